@@ -1,0 +1,98 @@
+/* diag.c: collect problems with their positions, sort them, print them as
+ * `file:line:col: error|warning: message [rule]` with the source line and
+ * a caret under the column. */
+#include "tpc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_add(struct diags *d, const char *file, struct pos p, enum severity sev,
+	      const char *rule, const char *fmt, ...)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = xrealloc(d->v, sizeof(*d->v) * (size_t)d->cap);
+	}
+	struct diag *x = &d->v[d->n++];
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&x->msg, fmt, ap) < 0)
+		x->msg = xstrdup("(out of memory formatting message)");
+	va_end(ap);
+	x->file = file;
+	x->pos = p;
+	x->sev = sev;
+	x->rule = rule;
+	if (sev == SEV_ERROR)
+		d->errors++;
+	else
+		d->warnings++;
+}
+
+static int cmp_diag(const void *a, const void *b)
+{
+	const struct diag *x = a, *y = b;
+	int c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+	if (c)
+		return c;
+	if (x->pos.line != y->pos.line)
+		return x->pos.line - y->pos.line;
+	if (x->pos.col != y->pos.col)
+		return x->pos.col - y->pos.col;
+	return x < y ? -1 : x > y;
+}
+
+void diags_sort(struct diags *d)
+{
+	/* qsort is not stable; cmp_diag breaks ties by insertion address */
+	if (d->n > 1)
+		qsort(d->v, (size_t)d->n, sizeof(*d->v), cmp_diag);
+}
+
+/* Print line `line` of file (1-based) and a caret; silently nothing when
+ * the file cannot be read (stdin, or gone). */
+static void print_source_line(FILE *out, const char *file, struct pos p, bool color)
+{
+	if (!file || !strcmp(file, "-") || p.line <= 0)
+		return;
+	FILE *f = fopen(file, "r");
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = 0;
+	for (int i = 0; i < p.line && (n = getline(&line, &cap, f)) >= 0; i++)
+		;
+	if (n >= 0 && line) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = 0;
+		fprintf(out, "  %s\n  ", line);
+		for (int i = 1; i < p.col && i <= n; i++)
+			fputc(line[i - 1] == '\t' ? '\t' : ' ', out);
+		fprintf(out, "%s^%s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "");
+	}
+	free(line);
+	fclose(f);
+}
+
+void diags_print_text(const struct diags *d, FILE *out, bool color)
+{
+	for (int i = 0; i < d->n; i++) {
+		const struct diag *x = &d->v[i];
+		const char *sev = x->sev == SEV_ERROR ? "error" : "warning";
+		const char *sc = !color ? "" : x->sev == SEV_ERROR ? "\033[1;31m" : "\033[1;35m";
+		fprintf(out, "%s%s:%d:%d:%s %s%s:%s %s [%s]\n", color ? "\033[1m" : "",
+			x->file ? x->file : "-", x->pos.line, x->pos.col, color ? "\033[0m" : "",
+			sc, sev, color ? "\033[0m" : "", x->msg, x->rule);
+		print_source_line(out, x->file, x->pos, color);
+	}
+}
+
+void diags_free(struct diags *d)
+{
+	for (int i = 0; i < d->n; i++)
+		free(d->v[i].msg);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}

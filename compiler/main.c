@@ -1,0 +1,180 @@
+/* main.c: the tpc command line.
+ *
+ *   tpc POLICY.yaml -o OUT.bpf.o [--emit-c FILE]   compile
+ *   tpc lint FILE...                                 check only
+ *
+ * Exit status: 0 ok, 1 the policy has errors, 2 usage, 3 internal error
+ * (clang failed, I/O on the output). */
+#include "tpc.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tpc [options] POLICY.yaml -o OUT.bpf.o\n"
+	      "       tpc lint [options] POLICY.yaml...\n"
+	      "\n"
+	      "Compile a Tetragon TracingPolicy into one BPF object specialised to it,\n"
+	      "for tp-load to attach. POLICY may be '-' for standard input; a file with\n"
+	      "several YAML documents compiles into one object.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -o, --output FILE     write the object to FILE (required to compile)\n"
+	      "      --emit-c FILE     also write the generated C to FILE ('-' for stdout)\n"
+	      "      --arch ARCH       target architecture: x86_64 or arm64 (default: this host's)\n"
+	      "      --tracefs DIR     where tracepoint formats are read (default /sys/kernel/tracing)\n"
+	      "      --color WHEN      colour diagnostics: auto, always, never (default auto)\n"
+	      "  -h, --help            show this help\n"
+	      "  -V, --version         show the version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 the policy has errors, 2 usage error, 3 internal error.\n"
+	      "Environment: TPC_CLANG names the clang to run (default clang).\n",
+	      f);
+}
+
+static const char *host_arch(void)
+{
+	struct utsname u;
+	if (!uname(&u) && (!strcmp(u.machine, "aarch64") || !strcmp(u.machine, "arm64")))
+		return "arm64";
+	return "x86";
+}
+
+/* Parses and checks every file; the policies stay in sets[] for compiling. */
+static int load_and_check(char **files, int nfiles, const struct check_opts *co, struct policy_set *sets,
+			  struct diags *d)
+{
+	for (int i = 0; i < nfiles; i++) {
+		if (!parse_policy_file(files[i], &sets[i], d))
+			continue;
+		for (int j = 0; j < sets[i].n; j++)
+			check_policy(&sets[i].v[j], co, d);
+	}
+	diags_sort(d);
+	return d->errors ? EXIT_POLICY : EXIT_OK;
+}
+
+static bool want_color(const char *when)
+{
+	if (!strcmp(when, "always"))
+		return true;
+	if (!strcmp(when, "never"))
+		return false;
+	return isatty(2) && !getenv("NO_COLOR");
+}
+
+/* All documents of a file become one object: the hooks of every policy,
+ * each remembering the name of the policy it came from. */
+static void merge_policies(const struct policy_set *ps, struct policy *out)
+{
+	memset(out, 0, sizeof(*out));
+	*out = ps->v[0];
+	int n = 0;
+	for (int i = 0; i < ps->n; i++)
+		n += ps->v[i].nhooks;
+	out->hooks = xcalloc((size_t)n, sizeof(struct hook));
+	out->nhooks = 0;
+	for (int i = 0; i < ps->n; i++)
+		for (int j = 0; j < ps->v[i].nhooks; j++) {
+			out->hooks[out->nhooks] = ps->v[i].hooks[j];
+			out->hooks[out->nhooks].policy_name = ps->v[i].name;
+			out->nhooks++;
+		}
+}
+
+int main(int argc, char **argv)
+{
+	bool lint = argc > 1 && !strcmp(argv[1], "lint");
+	if (lint) {
+		argv++;
+		argc--;
+	}
+	static const struct option opts[] = {
+		{"output", required_argument, 0, 'o'}, {"emit-c", required_argument, 0, 'c'},
+		{"arch", required_argument, 0, 'a'},   {"tracefs", required_argument, 0, 't'},
+		{"color", required_argument, 0, 'C'},  {"help", no_argument, 0, 'h'},
+		{"version", no_argument, 0, 'V'},      {0, 0, 0, 0},
+	};
+	const char *out = NULL, *emit_c = NULL, *arch = host_arch(), *color = "auto";
+	struct check_opts co = {0};
+	int c;
+	while ((c = getopt_long(argc, argv, "o:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'c': emit_c = optarg; break;
+		case 'a':
+			if (!strcmp(optarg, "x86_64") || !strcmp(optarg, "x86") || !strcmp(optarg, "amd64"))
+				arch = "x86";
+			else if (!strcmp(optarg, "arm64") || !strcmp(optarg, "aarch64"))
+				arch = "arm64";
+			else {
+				fprintf(stderr, "tpc: unknown --arch '%s' (x86_64 or arm64)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't': co.tracefs = optarg; break;
+		case 'C':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				fprintf(stderr, "tpc: --color takes auto, always or never\n");
+				return EXIT_USAGE;
+			}
+			color = optarg;
+			break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case 'V': printf("tpc %s\n", TPC_VERSION); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	int nfiles = argc - optind;
+	if (nfiles < 1) {
+		fprintf(stderr, "tpc: no policy file given\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!lint && nfiles != 1) {
+		fprintf(stderr, "tpc: compile one policy file at a time (got %d); use 'tpc lint' to check several\n",
+			nfiles);
+		return EXIT_USAGE;
+	}
+	if (!lint && !out) {
+		fprintf(stderr, "tpc: missing -o OUT.bpf.o\n");
+		return EXIT_USAGE;
+	}
+
+	struct diags d = {0};
+	struct policy_set *sets = xcalloc((size_t)nfiles, sizeof(*sets));
+	int rc = load_and_check(argv + optind, nfiles, &co, sets, &d);
+	diags_print_text(&d, stderr, want_color(color));
+	if (rc == EXIT_OK && !lint) {
+		struct policy merged;
+		merge_policies(&sets[0], &merged);
+		struct emit_opts eo = {arch};
+		char *csrc = emit_policy_c(&merged, &eo);
+		free(merged.hooks);
+		if (emit_c) {
+			FILE *f = strcmp(emit_c, "-") ? fopen(emit_c, "w") : stdout;
+			if (!f || fputs(csrc, f) < 0 || (f != stdout && fclose(f))) {
+				fprintf(stderr, "tpc: cannot write %s\n", emit_c);
+				rc = EXIT_INTERNAL;
+			}
+		}
+		char *err = NULL;
+		if (rc == EXIT_OK && cc_compile(csrc, out, arch, &err)) {
+			fprintf(stderr, "tpc: internal error: %s\n", err);
+			rc = EXIT_INTERNAL;
+		}
+		free(err);
+		free(csrc);
+	}
+	for (int i = 0; i < nfiles; i++)
+		policy_set_free(&sets[i]);
+	free(sets);
+	diags_free(&d);
+	return rc;
+}

@@ -1,0 +1,83 @@
+/* manifest.c: build the text manifest embedded in every object (grammar
+ * in runtime-bpf/tpc_abi.h). tp-load needs nothing else to attach the
+ * programs and print events. */
+#include "tpc.h"
+#include "tpc_abi.h"
+
+#include <string.h>
+
+void manifest_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		unsigned char c = *p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("._/:+-", c))
+			buf_printf(b, "%c", c);
+		else
+			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+}
+
+static void kv(struct buf *b, const char *key, const char *value)
+{
+	buf_printf(b, " %s=", key);
+	manifest_encode(b, value);
+}
+
+char *manifest_build(const struct policy *p)
+{
+	struct buf b = {0};
+	buf_printf(&b, "tpc-manifest %d\n", TPC_ABI_VERSION);
+	buf_puts(&b, "tpc");
+	kv(&b, "version", TPC_VERSION);
+	buf_puts(&b, "\npolicy");
+	kv(&b, "name", p->name);
+	buf_puts(&b, "\n");
+	for (int i = 0; i < p->nhooks; i++) {
+		const struct hook *h = &p->hooks[i];
+		buf_printf(&b, "hook id=%d", i);
+		if (h->kind == HOOK_KPROBE) {
+			buf_puts(&b, " kind=kprobe");
+			kv(&b, "call", h->call);
+			buf_printf(&b, " syscall=%d return=%d kprobe=tpc_h%d_kprobe", h->syscall, h->is_return, i);
+			if (h->syscall) {
+				buf_printf(&b, " twin=tpc_h%d_twin twin_tp=syscalls/sys_enter_", i);
+				manifest_encode(&b, syscall_name(h->call));
+			}
+		} else {
+			buf_puts(&b, " kind=tracepoint tp=");
+			manifest_encode(&b, h->subsystem);
+			buf_puts(&b, "/");
+			manifest_encode(&b, h->event);
+			buf_printf(&b, " prog=tpc_h%d_tp", i);
+		}
+		buf_printf(&b, " nargs=%d", h->nargs);
+		if (h->policy_name && p->name && strcmp(h->policy_name, p->name))
+			kv(&b, "policy", h->policy_name);
+		if (h->message)
+			kv(&b, "message", h->message);
+		if (h->ntags) {
+			buf_puts(&b, " tags=");
+			for (int t = 0; t < h->ntags; t++) {
+				if (t)
+					buf_puts(&b, ",");
+				manifest_encode(&b, h->tags[t]);
+			}
+		}
+		buf_puts(&b, "\n");
+		for (int a = 0; a < h->nargs; a++) {
+			const struct arg *ar = &h->args[a];
+			buf_printf(&b, "arg hook=%d pos=%d index=%d type=%s", i, a, ar->index, arg_type_canonical(ar->type));
+			if (ar->label)
+				kv(&b, "label", ar->label);
+			if (h->kind == HOOK_TRACEPOINT && ar->index >= 0 && ar->index < h->nfields) {
+				const struct tp_field *f = &h->fields[ar->index];
+				kv(&b, "field", f->name);
+				buf_printf(&b, " offset=%d size=%d", f->offset, f->size);
+			}
+			buf_puts(&b, "\n");
+		}
+	}
+	buf_puts(&b, "end\n");
+	return b.s;
+}

@@ -1,0 +1,133 @@
+/* tpc_abi.h: the one contract between generated BPF code, the compiler and
+ * tp-load. Included by BPF code (clang -target bpf) and by host C code, so it
+ * uses only fixed-width types and no kernel or libc headers of its own.
+ *
+ * Bump TPC_ABI_VERSION on any change to the event layout or to the
+ * manifest grammar; tp-load refuses objects of a version it does not know.
+ */
+#ifndef TPC_ABI_H
+#define TPC_ABI_H
+
+#ifdef __bpf__
+typedef unsigned char tpc_u8;
+typedef unsigned short tpc_u16;
+typedef unsigned int tpc_u32;
+typedef unsigned long long tpc_u64;
+typedef long long tpc_s64;
+#else
+#include <stdint.h>
+typedef uint8_t tpc_u8;
+typedef uint16_t tpc_u16;
+typedef uint32_t tpc_u32;
+typedef uint64_t tpc_u64;
+typedef int64_t tpc_s64;
+#endif
+
+#define TPC_ABI_VERSION 1
+
+/* ELF section of the object that carries the manifest (see below). */
+#define TPC_MANIFEST_SECTION ".tpc.manifest"
+
+/* Names of the maps and globals every object has; tp-load finds them by name. */
+#define TPC_MAP_EVENTS "tpc_events" /* BPF_MAP_TYPE_RINGBUF */
+#define TPC_MAP_LOST "tpc_lost"     /* per-CPU array[1] of u64: failed ring buffer reservations */
+#define TPC_MAP_PROCS "tpc_procs"   /* hash: tgid -> struct tpc_proc */
+#define TPC_MAP_CONFIG "tpc_config" /* array[1] of struct tpc_config, written by tp-load before attaching */
+
+/* Bounds.  Strings are read up to TPC_STR_MAX bytes including the NUL
+ * (PATH_MAX); char_buf up to TPC_BUF_MAX bytes; longer values are cut and
+ * flagged TPC_ARGF_TRUNCATED, never cut silently. */
+#define TPC_STR_MAX 4096
+#define TPC_BUF_MAX 4096
+#define TPC_BIN_MAX 256
+#define TPC_EVENT_MAX 32768 /* bytes of one event, header included */
+
+/* Action bits carried in tpc_event.actions (what the kernel side did or
+ * asks userspace to do for this event). */
+#define TPC_ACT_POST (1u << 0)
+#define TPC_ACT_SIGKILL (1u << 1)
+#define TPC_ACT_SIGNAL (1u << 2)
+#define TPC_ACT_OVERRIDE (1u << 3)
+#define TPC_ACT_NOPOST (1u << 4)
+#define TPC_ACT_FOLLOWFD (1u << 5)
+#define TPC_ACT_UNFOLLOWFD (1u << 6)
+#define TPC_ACT_COPYFD (1u << 7)
+#define TPC_ACT_GETURL (1u << 8)
+#define TPC_ACT_DNSLOOKUP (1u << 9)
+
+/* Flags of one argument record. */
+#define TPC_ARGF_TRUNCATED (1u << 0) /* data is a prefix of the value */
+#define TPC_ARGF_FAULT (1u << 1)     /* the value could not be read */
+
+/* How the hook was reached (tpc_event.origin). */
+#define TPC_ORIGIN_KPROBE 1
+#define TPC_ORIGIN_TRACEPOINT 2 /* a policy tracepoint, or a syscall kprobe's twin */
+
+/* One event in the ring buffer: this header, then the binary path record,
+ * then one record per argument of the hook, in the manifest's order.
+ * Every record starts 8-byte aligned. */
+struct tpc_event {
+	tpc_u32 abi;       /* TPC_ABI_VERSION */
+	tpc_u16 hook;      /* hook number in the manifest */
+	tpc_u16 selector;  /* matching selector, 1-based; 0: hook has no selectors */
+	tpc_u32 actions;   /* TPC_ACT_* bits */
+	tpc_u32 size;      /* bytes of the whole event */
+	tpc_u32 pid;       /* thread group id, as seen from the root pid namespace */
+	tpc_u32 tid;
+	tpc_u32 uid;
+	tpc_u32 gid;
+	tpc_u32 ppid;
+	tpc_u16 nargs;     /* argument records that follow the binary record */
+	tpc_u16 origin;    /* TPC_ORIGIN_* */
+	tpc_u64 ktime_ns;  /* bpf_ktime_get_boot_ns() */
+	tpc_s64 retval;    /* return value for return probes, else 0 */
+	char comm[16];
+};
+
+/* One argument (or the binary path).  Integers: len 0, value holds the
+ * number (sign-extended for signed types).  Byte values: len bytes of data
+ * follow the record, padded to 8; value holds the original size where it
+ * is known (char_buf: the size argument), else len. */
+struct tpc_arg {
+	tpc_u32 len;
+	tpc_u32 flags; /* TPC_ARGF_* */
+	tpc_u64 value;
+};
+
+/* Per-process state kept by the object's sched_process_* programs. */
+struct tpc_proc {
+	tpc_u32 ppid;
+	tpc_u32 flags;
+	char bin[TPC_BIN_MAX];
+};
+
+/* Values that differ per host or per run, written by tp-load into
+ * tpc_config (key 0) after loading and before attaching. */
+struct tpc_config {
+	tpc_u32 loader_tgid; /* events of tp-load itself are never reported */
+	tpc_u32 pad;
+};
+
+/* The manifest: text, one record per line, fields separated by single
+ * spaces, each field `key=value` with value percent-encoded (%XX for any
+ * byte outside [A-Za-z0-9._/:+-]). The first line is exactly
+ * "tpc-manifest <TPC_ABI_VERSION>"; the last is "end". Records:
+ *
+ *   tpc-manifest 1
+ *   tpc version=0.1.0
+ *   policy name=<name>
+ *   hook id=<n> kind=kprobe call=<function> syscall=0|1 return=0|1
+ *        kprobe=<prog> [twin=<prog> twin_tp=syscalls/sys_enter_X]
+ *        nargs=<n> [message=<text>] [tags=<t1,t2>]
+ *   hook id=<n> kind=tracepoint tp=<subsys>/<event> prog=<prog> nargs=<n>
+ *        [message=...] [tags=...]
+ *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>]
+ *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
+ *   end
+ *
+ * Hooks are numbered from 0 in order; the args of hook n have pos 0..nargs-1.
+ * Unknown keys are ignored (forward compatibility inside one version);
+ * unknown record kinds are an error.
+ */
+
+#endif /* TPC_ABI_H */

@@ -1,0 +1,322 @@
+/* tpc_runtime.bpf.h: what every generated object shares: the maps of the
+ * ABI (tpc_abi.h), event building into per-CPU scratch, argument record
+ * writers, and the process-tracking programs on sched_process_*.
+ * Included once, by the generated policy file. */
+#ifndef TPC_RUNTIME_BPF_H
+#define TPC_RUNTIME_BPF_H
+
+#include "tpc_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "tpc_abi.h"
+
+#ifndef TPC_RINGBUF_BYTES
+#define TPC_RINGBUF_BYTES (4 * 1024 * 1024)
+#endif
+#ifndef TPC_MAX_PROCS
+#define TPC_MAX_PROCS 32768
+#endif
+/* per-CPU string slots for checks that need more than a small stack buffer */
+#define TPC_STR_SLOTS 6
+
+char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user, bpf_send_signal are GPL-only */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TPC_RINGBUF_BYTES);
+} tpc_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tpc_lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TPC_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct tpc_proc);
+} tpc_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tpc_config);
+} tpc_config SEC(".maps");
+
+/* Per-CPU scratch: the event being built, and room for argument reads
+ * too large for the 512-byte stack (Postfix needs a string's end). BPF
+ * programs of one CPU do not nest within one hook type, and a
+ * tracepoint cannot fire inside another tracepoint's program. */
+/* Two maps: a per-CPU value may not exceed 32 KiB. */
+struct tpc_scratch {
+	char ev[TPC_EVENT_MAX];
+};
+
+struct tpc_slots {
+	char str[TPC_STR_SLOTS][TPC_STR_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tpc_scratch);
+} tpc_scratch_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tpc_slots);
+} tpc_slots_map SEC(".maps");
+
+static __always_inline struct tpc_scratch *tpc_scratch(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&tpc_scratch_map, &zero);
+}
+
+static __always_inline struct tpc_slots *tpc_slots(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&tpc_slots_map, &zero);
+}
+
+/* True for the calls tp-load itself makes (writing events to stdout would
+ * otherwise feed a sys_write policy forever). */
+static __always_inline bool tpc_is_loader(void)
+{
+	__u32 zero = 0;
+	struct tpc_config *c = bpf_map_lookup_elem(&tpc_config, &zero);
+	return c && c->loader_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
+}
+
+/* Fills the event header; returns the offset where records start. */
+static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook, __u16 selector, __u32 actions,
+					      __u16 nargs, __u16 origin)
+{
+	struct tpc_event *e = (struct tpc_event *)sc->ev;
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u64 ug = bpf_get_current_uid_gid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	e->abi = TPC_ABI_VERSION;
+	e->hook = hook;
+	e->selector = selector;
+	e->actions = actions;
+	e->pid = pt >> 32;
+	e->tid = (__u32)pt;
+	e->uid = (__u32)ug;
+	e->gid = ug >> 32;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->nargs = nargs;
+	e->origin = origin;
+	e->ktime_ns = bpf_ktime_get_boot_ns();
+	e->retval = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+
+	/* binary record: from the process table, empty if unknown (tp-load
+	 * then falls back to /proc/<pid>/exe) */
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + sizeof(struct tpc_event));
+	__u32 tgid = e->pid;
+	struct tpc_proc *p = bpf_map_lookup_elem(&tpc_procs, &tgid);
+	long n = 0;
+	if (p)
+		n = bpf_probe_read_kernel_str(sc->ev + sizeof(struct tpc_event) + sizeof(struct tpc_arg), TPC_BIN_MAX,
+					      p->bin);
+	if (n <= 1)
+		n = 1;
+	r->len = n - 1; /* without the NUL */
+	r->flags = 0;
+	r->value = r->len;
+	return sizeof(struct tpc_event) + sizeof(struct tpc_arg) + ((r->len + 7) & ~7u);
+}
+
+/* Offsets handed between record writers are kept below this bound so the
+ * verifier can prove every write stays inside sc->ev. */
+#define TPC_OFF_LIMIT (TPC_EVENT_MAX - TPC_STR_MAX - 2 * sizeof(struct tpc_arg))
+
+static __always_inline __u32 tpc_put_int(struct tpc_scratch *sc, __u32 off, __u64 v)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	r->len = 0;
+	r->flags = 0;
+	r->value = v;
+	return off + sizeof(struct tpc_arg);
+}
+
+/* A NUL-terminated string from user or kernel memory. */
+static __always_inline __u32 tpc_put_str(struct tpc_scratch *sc, __u32 off, __u64 ptr, bool user)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	char *dst = sc->ev + off + sizeof(struct tpc_arg);
+	long n = user ? bpf_probe_read_user_str(dst, TPC_STR_MAX, (const void *)ptr)
+		      : bpf_probe_read_kernel_str(dst, TPC_STR_MAX, (const void *)ptr);
+	r->flags = 0;
+	if (n < 0) {
+		n = 1;
+		r->flags = TPC_ARGF_FAULT;
+	} else if (n == TPC_STR_MAX) {
+		r->flags = TPC_ARGF_TRUNCATED; /* may also be exactly TPC_STR_MAX-1 long */
+	}
+	if (n < 1)
+		n = 1;
+	r->len = (__u32)(n - 1) & (TPC_STR_MAX - 1);
+	r->value = r->len;
+	return off + sizeof(struct tpc_arg) + ((r->len + 7) & ~7u);
+}
+
+/* size bytes of a buffer (char_buf), at most TPC_BUF_MAX of them. */
+static __always_inline __u32 tpc_put_buf(struct tpc_scratch *sc, __u32 off, __u64 ptr, __u64 size, bool user)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	char *dst = sc->ev + off + sizeof(struct tpc_arg);
+	__u32 n = size > TPC_BUF_MAX ? TPC_BUF_MAX : (__u32)size;
+	r->flags = size > TPC_BUF_MAX ? TPC_ARGF_TRUNCATED : 0;
+	r->value = size;
+	n &= (TPC_BUF_MAX * 2 - 1); /* for the verifier: n <= TPC_BUF_MAX already */
+	if (n > TPC_BUF_MAX)
+		n = TPC_BUF_MAX;
+	long err = 0;
+	if (n)
+		err = user ? bpf_probe_read_user(dst, n, (const void *)ptr) : bpf_probe_read_kernel(dst, n, (const void *)ptr);
+	if (err) {
+		n = 0;
+		r->flags |= TPC_ARGF_FAULT;
+	}
+	r->len = n;
+	return off + sizeof(struct tpc_arg) + ((n + 7) & ~7u);
+}
+
+static __always_inline void tpc_event_submit(struct tpc_scratch *sc, __u32 off)
+{
+	struct tpc_event *e = (struct tpc_event *)sc->ev;
+	if (off > TPC_EVENT_MAX)
+		off = TPC_EVENT_MAX;
+	if (off < sizeof(struct tpc_event))
+		off = sizeof(struct tpc_event);
+	e->size = off;
+	if (bpf_ringbuf_output(&tpc_events, sc->ev, off, 0)) {
+		__u32 zero = 0;
+		__u64 *lost = bpf_map_lookup_elem(&tpc_lost, &zero);
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
+	}
+}
+
+/* ---- process tracking: binary and parent of every process ---- */
+
+/* Layouts of the sched tracepoints, relocated by CO-RE: only the fields
+ * we read are declared (comm fields changed type across kernels). */
+struct trace_entry {
+	unsigned short type;
+	unsigned char flags;
+	unsigned char preempt_count;
+	int pid;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_sched_process_exec {
+	struct trace_entry ent;
+	__u32 __data_loc_filename;
+	int pid;
+	int old_pid;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_sched_process_fork {
+	struct trace_entry ent;
+	int parent_pid;
+	int child_pid;
+} __attribute__((preserve_access_index));
+
+/* the generic layout of syscalls/sys_enter_* and sys_exit_* records */
+struct trace_event_raw_sys_enter {
+	struct trace_entry ent;
+	long id;
+	unsigned long args[6];
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_sys_exit {
+	struct trace_entry ent;
+	long id;
+	long ret;
+} __attribute__((preserve_access_index));
+
+/* Reads a string for checks into a zeroed buffer (so words past the NUL
+ * compare as zero). Returns the length with the NUL, negative on fault. */
+static __always_inline long tpc_read_str(void *buf, __u32 size, __u64 ptr, bool user)
+{
+	return user ? bpf_probe_read_user_str(buf, size, (const void *)ptr)
+		    : bpf_probe_read_kernel_str(buf, size, (const void *)ptr);
+}
+
+/* Reads up to size bytes of a buffer for checks; 0 or negative on fault. */
+static __always_inline long tpc_read_buf(void *buf, __u32 cap, __u64 ptr, __u64 size, bool user)
+{
+	__u32 n = size < cap ? (__u32)size : cap;
+	if (!n)
+		return 0;
+	long err = user ? bpf_probe_read_user(buf, n, (const void *)ptr) : bpf_probe_read_kernel(buf, n, (const void *)ptr);
+	return err ? err : (long)n;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int tpc_proc_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct tpc_slots *sl = tpc_slots();
+	if (!sl)
+		return 0;
+	/* build the entry in scratch: struct tpc_proc is too big for the stack */
+	struct tpc_proc *p = (struct tpc_proc *)sl->str[0];
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 loc = ctx->__data_loc_filename;
+	p->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	p->flags = 0;
+	bpf_probe_read_kernel_str(p->bin, sizeof(p->bin), (char *)ctx + (loc & 0xffff));
+	bpf_map_update_elem(&tpc_procs, &tgid, p, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int tpc_proc_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	/* Threads get an entry too (the tracepoint cannot tell them from
+	 * processes); it is keyed by their tid and removed at their exit. */
+	__u32 child = ctx->child_pid;
+	__u32 ptgid = bpf_get_current_pid_tgid() >> 32;
+	struct tpc_proc *pp = bpf_map_lookup_elem(&tpc_procs, &ptgid);
+	struct tpc_slots *sl = tpc_slots();
+	if (!sl)
+		return 0;
+	struct tpc_proc *p = (struct tpc_proc *)sl->str[0];
+	if (pp)
+		__builtin_memcpy(p, pp, sizeof(*p));
+	else
+		p->bin[0] = 0;
+	p->ppid = ptgid;
+	bpf_map_update_elem(&tpc_procs, &child, p, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tpc_proc_exit(void *ctx)
+{
+	/* keyed by tid: the leader's exit ends the process entry, other
+	 * threads' exits remove the entries their creation made */
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_delete_elem(&tpc_procs, &tid);
+	return 0;
+}
+
+#endif /* TPC_RUNTIME_BPF_H */
