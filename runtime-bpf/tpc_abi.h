@@ -126,6 +126,11 @@ struct tpc_config {
  *   end
  *
  * Hooks are numbered from 0 in order; the args of hook n have pos 0..nargs-1.
+ * tags= is a comma-separated list of percent-encoded tags (a comma inside
+ * a tag is %2C). A hook line may carry policy=<name> when the object holds
+ * several policies (a multi-document file); it overrides the policy line.
+ * arg lines of tracepoint hooks carry field=<name> offset=<n> size=<n>, the
+ * layout the code was compiled for. String records: len excludes the NUL.
  * Unknown keys are ignored (forward compatibility inside one version);
  * unknown record kinds are an error.
  */

@@ -1,0 +1,49 @@
+/* attach.h: one tpc object: open it, choose and load its programs, fill
+ * its config and process maps, attach, and tear it all down. */
+#ifndef TPL_ATTACH_H
+#define TPL_ATTACH_H
+
+#include <bpf/libbpf.h>
+
+#include "manifest.h"
+
+enum tpl_attach_mode {
+	TPL_ATTACH_AUTO,
+	TPL_ATTACH_KPROBE,
+	TPL_ATTACH_TRACEPOINT,
+};
+
+struct tpl_obj {
+	const char *path;
+	struct tpc_manifest m;
+	struct bpf_object *obj;
+	struct bpf_link **links;
+	int nlinks;
+	char **hook_fn;            /* per hook: function_name / "subsys/event" */
+	int events_fd, lost_fd;
+	unsigned long long malformed; /* records dropped by the decoder */
+};
+
+/* 1 when the running kernel can attach kprobes. */
+int tpl_have_kprobes(void);
+
+/* Check the kernel features objects need: BTF, and when need_tracefs,
+ * tracefs (mounting it when missing).  Prints the problem, returns -1. */
+int tpl_check_kernel(int need_tracefs);
+
+/* Read the manifest, open the BPF object, check its maps and programs
+ * against the manifest.  Errors are printed. */
+int tpl_obj_open(struct tpl_obj *o, const char *path);
+
+/* Choose programs per mode, load, write tpc_config, attach the process
+ * tracking programs, seed tpc_procs, attach the hooks.  Adds the number of
+ * hooks attached to *nhooks.  Errors are printed. */
+int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks);
+
+/* Sum over CPUs of tpc_lost[0]. */
+unsigned long long tpl_obj_lost(const struct tpl_obj *o);
+
+/* Detach and free everything (safe on a partly opened object). */
+void tpl_obj_close(struct tpl_obj *o);
+
+#endif

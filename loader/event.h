@@ -1,0 +1,36 @@
+/* event.h: one ring buffer record, decoded and checked against the
+ * manifest.  The record is untrusted: every length is checked before use.
+ * Decoded records point into the ring buffer memory (valid only inside the
+ * ring buffer callback). */
+#ifndef TPL_EVENT_H
+#define TPL_EVENT_H
+
+#include <stddef.h>
+
+#include "manifest.h"
+
+struct tpc_value {
+	tpc_u32 flags;      /* TPC_ARGF_* */
+	tpc_u32 len;        /* bytes at data; 0 for integers */
+	tpc_u64 value;      /* integer, or original size of a byte value */
+	const char *data;   /* len bytes, not NUL-terminated */
+};
+
+struct tpc_ev {
+	struct tpc_event h;     /* copy of the header */
+	char comm[17];          /* NUL-terminated comm */
+	const struct tpc_hook *hook;
+	struct tpc_value bin;   /* binary path record */
+	int nargs;
+	struct tpc_value args[TPL_MAX_ARGS];
+};
+
+/* Decode data[0..len).  Returns 0, or -1 with a reason in err. */
+int tpc_event_decode(const void *data, size_t len,
+		     const struct tpc_manifest *m, struct tpc_ev *ev,
+		     char *err, size_t errlen);
+
+/* Length of a string value: up to its first NUL within len. */
+size_t tpc_value_strlen(const struct tpc_value *v);
+
+#endif

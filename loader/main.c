@@ -1,0 +1,331 @@
+/* main.c: tp-load: options, signals, the main loop.
+ *
+ *   tp-load [options] OBJ.bpf.o [OBJ...]
+ *
+ * Every object is opened, loaded and attached (attach.c); their ring
+ * buffers are polled by one ring_buffer manager; each record is decoded
+ * against its object's manifest (event.c) and printed (print_*.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "event.h"
+#include "log.h"
+#include "print.h"
+#include "verify.h"
+
+#define TPL_VERSION "0.1.0"
+#define MAX_MALFORMED_REPORTS 10
+
+enum output { OUT_JSON, OUT_COMPACT };
+
+struct options {
+	enum output output;
+	unsigned long long count; /* 0: no limit */
+	double timeout;           /* seconds; 0: no limit */
+	enum tpl_attach_mode attach;
+	int verify;
+};
+
+static volatile sig_atomic_t stop;
+
+static struct tpl_out out;
+static struct options opt;
+static unsigned long long printed;
+static unsigned long long malformed_reported;
+static int write_errno;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tp-load [options] OBJ.bpf.o [OBJ.bpf.o...]\n"
+		"\n"
+		"Load objects compiled by tpc, attach their hooks and print their events\n"
+		"(Tetragon-style JSON lines by default) until interrupted.\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output json|compact  event format on stdout (default json)\n"
+		"      --count N              exit after N events\n"
+		"      --timeout SECONDS      exit after that long (fractions allowed)\n"
+		"      --attach auto|kprobe|tracepoint\n"
+		"                             how syscall kprobes attach: auto uses kprobes\n"
+		"                             when the kernel has them, else the\n"
+		"                             syscalls/sys_enter_X twin (default auto)\n"
+		"      --verify               load every program through the verifier,\n"
+		"                             print its size, attach nothing\n"
+		"  -q, --quiet                no status lines on stderr\n"
+		"      --help                 this text\n"
+		"      --version              print the version\n"
+		"\n"
+		"Status lines go to stderr prefixed \"tp-load: \"; events to stdout.\n"
+		"Exit status: 0 ok (also on --count, --timeout, SIGINT, SIGTERM),\n"
+		"1 load or runtime error, 2 usage error.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("tp-load: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'tp-load --help'.\n", stderr);
+	return 2;
+}
+
+static int parse_options(int argc, char **argv)
+{
+	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "attach", required_argument, NULL, O_ATTACH },
+		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (strcmp(optarg, "json") == 0)
+				opt.output = OUT_JSON;
+			else if (strcmp(optarg, "compact") == 0)
+				opt.output = OUT_COMPACT;
+			else
+				return usage_error("--output %s: expected json or compact",
+						   optarg);
+			break;
+		case O_COUNT:
+			errno = 0;
+			opt.count = strtoull(optarg, &end, 10);
+			if (errno || !*optarg || *end || optarg[0] == '-' ||
+			    opt.count == 0)
+				return usage_error("--count %s: expected a positive integer",
+						   optarg);
+			break;
+		case O_TIMEOUT:
+			errno = 0;
+			opt.timeout = strtod(optarg, &end);
+			if (errno || !*optarg || *end || !isfinite(opt.timeout) ||
+			    opt.timeout <= 0 || opt.timeout > 1e9)
+				return usage_error("--timeout %s: expected a positive number of seconds",
+						   optarg);
+			break;
+		case O_ATTACH:
+			if (strcmp(optarg, "auto") == 0)
+				opt.attach = TPL_ATTACH_AUTO;
+			else if (strcmp(optarg, "kprobe") == 0)
+				opt.attach = TPL_ATTACH_KPROBE;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				opt.attach = TPL_ATTACH_TRACEPOINT;
+			else
+				return usage_error("--attach %s: expected auto, kprobe or tracepoint",
+						   optarg);
+			break;
+		case O_VERIFY:
+			opt.verify = 1;
+			break;
+		case 'q':
+			tpl_quiet = 1;
+			break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		case O_VERSION:
+			printf("tp-load " TPL_VERSION "\n");
+			exit(0);
+		case ':':
+			return usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 256) {
+				char s[3] = { '-', (char)optopt, 0 };
+				return usage_error("unknown option %s", s);
+			}
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("%s", "no object given");
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN; /* a closed stdout is a write error, not death */
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct tpl_obj *o = ctx;
+	struct tpc_ev ev;
+	char err[256];
+	int rc;
+
+	if (stop)
+		return 0;
+	if (tpc_event_decode(data, size, &o->m, &ev, err, sizeof(err))) {
+		o->malformed++;
+		if (malformed_reported++ < MAX_MALFORMED_REPORTS)
+			tpl_err("%s: dropped a malformed record: %s", o->path, err);
+		return 0;
+	}
+	struct tpl_hookinfo hi = {
+		.policy = o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy,
+		.function = o->hook_fn[ev.h.hook],
+	};
+	errno = 0;
+	rc = opt.output == OUT_JSON ? tpl_print_json(&out, &hi, &ev) :
+				      tpl_print_compact(&out, &hi, &ev);
+	if (rc) {
+		write_errno = errno ? errno : EIO;
+		stop = 1;
+		return 0;
+	}
+	printed++;
+	if (opt.count && printed >= opt.count)
+		stop = 1;
+	return 0;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Poll until stopped; returns the exit status. */
+static int poll_loop(struct ring_buffer *rb)
+{
+	double deadline = opt.timeout > 0 ? now_mono() + opt.timeout : 0;
+
+	while (!stop) {
+		int ms = 100;
+		if (deadline) {
+			double left = deadline - now_mono();
+			if (left <= 0)
+				break;
+			if (left * 1000 < ms)
+				ms = (int)(left * 1000) + 1;
+		}
+		int err = ring_buffer__poll(rb, ms);
+		if (err < 0 && err != -EINTR) {
+			tpl_err("polling the ring buffers: %s", strerror(-err));
+			return 1;
+		}
+	}
+	if (write_errno && write_errno != EPIPE) {
+		tpl_err("writing events: %s", strerror(write_errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int run(int nobj, char **paths)
+{
+	struct tpl_obj *objs = calloc(nobj, sizeof(*objs));
+	struct ring_buffer *rb = NULL;
+	int i, nhooks = 0, rc = 1;
+
+	if (!objs) {
+		tpl_err("out of memory");
+		return 1;
+	}
+	if (tpl_check_kernel(1))
+		goto out;
+	for (i = 0; i < nobj; i++) {
+		if (tpl_obj_open(&objs[i], paths[i]) ||
+		    tpl_obj_start(&objs[i], opt.attach, &nhooks))
+			goto out;
+		if (stop)
+			goto out_ok;
+	}
+	for (i = 0; i < nobj; i++) {
+		int err;
+		if (!rb) {
+			rb = ring_buffer__new(objs[i].events_fd, on_event, &objs[i], NULL);
+			err = rb ? 0 : -errno;
+		} else {
+			err = ring_buffer__add(rb, objs[i].events_fd, on_event, &objs[i]);
+		}
+		if (err) {
+			tpl_err("%s: cannot open ring buffer %s: %s", paths[i],
+				TPC_MAP_EVENTS, strerror(-err));
+			goto out;
+		}
+	}
+	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
+	rc = poll_loop(rb);
+	goto report;
+out_ok:
+	rc = 0;
+report: {
+	unsigned long long lost = 0, bad = 0;
+	for (i = 0; i < nobj; i++) {
+		lost += tpl_obj_lost(&objs[i]);
+		bad += objs[i].malformed;
+	}
+	if (bad)
+		tpl_info("%llu events, %llu lost (%llu malformed)", printed,
+			 lost + bad, bad);
+	else
+		tpl_info("%llu events, %llu lost", printed, lost);
+	}
+out:
+	ring_buffer__free(rb);
+	for (i = 0; i < nobj; i++)
+		tpl_obj_close(&objs[i]);
+	free(objs);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	rc = parse_options(argc, argv);
+	if (rc)
+		return rc;
+	install_signals();
+	tpl_log_init();
+	tpl_out_init(&out, stdout);
+
+	if (opt.verify) {
+		rc = 0;
+		if (tpl_check_kernel(0))
+			rc = 1;
+		for (int i = optind; i < argc && !rc; i++)
+			rc |= tpl_verify(argv[i]);
+	} else {
+		rc = run(argc - optind, argv + optind);
+	}
+	tpl_log_fini();
+	return rc;
+}

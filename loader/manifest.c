@@ -1,0 +1,695 @@
+/* manifest.c: read and validate the ".tpc.manifest" section (grammar in
+ * tpc_abi.h).  Everything here treats its input as hostile: no assumption
+ * on lengths, NUL bytes, order of records, or numbers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "manifest.h"
+
+#define MAX_FIELDS 64
+#define MAX_NAME 255
+
+struct field {
+	const char *key; /* NUL-terminated, inside the line copy */
+	const char *raw; /* still percent-encoded */
+};
+
+struct line {
+	int no;
+	int nfields;
+	struct field f[MAX_FIELDS];
+};
+
+/* An arg record, kept until all hooks are known. */
+struct pending_arg {
+	int line, hook, pos, index;
+	char *type, *label;
+};
+
+struct parser {
+	struct tpc_manifest *m;
+	struct pending_arg *args;
+	int nargs, args_cap;
+	int hooks_cap, actions_cap;
+	int have_policy;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parser *p, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(p->err, p->errlen, "manifest line %d: %s", line, msg);
+	else
+		snprintf(p->err, p->errlen, "manifest: %s", msg);
+	return -1;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode raw[0..n) into a new string; NULL on a malformed escape
+ * or an encoded NUL (values are C strings). */
+static char *decode_n(const char *raw, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (raw[i] != '%') {
+			out[o++] = raw[i];
+			continue;
+		}
+		if (n - i < 3) { /* need '%' and two hex digits */
+			free(out);
+			return NULL;
+		}
+		int hi = hexval((unsigned char)raw[i + 1]);
+		int lo = hexval((unsigned char)raw[i + 2]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			free(out);
+			return NULL;
+		}
+		out[o++] = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const char *get(const struct line *l, const char *key)
+{
+	for (int i = 0; i < l->nfields; i++)
+		if (strcmp(l->f[i].key, key) == 0)
+			return l->f[i].raw;
+	return NULL;
+}
+
+/* A decoded copy of field key; *out stays NULL when the field is absent
+ * and optional. */
+static int get_str(struct parser *p, const struct line *l, const char *key,
+		   int required, char **out)
+{
+	const char *raw = get(l, key);
+
+	*out = NULL;
+	if (!raw) {
+		if (required)
+			return fail(p, l->no, "missing field %s=", key);
+		return 0;
+	}
+	*out = decode_n(raw, strlen(raw));
+	if (!*out)
+		return fail(p, l->no, "%s=: bad percent-encoding", key);
+	return 0;
+}
+
+static int get_uint(struct parser *p, const struct line *l, const char *key,
+		    long max, int *out)
+{
+	const char *raw = get(l, key);
+	long v = 0;
+
+	if (!raw)
+		return fail(p, l->no, "missing field %s=", key);
+	if (!*raw)
+		return fail(p, l->no, "%s=: empty number", key);
+	for (const char *s = raw; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return fail(p, l->no, "%s=%.40s: not a number", key, raw);
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return fail(p, l->no, "%s=%.40s: out of range (max %ld)",
+				    key, raw, max);
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int is_ident(const char *s, int allow_dot)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > MAX_NAME)
+		return 0;
+	if (s[0] >= '0' && s[0] <= '9' && !allow_dot)
+		return 0;
+	for (; *s; s++) {
+		char c = *s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_')
+			continue;
+		if (allow_dot && c == '.')
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+/* "subsys/event": two tracefs names, no path tricks. */
+static int is_tp_name(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	size_t n = strlen(s);
+
+	if (!slash || strchr(slash + 1, '/') || n > 2 * MAX_NAME)
+		return 0;
+	if (slash == s || slash[1] == '\0' || s[0] == '.' || slash[1] == '.')
+		return 0;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
+int tpc_split_tp(const char *tp, char *subsys, size_t slen, char *event,
+		 size_t elen)
+{
+	const char *slash = strchr(tp, '/');
+
+	if (!slash || (size_t)(slash - tp) >= slen || strlen(slash + 1) >= elen)
+		return -1;
+	memcpy(subsys, tp, slash - tp);
+	subsys[slash - tp] = '\0';
+	strcpy(event, slash + 1);
+	return 0;
+}
+
+static int grow(void **arr, int *cap, int need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	int ncap = *cap ? *cap * 2 : 8;
+	while (ncap < need)
+		ncap *= 2;
+	void *n = realloc(*arr, (size_t)ncap * elem);
+	if (!n)
+		return -1;
+	memset((char *)n + (size_t)*cap * elem, 0,
+	       (size_t)(ncap - *cap) * elem);
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+/* tags=<t1,t2>: the comma separates tags; a comma inside a tag is %2C. */
+static int parse_tags(struct parser *p, const struct line *l,
+		      struct tpc_hook *h)
+{
+	const char *raw = get(l, "tags");
+	int cap = 0;
+
+	if (!raw || !*raw)
+		return 0;
+	while (1) {
+		const char *end = strchr(raw, ',');
+		size_t n = end ? (size_t)(end - raw) : strlen(raw);
+
+		if (h->ntags >= 256)
+			return fail(p, l->no, "tags=: more than 256 tags");
+		if (grow((void **)&h->tags, &cap, h->ntags + 1, sizeof(char *)))
+			return fail(p, l->no, "out of memory");
+		h->tags[h->ntags] = decode_n(raw, n);
+		if (!h->tags[h->ntags])
+			return fail(p, l->no, "tags=: bad percent-encoding");
+		h->ntags++;
+		if (!end)
+			return 0;
+		raw = end + 1;
+	}
+}
+
+static int parse_hook(struct parser *p, const struct line *l)
+{
+	struct tpc_manifest *m = p->m;
+	char *kind = NULL;
+	int id, rc = -1;
+
+	if (get_uint(p, l, "id", INT_MAX, &id))
+		return -1;
+	if (id != m->nhooks)
+		return fail(p, l->no, "hook id=%d out of order (expected %d)",
+			    id, m->nhooks);
+	if (m->nhooks >= TPL_MAX_HOOKS)
+		return fail(p, l->no, "more than %d hooks", TPL_MAX_HOOKS);
+	if (grow((void **)&m->hooks, &p->hooks_cap, m->nhooks + 1,
+		 sizeof(*m->hooks)))
+		return fail(p, l->no, "out of memory");
+	/* Count the hook now so that tpc_manifest_free frees what we fill. */
+	struct tpc_hook *h = &m->hooks[m->nhooks++];
+
+	if (get_str(p, l, "kind", 1, &kind) ||
+	    get_uint(p, l, "nargs", TPL_MAX_ARGS, &h->nargs) ||
+	    get_str(p, l, "message", 0, &h->message) ||
+	    get_str(p, l, "policy", 0, &h->policy) || parse_tags(p, l, h))
+		goto out;
+
+	if (strcmp(kind, "kprobe") == 0) {
+		h->kind = TPC_HOOK_KPROBE;
+		if (get_str(p, l, "call", 1, &h->call) ||
+		    get_uint(p, l, "syscall", 1, &h->syscall) ||
+		    get_uint(p, l, "return", 1, &h->ret) ||
+		    get_str(p, l, "kprobe", 1, &h->kprobe_prog) ||
+		    get_str(p, l, "twin", 0, &h->twin_prog) ||
+		    get_str(p, l, "twin_tp", 0, &h->twin_tp))
+			goto out;
+		if (!is_ident(h->call, 1)) {
+			fail(p, l->no, "call=: not a kernel symbol name");
+			goto out;
+		}
+		if (!is_ident(h->kprobe_prog, 0)) {
+			fail(p, l->no, "kprobe=: not a program name");
+			goto out;
+		}
+		if (!h->twin_prog != !h->twin_tp) {
+			fail(p, l->no, "twin= and twin_tp= go together");
+			goto out;
+		}
+		if (h->twin_prog && !is_ident(h->twin_prog, 0)) {
+			fail(p, l->no, "twin=: not a program name");
+			goto out;
+		}
+		if (h->twin_tp && !is_tp_name(h->twin_tp)) {
+			fail(p, l->no, "twin_tp=: not <subsys>/<event>");
+			goto out;
+		}
+	} else if (strcmp(kind, "tracepoint") == 0) {
+		h->kind = TPC_HOOK_TRACEPOINT;
+		if (get_str(p, l, "tp", 1, &h->tp) ||
+		    get_str(p, l, "prog", 1, &h->prog))
+			goto out;
+		if (!is_tp_name(h->tp)) {
+			fail(p, l->no, "tp=: not <subsys>/<event>");
+			goto out;
+		}
+		if (!is_ident(h->prog, 0)) {
+			fail(p, l->no, "prog=: not a program name");
+			goto out;
+		}
+	} else {
+		fail(p, l->no, "hook kind=%.40s unknown (kprobe, tracepoint)",
+		     kind);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(kind);
+	return rc;
+}
+
+static int parse_arg(struct parser *p, const struct line *l)
+{
+	struct pending_arg a = { .line = l->no };
+
+	if (get_uint(p, l, "hook", TPL_MAX_HOOKS, &a.hook) ||
+	    get_uint(p, l, "pos", TPL_MAX_ARGS, &a.pos) ||
+	    get_uint(p, l, "index", 1 << 20, &a.index))
+		return -1;
+	if (grow((void **)&p->args, &p->args_cap, p->nargs + 1, sizeof(a)))
+		return fail(p, l->no, "out of memory");
+	if (get_str(p, l, "type", 1, &a.type) ||
+	    get_str(p, l, "label", 0, &a.label)) {
+		free(a.type);
+		return -1;
+	}
+	p->args[p->nargs++] = a;
+	if (!is_ident(a.type, 0))
+		return fail(p, l->no, "type=: not a type name");
+	return 0;
+}
+
+static int parse_action(struct parser *p, const struct line *l)
+{
+	struct tpc_manifest *m = p->m;
+	struct tpc_maction a = { 0 };
+
+	if (get_uint(p, l, "hook", TPL_MAX_HOOKS, &a.hook) ||
+	    get_uint(p, l, "selector", 1 << 20, &a.selector))
+		return -1;
+	if (grow((void **)&m->actions, &p->actions_cap, m->nactions + 1,
+		 sizeof(a)))
+		return fail(p, l->no, "out of memory");
+	if (get_str(p, l, "kind", 1, &a.kind) ||
+	    get_str(p, l, "value", 1, &a.value)) {
+		free(a.kind);
+		return -1;
+	}
+	m->actions[m->nactions++] = a;
+	if (strcmp(a.kind, "GetUrl") && strcmp(a.kind, "DnsLookup"))
+		return fail(p, l->no, "action kind=%.40s unknown (GetUrl, DnsLookup)",
+			    a.kind);
+	return 0;
+}
+
+static int parse_record(struct parser *p, const char *kind,
+			const struct line *l)
+{
+	struct tpc_manifest *m = p->m;
+
+	if (strcmp(kind, "tpc") == 0) {
+		if (m->tpc_version)
+			return fail(p, l->no, "second tpc record");
+		return get_str(p, l, "version", 0, &m->tpc_version);
+	}
+	if (strcmp(kind, "policy") == 0) {
+		if (p->have_policy)
+			return fail(p, l->no, "second policy record");
+		p->have_policy = 1;
+		return get_str(p, l, "name", 1, &m->policy);
+	}
+	if (strcmp(kind, "hook") == 0)
+		return parse_hook(p, l);
+	if (strcmp(kind, "arg") == 0)
+		return parse_arg(p, l);
+	if (strcmp(kind, "action") == 0)
+		return parse_action(p, l);
+	return fail(p, l->no, "unknown record \"%.40s\"", kind);
+}
+
+/* Split a line copy in place into "kind" and key=value fields. */
+static int split_fields(struct parser *p, char *s, char **kind,
+			struct line *l)
+{
+	char *tok, *save = NULL;
+
+	*kind = strtok_r(s, " ", &save);
+	l->nfields = 0;
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok)
+			return fail(p, l->no, "field \"%.40s\" is not key=value",
+				    tok);
+		*eq = '\0';
+		for (int i = 0; i < l->nfields; i++)
+			if (strcmp(l->f[i].key, tok) == 0)
+				return fail(p, l->no, "field %.40s= given twice",
+					    tok);
+		if (l->nfields >= MAX_FIELDS)
+			return fail(p, l->no, "more than %d fields", MAX_FIELDS);
+		l->f[l->nfields].key = tok;
+		l->f[l->nfields].raw = eq + 1;
+		l->nfields++;
+	}
+	return 0;
+}
+
+/* First line: "tpc-manifest <version>". */
+static int parse_header(struct parser *p, const char *s)
+{
+	const char *magic = "tpc-manifest ";
+	long v = 0;
+
+	if (strncmp(s, magic, strlen(magic)) != 0)
+		return fail(p, 1, "expected \"tpc-manifest %d\"", TPC_ABI_VERSION);
+	s += strlen(magic);
+	if (!*s)
+		return fail(p, 1, "expected \"tpc-manifest %d\"", TPC_ABI_VERSION);
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 1000000)
+			return fail(p, 1, "expected \"tpc-manifest %d\"",
+				    TPC_ABI_VERSION);
+		v = v * 10 + (*s - '0');
+	}
+	if (v != TPC_ABI_VERSION) {
+		snprintf(p->err, p->errlen,
+			 "manifest version %ld not supported by this tp-load (knows %d)",
+			 v, TPC_ABI_VERSION);
+		return -1;
+	}
+	p->m->version = (int)v;
+	return 0;
+}
+
+/* After "end": place arg records into their hooks, check completeness. */
+static int finish(struct parser *p)
+{
+	struct tpc_manifest *m = p->m;
+	int i;
+
+	if (!p->have_policy)
+		return fail(p, 0, "no policy record");
+	for (i = 0; i < m->nhooks; i++) {
+		struct tpc_hook *h = &m->hooks[i];
+		if (h->nargs == 0)
+			continue;
+		h->args = calloc(h->nargs, sizeof(*h->args));
+		if (!h->args)
+			return fail(p, 0, "out of memory");
+	}
+	for (i = 0; i < p->nargs; i++) {
+		struct pending_arg *a = &p->args[i];
+		if (a->hook >= m->nhooks)
+			return fail(p, a->line, "arg of hook %d, which does not exist",
+				    a->hook);
+		struct tpc_hook *h = &m->hooks[a->hook];
+		if (a->pos >= h->nargs)
+			return fail(p, a->line, "arg pos=%d but hook %d has nargs=%d",
+				    a->pos, a->hook, h->nargs);
+		if (h->args[a->pos].type)
+			return fail(p, a->line, "second arg pos=%d of hook %d",
+				    a->pos, a->hook);
+		h->args[a->pos].index = a->index;
+		h->args[a->pos].type = a->type;
+		h->args[a->pos].label = a->label;
+		a->type = a->label = NULL; /* moved */
+	}
+	for (i = 0; i < m->nhooks; i++)
+		for (int k = 0; k < m->hooks[i].nargs; k++)
+			if (!m->hooks[i].args[k].type)
+				return fail(p, 0, "hook %d: no arg record for pos=%d",
+					    i, k);
+	for (i = 0; i < m->nactions; i++)
+		if (m->actions[i].hook >= m->nhooks)
+			return fail(p, 0, "action of hook %d, which does not exist",
+				    m->actions[i].hook);
+	return 0;
+}
+
+static int parse_lines(struct parser *p, const char *buf, size_t len)
+{
+	size_t off = 0;
+	int no = 0, ended = 0;
+	struct line l;
+
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
+		char *kind, *s;
+		int rc;
+
+		no++;
+		if (no > 10 * 1000 * 1000)
+			return fail(p, no, "too many lines");
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = buf[off + i];
+			if (c < 0x20 || c == 0x7f)
+				return fail(p, no, "control byte 0x%02x", c);
+		}
+		s = malloc(n + 1);
+		if (!s)
+			return fail(p, no, "out of memory");
+		memcpy(s, buf + off, n);
+		s[n] = '\0';
+		off += n + (nl ? 1 : 0);
+
+		if (no == 1) {
+			rc = parse_header(p, s);
+		} else if (ended) {
+			rc = n ? fail(p, no, "text after \"end\"") : 0;
+		} else if (strcmp(s, "end") == 0) {
+			ended = 1;
+			rc = 0;
+		} else {
+			l.no = no;
+			rc = split_fields(p, s, &kind, &l);
+			if (rc == 0 && kind)
+				rc = parse_record(p, kind, &l);
+			/* a line of spaces only: kind == NULL, ignored */
+		}
+		free(s);
+		if (rc)
+			return -1;
+	}
+	if (no == 0)
+		return fail(p, 0, "empty");
+	if (!ended)
+		return fail(p, 0, "no \"end\" line (truncated?)");
+	return finish(p);
+}
+
+int tpc_manifest_parse(const char *buf, size_t len, struct tpc_manifest *m,
+		       char *err, size_t errlen)
+{
+	struct parser p = { .m = m, .err = err, .errlen = errlen };
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (errlen)
+		err[0] = '\0';
+	/* The section is usually a C string: drop its NUL terminator(s). */
+	while (len > 0 && buf[len - 1] == '\0')
+		len--;
+	if (len > TPL_MAX_MANIFEST)
+		rc = fail(&p, 0, "larger than %u bytes", TPL_MAX_MANIFEST);
+	else
+		rc = parse_lines(&p, buf, len);
+	for (int i = 0; i < p.nargs; i++) {
+		free(p.args[i].type);
+		free(p.args[i].label);
+	}
+	free(p.args);
+	if (rc)
+		tpc_manifest_free(m);
+	return rc;
+}
+
+void tpc_manifest_free(struct tpc_manifest *m)
+{
+	for (int i = 0; i < m->nhooks; i++) {
+		struct tpc_hook *h = &m->hooks[i];
+		if (h->args)
+			for (int k = 0; k < h->nargs; k++) {
+				free(h->args[k].type);
+				free(h->args[k].label);
+			}
+		free(h->args);
+		for (int k = 0; k < h->ntags; k++)
+			free(h->tags[k]);
+		free(h->tags);
+		free(h->message);
+		free(h->policy);
+		free(h->call);
+		free(h->kprobe_prog);
+		free(h->twin_prog);
+		free(h->twin_tp);
+		free(h->tp);
+		free(h->prog);
+	}
+	free(m->hooks);
+	for (int i = 0; i < m->nactions; i++) {
+		free(m->actions[i].kind);
+		free(m->actions[i].value);
+	}
+	free(m->actions);
+	free(m->tpc_version);
+	free(m->policy);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Find the manifest section with libelf and copy its bytes out. */
+static int read_section(const char *path, char **out, size_t *outlen,
+			char *err, size_t errlen)
+{
+	int fd, rc = -1;
+	Elf *elf = NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		snprintf(err, errlen, "%s: libelf: %s", path, elf_errmsg(-1));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		snprintf(err, errlen, "%s: not an ELF file", path);
+		goto out;
+	}
+	if (elf_getshdrstrndx(elf, &shstrndx)) {
+		snprintf(err, errlen, "%s: bad ELF: %s", path, elf_errmsg(-1));
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, TPC_MANIFEST_SECTION) != 0)
+			continue;
+		if (sh.sh_type == SHT_NOBITS || sh.sh_size > TPL_MAX_MANIFEST) {
+			snprintf(err, errlen, "%s: %s section is %s", path,
+				 TPC_MANIFEST_SECTION,
+				 sh.sh_type == SHT_NOBITS ? "empty" : "too large");
+			goto out;
+		}
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d || (d->d_size && !d->d_buf) || d->d_size > sh.sh_size) {
+			snprintf(err, errlen, "%s: cannot read %s section: %s",
+				 path, TPC_MANIFEST_SECTION, elf_errmsg(-1));
+			goto out;
+		}
+		*out = malloc(d->d_size + 1);
+		if (!*out) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+		if (d->d_size)
+			memcpy(*out, d->d_buf, d->d_size);
+		*outlen = d->d_size;
+		rc = 0;
+		goto out;
+	}
+	snprintf(err, errlen, "%s: not a tpc object (no %s section)", path,
+		 TPC_MANIFEST_SECTION);
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return rc;
+}
+
+int tpc_manifest_read(const char *path, struct tpc_manifest *m, char *err,
+		      size_t errlen)
+{
+	char *buf, msg[512];
+	size_t len = 0;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (read_section(path, &buf, &len, err, errlen))
+		return -1;
+	rc = tpc_manifest_parse(buf, len, m, msg, sizeof(msg));
+	if (rc)
+		snprintf(err, errlen, "%s: %s", path, msg);
+	free(buf);
+	return rc;
+}

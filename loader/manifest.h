@@ -1,0 +1,87 @@
+/* manifest.h: the object's ".tpc.manifest" section, parsed and validated.
+ *
+ * The manifest is untrusted input: tpc_manifest_parse() checks every bound
+ * and reports the first problem as "manifest line N: ...".  A parsed
+ * manifest is self-consistent: hooks are numbered 0..nhooks-1, every hook
+ * has exactly its nargs arg records, names are well formed.
+ */
+#ifndef TPL_MANIFEST_H
+#define TPL_MANIFEST_H
+
+#include <stddef.h>
+
+#include "tpc_abi.h"
+
+/* Limits of this loader (the grammar itself has none). */
+#define TPL_MAX_HOOKS 4096
+#define TPL_MAX_ARGS 64
+#define TPL_MAX_MANIFEST (16u << 20)
+
+enum tpc_hook_kind {
+	TPC_HOOK_KPROBE = 1,
+	TPC_HOOK_TRACEPOINT = 2,
+};
+
+struct tpc_marg {
+	int index;   /* index= of the policy arg (or tracepoint field) */
+	char *type;  /* type= as the policy wrote it */
+	char *label; /* label=, or NULL */
+};
+
+struct tpc_hook {
+	enum tpc_hook_kind kind;
+	int nargs;
+	char *policy;  /* policy=, the hook's own policy name, or NULL */
+	char *message; /* or NULL */
+	char **tags;   /* ntags strings */
+	int ntags;
+	struct tpc_marg *args; /* nargs, by pos */
+
+	/* kind=kprobe */
+	char *call;
+	int syscall;
+	int ret;
+	char *kprobe_prog;
+	char *twin_prog; /* or NULL */
+	char *twin_tp;   /* "syscalls/sys_enter_X", or NULL */
+
+	/* kind=tracepoint */
+	char *tp;   /* "<subsys>/<event>" */
+	char *prog;
+};
+
+struct tpc_maction {
+	int hook;
+	int selector;
+	char *kind;  /* "GetUrl" or "DnsLookup" */
+	char *value;
+};
+
+struct tpc_manifest {
+	int version;
+	char *tpc_version; /* or NULL */
+	char *policy;
+	struct tpc_hook *hooks;
+	int nhooks;
+	struct tpc_maction *actions;
+	int nactions;
+};
+
+/* Parse buf[0..len) (a trailing run of NUL bytes is allowed).  On success
+ * returns 0 and fills *m (free with tpc_manifest_free); on failure returns
+ * -1, leaves *m empty and writes a message to err. */
+int tpc_manifest_parse(const char *buf, size_t len, struct tpc_manifest *m,
+		       char *err, size_t errlen);
+
+/* Read the manifest section of the ELF file at path and parse it.  Errors
+ * are prefixed with the path: "x.bpf.o: manifest line 3: ...". */
+int tpc_manifest_read(const char *path, struct tpc_manifest *m, char *err,
+		      size_t errlen);
+
+void tpc_manifest_free(struct tpc_manifest *m);
+
+/* Split "subsys/event" of a validated manifest into two buffers. */
+int tpc_split_tp(const char *tp, char *subsys, size_t slen, char *event,
+		 size_t elen);
+
+#endif

@@ -1,0 +1,103 @@
+/* print.c: what the JSON and compact printers share. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "print.h"
+
+void tpl_out_init(struct tpl_out *o, FILE *f)
+{
+	struct timespec rt, bt;
+
+	o->f = f;
+	if (gethostname(o->node_name, sizeof(o->node_name)) != 0)
+		o->node_name[0] = '\0';
+	o->node_name[sizeof(o->node_name) - 1] = '\0';
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	o->boot_to_real_ns = (rt.tv_sec - bt.tv_sec) * 1000000000LL +
+			     (rt.tv_nsec - bt.tv_nsec);
+}
+
+static const struct {
+	const char *name;
+	enum tpl_argclass cls;
+} types[] = {
+	{ "int", TPL_ARG_INT32 },     { "int32", TPL_ARG_INT32 },
+	{ "s32", TPL_ARG_INT32 },     { "short", TPL_ARG_INT16 },
+	{ "s16", TPL_ARG_INT16 },     { "char", TPL_ARG_INT8 },
+	{ "s8", TPL_ARG_INT8 },       { "uint32", TPL_ARG_UINT32 },
+	{ "u32", TPL_ARG_UINT32 },    { "uint16", TPL_ARG_UINT16 },
+	{ "u16", TPL_ARG_UINT16 },    { "uint8", TPL_ARG_UINT8 },
+	{ "u8", TPL_ARG_UINT8 },      { "int64", TPL_ARG_INT64 },
+	{ "s64", TPL_ARG_INT64 },     { "long", TPL_ARG_INT64 },
+	{ "uint64", TPL_ARG_UINT64 }, { "u64", TPL_ARG_UINT64 },
+	{ "size_t", TPL_ARG_UINT64 }, { "ulong", TPL_ARG_UINT64 },
+	{ "fd", TPL_ARG_FD },         { "string", TPL_ARG_STRING },
+	{ "char_buf", TPL_ARG_BYTES }, { "char_iovec", TPL_ARG_BYTES },
+	{ "file", TPL_ARG_FILE },     { "path", TPL_ARG_PATH },
+};
+
+enum tpl_argclass tpl_arg_class(const char *type)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i].name) == 0)
+			return types[i].cls;
+	return TPL_ARG_OTHER;
+}
+
+const char *tpl_action_name(tpc_u32 a)
+{
+	if (a & TPC_ACT_SIGKILL)
+		return "KPROBE_ACTION_SIGKILL";
+	if (a & TPC_ACT_OVERRIDE)
+		return "KPROBE_ACTION_OVERRIDE";
+	if (a & TPC_ACT_SIGNAL)
+		return "KPROBE_ACTION_SIGNAL";
+	if (a & TPC_ACT_NOPOST)
+		return "KPROBE_ACTION_NOPOST";
+	return "KPROBE_ACTION_POST";
+}
+
+size_t tpl_event_binary(const struct tpc_ev *ev, char *buf, size_t len)
+{
+	size_t n = tpc_value_strlen(&ev->bin);
+	char link[64];
+	ssize_t r;
+
+	if (len == 0)
+		return 0;
+	if (n > 0) {
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, ev->bin.data, n);
+		buf[n] = '\0';
+		return n;
+	}
+	snprintf(link, sizeof(link), "/proc/%u/exe", ev->h.pid);
+	r = readlink(link, buf, len - 1);
+	if (r > 0) {
+		buf[r] = '\0';
+		return (size_t)r;
+	}
+	n = strlen(ev->comm);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, ev->comm, n);
+	buf[n] = '\0';
+	return n;
+}
+
+void tpl_event_time(const struct tpl_out *o, const struct tpc_ev *ev,
+		    struct timespec *ts)
+{
+	long long ns = (long long)(ev->h.ktime_ns % (1ULL << 62)) +
+		       o->boot_to_real_ns;
+
+	if (ns < 0)
+		ns = 0;
+	ts->tv_sec = ns / 1000000000LL;
+	ts->tv_nsec = ns % 1000000000LL;
+}

@@ -1,0 +1,139 @@
+/* print_compact.c: one human line per event, e.g.
+ *
+ *   06:01:02.123 kprobe  cat(1234) __x64_sys_openat("/etc/passwd", 0) POST [policy]
+ *   06:01:02.124 tracepoint cat(1234) syscalls/sys_enter_openat(...) POST [policy]
+ *
+ * Time is local.  Strings and bytes are quoted C-style (\n, \", \xHH),
+ * "..." after a value marks truncation, "?" an unreadable value. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "print.h"
+
+static void quoted(FILE *f, const char *str, size_t n, int truncated)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (n > 256) { /* keep the line readable */
+		n = 256;
+		truncated = 1;
+	}
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+	if (truncated)
+		fputs("...", f);
+}
+
+/* Text from the manifest or the kernel, unquoted: control bytes as '?'. */
+static void plain(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static void compact_arg(FILE *f, const struct tpc_marg *ma,
+			const struct tpc_value *v)
+{
+	tpc_u64 x = v->value;
+
+	if (ma->label) {
+		plain(f, ma->label);
+		fputc('=', f);
+	}
+	if (v->flags & TPC_ARGF_FAULT) {
+		fputc('?', f);
+		return;
+	}
+	switch (tpl_arg_class(ma->type)) {
+	case TPL_ARG_INT32:
+	case TPL_ARG_FD:
+		fprintf(f, "%d", (int)(tpc_u32)x);
+		break;
+	case TPL_ARG_INT16:
+		fprintf(f, "%d", (int)(short)(tpc_u16)x);
+		break;
+	case TPL_ARG_INT8:
+		fprintf(f, "%d", (int)(signed char)(tpc_u8)x);
+		break;
+	case TPL_ARG_UINT32:
+		fprintf(f, "%u", (unsigned)(tpc_u32)x);
+		break;
+	case TPL_ARG_UINT16:
+		fprintf(f, "%u", (unsigned)(tpc_u16)x);
+		break;
+	case TPL_ARG_UINT8:
+		fprintf(f, "%u", (unsigned)(tpc_u8)x);
+		break;
+	case TPL_ARG_INT64:
+		fprintf(f, "%lld", (long long)x);
+		break;
+	case TPL_ARG_UINT64:
+		fprintf(f, "%llu", (unsigned long long)x);
+		break;
+	case TPL_ARG_STRING:
+	case TPL_ARG_FILE:
+	case TPL_ARG_PATH:
+		quoted(f, v->data, tpc_value_strlen(v),
+		       v->flags & TPC_ARGF_TRUNCATED);
+		break;
+	case TPL_ARG_BYTES:
+	case TPL_ARG_OTHER:
+		if (v->len == 0 && tpl_arg_class(ma->type) == TPL_ARG_OTHER)
+			fprintf(f, "%llu", (unsigned long long)x);
+		else
+			quoted(f, v->data, v->len,
+			       v->flags & TPC_ARGF_TRUNCATED);
+		break;
+	}
+}
+
+int tpl_print_compact(const struct tpl_out *o, const struct tpl_hookinfo *hi,
+		      const struct tpc_ev *ev)
+{
+	FILE *f = o->f;
+	const struct tpc_hook *h = ev->hook;
+	struct timespec ts;
+	struct tm tm;
+	char hms[32];
+
+	tpl_event_time(o, ev, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	fprintf(f, "%s.%03ld %-7s ", hms, ts.tv_nsec / 1000000,
+		h->kind == TPC_HOOK_TRACEPOINT ? "tracepoint" : "kprobe");
+	plain(f, ev->comm);
+	fprintf(f, "(%u) %s(", ev->h.pid, hi->function);
+	for (int i = 0; i < ev->nargs; i++) {
+		if (i)
+			fputs(", ", f);
+		compact_arg(f, &h->args[i], &ev->args[i]);
+	}
+	fputc(')', f);
+	if (h->kind == TPC_HOOK_KPROBE && h->ret)
+		fprintf(f, " = %lld", (long long)ev->h.retval);
+	fprintf(f, " %s [", tpl_action_name(ev->h.actions) + strlen("KPROBE_ACTION_"));
+	plain(f, hi->policy);
+	fputc(']', f);
+	if (h->message) {
+		fputc(' ', f);
+		plain(f, h->message);
+	}
+	fputc('\n', f);
+	if (fflush(f) == EOF || ferror(f))
+		return -1;
+	return 0;
+}

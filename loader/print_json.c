@@ -1,0 +1,285 @@
+/* print_json.c: one JSON object per line, in the shape of Tetragon's JSON
+ * export (protojson), so that pipelines built for Tetragon keep working:
+ *
+ *   {"process_kprobe":{"process":{...},"parent":{"pid":1},
+ *     "function_name":"__x64_sys_openat","args":[...],
+ *     "action":"KPROBE_ACTION_POST","policy_name":"x"},
+ *    "node_name":"host","time":"2026-11-28T06:00:00.123456789Z"}
+ *
+ * Arguments follow protojson: 64-bit integers are JSON strings, bytes are
+ * base64.  Strings are escaped; bytes that are not valid UTF-8, and
+ * control bytes, become \u00XX (the byte's value), so any input gives
+ * valid JSON.
+ *
+ * Beyond Tetragon (documented extensions):
+ * - an argument the kernel could not read (TPC_ARGF_FAULT) is printed with
+ *   its empty/zero value plus "error":"fault";
+ * - a string, file or path cut at TPC_STR_MAX (TPC_ARGF_TRUNCATED) gets
+ *   "truncated":true (char_buf uses Tetragon's truncated_bytes_arg);
+ * - return probes print "return" as int_arg when the value fits 32 bits,
+ *   else long_arg.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "print.h"
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t need;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0;
+		if (c == 0xED)
+			hi = 0x9F; /* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90;
+		if (c == 0xF4)
+			hi = 0x8F; /* <= U+10FFFF */
+	} else
+		return 0;
+	if (n < need + 1)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i <= need; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return need + 1;
+}
+
+static void json_str(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		if (c >= 0x80) {
+			size_t k = utf8_seq(s + i, n - i);
+			if (k) {
+				fwrite(s + i, 1, k, f);
+				i += k;
+			} else {
+				fprintf(f, "\\u%04x", c);
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\b': fputs("\\b", f); break;
+		case '\f': fputs("\\f", f); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+		}
+		i++;
+	}
+	fputc('"', f);
+}
+
+static void json_cstr(FILE *f, const char *s)
+{
+	json_str(f, s, strlen(s));
+}
+
+static void base64(FILE *f, const char *data, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = (const unsigned char *)data;
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i + 3 <= n; i += 3) {
+		unsigned v = (s[i] << 16) | (s[i + 1] << 8) | s[i + 2];
+		fputc(tab[v >> 18], f);
+		fputc(tab[(v >> 12) & 63], f);
+		fputc(tab[(v >> 6) & 63], f);
+		fputc(tab[v & 63], f);
+	}
+	if (n - i == 1) {
+		unsigned v = s[i] << 16;
+		fputc(tab[v >> 18], f);
+		fputc(tab[(v >> 12) & 63], f);
+		fputs("==", f);
+	} else if (n - i == 2) {
+		unsigned v = (s[i] << 16) | (s[i + 1] << 8);
+		fputc(tab[v >> 18], f);
+		fputc(tab[(v >> 12) & 63], f);
+		fputc(tab[(v >> 6) & 63], f);
+		fputc('=', f);
+	}
+	fputc('"', f);
+}
+
+static void json_arg(FILE *f, const struct tpc_marg *ma,
+		     const struct tpc_value *v)
+{
+	tpc_u64 x = v->value;
+	int is_str = 0;
+
+	fputc('{', f);
+	switch (tpl_arg_class(ma->type)) {
+	case TPL_ARG_INT32:
+	case TPL_ARG_FD:
+		fprintf(f, "\"int_arg\":%d", (int)(tpc_u32)x);
+		break;
+	case TPL_ARG_INT16:
+		fprintf(f, "\"int_arg\":%d", (int)(short)(tpc_u16)x);
+		break;
+	case TPL_ARG_INT8:
+		fprintf(f, "\"int_arg\":%d", (int)(signed char)(tpc_u8)x);
+		break;
+	case TPL_ARG_UINT32:
+		fprintf(f, "\"uint_arg\":%u", (unsigned)(tpc_u32)x);
+		break;
+	case TPL_ARG_UINT16:
+		fprintf(f, "\"uint_arg\":%u", (unsigned)(tpc_u16)x);
+		break;
+	case TPL_ARG_UINT8:
+		fprintf(f, "\"uint_arg\":%u", (unsigned)(tpc_u8)x);
+		break;
+	case TPL_ARG_INT64:
+		fprintf(f, "\"long_arg\":\"%lld\"", (long long)x);
+		break;
+	case TPL_ARG_UINT64:
+		fprintf(f, "\"size_arg\":\"%llu\"", (unsigned long long)x);
+		break;
+	case TPL_ARG_STRING:
+		fputs("\"string_arg\":", f);
+		json_str(f, v->data, tpc_value_strlen(v));
+		is_str = 1;
+		break;
+	case TPL_ARG_FILE:
+	case TPL_ARG_PATH:
+		fputs(tpl_arg_class(ma->type) == TPL_ARG_FILE ?
+			      "\"file_arg\":{\"path\":" :
+			      "\"path_arg\":{\"path\":",
+		      f);
+		json_str(f, v->data, tpc_value_strlen(v));
+		fputc('}', f);
+		is_str = 1;
+		break;
+	case TPL_ARG_BYTES:
+	case TPL_ARG_OTHER:
+		if (v->len == 0 && tpl_arg_class(ma->type) == TPL_ARG_OTHER) {
+			/* an integer of a type we do not know */
+			fprintf(f, "\"size_arg\":\"%llu\"", (unsigned long long)x);
+		} else if (v->flags & TPC_ARGF_TRUNCATED) {
+			fputs("\"truncated_bytes_arg\":{\"bytes_arg\":", f);
+			base64(f, v->data, v->len);
+			fprintf(f, ",\"orig_size\":\"%llu\"}", (unsigned long long)x);
+		} else {
+			fputs("\"bytes_arg\":", f);
+			base64(f, v->data, v->len);
+		}
+		break;
+	}
+	if (is_str && (v->flags & TPC_ARGF_TRUNCATED))
+		fputs(",\"truncated\":true", f);
+	if (v->flags & TPC_ARGF_FAULT)
+		fputs(",\"error\":\"fault\"", f);
+	if (ma->label) {
+		fputs(",\"label\":", f);
+		json_cstr(f, ma->label);
+	}
+	fputc('}', f);
+}
+
+static void json_time(FILE *f, const struct timespec *ts)
+{
+	struct tm tm;
+	char buf[64];
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "\"%s.%09ldZ\"", buf, (long)ts->tv_nsec);
+}
+
+int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
+		   const struct tpc_ev *ev)
+{
+	FILE *f = o->f;
+	const struct tpc_hook *h = ev->hook;
+	char bin[TPC_STR_MAX];
+	size_t binlen = tpl_event_binary(ev, bin, sizeof(bin));
+	struct timespec ts;
+
+	fputs(h->kind == TPC_HOOK_TRACEPOINT ? "{\"process_tracepoint\":{" :
+					       "{\"process_kprobe\":{",
+	      f);
+	fprintf(f, "\"process\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"binary\":",
+		ev->h.pid, ev->h.tid, ev->h.uid);
+	json_str(f, bin, binlen);
+	fputc('}', f);
+	if (ev->h.ppid)
+		fprintf(f, ",\"parent\":{\"pid\":%u}", ev->h.ppid);
+
+	if (h->kind == TPC_HOOK_TRACEPOINT) {
+		const char *slash = strchr(h->tp, '/');
+		fputs(",\"subsys\":", f);
+		json_str(f, h->tp, (size_t)(slash - h->tp));
+		fputs(",\"event\":", f);
+		json_cstr(f, slash + 1);
+	} else {
+		fputs(",\"function_name\":", f);
+		json_cstr(f, hi->function);
+	}
+	fputs(",\"args\":[", f);
+	for (int i = 0; i < ev->nargs; i++) {
+		if (i)
+			fputc(',', f);
+		json_arg(f, &h->args[i], &ev->args[i]);
+	}
+	fputc(']', f);
+	if (h->kind == TPC_HOOK_KPROBE && h->ret) {
+		long long r = ev->h.retval;
+		if (r >= -2147483648LL && r <= 2147483647LL)
+			fprintf(f, ",\"return\":{\"int_arg\":%lld}", r);
+		else
+			fprintf(f, ",\"return\":{\"long_arg\":\"%lld\"}", r);
+	}
+	fprintf(f, ",\"action\":\"%s\"", tpl_action_name(ev->h.actions));
+	fputs(",\"policy_name\":", f);
+	json_cstr(f, hi->policy);
+	if (h->message) {
+		fputs(",\"message\":", f);
+		json_cstr(f, h->message);
+	}
+	if (h->ntags) {
+		fputs(",\"tags\":[", f);
+		for (int i = 0; i < h->ntags; i++) {
+			if (i)
+				fputc(',', f);
+			json_cstr(f, h->tags[i]);
+		}
+		fputc(']', f);
+	}
+	fputs("},\"node_name\":", f);
+	json_cstr(f, o->node_name);
+	fputs(",\"time\":", f);
+	tpl_event_time(o, ev, &ts);
+	json_time(f, &ts);
+	fputs("}\n", f);
+	if (fflush(f) == EOF || ferror(f))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* verify.c: see verify.h.  Each program is loaded alone (its own open of
+ * the object), so that one rejection names exactly its program and does
+ * not hide the verdict on the others. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "manifest.h"
+#include "verify.h"
+
+static struct bpf_object *open_obj(const char *path)
+{
+	struct bpf_object *obj;
+
+	tpl_capture_begin();
+	obj = bpf_object__open_file(path, NULL);
+	tpl_capture_end();
+	if (!obj) {
+		tpl_err("%s: cannot open BPF object: %s", path, strerror(errno));
+		tpl_capture_print_tail(10);
+	}
+	return obj;
+}
+
+/* Load program number idx alone; print its line.  0 ok, 1 rejected,
+ * -1 other error. */
+static int verify_one(const char *path, int idx)
+{
+	struct bpf_object *obj = open_obj(path);
+	struct bpf_program *p, *target = NULL;
+	int i = 0, err, rc;
+	char feature[256];
+
+	if (!obj)
+		return -1;
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_autoload(p, i == idx);
+		if (i == idx)
+			target = p;
+		i++;
+	}
+	if (!target) {
+		bpf_object__close(obj);
+		return -1;
+	}
+	tpl_capture_begin();
+	err = bpf_object__load(obj);
+	tpl_capture_end();
+	if (err) {
+		printf("%s: %s %s rejected\n", path, bpf_program__name(target),
+		       bpf_program__section_name(target));
+		fflush(stdout);
+		tpl_err("%s: program %s failed to load: %s", path,
+			bpf_program__name(target), strerror(-err));
+		if (tpl_capture_feature(feature, sizeof(feature)))
+			tpl_err("%s: %s", path, feature);
+		tpl_capture_print_tail(30);
+		rc = 1;
+	} else {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(target), &info, &len)) {
+			tpl_err("%s: %s: cannot read program info: %s", path,
+				bpf_program__name(target), strerror(errno));
+			rc = -1;
+		} else {
+			printf("%s: %s %s ok insns=%u verified=%u jited=%u\n", path,
+			       bpf_program__name(target),
+			       bpf_program__section_name(target),
+			       info.xlated_prog_len / 8, info.verified_insns,
+			       info.jited_prog_len);
+			fflush(stdout);
+			rc = 0;
+		}
+	}
+	bpf_object__close(obj);
+	return rc;
+}
+
+int tpl_verify(const char *path)
+{
+	struct tpc_manifest m;
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	char err[640];
+	int n = 0, bad = 0;
+
+	/* Only tpc objects, with a manifest this tp-load understands. */
+	if (tpc_manifest_read(path, &m, err, sizeof(err))) {
+		tpl_err("%s", err);
+		return 1;
+	}
+	tpc_manifest_free(&m);
+
+	obj = open_obj(path);
+	if (!obj)
+		return 1;
+	bpf_object__for_each_program(p, obj)
+		n++;
+	bpf_object__close(obj);
+	if (n == 0) {
+		tpl_err("%s: no programs", path);
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		if (verify_one(path, i))
+			bad = 1;
+	return bad;
+}

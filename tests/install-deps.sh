@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing tpc needs on a fresh Debian
+# machine, and mounts tracefs and bpffs when they are missing. Idempotent:
+# does nothing that is already done. Needs root.
+set -euo pipefail
+
+PACKAGES=(make gcc clang llvm libbpf-dev libyaml-dev libelf-dev zlib1g-dev bpftool bats jq
+	  libcurl4-openssl-dev procps util-linux)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: missing packages: ${missing[*]}; run as root (or: sudo apt-get install ${missing[*]})" >&2
+		exit 1
+	fi
+	echo "install-deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "$(id -u)" = 0 ]; then
+	if [ ! -e /sys/kernel/tracing/events ]; then
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null ||
+			echo "install-deps: cannot mount tracefs on /sys/kernel/tracing" >&2
+	fi
+	if ! mount | grep -q ' /sys/fs/bpf type bpf'; then
+		mount -t bpf bpf /sys/fs/bpf 2>/dev/null || echo "install-deps: cannot mount bpffs on /sys/fs/bpf" >&2
+	fi
+fi
+exit 0
