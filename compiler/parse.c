@@ -715,8 +715,9 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
 		if (!yaml_parser_load(&parser, &doc)) {
 			struct pos p = {(int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1};
 			if (parser.context)
-				diag_add(d, file, p, SEV_ERROR, "yaml-syntax", "invalid YAML: %s %s",
-					 parser.problem ? parser.problem : "error", parser.context);
+				diag_add(d, file, p, SEV_ERROR, "yaml-syntax", "invalid YAML: %s %s (started at line %d, column %d)",
+					 parser.problem ? parser.problem : "error", parser.context,
+					 (int)parser.context_mark.line + 1, (int)parser.context_mark.column + 1);
 			else
 				diag_add(d, file, p, SEV_ERROR, "yaml-syntax", "invalid YAML: %s",
 					 parser.problem ? parser.problem : "error");
