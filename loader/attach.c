@@ -367,13 +367,20 @@ unsigned long long tpl_obj_lost(const struct tpl_obj *o)
 	return sum;
 }
 
-void tpl_obj_close(struct tpl_obj *o)
+void tpl_obj_detach(struct tpl_obj *o)
 {
+	/* hooks were attached last: detach them first, so that process
+	 * tracking stays until no hook can fire */
 	for (int i = o->nlinks - 1; i >= 0; i--)
 		bpf_link__destroy(o->links[i]);
 	free(o->links);
 	o->links = NULL;
 	o->nlinks = 0;
+}
+
+void tpl_obj_close(struct tpl_obj *o)
+{
+	tpl_obj_detach(o);
 	if (o->obj)
 		bpf_object__close(o->obj);
 	o->obj = NULL;

@@ -43,6 +43,11 @@ int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks);
 /* Sum over CPUs of tpc_lost[0]. */
 unsigned long long tpl_obj_lost(const struct tpl_obj *o);
 
+/* Detach every hook and the process tracking programs; the object stays
+ * loaded, so its ring buffer can still be drained and tpc_lost read with
+ * nothing new arriving.  Idempotent. */
+void tpl_obj_detach(struct tpl_obj *o);
+
 /* Detach and free everything (safe on a partly opened object). */
 void tpl_obj_close(struct tpl_obj *o);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -33,9 +34,15 @@ struct options {
 	double timeout;           /* seconds; 0: no limit */
 	enum tpl_attach_mode attach;
 	int verify;
+	int hold; /* --debug-hold (not in --help): read no event until exit, so
+		   * that a test can overflow the ring buffer on purpose and
+		   * read tpc_lost while tp-load still holds the object */
 };
 
 static volatile sig_atomic_t stop;
+/* Set when no more events may be printed: --count reached, stdout failed,
+ * or a second signal cut the final drain short. */
+static volatile sig_atomic_t no_more;
 
 static struct tpl_out out;
 static struct options opt;
@@ -80,7 +87,8 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv)
 {
-	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION };
+	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
+	       O_HOLD };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, O_COUNT },
@@ -90,6 +98,7 @@ static int parse_options(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
+		{ "debug-hold", no_argument, NULL, O_HOLD },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -137,6 +146,9 @@ static int parse_options(int argc, char **argv)
 		case O_VERIFY:
 			opt.verify = 1;
 			break;
+		case O_HOLD:
+			opt.hold = 1;
+			break;
 		case 'q':
 			tpl_quiet = 1;
 			break;
@@ -164,6 +176,8 @@ static int parse_options(int argc, char **argv)
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (stop) /* a second signal: do not wait for the final drain */
+		no_more = 1;
 	stop = 1;
 }
 
@@ -187,7 +201,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	char err[256];
 	int rc;
 
-	if (stop)
+	if (no_more)
 		return 0;
 	if (tpc_event_decode(data, size, &o->m, &ev, err, sizeof(err))) {
 		o->malformed++;
@@ -204,12 +218,12 @@ static int on_event(void *ctx, void *data, size_t size)
 				      tpl_print_compact(&out, &hi, &ev);
 	if (rc) {
 		write_errno = errno ? errno : EIO;
-		stop = 1;
+		no_more = stop = 1;
 		return 0;
 	}
 	printed++;
 	if (opt.count && printed >= opt.count)
-		stop = 1;
+		no_more = stop = 1;
 	return 0;
 }
 
@@ -235,6 +249,10 @@ static int poll_loop(struct ring_buffer *rb)
 			if (left * 1000 < ms)
 				ms = (int)(left * 1000) + 1;
 		}
+		if (opt.hold) {
+			usleep(ms * 1000); /* a signal cuts it short */
+			continue;
+		}
 		int err = ring_buffer__poll(rb, ms);
 		if (err < 0 && err != -EINTR) {
 			tpl_err("polling the ring buffers: %s", strerror(-err));
@@ -246,6 +264,22 @@ static int poll_loop(struct ring_buffer *rb)
 		return 1;
 	}
 	return 0;
+}
+
+/* Detach every hook, then print what is left in the ring buffers.  Once
+ * detached nothing new arrives, so the drain ends, and every event the
+ * kernel made is either printed or counted in tpc_lost (read after this):
+ * events + lost at exit is exactly what the hooks produced. */
+static void detach_and_drain(struct tpl_obj *objs, int nobj,
+			     struct ring_buffer *rb)
+{
+	for (int i = 0; i < nobj; i++)
+		tpl_obj_detach(&objs[i]);
+	if (rb && !no_more) {
+		int err = ring_buffer__consume(rb);
+		if (err < 0 && err != -EINTR)
+			tpl_err("draining the ring buffers: %s", strerror(-err));
+	}
 }
 
 static int run(int nobj, char **paths)
@@ -283,6 +317,7 @@ static int run(int nobj, char **paths)
 	}
 	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
 	rc = poll_loop(rb);
+	detach_and_drain(objs, nobj, rb);
 	goto report;
 out_ok:
 	rc = 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "manifest.h"
@@ -608,6 +609,65 @@ void tpc_manifest_free(struct tpc_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+#ifndef EM_BPF
+#define EM_BPF 247
+#endif
+
+/* A BPF ELF whose every section lies inside the file: libelf reads lazily
+ * and would otherwise report a cut file as one without a manifest. */
+static int check_elf(Elf *elf, int fd, const char *path, char *err,
+		     size_t errlen)
+{
+	GElf_Ehdr eh;
+	struct stat st;
+	size_t nscn;
+	Elf_Scn *scn = NULL;
+
+	if (!gelf_getehdr(elf, &eh) || fstat(fd, &st) || st.st_size < 0) {
+		snprintf(err, errlen, "%s: bad ELF header: %s", path,
+			 elf_errmsg(-1));
+		return -1;
+	}
+	unsigned long long fsize = (unsigned long long)st.st_size;
+	/* libelf counts 0 sections when their headers do not fit: compare
+	 * with the header's own count */
+	if (eh.e_shnum)
+		nscn = eh.e_shnum;
+	else if (elf_getshdrnum(elf, &nscn))
+		nscn = 0;
+	if (eh.e_shoff == 0 || nscn == 0 || eh.e_shentsize == 0 ||
+	    eh.e_shoff > fsize ||
+	    nscn > (fsize - eh.e_shoff) / eh.e_shentsize) {
+		snprintf(err, errlen,
+			 "%s: truncated or corrupt ELF file: its section headers are not inside its %llu bytes",
+			 path, fsize);
+		return -1;
+	}
+	if (eh.e_machine != EM_BPF) {
+		snprintf(err, errlen, "%s: not a BPF object (ELF machine %u, expected %u)",
+			 path, (unsigned)eh.e_machine, EM_BPF);
+		return -1;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh)) {
+			snprintf(err, errlen, "%s: bad ELF section header: %s",
+				 path, elf_errmsg(-1));
+			return -1;
+		}
+		if (sh.sh_type == SHT_NOBITS)
+			continue;
+		if (sh.sh_offset > fsize || sh.sh_size > fsize - sh.sh_offset) {
+			snprintf(err, errlen,
+				 "%s: truncated or corrupt ELF file: section %zu ends past its %llu bytes",
+				 path, elf_ndxscn(scn), fsize);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Find the manifest section with libelf and copy its bytes out. */
 static int read_section(const char *path, char **out, size_t *outlen,
 			char *err, size_t errlen)
@@ -632,6 +692,8 @@ static int read_section(const char *path, char **out, size_t *outlen,
 		snprintf(err, errlen, "%s: not an ELF file", path);
 		goto out;
 	}
+	if (check_elf(elf, fd, path, err, errlen))
+		goto out;
 	if (elf_getshdrstrndx(elf, &shstrndx)) {
 		snprintf(err, errlen, "%s: bad ELF: %s", path, elf_errmsg(-1));
 		goto out;
