@@ -6,6 +6,7 @@
  * Exit status: 0 ok, 1 the policy has errors, 2 usage, 3 internal error
  * (clang failed, I/O on the output). */
 #include "tpc.h"
+#include "digest.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -149,11 +150,14 @@ int main(int argc, char **argv)
 
 	struct diags d = {0};
 	struct policy_set *sets = xcalloc((size_t)nfiles, sizeof(*sets));
+	/* before parsing: the digest must be of the bytes the parser reads */
+	char *policy_digest = lint ? NULL : policy_source_digest(argv[optind]);
 	int rc = load_and_check(argv + optind, nfiles, &co, sets, &d);
 	diags_print_text(&d, stderr, want_color(color));
 	if (rc == EXIT_OK && !lint) {
 		struct policy merged;
 		merge_policies(&sets[0], &merged);
+		merged.policy_digest = policy_digest;
 		struct emit_opts eo = {arch};
 		char *csrc = emit_policy_c(&merged, &eo);
 		free(merged.hooks);
@@ -169,12 +173,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tpc: internal error: %s\n", err);
 			rc = EXIT_INTERNAL;
 		}
+		if (rc == EXIT_OK && write_object_digest(out, &err)) {
+			fprintf(stderr, "tpc: %s\n", err);
+			rc = EXIT_INTERNAL;
+		}
 		free(err);
 		free(csrc);
 	}
 	for (int i = 0; i < nfiles; i++)
 		policy_set_free(&sets[i]);
 	free(sets);
+	free(policy_digest);
 	diags_free(&d);
 	return rc;
 }

@@ -32,6 +32,8 @@ char *manifest_build(const struct policy *p)
 	kv(&b, "version", TPC_VERSION);
 	buf_puts(&b, "\npolicy");
 	kv(&b, "name", p->name);
+	if (p->policy_digest) /* the policy source the object came from */
+		kv(&b, "digest", p->policy_digest);
 	buf_puts(&b, "\n");
 	for (int i = 0; i < p->nhooks; i++) {
 		const struct hook *h = &p->hooks[i];

@@ -193,6 +193,7 @@ struct policy {
 	struct hook *hooks;
 	int nhooks;
 	struct pos pos;
+	const char *policy_digest; /* "sha256:<hex>" of the source bytes (digest.h), set by main; not owned */
 };
 
 /* A set of policies from one file (a YAML stream may hold several). */

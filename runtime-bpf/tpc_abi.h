@@ -115,7 +115,7 @@ struct tpc_config {
  *
  *   tpc-manifest 1
  *   tpc version=0.1.0
- *   policy name=<name>
+ *   policy name=<name> [digest=sha256:<hex>]
  *   hook id=<n> kind=kprobe call=<function> syscall=0|1 return=0|1
  *        kprobe=<prog> [twin=<prog> twin_tp=syscalls/sys_enter_X]
  *        nargs=<n> [message=<text>] [tags=<t1,t2>]
@@ -129,6 +129,9 @@ struct tpc_config {
  * tags= is a comma-separated list of percent-encoded tags (a comma inside
  * a tag is %2C). A hook line may carry policy=<name> when the object holds
  * several policies (a multi-document file); it overrides the policy line.
+ * digest= on the policy line is the SHA-256 of the policy source bytes the
+ * object was compiled from (added without a version bump: an older loader
+ * ignores it, as below).
  * arg lines of tracepoint hooks carry field=<name> offset=<n> size=<n>, the
  * layout the code was compiled for. String records: len excludes the NUL.
  * Unknown keys are ignored (forward compatibility inside one version);
