@@ -1,21 +1,16 @@
-/* check.c: semantic checks of a parsed policy (DESIGN.md section 8).
- * Every problem is reported with its position and a stable rule id; the
- * code generator may assume a policy that passed without errors. */
-#include "tpc.h"
+/* check.c: semantic checks of a parsed policy (DESIGN.md section 8): the
+ * driver, args and matchArgs. Hooks, actions and what the generator does
+ * not implement yet have their own check_*.c. Every problem is reported
+ * with its position and a stable rule id (README "Lint rules"); the code
+ * generator may assume a policy that passed without errors. */
+#include "check.h"
 #include "tpc_abi.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_TRACEFS "/sys/kernel/tracing"
-
-/* Max args reachable per hook kind: six syscall args, five pt_regs
- * argument registers the portable PT_REGS_PARMn macros offer. */
-#define MAX_SYSCALL_ARGS 6
-#define MAX_KPROBE_ARGS 5
-
-static const struct arg *find_arg(const struct hook *h, int index)
+const struct arg *check_find_arg(const struct hook *h, int index)
 {
 	for (int i = 0; i < h->nargs; i++)
 		if (h->args[i].index == index)
@@ -44,7 +39,7 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 {
 	if (m->index < 0 || m->op == OP_UNKNOWN)
 		return;
-	const struct arg *a = find_arg(h, m->index);
+	const struct arg *a = check_find_arg(h, m->index);
 	if (!a) {
 		diag_add(d, p->file, m->index_pos.line ? m->index_pos : m->pos, SEV_ERROR, "matcharg-index",
 			 "matchArgs index %d is not among the hook's args; add an arg with index %d", m->index,
@@ -93,128 +88,6 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	}
 }
 
-static bool selector_has_filters(const struct selector *s)
-{
-	return s->nmatch_args > 0;
-}
-
-static void check_action(const struct policy *p, const struct hook *h, const struct selector *s,
-			 const struct action *a, struct diags *d)
-{
-	switch (a->kind) {
-	case ACT_SIGKILL:
-		if (!selector_has_filters(s))
-			diag_add(d, p->file, a->kind_pos, SEV_WARNING, "kill-all",
-				 "Sigkill in a selector with no filters kills every caller of %s",
-				 h->call ? h->call : h->event ? h->event : "the hook");
-		break;
-	case ACT_SIGNAL:
-		if (!a->has_arg_sig)
-			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "Signal needs argSig (the signal number)");
-		else if (a->arg_sig < 1 || a->arg_sig > 64)
-			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "bad-value", "argSig %lld is not a signal number (1-64)",
-				 a->arg_sig);
-		break;
-	case ACT_OVERRIDE:
-	case ACT_FOLLOWFD:
-	case ACT_UNFOLLOWFD:
-	case ACT_COPYFD:
-	case ACT_GETURL:
-	case ACT_DNSLOOKUP:
-		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "unsupported", "unsupported: action '%s'", a->name);
-		break;
-	default: break;
-	}
-}
-
-static void check_kprobe(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d)
-{
-	if (!h->call)
-		return;
-	if (h->syscall) {
-		const char *sc = syscall_name(h->call);
-		if (!sc) {
-			diag_add(d, p->file, h->call_pos, SEV_ERROR, "not-a-syscall",
-				 "'%s' is marked syscall: true but does not name a sys_ function", h->call);
-			return;
-		}
-		char *ev = xasprintf("sys_enter_%s", sc);
-		char *path = xasprintf("%s/events/syscalls/%s/format", o->tracefs, ev);
-		FILE *f = fopen(o->tracefs ? o->tracefs : DEFAULT_TRACEFS, "r");
-		if (f) {
-			fclose(f);
-			FILE *g = fopen(path, "r");
-			if (g)
-				fclose(g);
-			else
-				diag_add(d, p->file, h->call_pos, SEV_WARNING, "no-twin",
-					 "no tracepoint syscalls/%s here: without kprobes this hook cannot attach", ev);
-		}
-		free(ev);
-		free(path);
-	} else if (syscall_name(h->call)) {
-		diag_add(d, p->file, h->call_pos, SEV_WARNING, "syscall-flag",
-			 "'%s' looks like a syscall but syscall: true is not set; its arguments will be read as a plain function's",
-			 h->call);
-	}
-	int max = h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
-	for (int i = 0; i < h->nargs; i++) {
-		const struct arg *a = &h->args[i];
-		if (a->index >= max)
-			diag_add(d, p->file, a->index_pos, SEV_ERROR, "arg-index",
-				 "arg index %d is beyond the %d arguments a %s can read", a->index, max,
-				 h->syscall ? "syscall" : "kprobe");
-	}
-}
-
-static bool field_is_pointer(const struct tp_field *f)
-{
-	return strchr(f->ctype, '*') != NULL;
-}
-
-static bool field_is_char_array(const struct tp_field *f)
-{
-	return strstr(f->ctype, "char") && strchr(f->ctype, '[');
-}
-
-static void check_tracepoint(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d)
-{
-	if (!h->subsystem || !h->event)
-		return;
-	const char *tracefs = o->tracefs ? o->tracefs : DEFAULT_TRACEFS;
-	if (!tp_format_read(tracefs, h->subsystem, h->event, &h->fields, &h->nfields)) {
-		diag_add(d, p->file, h->call_pos, SEV_ERROR, "no-tracepoint",
-			 "tracepoint %s/%s not found under %s/events (is tracefs mounted? see --tracefs)", h->subsystem,
-			 h->event, tracefs);
-		return;
-	}
-	for (int i = 0; i < h->nargs; i++) {
-		const struct arg *a = &h->args[i];
-		if (a->index < 0 || a->type == AT_UNKNOWN || a->type == AT_OTHER)
-			continue;
-		if (a->index >= h->nfields) {
-			diag_add(d, p->file, a->index_pos, SEV_ERROR, "tp-field-index",
-				 "tracepoint %s/%s has %d fields (0-%d, common fields included); index %d is out of range",
-				 h->subsystem, h->event, h->nfields, h->nfields - 1, a->index);
-			continue;
-		}
-		const struct tp_field *f = &h->fields[a->index];
-		bool ok;
-		if (arg_type_is_int(a->type))
-			ok = !f->data_loc && !field_is_char_array(f) && f->size <= 8;
-		else if (a->type == AT_STRING)
-			ok = f->data_loc || field_is_char_array(f) || field_is_pointer(f) || f->size == 8;
-		else if (a->type == AT_CHAR_BUF)
-			ok = field_is_pointer(f) || f->size == 8 || f->data_loc || field_is_char_array(f);
-		else
-			ok = false;
-		if (!ok)
-			diag_add(d, p->file, a->type_pos, SEV_ERROR, "tp-field-type",
-				 "arg type %s does not fit field %d '%s %s' of %s/%s", a->type_name, a->index, f->ctype,
-				 f->name, h->subsystem, h->event);
-	}
-}
-
 static void check_args(const struct policy *p, const struct hook *h, struct diags *d)
 {
 	for (int i = 0; i < h->nargs; i++) {
@@ -223,11 +96,6 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 			if (a->index >= 0 && h->args[j].index == a->index)
 				diag_add(d, p->file, a->index_pos, SEV_ERROR, "duplicate-arg",
 					 "arg index %d is declared twice (first at line %d)", a->index, h->args[j].pos.line);
-		if (a->type == AT_CHAR_IOVEC || a->type == AT_FILE || a->type == AT_PATH)
-			diag_add(d, p->file, a->type_pos, SEV_ERROR, "unsupported", "unsupported: arg type '%s'",
-				 a->type_name);
-		if (a->return_copy)
-			diag_add(d, p->file, a->pos, SEV_ERROR, "unsupported", "unsupported: returnCopy");
 		if (a->size_arg_index) {
 			if (a->type != AT_CHAR_BUF && a->type != AT_CHAR_IOVEC) {
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
@@ -246,7 +114,7 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d points at the buffer itself (it is 1-based: the arg at index %d)",
 					 a->size_arg_index, target);
-			const struct arg *sz = find_arg(h, target);
+			const struct arg *sz = check_find_arg(h, target);
 			if (sz && !arg_type_is_int(sz->type) && sz->type != AT_UNKNOWN && sz->type != AT_OTHER)
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d points at arg index %d of type %s, not an integer (it is 1-based)",
@@ -259,11 +127,30 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 	}
 }
 
+static void check_return(const struct policy *p, const struct hook *h, struct diags *d)
+{
+	if (h->is_return)
+		return;
+	for (int i = 0; i < h->nargs; i++)
+		if (h->args[i].return_copy)
+			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
+				 "returnCopy needs a return probe (return: true) to copy the buffer when the call returns");
+	for (int j = 0; j < h->nselectors; j++) {
+		const struct selector *s = &h->selectors[j];
+		if (s->nmatch_return_args)
+			diag_add(d, p->file, s->match_return_args[0].pos, SEV_ERROR, "return-args",
+				 "matchReturnArgs needs a return probe (return: true) and a returnArg");
+	}
+}
+
 void check_policy(struct policy *p, const struct check_opts *o, struct diags *d)
 {
-	struct check_opts def = {DEFAULT_TRACEFS};
-	if (!o || !o->tracefs)
-		o = &def;
+	struct check_opts def = {0};
+	if (o)
+		def = *o;
+	if (!def.tracefs)
+		def.tracefs = DEFAULT_TRACEFS;
+	o = &def;
 	if (p->nhooks == 0 && p->name)
 		diag_add(d, p->file, p->pos, SEV_WARNING, "no-hooks", "policy '%s' has no kprobes or tracepoints", p->name);
 	for (int i = 0; i < p->nhooks; i++) {
@@ -273,12 +160,14 @@ void check_policy(struct policy *p, const struct check_opts *o, struct diags *d)
 		else
 			check_tracepoint(p, h, o, d);
 		check_args(p, h, d);
+		check_return(p, h, d);
+		check_support(p, h, d);
 		for (int j = 0; j < h->nselectors; j++) {
 			const struct selector *s = &h->selectors[j];
 			for (int k = 0; k < s->nmatch_args; k++)
 				check_match_arg(p, h, &s->match_args[k], d);
-			for (int k = 0; k < s->nactions; k++)
-				check_action(p, h, s, &s->actions[k], d);
 		}
+		check_actions(p, h, o, d);
 	}
+	check_policy_actions(p, d);
 }

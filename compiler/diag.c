@@ -96,3 +96,78 @@ void diags_free(struct diags *d)
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
+
+/* JSON string body of s: quotes, backslashes and control bytes escaped;
+ * other bytes (UTF-8 from the policy) pass through. */
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p == '\t')
+			fputs("\\t", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+/* {"diagnostics":[{"file":..,"line":..,"column":..,"severity":..,"rule":..,
+ *  "message":..}...],"errors":N,"warnings":N} */
+void diags_print_json(const struct diags *d, FILE *out)
+{
+	fputs("{\"diagnostics\":[", out);
+	for (int i = 0; i < d->n; i++) {
+		const struct diag *x = &d->v[i];
+		fputs(i ? ",{\"file\":" : "{\"file\":", out);
+		json_str(out, x->file ? x->file : "-");
+		fprintf(out, ",\"line\":%d,\"column\":%d,\"severity\":\"%s\",\"rule\":", x->pos.line, x->pos.col,
+			x->sev == SEV_ERROR ? "error" : "warning");
+		json_str(out, x->rule);
+		fputs(",\"message\":", out);
+		json_str(out, x->msg);
+		fputc('}', out);
+	}
+	fprintf(out, "],\"errors\":%d,\"warnings\":%d}\n", d->errors, d->warnings);
+}
+
+/* SARIF 2.1.0 (OASIS), the subset code-scanning UIs read: one run whose
+ * driver lists every rule, and one result per diagnostic with its
+ * artifact and region. Rules are referenced by id and index. */
+void diags_print_sarif(const struct diags *d, FILE *out)
+{
+	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{"
+	      "\"tool\":{\"driver\":{\"name\":\"tpc\",\"version\":\"" TPC_VERSION "\",\"rules\":[",
+	      out);
+	for (int i = 0; lint_rules[i].id; i++) {
+		fputs(i ? ",{\"id\":" : "{\"id\":", out);
+		json_str(out, lint_rules[i].id);
+		fputs(",\"shortDescription\":{\"text\":", out);
+		json_str(out, lint_rules[i].summary);
+		fputs("}}", out);
+	}
+	fputs("]}},\"results\":[", out);
+	for (int i = 0; i < d->n; i++) {
+		const struct diag *x = &d->v[i];
+		fputs(i ? ",{\"ruleId\":" : "{\"ruleId\":", out);
+		json_str(out, x->rule);
+		const struct lint_rule *r = lint_rule_find(x->rule);
+		if (r)
+			fprintf(out, ",\"ruleIndex\":%d", (int)(r - lint_rules));
+		fprintf(out, ",\"level\":\"%s\",\"message\":{\"text\":", x->sev == SEV_ERROR ? "error" : "warning");
+		json_str(out, x->msg);
+		fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
+		json_str(out, x->file ? x->file : "-");
+		fputc('}', out);
+		if (x->pos.line > 0)
+			fprintf(out, ",\"region\":{\"startLine\":%d,\"startColumn\":%d}", x->pos.line,
+				x->pos.col > 0 ? x->pos.col : 1);
+		fputs("}}]}", out);
+	}
+	fputs("]}]}\n", out);
+}

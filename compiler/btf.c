@@ -1,0 +1,301 @@
+/* btf.c: what the kernel says about the functions a policy hooks, for the
+ * BTF-aware lint rules. The kernel BTF (5 MB, ~150k types) is parsed with
+ * libbpf only when a policy has a kprobe, once per process, and kept until
+ * kbtf_release(). Types are reduced to a small description (struct ktype)
+ * that the checks compare with the policy's declared arg types; syscall
+ * prototypes come from the tracepoint format files, which carry the real
+ * argument types on every kernel (the __x64_sys_X wrappers in BTF only
+ * take a struct pt_regs *). */
+#include "tpc.h"
+
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
+
+static struct {
+	char *path;  /* the file parsed (or attempted) */
+	struct btf *btf;
+	char *error; /* why it could not be parsed */
+} cache;
+
+struct btf *kbtf_get(const char *path, const char **err)
+{
+	if (!path)
+		path = DEFAULT_BTF;
+	if (cache.path && !strcmp(cache.path, path)) {
+		*err = cache.error;
+		return cache.btf;
+	}
+	kbtf_release();
+	cache.path = xstrdup(path);
+	cache.btf = btf__parse(path, NULL);
+	if (!cache.btf) {
+		int e = errno;
+		cache.error = xasprintf("cannot read BTF from %s: %s", path, strerror(e ? e : EINVAL));
+	}
+	*err = cache.error;
+	return cache.btf;
+}
+
+void kbtf_release(void)
+{
+	btf__free(cache.btf);
+	free(cache.path);
+	free(cache.error);
+	memset(&cache, 0, sizeof(cache));
+}
+
+bool kbtf_default_exists(void)
+{
+	FILE *f = fopen(DEFAULT_BTF, "r");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
+static int find_func(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	return id > 0 ? id : 0;
+}
+
+bool kbtf_has_func(const struct btf *btf, const char *name)
+{
+	return find_func(btf, name) > 0;
+}
+
+/* Skips typedefs and qualifiers (const, volatile, restrict, type tags). */
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *out_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	for (int guard = 0; t && guard < 32; guard++) {
+		if (!btf_is_mod(t) && !btf_is_typedef(t) && !btf_is_type_tag(t))
+			break;
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (out_id)
+		*out_id = id;
+	return t;
+}
+
+static void describe(const struct btf *btf, __u32 id, struct ktype *k)
+{
+	memset(k, 0, sizeof(*k));
+	const struct btf_type *t = skip_mods(btf, id, &id);
+	if (!t || btf_is_void(t) || id == 0) {
+		k->kind = KT_VOID;
+		snprintf(k->text, sizeof(k->text), "void");
+		return;
+	}
+	const char *name = btf__name_by_offset(btf, t->name_off);
+	if (btf_is_int(t) || btf_is_any_enum(t)) {
+		k->kind = KT_INT;
+		k->size = (int)t->size;
+		snprintf(k->text, sizeof(k->text), "%s%s", btf_is_any_enum(t) ? "enum " : "", name && *name ? name : "int");
+		return;
+	}
+	if (btf_is_composite(t) || btf_is_fwd(t)) {
+		k->kind = KT_STRUCT;
+		k->size = (int)t->size;
+		snprintf(k->name, sizeof(k->name), "%s", name ? name : "");
+		snprintf(k->text, sizeof(k->text), "%s %s", btf_is_union(t) ? "union" : "struct", k->name);
+		return;
+	}
+	if (btf_is_ptr(t)) {
+		k->kind = KT_PTR;
+		k->size = 8;
+		__u32 pid;
+		const struct btf_type *p = skip_mods(btf, t->type, &pid);
+		const char *pname = p ? btf__name_by_offset(btf, p->name_off) : NULL;
+		if (!p || pid == 0 || btf_is_void(p)) {
+			k->pointee = KT_VOID;
+			snprintf(k->text, sizeof(k->text), "void *");
+		} else if (btf_is_int(p) || btf_is_any_enum(p)) {
+			k->pointee = KT_INT;
+			k->pointee_size = (int)p->size;
+			k->pointee_char = pname && strstr(pname, "char");
+			snprintf(k->text, sizeof(k->text), "%s *", pname && *pname ? pname : "int");
+		} else if (btf_is_composite(p) || btf_is_fwd(p)) {
+			k->pointee = KT_STRUCT;
+			snprintf(k->name, sizeof(k->name), "%s", pname ? pname : "");
+			snprintf(k->text, sizeof(k->text), "struct %s *", k->name);
+		} else {
+			k->pointee = btf_is_ptr(p) ? KT_PTR : KT_OTHER;
+			snprintf(k->text, sizeof(k->text), "%s", btf_is_ptr(p) ? "pointer to pointer" : "pointer");
+		}
+		return;
+	}
+	k->kind = KT_OTHER;
+	snprintf(k->text, sizeof(k->text), "%s", btf_is_array(t) ? "array" : "non-scalar type");
+}
+
+bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out)
+{
+	memset(out, 0, sizeof(*out));
+	int id = find_func(btf, func);
+	if (!id)
+		return false;
+	const struct btf_type *f = btf__type_by_id(btf, (__u32)id);
+	const struct btf_type *proto = f ? btf__type_by_id(btf, f->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return false;
+	int n = btf_vlen(proto);
+	const struct btf_param *ps = btf_params(proto);
+	if (n > 0 && ps[n - 1].type == 0) /* variadic: the trailing "..." */
+		n--;
+	out->n = n < KPROTO_MAX ? n : KPROTO_MAX;
+	out->variadic = n > KPROTO_MAX;
+	for (int i = 0; i < out->n; i++) {
+		const char *pn = btf__name_by_offset(btf, ps[i].name_off);
+		snprintf(out->names[i], sizeof(out->names[i]), "%s", pn && *pn ? pn : "?");
+		describe(btf, ps[i].type, &out->p[i]);
+	}
+	snprintf(out->origin, sizeof(out->origin), "BTF of %s", func);
+	return true;
+}
+
+/* A C spelling from a tracepoint format file ("const char *", "unsigned
+ * int", "struct iovec *", "off_t") reduced to a ktype. Typedef names
+ * (off_t, size_t, umode_t...) are integers unless they carry a '*'. */
+void ktype_from_ctype(const char *ctype, int size, struct ktype *k)
+{
+	memset(k, 0, sizeof(*k));
+	snprintf(k->text, sizeof(k->text), "%s", ctype);
+	const char *star = strchr(ctype, '*');
+	if (strchr(ctype, '[')) {
+		k->kind = KT_OTHER;
+		return;
+	}
+	if (!star) {
+		const char *s = strstr(ctype, "struct ");
+		k->kind = s ? KT_STRUCT : KT_INT;
+		k->size = size;
+		if (s)
+			snprintf(k->name, sizeof(k->name), "%s", s + 7);
+		return;
+	}
+	k->kind = KT_PTR;
+	k->size = 8;
+	if (strchr(star + 1, '*')) {
+		k->pointee = KT_PTR;
+		return;
+	}
+	const char *s = strstr(ctype, "struct ");
+	if (s) {
+		k->pointee = KT_STRUCT;
+		size_t n = strcspn(s + 7, " *");
+		snprintf(k->name, sizeof(k->name), "%.*s", (int)n, s + 7);
+	} else if (strstr(ctype, "void")) {
+		k->pointee = KT_VOID;
+	} else {
+		k->pointee = KT_INT;
+		k->pointee_char = strstr(ctype, "char") != NULL;
+	}
+}
+
+/* Fields of syscalls/sys_enter_X after the common ones and __syscall_nr
+ * are the syscall's arguments, in order, with their declared C types. */
+bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kproto *out)
+{
+	memset(out, 0, sizeof(*out));
+	char *ev = xasprintf("sys_enter_%s", sc);
+	struct tp_field *f;
+	int n;
+	bool ok = tp_format_read(tracefs, "syscalls", ev, &f, &n);
+	if (ok) {
+		int first = 0;
+		while (first < n && strcmp(f[first].name, "__syscall_nr"))
+			first++;
+		first++;
+		for (int i = first; i < n && out->n < KPROTO_MAX; i++) {
+			snprintf(out->names[out->n], sizeof(out->names[0]), "%s", f[i].name);
+			ktype_from_ctype(f[i].ctype, f[i].size, &out->p[out->n]);
+			out->n++;
+		}
+		ok = first <= n;
+		snprintf(out->origin, sizeof(out->origin), "tracepoint syscalls/%s", ev);
+	}
+	tp_fields_free(f, n);
+	free(ev);
+	return ok;
+}
+
+/* The closest FUNC name, for "did you mean": a bounded edit distance over
+ * the names whose length is near the word's. */
+static int bounded_distance(const char *a, size_t la, const char *b, size_t lb, int limit)
+{
+	int row[128];
+	if (la >= 127 || lb >= 127)
+		return limit + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0], best;
+		row[0] = (int)i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int v = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			prev = cur;
+			if (v < best)
+				best = v;
+		}
+		if (best > limit)
+			return limit + 1;
+	}
+	return row[lb];
+}
+
+const char *kbtf_suggest_func(const struct btf *btf, const char *word)
+{
+	size_t lw = strlen(word);
+	int limit = lw < 6 ? 1 : lw < 16 ? 2 : 3;
+	const char *best = NULL;
+	int bestd = limit + 1;
+	__u32 n = btf__type_cnt(btf);
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_func(t))
+			continue;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		size_t ln = name ? strlen(name) : 0;
+		if (!ln || (ln > lw ? ln - lw : lw - ln) > (size_t)limit)
+			continue;
+		int d = bounded_distance(word, lw, name, ln, bestd - 1);
+		if (d < bestd) {
+			bestd = d;
+			best = name;
+		}
+	}
+	return best;
+}
+
+/* Whether /proc/kallsyms names a text symbol: a function can be probed
+ * (and be in a loaded module) without being in vmlinux BTF. */
+bool ksyms_has_func(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	size_t n = strlen(name);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
+		if (!sp || (sp[1] != 't' && sp[1] != 'T') || sp[2] != ' ')
+			continue;
+		const char *sym = sp + 3;
+		found = !strncmp(sym, name, n) && (sym[n] == '\n' || sym[n] == '\t' || sym[n] == 0);
+	}
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,28 @@
+/* check.h: what the check_*.c files share. Not part of the compiler's
+ * public interface (that is check_policy() in tpc.h). */
+#ifndef TPC_CHECK_H
+#define TPC_CHECK_H
+
+#include "tpc.h"
+
+#define DEFAULT_TRACEFS "/sys/kernel/tracing"
+
+/* Max args reachable per hook kind: six syscall args, five pt_regs
+ * argument registers the portable PT_REGS_PARMn macros offer. */
+#define MAX_SYSCALL_ARGS 6
+#define MAX_KPROBE_ARGS 5
+
+const struct arg *check_find_arg(const struct hook *h, int index);
+bool selector_has_filters(const struct selector *s);
+
+/* check_kprobe.c: call, syscall flag, arg indexes and types (BTF-aware) */
+void check_kprobe(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d);
+/* check_tracepoint.c: the event exists, field indexes and types */
+void check_tracepoint(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d);
+/* check_actions.c: per-action rules and whole-policy action rules */
+void check_actions(const struct policy *p, const struct hook *h, const struct check_opts *o, struct diags *d);
+void check_policy_actions(const struct policy *p, struct diags *d);
+/* check_support.c: what the code generator does not implement yet */
+void check_support(const struct policy *p, const struct hook *h, struct diags *d);
+
+#endif

@@ -1,0 +1,171 @@
+/* check_actions.c: matchActions rules. An action's parameters must be
+ * there and make sense; actions that hit every caller (Sigkill, Override
+ * in a selector without filters) are flagged; Override only works where
+ * the kernel allows error injection; FollowFD state needs an UnfollowFD. */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The kernel lists the functions Override may target here; debugfs is
+ * often not mounted, and then we can only guess from the name. */
+#define ERROR_INJECTION_LIST "/sys/kernel/debug/error_injection/list"
+
+bool selector_has_filters(const struct selector *s)
+{
+	return s->nmatch_args || s->nmatch_return_args || s->nmatch_pids || s->nmatch_binaries ||
+	       s->nmatch_namespaces || s->nmatch_caps || s->nmatch_cap_changes || s->nmatch_ns_changes;
+}
+
+static const char *hook_name(const struct hook *h)
+{
+	return h->call ? h->call : h->event ? h->event : "the hook";
+}
+
+/* 1: on the list, 0: not on it, -1: the list cannot be read */
+static int error_injection_listed(const char *func)
+{
+	FILE *f = fopen(ERROR_INJECTION_LIST, "r");
+	if (!f)
+		return -1;
+	char line[256];
+	int found = 0;
+	size_t n = strlen(func);
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, func, n) && (line[n] == '\t' || line[n] == ' ' || line[n] == '\n');
+	fclose(f);
+	return found;
+}
+
+static void check_override(const struct policy *p, const struct hook *h, const struct selector *s,
+			   const struct action *a, struct diags *d)
+{
+	if (!selector_has_filters(s))
+		diag_add(d, p->file, a->kind_pos, SEV_WARNING, "kill-all",
+			 "Override in a selector with no filters fails every call of %s", hook_name(h));
+	if (!a->has_arg_error)
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key",
+			 "Override needs argError (the value the call returns, e.g. -1 for -EPERM)");
+	else if (a->arg_error > 0)
+		diag_add(d, p->file, a->kind_pos, SEV_WARNING, "override-error",
+			 "argError %lld is positive; failing calls return a negative errno (e.g. -1 for -EPERM)",
+			 a->arg_error);
+	if (h->kind == HOOK_TRACEPOINT) {
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
+			 "Override needs a kprobe: the return value of tracepoint %s/%s cannot be changed",
+			 h->subsystem ? h->subsystem : "?", hook_name(h));
+		return;
+	}
+	if (h->syscall || !h->call)
+		return; /* every syscall entry allows error injection */
+	int listed = error_injection_listed(h->call);
+	if (listed == 0)
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
+			 "Override on %s: the function is not on the kernel's error-injection list (%s)", h->call,
+			 ERROR_INJECTION_LIST);
+	else if (listed < 0 && strncmp(h->call, "security_", 9))
+		diag_add(d, p->file, a->kind_pos, SEV_WARNING, "override-call",
+			 "Override on %s works only if the kernel allows error injection there (syscalls and "
+			 "ALLOW_ERROR_INJECTION functions); %s cannot be read to tell",
+			 h->call, ERROR_INJECTION_LIST);
+}
+
+/* FollowFD/CopyFD name the fd arg (argFd) and the name arg (argName) by
+ * their index among the hook's args. */
+static void check_fd_args(const struct policy *p, const struct hook *h, const struct action *a, struct diags *d)
+{
+	if (!a->has_arg_fd)
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "%s needs argFd (the index of the fd arg)",
+			 a->name);
+	else {
+		const struct arg *fd = check_find_arg(h, a->arg_fd);
+		if (!fd)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+				 "%s argFd %d is not among the hook's args", a->name, a->arg_fd);
+		else if (!arg_type_is_int(fd->type) && fd->type != AT_UNKNOWN)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+				 "%s argFd %d points at an arg of type %s, not an fd or integer", a->name, a->arg_fd,
+				 fd->type_name);
+	}
+	if (a->kind == ACT_UNFOLLOWFD)
+		return;
+	if (!a->has_arg_name)
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key",
+			 "%s needs argName (the index of the file name arg)", a->name);
+	else {
+		const struct arg *nm = check_find_arg(h, a->arg_name);
+		if (!nm)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+				 "%s argName %d is not among the hook's args", a->name, a->arg_name);
+		else if (arg_type_is_int(nm->type))
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+				 "%s argName %d points at an integer arg (%s), not a name", a->name, a->arg_name,
+				 nm->type_name);
+	}
+}
+
+static void check_action(const struct policy *p, const struct hook *h, const struct selector *s,
+			 const struct action *a, struct diags *d)
+{
+	switch (a->kind) {
+	case ACT_SIGKILL:
+		if (!selector_has_filters(s))
+			diag_add(d, p->file, a->kind_pos, SEV_WARNING, "kill-all",
+				 "Sigkill in a selector with no filters kills every caller of %s", hook_name(h));
+		break;
+	case ACT_SIGNAL:
+		if (!a->has_arg_sig)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "Signal needs argSig (the signal number)");
+		else if (a->arg_sig < 1 || a->arg_sig > 64)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "bad-value", "argSig %lld is not a signal number (1-64)",
+				 a->arg_sig);
+		else if (a->arg_sig == 9 && !selector_has_filters(s))
+			diag_add(d, p->file, a->kind_pos, SEV_WARNING, "kill-all",
+				 "Signal 9 in a selector with no filters kills every caller of %s", hook_name(h));
+		break;
+	case ACT_OVERRIDE: check_override(p, h, s, a, d); break;
+	case ACT_FOLLOWFD:
+	case ACT_UNFOLLOWFD:
+	case ACT_COPYFD: check_fd_args(p, h, a, d); break;
+	case ACT_GETURL:
+		if (!a->arg_url || !*a->arg_url)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "GetUrl needs argUrl");
+		break;
+	case ACT_DNSLOOKUP:
+		if (!a->arg_fqdn || !*a->arg_fqdn)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "DnsLookup needs argFqdn");
+		break;
+	default: break;
+	}
+}
+
+void check_actions(const struct policy *p, const struct hook *h, const struct check_opts *o, struct diags *d)
+{
+	for (int j = 0; j < h->nselectors; j++) {
+		const struct selector *s = &h->selectors[j];
+		for (int k = 0; k < s->nactions; k++)
+			check_action(p, h, s, &s->actions[k], d);
+	}
+}
+
+/* FollowFD fills a map that only UnfollowFD (on close) empties: without
+ * one, entries of closed fds stay and later fds with the same number are
+ * named after the wrong file. */
+void check_policy_actions(const struct policy *p, struct diags *d)
+{
+	const struct action *follow = NULL;
+	bool unfollow = false;
+	for (int i = 0; i < p->nhooks; i++)
+		for (int j = 0; j < p->hooks[i].nselectors; j++) {
+			const struct selector *s = &p->hooks[i].selectors[j];
+			for (int k = 0; k < s->nactions; k++) {
+				if (s->actions[k].kind == ACT_FOLLOWFD && !follow)
+					follow = &s->actions[k];
+				unfollow |= s->actions[k].kind == ACT_UNFOLLOWFD;
+			}
+		}
+	if (follow && !unfollow)
+		diag_add(d, p->file, follow->kind_pos, SEV_WARNING, "followfd-unfollow",
+			 "FollowFD without an UnfollowFD in this policy: fds closed and reused keep the old file's name "
+			 "(add a hook on close with UnfollowFD)");
+}

@@ -1,0 +1,223 @@
+/* check_kprobe.c: a kprobe's call and args against the kernel. Without
+ * BTF: the syscall flag agrees with the name, and arg indexes fit the
+ * registers a kprobe can read. With BTF (--btf, default the running
+ * kernel's): the call exists, arg indexes are within its prototype, and
+ * each declared type agrees with the prototype's. Syscall prototypes come
+ * from __do_sys_X when BTF has it, else from syscalls/sys_enter_X, since
+ * the __x64_sys_X wrappers only take a struct pt_regs *. */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const syscall_prefixes[] = {"__x64_sys_", "__arm64_sys_", "__se_sys_", "__do_sys_", "sys_", NULL};
+
+/* The BTF to check against, loaded on first use; NULL when disabled or
+ * unreadable (then a warning says so, once per hook). */
+static struct btf *hook_btf(const struct policy *p, const struct hook *h, const struct check_opts *o,
+			    struct diags *d)
+{
+	if (o->no_btf || (!o->btf && !kbtf_default_exists()))
+		return NULL;
+	const char *err = NULL;
+	struct btf *btf = kbtf_get(o->btf, &err);
+	if (!btf)
+		diag_add(d, p->file, h->call_pos, SEV_WARNING, "btf-unavailable", "%s; kernel checks skipped",
+			 err ? err : "no BTF");
+	return btf;
+}
+
+static void check_syscall_btf(const struct policy *p, const struct hook *h, const char *sc, struct btf *btf,
+			      const struct check_opts *o, struct kproto *proto, bool *have, struct diags *d)
+{
+	bool exists = false;
+	for (int i = 0; syscall_prefixes[i] && !exists; i++) {
+		char *fn = xasprintf("%s%s", syscall_prefixes[i], sc);
+		exists = kbtf_has_func(btf, fn);
+		free(fn);
+	}
+	if (!exists) {
+		char *want = xasprintf("__x64_sys_%s", sc);
+		const char *s = kbtf_suggest_func(btf, want);
+		const char *sugg = s ? syscall_name(s) : NULL;
+		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
+			 "syscall '%s' is not in the kernel BTF (no %s)%s%s%s", sc, want, sugg ? "; did you mean 'sys_" : "",
+			 sugg ? sugg : "", sugg ? "'?" : "");
+		free(want);
+		return;
+	}
+	char *fn = xasprintf("__do_sys_%s", sc);
+	*have = kbtf_func_proto(btf, fn, proto);
+	free(fn);
+	if (!*have)
+		*have = syscall_proto_from_tracefs(o->tracefs, sc, proto);
+}
+
+static void check_function_btf(const struct policy *p, const struct hook *h, struct btf *btf,
+			       const struct check_opts *o, struct kproto *proto, bool *have, struct diags *d)
+{
+	*have = kbtf_func_proto(btf, h->call, proto);
+	/* "list:NAME" calls name a policy list (refused as unsupported); a
+	 * function the running kernel has outside vmlinux BTF (a module's) can
+	 * be probed but its prototype is unknown */
+	if (*have || !strncmp(h->call, "list:", 5) || (!o->btf && ksyms_has_func(h->call)))
+		return;
+	const char *s = kbtf_suggest_func(btf, h->call);
+	if (s)
+		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
+			 "function '%s' is not in the kernel BTF; did you mean '%s'?", h->call, s);
+	else
+		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call", "function '%s' is not in the kernel BTF",
+			 h->call);
+}
+
+/* Integers the kernel uses to pass user pointers ("unsigned long buf"). */
+static bool is_long(const struct ktype *k)
+{
+	return k->kind == KT_INT && (!strcmp(k->text, "long unsigned int") || !strcmp(k->text, "long int") ||
+				     !strcmp(k->text, "unsigned long") || !strcmp(k->text, "long"));
+}
+
+/* CRD arg types that are a pointer to one kernel struct. */
+static const char *struct_of_type(const char *type_name)
+{
+	static const char *const map[][2] = {
+		{"file", "file"},	{"path", "path"},	{"sock", "sock"},	    {"skb", "sk_buff"},
+		{"sockaddr", "sockaddr"}, {"socket", "socket"}, {"cred", "cred"},	    {"linux_binprm", "linux_binprm"},
+		{"dentry", "dentry"},	{"module", "module"},	{"bpf_attr", "bpf_attr"},   {"bpf_map", "bpf_map"},
+		{"bpf_prog", "bpf_prog"}, {"perf_event", "perf_event"}, {"user_namespace", "user_namespace"},
+		{"kiocb", "kiocb"},	{"iov_iter", "iov_iter"}, {"load_info", "load_info"}, {"net_device", "net_device"},
+		{"filename", "filename"}, {"char_iovec", "iovec"},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(type_name, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+static bool is_64bit(enum arg_type t)
+{
+	return t == AT_INT64 || t == AT_UINT64;
+}
+
+/* NULL when the declared type can read the kernel's; else why not. */
+static const char *type_conflict(const struct arg *a, const struct ktype *k)
+{
+	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name)
+		return NULL;
+	if (a->type == AT_FD) {
+		if (k->kind != KT_INT)
+			return "an fd is an integer";
+		return NULL;
+	}
+	if (arg_type_is_int(a->type)) {
+		if (k->kind == KT_INT)
+			return NULL;
+		if (k->kind == KT_PTR)
+			return is_64bit(a->type) ? NULL : "a pointer does not fit a 32-bit or smaller integer";
+		return "it is not an integer";
+	}
+	if (a->type == AT_STRING) {
+		if (is_long(k) || (k->kind == KT_PTR && (k->pointee == KT_VOID || (k->pointee == KT_INT && k->pointee_char))))
+			return NULL;
+		return "a string needs a char pointer";
+	}
+	if (a->type == AT_CHAR_BUF) {
+		if (is_long(k) || (k->kind == KT_PTR && (k->pointee == KT_VOID || k->pointee == KT_INT)))
+			return NULL;
+		return "a char_buf needs a pointer to bytes";
+	}
+	const char *st = struct_of_type(a->type_name);
+	if (!st)
+		return NULL;
+	if (a->type == AT_CHAR_IOVEC && is_long(k))
+		return NULL;
+	if (k->kind == KT_PTR && k->pointee == KT_STRUCT && !strcmp(k->name, st))
+		return NULL;
+	static char why[96];
+	snprintf(why, sizeof(why), "%s needs a struct %s *", a->type_name, st);
+	return why;
+}
+
+static void list_params(const struct kproto *k, struct buf *b)
+{
+	for (int i = 0; i < k->n; i++)
+		buf_printf(b, "%s%d %s", i ? ", " : "", i, k->names[i]);
+	if (!k->n)
+		buf_puts(b, "none");
+}
+
+void check_kprobe(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d)
+{
+	if (!h->call)
+		return;
+	const char *sc = NULL;
+	if (h->syscall) {
+		sc = syscall_name(h->call);
+		if (!sc) {
+			diag_add(d, p->file, h->call_pos, SEV_ERROR, "not-a-syscall",
+				 "'%s' is marked syscall: true but does not name a sys_ function; set syscall: false to "
+				 "probe a kernel function",
+				 h->call);
+			return;
+		}
+		char *ev = xasprintf("sys_enter_%s", sc);
+		struct tp_field *f;
+		int nf;
+		char *events = xasprintf("%s/events", o->tracefs);
+		FILE *dir = fopen(events, "r");
+		if (dir) {
+			fclose(dir);
+			if (!tp_format_read(o->tracefs, "syscalls", ev, &f, &nf))
+				diag_add(d, p->file, h->call_pos, SEV_WARNING, "no-twin",
+					 "no tracepoint syscalls/%s here: without kprobes this hook cannot attach", ev);
+			tp_fields_free(f, nf);
+		}
+		free(events);
+		free(ev);
+	} else if (syscall_name(h->call)) {
+		diag_add(d, p->file, h->call_pos, SEV_WARNING, "syscall-flag",
+			 "'%s' looks like a syscall but syscall: true is not set; its arguments will be read as a plain function's",
+			 h->call);
+	}
+
+	struct kproto proto;
+	bool have = false;
+	struct btf *btf = hook_btf(p, h, o, d);
+	if (btf) {
+		if (sc)
+			check_syscall_btf(p, h, sc, btf, o, &proto, &have, d);
+		else
+			check_function_btf(p, h, btf, o, &proto, &have, d);
+	}
+
+	int max = h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
+	for (int i = 0; i < h->nargs; i++) {
+		const struct arg *a = &h->args[i];
+		if (a->index < 0)
+			continue;
+		if (have && !proto.variadic && a->index >= proto.n) {
+			struct buf b = {0};
+			list_params(&proto, &b);
+			diag_add(d, p->file, a->index_pos, SEV_ERROR, "btf-arg-index",
+				 "arg index %d is beyond the prototype of %s: %d args (%s), from %s", a->index, h->call,
+				 proto.n, b.s, proto.origin);
+			buf_free(&b);
+			continue;
+		}
+		if (a->index >= max) {
+			diag_add(d, p->file, a->index_pos, SEV_ERROR, "arg-index",
+				 "arg index %d is beyond the %d arguments a %s can read", a->index, max,
+				 h->syscall ? "syscall" : "kprobe");
+			continue;
+		}
+		if (!have || a->index >= proto.n || a->type == AT_UNKNOWN)
+			continue;
+		const struct ktype *k = &proto.p[a->index];
+		const char *why = type_conflict(a, k);
+		if (why)
+			diag_add(d, p->file, a->type_pos, SEV_ERROR, "btf-arg-type",
+				 "arg %d is declared %s but %s's '%s' is %s (%s), from %s", a->index, a->type_name, h->call,
+				 proto.names[a->index], k->text, why, proto.origin);
+	}
+}

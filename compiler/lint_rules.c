@@ -1,0 +1,62 @@
+/* lint_rules.c: every rule id a diagnostic may carry, with a one-line
+ * summary. Ids are stable (tools filter on them); the SARIF output lists
+ * them as the driver's rules, and README's "Lint rules" table mirrors
+ * this one (tests/bats/lint.bats checks that every id used in compiler/
+ * is in both). */
+#include "tpc.h"
+
+#include <string.h>
+
+const struct lint_rule lint_rules[] = {
+	/* reading the file */
+	{"io", "the file cannot be read, or is binary"},
+	{"yaml-syntax", "the file is not valid YAML"},
+	{"empty", "no TracingPolicy document in the file"},
+	{"internal", "tpc itself failed"},
+	/* schema */
+	{"unknown-key", "a key the TracingPolicy CRD does not have (with a suggestion when one is close)"},
+	{"wrong-type", "a value of the wrong YAML kind or scalar type"},
+	{"out-of-range", "an integer outside the range its key allows"},
+	{"bad-enum", "a value not among a key's allowed names (arg type, operator, action, kind, ...)"},
+	{"missing-key", "a required key is absent"},
+	{"unsupported", "part of the CRD that tpc recognises but does not implement yet"},
+	{"no-hooks", "a policy with no kprobes or tracepoints"},
+	/* args and selectors */
+	{"duplicate-arg", "two args with one index"},
+	{"size-arg", "sizeArgIndex out of range, on the wrong arg type, or not pointing at an integer arg"},
+	{"char-buf-size", "char_buf without sizeArgIndex reads a fixed number of bytes"},
+	{"matcharg-index", "a matchArgs index that is not among the hook's args"},
+	{"no-values", "a matchArgs entry with no values"},
+	{"op-type", "an operator meaningless for the arg's type"},
+	{"bad-value", "a value that does not parse or fit the arg's type"},
+	{"return-copy", "returnCopy without a return probe"},
+	{"return-args", "matchReturnArgs without a return probe"},
+	/* actions */
+	{"kill-all", "Sigkill, Signal 9 or Override in a selector with no filters hits every caller"},
+	{"override-call", "Override on a call whose return value cannot be overridden"},
+	{"override-error", "Override with a positive argError"},
+	{"action-arg", "an action's argFd/argName that is not a suitable arg of the hook"},
+	{"followfd-unfollow", "FollowFD without an UnfollowFD in the policy"},
+	/* hooks */
+	{"not-a-syscall", "syscall: true on a call that does not name a syscall"},
+	{"syscall-flag", "a sys_ call without syscall: true"},
+	{"no-twin", "a syscall with no syscalls/sys_enter_X tracepoint to attach to without kprobes"},
+	{"arg-index", "an arg index beyond the registers a kprobe or syscall can read"},
+	{"no-tracepoint", "a tracepoint that does not exist in tracefs"},
+	{"tp-field-index", "a tracepoint arg index beyond the event's fields"},
+	{"tp-field-type", "an arg type that does not fit the tracepoint field"},
+	/* kernel BTF */
+	{"btf-unavailable", "the kernel BTF cannot be read; kernel checks skipped"},
+	{"btf-no-call", "the kprobe's function or syscall is not in the kernel BTF"},
+	{"btf-arg-index", "an arg index beyond the function's prototype"},
+	{"btf-arg-type", "an arg type that contradicts the function's prototype"},
+	{NULL, NULL},
+};
+
+const struct lint_rule *lint_rule_find(const char *id)
+{
+	for (int i = 0; lint_rules[i].id; i++)
+		if (!strcmp(lint_rules[i].id, id))
+			return &lint_rules[i];
+	return NULL;
+}
