@@ -29,7 +29,7 @@ LOADER_OBJ   := $(patsubst loader/%.c,$(OBJDIR)/loader/%.o,$(LOADER_SRC))
 all: $(BIN)/tpc $(BIN)/tp-load
 
 $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lyaml
+	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf
 
 $(BIN)/tp-load: $(LOADER_OBJ) | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz

@@ -3,6 +3,9 @@
  *   tpc POLICY.yaml -o OUT.bpf.o [--emit-c FILE]   compile
  *   tpc lint FILE...                                 check only
  *
+ * Both run every check (parse.c, check*.c); diagnostics go to stderr as
+ * text, or to stdout as JSON or SARIF (--format).
+ *
  * Exit status: 0 ok, 1 the policy has errors, 2 usage, 3 internal error
  * (clang failed, I/O on the output). */
 #include "tpc.h"
@@ -31,6 +34,11 @@ static void usage(FILE *f)
 	      "      --arch ARCH       target architecture: x86_64 or arm64 (default: this host's)\n"
 	      "      --tracefs DIR     where tracepoint formats are read (default /sys/kernel/tracing)\n"
 	      "      --color WHEN      colour diagnostics: auto, always, never (default auto)\n"
+	      "      --format FMT      diagnostics as text (stderr), json or sarif (stdout)\n"
+	      "  -Werror               treat warnings as errors\n"
+	      "      --btf FILE        kernel BTF for the kernel checks (default\n"
+	      "                        /sys/kernel/btf/vmlinux when present)\n"
+	      "      --no-btf          skip the kernel (BTF) checks\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
@@ -48,8 +56,8 @@ static const char *host_arch(void)
 }
 
 /* Parses and checks every file; the policies stay in sets[] for compiling. */
-static int load_and_check(char **files, int nfiles, const struct check_opts *co, struct policy_set *sets,
-			  struct diags *d)
+static int load_and_check(char **files, int nfiles, const struct check_opts *co, bool werror,
+			  struct policy_set *sets, struct diags *d)
 {
 	for (int i = 0; i < nfiles; i++) {
 		if (!parse_policy_file(files[i], &sets[i], d))
@@ -58,7 +66,7 @@ static int load_and_check(char **files, int nfiles, const struct check_opts *co,
 			check_policy(&sets[i].v[j], co, d);
 	}
 	diags_sort(d);
-	return d->errors ? EXIT_POLICY : EXIT_OK;
+	return d->errors || (werror && d->warnings) ? EXIT_POLICY : EXIT_OK;
 }
 
 static bool want_color(const char *when)
@@ -100,12 +108,15 @@ int main(int argc, char **argv)
 		{"output", required_argument, 0, 'o'}, {"emit-c", required_argument, 0, 'c'},
 		{"arch", required_argument, 0, 'a'},   {"tracefs", required_argument, 0, 't'},
 		{"color", required_argument, 0, 'C'},  {"help", no_argument, 0, 'h'},
-		{"version", no_argument, 0, 'V'},      {0, 0, 0, 0},
+		{"version", no_argument, 0, 'V'},      {"format", required_argument, 0, 'F'},
+		{"btf", required_argument, 0, 'B'},    {"no-btf", no_argument, 0, 'N'},
+		{0, 0, 0, 0},
 	};
-	const char *out = NULL, *emit_c = NULL, *arch = host_arch(), *color = "auto";
+	const char *out = NULL, *emit_c = NULL, *arch = host_arch(), *color = "auto", *format = "text";
+	bool werror = false;
 	struct check_opts co = {0};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:hVW:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'c': emit_c = optarg; break;
@@ -127,6 +138,31 @@ int main(int argc, char **argv)
 			}
 			color = optarg;
 			break;
+		case 'F':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif")) {
+				fprintf(stderr, "tpc: --format takes text, json or sarif\n");
+				return EXIT_USAGE;
+			}
+			format = optarg;
+			break;
+		case 'W':
+			if (strcmp(optarg, "error")) {
+				fprintf(stderr, "tpc: unknown option -W%s (only -Werror)\n", optarg);
+				return EXIT_USAGE;
+			}
+			werror = true;
+			break;
+		case 'B': {
+			FILE *f = fopen(optarg, "rb");
+			if (!f) {
+				fprintf(stderr, "tpc: --btf %s: cannot open\n", optarg);
+				return EXIT_USAGE;
+			}
+			fclose(f);
+			co.btf = optarg;
+			break;
+		}
+		case 'N': co.no_btf = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("tpc %s\n", TPC_VERSION); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -152,8 +188,13 @@ int main(int argc, char **argv)
 	struct policy_set *sets = xcalloc((size_t)nfiles, sizeof(*sets));
 	/* before parsing: the digest must be of the bytes the parser reads */
 	char *policy_digest = lint ? NULL : policy_source_digest(argv[optind]);
-	int rc = load_and_check(argv + optind, nfiles, &co, sets, &d);
-	diags_print_text(&d, stderr, want_color(color));
+	int rc = load_and_check(argv + optind, nfiles, &co, werror, sets, &d);
+	if (!strcmp(format, "json"))
+		diags_print_json(&d, stdout);
+	else if (!strcmp(format, "sarif"))
+		diags_print_sarif(&d, stdout);
+	else
+		diags_print_text(&d, stderr, want_color(color));
 	if (rc == EXIT_OK && !lint) {
 		struct policy merged;
 		merge_policies(&sets[0], &merged);
@@ -185,5 +226,6 @@ int main(int argc, char **argv)
 	free(sets);
 	free(policy_digest);
 	diags_free(&d);
+	kbtf_release();
 	return rc;
 }

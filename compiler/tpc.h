@@ -40,6 +40,17 @@ void diag_add(struct diags *d, const char *file, struct pos p, enum severity sev
 void diags_sort(struct diags *d);
 void diags_print_text(const struct diags *d, FILE *out, bool color);
 void diags_free(struct diags *d);
+/* --format=json: one JSON object; --format=sarif: SARIF 2.1.0 */
+void diags_print_json(const struct diags *d, FILE *out);
+void diags_print_sarif(const struct diags *d, FILE *out);
+
+/* lint_rules.c: every rule id a diagnostic may carry, documented */
+struct lint_rule {
+	const char *id;
+	const char *summary;
+};
+extern const struct lint_rule lint_rules[]; /* ends with {NULL, NULL} */
+const struct lint_rule *lint_rule_find(const char *id);
 
 /* ---- small utilities (util.c) ---- */
 
@@ -231,6 +242,8 @@ extern const char *const action_names[];
 /* check.c: semantic checks after parsing. */
 struct check_opts {
 	const char *tracefs; /* where tracepoint formats are read; NULL = default */
+	const char *btf;     /* kernel BTF file; NULL = /sys/kernel/btf/vmlinux if present */
+	bool no_btf;         /* --no-btf: skip the BTF-aware rules */
 };
 void check_policy(struct policy *p, const struct check_opts *o, struct diags *d);
 
@@ -262,5 +275,36 @@ struct embedded_file {
 extern const struct embedded_file embedded_files[];
 extern const size_t embedded_files_count;
 const char *embedded_get(const char *name, size_t *len);
+
+/* btf.c: the kernel's view of hooked functions, for BTF-aware lint rules.
+ * A ktype is a kernel C type reduced to what the rules compare. */
+struct btf;
+enum kt_kind { KT_UNKNOWN, KT_VOID, KT_INT, KT_PTR, KT_STRUCT, KT_OTHER };
+struct ktype {
+	enum kt_kind kind;
+	int size;             /* bytes, for KT_INT */
+	enum kt_kind pointee; /* for KT_PTR */
+	int pointee_size;
+	bool pointee_char;    /* char, signed/unsigned char */
+	char name[64];        /* struct name (KT_STRUCT, or KT_PTR to one) */
+	char text[96];        /* C spelling, for messages */
+};
+#define KPROTO_MAX 16
+struct kproto {
+	int n;
+	bool variadic;
+	char names[KPROTO_MAX][48];
+	struct ktype p[KPROTO_MAX];
+	char origin[96]; /* where the prototype came from, for messages */
+};
+struct btf *kbtf_get(const char *path, const char **err); /* cached; NULL + err on failure */
+void kbtf_release(void);
+bool kbtf_default_exists(void);
+bool kbtf_has_func(const struct btf *btf, const char *name);
+bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out);
+const char *kbtf_suggest_func(const struct btf *btf, const char *word);
+void ktype_from_ctype(const char *ctype, int size, struct ktype *k);
+bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kproto *out);
+bool ksyms_has_func(const char *name);
 
 #endif /* TPC_H */
