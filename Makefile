@@ -31,7 +31,8 @@ all: $(BIN)/tpc $(BIN)/tp-load
 $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf
 
-$(BIN)/tp-load: $(LOADER_OBJ) | $(BIN)
+# sha256.o is shared: tp-load checks the digests tpc writes
+$(BIN)/tp-load: $(LOADER_OBJ) $(OBJDIR)/compiler/sha256.o | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
 
 $(OBJDIR)/compiler/%.o: compiler/%.c compiler/tpc.h runtime-bpf/tpc_abi.h | $(OBJDIR)/compiler

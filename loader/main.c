@@ -18,6 +18,8 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "digest.h"
+#include "dir.h"
 #include "event.h"
 #include "log.h"
 #include "print.h"
@@ -34,6 +36,8 @@ struct options {
 	double timeout;           /* seconds; 0: no limit */
 	enum tpl_attach_mode attach;
 	int verify;
+	const char *dir;    /* --dir: keep this directory's objects attached */
+	int require_digest; /* --require-digest: OBJ.sha256 must match */
 	int hold; /* --debug-hold (not in --help): read no event until exit, so
 		   * that a test can overflow the ring buffer on purpose and
 		   * read tpc_lost while tp-load still holds the object */
@@ -54,6 +58,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: tp-load [options] OBJ.bpf.o [OBJ.bpf.o...]\n"
+		"       tp-load [options] --dir DIR\n"
 		"\n"
 		"Load objects compiled by tpc, attach their hooks and print their events\n"
 		"(Tetragon-style JSON lines by default) until interrupted.\n"
@@ -68,6 +73,10 @@ static void usage(FILE *f)
 		"                             syscalls/sys_enter_X twin (default auto)\n"
 		"      --verify               load every program through the verifier,\n"
 		"                             print its size, attach nothing\n"
+		"      --dir DIR              load every *.bpf.o in DIR; on SIGHUP add new,\n"
+		"                             remove deleted and replace changed objects\n"
+		"      --require-digest       refuse an object unless OBJ.sha256 (written\n"
+		"                             by tpc) names its SHA-256\n"
 		"  -q, --quiet                no status lines on stderr\n"
 		"      --help                 this text\n"
 		"      --version              print the version\n"
@@ -88,6 +97,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
+	       O_DIR, O_REQUIRE_DIGEST,
 	       O_HOLD };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -95,6 +105,8 @@ static int parse_options(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "attach", required_argument, NULL, O_ATTACH },
 		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "dir", required_argument, NULL, O_DIR },
+		{ "require-digest", no_argument, NULL, O_REQUIRE_DIGEST },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -146,6 +158,12 @@ static int parse_options(int argc, char **argv)
 		case O_VERIFY:
 			opt.verify = 1;
 			break;
+		case O_DIR:
+			opt.dir = optarg;
+			break;
+		case O_REQUIRE_DIGEST:
+			opt.require_digest = 1;
+			break;
 		case O_HOLD:
 			opt.hold = 1;
 			break;
@@ -168,7 +186,9 @@ static int parse_options(int argc, char **argv)
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
+	if (opt.dir && (optind < argc || opt.verify))
+		return usage_error("%s", "--dir takes no object arguments and no --verify");
+	if (optind >= argc && !opt.dir)
 		return usage_error("%s", "no object given");
 	return 0;
 }
@@ -295,7 +315,8 @@ static int run(int nobj, char **paths)
 	if (tpl_check_kernel(1))
 		goto out;
 	for (i = 0; i < nobj; i++) {
-		if (tpl_obj_open(&objs[i], paths[i]) ||
+		if ((opt.require_digest && tpl_digest_check(paths[i], NULL)) ||
+		    tpl_obj_open(&objs[i], paths[i]) ||
 		    tpl_obj_start(&objs[i], opt.attach, &nhooks))
 			goto out;
 		if (stop)
@@ -341,6 +362,30 @@ out:
 	return rc;
 }
 
+/* --dir (dir.c): the same events and final report, over a directory whose
+ * objects change on SIGHUP. */
+static int run_dir(void)
+{
+	struct tpl_dir_opts d = {
+		.dir = opt.dir, .attach = opt.attach,
+		.require_digest = opt.require_digest, .timeout = opt.timeout,
+		.on_event = on_event, .stop = &stop, .no_more = &no_more,
+	};
+	struct tpl_dir_totals t = { 0 };
+	int rc = tpl_dir_run(&d, &t);
+
+	if (!rc && write_errno && write_errno != EPIPE) {
+		tpl_err("writing events: %s", strerror(write_errno));
+		rc = 1;
+	}
+	if (t.malformed)
+		tpl_info("%llu events, %llu lost (%llu malformed)", printed,
+			 t.lost + t.malformed, t.malformed);
+	else
+		tpl_info("%llu events, %llu lost", printed, t.lost);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -358,6 +403,8 @@ int main(int argc, char **argv)
 			rc = 1;
 		for (int i = optind; i < argc && !rc; i++)
 			rc |= tpl_verify(argv[i]);
+	} else if (opt.dir) {
+		rc = run_dir();
 	} else {
 		rc = run(argc - optind, argv + optind);
 	}
