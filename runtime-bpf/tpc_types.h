@@ -52,9 +52,11 @@ struct user_pt_regs {
 	__u64 regs[31];
 	__u64 sp, pc, pstate;
 };
+#ifndef __TARGET_ARCH_arm64 /* there bpf_tracing.h defines it itself */
 struct pt_regs___arm64 {
 	__u64 orig_x0;
 };
+#endif
 
 struct task_struct {
 	int pid;
