@@ -5,6 +5,10 @@
 #   make test       every test; ends with "N passed, N failed, N skipped"
 #   make bench      benchmarks (tests/bench)
 #   make deps       install the Debian packages everything needs (root)
+#   make soak       10 minutes of tp-load at full rate: RSS and map sizes (tests/soak.sh)
+#   make fuzz-loader  libFuzzer over tp-load's object/manifest/event reading
+#                   (FUZZ_SECONDS, default 60)
+#   SANITIZE=1      with any of the above: ASan + UBSan builds (make test SANITIZE=1)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -14,9 +18,18 @@ BIN     := $(OUT)/bin
 OBJDIR  := $(OUT)/obj
 
 ifeq ($(SANITIZE),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
+
+# Objects depend on the flags they were built with: switching SANITIZE (or
+# CFLAGS) rebuilds them instead of linking stale ones into the new binaries.
+FLAGS_STAMP := $(OBJDIR)/flags.stamp
+BUILD_FLAGS := $(CC) $(CFLAGS) $(LDFLAGS)
+$(FLAGS_STAMP): FORCE | $(OBJDIR)
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
+.PHONY: FORCE
+FORCE:
 
 COMPILER_SRC := $(filter-out compiler/embed_gen.c,$(wildcard compiler/*.c))
 LOADER_SRC   := $(wildcard loader/*.c)
@@ -25,7 +38,7 @@ EMBEDDED     := $(wildcard runtime-bpf/*.h) $(wildcard templates/*.tmpl)
 COMPILER_OBJ := $(patsubst compiler/%.c,$(OBJDIR)/compiler/%.o,$(COMPILER_SRC)) $(OBJDIR)/compiler/runtime_files.o
 LOADER_OBJ   := $(patsubst loader/%.c,$(OBJDIR)/loader/%.o,$(LOADER_SRC))
 
-.PHONY: all run test bench deps clean policies
+.PHONY: all run test bench deps clean policies soak
 all: $(BIN)/tpc $(BIN)/tp-load
 
 $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
@@ -35,23 +48,50 @@ $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
 $(BIN)/tp-load: $(LOADER_OBJ) $(OBJDIR)/compiler/sha256.o | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
 
-$(OBJDIR)/compiler/%.o: compiler/%.c compiler/tpc.h runtime-bpf/tpc_abi.h | $(OBJDIR)/compiler
+$(OBJDIR)/compiler/%.o: compiler/%.c compiler/tpc.h runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/compiler
 	$(CC) $(CFLAGS) -I compiler -I runtime-bpf -c -o $@ $<
 
 $(OBJDIR)/compiler/runtime_files.c: $(EMBEDDED) $(OBJDIR)/embed_gen | $(OBJDIR)/compiler
 	$(OBJDIR)/embed_gen $@ $(EMBEDDED)
 
-$(OBJDIR)/compiler/runtime_files.o: $(OBJDIR)/compiler/runtime_files.c
+$(OBJDIR)/compiler/runtime_files.o: $(OBJDIR)/compiler/runtime_files.c $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) -I compiler -c -o $@ $<
 
 $(OBJDIR)/embed_gen: compiler/embed_gen.c | $(OBJDIR)
 	$(CC) -O2 -o $@ $<
 
-$(OBJDIR)/loader/%.o: loader/%.c $(wildcard loader/*.h) runtime-bpf/tpc_abi.h | $(OBJDIR)/loader
+$(OBJDIR)/loader/%.o: loader/%.c $(wildcard loader/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/loader
 	$(CC) $(CFLAGS) -I loader -I runtime-bpf -c -o $@ $<
 
 $(BIN) $(OBJDIR) $(OBJDIR)/compiler $(OBJDIR)/loader:
 	mkdir -p $@
+
+# Small C programs the tests drive (tests/progs/*.c).
+TEST_PROGS := $(patsubst tests/progs/%.c,$(OUT)/tests/progs/%,$(wildcard tests/progs/*.c))
+.PHONY: test-progs
+test-progs: $(TEST_PROGS)
+$(OUT)/tests/progs/%: tests/progs/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# libFuzzer over what tp-load reads from an object (manifest.c, event.c),
+# with ASan and UBSan; needs clang's libFuzzer (libclang-rt-14-dev).
+# Seeds: tests/fuzz/seeds/manifest and the shipped policies when compiled.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I loader -I runtime-bpf
+FUZZ_LOADER_SRC := loader/manifest.c loader/event.c
+.PHONY: fuzz-loader
+$(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h runtime-bpf/tpc_abi.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) -lelf
+fuzz-loader: $(OUT)/fuzz/fuzz_manifest
+	@mkdir -p $(OUT)/fuzz/corpus-manifest
+	@cp $(wildcard $(OUT)/policies/*.bpf.o) $(OUT)/fuzz/corpus-manifest/ 2>/dev/null || true
+	$(OUT)/fuzz/fuzz_manifest -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/ \
+		$(OUT)/fuzz/corpus-manifest tests/fuzz/seeds/manifest
 
 # Compile every shipped policy.
 POLICIES := $(wildcard policies/*.yaml)
@@ -68,6 +108,9 @@ test: all
 
 bench: all
 	./tests/bench/run.sh
+
+soak: all test-progs
+	./tests/soak.sh
 
 deps:
 	./tests/install-deps.sh

@@ -707,10 +707,16 @@ static int read_section(const char *path, char **out, size_t *outlen,
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (!name || strcmp(name, TPC_MANIFEST_SECTION) != 0)
 			continue;
-		if (sh.sh_type == SHT_NOBITS || sh.sh_size > TPL_MAX_MANIFEST) {
-			snprintf(err, errlen, "%s: %s section is %s", path,
-				 TPC_MANIFEST_SECTION,
-				 sh.sh_type == SHT_NOBITS ? "empty" : "too large");
+		if (sh.sh_type == SHT_NOBITS) {
+			snprintf(err, errlen, "%s: %s section is empty", path,
+				 TPC_MANIFEST_SECTION);
+			goto out;
+		}
+		if (sh.sh_size > TPL_MAX_MANIFEST) {
+			snprintf(err, errlen,
+				 "%s: %s section is too large (%llu bytes, at most %u)",
+				 path, TPC_MANIFEST_SECTION,
+				 (unsigned long long)sh.sh_size, TPL_MAX_MANIFEST);
 			goto out;
 		}
 		Elf_Data *d = elf_getdata(scn, NULL);

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "log.h"
 #include "manifest.h"
 #include "verify.h"
@@ -86,18 +87,19 @@ static int verify_one(const char *path, int idx)
 
 int tpl_verify(const char *path)
 {
-	struct tpc_manifest m;
+	struct tpl_obj o;
 	struct bpf_object *obj;
 	struct bpf_program *p;
-	char err[640];
 	int n = 0, bad = 0;
 
-	/* Only tpc objects, with a manifest this tp-load understands. */
-	if (tpc_manifest_read(path, &m, err, sizeof(err))) {
-		tpl_err("%s", err);
+	/* Only tpc objects, with a manifest this tp-load understands and
+	 * that agrees with the object's maps and programs: what loading
+	 * would refuse, verifying refuses too. */
+	if (tpl_obj_open(&o, path)) {
+		tpl_obj_close(&o);
 		return 1;
 	}
-	tpc_manifest_free(&m);
+	tpl_obj_close(&o);
 
 	obj = open_obj(path);
 	if (!obj)

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 PACKAGES=(make gcc clang llvm libbpf-dev libyaml-dev libelf-dev zlib1g-dev bpftool bats jq
-	  libcurl4-openssl-dev procps util-linux)
+	  libcurl4-openssl-dev procps util-linux
+	  libclang-rt-14-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -4,11 +4,23 @@
 # line of its own: "N passed, N failed, N skipped". Exit 1 if any failed.
 #
 #   tests/run-all.sh [bats-file-or-filter...]   (default: all suites)
+#   SANITIZE=1 tests/run-all.sh   (or make test SANITIZE=1): ASan + UBSan builds
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# make reads SANITIZE from the environment (or from MAKEFLAGS when run by
+# make): every build below, units included, follows it. A sanitizer report
+# must fail the test that provoked it, so every report ends the process
+# with a non-zero status (UBSan would otherwise print and go on).
+if [ "${SANITIZE:-}" = 1 ]; then
+	export SANITIZE
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=99}"
+	echo "run-all: SANITIZE=1 (ASan + UBSan)"
+fi
+
 ./tests/install-deps.sh || exit 1
-make -s all || exit 1
+make -s all test-progs || exit 1
 make -s -C tests/unit OUT="$PWD/out" >/dev/null || exit 1
 
 tap=$(mktemp)

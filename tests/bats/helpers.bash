@@ -84,3 +84,79 @@ write_policy() {
 require_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root to load BPF programs"
 }
+
+# ---- reliability helpers: BPF objects seen from outside tp-load ----
+# bpftool here cannot name the process that holds a program, and other
+# tp-loads may run at the same time: ids come from /proc/PID/fdinfo.
+
+# bpf_ids_of PID prog|map|link: ids of the BPF objects PID holds open
+bpf_ids_of() {
+	awk -v k="$2_id:" '$1 == k { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un
+}
+
+# loader_map_id NAME: id of the map NAME held by the running tp-load
+loader_map_id() {
+	local id
+	for id in $(bpf_ids_of "$LOADER_PID" map); do
+		if [ "$(bpftool map show id "$id" -j | jq -r .name)" = "$1" ]; then
+			echo "$id"
+			return 0
+		fi
+	done
+	echo "tp-load $LOADER_PID holds no map $1" >&2
+	return 1
+}
+
+# percpu_sum MAP_ID: key 0 of a per-CPU array of u64, summed over CPUs
+percpu_sum() {
+	bpftool map lookup id "$1" key 0 0 0 0 -j | jq '[.formatted.values[].value] | add'
+}
+
+# wait_bpf_gone prog|map|link ID...: succeeds once none of these exists
+# (the kernel frees them shortly after their last reference goes); after
+# 5 s fails naming the survivors.
+wait_bpf_gone() {
+	local kind=$1 i id left
+	shift
+	for ((i = 0; i < 100; i++)); do
+		left=()
+		for id in "$@"; do
+			bpftool "$kind" show id "$id" >/dev/null 2>&1 && left+=("$id")
+		done
+		((${#left[@]} == 0)) && return 0
+		sleep 0.05
+	done
+	echo "$kind still present after 5 s: ${left[*]}" >&2
+	bpftool "$kind" show id "${left[0]}" >&2
+	return 1
+}
+
+# no_orphan_tpc_progs: fails if a program named tpc_* stays loaded that no
+# process holds open (pinned, or leaked into the kernel: nothing would
+# ever free it). Retries for 5 s: freeing is deferred after close.
+no_orphan_tpc_progs() {
+	local i ids held orphans
+	for ((i = 0; i < 100; i++)); do
+		# programs first, holders second: a program loaded in between
+		# is then seen held, never as an orphan
+		ids=$(bpftool prog show -j | jq -r '.[] | select(.name | startswith("tpc_")) | .id')
+		held=$(awk '$1 == "prog_id:" { print $2 }' /proc/[0-9]*/fdinfo/* 2>/dev/null | sort -u)
+		orphans=$(comm -23 <(sort -u <<<"$ids" | sed '/^$/d') <(sed '/^$/d' <<<"$held"))
+		[ -z "$orphans" ] && return 0
+		sleep 0.05
+	done
+	echo "tpc_* programs loaded but held by no process:" $orphans >&2
+	return 1
+}
+
+# set_manifest OBJ MANIFEST_FILE OUT: OBJ with its manifest replaced
+set_manifest() {
+	llvm-objcopy --update-section .tpc.manifest="$2" "$1" "$3"
+}
+
+# get_manifest OBJ: prints the manifest text of OBJ (without its NUL)
+get_manifest() {
+	local f="$BATS_TEST_TMPDIR/manifest.$$"
+	llvm-objcopy --dump-section .tpc.manifest="$f" "$1" /dev/null &&
+		tr -d '\0' <"$f"
+}

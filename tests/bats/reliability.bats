@@ -1,0 +1,297 @@
+#!/usr/bin/env bats
+# Reliability of tp-load (issue 7): signals and kill -9 leave nothing of
+# ours in the kernel, failed loads leave nothing loaded, an event storm
+# larger than the ring buffer is counted exactly, and hostile objects are
+# refused with a clear message.
+
+load helpers
+
+STORM="$REPO/out/tests/progs/storm"
+
+setup_file() {
+	make -s -C "$REPO" test-progs >&2
+}
+
+setup() {
+	require_root
+	TARGET="$BATS_TEST_TMPDIR/target"
+	OBJ="$BATS_TEST_TMPDIR/p.bpf.o"
+}
+
+teardown() {
+	teardown_loader
+}
+
+# open_policy: an object with one hook, openat of $TARGET (so that no
+# other test's or process's openat is counted)
+open_policy() {
+	write_policy "$BATS_TEST_TMPDIR/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "storm"
+	spec:
+	  kprobes:
+	  - call: "sys_openat"
+	    syscall: true
+	    args:
+	    - index: 1
+	      type: "string"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Equal"
+	        values:
+	        - "$TARGET"
+	EOF
+	compile "$BATS_TEST_TMPDIR/p.yaml" "$OBJ"
+}
+
+# stops tp-load with signal $1 and checks that every program, link and map
+# it held is gone, and that it printed its final counters
+signal_detaches() {
+	open_policy
+	start_loader "$OBJ"
+	local progs links maps
+	progs=$(bpf_ids_of "$LOADER_PID" prog)
+	links=$(bpf_ids_of "$LOADER_PID" link)
+	maps=$(bpf_ids_of "$LOADER_PID" map)
+	# 3 process tracking programs and the hook's twin, each attached
+	[ "$(wc -w <<<"$progs")" -eq 4 ]
+	[ "$(wc -w <<<"$links")" -eq 4 ]
+	"$STORM" open "$TARGET" 3
+	sleep 0.3
+	kill -"$1" "$LOADER_PID"
+	wait "$LOADER_PID" && status=0 || status=$?
+	LOADER_PID=
+	cat "$LOADER_ERR"
+	[ "$status" -eq 0 ]
+	[ "$(tail -n 1 "$LOADER_ERR")" = "tp-load: 3 events, 0 lost" ]
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$TARGET"'"')" -eq 3 ]
+	wait_bpf_gone link $links
+	wait_bpf_gone prog $progs
+	wait_bpf_gone map $maps
+	no_orphan_tpc_progs
+}
+
+@test "SIGINT detaches every program and prints the final counters" {
+	signal_detaches INT
+}
+
+@test "SIGTERM detaches every program and prints the final counters" {
+	signal_detaches TERM
+}
+
+@test "events still in the ring buffer at SIGINT are printed, not dropped" {
+	open_policy
+	start_loader --debug-hold "$OBJ"
+	"$STORM" open "$TARGET" 100
+	stop_loader
+	cat "$LOADER_ERR"
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(count_events 'true')" -eq 100 ]
+	[ "$(tail -n 1 "$LOADER_ERR")" = "tp-load: 100 events, 0 lost" ]
+}
+
+@test "after kill -9 nothing of ours stays attached, and a second tp-load of the same object works" {
+	open_policy
+	start_loader "$OBJ"
+	local progs links
+	progs=$(bpf_ids_of "$LOADER_PID" prog)
+	links=$(bpf_ids_of "$LOADER_PID" link)
+	[ -n "$progs" ] && [ -n "$links" ]
+	kill -9 "$LOADER_PID"
+	wait "$LOADER_PID" || true
+	LOADER_PID=
+	wait_bpf_gone link $links
+	wait_bpf_gone prog $progs
+	no_orphan_tpc_progs
+
+	start_loader "$OBJ"
+	"$STORM" open "$TARGET" 1
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$TARGET"'"')" -eq 1 ]
+}
+
+@test "an object the verifier rejects leaves nothing loaded" {
+	clang -target bpf -O2 -g -I "$REPO/runtime-bpf" -c \
+		"$FIXTURES/loader/rejected.bpf.c" -o "$BATS_TEST_TMPDIR/rejected.bpf.o"
+	run "$TPLOAD" --timeout 5 "$BATS_TEST_TMPDIR/rejected.bpf.o"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -qx "tp-load: $BATS_TEST_TMPDIR/rejected.bpf.o: loading failed: Permission denied" <<<"$output"
+	grep -q "dereference of modified ctx ptr" <<<"$output"
+	no_orphan_tpc_progs
+}
+
+@test "an object whose hook cannot attach detaches what it attached and exits 1" {
+	open_policy
+	get_manifest "$OBJ" | sed 's,twin_tp=syscalls/sys_enter_openat,twin_tp=syscalls/sys_enter_nosuch,' \
+		>"$BATS_TEST_TMPDIR/m"
+	set_manifest "$OBJ" "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/bad.bpf.o"
+	run "$TPLOAD" --timeout 5 "$BATS_TEST_TMPDIR/bad.bpf.o"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "tp-load: $BATS_TEST_TMPDIR/bad.bpf.o: hook 0 (kprobe sys_openat, twin): no tracepoint syscalls/sys_enter_nosuch on this kernel" ]
+	no_orphan_tpc_progs
+}
+
+@test "a storm larger than the ring buffer never blocks the kernel side; lost at exit equals the kernel's tpc_lost" {
+	open_policy
+	# --debug-hold: tp-load reads nothing until exit, so the 4 MiB ring
+	# buffer overflows (each event is over 100 bytes)
+	start_loader --debug-hold "$OBJ"
+	local lost_id made kernel_lost
+	lost_id=$(loader_map_id tpc_lost)
+	# the syscalls complete (under timeout) although nobody reads
+	made=$(timeout 60 "$STORM" open "$TARGET" 100000)
+	[ "$made" -eq 100000 ]
+	kernel_lost=$(percpu_sum "$lost_id")
+	echo "kernel counted $kernel_lost lost"
+	[ "$kernel_lost" -gt 0 ]
+	stop_loader
+	cat "$LOADER_ERR"
+	[ "$LOADER_STATUS" -eq 0 ]
+	local printed
+	printed=$(count_events '.process_kprobe.args[0].string_arg == "'"$TARGET"'"')
+	[ "$(tail -n 1 "$LOADER_ERR")" = "tp-load: $printed events, $kernel_lost lost" ]
+	# every call is accounted for: printed or counted lost
+	[ $((printed + kernel_lost)) -eq "$made" ]
+}
+
+@test "at full rate, events printed + lost equals the calls made" {
+	open_policy
+	start_loader "$OBJ"
+	local made
+	made=$(timeout 60 "$STORM" open "$TARGET" 300000)
+	stop_loader
+	cat "$LOADER_ERR"
+	[ "$LOADER_STATUS" -eq 0 ]
+	local printed lost
+	printed=$(count_events 'true')
+	lost=$(tail -n 1 "$LOADER_ERR" | sed -n 's/^tp-load: \([0-9]*\) events, \([0-9]*\) lost$/\2/p')
+	[ "$(tail -n 1 "$LOADER_ERR")" = "tp-load: $printed events, $lost lost" ]
+	[ $((printed + lost)) -eq "$made" ]
+}
+
+# ---- hostile objects: refused with one clear line, exit 1 ----
+
+# refuses FILE MESSAGE: tp-load and tp-load --verify both exit 1 with
+# exactly "tp-load: FILE: MESSAGE", and nothing of ours stays loaded
+refuses() {
+	local cmd
+	for cmd in "--timeout 5" "--verify"; do
+		run "$TPLOAD" $cmd "$1"
+		echo "tp-load $cmd: $output"
+		[ "$status" -eq 1 ]
+		[ "$output" = "tp-load: $1: $2" ]
+	done
+	no_orphan_tpc_progs
+}
+
+# patched SED_SCRIPT: $OBJ with its manifest passed through sed, as $BAD
+patched() {
+	BAD="$BATS_TEST_TMPDIR/bad.bpf.o"
+	get_manifest "$OBJ" | sed "$1" >"$BATS_TEST_TMPDIR/m"
+	set_manifest "$OBJ" "$BATS_TEST_TMPDIR/m" "$BAD"
+}
+
+@test "truncated objects are refused as truncated, wherever they are cut" {
+	open_policy
+	local size n
+	size=$(stat -c %s "$OBJ")
+	for n in 64 1000 $((size / 2)) $((size - 1)); do
+		head -c "$n" "$OBJ" >"$BATS_TEST_TMPDIR/cut.o"
+		refuses "$BATS_TEST_TMPDIR/cut.o" \
+			"truncated or corrupt ELF file: its section headers are not inside its $n bytes"
+	done
+	head -c 10 "$OBJ" >"$BATS_TEST_TMPDIR/cut.o"
+	refuses "$BATS_TEST_TMPDIR/cut.o" "not an ELF file"
+}
+
+@test "garbage, an empty file and a host ELF are refused" {
+	printf 'this is not a BPF object\n' >"$BATS_TEST_TMPDIR/garbage.o"
+	refuses "$BATS_TEST_TMPDIR/garbage.o" "not an ELF file"
+	: >"$BATS_TEST_TMPDIR/empty.o"
+	refuses "$BATS_TEST_TMPDIR/empty.o" "not an ELF file"
+	cp "$TPLOAD" "$BATS_TEST_TMPDIR/host.o"
+	local machine
+	machine=$(od -An -tu2 -j18 -N2 "$TPLOAD" | tr -d ' ')
+	refuses "$BATS_TEST_TMPDIR/host.o" "not a BPF object (ELF machine $machine, expected 247)"
+}
+
+@test "a BPF object without a manifest is not a tpc object" {
+	open_policy
+	llvm-objcopy --rename-section .tpc.manifest=.tpc.other "$OBJ" "$BATS_TEST_TMPDIR/plain.o"
+	refuses "$BATS_TEST_TMPDIR/plain.o" "not a tpc object (no .tpc.manifest section)"
+}
+
+@test "a manifest of another version is refused" {
+	open_policy
+	local known
+	known=$(get_manifest "$OBJ" | sed -n '1s/^tpc-manifest //p')
+	patched '1s/.*/tpc-manifest 999/'
+	refuses "$BAD" "manifest version 999 not supported by this tp-load (knows $known)"
+	patched '1s/.*/tpc-manifesto 1/'
+	refuses "$BAD" "manifest line 1: expected \"tpc-manifest $known\""
+}
+
+@test "a truncated or oversized manifest is refused" {
+	open_policy
+	patched '/^end$/d'
+	refuses "$BAD" 'manifest: no "end" line (truncated?)'
+	# 17 MiB of manifest: over tp-load's 16 MiB bound
+	{
+		get_manifest "$OBJ" | sed '/^end$/d'
+		head -c $((17 << 20)) /dev/zero | tr '\0' 'x'
+		printf '\nend\n'
+	} >"$BATS_TEST_TMPDIR/m"
+	set_manifest "$OBJ" "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/big.o"
+	local size
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/m")
+	refuses "$BATS_TEST_TMPDIR/big.o" ".tpc.manifest section is too large ($size bytes, at most 16777216)"
+}
+
+@test "manifest counts that disagree with themselves or with the programs are refused" {
+	open_policy
+	# more args announced than described
+	patched 's/ nargs=1/ nargs=2/'
+	refuses "$BAD" "manifest: hook 0: no arg record for pos=1"
+	# an arg of a hook that does not exist
+	patched 's/^arg hook=0 /arg hook=3 /'
+	local line
+	line=$(get_manifest "$OBJ" | grep -n '^arg hook=0 ' | cut -d: -f1)
+	refuses "$BAD" "manifest line $line: arg of hook 3, which does not exist"
+	# a hook whose program is not in the object
+	patched 's/ twin=tpc_h0_twin / twin=tpc_h9_twin /'
+	refuses "$BAD" "hook 0: manifest names program tpc_h9_twin, which is not in the object"
+	# more hooks than the object has programs for
+	patched '/^end$/i hook id=1 kind=tracepoint tp=syscalls/sys_enter_getppid prog=tpc_h1 nargs=0'
+	refuses "$BAD" "hook 1: manifest names program tpc_h1, which is not in the object"
+}
+
+@test "records that disagree with the manifest are dropped, reported and counted" {
+	open_policy
+	# the program emits one arg record per event; this manifest says none
+	patched 's/ nargs=1/ nargs=0/; /^arg hook=0 /d'
+	start_loader "$BAD"
+	"$STORM" open "$TARGET" 3
+	stop_loader
+	cat "$LOADER_ERR"
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(count_events 'true')" -eq 0 ]
+	[ "$(grep -c "^tp-load: $BAD: dropped a malformed record: record of hook 0 has 1 args, manifest says 0$" "$LOADER_ERR")" -eq 3 ]
+	[ "$(tail -n 1 "$LOADER_ERR")" = "tp-load: 0 events, 3 lost (3 malformed)" ]
+}
+
+@test "fuzz_manifest: a short libFuzzer run over object, manifest and record reading finds nothing" {
+	compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null ||
+		skip "clang's libFuzzer is not installed (libclang-rt-14-dev)"
+	run make -s -C "$REPO" fuzz-loader FUZZ_SECONDS=15
+	tail -n 15 <<<"$output"
+	[ "$status" -eq 0 ]
+	local runs
+	runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' <<<"$output")
+	[ "$runs" -gt 10000 ]
+}
