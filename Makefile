@@ -48,7 +48,7 @@ $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
 $(BIN)/tp-load: $(LOADER_OBJ) $(OBJDIR)/compiler/sha256.o | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
 
-$(OBJDIR)/compiler/%.o: compiler/%.c compiler/tpc.h runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/compiler
+$(OBJDIR)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/compiler
 	$(CC) $(CFLAGS) -I compiler -I runtime-bpf -c -o $@ $<
 
 $(OBJDIR)/compiler/runtime_files.c: $(EMBEDDED) $(OBJDIR)/embed_gen | $(OBJDIR)/compiler

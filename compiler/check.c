@@ -110,10 +110,12 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 					 a->size_arg_index);
 				continue;
 			}
-			if (target == a->index)
+			if (target == a->index) {
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d points at the buffer itself (it is 1-based: the arg at index %d)",
 					 a->size_arg_index, target);
+				continue;
+			}
 			const struct arg *sz = check_find_arg(h, target);
 			if (sz && !arg_type_is_int(sz->type) && sz->type != AT_UNKNOWN && sz->type != AT_OTHER)
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
@@ -162,6 +164,7 @@ void check_policy(struct policy *p, const struct check_opts *o, struct diags *d)
 		check_args(p, h, d);
 		check_return(p, h, d);
 		check_support(p, h, d);
+		check_process_filters(p, h, d);
 		for (int j = 0; j < h->nselectors; j++) {
 			const struct selector *s = &h->selectors[j];
 			for (int k = 0; k < s->nmatch_args; k++)

@@ -22,6 +22,8 @@ void check_tracepoint(const struct policy *p, struct hook *h, const struct check
 /* check_actions.c: per-action rules and whole-policy action rules */
 void check_actions(const struct policy *p, const struct hook *h, const struct check_opts *o, struct diags *d);
 void check_policy_actions(const struct policy *p, struct diags *d);
+/* check_process.c: process-aware filters and return probes (lead's file) */
+void check_process_filters(const struct policy *p, const struct hook *h, struct diags *d);
 /* check_support.c: what the code generator does not implement yet */
 void check_support(const struct policy *p, const struct hook *h, struct diags *d);
 

@@ -12,8 +12,6 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 		if (a->type == AT_CHAR_IOVEC || a->type == AT_FILE || a->type == AT_PATH)
 			diag_add(d, p->file, a->type_pos, SEV_ERROR, "unsupported", "unsupported: arg type '%s'",
 				 a->type_name);
-		if (a->return_copy && h->is_return)
-			diag_add(d, p->file, a->pos, SEV_ERROR, "unsupported", "unsupported: returnCopy");
 	}
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];

@@ -11,7 +11,7 @@
  *    string is told apart; Prefix: longest + 1; Postfix: the bounded whole);
  *  - string checks group Equal values by length, then compare 8-byte words
  *    of the zero-padded buffer against constants. */
-#include "tpc.h"
+#include "emit.h"
 #include "tpc_abi.h"
 
 #include <stdlib.h>
@@ -102,24 +102,6 @@ static void comment_text(struct buf *b, const char *s)
 
 /* ---- per-hook planning ---- */
 
-struct str_plan {
-	int index;      /* arg index */
-	bool used;      /* some check reads it */
-	bool postfix;   /* needs the whole string */
-	int size;       /* bytes of the check buffer (multiple of 8) */
-	int slot;       /* scratch slot, or -1 for a stack buffer */
-	bool is_buf;    /* char_buf: size from another arg */
-};
-
-struct hook_plan {
-	const struct hook *h;
-	int id;
-	int na; /* slots of the raw arg array */
-	struct str_plan strs[16];
-	int nstrs;
-	bool user_mem; /* pointers are user memory (syscalls) */
-};
-
 static const struct arg *find_arg(const struct hook *h, int index)
 {
 	for (int i = 0; i < h->nargs; i++)
@@ -188,6 +170,7 @@ static void plan_hook(struct hook_plan *hp, const struct hook *h, int id)
 			}
 		}
 	}
+	plan_process(hp);
 	for (int i = 0; i < hp->nstrs; i++) {
 		struct str_plan *sp = &hp->strs[i];
 		sp->size = round8(sp->size < 8 ? 8 : sp->size);
@@ -235,7 +218,7 @@ static unsigned long long word_of(const char *s, size_t len, int k, int *bytes)
 /* Condition: the first strlen(v) bytes of the buffer are v. Bytes past
  * them are never looked at (a scratch slot holds stale data there), so
  * Equal is this plus a length compare that puts the NUL in place. */
-static void cond_words_prefix(struct buf *b, const char *w, const char *v)
+void cond_words_prefix(struct buf *b, const char *w, const char *v)
 {
 	size_t len = strlen(v);
 	buf_puts(b, "(");
@@ -387,12 +370,29 @@ static unsigned action_bits(const struct selector *s, long long *sig)
 	return bits;
 }
 
-static void emit_selector(struct buf *b, const struct hook_plan *hp, int si)
+/* Does hook h report at return? return: true, or a returnCopy arg (read
+ * at return, where the call has filled the buffer). */
+bool hook_reports_at_return(const struct hook *h)
+{
+	if (h->kind != HOOK_KPROBE)
+		return false;
+	if (h->is_return)
+		return true;
+	for (int i = 0; i < h->nargs; i++)
+		if (h->args[i].return_copy)
+			return true;
+	return false;
+}
+
+/* The checks of one selector at entry, cheapest first: pid, namespaces,
+ * capabilities, binary (a table lookup), integer args, strings, Postfix
+ * (a whole string). `matched` is the statement run when all pass. */
+static void emit_entry_checks(struct buf *b, const struct hook_plan *hp, int si, const char *matched)
 {
 	const struct hook *h = hp->h;
 	const struct selector *s = &h->selectors[si];
-	buf_printf(b, "\t/* selector %d (line %d) */\n\tif (!sel) do {\n", si + 1, s->pos.line);
-	/* integers first: a register compare is cheaper than a memory read */
+	for (int pass = 0; pass < 4; pass++)
+		emit_process_checks(b, hp, s, pass);
 	for (int pass = 0; pass < 3; pass++) {
 		for (int m = 0; m < s->nmatch_args; m++) {
 			const struct match_arg *ma = &s->match_args[m];
@@ -417,12 +417,53 @@ static void emit_selector(struct buf *b, const struct hook_plan *hp, int si)
 			}
 		}
 	}
+	buf_printf(b, "%s", matched);
+}
+
+static void emit_selector_actions(struct buf *b, const struct selector *s, int si)
+{
 	long long sig;
 	unsigned bits = action_bits(s, &sig);
 	buf_printf(b, "\t\tsel = %d;\n\t\tact = 0x%x;\n", si + 1, bits);
 	if (bits & TPC_ACT_SIGNAL)
 		buf_printf(b, "\t\tsig = %lld;\n", sig);
+}
+
+static void emit_selector(struct buf *b, const struct hook_plan *hp, int si)
+{
+	const struct selector *s = &hp->h->selectors[si];
+	buf_printf(b, "\t/* selector %d (line %d) */\n\tif (!sel) do {\n", si + 1, s->pos.line);
+	struct buf m = {0};
+	emit_selector_actions(&m, s, si);
+	emit_entry_checks(b, hp, si, m.s);
+	buf_free(&m);
 	buf_puts(b, "\t} while (0);\n");
+}
+
+/* matchReturnArgs on the return value, typed by returnArg (default int). */
+static void emit_return_checks(struct buf *b, const struct hook *h, const struct selector *s)
+{
+	enum arg_type t = h->has_return_arg && arg_type_is_int(h->return_arg.type) ? h->return_arg.type : AT_INT64;
+	const char *ct = int_ctype(t);
+	for (int m = 0; m < s->nmatch_return_args; m++) {
+		const struct match_arg *ma = &s->match_return_args[m];
+		buf_printf(b, "\t\t/* matchReturnArgs %s (line %d) */\n", op_name(ma->op), ma->pos.line);
+		buf_printf(b, "\t\tif (%s(", ma->op == OP_NOTEQUAL ? "" : "!");
+		for (int v = 0; v < ma->nvalues; v++) {
+			long long x = 0;
+			parse_integer_text(ma->values[v].s, &x);
+			const char *cop = ma->op == OP_GT ? ">" : ma->op == OP_LT ? "<" : "==";
+			if (v)
+				buf_puts(b, " || ");
+			if (ma->op == OP_MASK)
+				buf_printf(b, "((%s)ret & (%s)0x%llxULL) != 0", ct, ct, (unsigned long long)x);
+			else
+				buf_printf(b, "(%s)ret %s (%s)0x%llxULL", ct, cop, ct, (unsigned long long)x);
+		}
+		if (!ma->nvalues)
+			buf_puts(b, "0");
+		buf_puts(b, "))\n\t\t\tbreak;\n");
+	}
 }
 
 static void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a)
@@ -451,11 +492,10 @@ static void emit_output_arg(struct buf *b, const struct hook_plan *hp, const str
 	}
 }
 
-static void emit_body(struct buf *b, const struct hook_plan *hp)
+static void emit_hook_comment(struct buf *b, const struct hook_plan *hp, const char *what)
 {
 	const struct hook *h = hp->h;
-	buf_printf(b, "#define TPC_H%d_NA %d\n", hp->id, hp->na);
-	buf_printf(b, "\n// hook %d: the checks and actions of ", hp->id);
+	buf_printf(b, "\n// hook %d: %s ", hp->id, what);
 	if (h->kind == HOOK_KPROBE) {
 		buf_puts(b, "kprobe ");
 		comment_text(b, h->call);
@@ -465,9 +505,16 @@ static void emit_body(struct buf *b, const struct hook_plan *hp)
 		buf_puts(b, "/");
 		comment_text(b, h->event);
 	}
-	buf_printf(b, " (line %d)\nstatic __always_inline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", h->pos.line,
-		   hp->id);
-	buf_puts(b, "\tif (tpc_is_loader())\n\t\treturn 0;\n");
+	buf_printf(b, " (line %d)\n", h->pos.line);
+}
+
+/* Locals every hook body starts with: who is calling, the config, the
+ * lazily read check buffers and process values. */
+static void emit_prologue(struct buf *b, const struct hook_plan *hp)
+{
+	buf_puts(b, "\t__u32 pid = bpf_get_current_pid_tgid() >> 32;\n"
+		    "\tstruct tpc_config *cfg = tpc_cfg();\n"
+		    "\tif (cfg && cfg->loader_tgid == pid)\n\t\treturn 0;\n");
 	buf_puts(b, "\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n");
 	bool any_slot = false;
 	for (int i = 0; i < hp->nstrs; i++)
@@ -482,21 +529,87 @@ static void emit_body(struct buf *b, const struct hook_plan *hp)
 			buf_printf(b, "\t__u64 w%d[%d];\n", sp->index, sp->size / 8);
 		buf_printf(b, "\tlong n%d = TPC_UNREAD;\n", sp->index);
 	}
-	if (h->nselectors == 0) {
-		buf_puts(b, "\t/* no selectors: every call is reported */\n\tsel = 0;\n\tact = TPC_ACT_POST;\n");
-	} else {
-		for (int s = 0; s < h->nselectors; s++)
-			emit_selector(b, hp, s);
-		buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");
-	}
+	emit_process_locals(b, hp);
+}
+
+/* Actions, then the event: header, then each declared arg. */
+static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
+{
+	const struct hook *h = hp->h;
 	buf_puts(b, "\tif (act & TPC_ACT_SIGKILL)\n\t\tbpf_send_signal(9);\n");
 	buf_puts(b, "\tif (act & TPC_ACT_SIGNAL)\n\t\tbpf_send_signal(sig);\n");
 	buf_puts(b, "\tif (act & TPC_ACT_NOPOST)\n\t\treturn 0;\n");
 	buf_puts(b, "\tstruct tpc_scratch *sc = tpc_scratch();\n\tif (!sc)\n\t\treturn 0;\n");
 	buf_printf(b, "\t__u32 off = tpc_event_begin(sc, %d, sel, act, %d, origin);\n", hp->id, h->nargs);
+	if (with_ret)
+		buf_puts(b, "\t((struct tpc_event *)sc->ev)->retval = ret;\n");
 	for (int i = 0; i < h->nargs; i++)
 		emit_output_arg(b, hp, &h->args[i]);
-	buf_puts(b, "\ttpc_event_submit(sc, off);\n\treturn 0;\n}\n\n");
+	buf_puts(b, "\ttpc_event_submit(sc, off);\n\treturn 0;\n");
+}
+
+static void emit_body(struct buf *b, const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	buf_printf(b, "#define TPC_H%d_NA %d\n", hp->id, hp->na);
+	emit_hook_comment(b, hp, "the checks and actions of");
+	buf_printf(b, "static __always_inline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
+	emit_prologue(b, hp);
+	if (h->nselectors == 0) {
+		buf_puts(b, "\t/* no selectors: every call is reported */\n\tact = TPC_ACT_POST;\n");
+	} else {
+		for (int s = 0; s < h->nselectors; s++)
+			emit_selector(b, hp, s);
+		buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");
+	}
+	emit_post(b, hp, false);
+	buf_puts(b, "}\n\n");
+}
+
+/* A hook that reports at return: the entry half runs each selector's entry
+ * checks and, when any passed, stashes the raw args and the mask of
+ * passing selectors for this thread; the return half takes them back, runs
+ * the return checks of those selectors in order, and posts. */
+static void emit_return_body(struct buf *b, const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	buf_printf(b, "#define TPC_H%d_NA %d\n", hp->id, hp->na);
+	emit_hook_comment(b, hp, "entry checks of");
+	buf_printf(b, "static __always_inline int tpc_h%d_entry(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
+	emit_prologue(b, hp);
+	buf_puts(b, "\t__u64 mask = 0;\n");
+	if (h->nselectors == 0) {
+		buf_puts(b, "\tmask = 1;\n");
+	} else {
+		for (int si = 0; si < h->nselectors; si++) {
+			buf_printf(b, "\t/* selector %d (line %d) */\n\tdo {\n", si + 1, h->selectors[si].pos.line);
+			char matched[64];
+			snprintf(matched, sizeof(matched), "\t\tmask |= 1ULL << %d;\n", si);
+			emit_entry_checks(b, hp, si, matched);
+			buf_puts(b, "\t} while (0);\n");
+		}
+	}
+	buf_printf(b, "\tif (mask)\n\t\ttpc_stash_put(%d, a, TPC_H%d_NA, mask);\n\treturn 0;\n}\n", hp->id, hp->id);
+
+	emit_hook_comment(b, hp, "return checks and actions of");
+	buf_printf(b, "static __always_inline int tpc_h%d_return(void *ctx, __s64 ret, __u16 origin)\n{\n", hp->id);
+	buf_printf(b, "\t__u64 a[TPC_H%d_NA];\n\t__u64 mask = tpc_stash_take(%d, a, TPC_H%d_NA);\n", hp->id, hp->id, hp->id);
+	buf_puts(b, "\tif (!mask)\n\t\treturn 0;\n\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n");
+	if (h->nselectors == 0) {
+		buf_puts(b, "\tact = TPC_ACT_POST;\n");
+	} else {
+		for (int si = 0; si < h->nselectors; si++) {
+			const struct selector *s = &h->selectors[si];
+			buf_printf(b, "\t/* selector %d (line %d) */\n\tif (!sel && (mask & (1ULL << %d))) do {\n", si + 1,
+				   s->pos.line, si);
+			emit_return_checks(b, h, s);
+			emit_selector_actions(b, s, si);
+			buf_puts(b, "\t} while (0);\n");
+		}
+		buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");
+	}
+	emit_post(b, hp, true);
+	buf_puts(b, "}\n\n");
 }
 
 /* Which raw values a hook's entry must gather: declared args and the size
@@ -565,10 +678,11 @@ static char *kernel_symbol(const struct hook *h, const char *arch)
 	return xasprintf("%s_sys_%s", !strcmp(arch, "arm64") ? "__arm64" : "__x64", syscall_name(h->call));
 }
 
-char *emit_policy_c(const struct policy *p, const struct emit_opts *o)
+char *emit_policy_c(struct policy *p, const struct emit_opts *o)
 {
 	const char *arch = o && o->arch ? o->arch : "x86";
 	struct buf b = {0};
+	assign_follow_bits(p);
 	char *manifest = manifest_build(p);
 	struct buf lit = {0};
 	buf_puts(&lit, "\t");
@@ -586,10 +700,15 @@ char *emit_policy_c(const struct policy *p, const struct emit_opts *o)
 	for (int i = 0; i < p->nhooks; i++) {
 		const struct hook *h = &p->hooks[i];
 		struct hook_plan hp;
+		bool at_return = hook_reports_at_return(h);
 		plan_hook(&hp, h, i);
-		emit_body(&b, &hp);
+		if (at_return)
+			emit_return_body(&b, &hp);
+		else
+			emit_body(&b, &hp);
 		char id[16];
 		snprintf(id, sizeof(id), "%d", i);
+		const char *suffix = at_return ? "_entry" : "";
 		struct buf fill = {0};
 		if (h->kind == HOOK_KPROBE) {
 			char *sym = kernel_symbol(h, arch);
@@ -597,16 +716,28 @@ char *emit_policy_c(const struct policy *p, const struct emit_opts *o)
 				fill_syscall_regs(&fill, h, arch);
 			else
 				fill_function_regs(&fill, h);
-			const char *kv2[] = {"HOOK", id, "SYMBOL", sym, "FILL", fill.s ? fill.s : "", NULL};
+			const char *kv2[] = {"HOOK", id, "SYMBOL", sym, "FILL", fill.s ? fill.s : "", "SUFFIX", suffix, NULL};
 			tmpl_fill(&b, h->syscall ? "kprobe_syscall.c.tmpl" : "kprobe.c.tmpl", kv2);
 			buf_free(&fill);
+			char *sc = h->syscall ? xstrdup(syscall_name(h->call)) : NULL;
 			if (h->syscall) {
-				char *ev = xasprintf("sys_enter_%s", syscall_name(h->call));
+				char *ev = xasprintf("sys_enter_%s", sc);
 				fill_twin(&fill, h);
-				const char *kv3[] = {"HOOK", id, "EVENT", ev, "FILL", fill.s ? fill.s : "", NULL};
+				const char *kv3[] = {"HOOK", id, "EVENT", ev, "FILL", fill.s ? fill.s : "", "SUFFIX", suffix, NULL};
 				tmpl_fill(&b, "twin.c.tmpl", kv3);
 				free(ev);
 			}
+			if (at_return) {
+				const char *kv5[] = {"HOOK", id, "SYMBOL", sym, NULL};
+				tmpl_fill(&b, "kretprobe.c.tmpl", kv5);
+				if (h->syscall) {
+					char *ev = xasprintf("sys_exit_%s", sc);
+					const char *kv6[] = {"HOOK", id, "EVENT", ev, NULL};
+					tmpl_fill(&b, "twin_return.c.tmpl", kv6);
+					free(ev);
+				}
+			}
+			free(sc);
 			free(sym);
 		} else {
 			fill_tracepoint(&fill, h);
@@ -616,5 +747,7 @@ char *emit_policy_c(const struct policy *p, const struct emit_opts *o)
 		}
 		buf_free(&fill);
 	}
+	emit_fork_follow(&b, p);
+	buf_puts(&b, "#include \"tpc_procs.bpf.h\"\n");
 	return b.s;
 }

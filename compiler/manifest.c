@@ -1,7 +1,7 @@
 /* manifest.c: build the text manifest embedded in every object (grammar
  * in runtime-bpf/tpc_abi.h). tp-load needs nothing else to attach the
  * programs and print events. */
-#include "tpc.h"
+#include "emit.h"
 #include "tpc_abi.h"
 
 #include <string.h>
@@ -41,10 +41,20 @@ char *manifest_build(const struct policy *p)
 		if (h->kind == HOOK_KPROBE) {
 			buf_puts(&b, " kind=kprobe");
 			kv(&b, "call", h->call);
-			buf_printf(&b, " syscall=%d return=%d kprobe=tpc_h%d_kprobe", h->syscall, h->is_return, i);
+			bool at_return = hook_reports_at_return(h);
+			buf_printf(&b, " syscall=%d return=%d kprobe=tpc_h%d_kprobe", h->syscall, at_return, i);
 			if (h->syscall) {
 				buf_printf(&b, " twin=tpc_h%d_twin twin_tp=syscalls/sys_enter_", i);
 				manifest_encode(&b, syscall_name(h->call));
+			}
+			if (at_return) {
+				buf_printf(&b, " kretprobe=tpc_h%d_kretprobe", i);
+				if (h->syscall) {
+					buf_printf(&b, " twin_ret=tpc_h%d_twin_ret twin_ret_tp=syscalls/sys_exit_", i);
+					manifest_encode(&b, syscall_name(h->call));
+				}
+				if (h->has_return_arg)
+					buf_printf(&b, " return_type=%s", arg_type_canonical(h->return_arg.type));
 			}
 		} else {
 			buf_puts(&b, " kind=tracepoint tp=");
@@ -80,6 +90,7 @@ char *manifest_build(const struct policy *p)
 			buf_puts(&b, "\n");
 		}
 	}
+	manifest_follow_records(&b, p);
 	buf_puts(&b, "end\n");
 	return b.s;
 }

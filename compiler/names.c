@@ -161,3 +161,36 @@ const char *syscall_name(const char *call)
 		return NULL;
 	return call + 4;
 }
+
+const char *const ns_names[] = {"Uts", "Ipc", "Mnt", "Pid", "PidForChildren", "Net",
+				"Time", "TimeForChildren", "Cgroup", "User", NULL};
+
+int ns_from_name(const char *s)
+{
+	for (int i = 0; ns_names[i]; i++)
+		if (!strcmp(s, ns_names[i]))
+			return i;
+	return -1;
+}
+
+/* linux/capability.h, in number order */
+const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+	"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE", NULL,
+};
+
+const char *const cap_set_names[] = {"Effective", "Inheritable", "Permitted", NULL};
+
+int cap_from_name(const char *s)
+{
+	for (int i = 0; cap_names[i]; i++)
+		if (!strcmp(s, cap_names[i]))
+			return i;
+	return -1;
+}

@@ -284,8 +284,19 @@ static void parse_values(struct pctx *c, yaml_node_t *n, struct scalar **out, in
 	{
 		if (!expect_kind(c, item, YAML_SCALAR_NODE, "a value"))
 			continue;
+		/* a trailing "\0" (the spec's Override example writes one) is the
+		 * C string's own end; a NUL inside would cut the value */
+		size_t len = item->data.scalar.length;
+		const char *text = scalar_text(item);
+		while (len && !text[len - 1])
+			len--;
+		if (memchr(text, 0, len)) {
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "bad-value",
+				 "value contains a NUL byte before its end");
+			continue;
+		}
 		struct scalar *s = &(*out)[(*nout)++];
-		s->s = xstrdup(scalar_text(item));
+		s->s = xstrdup(text);
 		s->pos = node_pos(item);
 	}
 }
@@ -347,6 +358,285 @@ static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
 	if (m->index < 0 && !m->index_pos.line)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchArgs entry is missing 'index'");
 }
+
+
+/* An operator restricted to `allowed`; reports unknown names with a
+ * suggestion among them. Returns OP_UNKNOWN on any problem. */
+static enum op parse_op(struct pctx *c, yaml_node_t *v, const char *const *allowed, const char *where,
+			struct pos *pos)
+{
+	char *name = NULL;
+	*pos = node_pos(v);
+	if (!get_string(c, v, "operator", &name))
+		return OP_UNKNOWN;
+	for (int i = 0; allowed[i]; i++)
+		if (!strcmp(name, allowed[i])) {
+			enum op o = op_from_name(name);
+			free(name);
+			return o;
+		}
+	const char *s = suggest(name, allowed);
+	struct buf list = {0};
+	for (int i = 0; allowed[i]; i++)
+		buf_printf(&list, "%s%s", i ? ", " : "", allowed[i]);
+	if (s)
+		diag_add(c->d, c->file, *pos, SEV_ERROR, "bad-enum", "unknown %s operator '%s'; did you mean '%s'?", where,
+			 name, s);
+	else
+		diag_add(c->d, c->file, *pos, SEV_ERROR, "bad-enum", "unknown %s operator '%s' (one of %s)", where, name,
+			 list.s);
+	buf_free(&list);
+	free(name);
+	return OP_UNKNOWN;
+}
+
+static const char *const in_notin_ops[] = {"In", "NotIn", NULL};
+static const char *const binary_ops[] = {"In", "NotIn", "Prefix", "NotPrefix", "Postfix", "NotPostfix", NULL};
+static const char *const return_ops[] = {"Equal", "NotEqual", "GT", "LT", "GreaterThan", "LessThan", "Mask", NULL};
+
+static const struct key_spec pids_keys[] = {
+	{"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {"followForks", K_IMPL, 0}, {"isNamespacePID", K_IMPL, 0},
+	{NULL, 0, 0},
+};
+
+static const struct key_spec binaries_keys[] = {
+	{"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {"followChildren", K_IMPL, 0}, {NULL, 0, 0},
+};
+
+/* matchPIDs (pids=true) or matchBinaries entries */
+static void parse_match_proc(struct pctx *c, yaml_node_t *n, struct match_proc *m, bool pids)
+{
+	const char *what = pids ? "a matchPIDs entry" : "a matchBinaries entry";
+	m->pos = node_pos(n);
+	m->follow_bit = -1;
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
+		return;
+	bool has_op = false, has_values = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch (lookup_key(c, k, pids ? pids_keys : binaries_keys, what)) {
+		case 0:
+			has_op = true;
+			m->op = parse_op(c, v, pids ? in_notin_ops : binary_ops, pids ? "matchPIDs" : "matchBinaries",
+					 &m->op_pos);
+			break;
+		case 1:
+			has_values = true;
+			parse_values(c, v, &m->values, &m->nvalues);
+			break;
+		case 2: get_bool(c, v, pids ? "followForks" : "followChildren", &m->follow); break;
+		case 3: get_bool(c, v, "isNamespacePID", &m->ns_pid); break;
+		}
+	}
+	if (!has_op)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
+	if (!has_values)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'values'", what + 2);
+}
+
+static const struct key_spec ns_keys[] = {
+	{"namespace", K_IMPL, 0}, {"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {NULL, 0, 0},
+};
+
+static void parse_match_ns(struct pctx *c, yaml_node_t *n, struct match_ns *m)
+{
+	m->pos = node_pos(n);
+	m->ns = NS_COUNT;
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchNamespaces entry"))
+		return;
+	bool has_ns = false, has_op = false, has_values = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch (lookup_key(c, k, ns_keys, "a matchNamespaces entry")) {
+		case 0: {
+			char *name = NULL;
+			has_ns = true;
+			m->ns_pos = node_pos(v);
+			if (!get_string(c, v, "namespace", &name))
+				break;
+			int ns = ns_from_name(name);
+			if (ns < 0) {
+				const char *s = suggest(name, ns_names);
+				diag_add(c->d, c->file, m->ns_pos, SEV_ERROR, "bad-enum", "unknown namespace '%s'%s%s%s", name,
+					 s ? "; did you mean '" : " (Uts, Ipc, Mnt, Pid, PidForChildren, Net, Time, TimeForChildren, Cgroup or User)",
+					 s ? s : "", s ? "'?" : "");
+			} else {
+				m->ns = (enum ns_kind)ns;
+			}
+			free(name);
+			break;
+		}
+		case 1:
+			has_op = true;
+			m->op = parse_op(c, v, in_notin_ops, "matchNamespaces", &m->op_pos);
+			break;
+		case 2:
+			has_values = true;
+			parse_values(c, v, &m->values, &m->nvalues);
+			break;
+		}
+	}
+	if (!has_ns)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaces entry is missing 'namespace'");
+	if (!has_op)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaces entry is missing 'operator'");
+	if (!has_values)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaces entry is missing 'values'");
+}
+
+static const struct key_spec caps_keys[] = {
+	{"type", K_IMPL, 0}, {"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {"isNamespaceCapability", K_IMPL, 0},
+	{NULL, 0, 0},
+};
+
+/* A capability name to its bit; reports unknown names. */
+static void caps_mask(struct pctx *c, struct match_caps *m)
+{
+	for (int i = 0; i < m->nvalues; i++) {
+		const char *name = m->values[i].s;
+		int cap = cap_from_name(name);
+		if (cap < 0) {
+			/* "chown" or "CHOWN" for "CAP_CHOWN" is a near miss too */
+			char up[64];
+			snprintf(up, sizeof(up), "%s%s", strncasecmp(name, "CAP_", 4) ? "CAP_" : "", name);
+			for (char *p = up; *p; p++)
+				*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+			const char *s = cap_from_name(up) >= 0 ? up : suggest(name, cap_names);
+			if (s)
+				diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum",
+					 "unknown capability '%s'; did you mean '%s'?", name, s);
+			else
+				diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum",
+					 "unknown capability '%s' (names as in linux/capability.h, e.g. CAP_SYS_ADMIN)", name);
+			continue;
+		}
+		m->mask |= 1ULL << cap;
+	}
+}
+
+static void parse_match_caps(struct pctx *c, yaml_node_t *n, struct match_caps *m, const char *what)
+{
+	m->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
+		return;
+	bool has_op = false, has_values = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch (lookup_key(c, k, caps_keys, what)) {
+		case 0: {
+			char *name = NULL;
+			if (!get_string(c, v, "type", &name))
+				break;
+			int i;
+			for (i = 0; cap_set_names[i] && strcmp(cap_set_names[i], name); i++)
+				;
+			if (!cap_set_names[i]) {
+				const char *s = suggest(name, cap_set_names);
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "unknown capability set '%s'%s%s%s",
+					 name, s ? "; did you mean '" : " (Effective, Inheritable or Permitted)", s ? s : "",
+					 s ? "'?" : "");
+			} else {
+				m->set = (enum cap_set)i;
+			}
+			free(name);
+			break;
+		}
+		case 1:
+			has_op = true;
+			m->op = parse_op(c, v, in_notin_ops, "capability", &m->op_pos);
+			break;
+		case 2:
+			has_values = true;
+			parse_values(c, v, &m->values, &m->nvalues);
+			caps_mask(c, m);
+			break;
+		case 3: get_bool(c, v, "isNamespaceCapability", &m->ns_cap); break;
+		}
+	}
+	if (!has_op)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
+	if (!has_values)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'values'", what + 2);
+}
+
+static const struct key_spec ns_changes_keys[] = {
+	{"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {NULL, 0, 0},
+};
+
+static void parse_match_ns_changes(struct pctx *c, yaml_node_t *n, struct match_ns_changes *m)
+{
+	m->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchNamespaceChanges entry"))
+		return;
+	bool has_op = false, has_values = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch (lookup_key(c, k, ns_changes_keys, "a matchNamespaceChanges entry")) {
+		case 0:
+			has_op = true;
+			m->op = parse_op(c, v, in_notin_ops, "matchNamespaceChanges", &m->op_pos);
+			break;
+		case 1:
+			has_values = true;
+			parse_values(c, v, &m->values, &m->nvalues);
+			for (int i = 0; i < m->nvalues; i++) {
+				int ns = ns_from_name(m->values[i].s);
+				if (ns < 0) {
+					const char *s = suggest(m->values[i].s, ns_names);
+					diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum", "unknown namespace '%s'%s%s%s",
+						 m->values[i].s, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+				} else {
+					m->mask |= 1u << ns;
+				}
+			}
+			break;
+		}
+	}
+	if (!has_op)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaceChanges entry is missing 'operator'");
+	if (!has_values)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaceChanges entry is missing 'values'");
+}
+
+static const struct key_spec return_arg_keys[] = {
+	{"index", K_IGNORED, 0}, {"operator", K_IMPL, 0}, {"values", K_IMPL, 0},
+	{"args", K_UNSUPPORTED, "matchReturnArgs.args"}, {NULL, 0, 0},
+};
+
+static void parse_match_return_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
+{
+	m->pos = node_pos(n);
+	m->index = 0;
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchReturnArgs entry"))
+		return;
+	bool has_op = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch (lookup_key(c, k, return_arg_keys, "a matchReturnArgs entry")) {
+		case 1:
+			has_op = true;
+			m->op = parse_op(c, v, return_ops, "matchReturnArgs", &m->op_pos);
+			break;
+		case 2: parse_values(c, v, &m->values, &m->nvalues); break;
+		}
+	}
+	if (!has_op)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchReturnArgs entry is missing 'operator'");
+}
+
+/* Grows *arr by the sequence n's length and parses each item with fn. */
+#define PARSE_LIST(c, v, arr, count, what, ...)                                                        \
+	do {                                                                                             \
+		if (scalar_is_null(v) || !expect_kind(c, v, YAML_SEQUENCE_NODE, what))                     \
+			break;                                                                           \
+		arr = xrealloc(arr, sizeof(*(arr)) * (size_t)((count) + seq_len(v)));                     \
+		FOR_ITEMS(c, v, item)                                                                    \
+		{                                                                                        \
+			memset(&(arr)[count], 0, sizeof(*(arr)));                                          \
+			__VA_ARGS__;                                                                     \
+			(count)++;                                                                       \
+		}                                                                                        \
+	} while (0)
 
 static const struct key_spec action_keys[] = {
 	{"action", K_IMPL, 0},
@@ -435,13 +725,13 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 static const struct key_spec selector_keys[] = {
 	{"matchArgs", K_IMPL, 0},
 	{"matchActions", K_IMPL, 0},
-	{"matchPIDs", K_UNSUPPORTED, "matchPIDs"},
-	{"matchBinaries", K_UNSUPPORTED, "matchBinaries"},
-	{"matchNamespaces", K_UNSUPPORTED, "matchNamespaces"},
-	{"matchCapabilities", K_UNSUPPORTED, "matchCapabilities"},
-	{"matchNamespaceChanges", K_UNSUPPORTED, "matchNamespaceChanges"},
-	{"matchCapabilityChanges", K_UNSUPPORTED, "matchCapabilityChanges"},
-	{"matchReturnArgs", K_UNSUPPORTED, "matchReturnArgs"},
+	{"matchPIDs", K_IMPL, 0},
+	{"matchBinaries", K_IMPL, 0},
+	{"matchNamespaces", K_IMPL, 0},
+	{"matchCapabilities", K_IMPL, 0},
+	{"matchNamespaceChanges", K_IMPL, 0},
+	{"matchCapabilityChanges", K_IMPL, 0},
+	{"matchReturnArgs", K_IMPL, 0},
 	{"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
 	{"matchData", K_UNSUPPORTED, "matchData"},
 	{"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
@@ -482,6 +772,35 @@ static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
 				parse_action(c, item, a);
 			}
 			break;
+		case 2:
+			PARSE_LIST(c, v, s->match_pids, s->nmatch_pids, "matchPIDs",
+				   parse_match_proc(c, item, &s->match_pids[s->nmatch_pids], true));
+			break;
+		case 3:
+			PARSE_LIST(c, v, s->match_binaries, s->nmatch_binaries, "matchBinaries",
+				   parse_match_proc(c, item, &s->match_binaries[s->nmatch_binaries], false));
+			break;
+		case 4:
+			PARSE_LIST(c, v, s->match_namespaces, s->nmatch_namespaces, "matchNamespaces",
+				   parse_match_ns(c, item, &s->match_namespaces[s->nmatch_namespaces]));
+			break;
+		case 5:
+			PARSE_LIST(c, v, s->match_caps, s->nmatch_caps, "matchCapabilities",
+				   parse_match_caps(c, item, &s->match_caps[s->nmatch_caps], "a matchCapabilities entry"));
+			break;
+		case 6:
+			PARSE_LIST(c, v, s->match_ns_changes, s->nmatch_ns_changes, "matchNamespaceChanges",
+				   parse_match_ns_changes(c, item, &s->match_ns_changes[s->nmatch_ns_changes]));
+			break;
+		case 7:
+			PARSE_LIST(c, v, s->match_cap_changes, s->nmatch_cap_changes, "matchCapabilityChanges",
+				   parse_match_caps(c, item, &s->match_cap_changes[s->nmatch_cap_changes],
+						    "a matchCapabilityChanges entry"));
+			break;
+		case 8:
+			PARSE_LIST(c, v, s->match_return_args, s->nmatch_return_args, "matchReturnArgs",
+				   parse_match_return_arg(c, item, &s->match_return_args[s->nmatch_return_args]));
+			break;
 		}
 	}
 }
@@ -515,8 +834,8 @@ static const struct key_spec kprobe_keys[] = {
 	{"selectors", K_IMPL, 0},
 	{"message", K_IMPL, 0},
 	{"tags", K_IMPL, 0},
-	{"return", K_UNSUPPORTED, "return probes (kprobe 'return')"},
-	{"returnArg", K_UNSUPPORTED, "returnArg"},
+	{"return", K_IMPL, 0},
+	{"returnArg", K_IMPL, 0},
 	{"returnArgAction", K_UNSUPPORTED, "returnArgAction"},
 	{"data", K_UNSUPPORTED, "kprobe 'data'"},
 	{"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
@@ -541,6 +860,12 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 		case 3: parse_selectors(c, v, h); break;
 		case 4: get_string(c, v, "message", &h->message); break;
 		case 5: parse_tags(c, v, h); break;
+		case 6: get_bool(c, v, "return", &h->is_return); break;
+		case 7:
+			h->has_return_arg = true;
+			h->return_pos = node_pos(k);
+			parse_arg(c, v, &h->return_arg);
+			break;
 		}
 	}
 	if (!h->call)
@@ -779,6 +1104,13 @@ bool parse_policy_file(const char *file, struct policy_set *out, struct diags *d
 	return ok;
 }
 
+static void free_values(struct scalar *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i].s);
+	free(v);
+}
+
 static void hook_free(struct hook *h)
 {
 	free(h->call);
@@ -793,14 +1125,25 @@ static void hook_free(struct hook *h)
 		free(h->args[i].label);
 	}
 	free(h->args);
+	free(h->return_arg.type_name);
+	free(h->return_arg.label);
 	for (int i = 0; i < h->nselectors; i++) {
 		struct selector *s = &h->selectors[i];
-		for (int j = 0; j < s->nmatch_args; j++) {
-			for (int k = 0; k < s->match_args[j].nvalues; k++)
-				free(s->match_args[j].values[k].s);
-			free(s->match_args[j].values);
-		}
-		free(s->match_args);
+#define FREE_FILTERS(arr, n)                                        \
+	do {                                                        \
+		for (int j = 0; j < (n); j++)                        \
+			free_values((arr)[j].values, (arr)[j].nvalues); \
+		free(arr);                                           \
+	} while (0)
+		FREE_FILTERS(s->match_args, s->nmatch_args);
+		FREE_FILTERS(s->match_return_args, s->nmatch_return_args);
+		FREE_FILTERS(s->match_pids, s->nmatch_pids);
+		FREE_FILTERS(s->match_binaries, s->nmatch_binaries);
+		FREE_FILTERS(s->match_namespaces, s->nmatch_namespaces);
+		FREE_FILTERS(s->match_caps, s->nmatch_caps);
+		FREE_FILTERS(s->match_cap_changes, s->nmatch_cap_changes);
+		FREE_FILTERS(s->match_ns_changes, s->nmatch_ns_changes);
+#undef FREE_FILTERS
 		for (int j = 0; j < s->nactions; j++) {
 			free(s->actions[j].name);
 			free(s->actions[j].arg_url);

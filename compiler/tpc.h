@@ -157,9 +157,81 @@ struct action {
 	struct pos pos, kind_pos;
 };
 
+/* Namespace kinds, in the order of tpc_abi.h's TPC_NS_* indexes. */
+enum ns_kind {
+	NS_UTS,
+	NS_IPC,
+	NS_MNT,
+	NS_PID,
+	NS_PID_FOR_CHILDREN,
+	NS_NET,
+	NS_TIME,
+	NS_TIME_FOR_CHILDREN,
+	NS_CGROUP,
+	NS_USER,
+	NS_COUNT,
+};
+
+enum cap_set { CAP_EFFECTIVE, CAP_INHERITABLE, CAP_PERMITTED };
+
+/* matchPIDs / matchBinaries: In/NotIn (binaries also Prefix, Postfix and
+ * their Not forms) on the thread group id or the executed path. A filter
+ * that follows forks/children gets a bit in the per-process follow mask. */
+struct match_proc {
+	enum op op;
+	bool follow;  /* followForks (pids) / followChildren (binaries) */
+	bool ns_pid;  /* isNamespacePID */
+	struct scalar *values;
+	int nvalues;
+	int follow_bit; /* assigned by emit; -1 when not following */
+	struct pos pos, op_pos;
+};
+
+struct match_ns {
+	enum ns_kind ns;
+	enum op op;
+	struct scalar *values; /* inode numbers or "host_ns" */
+	int nvalues;
+	struct pos pos, ns_pos, op_pos;
+};
+
+/* matchCapabilities / matchCapabilityChanges */
+struct match_caps {
+	enum cap_set set;
+	enum op op;
+	bool ns_cap; /* isNamespaceCapability */
+	struct scalar *values;
+	int nvalues;
+	uint64_t mask; /* the listed capabilities, filled by parse */
+	struct pos pos, op_pos;
+};
+
+/* matchNamespaceChanges: values are namespace kinds */
+struct match_ns_changes {
+	enum op op;
+	struct scalar *values;
+	int nvalues;
+	unsigned mask; /* 1 << ns_kind of the listed kinds */
+	struct pos pos, op_pos;
+};
+
 struct selector {
 	struct match_arg *match_args;
 	int nmatch_args;
+	struct match_arg *match_return_args; /* index unused */
+	int nmatch_return_args;
+	struct match_proc *match_pids;
+	int nmatch_pids;
+	struct match_proc *match_binaries;
+	int nmatch_binaries;
+	struct match_ns *match_namespaces;
+	int nmatch_namespaces;
+	struct match_caps *match_caps;
+	int nmatch_caps;
+	struct match_caps *match_cap_changes;
+	int nmatch_cap_changes;
+	struct match_ns_changes *match_ns_changes;
+	int nmatch_ns_changes;
 	struct action *actions;
 	int nactions;
 	struct pos pos;
@@ -185,6 +257,9 @@ struct hook {
 	char *event;
 	struct arg *args;
 	int nargs;
+	bool has_return_arg;
+	struct arg return_arg; /* returnArg: its type gives the return value's */
+	struct pos return_pos;
 	struct selector *selectors;
 	int nselectors;
 	char *message;
@@ -238,6 +313,11 @@ const char *syscall_name(const char *call);
 extern const char *const arg_type_names[];
 extern const char *const op_names[];
 extern const char *const action_names[];
+extern const char *const ns_names[];     /* by enum ns_kind, NULL-terminated */
+extern const char *const cap_names[];    /* CAP_CHOWN..., by number, NULL-terminated */
+extern const char *const cap_set_names[];
+int ns_from_name(const char *s);  /* -1 if unknown */
+int cap_from_name(const char *s); /* -1 if unknown; accepts "CAP_X" */
 
 /* check.c: semantic checks after parsing. */
 struct check_opts {
@@ -256,7 +336,8 @@ void tp_fields_free(struct tp_field *f, int n);
 struct emit_opts {
 	const char *arch; /* "x86" or "arm64" (bpf_tracing.h __TARGET_ARCH_ name) */
 };
-char *emit_policy_c(const struct policy *p, const struct emit_opts *o);
+char *emit_policy_c(struct policy *p, const struct emit_opts *o);
+bool hook_reports_at_return(const struct hook *h);
 
 /* manifest.c: the text manifest embedded in the object (tpc_abi.h). */
 char *manifest_build(const struct policy *p);

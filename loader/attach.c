@@ -153,7 +153,11 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 		}
 		if (need_prog(o, i, h->kprobe_prog, BPF_PROG_TYPE_KPROBE) ||
 		    (h->twin_prog &&
-		     need_prog(o, i, h->twin_prog, BPF_PROG_TYPE_TRACEPOINT)))
+		     need_prog(o, i, h->twin_prog, BPF_PROG_TYPE_TRACEPOINT)) ||
+		    (h->kretprobe_prog &&
+		     need_prog(o, i, h->kretprobe_prog, BPF_PROG_TYPE_KPROBE)) ||
+		    (h->twin_ret_prog &&
+		     need_prog(o, i, h->twin_ret_prog, BPF_PROG_TYPE_TRACEPOINT)))
 			return -1;
 	}
 	return 0;
@@ -178,7 +182,7 @@ static int plan_hook(struct tpl_obj *o, int i, enum tpl_attach_mode mode,
 		*use_kprobe = 1;
 		return 0;
 	}
-	if (h->twin_prog)
+	if (h->twin_prog && (!h->ret || h->twin_ret_prog))
 		return 0;
 	const char *why = mode == TPL_ATTACH_TRACEPOINT ?
 				  "--attach=tracepoint was asked" :
@@ -230,20 +234,22 @@ static int attach_tp(struct tpl_obj *o, const char *progname,
 	return add_link(o, l);
 }
 
-static int attach_kprobe(struct tpl_obj *o, int i)
+/* The entry program as a kprobe, or (retprobe) the return half of a
+ * return hook as a kretprobe. */
+static int attach_kprobe(struct tpl_obj *o, int i, int retprobe)
 {
 	const struct tpc_hook *h = &o->m.hooks[i];
-	struct bpf_program *p =
-		bpf_object__find_program_by_name(o->obj, h->kprobe_prog);
+	struct bpf_program *p = bpf_object__find_program_by_name(
+		o->obj, retprobe ? h->kretprobe_prog : h->kprobe_prog);
 	struct bpf_link *l;
 
 	tpl_capture_begin();
-	l = bpf_program__attach_kprobe(p, h->ret, o->hook_fn[i]);
+	l = bpf_program__attach_kprobe(p, retprobe, o->hook_fn[i]);
 	tpl_capture_end();
 	if (!l) {
 		int e = errno;
 		tpl_err("%s: hook %d: cannot attach k%sprobe to %s: %s%s", o->path,
-			i, h->ret ? "ret" : "", o->hook_fn[i], strerror(e),
+			i, retprobe ? "ret" : "", o->hook_fn[i], strerror(e),
 			e == ENOENT ? " (no such kernel function)" : "");
 		return -1;
 	}
@@ -297,6 +303,11 @@ int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks)
 									   h->twin_prog;
 		bpf_program__set_autoload(
 			bpf_object__find_program_by_name(o->obj, name), true);
+		const char *ret = h->kind == TPC_HOOK_TRACEPOINT || !h->ret ? NULL :
+				  use_kprobe[i] ? h->kretprobe_prog : h->twin_ret_prog;
+		if (ret)
+			bpf_program__set_autoload(
+				bpf_object__find_program_by_name(o->obj, ret), true);
 	}
 	if (load(o))
 		goto out;
@@ -305,6 +316,7 @@ int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks)
 	o->lost_fd = bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_LOST);
 
 	struct tpc_config cfg = { .loader_tgid = (tpc_u32)getpid() };
+	tpl_host_ns(cfg.host_ns);
 	tpc_u32 key = 0;
 	if (bpf_map_update_elem(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_CONFIG),
 				&key, &cfg, BPF_ANY)) {
@@ -323,7 +335,7 @@ int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks)
 		if (attach_tp(o, proc_progs[i].prog, tp, proc_progs[i].prog))
 			goto out;
 	}
-	tpl_seed_procs(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_PROCS));
+	tpl_seed_procs(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_PROCS), &o->m);
 
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
@@ -332,11 +344,15 @@ int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks)
 			if (attach_tp(o, h->prog, h->tp, what))
 				goto out;
 		} else if (use_kprobe[i]) {
-			if (attach_kprobe(o, i))
+			/* the return half first: an entry stash never waits
+			 * for a return program that is not there yet */
+			if ((h->ret && attach_kprobe(o, i, 1)) || attach_kprobe(o, i, 0))
 				goto out;
 		} else {
 			snprintf(what, sizeof(what), "hook %d (kprobe %s, twin)", i,
 				 h->call);
+			if (h->ret && attach_tp(o, h->twin_ret_prog, h->twin_ret_tp, what))
+				goto out;
 			if (attach_tp(o, h->twin_prog, h->twin_tp, what))
 				goto out;
 		}

@@ -39,7 +39,7 @@ struct parser {
 	struct tpc_manifest *m;
 	struct pending_arg *args;
 	int nargs, args_cap;
-	int hooks_cap, actions_cap;
+	int hooks_cap, actions_cap, follows_cap;
 	int have_policy;
 	char *err;
 	size_t errlen;
@@ -283,8 +283,20 @@ static int parse_hook(struct parser *p, const struct line *l)
 		    get_uint(p, l, "return", 1, &h->ret) ||
 		    get_str(p, l, "kprobe", 1, &h->kprobe_prog) ||
 		    get_str(p, l, "twin", 0, &h->twin_prog) ||
-		    get_str(p, l, "twin_tp", 0, &h->twin_tp))
+		    get_str(p, l, "twin_tp", 0, &h->twin_tp) ||
+		    get_str(p, l, "kretprobe", 0, &h->kretprobe_prog) ||
+		    get_str(p, l, "twin_ret", 0, &h->twin_ret_prog) ||
+		    get_str(p, l, "twin_ret_tp", 0, &h->twin_ret_tp) ||
+		    get_str(p, l, "return_type", 0, &h->return_type))
 			goto out;
+		if (h->ret && !h->kretprobe_prog) {
+			fail(p, l->no, "return=1 without kretprobe=");
+			goto out;
+		}
+		if (!h->twin_ret_prog != !h->twin_ret_tp) {
+			fail(p, l->no, "twin_ret= and twin_ret_tp= go together");
+			goto out;
+		}
 		if (!is_ident(h->call, 1)) {
 			fail(p, l->no, "call=: not a kernel symbol name");
 			goto out;
@@ -350,6 +362,76 @@ static int parse_arg(struct parser *p, const struct line *l)
 	return 0;
 }
 
+/* "a,b,c" (each percent-encoded) into decoded strings. */
+static int split_values(struct parser *p, const struct line *l, const char *raw,
+			struct tpc_mfollow *f)
+{
+	size_t n = 1;
+	for (const char *c = raw; *c; c++)
+		n += *c == ',';
+	if (n > 1u << 16)
+		return fail(p, l->no, "too many values");
+	f->values = calloc(n, sizeof(char *));
+	if (!f->values)
+		return fail(p, l->no, "out of memory");
+	const char *start = raw;
+	for (;;) {
+		const char *end = strchr(start, ',');
+		size_t len = end ? (size_t)(end - start) : strlen(start);
+		f->values[f->nvalues] = decode_n(start, len);
+		if (!f->values[f->nvalues])
+			return fail(p, l->no, "values=: bad percent-encoding");
+		f->nvalues++;
+		if (!end)
+			return 0;
+		start = end + 1;
+	}
+}
+
+static int parse_follow(struct parser *p, const struct line *l)
+{
+	struct tpc_manifest *m = p->m;
+	struct tpc_mfollow *f;
+	char *kind = NULL, *op = NULL;
+	const char *raw;
+	int rc = -1;
+
+	if (grow((void **)&m->follows, &p->follows_cap, m->nfollows + 1, sizeof(*f)))
+		return fail(p, l->no, "out of memory");
+	f = &m->follows[m->nfollows++];
+	memset(f, 0, sizeof(*f));
+	if (get_uint(p, l, "bit", 63, &f->bit) || get_str(p, l, "kind", 1, &kind) ||
+	    get_str(p, l, "op", 0, &op))
+		goto out;
+	raw = get(l, "values");
+	if (!raw) {
+		fail(p, l->no, "missing field values=");
+		goto out;
+	}
+	if (!strcmp(kind, "pid")) {
+		f->kind = TPC_FOLLOW_PID;
+		if (get_uint(p, l, "ns", 1, &f->ns))
+			goto out;
+	} else if (!strcmp(kind, "binary")) {
+		f->kind = TPC_FOLLOW_BINARY;
+		f->op = !op || !strcmp(op, "In") ? TPC_FOLLOW_IN :
+			!strcmp(op, "Prefix")	 ? TPC_FOLLOW_PREFIX :
+			!strcmp(op, "Postfix")	 ? TPC_FOLLOW_POSTFIX : 0;
+		if (!f->op) {
+			fail(p, l->no, "follow op=%.40s unknown (In, Prefix, Postfix)", op);
+			goto out;
+		}
+	} else {
+		fail(p, l->no, "follow kind=%.40s unknown (pid, binary)", kind);
+		goto out;
+	}
+	rc = split_values(p, l, raw, f);
+out:
+	free(kind);
+	free(op);
+	return rc;
+}
+
 static int parse_action(struct parser *p, const struct line *l)
 {
 	struct tpc_manifest *m = p->m;
@@ -395,6 +477,8 @@ static int parse_record(struct parser *p, const char *kind,
 		return parse_arg(p, l);
 	if (strcmp(kind, "action") == 0)
 		return parse_action(p, l);
+	if (strcmp(kind, "follow") == 0)
+		return parse_follow(p, l);
 	return fail(p, l->no, "unknown record \"%.40s\"", kind);
 }
 
@@ -595,6 +679,10 @@ void tpc_manifest_free(struct tpc_manifest *m)
 		free(h->kprobe_prog);
 		free(h->twin_prog);
 		free(h->twin_tp);
+		free(h->kretprobe_prog);
+		free(h->twin_ret_prog);
+		free(h->twin_ret_tp);
+		free(h->return_type);
 		free(h->tp);
 		free(h->prog);
 	}
@@ -604,6 +692,12 @@ void tpc_manifest_free(struct tpc_manifest *m)
 		free(m->actions[i].value);
 	}
 	free(m->actions);
+	for (int i = 0; i < m->nfollows; i++) {
+		for (int k = 0; k < m->follows[i].nvalues; k++)
+			free(m->follows[i].values[k]);
+		free(m->follows[i].values);
+	}
+	free(m->follows);
 	free(m->tpc_version);
 	free(m->policy);
 	memset(m, 0, sizeof(*m));

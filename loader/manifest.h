@@ -44,6 +44,11 @@ struct tpc_hook {
 	char *kprobe_prog;
 	char *twin_prog; /* or NULL */
 	char *twin_tp;   /* "syscalls/sys_enter_X", or NULL */
+	/* ret=1: the event comes from the return half */
+	char *kretprobe_prog; /* or NULL */
+	char *twin_ret_prog;  /* or NULL */
+	char *twin_ret_tp;    /* "syscalls/sys_exit_X", or NULL */
+	char *return_type;    /* returnArg type, or NULL */
 
 	/* kind=tracepoint */
 	char *tp;   /* "<subsys>/<event>" */
@@ -57,6 +62,20 @@ struct tpc_maction {
 	char *value;
 };
 
+/* A filter with followForks/followChildren (tpc_abi.h "follow" record):
+ * tp-load sets its bit for processes it seeds from /proc. */
+enum tpc_follow_kind { TPC_FOLLOW_PID = 1, TPC_FOLLOW_BINARY = 2 };
+enum tpc_follow_op { TPC_FOLLOW_IN = 1, TPC_FOLLOW_PREFIX = 2, TPC_FOLLOW_POSTFIX = 3 };
+
+struct tpc_mfollow {
+	int bit;
+	enum tpc_follow_kind kind;
+	int ns;                 /* pid: compare the pid in its own namespace */
+	enum tpc_follow_op op;  /* binary */
+	char **values;          /* decoded; pids as decimal text */
+	int nvalues;
+};
+
 struct tpc_manifest {
 	int version;
 	char *tpc_version; /* or NULL */
@@ -65,6 +84,8 @@ struct tpc_manifest {
 	int nhooks;
 	struct tpc_maction *actions;
 	int nactions;
+	struct tpc_mfollow *follows;
+	int nfollows;
 };
 
 /* Parse buf[0..len) (a trailing run of NUL bytes is allowed).  On success

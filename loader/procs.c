@@ -4,26 +4,63 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
+#include "log.h"
 #include "procs.h"
-#include "tpc_abi.h"
+
+int tpl_host_ns_pid = 1;
+
+/* /proc/<pid>/ns/<name> for each TPC_NS_* index */
+static const char *const ns_files[TPC_NS_COUNT] = {
+	"uts", "ipc", "mnt", "pid", "pid_for_children", "net", "time", "time_for_children", "cgroup", "user",
+};
+
+static int read_ns(const char *pid, tpc_u32 ns[TPC_NS_COUNT])
+{
+	int got = 0;
+	for (int i = 0; i < TPC_NS_COUNT; i++) {
+		char path[96];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, ns_files[i]);
+		ns[i] = stat(path, &st) ? 0 : (tpc_u32)st.st_ino;
+		got += ns[i] != 0;
+	}
+	return got;
+}
+
+void tpl_host_ns(tpc_u32 ns[TPC_NS_COUNT])
+{
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%d", tpl_host_ns_pid);
+	if (read_ns(pid, ns))
+		return;
+	tpl_info("note: cannot read /proc/%s/ns (not allowed here); host_ns means tp-load's own namespaces", pid);
+	read_ns("self", ns);
+}
+
+/* What the seed learns of one process before its follow bits. */
+struct seen {
+	tpc_u32 pid;
+	tpc_u32 nspid; /* in its own pid namespace */
+	int parent; /* index in the table, or -1 */
+	int done;   /* follow computed */
+	struct tpc_proc p;
+};
 
 /* ppid from /proc/<pid>/stat: the 4th field, after the ")" that ends the
  * comm (which may itself contain ")" and spaces). */
-static int read_ppid(unsigned long pid, tpc_u32 *ppid)
+static int read_ppid(const char *pid, tpc_u32 *ppid)
 {
-	char path[64], buf[1024];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%lu/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	char path[300], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
@@ -37,35 +74,159 @@ static int read_ppid(unsigned long pid, tpc_u32 *ppid)
 	return 0;
 }
 
-int tpl_seed_procs(int procs_fd)
+/* CapInh, CapPrm, CapEff and the innermost NSpid of /proc/<pid>/status. */
+static void read_status(const char *pid, struct tpc_proc *p, tpc_u32 *nspid)
+{
+	char path[300], line[512];
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+		if (sscanf(line, "CapInh: %llx", &v) == 1)
+			p->caps[1] = v;
+		else if (sscanf(line, "CapPrm: %llx", &v) == 1)
+			p->caps[2] = v;
+		else if (sscanf(line, "CapEff: %llx", &v) == 1)
+			p->caps[0] = v;
+		else if (!strncmp(line, "NSpid:", 6)) {
+			char *last = strrchr(line, '\t');
+			if (!last)
+				last = strrchr(line, ' ');
+			if (last)
+				*nspid = (tpc_u32)strtoul(last + 1, NULL, 10);
+		}
+	}
+	fclose(f);
+}
+
+static int binary_matches(const struct tpc_mfollow *f, const struct tpc_proc *p)
+{
+	for (int i = 0; i < f->nvalues; i++) {
+		size_t len = strlen(f->values[i]);
+		switch (f->op) {
+		case TPC_FOLLOW_IN:
+			if (p->binlen == len && !memcmp(p->bin, f->values[i], len))
+				return 1;
+			break;
+		case TPC_FOLLOW_PREFIX:
+			if (p->binlen >= len && !memcmp(p->bin, f->values[i], len))
+				return 1;
+			break;
+		case TPC_FOLLOW_POSTFIX:
+			if (p->binlen >= len && !memcmp(p->bin + p->binlen - len, f->values[i], len))
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int pid_matches(const struct tpc_mfollow *f, tpc_u32 pid)
+{
+	for (int i = 0; i < f->nvalues; i++)
+		if (strtoul(f->values[i], NULL, 10) == pid)
+			return 1;
+	return 0;
+}
+
+/* Bits a child of `parent` inherits: as the kernel side's
+ * tpc_fork_follow(), plus the parent's own. */
+static tpc_u64 inherited(const struct tpc_manifest *m, const struct seen *parent)
+{
+	tpc_u64 bits = parent->p.follow;
+	for (int i = 0; i < m->nfollows; i++) {
+		const struct tpc_mfollow *f = &m->follows[i];
+		int hit = f->kind == TPC_FOLLOW_PID ? pid_matches(f, f->ns ? parent->nspid : parent->pid)
+						    : binary_matches(f, &parent->p);
+		if (hit)
+			bits |= 1ULL << f->bit;
+	}
+	return bits;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* v is sorted by pid */
+static int find(const struct seen *v, int n, tpc_u32 pid)
+{
+	struct seen key = {.pid = pid};
+	const struct seen *hit = bsearch(&key, v, (size_t)n, sizeof(*v), by_pid);
+	return hit ? (int)(hit - v) : -1;
+}
+
+/* Follow bits from the root down; iterative, and safe on a cycle that a
+ * racing /proc read could show. */
+static void compute_follow(const struct tpc_manifest *m, struct seen *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int chain[64], depth = 0, j = i;
+		while (j >= 0 && !v[j].done && depth < 64) {
+			chain[depth++] = j;
+			v[j].done = 1; /* also marks the path against cycles */
+			j = v[j].parent;
+		}
+		while (depth--) {
+			struct seen *s = &v[chain[depth]];
+			s->p.follow = s->parent >= 0 ? inherited(m, &v[s->parent]) : 0;
+		}
+	}
+}
+
+int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	int count = 0;
+	struct seen *v = NULL;
+	int n = 0, cap = 0, count = 0;
 
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		struct tpc_proc p;
-		char path[64];
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
-		ssize_t n;
-
 		if (!de->d_name[0] || *end || pid == 0 || pid > 0xffffffffUL)
 			continue;
-		memset(&p, 0, sizeof(p));
-		if (read_ppid(pid, &p.ppid))
+		if (n == cap) {
+			int nc = cap ? cap * 2 : 512;
+			struct seen *nv = realloc(v, sizeof(*v) * (size_t)nc);
+			if (!nv)
+				break;
+			v = nv;
+			cap = nc;
+		}
+		struct seen *s = &v[n];
+		memset(s, 0, sizeof(*s));
+		s->pid = (tpc_u32)pid;
+		if (read_ppid(de->d_name, &s->p.ppid))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%lu/exe", pid);
-		n = readlink(path, p.bin, sizeof(p.bin) - 1);
-		if (n < 0)
-			n = 0; /* kernel threads, or not allowed: no binary */
-		p.bin[n] = '\0';
-		tpc_u32 key = (tpc_u32)pid;
-		if (bpf_map_update_elem(procs_fd, &key, &p, BPF_NOEXIST) == 0)
-			count++;
+		char path[300];
+		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
+		ssize_t len = readlink(path, s->p.bin, sizeof(s->p.bin) - 1);
+		if (len < 0)
+			len = 0; /* kernel threads, or not allowed: no binary */
+		s->p.bin[len] = '\0';
+		s->p.binlen = (tpc_u32)len;
+		read_ns(de->d_name, s->p.ns);
+		s->nspid = s->pid;
+		read_status(de->d_name, &s->p, &s->nspid);
+		n++;
 	}
 	closedir(d);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), by_pid);
+	for (int i = 0; i < n; i++)
+		v[i].parent = find(v, n, v[i].p.ppid);
+	if (m && m->nfollows)
+		compute_follow(m, v, n);
+	for (int i = 0; i < n; i++)
+		if (bpf_map_update_elem(procs_fd, &v[i].pid, &v[i].p, BPF_NOEXIST) == 0)
+			count++;
+	free(v);
 	return count;
 }

@@ -94,11 +94,29 @@ struct tpc_arg {
 	tpc_u64 value;
 };
 
-/* Per-process state kept by the object's sched_process_* programs. */
+/* Namespace indexes (matchNamespaces' names in this order). */
+#define TPC_NS_UTS 0
+#define TPC_NS_IPC 1
+#define TPC_NS_MNT 2
+#define TPC_NS_PID 3
+#define TPC_NS_PID_FOR_CHILDREN 4
+#define TPC_NS_NET 5
+#define TPC_NS_TIME 6
+#define TPC_NS_TIME_FOR_CHILDREN 7
+#define TPC_NS_CGROUP 8
+#define TPC_NS_USER 9
+#define TPC_NS_COUNT 10
+
+/* Per-process state kept by the object's sched_process_* programs (and
+ * seeded by tp-load from /proc): what matchBinaries, followForks /
+ * followChildren and the *Changes filters compare against. */
 struct tpc_proc {
 	tpc_u32 ppid;
-	tpc_u32 flags;
-	char bin[TPC_BIN_MAX];
+	tpc_u32 binlen;             /* bytes of bin before its NUL */
+	tpc_u64 follow;             /* bit n: an ancestor matched follow filter n */
+	tpc_u32 ns[TPC_NS_COUNT];   /* namespace inodes at exec */
+	tpc_u64 caps[3];            /* effective, inheritable, permitted at exec */
+	char bin[TPC_BIN_MAX];      /* path executed */
 };
 
 /* Values that differ per host or per run, written by tp-load into
@@ -106,6 +124,7 @@ struct tpc_proc {
 struct tpc_config {
 	tpc_u32 loader_tgid; /* events of tp-load itself are never reported */
 	tpc_u32 pad;
+	tpc_u32 host_ns[TPC_NS_COUNT]; /* inodes of the host's namespaces (host_ns) */
 };
 
 /* The manifest: text, one record per line, fields separated by single
@@ -118,13 +137,21 @@ struct tpc_config {
  *   policy name=<name> [digest=sha256:<hex>]
  *   hook id=<n> kind=kprobe call=<function> syscall=0|1 return=0|1
  *        kprobe=<prog> [twin=<prog> twin_tp=syscalls/sys_enter_X]
+ *        [kretprobe=<prog> [twin_ret=<prog> twin_ret_tp=syscalls/sys_exit_X]
+ *         [return_type=<type>]]           (return=1: the event comes at return)
  *        nargs=<n> [message=<text>] [tags=<t1,t2>]
  *   hook id=<n> kind=tracepoint tp=<subsys>/<event> prog=<prog> nargs=<n>
  *        [message=...] [tags=...]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
+ *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
+ *   follow bit=<n> kind=binary op=In|Prefix|Postfix values=<path,path,...>
  *   end
  *
+ * follow records describe the filters with followForks/followChildren, so
+ * that tp-load can set bit n of tpc_proc.follow for processes it seeds
+ * from /proc (the kernel side sets it at fork): a process has bit n when
+ * its parent matched the filter's positive form or had bit n.
  * Hooks are numbered from 0 in order; the args of hook n have pos 0..nargs-1.
  * tags= is a comma-separated list of percent-encoded tags (a comma inside
  * a tag is %2C). A hook line may carry policy=<name> when the object holds

@@ -17,6 +17,9 @@
 #ifndef TPC_MAX_PROCS
 #define TPC_MAX_PROCS 32768
 #endif
+#ifndef TPC_MAX_STASH
+#define TPC_MAX_STASH 16384
+#endif
 /* per-CPU string slots for checks that need more than a small stack buffer */
 #define TPC_STR_SLOTS 6
 
@@ -87,12 +90,17 @@ static __always_inline struct tpc_slots *tpc_slots(void)
 	return bpf_map_lookup_elem(&tpc_slots_map, &zero);
 }
 
+static __always_inline struct tpc_config *tpc_cfg(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&tpc_config, &zero);
+}
+
 /* True for the calls tp-load itself makes (writing events to stdout would
  * otherwise feed a sys_write policy forever). */
 static __always_inline bool tpc_is_loader(void)
 {
-	__u32 zero = 0;
-	struct tpc_config *c = bpf_map_lookup_elem(&tpc_config, &zero);
+	struct tpc_config *c = tpc_cfg();
 	return c && c->loader_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
@@ -215,28 +223,13 @@ static __always_inline void tpc_event_submit(struct tpc_scratch *sc, __u32 off)
 	}
 }
 
-/* ---- process tracking: binary and parent of every process ---- */
+/* ---- tracepoint record layouts, relocated by CO-RE ---- */
 
-/* Layouts of the sched tracepoints, relocated by CO-RE: only the fields
- * we read are declared (comm fields changed type across kernels). */
 struct trace_entry {
 	unsigned short type;
 	unsigned char flags;
 	unsigned char preempt_count;
 	int pid;
-} __attribute__((preserve_access_index));
-
-struct trace_event_raw_sched_process_exec {
-	struct trace_entry ent;
-	__u32 __data_loc_filename;
-	int pid;
-	int old_pid;
-} __attribute__((preserve_access_index));
-
-struct trace_event_raw_sched_process_fork {
-	struct trace_entry ent;
-	int parent_pid;
-	int child_pid;
 } __attribute__((preserve_access_index));
 
 /* the generic layout of syscalls/sys_enter_* and sys_exit_* records */
@@ -252,15 +245,18 @@ struct trace_event_raw_sys_exit {
 	long ret;
 } __attribute__((preserve_access_index));
 
-/* Reads a string for checks into a zeroed buffer (so words past the NUL
- * compare as zero). Returns the length with the NUL, negative on fault. */
+/* ---- reads for checks ---- */
+
+/* Reads a string for checks. Returns the length with the NUL, negative on
+ * fault. Bytes past the NUL are not defined: checks never look at them. */
 static __always_inline long tpc_read_str(void *buf, __u32 size, __u64 ptr, bool user)
 {
 	return user ? bpf_probe_read_user_str(buf, size, (const void *)ptr)
 		    : bpf_probe_read_kernel_str(buf, size, (const void *)ptr);
 }
 
-/* Reads up to size bytes of a buffer for checks; 0 or negative on fault. */
+/* Reads up to cap bytes of a buffer of size bytes for checks; returns the
+ * bytes read, or negative on fault. */
 static __always_inline long tpc_read_buf(void *buf, __u32 cap, __u64 ptr, __u64 size, bool user)
 {
 	__u32 n = size < cap ? (__u32)size : cap;
@@ -270,53 +266,54 @@ static __always_inline long tpc_read_buf(void *buf, __u32 cap, __u64 ptr, __u64 
 	return err ? err : (long)n;
 }
 
-SEC("tracepoint/sched/sched_process_exec")
-int tpc_proc_exec(struct trace_event_raw_sched_process_exec *ctx)
+/* ---- return probes: entry args kept per thread until the return ---- */
+
+struct tpc_stash {
+	__u64 a[6];
+	__u64 mask; /* selectors whose entry checks passed */
+};
+
+/* LRU: an entry whose return never comes (a thread killed in the call)
+ * is eventually evicted instead of filling the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TPC_MAX_STASH);
+	__type(key, __u64);
+	__type(value, struct tpc_stash);
+} tpc_stash_map SEC(".maps");
+
+static __always_inline __u64 tpc_stash_key(int hook)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct tpc_slots *sl = tpc_slots();
-	if (!sl)
-		return 0;
-	/* build the entry in scratch: struct tpc_proc is too big for the stack */
-	struct tpc_proc *p = (struct tpc_proc *)sl->str[0];
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 loc = ctx->__data_loc_filename;
-	p->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	p->flags = 0;
-	bpf_probe_read_kernel_str(p->bin, sizeof(p->bin), (char *)ctx + (loc & 0xffff));
-	bpf_map_update_elem(&tpc_procs, &tgid, p, BPF_ANY);
-	return 0;
+	return (bpf_get_current_pid_tgid() & 0xffffffffULL) << 16 | (__u64)hook;
 }
 
-SEC("tracepoint/sched/sched_process_fork")
-int tpc_proc_fork(struct trace_event_raw_sched_process_fork *ctx)
+static __always_inline void tpc_stash_put(int hook, const __u64 *a, int na, __u64 mask)
 {
-	/* Threads get an entry too (the tracepoint cannot tell them from
-	 * processes); it is keyed by their tid and removed at their exit. */
-	__u32 child = ctx->child_pid;
-	__u32 ptgid = bpf_get_current_pid_tgid() >> 32;
-	struct tpc_proc *pp = bpf_map_lookup_elem(&tpc_procs, &ptgid);
-	struct tpc_slots *sl = tpc_slots();
-	if (!sl)
-		return 0;
-	struct tpc_proc *p = (struct tpc_proc *)sl->str[0];
-	if (pp)
-		__builtin_memcpy(p, pp, sizeof(*p));
-	else
-		p->bin[0] = 0;
-	p->ppid = ptgid;
-	bpf_map_update_elem(&tpc_procs, &child, p, BPF_ANY);
-	return 0;
+	struct tpc_stash st = {};
+	__u64 key = tpc_stash_key(hook);
+	for (int i = 0; i < 6; i++)
+		if (i < na)
+			st.a[i] = a[i];
+	st.mask = mask;
+	bpf_map_update_elem(&tpc_stash_map, &key, &st, BPF_ANY);
 }
 
-SEC("tracepoint/sched/sched_process_exit")
-int tpc_proc_exit(void *ctx)
+/* Takes this thread's stash of hook: copies its args to a[] and returns
+ * its selector mask, or 0 when there is none. */
+static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 {
-	/* keyed by tid: the leader's exit ends the process entry, other
-	 * threads' exits remove the entries their creation made */
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_delete_elem(&tpc_procs, &tid);
-	return 0;
+	__u64 key = tpc_stash_key(hook);
+	struct tpc_stash *st = bpf_map_lookup_elem(&tpc_stash_map, &key);
+	if (!st)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		if (i < na)
+			a[i] = st->a[i];
+	__u64 mask = st->mask;
+	bpf_map_delete_elem(&tpc_stash_map, &key);
+	return mask;
 }
+
+#include "tpc_task.bpf.h"
 
 #endif /* TPC_RUNTIME_BPF_H */

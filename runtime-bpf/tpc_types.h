@@ -58,10 +58,61 @@ struct pt_regs___arm64 {
 };
 #endif
 
+/* Namespaces: every kind embeds a struct ns_common named ns. */
+struct ns_common {
+	unsigned int inum;
+};
+struct uts_namespace { struct ns_common ns; };
+struct ipc_namespace { struct ns_common ns; };
+struct mnt_namespace { struct ns_common ns; };
+struct pid_namespace { struct ns_common ns; };
+struct net { struct ns_common ns; };
+struct time_namespace { struct ns_common ns; };
+struct cgroup_namespace { struct ns_common ns; };
+struct user_namespace { struct ns_common ns; };
+
+struct nsproxy {
+	struct uts_namespace *uts_ns;
+	struct ipc_namespace *ipc_ns;
+	struct mnt_namespace *mnt_ns;
+	struct pid_namespace *pid_ns_for_children;
+	struct net *net_ns;
+	struct time_namespace *time_ns;
+	struct time_namespace *time_ns_for_children;
+	struct cgroup_namespace *cgroup_ns;
+};
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
+};
+
+/* kernel_cap_t was u32[2] before 6.3 and { u64 val; } since: we only take
+ * the field's address and read its 8 bytes, which is the same mask in both
+ * on little-endian machines; an empty struct is CO-RE-compatible with both. */
+struct tpc_kernel_cap {
+};
+
+struct cred {
+	struct tpc_kernel_cap cap_inheritable;
+	struct tpc_kernel_cap cap_permitted;
+	struct tpc_kernel_cap cap_effective;
+	struct user_namespace *user_ns;
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	struct pid *thread_pid;
+	struct nsproxy *nsproxy;
+	const struct cred *cred;
 };
 
 #pragma clang attribute pop

@@ -1,0 +1,109 @@
+/* check_process.c: semantic checks of the process-aware filters and of
+ * return probes (matchPIDs, matchBinaries, matchNamespaces,
+ * matchCapabilities, the *Changes filters, matchReturnArgs, returnArg). */
+#include "check.h"
+#include "tpc_abi.h"
+
+#include <string.h>
+
+static void check_pid_values(const struct policy *p, const struct match_proc *m, struct diags *d)
+{
+	for (int i = 0; i < m->nvalues; i++) {
+		long long x;
+		if (!parse_integer_text(m->values[i].s, &x) || x < 0 || x > 0x3fffffff)
+			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value",
+				 "matchPIDs value '%s' is not a process id", m->values[i].s);
+	}
+	if (!m->nvalues)
+		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchPIDs entry has no values");
+}
+
+static void check_binary_values(const struct policy *p, const struct match_proc *m, struct diags *d)
+{
+	for (int i = 0; i < m->nvalues; i++) {
+		size_t len = strlen(m->values[i].s);
+		if (len == 0)
+			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value", "matchBinaries value is empty");
+		else if (len >= TPC_BIN_MAX)
+			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value",
+				 "matchBinaries value is %zu bytes; paths longer than %d bytes are not recorded", len,
+				 TPC_BIN_MAX - 1);
+		else if ((m->op == OP_IN || m->op == OP_NOTIN) && m->values[i].s[0] != '/')
+			diag_add(d, p->file, m->values[i].pos, SEV_WARNING, "binary-path",
+				 "matchBinaries %s value '%s' is not an absolute path: it matches only a process executed by that exact relative name",
+				 op_name(m->op), m->values[i].s);
+	}
+	if (!m->nvalues)
+		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchBinaries entry has no values");
+}
+
+static void check_ns_values(const struct policy *p, const struct match_ns *m, struct diags *d)
+{
+	for (int i = 0; i < m->nvalues; i++) {
+		long long x;
+		if (strcmp(m->values[i].s, "host_ns") &&
+		    (!parse_integer_text(m->values[i].s, &x) || x <= 0 || x > 0xffffffffLL))
+			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value",
+				 "matchNamespaces value '%s' is neither a namespace inode number nor host_ns", m->values[i].s);
+	}
+	if (!m->nvalues)
+		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchNamespaces entry has no values");
+}
+
+static void check_return_args(const struct policy *p, const struct hook *h, const struct selector *s,
+			      struct diags *d)
+{
+	for (int i = 0; i < s->nmatch_return_args; i++) {
+		const struct match_arg *m = &s->match_return_args[i];
+		if (!m->nvalues)
+			diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchReturnArgs entry has no values");
+		for (int v = 0; v < m->nvalues; v++) {
+			long long x;
+			if (!parse_integer_text(m->values[v].s, &x))
+				diag_add(d, p->file, m->values[v].pos, SEV_ERROR, "bad-value",
+					 "matchReturnArgs value '%s' is not an integer", m->values[v].s);
+		}
+	}
+	(void)h;
+}
+
+void check_process_filters(const struct policy *p, const struct hook *h, struct diags *d)
+{
+	int follow = 0;
+	for (int j = 0; j < h->nselectors; j++) {
+		const struct selector *s = &h->selectors[j];
+		for (int k = 0; k < s->nmatch_pids; k++) {
+			check_pid_values(p, &s->match_pids[k], d);
+			follow += s->match_pids[k].follow;
+		}
+		for (int k = 0; k < s->nmatch_binaries; k++) {
+			check_binary_values(p, &s->match_binaries[k], d);
+			follow += s->match_binaries[k].follow;
+		}
+		for (int k = 0; k < s->nmatch_namespaces; k++)
+			check_ns_values(p, &s->match_namespaces[k], d);
+		for (int k = 0; k < s->nmatch_caps; k++)
+			if (!s->match_caps[k].nvalues)
+				diag_add(d, p->file, s->match_caps[k].pos, SEV_ERROR, "no-values",
+					 "matchCapabilities entry has no values");
+		for (int k = 0; k < s->nmatch_cap_changes; k++)
+			if (!s->match_cap_changes[k].nvalues)
+				diag_add(d, p->file, s->match_cap_changes[k].pos, SEV_ERROR, "no-values",
+					 "matchCapabilityChanges entry has no values");
+		for (int k = 0; k < s->nmatch_ns_changes; k++)
+			if (!s->match_ns_changes[k].nvalues)
+				diag_add(d, p->file, s->match_ns_changes[k].pos, SEV_ERROR, "no-values",
+					 "matchNamespaceChanges entry has no values");
+		check_return_args(p, h, s, d);
+	}
+	/* follow bits live in one u64 per process; count across the policy */
+	if (follow > 64)
+		diag_add(d, p->file, h->pos, SEV_ERROR, "too-many-follow",
+			 "%d filters with followForks/followChildren; at most 64 per object", follow);
+	if (h->has_return_arg && !arg_type_is_int(h->return_arg.type) && h->return_arg.type != AT_UNKNOWN)
+		diag_add(d, p->file, h->return_arg.type_pos, SEV_ERROR, "unsupported",
+			 "unsupported: returnArg type '%s' (integer types only)", h->return_arg.type_name);
+	if (h->has_return_arg && !h->is_return)
+		diag_add(d, p->file, h->return_pos, SEV_WARNING, "return-arg",
+			 "returnArg without return: true is ignored: the hook has no return probe");
+}
