@@ -9,6 +9,7 @@
 #include "tpc.h"
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,16 @@ struct btf *kbtf_get(const char *path, const char **err)
 	}
 	kbtf_release();
 	cache.path = xstrdup(path);
+	/* libbpf's own messages would interleave with ours; we report once */
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
 	cache.btf = btf__parse(path, NULL);
+	int e = errno;
+	libbpf_set_print(old);
 	if (!cache.btf) {
-		int e = errno;
-		cache.error = xasprintf("cannot read BTF from %s: %s", path, strerror(e ? e : EINVAL));
+		char why[128];
+		if (libbpf_strerror(e ? e : EINVAL, why, sizeof(why)))
+			snprintf(why, sizeof(why), "%s", strerror(e ? e : EINVAL));
+		cache.error = xasprintf("cannot read BTF from %s: %s", path, why);
 	}
 	*err = cache.error;
 	return cache.btf;

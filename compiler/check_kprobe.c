@@ -62,6 +62,11 @@ static void check_function_btf(const struct policy *p, const struct hook *h, str
 	 * be probed but its prototype is unknown */
 	if (*have || !strncmp(h->call, "list:", 5) || (!o->btf && ksyms_has_func(h->call)))
 		return;
+	if (syscall_name(h->call)) {
+		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
+			 "function '%s' is not in the kernel BTF; it names a syscall: set syscall: true", h->call);
+		return;
+	}
 	const char *s = kbtf_suggest_func(btf, h->call);
 	if (s)
 		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
@@ -175,15 +180,19 @@ void check_kprobe(const struct policy *p, struct hook *h, const struct check_opt
 		}
 		free(events);
 		free(ev);
-	} else if (syscall_name(h->call)) {
-		diag_add(d, p->file, h->call_pos, SEV_WARNING, "syscall-flag",
-			 "'%s' looks like a syscall but syscall: true is not set; its arguments will be read as a plain function's",
-			 h->call);
 	}
 
 	struct kproto proto;
 	bool have = false;
 	struct btf *btf = hook_btf(p, h, o, d);
+	if (!sc && syscall_name(h->call)) {
+		/* with BTF at hand, a missing function is the error to report */
+		if (!btf || kbtf_has_func(btf, h->call))
+			diag_add(d, p->file, h->call_pos, SEV_WARNING, "syscall-flag",
+				 "'%s' looks like a syscall but syscall: true is not set; its arguments will be read as a "
+				 "plain function's",
+				 h->call);
+	}
 	if (btf) {
 		if (sc)
 			check_syscall_btf(p, h, sc, btf, o, &proto, &have, d);

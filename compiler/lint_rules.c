@@ -31,6 +31,9 @@ const struct lint_rule lint_rules[] = {
 	{"bad-value", "a value that does not parse or fit the arg's type"},
 	{"return-copy", "returnCopy without a return probe"},
 	{"return-args", "matchReturnArgs without a return probe"},
+	{"return-arg", "returnArg without return: true (ignored)"},
+	{"binary-path", "a matchBinaries value that is not an absolute path"},
+	{"too-many-follow", "more followForks/followChildren filters than an object can track"},
 	/* actions */
 	{"kill-all", "Sigkill, Signal 9 or Override in a selector with no filters hits every caller"},
 	{"override-call", "Override on a call whose return value cannot be overridden"},

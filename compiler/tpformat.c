@@ -25,6 +25,22 @@ static bool split_decl(const char *decl, char **ctype, char **name)
 		len--;
 	const char *end = decl + len;
 	const char *br = memchr(decl, '[', len);
+	/* "char[] filename" (a __data_loc field): the brackets belong to the
+	 * type and the name is the last word */
+	const char *close = br ? memchr(br, ']', (size_t)(end - br)) : NULL;
+	if (close && close + 1 < end) {
+		const char *name_start = end;
+		while (name_start > close + 1 && name_start[-1] != ' ')
+			name_start--;
+		if (name_start == end)
+			return false;
+		*name = strndup(name_start, (size_t)(end - name_start));
+		const char *type_end = name_start;
+		while (type_end > decl && type_end[-1] == ' ')
+			type_end--;
+		*ctype = strndup(decl, (size_t)(type_end - decl));
+		return true;
+	}
 	const char *name_end = br ? br : end;
 	while (name_end > decl && name_end[-1] == ' ')
 		name_end--;
