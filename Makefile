@@ -10,6 +10,8 @@
 #                   (FUZZ_SECONDS, default 60)
 #   SANITIZE=1      with any of the above: ASan + UBSan builds (make test SANITIZE=1)
 
+# the flags stamp rule below would otherwise be the default goal
+.DEFAULT_GOAL := all
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
@@ -38,7 +40,7 @@ EMBEDDED     := $(wildcard runtime-bpf/*.h) $(wildcard templates/*.tmpl)
 COMPILER_OBJ := $(patsubst compiler/%.c,$(OBJDIR)/compiler/%.o,$(COMPILER_SRC)) $(OBJDIR)/compiler/runtime_files.o
 LOADER_OBJ   := $(patsubst loader/%.c,$(OBJDIR)/loader/%.o,$(LOADER_SRC))
 
-.PHONY: all run test bench deps clean policies soak
+.PHONY: all run test bench deps clean policies soak install uninstall
 all: $(BIN)/tpc $(BIN)/tp-load
 
 $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
@@ -114,6 +116,27 @@ soak: all test-progs
 
 deps:
 	./tests/install-deps.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging root]: programs, man
+# pages, the systemd unit (naming the installed tp-load) and the policy
+# directory it loads.
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+POLICYDIR ?= /etc/tpc/policies
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(POLICYDIR)
+	install -m 755 $(BIN)/tpc $(BIN)/tp-load $(DESTDIR)$(BINDIR)/
+	install -m 644 man/tpc.1 man/tp-load.1 $(DESTDIR)$(MANDIR)/man1/
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/tp-load.service >$(DESTDIR)$(UNITDIR)/tp-load.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/tp-load.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tpc $(DESTDIR)$(BINDIR)/tp-load
+	rm -f $(DESTDIR)$(MANDIR)/man1/tpc.1 $(DESTDIR)$(MANDIR)/man1/tp-load.1
+	rm -f $(DESTDIR)$(UNITDIR)/tp-load.service
 
 clean:
 	rm -rf $(OUT)

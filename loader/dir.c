@@ -331,6 +331,7 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 	if (tpl_check_kernel(1) || list_objects(o->dir, &probe, &nprobe))
 		return 1;
 	free_names(probe, nprobe);
+	t->started = 1;
 	if (rescan(&s, &k))
 		goto out;
 	tpl_info("attached %d hooks from %d objects in %s", total_hooks(&s), s.n, o->dir);

@@ -29,6 +29,7 @@ struct tpl_dir_opts {
 
 struct tpl_dir_totals {
 	unsigned long long lost, malformed; /* over every object of the run */
+	int started;                        /* the first load was done */
 };
 
 /* Runs until *stop or the timeout. Returns 0, or 1 when DIR cannot be read

@@ -378,6 +378,8 @@ static int run_dir(void)
 		tpl_err("writing events: %s", strerror(write_errno));
 		rc = 1;
 	}
+	if (!t.started) /* nothing was attached: nothing to report */
+		return rc;
 	if (t.malformed)
 		tpl_info("%llu events, %llu lost (%llu malformed)", printed,
 			 t.lost + t.malformed, t.malformed);
