@@ -8,6 +8,7 @@
 #   make soak       10 minutes of tp-load at full rate: RSS and map sizes (tests/soak.sh)
 #   make fuzz-loader  libFuzzer over tp-load's object/manifest/event reading
 #                   (FUZZ_SECONDS, default 60)
+#   make fuzz       libFuzzer over tpc's parse + check (FUZZ_SECONDS, default 60)
 #   SANITIZE=1      with any of the above: ASan + UBSan builds (make test SANITIZE=1)
 
 # the flags stamp rule below would otherwise be the default goal
@@ -94,6 +95,22 @@ fuzz-loader: $(OUT)/fuzz/fuzz_manifest
 	$(OUT)/fuzz/fuzz_manifest -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/ \
 		$(OUT)/fuzz/corpus-manifest tests/fuzz/seeds/manifest
+
+# libFuzzer over tpc's parse + check + diagnostics (tests/fuzz/fuzz_policy.c),
+# ASan + UBSan, seeded with the Tetragon corpus and the lint fixtures; new
+# inputs it finds stay in out/fuzz/corpus-policy, crashes in out/fuzz/.
+FUZZ_POLICY_SRC := $(filter-out compiler/main.c,$(COMPILER_SRC)) $(OBJDIR)/compiler/runtime_files.c
+FUZZ_SEEDS_POLICY := ../shared/corpus/tetragon tests/fixtures/lint
+.PHONY: fuzz fuzz-policy
+$(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) compiler/tpc.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I compiler -o $@ tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) -lyaml -lbpf
+fuzz-policy: $(OUT)/fuzz/fuzz_policy
+	@mkdir -p $(OUT)/fuzz/corpus-policy
+	$(OUT)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-max_len=16384 -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/policy- \
+		$(OUT)/fuzz/corpus-policy $(wildcard $(FUZZ_SEEDS_POLICY))
+fuzz: fuzz-policy
 
 # Compile every shipped policy.
 POLICIES := $(wildcard policies/*.yaml)

@@ -47,8 +47,11 @@ struct btf *kbtf_get(const char *path, const char **err)
 	return cache.btf;
 }
 
+static void ksyms_release(void);
+
 void kbtf_release(void)
 {
+	ksyms_release();
 	btf__free(cache.btf);
 	free(cache.path);
 	free(cache.error);
@@ -287,22 +290,54 @@ const char *kbtf_suggest_func(const struct btf *btf, const char *word)
 }
 
 /* Whether /proc/kallsyms names a text symbol: a function can be probed
- * (and be in a loaded module) without being in vmlinux BTF. */
-bool ksyms_has_func(const char *name)
+ * (and be in a loaded module) without being in vmlinux BTF. The names are
+ * read once (about 120k, 40 ms) into a sorted array, on first need. */
+static struct {
+	char **v;
+	size_t n;
+	bool loaded;
+} ksyms;
+
+static int cmp_str(const void *a, const void *b)
 {
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void ksyms_load(void)
+{
+	ksyms.loaded = true;
 	FILE *f = fopen("/proc/kallsyms", "r");
 	if (!f)
-		return false;
+		return;
 	char line[512];
-	bool found = false;
-	size_t n = strlen(name);
-	while (!found && fgets(line, sizeof(line), f)) {
+	size_t cap = 0;
+	while (fgets(line, sizeof(line), f)) {
 		char *sp = strchr(line, ' ');
 		if (!sp || (sp[1] != 't' && sp[1] != 'T') || sp[2] != ' ')
 			continue;
-		const char *sym = sp + 3;
-		found = !strncmp(sym, name, n) && (sym[n] == '\n' || sym[n] == '\t' || sym[n] == 0);
+		char *sym = sp + 3;
+		sym[strcspn(sym, "\t\n ")] = 0;
+		if (ksyms.n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			ksyms.v = xrealloc(ksyms.v, cap * sizeof(*ksyms.v));
+		}
+		ksyms.v[ksyms.n++] = xstrdup(sym);
 	}
 	fclose(f);
-	return found;
+	qsort(ksyms.v, ksyms.n, sizeof(*ksyms.v), cmp_str);
+}
+
+bool ksyms_has_func(const char *name)
+{
+	if (!ksyms.loaded)
+		ksyms_load();
+	return ksyms.n && bsearch(&name, ksyms.v, ksyms.n, sizeof(*ksyms.v), cmp_str) != NULL;
+}
+
+static void ksyms_release(void)
+{
+	for (size_t i = 0; i < ksyms.n; i++)
+		free(ksyms.v[i]);
+	free(ksyms.v);
+	memset(&ksyms, 0, sizeof(ksyms));
 }

@@ -14,6 +14,7 @@ const struct lint_rule lint_rules[] = {
 	{"empty", "no TracingPolicy document in the file"},
 	{"internal", "tpc itself failed"},
 	/* schema */
+	{"duplicate-key", "a key written twice in one mapping (YAML forbids it; the first counts)"},
 	{"unknown-key", "a key the TracingPolicy CRD does not have (with a suggestion when one is close)"},
 	{"wrong-type", "a value of the wrong YAML kind or scalar type"},
 	{"out-of-range", "an integer outside the range its key allows"},
