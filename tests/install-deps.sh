@@ -6,7 +6,8 @@ set -euo pipefail
 
 PACKAGES=(make gcc clang llvm libbpf-dev libyaml-dev libelf-dev zlib1g-dev bpftool bats jq
 	  libcurl4-openssl-dev procps util-linux
-	  libclang-rt-14-dev)
+	  libclang-rt-14-dev
+	  python3-kubernetes yamllint man-db)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

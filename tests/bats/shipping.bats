@@ -383,3 +383,107 @@ reload() {
 	[ "$status" -eq 0 ]
 	! grep -i -e warn -e error -e unknown -e ignoring <<<"$output"
 }
+
+# ---- Kubernetes ----
+# kubectl cannot validate offline (even --dry-run=client fetches the schema
+# from an API server), so the manifests are checked against the API types
+# of Debian's Kubernetes Python client (dist/kubernetes/check-manifests.py)
+# and linted with yamllint.
+
+@test "the DaemonSet and a ConfigMap of compiled objects pass the offline schema check and yamllint" {
+	local k="$REPO/dist/kubernetes" d="$BATS_TEST_TMPDIR/objs"
+	mkdir -p "$d"
+	openat_policy "$POLICY" k8s-test "/nonexistent/"
+	compile "$POLICY" "$d/k8s-test.bpf.o"
+	compile "$REPO/policies/default.yaml" "$d/default.bpf.o"
+	"$k/policies-configmap.sh" "$d" >"$BATS_TEST_TMPDIR/cm.yaml"
+	run "$k/check-manifests.py" "$k/tp-load.yaml" "$BATS_TEST_TMPDIR/cm.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run yamllint -d relaxed "$k/tp-load.yaml" "$BATS_TEST_TMPDIR/cm.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	! grep -q error <<<"$output"
+	# the ConfigMap carries the exact bytes and digests, under the names
+	# tp-load --dir --require-digest looks for
+	/usr/bin/python3 - "$BATS_TEST_TMPDIR/cm.yaml" "$d" <<-'PY'
+	import base64, sys, yaml
+	cm = yaml.safe_load(open(sys.argv[1]))
+	assert sorted(cm["binaryData"]) == ["default.bpf.o", "k8s-test.bpf.o"], cm["binaryData"].keys()
+	for name, b64 in cm["binaryData"].items():
+	    assert base64.b64decode(b64) == open(f"{sys.argv[2]}/{name}", "rb").read(), name
+	    assert cm["data"][name + ".sha256"] + "\n" == open(f"{sys.argv[2]}/{name}.sha256").read(), name
+	PY
+	# the DaemonSet mounts that ConfigMap where its tp-load reads
+	run /usr/bin/python3 -c '
+import sys, yaml
+ds = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d["kind"] == "DaemonSet"][0]
+pod = ds["spec"]["template"]["spec"]
+c = pod["containers"][0]
+vol = {v["name"]: v for v in pod["volumes"]}
+mount = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+print(vol[mount[c["args"][1]]]["configMap"]["name"], c["args"][0], c["args"][2])
+print(vol[mount["/sys/kernel/btf"]]["hostPath"]["path"], pod["hostPID"])' "$k/tp-load.yaml"
+	[ "${lines[0]}" = "tpc-policies --dir --require-digest" ]
+	[ "${lines[1]}" = "/sys/kernel/btf True" ]
+}
+
+@test "the manifest checker reports unknown fields, wrong types, missing fields, bad names and bad base64" {
+	local k="$REPO/dist/kubernetes"
+	# a misspelt field, a string for a bool, a container without a name, and a
+	# selector label that no longer selects the pods
+	sed -e 's/hostPID: true/hostPid: true/' -e 's/privileged: true/privileged: "yes"/' \
+		-e 's/^        - name: tp-load$/        - image2: x/' \
+		-e 's/^      app.kubernetes.io\/name: tp-load$/      app: other/' \
+		"$k/tp-load.yaml" >"$BATS_TEST_TMPDIR/bad.yaml"
+	run "$k/check-manifests.py" "$BATS_TEST_TMPDIR/bad.yaml"
+	[ "$status" -eq 1 ]
+	local f="$BATS_TEST_TMPDIR/bad.yaml: doc 2"
+	[ "$output" = "$f: DaemonSet.spec.template.spec: unknown field 'hostPid' in V1PodSpec
+$f: DaemonSet.spec.template.spec.containers[0]: unknown field 'image2' in V1Container
+$f: DaemonSet.spec.template.spec.containers[0].securityContext.privileged: expected bool, got str 'yes'
+$f: DaemonSet.spec.template.spec.containers[0]: missing required field 'name' of V1Container
+$f: spec.selector.matchLabels.app: the pod template's labels do not match" ]
+
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\nbinaryData:\n  a.bpf.o: "!!"\n' \
+		>"$BATS_TEST_TMPDIR/badcm.yaml"
+	run "$k/check-manifests.py" "$BATS_TEST_TMPDIR/badcm.yaml"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$BATS_TEST_TMPDIR/badcm.yaml: doc 1: metadata.name: 'Bad_Name' is not a DNS-1123 name
+$BATS_TEST_TMPDIR/badcm.yaml: doc 1: binaryData.a.bpf.o: not base64" ]
+
+	# an object without its digest file cannot be shipped
+	mkdir -p "$BATS_TEST_TMPDIR/nodigest"
+	openat_policy "$POLICY" nd "/nonexistent/"
+	compile "$POLICY" "$BATS_TEST_TMPDIR/nodigest/nd.bpf.o"
+	rm "$BATS_TEST_TMPDIR/nodigest/nd.bpf.o.sha256"
+	run "$k/policies-configmap.sh" "$BATS_TEST_TMPDIR/nodigest"
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "policies-configmap.sh: $BATS_TEST_TMPDIR/nodigest/nd.bpf.o.sha256 is missing (tpc writes it; tp-load --require-digest needs it)" ]
+}
+
+@test "the Containerfile's packages exist in Debian and what it copies exists after make policies" {
+	local cf="$REPO/dist/kubernetes/Containerfile"
+	[ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ] ||
+		skip "no apt package lists here (apt-get update first)"
+	local pkgs
+	pkgs=$(sed -n '/apt-get install/,/rm -rf/p' "$cf" | tr ' \\' '\n\n' |
+		grep -E '^[a-z0-9][a-z0-9.+-]+$' | grep -v -x -e apt-get -e install -e rm -e '-y' -e '&&')
+	[ "$(wc -w <<<"$pkgs")" -ge 8 ]
+	for p in $pkgs; do
+		run apt-cache policy "$p"
+		grep -q 'Candidate: [0-9]' <<<"$output" || { echo "no Debian package $p"; return 1; }
+	done
+	make -s -C "$REPO" policies >/dev/null
+	ls "$REPO"/out/policies/*.bpf.o.sha256 >/dev/null
+	# the COPY sources outside the build stage exist in the context
+	for src in $(grep -E '^COPY [^-]' "$cf" | awk '{print $2}'); do
+		[ -e "$REPO/$src" ] || [ "$src" = . ] || { echo "missing $src"; return 1; }
+	done
+	# and its default command is one tp-load accepts
+	run "$TPLOAD" --dir "$REPO/out/policies" --require-digest --timeout 0.2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "^tp-load: attached .* hooks from 3 objects in $REPO/out/policies$" <<<"$output"
+}
