@@ -4,9 +4,10 @@
  * works in three steps, so that events are neither lost nor unattached
  * during a change:
  *   1. start the new and changed objects (attached from now on);
- *   2. detach the removed and replaced ones, drain every ring buffer
- *      through the current ring_buffer manager, close them;
- *   3. build a new manager over the objects now in use.
+ *   2. detach the removed and replaced ones and drain every ring buffer
+ *      through the current ring_buffer manager;
+ *   3. build a new manager over the objects now in use, then close the
+ *      old ones.
  * libbpf's ring_buffer cannot forget a ring, hence the rebuild. */
 #include <dirent.h>
 #include <errno.h>
