@@ -164,6 +164,7 @@ bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out
 		snprintf(out->names[i], sizeof(out->names[i]), "%s", pn && *pn ? pn : "?");
 		describe(btf, ps[i].type, &out->p[i]);
 	}
+	describe(btf, proto->type, &out->ret);
 	snprintf(out->origin, sizeof(out->origin), "BTF of %s", func);
 	return true;
 }
@@ -227,6 +228,7 @@ bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kpro
 			out->n++;
 		}
 		ok = first <= n;
+		ktype_from_ctype("long", 8, &out->ret); /* every syscall returns long */
 		snprintf(out->origin, sizeof(out->origin), "tracepoint syscalls/%s", ev);
 	}
 	tp_fields_free(f, n);

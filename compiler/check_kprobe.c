@@ -152,6 +152,21 @@ static void list_params(const struct kproto *k, struct buf *b)
 		buf_puts(b, "none");
 }
 
+/* returnArg against the prototype's return type */
+static void check_return_type(const struct policy *p, const struct hook *h, const struct kproto *proto,
+			      struct diags *d)
+{
+	const struct arg *a = &h->return_arg;
+	if (!h->has_return_arg || a->type == AT_UNKNOWN || !a->type_name)
+		return;
+	const struct ktype *k = &proto->ret;
+	const char *why = k->kind == KT_VOID ? "it returns nothing" : type_conflict(a, k);
+	if (why)
+		diag_add(d, p->file, a->type_pos.line ? a->type_pos : h->return_pos, SEV_ERROR, "btf-return-type",
+			 "returnArg is declared %s but %s returns %s (%s), from %s", a->type_name, h->call, k->text, why,
+			 proto->origin);
+}
+
 void check_kprobe(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d)
 {
 	if (!h->call)
@@ -200,6 +215,8 @@ void check_kprobe(const struct policy *p, struct hook *h, const struct check_opt
 			check_function_btf(p, h, btf, o, &proto, &have, d);
 	}
 
+	if (have)
+		check_return_type(p, h, &proto, d);
 	int max = h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];

@@ -54,6 +54,7 @@ const struct lint_rule lint_rules[] = {
 	{"btf-no-call", "the kprobe's function or syscall is not in the kernel BTF"},
 	{"btf-arg-index", "an arg index beyond the function's prototype"},
 	{"btf-arg-type", "an arg type that contradicts the function's prototype"},
+	{"btf-return-type", "a returnArg type that contradicts the function's return type"},
 	{NULL, NULL},
 };
 

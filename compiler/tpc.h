@@ -376,6 +376,7 @@ struct kproto {
 	bool variadic;
 	char names[KPROTO_MAX][48];
 	struct ktype p[KPROTO_MAX];
+	struct ktype ret; /* the return type */
 	char origin[96]; /* where the prototype came from, for messages */
 };
 struct btf *kbtf_get(const char *path, const char **err); /* cached; NULL + err on failure */
