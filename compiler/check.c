@@ -145,6 +145,16 @@ static void check_return(const struct policy *p, const struct hook *h, struct di
 	}
 }
 
+/* A policy refused already (its uprobes or lsmhooks are unsupported, say)
+ * does not also need to hear that it has no kprobes. */
+static bool file_has_errors(const struct diags *d, const char *file)
+{
+	for (int i = 0; i < d->n; i++)
+		if (d->v[i].sev == SEV_ERROR && d->v[i].file && file && !strcmp(d->v[i].file, file))
+			return true;
+	return false;
+}
+
 void check_policy(struct policy *p, const struct check_opts *o, struct diags *d)
 {
 	struct check_opts def = {0};
@@ -153,7 +163,7 @@ void check_policy(struct policy *p, const struct check_opts *o, struct diags *d)
 	if (!def.tracefs)
 		def.tracefs = DEFAULT_TRACEFS;
 	o = &def;
-	if (p->nhooks == 0 && p->name)
+	if (p->nhooks == 0 && p->name && !file_has_errors(d, p->file))
 		diag_add(d, p->file, p->pos, SEV_WARNING, "no-hooks", "policy '%s' has no kprobes or tracepoints", p->name);
 	for (int i = 0; i < p->nhooks; i++) {
 		struct hook *h = &p->hooks[i];
