@@ -136,6 +136,22 @@ void diags_print_json(const struct diags *d, FILE *out)
 	fprintf(out, "],\"errors\":%d,\"warnings\":%d}\n", d->errors, d->warnings);
 }
 
+/* A file name as a relative URI reference: unreserved bytes and '/' as
+ * they are, everything else percent-encoded (spaces, '%', '#', UTF-8). */
+static void json_uri(FILE *out, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/", *p))
+			fputc(*p, out);
+		else
+			fprintf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+	fputc('"', out);
+}
+
 /* SARIF 2.1.0 (OASIS), the subset code-scanning UIs read: one run whose
  * driver lists every rule, and one result per diagnostic with its
  * artifact and region. Rules are referenced by id and index. */
@@ -162,7 +178,7 @@ void diags_print_sarif(const struct diags *d, FILE *out)
 		fprintf(out, ",\"level\":\"%s\",\"message\":{\"text\":", x->sev == SEV_ERROR ? "error" : "warning");
 		json_str(out, x->msg);
 		fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
-		json_str(out, x->file ? x->file : "-");
+		json_uri(out, x->file ? x->file : "-");
 		fputc('}', out);
 		if (x->pos.line > 0)
 			fprintf(out, ",\"region\":{\"startLine\":%d,\"startColumn\":%d}", x->pos.line,

@@ -115,6 +115,20 @@ require_kernel_info() {
 		and .locations[0].physicalLocation.region == {"startLine": 17, "startColumn": 19}'
 }
 
+@test "JSON and SARIF escape what a policy may hold: quotes, backslashes, control bytes, UTF-8, odd file names" {
+	local dir="$BATS_TEST_TMPDIR/a dir" key
+	mkdir -p "$dir"
+	key=$'we"ird\\k\tey\u00e9'
+	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: "x"\nspec:\n  "%s": 1\n' \
+		'we\"ird\\k\tey\u00e9' >"$dir/p%1.yaml"
+	run "$TPC" lint --format=json "$dir/p%1.yaml"
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e --arg m "unknown key '$key' in spec" '.diagnostics[0] | .message == $m and .line == 6 and .column == 3'
+	run "$TPC" lint --format=sarif "$dir/p%1.yaml"
+	echo "$output" | jq -e --arg m "unknown key '$key' in spec" '.runs[0].results[0].message.text == $m'
+	echo "$output" | jq -e '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri | endswith("/a%20dir/p%251.yaml")'
+}
+
 @test "diagnostics of several files come in one run, grouped by file and sorted by position" {
 	run "$TPC" lint --format=json "$LINT/missing-key-type.yaml" "$LINT/bad-enum-kind.yaml" "$LINT/no-values.yaml"
 	[ "$status" -eq 1 ]
