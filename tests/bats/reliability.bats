@@ -115,12 +115,25 @@ signal_detaches() {
 }
 
 @test "an object the verifier rejects leaves nothing loaded" {
-	clang -target bpf -O2 -g -I "$REPO/runtime-bpf" -c \
-		"$FIXTURES/loader/rejected.bpf.c" -o "$BATS_TEST_TMPDIR/rejected.bpf.o"
+	open_policy
+	# the policy's own C, with one more program that reads far past the
+	# end of its context (in a section of its own, so that libbpf loads
+	# it after the process tracking programs) and a manifest naming it
+	# as the hook's twin
+	"$TPC" "$BATS_TEST_TMPDIR/p.yaml" -o "$OBJ" --emit-c "$BATS_TEST_TMPDIR/p.c"
+	{
+		sed 's/ twin=tpc_h0_twin / twin=tpc_zz_rejected /' "$BATS_TEST_TMPDIR/p.c"
+		printf '\nSEC("tracepoint/syscalls/sys_exit_openat")\n'
+		printf 'int tpc_zz_rejected(void *ctx)\n{\n\treturn *(volatile int *)((char *)ctx + 65536);\n}\n'
+	} >"$BATS_TEST_TMPDIR/rejected.bpf.c"
+	grep -q 'twin=tpc_zz_rejected' "$BATS_TEST_TMPDIR/rejected.bpf.c"
+	clang -target bpf -O2 -g -I "$REPO/runtime-bpf" -c "$BATS_TEST_TMPDIR/rejected.bpf.c" \
+		-o "$BATS_TEST_TMPDIR/rejected.bpf.o"
 	run "$TPLOAD" --timeout 5 "$BATS_TEST_TMPDIR/rejected.bpf.o"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	grep -qx "tp-load: $BATS_TEST_TMPDIR/rejected.bpf.o: loading failed: Permission denied" <<<"$output"
+	grep -q "prog 'tpc_zz_rejected': BPF program load failed" <<<"$output"
 	grep -q "dereference of modified ctx ptr" <<<"$output"
 	no_orphan_tpc_progs
 }
@@ -133,7 +146,7 @@ signal_detaches() {
 	run "$TPLOAD" --timeout 5 "$BATS_TEST_TMPDIR/bad.bpf.o"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[ "$output" = "tp-load: $BATS_TEST_TMPDIR/bad.bpf.o: hook 0 (kprobe sys_openat, twin): no tracepoint syscalls/sys_enter_nosuch on this kernel" ]
+	[ "${lines[-1]}" = "tp-load: $BATS_TEST_TMPDIR/bad.bpf.o: hook 0 (kprobe sys_openat, twin): no tracepoint syscalls/sys_enter_nosuch on this kernel" ]
 	no_orphan_tpc_progs
 }
 
