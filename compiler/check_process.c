@@ -14,7 +14,7 @@ static void check_pid_values(const struct policy *p, const struct match_proc *m,
 			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value",
 				 "matchPIDs value '%s' is not a process id", m->values[i].s);
 	}
-	if (!m->nvalues)
+	if (m->values && !m->nvalues)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchPIDs entry has no values");
 }
 
@@ -33,7 +33,7 @@ static void check_binary_values(const struct policy *p, const struct match_proc 
 				 "matchBinaries %s value '%s' is not an absolute path: it matches only a process executed by that exact relative name",
 				 op_name(m->op), m->values[i].s);
 	}
-	if (!m->nvalues)
+	if (m->values && !m->nvalues)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchBinaries entry has no values");
 }
 
@@ -46,7 +46,7 @@ static void check_ns_values(const struct policy *p, const struct match_ns *m, st
 			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value",
 				 "matchNamespaces value '%s' is neither a namespace inode number nor host_ns", m->values[i].s);
 	}
-	if (!m->nvalues)
+	if (m->values && !m->nvalues)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchNamespaces entry has no values");
 }
 
@@ -55,7 +55,7 @@ static void check_return_args(const struct policy *p, const struct hook *h, cons
 {
 	for (int i = 0; i < s->nmatch_return_args; i++) {
 		const struct match_arg *m = &s->match_return_args[i];
-		if (!m->nvalues)
+		if (m->values && !m->nvalues)
 			diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchReturnArgs entry has no values");
 		for (int v = 0; v < m->nvalues; v++) {
 			long long x;
@@ -83,15 +83,15 @@ void check_process_filters(const struct policy *p, const struct hook *h, struct 
 		for (int k = 0; k < s->nmatch_namespaces; k++)
 			check_ns_values(p, &s->match_namespaces[k], d);
 		for (int k = 0; k < s->nmatch_caps; k++)
-			if (!s->match_caps[k].nvalues)
+			if (s->match_caps[k].values && !s->match_caps[k].nvalues)
 				diag_add(d, p->file, s->match_caps[k].pos, SEV_ERROR, "no-values",
 					 "matchCapabilities entry has no values");
 		for (int k = 0; k < s->nmatch_cap_changes; k++)
-			if (!s->match_cap_changes[k].nvalues)
+			if (s->match_cap_changes[k].values && !s->match_cap_changes[k].nvalues)
 				diag_add(d, p->file, s->match_cap_changes[k].pos, SEV_ERROR, "no-values",
 					 "matchCapabilityChanges entry has no values");
 		for (int k = 0; k < s->nmatch_ns_changes; k++)
-			if (!s->match_ns_changes[k].nvalues)
+			if (s->match_ns_changes[k].values && !s->match_ns_changes[k].nvalues)
 				diag_add(d, p->file, s->match_ns_changes[k].pos, SEV_ERROR, "no-values",
 					 "matchNamespaceChanges entry has no values");
 		check_return_args(p, h, s, d);

@@ -178,10 +178,30 @@ static int lookup_key(struct pctx *c, yaml_node_t *k, const struct key_spec *spe
 	return -1;
 }
 
+/* libyaml accepts a key written twice in one mapping; the first counts,
+ * a later one is an error (and is skipped: parsing it again would grow
+ * arrays sized for the first). */
+static bool duplicate_key(struct pctx *c, yaml_node_t *map, yaml_node_pair_t *pair)
+{
+	const char *name = scalar_text(node_at(c, pair->key));
+	if (!name)
+		return false;
+	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
+		yaml_node_t *qk = node_at(c, q->key);
+		if (scalar_text(qk) && !strcmp(scalar_text(qk), name)) {
+			diag_add(c->d, c->file, node_pos(node_at(c, pair->key)), SEV_ERROR, "duplicate-key",
+				 "key '%s' appears twice in this mapping (first at line %d)", name, node_pos(qk).line);
+			return true;
+		}
+	}
+	return false;
+}
+
 #define FOR_PAIRS(c, map, pk, pv)                                                                      \
 	for (yaml_node_pair_t *pair_ = (map)->data.mapping.pairs.start; pair_ < (map)->data.mapping.pairs.top; \
 	     pair_++)                                                                                      \
-		for (yaml_node_t *pk = node_at(c, pair_->key), *pv = node_at(c, pair_->value); pk && pv; pk = NULL)
+		if (!duplicate_key(c, map, pair_))                                                         \
+			for (yaml_node_t *pk = node_at(c, pair_->key), *pv = node_at(c, pair_->value); pk && pv; pk = NULL)
 
 #define FOR_ITEMS(c, seq, item)                                                                        \
 	for (yaml_node_item_t *it_ = (seq)->data.sequence.items.start; it_ < (seq)->data.sequence.items.top; \
@@ -252,10 +272,12 @@ static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
 				a->size_arg_index = (int)x;
 			break;
 		case 3: get_bool(c, v, "returnCopy", &a->return_copy); break;
-		case 4:
-			if (get_int(c, v, "maxData", 0, 1, &x))
-				a->max_data = (int)x;
+		case 4: {
+			bool md = false;
+			if (get_bool(c, v, "maxData", &md)) /* a boolean in the CRD */
+				a->max_data = md;
 			break;
+		}
 		case 5: get_string(c, v, "label", &a->label); break;
 		}
 	}
