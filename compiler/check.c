@@ -50,9 +50,19 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 		return;
 	if (m->nvalues == 0)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
-	bool is_int = arg_type_is_int(a->type);
 	bool str_op = m->op == OP_PREFIX || m->op == OP_NOTPREFIX || m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX;
 	bool int_op = m->op == OP_GT || m->op == OP_LT || m->op == OP_MASK;
+	bool is_int = arg_type_is_int(a->type);
+	if (a->type == AT_FD && !int_op) {
+		/* an fd compares as its path, unless every Equal/NotEqual
+		 * value is a number (the fd itself) */
+		bool all_numbers = !str_op;
+		for (int i = 0; i < m->nvalues && all_numbers; i++) {
+			long long x;
+			all_numbers = parse_integer_text(m->values[i].s, &x);
+		}
+		is_int = all_numbers;
+	}
 	if (is_int && str_op) {
 		diag_add(d, p->file, m->op_pos, SEV_ERROR, "op-type",
 			 "operator %s is meaningless for integer arg %d (type %s); use Equal, NotEqual, GT, LT or Mask",

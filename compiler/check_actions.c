@@ -70,38 +70,19 @@ static void check_override(const struct policy *p, const struct hook *h, const s
 			 h->call, ERROR_INJECTION_LIST);
 }
 
-/* FollowFD/CopyFD name the fd arg (argFd) and the name arg (argName) by
- * their index among the hook's args. */
+/* FollowFD/CopyFD/UnfollowFD need their index keys; what the indexes
+ * may point at is checked in check_support.c (where a return hook's
+ * returnArg index names the return value). */
 static void check_fd_args(const struct policy *p, const struct hook *h, const struct action *a, struct diags *d)
 {
+	(void)h;
 	if (!a->has_arg_fd)
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "%s needs argFd (the index of the fd arg)",
 			 a->name);
-	else {
-		const struct arg *fd = check_find_arg(h, a->arg_fd);
-		if (!fd)
-			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
-				 "%s argFd %d is not among the hook's args", a->name, a->arg_fd);
-		else if (!arg_type_is_int(fd->type) && fd->type != AT_UNKNOWN)
-			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
-				 "%s argFd %d points at an arg of type %s, not an fd or integer", a->name, a->arg_fd,
-				 fd->type_name);
-	}
-	if (a->kind == ACT_UNFOLLOWFD)
-		return;
-	if (!a->has_arg_name)
+	if (a->kind != ACT_UNFOLLOWFD && !a->has_arg_name)
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key",
-			 "%s needs argName (the index of the file name arg)", a->name);
-	else {
-		const struct arg *nm = check_find_arg(h, a->arg_name);
-		if (!nm)
-			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
-				 "%s argName %d is not among the hook's args", a->name, a->arg_name);
-		else if (arg_type_is_int(nm->type))
-			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
-				 "%s argName %d points at an integer arg (%s), not a name", a->name, a->arg_name,
-				 nm->type_name);
-	}
+			 "%s needs argName (the index of the %s arg)", a->name,
+			 a->kind == ACT_COPYFD ? "new fd" : "file name");
 }
 
 static void check_action(const struct policy *p, const struct hook *h, const struct selector *s,

@@ -1,27 +1,112 @@
 /* check_support.c: parts of the CRD that parse into the model but that the
  * code generator does not implement yet, refused as "unsupported: ..." at
- * their line. Keys tpc does not model at all are refused by parse.c. This
- * list shrinks as emit.c learns features: remove an entry together with
- * the emit.c change that implements it. */
+ * their line, and limits of the code generator itself. Keys tpc does not
+ * model at all are refused by parse.c. This list shrinks as emit.c learns
+ * features: remove an entry together with the emit.c change that
+ * implements it. */
 #include "check.h"
+#include "tpc_abi.h"
+
+#include <string.h>
+
+/* per-CPU check slots of runtime-bpf (TPC_STR_SLOTS) */
+#define CHECK_SLOTS 6
+
+static bool is_path_like(enum arg_type t)
+{
+	return t == AT_FILE || t == AT_PATH || t == AT_DENTRY || t == AT_FD;
+}
+
+/* Args that need a whole-string slot: path-like args, Postfix checks,
+ * long Equal/Prefix values, FollowFD names. */
+static int slots_needed(const struct hook *h)
+{
+	int n = 0;
+	for (int i = 0; i < h->nargs; i++) {
+		const struct arg *a = &h->args[i];
+		bool slot = is_path_like(a->type);
+		for (int j = 0; j < h->nselectors && !slot; j++) {
+			const struct selector *s = &h->selectors[j];
+			for (int k = 0; k < s->nmatch_args && !slot; k++) {
+				const struct match_arg *m = &s->match_args[k];
+				if (m->index != a->index)
+					continue;
+				for (int v = 0; v < m->nvalues; v++)
+					slot |= strlen(m->values[v].s) + 2 > 128;
+				slot |= m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX;
+			}
+			for (int k = 0; k < s->nactions; k++)
+				slot |= s->actions[k].kind == ACT_FOLLOWFD && s->actions[k].arg_name == a->index;
+		}
+		n += slot;
+	}
+	return n;
+}
+
+/* argFd/argName: an arg of the hook, or in a return hook the index of
+ * returnArg (the return value, e.g. the fd openat returns). */
+static bool names_value(const struct hook *h, int index, const struct arg **out)
+{
+	*out = check_find_arg(h, index);
+	if (*out)
+		return true;
+	return h->is_return && h->has_return_arg && h->return_arg.index == index;
+}
+
+static void check_fd_action(const struct policy *p, const struct hook *h, const struct action *a, struct diags *d)
+{
+	const struct arg *fd, *name;
+	if (a->has_arg_fd && !names_value(h, a->arg_fd, &fd))
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+			 "%s argFd %d is not among the hook's args%s", a->name, a->arg_fd,
+			 h->is_return ? " nor its returnArg index" : "");
+	else if (a->has_arg_fd && fd && !arg_type_is_int(fd->type) && fd->type != AT_UNKNOWN)
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+			 "%s argFd %d points at an arg of type %s, not an fd or integer", a->name, a->arg_fd, fd->type_name);
+	if (a->kind == ACT_UNFOLLOWFD || !a->has_arg_name)
+		return;
+	if (!names_value(h, a->arg_name, &name)) {
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg", "%s argName %d is not among the hook's args",
+			 a->name, a->arg_name);
+		return;
+	}
+	if (a->kind == ACT_FOLLOWFD && (!name || arg_type_is_int(name->type)))
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+			 "%s argName %d points at an integer arg (%s), not a name", a->name, a->arg_name,
+			 name ? name->type_name : "the return value");
+	else if (a->kind == ACT_FOLLOWFD && name->type == AT_CHAR_IOVEC)
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+			 "FollowFD argName %d must be a string, char_buf, file or path arg", a->arg_name);
+	if (a->kind == ACT_COPYFD && name && !arg_type_is_int(name->type) && name->type != AT_UNKNOWN)
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+			 "CopyFD argName %d points at an arg of type %s, not the new fd number", a->arg_name,
+			 name->type_name);
+}
 
 void check_support(const struct policy *p, const struct hook *h, struct diags *d)
 {
-	for (int i = 0; i < h->nargs; i++) {
-		const struct arg *a = &h->args[i];
-		if (a->type == AT_CHAR_IOVEC || a->type == AT_FILE || a->type == AT_PATH)
-			diag_add(d, p->file, a->type_pos, SEV_ERROR, "unsupported", "unsupported: arg type '%s'",
-				 a->type_name);
-	}
+	if (slots_needed(h) > CHECK_SLOTS)
+		diag_add(d, p->file, h->pos, SEV_ERROR, "too-many-slots",
+			 "this hook needs %d whole-string buffers (file/path/fd args, Postfix or long values); at most %d",
+			 slots_needed(h), CHECK_SLOTS);
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];
+		for (int k = 0; k < s->nmatch_args; k++) {
+			const struct match_arg *m = &s->match_args[k];
+			const struct arg *a = check_find_arg(h, m->index);
+			if (a && a->type == AT_CHAR_IOVEC)
+				diag_add(d, p->file, m->pos, SEV_ERROR, "unsupported", "unsupported: matchArgs on char_iovec");
+			if (a && a->type == AT_CHAR_BUF && (m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX))
+				diag_add(d, p->file, m->op_pos, SEV_ERROR, "unsupported",
+					 "unsupported: %s on char_buf (compare a prefix instead)", op_name(m->op));
+		}
 		for (int k = 0; k < s->nactions; k++) {
 			const struct action *a = &s->actions[k];
 			switch (a->kind) {
-			case ACT_OVERRIDE:
 			case ACT_FOLLOWFD:
 			case ACT_UNFOLLOWFD:
-			case ACT_COPYFD:
+			case ACT_COPYFD: check_fd_action(p, h, a, d); break;
+			case ACT_OVERRIDE:
 			case ACT_GETURL:
 			case ACT_DNSLOOKUP:
 				diag_add(d, p->file, a->kind_pos, SEV_ERROR, "unsupported", "unsupported: action '%s'",

@@ -100,7 +100,34 @@ static void comment_text(struct buf *b, const char *s)
 	}
 }
 
+static const char *xfmt_flags(int i);
+static const char *xfmt_arg(int i);
+
 /* ---- per-hook planning ---- */
+
+/* Args whose value is shown and compared as a path. */
+static bool arg_is_path(enum arg_type t)
+{
+	return t == AT_FILE || t == AT_PATH || t == AT_DENTRY || t == AT_FD;
+}
+
+/* An fd arg compares as a number when every value of an Equal/NotEqual
+ * (or any GT/LT/Mask) is an integer, and as its path otherwise. */
+static bool check_is_bytes(const struct arg *a, const struct match_arg *ma)
+{
+	if (a->type != AT_FD)
+		return arg_type_is_bytes(a->type);
+	if (ma->op == OP_GT || ma->op == OP_LT || ma->op == OP_MASK)
+		return false;
+	if (ma->op != OP_EQUAL && ma->op != OP_NOTEQUAL)
+		return true;
+	for (int v = 0; v < ma->nvalues; v++) {
+		long long x;
+		if (!parse_integer_text(ma->values[v].s, &x))
+			return true;
+	}
+	return false;
+}
 
 static const struct arg *find_arg(const struct hook *h, int index)
 {
@@ -144,12 +171,31 @@ static void plan_hook(struct hook_plan *hp, const struct hook *h, int id)
 	}
 	hp->na = na;
 	int slots = 0;
+	/* every path-like arg is resolved into a slot, for checks and output */
+	for (int i = 0; i < h->nargs; i++) {
+		if (!arg_is_path(h->args[i].type))
+			continue;
+		struct str_plan *sp = str_plan_for(hp, h->args[i].index);
+		if (sp)
+			sp->is_path = sp->postfix = true;
+	}
+	/* FollowFD takes its name from an arg: read it whole */
+	for (int s = 0; s < h->nselectors; s++)
+		for (int k = 0; k < h->selectors[s].nactions; k++) {
+			const struct action *ac = &h->selectors[s].actions[k];
+			const struct arg *a = ac->kind == ACT_FOLLOWFD ? find_arg(h, ac->arg_name) : NULL;
+			struct str_plan *sp = a && arg_type_is_bytes(a->type) ? str_plan_for(hp, a->index) : NULL;
+			if (sp) {
+				sp->postfix = true;
+				sp->is_buf = a->type == AT_CHAR_BUF;
+			}
+		}
 	for (int s = 0; s < h->nselectors; s++) {
 		const struct selector *sel = &h->selectors[s];
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
 			const struct arg *a = find_arg(h, ma->index);
-			if (!a || !arg_type_is_bytes(a->type))
+			if (!a || !check_is_bytes(a, ma))
 				continue;
 			struct str_plan *sp = str_plan_for(hp, a->index);
 			if (!sp)
@@ -248,6 +294,47 @@ static void cond_postfix(struct buf *b, const char *p, const char *n, const char
 	buf_puts(b, ")");
 }
 
+static const struct str_plan *plan_of(const struct hook_plan *hp, int index)
+{
+	for (int i = 0; i < hp->nstrs; i++)
+		if (hp->strs[i].index == index)
+			return &hp->strs[i];
+	return NULL;
+}
+
+/* The lazy read of an arg's bytes into w<i>, shared by its checks, its
+ * output and FollowFD: n<i> becomes the length with the NUL (strings,
+ * paths) or the bytes read (buffers), negative on fault. */
+static void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
+			 const char *indent)
+{
+	int i = a->index;
+	if (sp->is_path) {
+		const char *fn = a->type == AT_FILE ? "file" : a->type == AT_PATH ? "path" : a->type == AT_DENTRY ? "dentry" : "fd";
+		buf_printf(b,
+			   "%sif (n%d == TPC_UNREAD) {\n"
+			   "%s\tstruct tpc_pathres r = tpc_path_of_%s(a[%d], (char *)w%d);\n"
+			   "%s\tn%d = r.len < 0 ? -1 : r.len + 1;\n"
+			   "%s\tf%d = r.flags;\n"
+			   "%s}\n",
+			   indent, i, indent, fn, i, i, indent, i, indent, i, indent);
+		return;
+	}
+	buf_puts(b, indent);
+	if (sp->is_buf) {
+		int sz = a->size_arg_index ? a->size_arg_index - 1 : -1;
+		if (sz >= 0)
+			buf_printf(b, "if (n%d == TPC_UNREAD) n%d = tpc_read_buf(w%d, %d, a[%d], a[%d], %s);\n", i, i, i,
+				   sp->size, i, sz, hp->user_mem ? "true" : "false");
+		else
+			buf_printf(b, "if (n%d == TPC_UNREAD) n%d = tpc_read_buf(w%d, %d, a[%d], %d, %s);\n", i, i, i,
+				   sp->size, i, TPC_BUF_MAX, hp->user_mem ? "true" : "false");
+	} else {
+		buf_printf(b, "if (n%d == TPC_UNREAD) n%d = tpc_read_str(w%d, %d, a[%d], %s);\n", i, i, i, sp->size, i,
+			   hp->user_mem ? "true" : "false");
+	}
+}
+
 static void emit_string_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma,
 			      const struct arg *a, const struct str_plan *sp)
 {
@@ -256,19 +343,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	snprintf(w, sizeof(w), "w%d", i);
 	snprintf(n, sizeof(n), "n%d", i);
 	snprintf(p, sizeof(p), "((const char *)w%d)", i);
-	/* lazy read, shared by every check on this arg */
-	if (sp->is_buf) {
-		int sz = a->size_arg_index ? a->size_arg_index - 1 : -1;
-		if (sz >= 0)
-			buf_printf(b, "\t\tif (n%d == TPC_UNREAD) n%d = tpc_read_buf(w%d, %d, a[%d], a[%d], %s);\n", i, i, i,
-				   sp->size, i, sz, hp->user_mem ? "true" : "false");
-		else
-			buf_printf(b, "\t\tif (n%d == TPC_UNREAD) n%d = tpc_read_buf(w%d, %d, a[%d], %d, %s);\n", i, i, i,
-				   sp->size, i, TPC_BUF_MAX, hp->user_mem ? "true" : "false");
-	} else {
-		buf_printf(b, "\t\tif (n%d == TPC_UNREAD) n%d = tpc_read_str(w%d, %d, a[%d], %s);\n", i, i, i, sp->size,
-			   i, hp->user_mem ? "true" : "false");
-	}
+	emit_resolve(b, hp, a, sp, "\t\t");
 	/* the byte count a value of length L must show: strings count the
 	 * NUL, buffers are compared by their size argument */
 	const char *lenexpr = n;
@@ -399,19 +474,16 @@ static void emit_entry_checks(struct buf *b, const struct hook_plan *hp, int si,
 			const struct arg *a = find_arg(h, ma->index);
 			if (!a)
 				continue;
-			bool is_int = arg_type_is_int(a->type);
+			bool is_int = !check_is_bytes(a, ma);
 			bool postfix = ma->op == OP_POSTFIX || ma->op == OP_NOTPOSTFIX;
-			int want = is_int ? 0 : postfix ? 2 : 1;
+			int want = is_int ? 0 : postfix || arg_is_path(a->type) ? 2 : 1;
 			if (want != pass)
 				continue;
 			buf_printf(b, "\t\t/* matchArgs index %d %s (line %d) */\n", ma->index, op_name(ma->op), ma->pos.line);
 			if (is_int) {
 				emit_int_check(b, ma, a);
 			} else {
-				const struct str_plan *sp = NULL;
-				for (int i = 0; i < hp->nstrs; i++)
-					if (hp->strs[i].index == a->index)
-						sp = &hp->strs[i];
+				const struct str_plan *sp = plan_of(hp, a->index);
 				if (sp)
 					emit_string_check(b, hp, ma, a, sp);
 			}
@@ -429,12 +501,61 @@ static void emit_selector_actions(struct buf *b, const struct selector *s, int s
 		buf_printf(b, "\t\tsig = %lld;\n", sig);
 }
 
+/* The value of arg index k where an action names it (argFd, argName): in
+ * the return half of a hook, the index of returnArg (when no arg has it)
+ * is the return value: FollowFD at openat's return takes the new fd. */
+static const char *action_value(const struct hook_plan *hp, int k, bool in_return)
+{
+	static char s[2][32];
+	static int which;
+	const struct hook *h = hp->h;
+	which ^= 1;
+	if (in_return && h->has_return_arg && h->return_arg.index == k && !find_arg(h, k))
+		return "(__u64)ret";
+	snprintf(s[which], sizeof(s[which]), "a[%d]", k);
+	return s[which];
+}
+
+/* FollowFD, UnfollowFD and CopyFD of a selector that matched. */
+static void emit_fd_actions(struct buf *b, const struct hook_plan *hp, const struct selector *s, bool in_return)
+{
+	for (int k = 0; k < s->nactions; k++) {
+		const struct action *ac = &s->actions[k];
+		switch (ac->kind) {
+		case ACT_FOLLOWFD: {
+			const struct arg *a = find_arg(hp->h, ac->arg_name);
+			const struct str_plan *sp = a ? plan_of(hp, a->index) : NULL;
+			if (!sp)
+				break;
+			buf_printf(b, "\t\t/* FollowFD argFd %d argName %d (line %d) */\n", ac->arg_fd, ac->arg_name,
+				   ac->pos.line);
+			emit_resolve(b, hp, a, sp, "\t\t");
+			buf_printf(b, "\t\ttpc_follow_fd(%s, (const char *)w%d, n%d - %d, %s);\n",
+				   action_value(hp, ac->arg_fd, in_return), a->index, a->index, sp->is_buf ? 0 : 1,
+				   sp->is_path ? xfmt_flags(a->index) : "0");
+			break;
+		}
+		case ACT_UNFOLLOWFD:
+			buf_printf(b, "\t\t/* UnfollowFD argFd %d (line %d) */\n\t\ttpc_unfollow_fd(%s);\n", ac->arg_fd,
+				   ac->pos.line, action_value(hp, ac->arg_fd, in_return));
+			break;
+		case ACT_COPYFD:
+			buf_printf(b, "\t\t/* CopyFD argFd %d argName %d (line %d) */\n\t\ttpc_copy_fd(%s, %s);\n",
+				   ac->arg_fd, ac->arg_name, ac->pos.line, action_value(hp, ac->arg_fd, in_return),
+				   action_value(hp, ac->arg_name, in_return));
+			break;
+		default: break;
+		}
+	}
+}
+
 static void emit_selector(struct buf *b, const struct hook_plan *hp, int si)
 {
 	const struct selector *s = &hp->h->selectors[si];
 	buf_printf(b, "\t/* selector %d (line %d) */\n\tif (!sel) do {\n", si + 1, s->pos.line);
 	struct buf m = {0};
 	emit_selector_actions(&m, s, si);
+	emit_fd_actions(&m, hp, s, false);
 	emit_entry_checks(b, hp, si, m.s);
 	buf_free(&m);
 	buf_puts(b, "\t} while (0);\n");
@@ -466,7 +587,23 @@ static void emit_return_checks(struct buf *b, const struct hook *h, const struct
 	}
 }
 
-static void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a)
+/* "f<i>": the flags of a resolved path */
+static const char *xfmt_flags(int i)
+{
+	static char s[16];
+	snprintf(s, sizeof(s), "f%d", i);
+	return s;
+}
+
+/* "(__u64)(__s32)a[i]": an fd's number, for its record's value */
+static const char *xfmt_arg(int i)
+{
+	static char s[48];
+	snprintf(s, sizeof(s), "(__u64)(__s64)(__s32)a[%d]", i);
+	return s;
+}
+
+static void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return)
 {
 	const char *user = hp->user_mem ? "true" : "false";
 	const struct hook *h = hp->h;
@@ -477,10 +614,26 @@ static void emit_output_arg(struct buf *b, const struct hook_plan *hp, const str
 	}
 	if (in_record)
 		user = "false";
+	const struct str_plan *sp = plan_of(hp, a->index);
+	if (sp && sp->is_path) {
+		emit_resolve(b, hp, a, sp, "\t");
+		buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, %s);\n", a->index, a->index,
+			   a->index, a->type == AT_FD ? xfmt_arg(a->index) : "0");
+		return;
+	}
 	switch (a->type) {
+	case AT_CHAR_IOVEC:
+		buf_printf(b, "\toff = tpc_put_iovec(sc, off, a[%d], a[%d], %s);\n", a->index,
+			   a->size_arg_index ? a->size_arg_index - 1 : a->index, user);
+		break;
 	case AT_STRING: buf_printf(b, "\toff = tpc_put_str(sc, off, a[%d], %s);\n", a->index, user); break;
 	case AT_CHAR_BUF:
-		if (a->size_arg_index)
+		if (a->size_arg_index && a->return_copy && at_return)
+			/* returnCopy: the call filled ret bytes (sys_read) */
+			buf_printf(b,
+				   "\toff = tpc_put_buf(sc, off, a[%d], ret >= 0 && (__u64)ret < a[%d] ? (__u64)ret : a[%d], %s);\n",
+				   a->index, a->size_arg_index - 1, a->size_arg_index - 1, user);
+		else if (a->size_arg_index)
 			buf_printf(b, "\toff = tpc_put_buf(sc, off, a[%d], a[%d], %s);\n", a->index, a->size_arg_index - 1,
 				   user);
 		else
@@ -508,6 +661,8 @@ static void emit_hook_comment(struct buf *b, const struct hook_plan *hp, const c
 	buf_printf(b, " (line %d)\n", h->pos.line);
 }
 
+static void emit_slot_locals(struct buf *b, const struct hook_plan *hp);
+
 /* Locals every hook body starts with: who is calling, the config, the
  * lazily read check buffers and process values. */
 static void emit_prologue(struct buf *b, const struct hook_plan *hp)
@@ -516,6 +671,13 @@ static void emit_prologue(struct buf *b, const struct hook_plan *hp)
 		    "\tstruct tpc_config *cfg = tpc_cfg();\n"
 		    "\tif (cfg && cfg->loader_tgid == pid)\n\t\treturn 0;\n");
 	buf_puts(b, "\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n");
+	emit_slot_locals(b, hp);
+	emit_process_locals(b, hp);
+}
+
+/* Check buffers and lazy-read state of the args that have them. */
+static void emit_slot_locals(struct buf *b, const struct hook_plan *hp)
+{
 	bool any_slot = false;
 	for (int i = 0; i < hp->nstrs; i++)
 		any_slot |= hp->strs[i].slot >= 0;
@@ -528,8 +690,9 @@ static void emit_prologue(struct buf *b, const struct hook_plan *hp)
 		else
 			buf_printf(b, "\t__u64 w%d[%d];\n", sp->index, sp->size / 8);
 		buf_printf(b, "\tlong n%d = TPC_UNREAD;\n", sp->index);
+		if (sp->is_path)
+			buf_printf(b, "\t__u32 f%d = 0;\n", sp->index);
 	}
-	emit_process_locals(b, hp);
 }
 
 /* Actions, then the event: header, then each declared arg. */
@@ -544,7 +707,7 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 	if (with_ret)
 		buf_puts(b, "\t((struct tpc_event *)sc->ev)->retval = ret;\n");
 	for (int i = 0; i < h->nargs; i++)
-		emit_output_arg(b, hp, &h->args[i]);
+		emit_output_arg(b, hp, &h->args[i], with_ret);
 	buf_puts(b, "\ttpc_event_submit(sc, off);\n\treturn 0;\n");
 }
 
@@ -595,6 +758,7 @@ static void emit_return_body(struct buf *b, const struct hook_plan *hp)
 	buf_printf(b, "static __always_inline int tpc_h%d_return(void *ctx, __s64 ret, __u16 origin)\n{\n", hp->id);
 	buf_printf(b, "\t__u64 a[TPC_H%d_NA];\n\t__u64 mask = tpc_stash_take(%d, a, TPC_H%d_NA);\n", hp->id, hp->id, hp->id);
 	buf_puts(b, "\tif (!mask)\n\t\treturn 0;\n\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n");
+	emit_slot_locals(b, hp);
 	if (h->nselectors == 0) {
 		buf_puts(b, "\tact = TPC_ACT_POST;\n");
 	} else {
@@ -604,6 +768,7 @@ static void emit_return_body(struct buf *b, const struct hook_plan *hp)
 				   s->pos.line, si);
 			emit_return_checks(b, h, s);
 			emit_selector_actions(b, s, si);
+			emit_fd_actions(b, hp, s, true);
 			buf_puts(b, "\t} while (0);\n");
 		}
 		buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");

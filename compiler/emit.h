@@ -11,6 +11,7 @@ struct str_plan {
 	int size;     /* bytes of the check buffer (multiple of 8) */
 	int slot;     /* scratch slot, or -1 for a stack buffer */
 	bool is_buf;  /* char_buf: size from another arg */
+	bool is_path; /* file, path, dentry or fd: resolved to a path string */
 };
 
 /* What one hook's generated code needs, decided before emitting it. */

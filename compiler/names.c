@@ -22,7 +22,7 @@ static const struct {
 	{"iov_iter", AT_OTHER},	   {"cred", AT_OTHER},	     {"const_buf", AT_OTHER},	{"load_info", AT_OTHER},
 	{"module", AT_OTHER},	   {"syscall64", AT_OTHER},  {"kernel_cap_t", AT_OTHER}, {"cap_inheritable", AT_OTHER},
 	{"cap_permitted", AT_OTHER}, {"cap_effective", AT_OTHER}, {"linux_binprm", AT_OTHER}, {"data_loc", AT_OTHER},
-	{"net_device", AT_OTHER},  {"bpf_cmd", AT_OTHER},    {"dentry", AT_OTHER},	{"bpf_prog", AT_OTHER},
+	{"net_device", AT_OTHER},  {"bpf_cmd", AT_OTHER},    {"dentry", AT_DENTRY},	{"bpf_prog", AT_OTHER},
 };
 
 const char *const arg_type_names[] = {
@@ -61,6 +61,7 @@ const char *arg_type_canonical(enum arg_type t)
 	case AT_FD: return "fd";
 	case AT_FILE: return "file";
 	case AT_PATH: return "path";
+	case AT_DENTRY: return "dentry";
 	default: return "unknown";
 	}
 }
@@ -77,7 +78,8 @@ bool arg_type_is_signed(enum arg_type t)
 
 bool arg_type_is_bytes(enum arg_type t)
 {
-	return t == AT_STRING || t == AT_CHAR_BUF || t == AT_CHAR_IOVEC || t == AT_FILE || t == AT_PATH;
+	return t == AT_STRING || t == AT_CHAR_BUF || t == AT_CHAR_IOVEC || t == AT_FILE || t == AT_PATH ||
+	       t == AT_DENTRY;
 }
 
 static const struct {

@@ -95,6 +95,7 @@ enum arg_type {
 	AT_FD,
 	AT_FILE,
 	AT_PATH,
+	AT_DENTRY,
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 };
 

@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "fdsweep.h"
 #include "digest.h"
 #include "dir.h"
 #include "event.h"
@@ -255,12 +256,22 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Objects whose FollowFD state the poll loop sweeps once a second. */
+static struct tpl_obj *sweep_objs;
+static int sweep_nobj;
+
 /* Poll until stopped; returns the exit status. */
 static int poll_loop(struct ring_buffer *rb)
 {
 	double deadline = opt.timeout > 0 ? now_mono() + opt.timeout : 0;
+	double next_sweep = now_mono() + 1;
 
 	while (!stop) {
+		if (sweep_nobj && now_mono() >= next_sweep) {
+			for (int i = 0; i < sweep_nobj; i++)
+				tpl_fd_sweep(&sweep_objs[i]);
+			next_sweep = now_mono() + 1;
+		}
 		int ms = 100;
 		if (deadline) {
 			double left = deadline - now_mono();
@@ -337,7 +348,10 @@ static int run(int nobj, char **paths)
 		}
 	}
 	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
+	sweep_objs = objs;
+	sweep_nobj = nobj;
 	rc = poll_loop(rb);
+	sweep_nobj = 0;
 	detach_and_drain(objs, nobj, rb);
 	goto report;
 out_ok:

@@ -59,8 +59,14 @@ static void compact_arg(FILE *f, const struct tpc_marg *ma,
 		return;
 	}
 	switch (tpl_arg_class(ma->type)) {
-	case TPL_ARG_INT32:
 	case TPL_ARG_FD:
+		fprintf(f, "%d", (int)(tpc_u32)x);
+		if (v->len) {
+			fputc(':', f);
+			quoted(f, v->data, tpc_value_strlen(v), v->flags & TPC_ARGF_TRUNCATED);
+		}
+		break;
+	case TPL_ARG_INT32:
 		fprintf(f, "%d", (int)(tpc_u32)x);
 		break;
 	case TPL_ARG_INT16:

@@ -138,8 +138,19 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 
 	fputc('{', f);
 	switch (tpl_arg_class(ma->type)) {
-	case TPL_ARG_INT32:
 	case TPL_ARG_FD:
+		/* resolved in the kernel to the file's path: shown as the file,
+		 * as Tetragon shows followed fds; the number when unresolved */
+		if (v->len || (v->flags & TPC_ARGF_TRUNCATED)) {
+			fputs("\"file_arg\":{\"path\":", f);
+			json_str(f, v->data, tpc_value_strlen(v));
+			fputc('}', f);
+			is_str = 1;
+			break;
+		}
+		fprintf(f, "\"int_arg\":%d", (int)(tpc_u32)x);
+		break;
+	case TPL_ARG_INT32:
 		fprintf(f, "\"int_arg\":%d", (int)(tpc_u32)x);
 		break;
 	case TPL_ARG_INT16:
@@ -195,7 +206,8 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	}
 	if (is_str && (v->flags & TPC_ARGF_TRUNCATED))
 		fputs(",\"truncated\":true", f);
-	if (v->flags & TPC_ARGF_FAULT)
+	/* an fd that names no file (a pipe, a socket, a bad number) is no fault */
+	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD)
 		fputs(",\"error\":\"fault\"", f);
 	if (ma->label) {
 		fputs(",\"label\":", f);

@@ -17,6 +17,9 @@
 #ifndef TPC_MAX_PROCS
 #define TPC_MAX_PROCS 32768
 #endif
+#ifndef TPC_MAX_FOLLOWED_FDS
+#define TPC_MAX_FOLLOWED_FDS 16384
+#endif
 #ifndef TPC_MAX_STASH
 #define TPC_MAX_STASH 16384
 #endif
@@ -315,5 +318,6 @@ static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 }
 
 #include "tpc_task.bpf.h"
+#include "tpc_path.bpf.h"
 
 #endif /* TPC_RUNTIME_BPF_H */

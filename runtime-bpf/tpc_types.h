@@ -105,7 +105,49 @@ struct cred {
 	struct user_namespace *user_ns;
 };
 
+/* Files and paths: what the bounded path walk reads (tpc_path.bpf.h). */
+struct qstr {
+	__u32 hash;
+	__u32 len;
+	const unsigned char *name;
+};
+struct inode {
+	unsigned int i_nlink;
+};
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+	struct inode *d_inode;
+};
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+struct file {
+	struct path f_path;
+};
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+struct files_struct {
+	struct fdtable *fdt;
+};
+struct iovec {
+	void *iov_base;
+	__u64 iov_len;
+};
+
 struct task_struct {
+	struct files_struct *files;
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
