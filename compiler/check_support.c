@@ -102,15 +102,30 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 		}
 		for (int k = 0; k < s->nactions; k++) {
 			const struct action *a = &s->actions[k];
+			if (a->rate_limit_ns && a->kind != ACT_POST)
+				diag_add(d, p->file, a->rate_pos, SEV_ERROR, "rate-limit",
+					 "rateLimit is only valid with the Post action");
 			switch (a->kind) {
-			case ACT_FOLLOWFD:
 			case ACT_UNFOLLOWFD:
 			case ACT_COPYFD: check_fd_action(p, h, a, d); break;
 			case ACT_OVERRIDE:
+				if (hook_reports_at_return(h))
+					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-return",
+						 "Override must act at the call's entry; this hook reports at return");
+				if (h->kind != HOOK_KPROBE)
+					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-return",
+						 "Override needs a kprobe; a tracepoint cannot change a return value");
+				break;
 			case ACT_GETURL:
+				if (!a->arg_url || !*a->arg_url)
+					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "GetUrl needs argUrl");
+				else if (strncmp(a->arg_url, "http://", 7) && strncmp(a->arg_url, "https://", 8))
+					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "bad-value",
+						 "GetUrl argUrl '%s' is not an http:// or https:// URL", a->arg_url);
+				break;
 			case ACT_DNSLOOKUP:
-				diag_add(d, p->file, a->kind_pos, SEV_ERROR, "unsupported", "unsupported: action '%s'",
-					 a->name);
+				if (!a->arg_fqdn || !*a->arg_fqdn)
+					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "DnsLookup needs argFqdn");
 				break;
 			default: break;
 			}

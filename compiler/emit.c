@@ -437,6 +437,9 @@ static unsigned action_bits(const struct selector *s, long long *sig)
 			*sig = s->actions[i].arg_sig;
 			break;
 		case ACT_NOPOST: bits |= TPC_ACT_NOPOST; break;
+		case ACT_OVERRIDE: bits |= TPC_ACT_OVERRIDE; break;
+		case ACT_GETURL: bits |= TPC_ACT_GETURL; break;
+		case ACT_DNSLOOKUP: bits |= TPC_ACT_DNSLOOKUP; break;
 		default: break;
 		}
 	}
@@ -499,6 +502,14 @@ static void emit_selector_actions(struct buf *b, const struct selector *s, int s
 	buf_printf(b, "\t\tsel = %d;\n\t\tact = 0x%x;\n", si + 1, bits);
 	if (bits & TPC_ACT_SIGNAL)
 		buf_printf(b, "\t\tsig = %lld;\n", sig);
+	for (int i = 0; i < s->nactions; i++) {
+		const struct action *a = &s->actions[i];
+		if (a->kind == ACT_OVERRIDE)
+			buf_printf(b, "\t\toverride_err = %lld;\n", a->arg_error);
+		if (a->rate_limit_ns)
+			buf_printf(b, "\t\trate_ns = %lluULL; /* rateLimit */\n\t\trate_scope = %d;\n",
+				   (unsigned long long)a->rate_limit_ns, a->rate_limit_scope);
+	}
 }
 
 /* The value of arg index k where an action names it (argFd, argName): in
@@ -670,7 +681,8 @@ static void emit_prologue(struct buf *b, const struct hook_plan *hp)
 	buf_puts(b, "\t__u32 pid = bpf_get_current_pid_tgid() >> 32;\n"
 		    "\tstruct tpc_config *cfg = tpc_cfg();\n"
 		    "\tif (cfg && cfg->loader_tgid == pid)\n\t\treturn 0;\n");
-	buf_puts(b, "\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n");
+	buf_puts(b, "\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n"
+		    "\tlong override_err = 0;\n\t__u64 rate_ns = 0;\n\tint rate_scope = 0;\n");
 	emit_slot_locals(b, hp);
 	emit_process_locals(b, hp);
 }
@@ -695,19 +707,36 @@ static void emit_slot_locals(struct buf *b, const struct hook_plan *hp)
 	}
 }
 
+static bool hook_has_override(const struct hook *h)
+{
+	for (int i = 0; i < h->nselectors; i++)
+		for (int k = 0; k < h->selectors[i].nactions; k++)
+			if (h->selectors[i].actions[k].kind == ACT_OVERRIDE)
+				return true;
+	return false;
+}
+
 /* Actions, then the event: header, then each declared arg. */
 static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 {
 	const struct hook *h = hp->h;
 	buf_puts(b, "\tif (act & TPC_ACT_SIGKILL)\n\t\tbpf_send_signal(9);\n");
 	buf_puts(b, "\tif (act & TPC_ACT_SIGNAL)\n\t\tbpf_send_signal(sig);\n");
+	if (hook_has_override(h) && !with_ret)
+		/* origin is a constant after inlining: the twin, which cannot
+		 * override (tp-load refuses to attach it), has no such call */
+		buf_puts(b, "\tif ((act & TPC_ACT_OVERRIDE) && origin == TPC_ORIGIN_KPROBE)\n"
+			    "\t\tbpf_override_return(ctx, override_err);\n");
 	buf_puts(b, "\tif (act & TPC_ACT_NOPOST)\n\t\treturn 0;\n");
 	buf_puts(b, "\tstruct tpc_scratch *sc = tpc_scratch();\n\tif (!sc)\n\t\treturn 0;\n");
 	buf_printf(b, "\t__u32 off = tpc_event_begin(sc, %d, sel, act, %d, origin);\n", hp->id, h->nargs);
+	buf_puts(b, "\t__u32 args_at = off;\n");
 	if (with_ret)
 		buf_puts(b, "\t((struct tpc_event *)sc->ev)->retval = ret;\n");
 	for (int i = 0; i < h->nargs; i++)
 		emit_output_arg(b, hp, &h->args[i], with_ret);
+	buf_printf(b, "\tif (rate_ns && tpc_rate_limited(sc, args_at, off, %d, sel, rate_scope, rate_ns))\n\t\treturn 0;\n",
+		   hp->id);
 	buf_puts(b, "\ttpc_event_submit(sc, off);\n\treturn 0;\n");
 }
 
@@ -757,7 +786,8 @@ static void emit_return_body(struct buf *b, const struct hook_plan *hp)
 	emit_hook_comment(b, hp, "return checks and actions of");
 	buf_printf(b, "static __always_inline int tpc_h%d_return(void *ctx, __s64 ret, __u16 origin)\n{\n", hp->id);
 	buf_printf(b, "\t__u64 a[TPC_H%d_NA];\n\t__u64 mask = tpc_stash_take(%d, a, TPC_H%d_NA);\n", hp->id, hp->id, hp->id);
-	buf_puts(b, "\tif (!mask)\n\t\treturn 0;\n\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n");
+	buf_puts(b, "\tif (!mask)\n\t\treturn 0;\n\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n"
+		    "\tlong override_err = 0;\n\t__u64 rate_ns = 0;\n\tint rate_scope = 0;\n");
 	emit_slot_locals(b, hp);
 	if (h->nselectors == 0) {
 		buf_puts(b, "\tact = TPC_ACT_POST;\n");

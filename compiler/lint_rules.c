@@ -35,6 +35,9 @@ const struct lint_rule lint_rules[] = {
 	{"return-arg", "returnArg without return: true (ignored)"},
 	{"binary-path", "a matchBinaries value that is not an absolute path"},
 	{"too-many-follow", "more followForks/followChildren filters than an object can track"},
+	{"too-many-slots", "a hook needs more whole-string buffers (file/path/fd args, Postfix, long values) than the runtime has"},
+	{"override-return", "Override where it cannot act: a hook that reports at return, or a tracepoint"},
+	{"rate-limit", "rateLimit on an action other than Post"},
 	/* actions */
 	{"kill-all", "Sigkill, Signal 9 or Override in a selector with no filters hits every caller"},
 	{"override-call", "Override on a call whose return value cannot be overridden"},

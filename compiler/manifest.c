@@ -64,6 +64,13 @@ char *manifest_build(const struct policy *p)
 			buf_printf(&b, " prog=tpc_h%d_tp", i);
 		}
 		buf_printf(&b, " nargs=%d", h->nargs);
+		for (int s = 0; s < h->nselectors; s++)
+			for (int k = 0; k < h->selectors[s].nactions; k++)
+				if (h->selectors[s].actions[k].kind == ACT_OVERRIDE) {
+					buf_puts(&b, " override=1");
+					s = h->nselectors;
+					break;
+				}
 		if (h->policy_name && p->name && strcmp(h->policy_name, p->name))
 			kv(&b, "policy", h->policy_name);
 		if (h->message)
@@ -90,6 +97,18 @@ char *manifest_build(const struct policy *p)
 			buf_puts(&b, "\n");
 		}
 	}
+	/* userspace actions: tp-load performs them when events arrive */
+	for (int i = 0; i < p->nhooks; i++)
+		for (int s = 0; s < p->hooks[i].nselectors; s++)
+			for (int k = 0; k < p->hooks[i].selectors[s].nactions; k++) {
+				const struct action *a = &p->hooks[i].selectors[s].actions[k];
+				if (a->kind != ACT_GETURL && a->kind != ACT_DNSLOOKUP)
+					continue;
+				buf_printf(&b, "action hook=%d selector=%d kind=%s", i, s + 1,
+					   a->kind == ACT_GETURL ? "GetUrl" : "DnsLookup");
+				kv(&b, "value", a->kind == ACT_GETURL ? a->arg_url : a->arg_fqdn);
+				buf_puts(&b, "\n");
+			}
 	manifest_follow_records(&b, p);
 	buf_puts(&b, "end\n");
 	return b.s;

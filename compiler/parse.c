@@ -660,6 +660,23 @@ static void parse_match_return_arg(struct pctx *c, yaml_node_t *n, struct match_
 		}                                                                                        \
 	} while (0)
 
+/* "30s", "1m", "2h", "500ms" or a plain number of seconds, as the CRD's
+ * rateLimit is written. */
+static bool parse_duration(const char *s, uint64_t *ns)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v <= 0 || v > 1e9)
+		return false;
+	double mul = !*end || !strcmp(end, "s") ? 1e9 : !strcmp(end, "ms") ? 1e6 : !strcmp(end, "m") ? 60e9
+		   : !strcmp(end, "h") ? 3600e9 : 0;
+	if (!mul)
+		return false;
+	*ns = (uint64_t)(v * mul);
+	return *ns > 0;
+}
+
 static const struct key_spec action_keys[] = {
 	{"action", K_IMPL, 0},
 	{"argError", K_IMPL, 0},
@@ -678,8 +695,8 @@ static const struct key_spec action_keys[] = {
 	{"imaHash", K_UNSUPPORTED, "matchActions.imaHash"},
 	{"kernelStackTrace", K_UNSUPPORTED, "matchActions.kernelStackTrace"},
 	{"userStackTrace", K_UNSUPPORTED, "matchActions.userStackTrace"},
-	{"rateLimit", K_UNSUPPORTED, "matchActions.rateLimit"},
-	{"rateLimitScope", K_UNSUPPORTED, "matchActions.rateLimitScope"},
+	{"rateLimit", K_IMPL, 0},
+	{"rateLimitScope", K_IMPL, 0},
 	{NULL, 0, 0},
 };
 
@@ -738,6 +755,33 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 			break;
 		case 5: get_string(c, v, "argUrl", &a->arg_url); break;
 		case 6: get_string(c, v, "argFqdn", &a->arg_fqdn); break;
+		case 17: {
+			char *rl = NULL;
+			a->rate_pos = node_pos(v);
+			if (get_string(c, v, "rateLimit", &rl) && !parse_duration(rl, &a->rate_limit_ns))
+				diag_add(c->d, c->file, a->rate_pos, SEV_ERROR, "bad-value",
+					 "rateLimit '%s' is not a duration (a number with s, m or h, e.g. 30s, 1m)", rl);
+			free(rl);
+			break;
+		}
+		case 18: {
+			char *sc = NULL;
+			static const char *const scopes[] = {"thread", "process", "global", NULL};
+			if (!get_string(c, v, "rateLimitScope", &sc))
+				break;
+			int k;
+			for (k = 0; scopes[k] && strcmp(scopes[k], sc); k++)
+				;
+			if (scopes[k])
+				a->rate_limit_scope = k;
+			else {
+				const char *sg = suggest(sc, scopes);
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "unknown rateLimitScope '%s'%s%s%s", sc,
+					 sg ? "; did you mean '" : " (thread, process or global)", sg ? sg : "", sg ? "'?" : "");
+			}
+			free(sc);
+			break;
+		}
 		}
 	}
 	if (!has_action)

@@ -155,6 +155,9 @@ struct action {
 	int arg_fd, arg_name;
 	char *arg_url, *arg_fqdn;
 	bool has_arg_error, has_arg_sig, has_arg_fd, has_arg_name;
+	uint64_t rate_limit_ns; /* rateLimit on Post: 0 = none */
+	int rate_limit_scope;   /* 0 thread, 1 process, 2 global */
+	struct pos rate_pos;
 	struct pos pos, kind_pos;
 };
 

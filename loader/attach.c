@@ -172,6 +172,20 @@ static int plan_hook(struct tpl_obj *o, int i, enum tpl_attach_mode mode,
 	*use_kprobe = 0;
 	if (h->kind == TPC_HOOK_TRACEPOINT)
 		return 0;
+	/* Override changes the call's return value: only the kprobe can
+	 * (bpf_override_return); a twin would watch the call succeed. */
+	if (h->override && !have_kprobes) {
+		tpl_err("%s: hook %d (kprobe %s): its Override action needs a kprobe and bpf_override_return, "
+			"and this kernel has no kprobes (CONFIG_KPROBES off): refusing to attach the tracepoint twin, "
+			"which could not override",
+			o->path, i, h->call);
+		return -1;
+	}
+	if (h->override && mode == TPL_ATTACH_TRACEPOINT) {
+		tpl_err("%s: hook %d (kprobe %s): its Override action cannot run from a tracepoint twin "
+			"(--attach=tracepoint)", o->path, i, h->call);
+		return -1;
+	}
 	if (mode == TPL_ATTACH_KPROBE ||
 	    (mode == TPL_ATTACH_AUTO && have_kprobes)) {
 		if (!have_kprobes) {

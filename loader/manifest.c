@@ -287,7 +287,8 @@ static int parse_hook(struct parser *p, const struct line *l)
 		    get_str(p, l, "kretprobe", 0, &h->kretprobe_prog) ||
 		    get_str(p, l, "twin_ret", 0, &h->twin_ret_prog) ||
 		    get_str(p, l, "twin_ret_tp", 0, &h->twin_ret_tp) ||
-		    get_str(p, l, "return_type", 0, &h->return_type))
+		    get_str(p, l, "return_type", 0, &h->return_type) ||
+		    (get(l, "override") && get_uint(p, l, "override", 1, &h->override)))
 			goto out;
 		if (h->ret && !h->kretprobe_prog) {
 			fail(p, l->no, "return=1 without kretprobe=");

@@ -49,6 +49,7 @@ struct tpc_hook {
 	char *twin_ret_prog;  /* or NULL */
 	char *twin_ret_tp;    /* "syscalls/sys_exit_X", or NULL */
 	char *return_type;    /* returnArg type, or NULL */
+	int override;         /* a selector overrides the return value */
 
 	/* kind=tracepoint */
 	char *tp;   /* "<subsys>/<event>" */

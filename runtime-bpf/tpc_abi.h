@@ -137,6 +137,7 @@ struct tpc_config {
  *   policy name=<name> [digest=sha256:<hex>]
  *   hook id=<n> kind=kprobe call=<function> syscall=0|1 return=0|1
  *        kprobe=<prog> [twin=<prog> twin_tp=syscalls/sys_enter_X]
+ *        [override=1]                    (a selector overrides: kprobe only)
  *        [kretprobe=<prog> [twin_ret=<prog> twin_ret_tp=syscalls/sys_exit_X]
  *         [return_type=<type>]]           (return=1: the event comes at return)
  *        nargs=<n> [message=<text>] [tags=<t1,t2>]

@@ -20,6 +20,9 @@
 #ifndef TPC_MAX_FOLLOWED_FDS
 #define TPC_MAX_FOLLOWED_FDS 16384
 #endif
+#ifndef TPC_MAX_RATELIMIT
+#define TPC_MAX_RATELIMIT 8192
+#endif
 #ifndef TPC_MAX_STASH
 #define TPC_MAX_STASH 16384
 #endif
@@ -315,6 +318,47 @@ static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 	__u64 mask = st->mask;
 	bpf_map_delete_elem(&tpc_stash_map, &key);
 	return mask;
+}
+
+/* ---- rateLimit on Post ---- */
+
+struct tpc_rl_key {
+	__u64 hash;     /* of the first 64 bytes of the event's arguments */
+	__u32 hook_sel; /* hook << 16 | selector */
+	__u32 scope_id; /* tid, tgid or 0 (rateLimitScope) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TPC_MAX_RATELIMIT);
+	__type(key, struct tpc_rl_key);
+	__type(value, __u64);
+} tpc_ratelimit SEC(".maps");
+
+/* True when the same event (same hook, selector, scope and first 64
+ * bytes of arguments) was posted less than ns ago; records this one
+ * otherwise. args_at..end are the argument records in sc->ev. */
+static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int hook, int sel,
+					      int scope, __u64 ns)
+{
+	struct tpc_rl_key key = {0, ((__u32)hook << 16) | (__u32)sel, 0};
+	__u64 pt = bpf_get_current_pid_tgid();
+	key.scope_id = scope == 0 ? (__u32)pt : scope == 1 ? (__u32)(pt >> 32) : 0;
+	__u64 h = 0xcbf29ce484222325ULL;
+	if (args_at > TPC_EVENT_MAX - 64)
+		return false;
+	for (int k = 0; k < 8; k++) {
+		if (args_at + 8 * k + 8 > end)
+			break;
+		h = (h ^ *(__u64 *)(sc->ev + args_at + 8 * k)) * 0x100000001b3ULL;
+	}
+	key.hash = h;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *last = bpf_map_lookup_elem(&tpc_ratelimit, &key);
+	if (last && now - *last < ns)
+		return true;
+	bpf_map_update_elem(&tpc_ratelimit, &key, &now, BPF_ANY);
+	return false;
 }
 
 #include "tpc_task.bpf.h"
