@@ -49,7 +49,7 @@ $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
 
 # sha256.o is shared: tp-load checks the digests tpc writes
 $(BIN)/tp-load: $(LOADER_OBJ) $(OBJDIR)/compiler/sha256.o | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lcurl -lpthread
 
 $(OBJDIR)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/compiler
 	$(CC) $(CFLAGS) -I compiler -I runtime-bpf -c -o $@ $<

@@ -17,6 +17,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "actions.h"
 #include "attach.h"
 #include "fdsweep.h"
 #include "digest.h"
@@ -48,6 +49,9 @@ static volatile sig_atomic_t stop;
 /* Set when no more events may be printed: --count reached, stdout failed,
  * or a second signal cut the final drain short. */
 static volatile sig_atomic_t no_more;
+/* Signals received: a signal during the final wait for GetUrl/DnsLookup
+ * actions (actions.c) cuts that wait short. */
+static volatile sig_atomic_t nsignals;
 
 static struct tpl_out out;
 static struct options opt;
@@ -200,6 +204,7 @@ static void on_signal(int sig)
 	if (stop) /* a second signal: do not wait for the final drain */
 		no_more = 1;
 	stop = 1;
+	nsignals++;
 }
 
 static void install_signals(void)
@@ -234,6 +239,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		.policy = o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy,
 		.function = o->hook_fn[ev.h.hook],
 	};
+	/* GetUrl/DnsLookup: queued for the workers, never waited for here */
+	tpl_actions_submit(&o->m, &ev);
 	errno = 0;
 	rc = opt.output == OUT_JSON ? tpl_print_json(&out, &hi, &ev) :
 				      tpl_print_compact(&out, &hi, &ev);
@@ -353,6 +360,7 @@ static int run(int nobj, char **paths)
 	rc = poll_loop(rb);
 	sweep_nobj = 0;
 	detach_and_drain(objs, nobj, rb);
+	tpl_actions_finish(TPL_ACTION_TIMEOUT_S + 1, &nsignals);
 	goto report;
 out_ok:
 	rc = 0;
@@ -388,6 +396,7 @@ static int run_dir(void)
 	struct tpl_dir_totals t = { 0 };
 	int rc = tpl_dir_run(&d, &t);
 
+	tpl_actions_finish(TPL_ACTION_TIMEOUT_S + 1, &nsignals);
 	if (!rc && write_errno && write_errno != EPIPE) {
 		tpl_err("writing events: %s", strerror(write_errno));
 		rc = 1;

@@ -49,16 +49,30 @@ enum tpl_argclass tpl_arg_class(const char *type)
 	return TPL_ARG_OTHER;
 }
 
+/* Tetragon names one action per event (the selector's last one); the
+ * event carries a set of bits, so the name is the strongest of them:
+ * enforcement first (what happened to the caller), then the userspace
+ * actions, then fd tracking, then Post. */
 const char *tpl_action_name(tpc_u32 a)
 {
-	if (a & TPC_ACT_SIGKILL)
-		return "KPROBE_ACTION_SIGKILL";
-	if (a & TPC_ACT_OVERRIDE)
-		return "KPROBE_ACTION_OVERRIDE";
-	if (a & TPC_ACT_SIGNAL)
-		return "KPROBE_ACTION_SIGNAL";
-	if (a & TPC_ACT_NOPOST)
-		return "KPROBE_ACTION_NOPOST";
+	static const struct {
+		tpc_u32 bit;
+		const char *name;
+	} order[] = {
+		{ TPC_ACT_SIGKILL, "KPROBE_ACTION_SIGKILL" },
+		{ TPC_ACT_OVERRIDE, "KPROBE_ACTION_OVERRIDE" },
+		{ TPC_ACT_SIGNAL, "KPROBE_ACTION_SIGNAL" },
+		{ TPC_ACT_GETURL, "KPROBE_ACTION_GETURL" },
+		{ TPC_ACT_DNSLOOKUP, "KPROBE_ACTION_DNSLOOKUP" },
+		{ TPC_ACT_FOLLOWFD, "KPROBE_ACTION_FOLLOWFD" },
+		{ TPC_ACT_UNFOLLOWFD, "KPROBE_ACTION_UNFOLLOWFD" },
+		{ TPC_ACT_COPYFD, "KPROBE_ACTION_COPYFD" },
+		{ TPC_ACT_NOPOST, "KPROBE_ACTION_NOPOST" },
+	};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (a & order[i].bit)
+			return order[i].name;
 	return "KPROBE_ACTION_POST";
 }
 

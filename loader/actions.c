@@ -1,0 +1,345 @@
+/* actions.c: GetUrl and DnsLookup on worker threads (see actions.h).
+ *
+ * One mutex guards the queue and the counters.  The main thread only ever
+ * holds it for a copy into the queue, so a slow or dead server, or a
+ * resolver that never answers, delays a worker and never the printing of
+ * events. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "actions.h"
+#include "log.h"
+
+enum act_kind { ACT_GETURL, ACT_DNSLOOKUP };
+
+struct act_item {
+	enum act_kind kind;
+	char *value; /* our copy: the manifest may go away (--dir reloads) */
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t work; /* an item was queued, or the pool is stopping */
+	pthread_cond_t idle; /* a worker finished an item, or exited */
+	struct act_item q[TPL_ACTION_QUEUE];
+	unsigned head, len;
+	int running;  /* items being performed */
+	int stopping; /* workers exit once the queue is empty */
+	int abandon;  /* workers take no further item */
+	int started, start_failed;
+	int nthreads, alive;
+	pthread_t th[TPL_ACTION_WORKERS];
+	unsigned long long succeeded, failed, dropped;
+} pool = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.work = PTHREAD_COND_INITIALIZER,
+	.idle = PTHREAD_COND_INITIALIZER,
+};
+
+static const char *kind_name(enum act_kind k)
+{
+	return k == ACT_GETURL ? "GetUrl" : "DnsLookup";
+}
+
+/* The value as it may appear on one stderr line: control bytes escaped
+ * (the manifest is untrusted), long values cut with "...". */
+static void printable(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+
+	for (; *src && o + 8 < n; src++) {
+		unsigned char c = (unsigned char)*src;
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			o += snprintf(dst + o, n - o, "\\x%02x", c);
+		else
+			dst[o++] = (char)c;
+	}
+	if (*src)
+		o += snprintf(dst + o, n - o, "...");
+	dst[o < n ? o : n - 1] = '\0';
+}
+
+static size_t discard_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * nmemb;
+}
+
+/* One HTTP(S) GET; the body is read and thrown away.  A transport error
+ * or an HTTP status of 400 or more counts as a failure. */
+static int do_geturl(const char *url, const char *shown)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	long status = 0;
+	CURLcode rc;
+	CURL *c = curl_easy_init();
+
+	if (!c) {
+		tpl_err("GetUrl %s -> error: cannot create a curl handle", shown);
+		return -1;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM in threads */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TPL_ACTION_TIMEOUT_S * 1000L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	/* a policy names a web hook; file://, ftp:// and the like are refused */
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "tp-load");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK) {
+		tpl_err("GetUrl %s -> error: %s", shown,
+			errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return -1;
+	}
+	if (status >= 400) {
+		tpl_err("GetUrl %s -> %ld", shown, status);
+		return -1;
+	}
+	tpl_info("GetUrl %s -> %ld", shown, status);
+	return 0;
+}
+
+/* One lookup through the system resolver (nsswitch, resolv.conf); the
+ * answer lists every address, IPv4 and IPv6, in the resolver's order. */
+static int do_dnslookup(const char *name, const char *shown)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char list[512] = "", addr[INET6_ADDRSTRLEN];
+	size_t used = 0;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM; /* one entry per address */
+	rc = getaddrinfo(name, NULL, &hints, &res);
+	if (rc) {
+		tpl_err("DnsLookup %s -> error: %s", shown,
+			rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		const void *a = ai->ai_family == AF_INET ?
+			(const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
+			(const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    !inet_ntop(ai->ai_family, a, addr, sizeof(addr)))
+			continue;
+		size_t n = strlen(addr);
+		if (used + n + 3 >= sizeof(list))
+			break;
+		used += snprintf(list + used, sizeof(list) - used, "%s%s",
+				 used ? ", " : "", addr);
+	}
+	freeaddrinfo(res);
+	tpl_info("DnsLookup %s -> %s", shown, used ? list : "no address");
+	return 0;
+}
+
+static int perform(const struct act_item *it)
+{
+	char shown[1024];
+
+	printable(shown, sizeof(shown), it->value);
+	return it->kind == ACT_GETURL ? do_geturl(it->value, shown) :
+					do_dnslookup(it->value, shown);
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&pool.mu);
+	for (;;) {
+		while (!pool.len && !pool.stopping && !pool.abandon)
+			pthread_cond_wait(&pool.work, &pool.mu);
+		if (pool.abandon || !pool.len)
+			break;
+		struct act_item it = pool.q[pool.head];
+		pool.head = (pool.head + 1) % TPL_ACTION_QUEUE;
+		pool.len--;
+		pool.running++;
+		pthread_mutex_unlock(&pool.mu);
+
+		int rc = perform(&it);
+		free(it.value);
+
+		pthread_mutex_lock(&pool.mu);
+		pool.running--;
+		if (rc)
+			pool.failed++;
+		else
+			pool.succeeded++;
+		pthread_cond_broadcast(&pool.idle);
+	}
+	pool.alive--;
+	pthread_cond_broadcast(&pool.idle);
+	pthread_mutex_unlock(&pool.mu);
+	return NULL;
+}
+
+/* Start curl and the workers.  Workers block every signal: SIGINT, SIGTERM
+ * and SIGHUP must reach the main thread, whose poll they interrupt. */
+static void start(void)
+{
+	sigset_t all, old;
+	int err;
+
+	pool.started = 1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		tpl_err("cannot initialise libcurl: GetUrl and DnsLookup actions will not run");
+		pool.start_failed = 1;
+		return;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (int i = 0; i < TPL_ACTION_WORKERS; i++) {
+		err = pthread_create(&pool.th[pool.nthreads], NULL, worker, NULL);
+		if (err) {
+			tpl_err("cannot start an action worker: %s", strerror(err));
+			break;
+		}
+		pool.nthreads++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pool.alive = pool.nthreads;
+	if (!pool.nthreads) {
+		tpl_err("no action worker: GetUrl and DnsLookup actions will not run");
+		curl_global_cleanup();
+		pool.start_failed = 1;
+	}
+}
+
+static void enqueue(enum act_kind kind, const char *value)
+{
+	char *copy;
+	int report = 0;
+
+	if (!pool.started)
+		start();
+	copy = pool.start_failed ? NULL : strdup(value);
+	pthread_mutex_lock(&pool.mu);
+	if (!copy || pool.len == TPL_ACTION_QUEUE) {
+		report = pool.dropped++ == 0 && copy;
+		free(copy);
+	} else {
+		pool.q[(pool.head + pool.len) % TPL_ACTION_QUEUE] =
+			(struct act_item){ .kind = kind, .value = copy };
+		pool.len++;
+		pthread_cond_signal(&pool.work);
+	}
+	pthread_mutex_unlock(&pool.mu);
+	if (report)
+		tpl_err("%d actions are waiting: dropping %s and further actions while the queue is full (counted at exit)",
+			TPL_ACTION_QUEUE, kind_name(kind));
+}
+
+void tpl_actions_submit(const struct tpc_manifest *m, const struct tpc_ev *ev)
+{
+	tpc_u32 want = ev->h.actions & (TPC_ACT_GETURL | TPC_ACT_DNSLOOKUP);
+
+	if (!want)
+		return;
+	for (int i = 0; i < m->nactions; i++) {
+		const struct tpc_maction *a = &m->actions[i];
+		if (a->hook != ev->h.hook || a->selector != ev->h.selector)
+			continue;
+		if (strcmp(a->kind, "GetUrl") == 0 && (want & TPC_ACT_GETURL))
+			enqueue(ACT_GETURL, a->value);
+		else if (strcmp(a->kind, "DnsLookup") == 0 &&
+			 (want & TPC_ACT_DNSLOOKUP))
+			enqueue(ACT_DNSLOOKUP, a->value);
+	}
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wait on pool.idle for at most ms milliseconds (pool.mu held). */
+static void wait_idle(long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(&pool.idle, &pool.mu, &ts);
+}
+
+void tpl_actions_finish(double max_wait_s, volatile sig_atomic_t *abort)
+{
+	sig_atomic_t abort0 = abort ? *abort : 0;
+	unsigned long long unfinished;
+	int busy;
+
+	if (!pool.started)
+		return;
+	pthread_mutex_lock(&pool.mu);
+	pool.stopping = 1;
+	pthread_cond_broadcast(&pool.work);
+	if (pool.len + pool.running) {
+		int n = (int)pool.len + pool.running;
+		pthread_mutex_unlock(&pool.mu);
+		tpl_info("waiting up to %g s for %d GetUrl/DnsLookup actions", max_wait_s, n);
+		pthread_mutex_lock(&pool.mu);
+	}
+	double deadline = now_mono() + max_wait_s;
+	while ((pool.len || pool.running) && now_mono() < deadline &&
+	       !(abort && *abort != abort0))
+		wait_idle(100);
+
+	/* What is still queued will not run: free it and count it. */
+	pool.abandon = 1;
+	pthread_cond_broadcast(&pool.work);
+	unfinished = pool.len + (unsigned)pool.running;
+	while (pool.len) {
+		free(pool.q[pool.head].value);
+		pool.head = (pool.head + 1) % TPL_ACTION_QUEUE;
+		pool.len--;
+	}
+	/* Idle workers exit at once; busy ones are left to the process exit. */
+	while (pool.alive > pool.running)
+		wait_idle(100);
+	busy = pool.running;
+	pthread_mutex_unlock(&pool.mu);
+
+	for (int i = 0; i < pool.nthreads; i++) {
+		if (busy)
+			pthread_detach(pool.th[i]);
+		else
+			pthread_join(pool.th[i], NULL);
+	}
+	if (!busy && !pool.start_failed)
+		curl_global_cleanup();
+	pool.nthreads = 0;
+	/* -q silences a clean summary, never one that reports a loss */
+	(pool.failed || pool.dropped || unfinished ? tpl_err : tpl_info)(
+		"actions: %llu succeeded, %llu failed, %llu dropped (queue full), %llu unfinished at exit",
+		pool.succeeded, pool.failed, pool.dropped, unfinished);
+}
