@@ -106,15 +106,13 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 				diag_add(d, p->file, a->rate_pos, SEV_ERROR, "rate-limit",
 					 "rateLimit is only valid with the Post action");
 			switch (a->kind) {
+			case ACT_FOLLOWFD:
 			case ACT_UNFOLLOWFD:
 			case ACT_COPYFD: check_fd_action(p, h, a, d); break;
 			case ACT_OVERRIDE:
 				if (hook_reports_at_return(h))
 					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-return",
 						 "Override must act at the call's entry; this hook reports at return");
-				if (h->kind != HOOK_KPROBE)
-					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-return",
-						 "Override needs a kprobe; a tracepoint cannot change a return value");
 				break;
 			case ACT_GETURL:
 				if (!a->arg_url || !*a->arg_url)

@@ -36,7 +36,7 @@ const struct lint_rule lint_rules[] = {
 	{"binary-path", "a matchBinaries value that is not an absolute path"},
 	{"too-many-follow", "more followForks/followChildren filters than an object can track"},
 	{"too-many-slots", "a hook needs more whole-string buffers (file/path/fd args, Postfix, long values) than the runtime has"},
-	{"override-return", "Override where it cannot act: a hook that reports at return, or a tracepoint"},
+	{"override-return", "Override in a hook that reports at return: it must act at the call's entry"},
 	{"rate-limit", "rateLimit on an action other than Post"},
 	/* actions */
 	{"kill-all", "Sigkill, Signal 9 or Override in a selector with no filters hits every caller"},

@@ -485,5 +485,13 @@ $BATS_TEST_TMPDIR/badcm.yaml: doc 1: binaryData.a.bpf.o: not base64" ]
 	run "$TPLOAD" --dir "$REPO/out/policies" --require-digest --timeout 0.2
 	echo "$output"
 	[ "$status" -eq 0 ]
-	grep -q "^tp-load: attached .* hooks from 3 objects in $REPO/out/policies$" <<<"$output"
+	grep -Eq "^tp-load: attached [0-9]+ hooks from [0-9]+ objects in $REPO/out/policies$" <<<"$output"
+	# only an object that needs kprobes may be left out, on a kernel without them
+	local left
+	left=$(grep 'not loaded$' <<<"$output" || true)
+	if [ -e /sys/bus/event_source/devices/kprobe ]; then
+		[ -z "$left" ]
+	else
+		[ -z "$(grep -v 'spec-fd-install' <<<"$left")" ]
+	fi
 }
