@@ -3,7 +3,9 @@
  *
  *   tpc-bench-floor OBJ.bpf.o
  *
- * Loads and attaches every program, prints their program ids on stdout
+ * Loads and attaches every tracepoint program (others, such as the kprobe
+ * programs of a tpc object, are not loaded: this kernel cannot attach
+ * them), prints their program ids on stdout
  * (one per line, so the driver can read their bpf_stats), then
  * "tpc-bench-floor: attached" on stderr, and stays attached until SIGINT
  * or SIGTERM. */
@@ -33,17 +35,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tpc-bench-floor: cannot open %s\n", argv[1]);
 		return 1;
 	}
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		if (strncmp(bpf_program__section_name(prog), "tracepoint/", 11) != 0)
+			bpf_program__set_autoload(prog, false);
+	}
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "tpc-bench-floor: cannot load %s\n", argv[1]);
 		bpf_object__close(obj);
 		return 1;
 	}
-	struct bpf_program *prog;
 	int nlinks = 0, rc = 0;
 	struct bpf_link *links[16];
 	bpf_object__for_each_program(prog, obj) {
 		if (nlinks == 16)
 			break;
+		if (!bpf_program__autoload(prog))
+			continue;
 		struct bpf_link *l = bpf_program__attach(prog);
 		if (!l) {
 			fprintf(stderr, "tpc-bench-floor: cannot attach %s\n", bpf_program__name(prog));

@@ -26,7 +26,9 @@ if awk -W interactive 'BEGIN {}' 2>/dev/null; then
 fi
 
 # matched_run WHO RATE: one storm at RATE against a fresh loader; records
-# "matched WHO RATE CALLS_PER_S DELIVERED_PER_S CALLS DELIVERED LOST"
+# "matched WHO RATE CALLS_PER_S DELIVERED_PER_S CALLS DELIVERED LOST NS"
+# where NS is the hook program's in-kernel ns/event (bpf_stats) on the
+# matched path: building and submitting the event
 matched_run() {
 	local who=$1 rate=$2 out count="$WORK/matched.count" lost=0
 	local obj="$WORK/matched.bpf.o"
@@ -36,7 +38,11 @@ matched_run() {
 	bpftrace) start_bg matched "tpc-bench: attached" >("${LINE_AWK[@]}" "$count_events_awk" >"$count" 2>>"$WORK/matched.err") \
 		bpftrace -B line "$HERE/bpftrace/matched.bt" ;;
 	esac || return 1
+	local id s0 s1
+	id=$(pid_tp_prog matched '^(tpc_h[0-9]+_twin|sys_enter_open)')
+	s0=$(prog_line "$id" | awk '{print $4, $5}')
 	out=$(storm -d "$MATCHED_SECONDS" -r "$rate" "$MATCH_PATH")
+	s1=$(prog_line "$id" | awk '{print $4, $5}')
 	stop_bg matched
 	# the awk behind the pipe ends when the loader's stdout closes
 	local i=0
@@ -48,7 +54,8 @@ matched_run() {
 		lost=$btlost
 	fi
 	record "matched $who $rate $(echo "$out $delivered ${lost:-0}" |
-		awk '{printf "%.0f %.0f %d %d %d", $3, $4 / $2, $1, $4, $5}')"
+		awk '{printf "%.0f %.0f %d %d %d", $3, $4 / $2, $1, $4, $5}') $(echo "$s0 $s1" |
+		awk 'NF == 4 && $4 > $2 {printf "%.0f", ($3 - $1) / ($4 - $2); exit} {print "nan"}')"
 	# pass: nothing lost, nothing missing
 	echo "$out $delivered ${lost:-0}" | awk '{exit !($5 == 0 && $4 >= $1)}'
 }

@@ -31,7 +31,7 @@ $1 == "insns" { insns[$2, $3] = $4 "/" $5 }
 $1 == "objsize" { objsize[$2] = $3 }
 $1 == "matched" {
 	n = ++nm[$2]; m_rate[$2, n] = $3; m_calls_ps[$2, n] = $4; m_deliv_ps[$2, n] = $5
-	m_calls[$2, n] = $6; m_deliv[$2, n] = $7; m_lost[$2, n] = $8
+	m_calls[$2, n] = $6; m_deliv[$2, n] = $7; m_lost[$2, n] = $8; m_ns[$2, n] = $9
 }
 $1 == "matched_na" { matched_na[$2] = rest(3) }
 $1 == "system" { sys[$2] = $3; sysr[$2] = $4; sub(/^rounds:/, "", sysr[$2]) }
@@ -196,13 +196,13 @@ END {
 	print ""
 	print "## 2. Matched path, each rate"
 	print ""
-	print "| loader | rate asked | calls/s made | delivered/s | calls | delivered | lost |"
-	print "| --- | --- | --- | --- | --- | --- | --- |"
+	print "| loader | rate asked | calls/s made | delivered/s | calls | delivered | lost | in-kernel ns/event |"
+	print "| --- | --- | --- | --- | --- | --- | --- | --- |"
 	split("tpc bpftrace", L, " ")
 	for (k = 1; k <= 2; k++)
 		for (i = 1; i <= nm[L[k]]; i++)
-			printf "| %s | %s | %s | %s | %s | %s | %s |\n", L[k], m_rate[L[k], i] == 0 ? "max" : thousands(m_rate[L[k], i]), \
-				thousands(m_calls_ps[L[k], i]), thousands(m_deliv_ps[L[k], i]), m_calls[L[k], i], m_deliv[L[k], i], m_lost[L[k], i]
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", L[k], m_rate[L[k], i] == 0 ? "max" : thousands(m_rate[L[k], i]), \
+				thousands(m_calls_ps[L[k], i]), thousands(m_deliv_ps[L[k], i]), m_calls[L[k], i], m_deliv[L[k], i], m_lost[L[k], i], m_ns[L[k], i]
 	print ""
 	print "## 3. Whole system, each storm (calls/s)"
 	print ""
