@@ -188,6 +188,7 @@ static void drain(struct dir_state *s)
 		if (err < 0 && err != -EINTR)
 			tpl_err("draining the ring buffers: %s", strerror(-err));
 	}
+	fflush(stdout);
 }
 
 /* Moves an entry out of the current list (its slot is left empty). */
@@ -363,6 +364,8 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 			tpl_err("polling the ring buffers: %s", strerror(-err));
 			goto out;
 		}
+		if (err > 0)
+			fflush(stdout); /* printers do not flush per event */
 	}
 	rc = 0;
 out:

@@ -255,6 +255,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Events are written to a large stdio buffer and flushed once per batch
+ * the ring buffers hand over: one write(2) per batch, not per event. */
+static void flush_events(void)
+{
+	if (fflush(out.f) == EOF && !write_errno) {
+		write_errno = errno ? errno : EIO;
+		no_more = stop = 1;
+	}
+}
+
 static double now_mono(void)
 {
 	struct timespec ts;
@@ -296,6 +306,8 @@ static int poll_loop(struct ring_buffer *rb)
 			tpl_err("polling the ring buffers: %s", strerror(-err));
 			return 1;
 		}
+		if (err > 0)
+			flush_events();
 	}
 	if (write_errno && write_errno != EPIPE) {
 		tpl_err("writing events: %s", strerror(write_errno));
@@ -318,6 +330,7 @@ static void detach_and_drain(struct tpl_obj *objs, int nobj,
 		if (err < 0 && err != -EINTR)
 			tpl_err("draining the ring buffers: %s", strerror(-err));
 	}
+	flush_events();
 }
 
 static int run(int nobj, char **paths)

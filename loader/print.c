@@ -12,6 +12,8 @@ void tpl_out_init(struct tpl_out *o, FILE *f)
 	struct timespec rt, bt;
 
 	o->f = f;
+	/* a batch of events goes out in few writes (see flush_events) */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
 	if (gethostname(o->node_name, sizeof(o->node_name)) != 0)
 		o->node_name[0] = '\0';
 	o->node_name[sizeof(o->node_name) - 1] = '\0';
