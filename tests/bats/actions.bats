@@ -1,0 +1,376 @@
+#!/usr/bin/env bats
+# Actions end to end on this kernel, through the syscalls/sys_enter_openat
+# tracepoint twin: Signal, NoPost, rateLimit, GetUrl and DnsLookup (run by
+# tp-load against local servers that record what they receive), and
+# Override, which this kernel cannot do and tp-load must refuse loudly.
+# Every test has its own directory under /tmp ($D) for the paths it opens.
+
+load helpers
+
+PROGS="$REPO/out/tests/progs"
+
+setup() {
+	require_root
+	T="$BATS_TEST_TMPDIR"
+	# short paths: rateLimit tells events apart by their first bytes
+	D=$(mktemp -d /tmp/tpc-act.XXXXXX)
+	BG_PIDS=()
+	NS=
+}
+
+teardown() {
+	teardown_loader
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	if [ -n "$NS" ]; then
+		ip netns del "$NS" 2>/dev/null || true
+		rm -rf "/etc/netns/$NS"
+	fi
+	rm -rf "$D"
+}
+
+# openat_policy NAME: a policy on sys_openat's path argument whose
+# selectors (YAML, already indented for the selectors list) come on stdin.
+openat_policy() {
+	cat <<EOF
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: $1
+spec:
+  kprobes:
+  - call: sys_openat
+    syscall: true
+    args:
+    - index: 1
+      type: string
+    selectors:
+EOF
+	cat
+}
+
+# wait_for FILE: until FILE exists (5 s at most)
+wait_for() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "$1 did not appear within 5 s" >&2
+	return 1
+}
+
+# http_server [--silent]: starts http_log_server; sets PORT, and HTTP_LOG
+# to the file where it records the request lines it answers.
+http_server() {
+	HTTP_LOG="$T/http.log"
+	"$PROGS/http_log_server" "$T/http.port" "$HTTP_LOG" "$@" 3>&- &
+	BG_PIDS+=($!)
+	wait_for "$T/http.port"
+	PORT=$(cat "$T/http.port")
+}
+
+# with_usr1_handler PATH: a bash that traps SIGUSR1 (writing PATH.got),
+# opens PATH itself (not through a child) and then writes PATH.after.
+with_usr1_handler() {
+	bash -c 'trap "echo got >\"\$0.got\"" USR1; : <"$0"; echo after >"$0.after"' "$1"
+}
+
+@test "Signal argSig 10: SIGUSR1 reaches the caller's handler, and the caller goes on" {
+	openat_policy signal-usr1 >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/target"]
+      matchActions:
+      - action: Signal
+        argSig: 10
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	: >"$D/target"
+	start_loader "$T/p.bpf.o"
+	with_usr1_handler "$D/target"
+	: <"$D/other" 2>/dev/null || true # no match: no signal
+	stop_loader
+	[ "$(cat "$D/target.got")" = got ]
+	[ "$(cat "$D/target.after")" = after ]
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$D/target"'"')" -eq 1 ]
+	[ "$(count_events '.process_kprobe.action == "KPROBE_ACTION_SIGNAL"')" -eq 1 ]
+	[ "$(count_events '.process_kprobe.process.binary == "/usr/bin/bash"')" -eq 1 ]
+	# the call that did not match posted nothing
+	[ "$(wc -l <"$EVENTS")" -eq 1 ]
+}
+
+@test "NoPost: the selector's Signal acts, and no event is printed for it" {
+	openat_policy nopost >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/quiet"]
+      matchActions:
+      - action: NoPost
+      - action: Signal
+        argSig: 10
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/loud"]
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	: >"$D/quiet"
+	: >"$D/loud"
+	start_loader "$T/p.bpf.o"
+	with_usr1_handler "$D/quiet"
+	cat "$D/loud"
+	stop_loader
+	# the match happened: the signal of the NoPost selector arrived
+	[ "$(cat "$D/quiet.got")" = got ]
+	[ "$(cat "$D/quiet.after")" = after ]
+	# the other selector posts, so tp-load was reading; NoPost's call is absent
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$D/loud"'"')" -eq 1 ]
+	[ "$(grep -c "$D/quiet" "$EVENTS")" -eq 0 ]
+	grep -qx "tp-load: 1 events, 0 lost" "$LOADER_ERR"
+}
+
+@test "rateLimit: identical calls of one thread post one event; other arguments post their own" {
+	openat_policy ratelimit-thread >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["$D/rl-"]
+      matchActions:
+      - action: Post
+        rateLimit: 1m
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	: >"$D/rl-a"
+	: >"$D/rl-b"
+	start_loader "$T/p.bpf.o"
+	bash -c 'for i in 1 2 3 4 5; do : <"$0a"; done
+		 for i in 1 2 3; do : <"$0b"; done' "$D/rl-"
+	stop_loader
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$D/rl-a"'"')" -eq 1 ]
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$D/rl-b"'"')" -eq 1 ]
+	[ "$(wc -l <"$EVENTS")" -eq 2 ]
+	# limited events are not lost ones
+	grep -qx "tp-load: 2 events, 0 lost" "$LOADER_ERR"
+}
+
+@test "rateLimitScope: process posts once per process, global once in all" {
+	openat_policy ratelimit-scopes >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/proc"]
+      matchActions:
+      - action: Post
+        rateLimit: 1m
+        rateLimitScope: process
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/glob"]
+      matchActions:
+      - action: Post
+        rateLimit: 1m
+        rateLimitScope: global
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	: >"$D/proc"
+	: >"$D/glob"
+	start_loader "$T/p.bpf.o"
+	for _ in 1 2; do
+		bash -c 'echo $$ >>"$0/pids"
+			 for i in 1 2 3; do : <"$0/proc"; : <"$0/glob"; done' "$D"
+	done
+	stop_loader
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$D/proc"'"')" -eq 2 ]
+	# one event from each of the two processes
+	[ "$(events 'select(.process_kprobe.args[0].string_arg == "'"$D/proc"'") | .process_kprobe.process.pid' |
+		sort -n | tr '\n' ' ')" = "$(sort -n "$D/pids" | tr '\n' ' ')" ]
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$D/glob"'"')" -eq 1 ]
+}
+
+@test "GetUrl: the test server receives exactly one GET of the policy's URL per matching call" {
+	http_server
+	openat_policy geturl >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/hit"]
+      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:$PORT/tpc/geturl-hook?from=policy"
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	: >"$D/hit"
+	: >"$D/miss"
+	start_loader "$T/p.bpf.o"
+	for _ in 1 2 3; do cat "$D/hit"; done
+	cat "$D/miss"
+	stop_loader # waits for the actions in flight
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(count_events '.process_kprobe.action == "KPROBE_ACTION_GETURL"')" -eq 3 ]
+	# three GETs, each of the policy's path and query
+	[ "$(wc -l <"$HTTP_LOG")" -eq 3 ]
+	[ "$(grep -cx "GET /tpc/geturl-hook?from=policy HTTP/1.1" "$HTTP_LOG")" -eq 3 ]
+	# each attempt and its outcome on stderr, and the summary
+	[ "$(grep -cx "tp-load: GetUrl http://127.0.0.1:$PORT/tpc/geturl-hook?from=policy -> 200" "$LOADER_ERR")" -eq 3 ]
+	grep -qx "tp-load: actions: 3 succeeded, 0 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
+}
+
+@test "GetUrl: a failed request is reported with its error" {
+	# the port of a server that is gone: nothing listens there
+	http_server
+	kill "${BG_PIDS[0]}"
+	wait "${BG_PIDS[0]}" 2>/dev/null || true
+	openat_policy geturl-refused >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/hit"]
+      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:$PORT/refused"
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	cat "$D/hit" 2>/dev/null || true
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(wc -l <"$EVENTS")" -eq 1 ]
+	grep -q "^tp-load: GetUrl http://127.0.0.1:$PORT/refused -> error: .*[Cc]onnect" "$LOADER_ERR"
+	grep -qx "tp-load: actions: 0 succeeded, 1 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
+}
+
+@test "DnsLookup: the resolver of tp-load's network namespace receives the policy's name" {
+	NS="tpc-act-$$-$BATS_TEST_NUMBER"
+	ip netns add "$NS" || skip "cannot create a network namespace (ip netns add)"
+	ip -n "$NS" link set lo up
+	mkdir -p "/etc/netns/$NS"
+	echo "nameserver 127.0.0.1" >"/etc/netns/$NS/resolv.conf"
+	ip netns exec "$NS" "$PROGS/dns_log_server" 127.0.0.1 53 "$T/dns.log" 192.0.2.7 "$T/dns.ready" 3>&- &
+	BG_PIDS+=($!)
+	wait_for "$T/dns.ready"
+	local fqdn
+	fqdn="$(basename "$D" | tr -cd 'a-zA-Z0-9-' | tr 'A-Z' 'a-z').dnslookup.test"
+	openat_policy dnslookup >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/resolve"]
+      matchActions:
+      - action: DnsLookup
+        argFqdn: "$fqdn"
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	# tp-load runs in the namespace: /etc/resolv.conf is the namespace's
+	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$REPO/out/bin/tp-load" >"$T/tp-load-ns"
+	chmod +x "$T/tp-load-ns"
+	TPLOAD="$T/tp-load-ns"
+	start_loader "$T/p.bpf.o"
+	cat "$D/resolve" 2>/dev/null || true
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(count_events '.process_kprobe.action == "KPROBE_ACTION_DNSLOOKUP"')" -eq 1 ]
+	grep -qx "$fqdn A" "$T/dns.log"
+	# one lookup: no other name was asked
+	[ "$(grep -cv "^$fqdn " "$T/dns.log")" -eq 0 ]
+	grep -qx "tp-load: DnsLookup $fqdn -> 192.0.2.7" "$LOADER_ERR"
+	grep -qx "tp-load: actions: 1 succeeded, 0 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
+}
+
+@test "GetUrl to a server that never answers delays no event; a full queue drops, and counts, the rest" {
+	http_server --silent
+	openat_policy geturl-dead >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/slow"]
+      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:$PORT/never"
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["$D/ev-"]
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	touch "$D/slow" "$D"/ev-{1..20}
+	# a reader that stamps each event line with its arrival time
+	mkfifo "$T/events.fifo"
+	bash -c 'while IFS= read -r l; do printf "%s\t%s\n" "$EPOCHREALTIME" "$l"; done' \
+		<"$T/events.fifo" >"$T/stamped" 3>&- &
+	BG_PIDS+=($!)
+	LOADER_ERR="$T/loader.err"
+	"$TPLOAD" --timeout 60 "$T/p.bpf.o" >"$T/events.fifo" 2>"$LOADER_ERR" 3>&- &
+	LOADER_PID=$!
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -q attached "$LOADER_ERR" && break
+		sleep 0.05
+	done
+	grep -q attached "$LOADER_ERR"
+	# 300 GETs that each hang until curl's 5 s timeout: 4 run, 256 wait in
+	# the queue, 40 find it full
+	bash -c 'for i in $(seq 300); do : <"$0/slow"; done' "$D"
+	bash -c 'for i in $(seq 20); do : <"$0/ev-$i"; done' "$D"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(grep -c '"string_arg":"'"$D"'/ev-' "$T/stamped")" -eq 20 ] && break
+		sleep 0.05
+	done
+	# every event arrived while the GETs were still hanging
+	[ "$(grep -c '"string_arg":"'"$D"'/ev-' "$T/stamped")" -eq 20 ]
+	[ "$(grep -c '"string_arg":"'"$D"'/slow"' "$T/stamped")" -eq 300 ]
+	# arrival minus the event's own time: far below the 5 s a blocked
+	# reader would add (the bound only separates "blocked" from "not")
+	cut -f2 "$T/stamped" | jq -r '(.time[0:19] + "Z" | fromdate) + ("0" + .time[19:-1] | tonumber)' >"$T/times"
+	cut -f1 "$T/stamped" | paste - "$T/times" >"$T/delays"
+	[ "$(wc -l <"$T/delays")" -eq 320 ]
+	awk '{ d = $1 - $2; if (d > max) max = d } END { print "largest delay", max; exit !(max < 2.5) }' "$T/delays"
+
+	kill -INT "$LOADER_PID"
+	wait "$LOADER_PID"
+	LOADER_STATUS=$?
+	LOADER_PID=
+	[ "$LOADER_STATUS" -eq 0 ]
+	cat "$LOADER_ERR"
+	grep -q "^tp-load: GetUrl http://127.0.0.1:$PORT/never -> error: .*timed out" "$LOADER_ERR"
+	grep -q "^tp-load: 256 actions are waiting: dropping GetUrl" "$LOADER_ERR"
+	grep -qx "tp-load: 320 events, 0 lost" "$LOADER_ERR"
+	# all 300 accounted for: none succeeded, 40 dropped, the rest failed
+	# (timed out) or were still queued or running when the wait ended
+	local sum
+	sum=$(sed -n 's/^tp-load: actions: 0 succeeded, \([0-9]*\) failed, 40 dropped (queue full), \([0-9]*\) unfinished at exit$/\1+\2/p' "$LOADER_ERR")
+	[ -n "$sum" ]
+	[ $((sum)) -eq 260 ]
+}
+
+@test "Override: the kprobe program calls bpf_override_return (helper 58), the twin does not" {
+	compile "$FIXTURES/actions/symlink-override.yaml" "$T/o.bpf.o"
+	run llvm-objdump -d --section=kprobe/__x64_sys_symlinkat "$T/o.bpf.o"
+	[ "$status" -eq 0 ]
+	[ "$(grep -cE '^ *[0-9]+:.*\bcall 58$' <<<"$output")" -ge 1 ]
+	run llvm-objdump -d --section=tracepoint/syscalls/sys_enter_symlinkat "$T/o.bpf.o"
+	[ "$status" -eq 0 ]
+	[ "$(grep -cE '\bcall ' <<<"$output")" -ge 1 ]  # the section is there...
+	[ "$(grep -cE '\bcall 58$' <<<"$output")" -eq 0 ] # ...without the override
+	get_manifest "$T/o.bpf.o" | grep -q '^hook id=0 kind=kprobe call=sys_symlinkat .* override=1'
+}
+
+@test "Override: tp-load refuses it on this kernel, naming the missing feature (load and --verify)" {
+	[ ! -e /sys/kernel/tracing/kprobe_events ] ||
+		skip "this kernel has kprobes: refusing Override is the behaviour of kernels without them"
+	compile "$FIXTURES/actions/symlink-override.yaml" "$T/o.bpf.o"
+	run "$TPLOAD" --timeout 5 "$T/o.bpf.o"
+	[ "$status" -eq 1 ]
+	grep -q "Override action needs a kprobe and bpf_override_return" <<<"$output"
+	grep -q "no kprobes" <<<"$output"
+	[ "$(grep -c "attached" <<<"$output")" -eq 0 ]
+	run "$TPLOAD" --verify "$T/o.bpf.o"
+	[ "$status" -eq 1 ]
+	grep -q "bpf_override_return is not available on this kernel" <<<"$output"
+}
