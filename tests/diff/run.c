@@ -1,0 +1,286 @@
+/* run.c: the C that tpc generated, compiled for the host against the shim
+ * runtime (shim/) into a shared object, and fed events through its real
+ * entry points: the kprobe program (a pt_regs whose first argument points
+ * at the user's registers), the syscalls/sys_enter_X twin (the
+ * tracepoint record), the policy tracepoint program (a record laid out
+ * like the kernel's format file says), and for return hooks the
+ * kretprobe or sys_exit_X twin after the entry. */
+#include "model.h"
+
+#include "check.h" /* DEFAULT_TRACEFS */
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+typedef int (*prog_fn)(void *ctx);
+
+struct progs {
+	prog_fn kprobe, twin, tp, kret, twin_ret;
+	bool looked;
+};
+
+struct gen_so {
+	void *dl;
+	struct tpcd_env **envp;
+	uint64_t (*fork_follow)(const struct tpc_proc *parent, uint32_t pid);
+	struct progs progs[TPCD_MAX_HOOKS];
+	struct tpcd_env *env;
+};
+
+static int run_cc(const char *c_path, const char *so_path, const char *repo, char **err)
+{
+	char *shim = xasprintf("-I%s/tests/diff/shim", repo);
+	char *diff = xasprintf("-I%s/tests/diff", repo);
+	char *rt = xasprintf("-I%s/runtime-bpf", repo);
+	char *log = xasprintf("%s.log", so_path);
+	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	/* -O1: the generated functions are large and always_inline; higher
+	 * levels cost compile time without changing what is computed */
+	char *argv[] = {(char *)cc, "-O1", "-fPIC", "-shared", "-w", shim, diff, rt, "-o", (char *)so_path,
+			(char *)c_path, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, cc, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	int status = 0;
+	if (!rc)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (rc || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		FILE *f = fopen(log, "r");
+		char text[4096] = "";
+		if (f) {
+			size_t n = fread(text, 1, sizeof(text) - 1, f);
+			text[n] = 0;
+			fclose(f);
+		}
+		*err = xasprintf("%s failed on %s:\n%s", cc, c_path, text);
+		rc = -1;
+	}
+	unlink(log);
+	free(shim);
+	free(diff);
+	free(rt);
+	free(log);
+	return rc ? -1 : 0;
+}
+
+struct gen_so *gen_so_build(const char *c_path, const char *so_path, const char *repo, char **err)
+{
+	*err = NULL;
+	if (run_cc(c_path, so_path, repo, err))
+		return NULL;
+	struct gen_so *so = xcalloc(1, sizeof(*so));
+	so->dl = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+	if (!so->dl) {
+		*err = xasprintf("dlopen %s: %s", so_path, dlerror());
+		free(so);
+		return NULL;
+	}
+	so->envp = dlsym(so->dl, "tpcd_env");
+	so->fork_follow = (uint64_t(*)(const struct tpc_proc *, uint32_t))dlsym(so->dl, "tpcd_fork_follow");
+	if (!so->envp || !so->fork_follow) {
+		*err = xasprintf("%s: the shim's tpcd_env or tpcd_fork_follow is missing", so_path);
+		gen_so_close(so);
+		return NULL;
+	}
+	so->env = xcalloc(1, sizeof(struct tpcd_env));
+	*so->envp = so->env;
+	return so;
+}
+
+void gen_so_close(struct gen_so *so)
+{
+	if (!so)
+		return;
+	if (so->dl)
+		dlclose(so->dl);
+	free(so->env);
+	free(so);
+}
+
+static prog_fn sym(struct gen_so *so, int id, const char *what)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "tpc_h%d_%s", id, what);
+	return (prog_fn)dlsym(so->dl, name);
+}
+
+static struct progs *progs_of(struct gen_so *so, int id)
+{
+	struct progs *p = &so->progs[id];
+	if (!p->looked) {
+		p->kprobe = sym(so, id, "kprobe");
+		p->twin = sym(so, id, "twin");
+		p->tp = sym(so, id, "tp");
+		p->kret = sym(so, id, "kretprobe");
+		p->twin_ret = sym(so, id, "twin_ret");
+		p->looked = true;
+	}
+	return p;
+}
+
+/* The field layout of syscalls/<event>, from tracefs (cached). */
+static const struct tp_field *tp_fields(const char *event, int *n)
+{
+	static struct {
+		char *event;
+		struct tp_field *f;
+		int n;
+	} cache[32];
+	static int ncache;
+	for (int i = 0; i < ncache; i++)
+		if (!strcmp(cache[i].event, event)) {
+			*n = cache[i].n;
+			return cache[i].f;
+		}
+	struct tp_field *f = NULL;
+	int nf = 0;
+	if (!tp_format_read(DEFAULT_TRACEFS, "syscalls", event, &f, &nf) || ncache == 32) {
+		fprintf(stderr, "diffcheck: cannot read the format of syscalls/%s under %s\n", event, DEFAULT_TRACEFS);
+		exit(2);
+	}
+	cache[ncache].event = xstrdup(event);
+	cache[ncache].f = f;
+	cache[ncache].n = nf;
+	ncache++;
+	*n = nf;
+	return f;
+}
+
+/* The process table entry of the caller: what it executed and had then,
+ * and the follow bits the generated fork rule gives it when its
+ * ancestors' forks are replayed, oldest first (tpc_procs.bpf.h does the
+ * same at each sched_process_fork). */
+static void fill_proc(struct gen_so *so, const struct dev_event *e)
+{
+	struct tpcd_env *env = so->env;
+	env->proc_known = e->proc_known;
+	memset(&env->proc, 0, sizeof(env->proc));
+	if (!e->proc_known)
+		return;
+	struct tpc_proc cur;
+	memset(&cur, 0, sizeof(cur));
+	for (int i = 0; i < e->nanc; i++) {
+		snprintf(cur.bin, sizeof(cur.bin), "%s", e->anc[i].bin);
+		cur.binlen = (uint32_t)strlen(cur.bin);
+		memset(&env->task, 0, sizeof(env->task));
+		env->task.tgid = env->task.tid = e->anc[i].pid;
+		env->task.nspid = e->anc[i].nspid;
+		cur.follow |= so->fork_follow(&cur, e->anc[i].pid);
+	}
+	struct tpc_proc *p = &env->proc;
+	p->follow = cur.follow;
+	p->ppid = e->nanc ? e->anc[e->nanc - 1].pid : 1;
+	snprintf(p->bin, sizeof(p->bin), "%s", e->bin);
+	p->binlen = (uint32_t)strlen(p->bin);
+	memcpy(p->ns, e->exec_ns, sizeof(p->ns));
+	memcpy(p->caps, e->exec_caps, sizeof(p->caps));
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void gen_so_run(struct gen_so *so, int id, const struct policy *p, const struct dev_event *e, uint32_t garbage,
+		struct dev_outcome *out)
+{
+	struct tpcd_env *env = so->env;
+	const struct hook *h = &p->hooks[e->hook];
+	memset(out, 0, sizeof(*out));
+	memset(&env->out, 0, sizeof(env->out));
+	env->stash[id].valid = 0;
+	env->garbage = garbage;
+	fill_proc(so, e);
+	env->task = e->task;
+	memset(&env->cfg, 0, sizeof(env->cfg));
+	env->cfg.loader_tgid = e->loader_tgid;
+	memcpy(env->cfg.host_ns, e->host_ns, sizeof(env->cfg.host_ns));
+	env->nregions = 0;
+	for (int k = 0; k < 6; k++)
+		if (e->mem[k]) {
+			env->regions[env->nregions].p = e->mem[k];
+			env->regions[env->nregions].len = e->memlen[k];
+			env->nregions++;
+		}
+	env->nfds = e->nfds;
+	for (int k = 0; k < e->nfds; k++) {
+		env->fds[k].fd = e->fd[k];
+		env->fds[k].path = e->fdpath[k];
+	}
+	struct progs *pr = progs_of(so, id);
+	prog_fn need[3] = {h->kind == HOOK_TRACEPOINT ? pr->tp : e->via_twin ? pr->twin : pr->kprobe,
+			   h->is_return ? (e->via_twin ? pr->twin_ret : pr->kret) : pr->kprobe, NULL};
+	if (!need[0] || (h->kind == HOOK_KPROBE && !need[1])) {
+		fprintf(stderr, "diffcheck: the generated object has no program for hook %d (%s)\n", id,
+			h->kind == HOOK_KPROBE ? h->call : h->event);
+		exit(2);
+	}
+	if (h->kind == HOOK_KPROBE && !e->via_twin) {
+		struct pt_regs_host {
+			unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs,
+				flags, sp, ss;
+		} user = {0}, ctx = {0}, rc = {0};
+		user.di = e->raw[0];
+		user.si = e->raw[1];
+		user.dx = e->raw[2];
+		user.r10 = e->raw[3];
+		user.r8 = e->raw[4];
+		user.r9 = e->raw[5];
+		ctx.di = (unsigned long)(uintptr_t)&user;
+		pr->kprobe(&ctx);
+		if (h->is_return) {
+			rc.ax = (unsigned long)e->ret;
+			pr->kret(&rc);
+		}
+	} else if (h->kind == HOOK_KPROBE) {
+		struct {
+			unsigned short type;
+			unsigned char flags, preempt;
+			int pid;
+			long id;
+			unsigned long args[6];
+		} rec = {0};
+		struct {
+			unsigned short type;
+			unsigned char flags, preempt;
+			int pid;
+			long id;
+			long ret;
+		} ret = {0};
+		memcpy(rec.args, e->raw, sizeof(rec.args));
+		pr->twin(&rec);
+		if (h->is_return) {
+			ret.ret = e->ret;
+			pr->twin_ret(&ret);
+		}
+	} else {
+		unsigned char rec[512] = {0};
+		int nf = 0;
+		const struct tp_field *f = tp_fields(h->event, &nf);
+		for (int i = 5; i < nf && i < 11; i++)
+			if (f[i].offset >= 0 && f[i].size > 0 && f[i].offset + f[i].size <= (int)sizeof(rec))
+				memcpy(rec + f[i].offset, &e->raw[i - 5], (size_t)f[i].size); /* little-endian */
+		pr->tp(rec);
+	}
+	out->posted = env->out.submitted > 0;
+	if (out->posted) {
+		out->sel = env->out.sel;
+		out->act = env->out.act;
+	}
+	out->nsig = env->out.nsignals < TPCD_MAX_SIGNALS ? env->out.nsignals : TPCD_MAX_SIGNALS;
+	memcpy(out->sig, env->out.signals, sizeof(out->sig));
+	qsort(out->sig, (size_t)out->nsig, sizeof(int), cmp_int);
+}
