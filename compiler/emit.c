@@ -745,7 +745,7 @@ static void emit_body(struct buf *b, const struct hook_plan *hp)
 	const struct hook *h = hp->h;
 	buf_printf(b, "#define TPC_H%d_NA %d\n", hp->id, hp->na);
 	emit_hook_comment(b, hp, "the checks and actions of");
-	buf_printf(b, "static __always_inline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
+	buf_printf(b, "static __noinline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
 	emit_prologue(b, hp);
 	if (h->nselectors == 0) {
 		buf_puts(b, "\t/* no selectors: every call is reported */\n\tact = TPC_ACT_POST;\n");
@@ -767,7 +767,7 @@ static void emit_return_body(struct buf *b, const struct hook_plan *hp)
 	const struct hook *h = hp->h;
 	buf_printf(b, "#define TPC_H%d_NA %d\n", hp->id, hp->na);
 	emit_hook_comment(b, hp, "entry checks of");
-	buf_printf(b, "static __always_inline int tpc_h%d_entry(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
+	buf_printf(b, "static __noinline int tpc_h%d_entry(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
 	emit_prologue(b, hp);
 	buf_puts(b, "\t__u64 mask = 0;\n");
 	if (h->nselectors == 0) {
@@ -784,7 +784,7 @@ static void emit_return_body(struct buf *b, const struct hook_plan *hp)
 	buf_printf(b, "\tif (mask)\n\t\ttpc_stash_put(%d, a, TPC_H%d_NA, mask);\n\treturn 0;\n}\n", hp->id, hp->id);
 
 	emit_hook_comment(b, hp, "return checks and actions of");
-	buf_printf(b, "static __always_inline int tpc_h%d_return(void *ctx, __s64 ret, __u16 origin)\n{\n", hp->id);
+	buf_printf(b, "static __noinline int tpc_h%d_return(void *ctx, __s64 ret, __u16 origin)\n{\n", hp->id);
 	buf_printf(b, "\t__u64 a[TPC_H%d_NA];\n\t__u64 mask = tpc_stash_take(%d, a, TPC_H%d_NA);\n", hp->id, hp->id, hp->id);
 	buf_puts(b, "\tif (!mask)\n\t\treturn 0;\n\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n"
 		    "\tlong override_err = 0;\n\t__u64 rate_ns = 0;\n\tint rate_scope = 0;\n");

@@ -39,10 +39,7 @@ int tpc_proc_exec(struct trace_event_raw_sched_process_exec *ctx)
 	p->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	long n = bpf_probe_read_kernel_str(p->bin, sizeof(p->bin), (char *)ctx + (loc & 0xffff));
 	p->binlen = n > 0 ? (__u32)(n - 1) : 0;
-	for (int i = 0; i < TPC_NS_COUNT; i++)
-		p->ns[i] = tpc_task_ns(task, i);
-	for (int i = 0; i < 3; i++)
-		p->caps[i] = tpc_task_caps(task, i);
+	tpc_fill_task_state(p);
 	bpf_map_update_elem(&tpc_procs, &tgid, p, BPF_ANY);
 	return 0;
 }
@@ -59,18 +56,14 @@ int tpc_proc_fork(struct trace_event_raw_sched_process_fork *ctx)
 	if (!sl)
 		return 0;
 	struct tpc_proc *p = (struct tpc_proc *)sl->str[0];
-	if (pp) {
-		__builtin_memcpy(p, pp, sizeof(*p));
+	/* one helper call, not a long unrolled copy (compile time) */
+	if (pp && !bpf_probe_read_kernel(p, sizeof(*p), pp)) {
 	} else {
 		/* a parent we never saw exec: start from what it is now */
-		struct task_struct *task = tpc_task();
 		p->binlen = 0;
 		p->bin[0] = 0;
 		p->follow = 0;
-		for (int i = 0; i < TPC_NS_COUNT; i++)
-			p->ns[i] = tpc_task_ns(task, i);
-		for (int i = 0; i < 3; i++)
-			p->caps[i] = tpc_task_caps(task, i);
+		tpc_fill_task_state(p);
 	}
 	p->follow |= tpc_fork_follow(pp, ptgid);
 	p->ppid = ptgid;

@@ -65,4 +65,29 @@ static __always_inline __u64 tpc_task_caps(struct task_struct *task, int set)
 	return v;
 }
 
+/* All ten namespace inodes and the three capability sets of the current
+ * task into p (exec-time state). One subprogram, called from exec and
+ * fork: generated once, not once per caller. */
+static __noinline void tpc_fill_task_state(struct tpc_proc *p)
+{
+	struct task_struct *task = tpc_task();
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+	struct upid up;
+	if (!p)
+		return;
+	p->ns[TPC_NS_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	p->ns[TPC_NS_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	p->ns[TPC_NS_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	tpc_task_upid(task, &up);
+	p->ns[TPC_NS_PID] = BPF_CORE_READ(up.ns, ns.inum);
+	p->ns[TPC_NS_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	p->ns[TPC_NS_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
+	p->ns[TPC_NS_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
+	p->ns[TPC_NS_TIME_FOR_CHILDREN] = BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+	p->ns[TPC_NS_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	p->ns[TPC_NS_USER] = BPF_CORE_READ(task, cred, user_ns, ns.inum);
+	for (int i = 0; i < 3; i++)
+		p->caps[i] = tpc_task_caps(task, i);
+}
+
 #endif /* TPC_TASK_BPF_H */

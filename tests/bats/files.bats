@@ -210,9 +210,18 @@ paths_written_by() {
 	[ "$(jq -r '.[0].file_arg.path' <<<"$output")" = "$T/out" ]
 }
 
+# our_fd_map: the id of the tpc_fds map held by this test's tp-load (other
+# tp-loads may run at the same time)
+our_fd_map() {
+	local ids mine
+	ids=$(bpftool map show -j | jq -r '.[] | select(.name == "tpc_fds") | .id')
+	mine=$(grep -h '^map_id:' /proc/"$LOADER_PID"/fdinfo/* 2>/dev/null | awk '{print $2}')
+	grep -Fx -f <(printf '%s\n' $ids) <<<"$mine" | head -1
+}
+
 # followed_fds PID: "fd path" lines of the tpc_fds map entries of PID
 followed_fds() {
-	bpftool map dump name tpc_fds -j 2>/dev/null | jq -r --argjson pid "$1" '
+	bpftool map dump id "$(our_fd_map)" -j 2>/dev/null | jq -r --argjson pid "$1" '
 		def num(a): reduce (a | reverse | .[]) as $b (0; . * 256 + ($b | ltrimstr("0x") | explode |
 			map(if . >= 97 then . - 87 else . - 48 end) | .[0] * 16 + .[1]));
 		.[] | select(num(.key[0:4]) == $pid) |
