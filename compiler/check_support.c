@@ -114,16 +114,12 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-return",
 						 "Override must act at the call's entry; this hook reports at return");
 				break;
-			case ACT_GETURL:
-				if (!a->arg_url || !*a->arg_url)
-					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "GetUrl needs argUrl");
-				else if (strncmp(a->arg_url, "http://", 7) && strncmp(a->arg_url, "https://", 8))
+			case ACT_GETURL: /* a missing argUrl is check_actions.c's */
+				if (a->arg_url && *a->arg_url && strncmp(a->arg_url, "http://", 7) &&
+				    strncmp(a->arg_url, "https://", 8))
 					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "bad-value",
-						 "GetUrl argUrl '%s' is not an http:// or https:// URL", a->arg_url);
-				break;
-			case ACT_DNSLOOKUP:
-				if (!a->arg_fqdn || !*a->arg_fqdn)
-					diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "DnsLookup needs argFqdn");
+						 "GetUrl argUrl '%s' is not an http:// or https:// URL (tp-load fetches with libcurl)",
+						 a->arg_url);
 				break;
 			default: break;
 			}
