@@ -4,7 +4,7 @@
 # writes out/bench/results.md (one table, the machine, kernel and date,
 # and the targets marked met / not met) and out/bench/cost.png.
 #
-#   tests/bench/run.sh            everything (about 5 minutes)
+#   tests/bench/run.sh            everything (about 2.5 minutes here)
 #   tests/bench/run.sh cost ...   only the named steps:
 #                                 cost matched system compile startup
 #
