@@ -6,6 +6,8 @@
 #   make bench      benchmarks (tests/bench)
 #   make deps       install the Debian packages everything needs (root)
 #   make soak       10 minutes of tp-load at full rate: RSS and map sizes (tests/soak.sh)
+#   make diff-test  1,000,000 random (policy, event) pairs: generated checks vs a
+#                   reference evaluator of selectors (tests/diff; DIFF_SEED, default 1)
 #   make fuzz-loader  libFuzzer over tp-load's object/manifest/event reading
 #                   (FUZZ_SECONDS, default 60)
 #   make fuzz       libFuzzer over tpc's parse + check (FUZZ_SECONDS, default 60)
@@ -130,6 +132,14 @@ bench: all
 
 soak: all test-progs
 	./tests/soak.sh
+
+# Differential check of selector semantics (tests/diff/README.md); a
+# disagreement prints the minimal policy and event and fails.
+DIFF_SEED ?= 1
+.PHONY: diff-test
+diff-test: all
+	$(MAKE) -s -C tests/diff OUT=$(abspath $(OUT))
+	$(OUT)/tests/diff/diffcheck --repo . --pairs 1000000 --batch 100 --events 1000 --seed $(DIFF_SEED)
 
 deps:
 	./tests/install-deps.sh

@@ -86,8 +86,9 @@ void ref_coverage_print(FILE *f)
 	for (int k = 0; k < CK_COUNT; k++)
 		for (int op = 0; op < NOPS; op++)
 			if (cov_expected(k, (enum op)op))
-				fprintf(f, "%-46s %-12s %10llu %10llu\n", cov_names[k], op_name((enum op)op),
-					(unsigned long long)cov[k][op][1], (unsigned long long)cov[k][op][0]);
+				fprintf(f, "%-46s %-12s %10llu %10llu%s\n", cov_names[k], op_name((enum op)op),
+					(unsigned long long)cov[k][op][1], (unsigned long long)cov[k][op][0],
+					cov[k][op][0] && cov[k][op][1] ? "" : "  <- gap");
 }
 
 int ref_coverage_gaps(void)
