@@ -678,9 +678,12 @@ static void emit_slot_locals(struct buf *b, const struct hook_plan *hp);
  * lazily read check buffers and process values. */
 static void emit_prologue(struct buf *b, const struct hook_plan *hp)
 {
-	buf_puts(b, "\t__u32 pid = bpf_get_current_pid_tgid() >> 32;\n"
-		    "\tstruct tpc_config *cfg = tpc_cfg();\n"
-		    "\tif (cfg && cfg->loader_tgid == pid)\n\t\treturn 0;\n");
+	/* only what the checks need before a selector matches: the miss
+	 * path is every call that is not reported */
+	if (hp->need_pid)
+		buf_puts(b, "\t__u32 pid = bpf_get_current_pid_tgid() >> 32;\n");
+	if (hp->need_cfg)
+		buf_puts(b, "\tstruct tpc_config *cfg = tpc_cfg();\n");
 	buf_puts(b, "\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n"
 		    "\tlong override_err = 0;\n\t__u64 rate_ns = 0;\n\tint rate_scope = 0;\n");
 	emit_slot_locals(b, hp);
@@ -720,6 +723,9 @@ static bool hook_has_override(const struct hook *h)
 static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 {
 	const struct hook *h = hp->h;
+	/* tp-load's own calls are never acted on or reported; checked only
+	 * once a selector matched, off the miss path */
+	buf_puts(b, "\tif (tpc_is_loader())\n\t\treturn 0;\n");
 	buf_puts(b, "\tif (act & TPC_ACT_SIGKILL)\n\t\tbpf_send_signal(9);\n");
 	buf_puts(b, "\tif (act & TPC_ACT_SIGNAL)\n\t\tbpf_send_signal(sig);\n");
 	if (hook_has_override(h) && !with_ret)
@@ -745,7 +751,7 @@ static void emit_body(struct buf *b, const struct hook_plan *hp)
 	const struct hook *h = hp->h;
 	buf_printf(b, "#define TPC_H%d_NA %d\n", hp->id, hp->na);
 	emit_hook_comment(b, hp, "the checks and actions of");
-	buf_printf(b, "static __noinline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
+	buf_printf(b, "static __always_inline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
 	emit_prologue(b, hp);
 	if (h->nselectors == 0) {
 		buf_puts(b, "\t/* no selectors: every call is reported */\n\tact = TPC_ACT_POST;\n");
@@ -767,7 +773,7 @@ static void emit_return_body(struct buf *b, const struct hook_plan *hp)
 	const struct hook *h = hp->h;
 	buf_printf(b, "#define TPC_H%d_NA %d\n", hp->id, hp->na);
 	emit_hook_comment(b, hp, "entry checks of");
-	buf_printf(b, "static __noinline int tpc_h%d_entry(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
+	buf_printf(b, "static __always_inline int tpc_h%d_entry(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
 	emit_prologue(b, hp);
 	buf_puts(b, "\t__u64 mask = 0;\n");
 	if (h->nselectors == 0) {
@@ -784,7 +790,7 @@ static void emit_return_body(struct buf *b, const struct hook_plan *hp)
 	buf_printf(b, "\tif (mask)\n\t\ttpc_stash_put(%d, a, TPC_H%d_NA, mask);\n\treturn 0;\n}\n", hp->id, hp->id);
 
 	emit_hook_comment(b, hp, "return checks and actions of");
-	buf_printf(b, "static __noinline int tpc_h%d_return(void *ctx, __s64 ret, __u16 origin)\n{\n", hp->id);
+	buf_printf(b, "static __always_inline int tpc_h%d_return(void *ctx, __s64 ret, __u16 origin)\n{\n", hp->id);
 	buf_printf(b, "\t__u64 a[TPC_H%d_NA];\n\t__u64 mask = tpc_stash_take(%d, a, TPC_H%d_NA);\n", hp->id, hp->id, hp->id);
 	buf_puts(b, "\tif (!mask)\n\t\treturn 0;\n\t__u16 sel = 0;\n\t__u32 act = 0;\n\tint sig = 0;\n"
 		    "\tlong override_err = 0;\n\t__u64 rate_ns = 0;\n\tint rate_scope = 0;\n");

@@ -25,6 +25,8 @@ struct hook_plan {
 	bool need_proc;   /* reads the process table entry */
 	bool need_task;   /* reads the current task */
 	bool need_nspid;  /* the pid in its own namespace */
+	bool need_pid;    /* the caller's tgid, before a selector matches */
+	bool need_cfg;    /* tpc_config (host_ns) before a selector matches */
 	unsigned ns_used; /* namespace kinds read, 1 << TPC_NS_* */
 	unsigned caps_used; /* capability sets read, 1 << set */
 };

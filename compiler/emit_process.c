@@ -16,6 +16,7 @@ void plan_process(struct hook_plan *hp)
 	for (int i = 0; i < h->nselectors; i++) {
 		const struct selector *s = &h->selectors[i];
 		for (int j = 0; j < s->nmatch_pids; j++) {
+			hp->need_pid = true;
 			if (s->match_pids[j].ns_pid)
 				hp->need_nspid = hp->need_task = true;
 			if (s->match_pids[j].follow)
@@ -23,22 +24,31 @@ void plan_process(struct hook_plan *hp)
 		}
 		if (s->nmatch_binaries || s->nmatch_cap_changes || s->nmatch_ns_changes)
 			hp->need_proc = true;
-		for (int j = 0; j < s->nmatch_namespaces; j++)
+		for (int j = 0; j < s->nmatch_namespaces; j++) {
 			if (s->match_namespaces[j].ns < NS_COUNT)
 				hp->ns_used |= 1u << s->match_namespaces[j].ns;
+			for (int v = 0; v < s->match_namespaces[j].nvalues; v++)
+				hp->need_cfg |= !strcmp(s->match_namespaces[j].values[v].s, "host_ns");
+		}
 		for (int j = 0; j < s->nmatch_ns_changes; j++)
 			hp->ns_used |= s->match_ns_changes[j].mask;
 		for (int j = 0; j < s->nmatch_caps; j++) {
 			hp->caps_used |= 1u << s->match_caps[j].set;
-			if (s->match_caps[j].ns_cap)
+			if (s->match_caps[j].ns_cap) {
 				hp->ns_used |= 1u << NS_USER;
+				hp->need_cfg = true;
+			}
 		}
 		for (int j = 0; j < s->nmatch_cap_changes; j++) {
 			hp->caps_used |= 1u << s->match_cap_changes[j].set;
-			if (s->match_cap_changes[j].ns_cap)
+			if (s->match_cap_changes[j].ns_cap) {
 				hp->ns_used |= 1u << NS_USER;
+				hp->need_cfg = true;
+			}
 		}
 	}
+	if (hp->need_proc)
+		hp->need_pid = true;
 	if (hp->ns_used || hp->caps_used)
 		hp->need_task = true;
 }

@@ -13,6 +13,12 @@ enum tpl_attach_mode {
 	TPL_ATTACH_TRACEPOINT,
 };
 
+/* How often the poll loops look at the ring buffers without a wakeup:
+ * the kernel side wakes tp-load only once 64 KiB of events piled up
+ * (runtime-bpf TPC_WAKEUP_BYTES), so this bounds how late a lone event
+ * is printed. */
+#define TPL_POLL_MS 10
+
 struct tpl_obj {
 	const char *path;
 	struct tpc_manifest m;

@@ -339,7 +339,7 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 	tpl_info("attached %d hooks from %d objects in %s", total_hooks(&s), s.n, o->dir);
 
 	while (!*o->stop) {
-		int ms = 100, err;
+		int ms = TPL_POLL_MS, err;
 		if (reload) {
 			reload = 0;
 			if (rescan(&s, &k))
@@ -360,6 +360,9 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 			continue;
 		}
 		err = ring_buffer__poll(s.rb, ms);
+		/* events below the wakeup mark raise no epoll event: read them */
+		if (err == 0)
+			err = ring_buffer__consume(s.rb);
 		if (err < 0 && err != -EINTR) {
 			tpl_err("polling the ring buffers: %s", strerror(-err));
 			goto out;

@@ -289,7 +289,7 @@ static int poll_loop(struct ring_buffer *rb)
 				tpl_fd_sweep(&sweep_objs[i]);
 			next_sweep = now_mono() + 1;
 		}
-		int ms = 100;
+		int ms = TPL_POLL_MS;
 		if (deadline) {
 			double left = deadline - now_mono();
 			if (left <= 0)
@@ -302,6 +302,9 @@ static int poll_loop(struct ring_buffer *rb)
 			continue;
 		}
 		int err = ring_buffer__poll(rb, ms);
+		/* events below the wakeup mark raise no epoll event: read them */
+		if (err == 0)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			tpl_err("polling the ring buffers: %s", strerror(-err));
 			return 1;

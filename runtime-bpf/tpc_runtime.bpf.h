@@ -14,6 +14,9 @@
 #ifndef TPC_RINGBUF_BYTES
 #define TPC_RINGBUF_BYTES (4 * 1024 * 1024)
 #endif
+#ifndef TPC_WAKEUP_BYTES
+#define TPC_WAKEUP_BYTES (64 * 1024)
+#endif
 #ifndef TPC_MAX_PROCS
 #define TPC_MAX_PROCS 32768
 #endif
@@ -46,6 +49,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TPC_MAX_PROCS);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* allocate entries as processes come: quicker load, less memory */
 	__type(key, __u32);
 	__type(value, struct tpc_proc);
 } tpc_procs SEC(".maps");
@@ -221,7 +225,12 @@ static __always_inline void tpc_event_submit(struct tpc_scratch *sc, __u32 off)
 	if (off < sizeof(struct tpc_event))
 		off = sizeof(struct tpc_event);
 	e->size = off;
-	if (bpf_ringbuf_output(&tpc_events, sc->ev, off, 0)) {
+	/* Wake tp-load only once a batch has piled up: a wakeup per event
+	 * (a context switch each) is most of the matched path's cost. tp-load
+	 * polls every few milliseconds for what is below the mark. */
+	__u64 flags = bpf_ringbuf_query(&tpc_events, BPF_RB_AVAIL_DATA) >= TPC_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+												 : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&tpc_events, sc->ev, off, flags)) {
 		__u32 zero = 0;
 		__u64 *lost = bpf_map_lookup_elem(&tpc_lost, &zero);
 		if (lost)
