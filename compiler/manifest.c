@@ -34,6 +34,14 @@ char *manifest_build(const struct policy *p)
 	kv(&b, "name", p->name);
 	if (p->policy_digest) /* the policy source the object came from */
 		kv(&b, "digest", p->policy_digest);
+	/* *Changes filters compare with exec-time namespaces and capabilities:
+	 * only then must tp-load record them for processes it seeds */
+	bool changes = false;
+	for (int i = 0; i < p->nhooks; i++)
+		for (int s = 0; s < p->hooks[i].nselectors; s++)
+			changes |= p->hooks[i].selectors[s].nmatch_ns_changes || p->hooks[i].selectors[s].nmatch_cap_changes;
+	if (changes)
+		buf_puts(&b, " seed=exec-state");
 	buf_puts(&b, "\n");
 	for (int i = 0; i < p->nhooks; i++) {
 		const struct hook *h = &p->hooks[i];

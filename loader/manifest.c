@@ -470,6 +470,8 @@ static int parse_record(struct parser *p, const char *kind,
 		if (p->have_policy)
 			return fail(p, l->no, "second policy record");
 		p->have_policy = 1;
+		const char *seed = get(l, "seed");
+		m->seed_exec_state = seed && !strcmp(seed, "exec-state");
 		return get_str(p, l, "name", 1, &m->policy);
 	}
 	if (strcmp(kind, "hook") == 0)

@@ -212,7 +212,10 @@ int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
 			len = 0; /* kernel threads, or not allowed: no binary */
 		s->p.bin[len] = '\0';
 		s->p.binlen = (tpc_u32)len;
-		read_ns(de->d_name, s->p.ns);
+		/* ten stat(2) calls a process: only for objects that compare
+		 * with exec-time namespaces (the kernel records its own) */
+		if (m && m->seed_exec_state)
+			read_ns(de->d_name, s->p.ns);
 		s->nspid = s->pid;
 		read_status(de->d_name, &s->p, &s->nspid);
 		n++;
