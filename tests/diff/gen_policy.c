@@ -65,11 +65,15 @@ char *xstrndup_len(const char *s, size_t n)
 	return d;
 }
 
+bool gen_ascii_only;
+
 static char rand_char(struct rng *r)
 {
 	static const char set[] = "abcdefghijklmnopqrstuvwxyz/._-0123456789ABCXYZ";
 	if (rng_chance(r, 3))
-		return (char)(1 + rng_below(r, 126)); /* any byte YAML can carry */
+		/* any byte; 128..255 become \xNN in the YAML, i.e. the two
+		 * UTF-8 bytes of U+0080..U+00FF in the parsed value */
+		return (char)(1 + rng_below(r, gen_ascii_only ? 126 : 255));
 	return set[rng_below(r, sizeof(set) - 1)];
 }
 
@@ -152,8 +156,8 @@ static char *int_value(struct rng *r, const char *t)
 /* ---- pieces of a selector ---- */
 
 static const char *const bin_pool[] = {"/usr/bin/cat", "/usr/bin/ca", "/usr/bin/cat2", "/bin/sh", "/usr/sbin/sshd",
-				       "/usr/bin/bash", "/bin/bash", "/tmp/x"};
-#define NBIN_POOL (int)(sizeof(bin_pool) / sizeof(bin_pool[0]))
+				       "/usr/bin/bash", "/bin/bash", "/tmp/x", "/opt/caf\xe9" /* UTF-8 in the YAML */};
+#define NBIN_POOL (int)(sizeof(bin_pool) / sizeof(bin_pool[0]) - (gen_ascii_only ? 1 : 0))
 static const uint32_t pid_pool[] = {1, 2, 100, 101, 102, 4242, 65535, 4194304};
 #define NPID_POOL (int)(sizeof(pid_pool) / sizeof(pid_pool[0]))
 /* capabilities the events mostly play with (so that matches happen) */
@@ -177,7 +181,7 @@ static char *long_bin(struct rng *r)
 {
 	char *t = rand_string(r, 100 + rng_below(r, 140));
 	for (char *c = t; *c; c++)
-		if ((unsigned char)*c < 32 || *c == 127)
+		if ((unsigned char)*c < 32 || (unsigned char)*c >= 127) /* one byte each: stay under 256 */
 			*c = 'q';
 	char *s = xasprintf("/opt/%s", t);
 	free(t);

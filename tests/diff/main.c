@@ -1,7 +1,7 @@
 /* main.c: diffcheck, the differential test of selector semantics (issue 7).
  *
  *   diffcheck [--pairs N] [--batch K] [--events E] [--seed S] [--repo DIR]
- *             [--tpc PATH] [--mutate notequal-or] [--keep DIR] [-q]
+ *             [--tpc PATH] [--mutate notequal-or] [--keep DIR] [--ascii] [-q]
  *
  * Batch after batch: K random policies become one multi-document YAML
  * file, which the real tpc compiles (--emit-c; its clang replaced by a
@@ -17,7 +17,8 @@
  * (filter, operator) was seen both matching and not; 1 a disagreement or
  * a coverage gap; 2 the harness itself failed (tpc refused a generated
  * policy, cc failed...). --mutate makes the reference wrong on purpose,
- * to show that the check can fail. */
+ * to show that the check can fail; --ascii keeps values to ASCII bytes
+ * (to look past a known bug with the others). */
 #include "model.h"
 
 #include <errno.h>
@@ -287,7 +288,7 @@ static void shrink_and_report(const struct opts *o, struct failing *f)
 static void usage(FILE *f)
 {
 	fputs("usage: diffcheck [--pairs N] [--batch K] [--events E] [--seed S] [--repo DIR] [--tpc PATH]\n"
-	      "                 [--mutate notequal-or] [--keep DIR] [-q]\n",
+	      "                 [--mutate notequal-or] [--keep DIR] [--ascii] [-q]\n",
 	      f);
 }
 
@@ -324,7 +325,8 @@ int main(int argc, char **argv)
 		{"events", required_argument, 0, 'e'}, {"seed", required_argument, 0, 's'},
 		{"repo", required_argument, 0, 'r'},   {"tpc", required_argument, 0, 't'},
 		{"mutate", required_argument, 0, 'm'}, {"keep", required_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'},	       {0, 0, 0, 0},
+		{"ascii", no_argument, 0, 'a'},	       {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
@@ -337,6 +339,7 @@ int main(int argc, char **argv)
 		case 't': o.tpc = optarg; break;
 		case 'k': o.keep = optarg; break;
 		case 'q': o.quiet = true; break;
+		case 'a': gen_ascii_only = true; break;
 		case 'm':
 			if (strcmp(optarg, "notequal-or")) {
 				fprintf(stderr, "diffcheck: unknown mutation '%s' (notequal-or)\n", optarg);

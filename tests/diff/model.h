@@ -83,6 +83,7 @@ void dev_outcome_print(FILE *f, const struct dev_outcome *o);
 struct gen_budget {
 	int follow; /* follow filters still allowed in this object (64 per object) */
 };
+extern bool gen_ascii_only; /* values of ASCII bytes only (--ascii) */
 void gen_policy(struct rng *r, struct policy *p, const char *name, struct gen_budget *b);
 void gen_event(struct rng *r, const struct policy *p, struct dev_event *e);
 
