@@ -1,7 +1,8 @@
 /* main.c: diffcheck, the differential test of selector semantics (issue 7).
  *
  *   diffcheck [--pairs N] [--batch K] [--events E] [--seed S] [--repo DIR]
- *             [--tpc PATH] [--mutate notequal-or] [--keep DIR] [--ascii] [-q]
+ *             [--tpc PATH] [--mutate notequal-or] [--keep DIR] [--ascii]
+ *             [--policy FILE] [-q]
  *
  * Batch after batch: K random policies become one multi-document YAML
  * file, which the real tpc compiles (--emit-c; its clang replaced by a
@@ -18,7 +19,8 @@
  * a coverage gap; 2 the harness itself failed (tpc refused a generated
  * policy, cc failed...). --mutate makes the reference wrong on purpose,
  * to show that the check can fail; --ascii keeps values to ASCII bytes
- * (to look past a known bug with the others). */
+ * (to look past a known bug with the others); --policy runs random
+ * events against one given policy (to replay a report). */
 #include "model.h"
 
 #include <errno.h>
@@ -38,7 +40,7 @@ struct opts {
 	long long pairs;
 	int batch, events;
 	uint64_t seed;
-	const char *repo, *tpc, *keep;
+	const char *repo, *tpc, *keep, *policy;
 	bool quiet;
 };
 
@@ -288,7 +290,7 @@ static void shrink_and_report(const struct opts *o, struct failing *f)
 static void usage(FILE *f)
 {
 	fputs("usage: diffcheck [--pairs N] [--batch K] [--events E] [--seed S] [--repo DIR] [--tpc PATH]\n"
-	      "                 [--mutate notequal-or] [--keep DIR] [--ascii] [-q]\n",
+	      "                 [--mutate notequal-or] [--keep DIR] [--ascii] [--policy FILE] [-q]\n",
 	      f);
 }
 
@@ -319,13 +321,13 @@ static void remove_workdir(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {1000000, 100, 2000, 1, ".", NULL, NULL, false};
+	struct opts o = {1000000, 100, 2000, 1, ".", NULL, NULL, NULL, false};
 	static const struct option lo[] = {
 		{"pairs", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
 		{"events", required_argument, 0, 'e'}, {"seed", required_argument, 0, 's'},
 		{"repo", required_argument, 0, 'r'},   {"tpc", required_argument, 0, 't'},
 		{"mutate", required_argument, 0, 'm'}, {"keep", required_argument, 0, 'k'},
-		{"ascii", no_argument, 0, 'a'},	       {"help", no_argument, 0, 'h'},
+		{"ascii", no_argument, 0, 'a'},	       {"policy", required_argument, 0, 'p'},	       {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	int c;
@@ -340,6 +342,7 @@ int main(int argc, char **argv)
 		case 'k': o.keep = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'a': gen_ascii_only = true; break;
+		case 'p': o.policy = optarg; break;
 		case 'm':
 			if (strcmp(optarg, "notequal-or")) {
 				fprintf(stderr, "diffcheck: unknown mutation '%s' (notequal-or)\n", optarg);
@@ -351,6 +354,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	if (o.policy)
+		o.batch = 1; /* --policy: random events against that policy only */
 	if (o.pairs <= 0 || o.batch <= 0 || o.events <= 0 || o.batch > 300) {
 		usage(stderr);
 		return 2;
@@ -395,7 +400,28 @@ int main(int argc, char **argv)
 			char name[32];
 			snprintf(name, sizeof(name), "diff-%d-%d", batches, i);
 			gp[i] = xcalloc(1, sizeof(struct policy));
-			gen_policy(&r, gp[i], name, &budget);
+			if (o.policy) {
+				/* --policy: that one policy (the parser's model) */
+				struct policy_set given;
+				char *why = NULL;
+				char *text = read_text(o.policy);
+				if (!parse_one(text, &given, &why)) {
+					fprintf(stderr, "diffcheck: %s: not one valid policy:\n%s", o.policy, why ? why : "");
+					rc = 2;
+				} else {
+					*gp[i] = given.v[0];
+					free(given.v);
+				}
+				free(why);
+				free(text);
+				if (rc) {
+					free(gp[i]);
+					gp[i] = NULL;
+					break;
+				}
+			} else {
+				gen_policy(&r, gp[i], name, &budget);
+			}
 			char *yaml = yaml_of_policy(gp[i], NULL);
 			char *why = NULL;
 			if (!parse_one(yaml, &ps[i], &why)) {
