@@ -154,7 +154,7 @@ static struct gen_so *build(const struct opts *o, const char *yaml, char **err)
 /* ---- shrinking ---- */
 
 struct failing {
-	const struct policy *gp; /* as generated */
+	struct policy *gp;       /* as generated (the shrinker edits its values) */
 	struct dev_event e;      /* its hook index is the generated one */
 	uint32_t garbage;
 };
@@ -201,6 +201,20 @@ static bool still_disagrees(const struct opts *o, struct failing *f, struct omit
 		free(yaml);
 	}
 	return result;
+}
+
+struct repro {
+	const struct opts *o;
+	struct failing *f;
+	struct omit *om;
+	struct dev_outcome *want, *got;
+	char **yaml;
+};
+
+static bool repro_fails(void *ctx)
+{
+	struct repro *r = ctx;
+	return still_disagrees(r->o, r->f, r->om, r->want, r->got, r->yaml);
 }
 
 static void shrink_and_report(const struct opts *o, struct failing *f)
@@ -257,6 +271,9 @@ static void shrink_and_report(const struct opts *o, struct failing *f)
 			}
 			dev_event_free(&keep_e);
 		}
+		/* then shorter strings, in the policy and in the event */
+		struct repro rp = {o, f, &om, &want, &got, &yaml};
+		tries += shrink_strings(f->gp, &om, &f->e, repro_fails, &rp, 300);
 		still_disagrees(o, f, &om, &want, &got, &yaml);
 	}
 	struct policy_set ps;

@@ -102,6 +102,11 @@ void omit_remove_last(struct omit *o);
 void omit_free(struct omit *o);
 char *yaml_of_policy(const struct policy *p, struct omit *o);
 
+/* ---- shrink.c: shorter strings in a failing case; returns the
+ * reproductions it spent (at most budget) ---- */
+int shrink_strings(struct policy *gp, const struct omit *om, struct dev_event *e, bool (*fails)(void *ctx), void *ctx,
+		   int budget);
+
 /* ---- the reference evaluator (ref.c) ---- */
 enum ref_mutation { MUT_NONE, MUT_NOTEQUAL_OR };
 extern enum ref_mutation ref_mutation;
