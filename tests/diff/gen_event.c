@@ -38,6 +38,8 @@ void dev_event_copy(struct dev_event *d, const struct dev_event *s)
 
 int dev_slot(const struct hook *h, int index)
 {
+	if (dev_rich(h))
+		return -1;
 	int k = h->kind == HOOK_TRACEPOINT ? index - 5 : index;
 	return k >= 0 && k < 6 ? k : -1;
 }
@@ -348,12 +350,55 @@ static void gen_process(struct rng *r, const struct policy *p, const struct hook
 	}
 }
 
+/* A record of a tracepoint outside syscalls/: every field filled (those
+ * the hook declares near its values), __data_loc strings after the
+ * fixed fields, bytes after a char array's NUL left as garbage. */
+static void gen_record(struct rng *r, const struct hook *h, struct dev_event *e)
+{
+	int nf = 0;
+	const struct tp_field *f = dev_tp_fields(h->subsystem, h->event, &nf);
+	size_t tail = 0;
+	for (size_t i = 0; i < DEV_REC; i++)
+		e->rec[i] = rand_byte(r);
+	for (int i = 0; i < nf; i++)
+		if ((size_t)(f[i].offset + f[i].size) > tail)
+			tail = (size_t)(f[i].offset + f[i].size);
+	tail = (tail + 7) & ~(size_t)7;
+	for (int i = 0; i < nf && tail < DEV_REC; i++) {
+		struct pools pl;
+		pool_arg(h, i, &pl);
+		if (f[i].data_loc) {
+			unsigned char buf[DEV_REC];
+			size_t n = near_bytes(r, pl.str, pl.nstr, buf, DEV_REC - tail - 1, false);
+			memcpy(e->rec + tail, buf, n);
+			e->rec[tail + n] = 0;
+			uint32_t loc = (uint32_t)(n + 1) << 16 | (uint32_t)tail;
+			memcpy(e->rec + f[i].offset, &loc, 4);
+			tail += n + 1;
+		} else if (dev_field_is_text(&f[i])) {
+			unsigned char buf[64];
+			size_t cap = (size_t)f[i].size - 1 < sizeof(buf) ? (size_t)f[i].size - 1 : sizeof(buf);
+			size_t n = near_bytes(r, pl.str, pl.nstr, buf, cap, false);
+			memcpy(e->rec + f[i].offset, buf, n);
+			e->rec[f[i].offset + (int)n] = 0;
+		} else if (f[i].size <= 8) {
+			uint64_t v = near_int(r, &pl);
+			memcpy(e->rec + f[i].offset, &v, (size_t)f[i].size); /* little-endian */
+		}
+	}
+}
+
 void gen_event(struct rng *r, const struct policy *p, struct dev_event *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->hook = (int)rng_below(r, (uint32_t)p->nhooks);
 	const struct hook *h = &p->hooks[e->hook];
 	e->via_twin = h->kind == HOOK_KPROBE && rng_chance(r, 50);
+	if (dev_rich(h)) {
+		gen_record(r, h, e);
+		gen_process(r, p, h, e);
+		return;
+	}
 	for (int k = 0; k < 6; k++)
 		e->raw[k] = rng_chance(r, 50) ? rng_below(r, 64) : rng_next(r);
 	long size_of_slot[6] = {-1, -1, -1, -1, -1, -1};

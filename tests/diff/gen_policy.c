@@ -443,10 +443,40 @@ static int gen_pool(struct rng *r, char **pool)
 	return n;
 }
 
+/* Tracepoints outside syscalls/: fields of every size and signedness,
+ * char arrays, __data_loc strings, common fields included. */
+static const char *const rich_events[][2] = {
+	{"sched", "sched_switch"},   {"task", "task_rename"},	     {"sched", "sched_process_exec"},
+	{"signal", "signal_generate"}, {"sched", "sched_process_fork"},
+};
+
+static void gen_rich(struct rng *r, struct hook *h)
+{
+	int which = rng_below(r, sizeof(rich_events) / sizeof(rich_events[0]));
+	h->subsystem = xstrdup(rich_events[which][0]);
+	h->event = xstrdup(rich_events[which][1]);
+	int nf = 0;
+	const struct tp_field *f = dev_tp_fields(h->subsystem, h->event, &nf);
+	int want = 1 + (int)rng_below(r, 4);
+	bool used[64] = {0};
+	h->args = xcalloc((size_t)want, sizeof(struct arg));
+	for (int k = 0; k < want && nf > 0 && nf <= 64; k++) {
+		/* the event's own fields most of the time, common ones too */
+		int i = rng_chance(r, 85) && nf > 4 ? 4 + (int)rng_below(r, (uint32_t)(nf - 4)) : (int)rng_below(r, (uint32_t)nf);
+		if (used[i])
+			continue;
+		used[i] = true;
+		if (dev_field_is_text(&f[i]))
+			set_arg(&h->args[h->nargs++], i, "string");
+		else
+			set_arg(&h->args[h->nargs++], i, int_types[rng_below(r, 8)]);
+	}
+}
+
 static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budget *b)
 {
 	int sc_i = rng_below(r, NSYSCALLS);
-	int base, nslots;
+	int base = 0, nslots = 1;
 	if (kprobe) {
 		h->kind = HOOK_KPROBE;
 		h->call = xasprintf("sys_%s", syscalls[sc_i].name);
@@ -463,6 +493,9 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 				h->return_arg.type = arg_type_from_name(h->return_arg.type_name);
 			}
 		}
+	} else if (rng_chance(r, 40)) {
+		h->kind = HOOK_TRACEPOINT;
+		gen_rich(r, h);
 	} else {
 		h->kind = HOOK_TRACEPOINT;
 		h->subsystem = xstrdup("syscalls");
@@ -470,9 +503,15 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 		base = 5;
 		nslots = syscalls[sc_i].nargs;
 	}
-	gen_args(r, h, base, nslots);
-	char *pool[8];
+	if (!h->nargs)
+		gen_args(r, h, base, nslots);
+	char *pool[10];
 	int npool = gen_pool(r, pool);
+	if (h->nargs && dev_rich(h)) { /* comm-sized strings for char[16] fields */
+		static const char *const comms[] = {"bash", "cat", "kworker/0:1", "sshd"};
+		pool[npool++] = xstrdup(comms[rng_below(r, 4)]);
+		pool[npool++] = xstrdup(comms[rng_below(r, 4)]);
+	}
 	int k = rng_below(r, 100);
 	/* now and then many: the spec's limit of 5 is not tpc's, and a
 	 * return hook keeps a mask of the selectors that passed at entry */

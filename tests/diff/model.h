@@ -30,6 +30,7 @@ char *xstrndup_len(const char *s, size_t n); /* the first n bytes of s (n <= str
 
 #define DEV_MAX_ANC 4
 #define DEV_MAX_FDS 6
+#define DEV_REC 512 /* bytes of a tracepoint record */
 
 /* An ancestor of the calling process, oldest first; anc[nanc-1] is its
  * parent. bin is what the ancestor was running when it forked. */
@@ -61,12 +62,21 @@ struct dev_event {
 	char *fdpath[DEV_MAX_FDS]; /* NULL: cannot be resolved */
 	uint32_t host_ns[TPCD_NS];
 	uint32_t loader_tgid;
+	/* tracepoints outside syscalls/: the record itself */
+	unsigned char rec[DEV_REC];
 };
 void dev_event_free(struct dev_event *e);
 void dev_event_copy(struct dev_event *dst, const struct dev_event *src);
 /* The raw[] slot of a hook's arg index, or -1. */
 int dev_slot(const struct hook *h, int index);
 void dev_event_print(FILE *f, const struct hook *h, const struct dev_event *e);
+
+/* ---- tracepoint formats (tpfields.c) ---- */
+const struct tp_field *dev_tp_fields(const char *subsys, const char *event, int *n);
+bool dev_rich(const struct hook *h); /* a tracepoint outside syscalls/: args are record fields */
+bool dev_field_is_text(const struct tp_field *f);
+uint64_t dev_field_int(const struct tp_field *f, const unsigned char *rec);
+const char *dev_field_text(const struct tp_field *f, const unsigned char *rec, size_t reclen);
 
 /* ---- what an evaluator says is observable ---- */
 struct dev_outcome {

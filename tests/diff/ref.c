@@ -46,14 +46,16 @@ enum ref_mutation ref_mutation = MUT_NONE;
 
 enum cov_kind {
 	CK_INT, CK_STR, CK_BUF, CK_FDNUM, CK_FDPATH, CK_RET, CK_PID, CK_PID_FOLLOW, CK_NSPID, CK_BIN,
-	CK_BIN_FOLLOW, CK_NS, CK_NS_HOST, CK_CAPS, CK_CAPS_NS, CK_NSCH, CK_CAPCH, CK_CAPCH_NS, CK_COUNT
+	CK_BIN_FOLLOW, CK_NS, CK_NS_HOST, CK_CAPS, CK_CAPS_NS, CK_NSCH, CK_CAPCH, CK_CAPCH_NS, CK_TPINT, CK_TPSTR,
+	CK_COUNT
 };
 static const char *const cov_names[] = {
 	"matchArgs integer", "matchArgs string", "matchArgs char_buf", "matchArgs fd number", "matchArgs fd path",
 	"matchReturnArgs", "matchPIDs", "matchPIDs followForks", "matchPIDs isNamespacePID", "matchBinaries",
 	"matchBinaries followChildren", "matchNamespaces", "matchNamespaces host_ns", "matchCapabilities",
 	"matchCapabilities isNamespaceCapability", "matchNamespaceChanges", "matchCapabilityChanges",
-	"matchCapabilityChanges isNamespaceCapability",
+	"matchCapabilityChanges isNamespaceCapability", "matchArgs tracepoint integer field",
+	"matchArgs tracepoint text field",
 };
 #define NOPS 12
 static uint64_t cov[CK_COUNT][NOPS][2];
@@ -69,9 +71,11 @@ static bool cov_expected(enum cov_kind k, enum op op)
 {
 	switch (k) {
 	case CK_INT:
+	case CK_TPINT:
 	case CK_FDNUM:
 	case CK_RET: return op == OP_EQUAL || op == OP_NOTEQUAL || op == OP_GT || op == OP_LT || op == OP_MASK;
 	case CK_STR:
+	case CK_TPSTR:
 	case CK_FDPATH: return op >= OP_EQUAL && op <= OP_NOTPOSTFIX;
 	case CK_BUF: return op >= OP_EQUAL && op <= OP_NOTPREFIX;
 	case CK_BIN:
@@ -290,6 +294,20 @@ static bool all_numbers(const struct match_arg *m)
 static bool match_arg(const struct hook *h, const struct match_arg *m, const struct dev_event *e)
 {
 	const struct arg *a = arg_of(h, m->index);
+	if (a && dev_rich(h)) {
+		/* a field of the record: an integer as its C type says, a
+		 * char array or __data_loc string up to its NUL */
+		int nf = 0;
+		const struct tp_field *f = dev_tp_fields(h->subsystem, h->event, &nf);
+		if (m->index >= nf)
+			return false;
+		if (a->type == AT_STRING) {
+			const char *t = dev_field_text(&f[m->index], e->rec, DEV_REC);
+			struct bytes b = {(const unsigned char *)t, t ? strlen(t) : 0, t != NULL};
+			return bytes_filter(CK_TPSTR, m, b);
+		}
+		return int_filter(CK_TPINT, m, a->type, dev_field_int(&f[m->index], e->rec));
+	}
 	int k = dev_slot(h, m->index);
 	if (!a || k < 0)
 		return false;

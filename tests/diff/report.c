@@ -48,6 +48,27 @@ static void arg_text(FILE *f, const struct hook *h, const struct arg *a, const s
 {
 	int k = dev_slot(h, a->index);
 	fprintf(f, "  arg index %d (%s): ", a->index, a->type_name);
+	if (dev_rich(h)) {
+		int nf = 0;
+		const struct tp_field *fl = dev_tp_fields(h->subsystem, h->event, &nf);
+		if (a->index >= nf)
+			return;
+		const struct tp_field *fd = &fl[a->index];
+		fprintf(f, "field '%s %s' (offset %d, size %d, %s): ", fd->ctype, fd->name, fd->offset, fd->size,
+			fd->is_signed ? "signed" : "unsigned");
+		if (a->type == AT_STRING) {
+			const char *t = dev_field_text(fd, e->rec, DEV_REC);
+			if (t)
+				bytes_text(f, (const unsigned char *)t, strlen(t));
+			else
+				fprintf(f, "no NUL inside the record");
+		} else {
+			uint64_t v = dev_field_int(fd, e->rec);
+			fprintf(f, "0x%llx (%lld)", (unsigned long long)v, (long long)v);
+		}
+		fprintf(f, "\n");
+		return;
+	}
 	if (k < 0) {
 		fprintf(f, "not an argument slot\n");
 		return;
@@ -110,10 +131,12 @@ void dev_event_print(FILE *f, const struct hook *h, const struct dev_event *e)
 		fprintf(f, "tracepoint %s/%s (hook %d)\n", h->subsystem, h->event, e->hook);
 	for (int i = 0; i < h->nargs; i++)
 		arg_text(f, h, &h->args[i], e);
-	fprintf(f, "  registers:");
-	for (int k = 0; k < 6; k++)
-		fprintf(f, " 0x%llx", (unsigned long long)e->raw[k]);
-	fprintf(f, "\n");
+	if (!dev_rich(h)) {
+		fprintf(f, "  registers:");
+		for (int k = 0; k < 6; k++)
+			fprintf(f, " 0x%llx", (unsigned long long)e->raw[k]);
+		fprintf(f, "\n");
+	}
 	if (h->is_return)
 		fprintf(f, "  returned %lld (0x%llx)\n", (long long)e->ret, (unsigned long long)e->ret);
 	fprintf(f, "process: tgid %u, tid %u, pid in its namespace %u%s\n", e->task.tgid, e->task.tid, e->task.nspid,

@@ -7,8 +7,6 @@
  * kretprobe or sys_exit_X twin after the entry. */
 #include "model.h"
 
-#include "check.h" /* DEFAULT_TRACEFS */
-
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -131,34 +129,6 @@ static struct progs *progs_of(struct gen_so *so, int id)
 	return p;
 }
 
-/* The field layout of syscalls/<event>, from tracefs (cached). */
-static const struct tp_field *tp_fields(const char *event, int *n)
-{
-	static struct {
-		char *event;
-		struct tp_field *f;
-		int n;
-	} cache[32];
-	static int ncache;
-	for (int i = 0; i < ncache; i++)
-		if (!strcmp(cache[i].event, event)) {
-			*n = cache[i].n;
-			return cache[i].f;
-		}
-	struct tp_field *f = NULL;
-	int nf = 0;
-	if (!tp_format_read(DEFAULT_TRACEFS, "syscalls", event, &f, &nf) || ncache == 32) {
-		fprintf(stderr, "diffcheck: cannot read the format of syscalls/%s under %s\n", event, DEFAULT_TRACEFS);
-		exit(2);
-	}
-	cache[ncache].event = xstrdup(event);
-	cache[ncache].f = f;
-	cache[ncache].n = nf;
-	ncache++;
-	*n = nf;
-	return f;
-}
-
 /* The process table entry of the caller: what it executed and had then,
  * and the follow bits the generated fork rule gives it when its
  * ancestors' forks are replayed, oldest first (tpc_procs.bpf.h does the
@@ -266,10 +236,18 @@ void gen_so_run(struct gen_so *so, int id, const struct policy *p, const struct 
 			ret.ret = e->ret;
 			pr->twin_ret(&ret);
 		}
+	} else if (dev_rich(h)) {
+		/* the record is kernel memory the program may read strings from */
+		static unsigned char rec[DEV_REC];
+		memcpy(rec, e->rec, DEV_REC);
+		env->regions[env->nregions].p = rec;
+		env->regions[env->nregions].len = DEV_REC;
+		env->nregions++;
+		pr->tp(rec);
 	} else {
 		unsigned char rec[512] = {0};
 		int nf = 0;
-		const struct tp_field *f = tp_fields(h->event, &nf);
+		const struct tp_field *f = dev_tp_fields(h->subsystem, h->event, &nf);
 		for (int i = 5; i < nf && i < 11; i++)
 			if (f[i].offset >= 0 && f[i].size > 0 && f[i].offset + f[i].size <= (int)sizeof(rec))
 				memcpy(rec + f[i].offset, &e->raw[i - 5], (size_t)f[i].size); /* little-endian */
