@@ -295,7 +295,7 @@ static void gen_selector(struct rng *r, const struct hook *h, struct selector *s
 			 struct gen_budget *b)
 {
 	bool bare = rng_chance(r, 5); /* a selector without filters matches every call */
-	if (!bare && rng_chance(r, 75)) {
+	if (!bare && h->nargs && rng_chance(r, 75)) {
 		s->nmatch_args = 1 + (int)rng_below(r, 3);
 		s->match_args = xcalloc((size_t)s->nmatch_args, sizeof(struct match_arg));
 		for (int k = 0; k < s->nmatch_args; k++)
@@ -389,9 +389,10 @@ static void set_arg(struct arg *a, int index, const char *type)
 
 static void gen_args(struct rng *r, struct hook *h, int base, int nslots)
 {
-	int want = 1 + (int)rng_below(r, (uint32_t)(nslots < 4 ? nslots : 4));
+	/* now and then none: selectors on the process only */
+	int want = rng_chance(r, 6) ? 0 : 1 + (int)rng_below(r, (uint32_t)(nslots < 4 ? nslots : 4));
 	int used[6] = {0};
-	h->args = xcalloc((size_t)want, sizeof(struct arg));
+	h->args = xcalloc((size_t)(want ? want : 1), sizeof(struct arg));
 	for (int k = 0; k < want; k++) {
 		int slot;
 		do
@@ -503,7 +504,7 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 		base = 5;
 		nslots = syscalls[sc_i].nargs;
 	}
-	if (!h->nargs)
+	if (!dev_rich(h))
 		gen_args(r, h, base, nslots);
 	char *pool[10];
 	int npool = gen_pool(r, pool);

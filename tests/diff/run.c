@@ -129,6 +129,22 @@ static struct progs *progs_of(struct gen_so *so, int id)
 	return p;
 }
 
+/* A binary as the kernel records it: read with a _str helper into a
+ * reused scratch slot, so bytes after its NUL are whatever was there. */
+static void set_bin(struct tpc_proc *p, const char *bin, uint32_t seed)
+{
+	size_t n = strlen(bin);
+	if (n > sizeof(p->bin) - 1)
+		n = sizeof(p->bin) - 1;
+	memcpy(p->bin, bin, n);
+	p->bin[n] = 0;
+	for (size_t i = n + 1; i < sizeof(p->bin); i++) {
+		seed = seed * 1103515245u + 12345u;
+		p->bin[i] = (char)(seed >> 16);
+	}
+	p->binlen = (uint32_t)n;
+}
+
 /* The process table entry of the caller: what it executed and had then,
  * and the follow bits the generated fork rule gives it when its
  * ancestors' forks are replayed, oldest first (tpc_procs.bpf.h does the
@@ -143,8 +159,7 @@ static void fill_proc(struct gen_so *so, const struct dev_event *e)
 	struct tpc_proc cur;
 	memset(&cur, 0, sizeof(cur));
 	for (int i = 0; i < e->nanc; i++) {
-		snprintf(cur.bin, sizeof(cur.bin), "%s", e->anc[i].bin);
-		cur.binlen = (uint32_t)strlen(cur.bin);
+		set_bin(&cur, e->anc[i].bin, e->anc[i].pid);
 		memset(&env->task, 0, sizeof(env->task));
 		env->task.tgid = env->task.tid = e->anc[i].pid;
 		env->task.nspid = e->anc[i].nspid;
@@ -153,8 +168,7 @@ static void fill_proc(struct gen_so *so, const struct dev_event *e)
 	struct tpc_proc *p = &env->proc;
 	p->follow = cur.follow;
 	p->ppid = e->nanc ? e->anc[e->nanc - 1].pid : 1;
-	snprintf(p->bin, sizeof(p->bin), "%s", e->bin);
-	p->binlen = (uint32_t)strlen(p->bin);
+	set_bin(p, e->bin, e->task.tgid);
 	memcpy(p->ns, e->exec_ns, sizeof(p->ns));
 	memcpy(p->caps, e->exec_caps, sizeof(p->caps));
 }
