@@ -45,6 +45,17 @@ static struct {
 	.idle = PTHREAD_COND_INITIALIZER,
 };
 
+/* Workers report at the same time: holding stderr's stdio lock across one
+ * tpl_info/tpl_err call (it writes a line in several pieces) keeps each
+ * report on its own line.  The lock is recursive, so the calls inside
+ * take it again. */
+#define REPORT(fn, ...)                  \
+	do {                             \
+		flockfile(stderr);       \
+		(fn)(__VA_ARGS__);       \
+		funlockfile(stderr);     \
+	} while (0)
+
 static const char *kind_name(enum act_kind k)
 {
 	return k == ACT_GETURL ? "GetUrl" : "DnsLookup";
@@ -85,7 +96,7 @@ static int do_geturl(const char *url, const char *shown)
 	CURL *c = curl_easy_init();
 
 	if (!c) {
-		tpl_err("GetUrl %s -> error: cannot create a curl handle", shown);
+		REPORT(tpl_err, "GetUrl %s -> error: cannot create a curl handle", shown);
 		return -1;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -109,15 +120,15 @@ static int do_geturl(const char *url, const char *shown)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
-		tpl_err("GetUrl %s -> error: %s", shown,
+		REPORT(tpl_err, "GetUrl %s -> error: %s", shown,
 			errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		return -1;
 	}
 	if (status >= 400) {
-		tpl_err("GetUrl %s -> %ld", shown, status);
+		REPORT(tpl_err, "GetUrl %s -> %ld", shown, status);
 		return -1;
 	}
-	tpl_info("GetUrl %s -> %ld", shown, status);
+	REPORT(tpl_info, "GetUrl %s -> %ld", shown, status);
 	return 0;
 }
 
@@ -135,7 +146,7 @@ static int do_dnslookup(const char *name, const char *shown)
 	hints.ai_socktype = SOCK_STREAM; /* one entry per address */
 	rc = getaddrinfo(name, NULL, &hints, &res);
 	if (rc) {
-		tpl_err("DnsLookup %s -> error: %s", shown,
+		REPORT(tpl_err, "DnsLookup %s -> error: %s", shown,
 			rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		return -1;
 	}
@@ -153,7 +164,7 @@ static int do_dnslookup(const char *name, const char *shown)
 				 used ? ", " : "", addr);
 	}
 	freeaddrinfo(res);
-	tpl_info("DnsLookup %s -> %s", shown, used ? list : "no address");
+	REPORT(tpl_info, "DnsLookup %s -> %s", shown, used ? list : "no address");
 	return 0;
 }
 
@@ -250,7 +261,7 @@ static void enqueue(enum act_kind kind, const char *value)
 	}
 	pthread_mutex_unlock(&pool.mu);
 	if (report)
-		tpl_err("%d actions are waiting: dropping %s and further actions while the queue is full (counted at exit)",
+		REPORT(tpl_err, "%d actions are waiting: dropping %s and further actions while the queue is full (counted at exit)",
 			TPL_ACTION_QUEUE, kind_name(kind));
 }
 
@@ -295,7 +306,7 @@ static void wait_idle(long ms)
 void tpl_actions_finish(double max_wait_s, volatile sig_atomic_t *abort)
 {
 	sig_atomic_t abort0 = abort ? *abort : 0;
-	unsigned long long unfinished;
+	unsigned long long succeeded, failed, dropped, unfinished;
 	int busy;
 
 	if (!pool.started)
@@ -306,7 +317,7 @@ void tpl_actions_finish(double max_wait_s, volatile sig_atomic_t *abort)
 	if (pool.len + pool.running) {
 		int n = (int)pool.len + pool.running;
 		pthread_mutex_unlock(&pool.mu);
-		tpl_info("waiting up to %g s for %d GetUrl/DnsLookup actions", max_wait_s, n);
+		REPORT(tpl_info, "waiting up to %g s for %d GetUrl/DnsLookup actions", max_wait_s, n);
 		pthread_mutex_lock(&pool.mu);
 	}
 	double deadline = now_mono() + max_wait_s;
@@ -317,7 +328,11 @@ void tpl_actions_finish(double max_wait_s, volatile sig_atomic_t *abort)
 	/* What is still queued will not run: free it and count it. */
 	pool.abandon = 1;
 	pthread_cond_broadcast(&pool.work);
+	/* counted now: a busy worker that ends later is one of "unfinished" */
 	unfinished = pool.len + (unsigned)pool.running;
+	succeeded = pool.succeeded;
+	failed = pool.failed;
+	dropped = pool.dropped;
 	while (pool.len) {
 		free(pool.q[pool.head].value);
 		pool.head = (pool.head + 1) % TPL_ACTION_QUEUE;
@@ -339,7 +354,7 @@ void tpl_actions_finish(double max_wait_s, volatile sig_atomic_t *abort)
 		curl_global_cleanup();
 	pool.nthreads = 0;
 	/* -q silences a clean summary, never one that reports a loss */
-	(pool.failed || pool.dropped || unfinished ? tpl_err : tpl_info)(
+	REPORT(failed || dropped || unfinished ? tpl_err : tpl_info,
 		"actions: %llu succeeded, %llu failed, %llu dropped (queue full), %llu unfinished at exit",
-		pool.succeeded, pool.failed, pool.dropped, unfinished);
+		succeeded, failed, dropped, unfinished);
 }

@@ -19,6 +19,17 @@ setup() {
 }
 
 teardown() {
+	# a tp-load stuck in an action (the defect these tests look for) must
+	# not hang the suite: SIGINT, then SIGKILL after 15 s
+	if [ -n "${LOADER_PID:-}" ]; then
+		kill -INT "$LOADER_PID" 2>/dev/null || true
+		local i
+		for ((i = 0; i < 150; i++)); do
+			kill -0 "$LOADER_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$LOADER_PID" 2>/dev/null || true
+	fi
 	teardown_loader
 	local p
 	for p in "${BG_PIDS[@]}"; do
@@ -222,6 +233,32 @@ EOF
 	grep -qx "tp-load: actions: 3 succeeded, 0 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
 }
 
+@test "GetUrl and DnsLookup run under --dir too, each once per matching call" {
+	http_server
+	openat_policy geturl-dir >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/hit"]
+      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:$PORT/tpc/from-dir"
+      - action: DnsLookup
+        argFqdn: localhost
+EOF
+	mkdir "$T/dir"
+	compile "$T/p.yaml" "$T/dir/p.bpf.o"
+	: >"$D/hit"
+	start_loader --dir "$T/dir"
+	cat "$D/hit"
+	cat "$D/hit"
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(grep -cx "GET /tpc/from-dir HTTP/1.1" "$HTTP_LOG")" -eq 2 ]
+	[ "$(grep -c "^tp-load: DnsLookup localhost -> .*127.0.0.1" "$LOADER_ERR")" -eq 2 ]
+	grep -qx "tp-load: actions: 4 succeeded, 0 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
+}
+
 @test "GetUrl: a failed request is reported with its error" {
 	# the port of a server that is gone: nothing listens there
 	http_server
@@ -306,7 +343,7 @@ EOF
 		<"$T/events.fifo" >"$T/stamped" 3>&- &
 	BG_PIDS+=($!)
 	LOADER_ERR="$T/loader.err"
-	"$TPLOAD" --timeout 60 "$T/p.bpf.o" >"$T/events.fifo" 2>"$LOADER_ERR" 3>&- &
+	"$TPLOAD" --timeout 60 "$T/p.bpf.o" 2>"$LOADER_ERR" >"$T/events.fifo" 3>&- &
 	LOADER_PID=$!
 	local i
 	for ((i = 0; i < 200; i++)); do
