@@ -16,6 +16,8 @@ setup() {
 	require_root
 	TARGET="$BATS_TEST_TMPDIR/target"
 	OBJ="$BATS_TEST_TMPDIR/p.bpf.o"
+	# programs loaded before this test are not its concern
+	PROG_ID_BASE=$(bpftool prog show -j 2>/dev/null | jq '[.[].id] | max // 0')
 }
 
 teardown() {
