@@ -34,6 +34,13 @@ struct tpcd_task {
 	uint64_t caps[3];
 };
 
+/* A kernel object a file or path arg points at, and the path the
+ * runtime's dentry walk would give for it. */
+struct tpcd_kobj {
+	const void *p;
+	const char *path;
+};
+
 struct tpcd_fd {
 	int fd;
 	const char *path; /* NULL: the fd cannot be resolved */
@@ -67,6 +74,8 @@ struct tpcd_env {
 	int nregions;
 	struct tpcd_fd fds[TPCD_MAX_FDS];
 	int nfds;
+	struct tpcd_kobj kobjs[6];
+	int nkobjs;
 	uint32_t garbage;               /* seed of the stale bytes past a read */
 	struct tpcd_stash stash[TPCD_MAX_HOOKS];
 	struct tpcd_out out;

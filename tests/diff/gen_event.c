@@ -19,6 +19,8 @@ void dev_event_free(struct dev_event *e)
 		free(e->mem[k]);
 	for (int k = 0; k < e->nfds; k++)
 		free(e->fdpath[k]);
+	for (int k = 0; k < 6; k++)
+		free(e->kpath[k]);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -34,6 +36,11 @@ void dev_event_copy(struct dev_event *d, const struct dev_event *s)
 	}
 	for (int k = 0; k < s->nfds; k++)
 		d->fdpath[k] = s->fdpath[k] ? xstrdup(s->fdpath[k]) : NULL;
+	for (int k = 0; k < 6; k++) {
+		d->kpath[k] = s->kpath[k] ? xstrdup(s->kpath[k]) : NULL;
+		if (s->kpath[k] && s->raw[k] == (uint64_t)(uintptr_t)s->kpath[k])
+			d->raw[k] = (uint64_t)(uintptr_t)d->kpath[k];
+	}
 }
 
 int dev_slot(const struct hook *h, int index)
@@ -393,7 +400,7 @@ void gen_event(struct rng *r, const struct policy *p, struct dev_event *e)
 	memset(e, 0, sizeof(*e));
 	e->hook = (int)rng_below(r, (uint32_t)p->nhooks);
 	const struct hook *h = &p->hooks[e->hook];
-	e->via_twin = h->kind == HOOK_KPROBE && rng_chance(r, 50);
+	e->via_twin = h->kind == HOOK_KPROBE && h->syscall && rng_chance(r, 50);
 	if (dev_rich(h)) {
 		gen_record(r, h, e);
 		gen_process(r, p, h, e);
@@ -418,6 +425,17 @@ void gen_event(struct rng *r, const struct policy *p, struct dev_event *e)
 				break;
 			gen_buffer(r, e, k, sz, &pl, size_of_slot[sz]);
 			size_of_slot[sz] = (long)e->raw[sz];
+			break;
+		}
+		case AT_FILE:
+		case AT_PATH: {
+			/* a kernel object whose path is near the values, or NULL */
+			unsigned char buf[2048];
+			size_t n = near_bytes(r, pl.str, pl.nstr, buf, sizeof(buf) - 1, false);
+			buf[n] = 0;
+			free(e->kpath[k]);
+			e->kpath[k] = xstrdup((char *)buf);
+			e->raw[k] = rng_chance(r, 4) ? 0 : (uint64_t)(uintptr_t)e->kpath[k];
 			break;
 		}
 		case AT_FD:

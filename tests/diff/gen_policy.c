@@ -192,7 +192,7 @@ static void gen_match_arg(struct rng *r, const struct hook *h, struct match_arg 
 {
 	const struct arg *a = &h->args[rng_below(r, (uint32_t)h->nargs)];
 	m->index = a->index;
-	bool str = a->type == AT_STRING || a->type == AT_CHAR_BUF;
+	bool str = a->type == AT_STRING || a->type == AT_CHAR_BUF || a->type == AT_FILE || a->type == AT_PATH;
 	bool fd_path = a->type == AT_FD && rng_chance(r, 50);
 	if (str || fd_path) {
 		static const enum op sops[] = {OP_EQUAL, OP_NOTEQUAL, OP_PREFIX, OP_NOTPREFIX, OP_POSTFIX, OP_NOTPOSTFIX};
@@ -401,6 +401,8 @@ static void gen_args(struct rng *r, struct hook *h, int base, int nslots)
 		used[slot] = 1;
 		int t = rng_below(r, 100);
 		const char *type = t < 35 ? int_types[rng_below(r, t < 25 ? 4 : 8)] : t < 60 ? "string" : t < 80 ? "char_buf" : "fd";
+		if (h->kind == HOOK_KPROBE && !h->syscall && rng_chance(r, 40))
+			type = rng_chance(r, 60) ? "file" : "path";
 		set_arg(&h->args[h->nargs++], base + slot, type);
 	}
 	/* a char_buf's size comes from another slot, which must be an
@@ -479,11 +481,15 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 	int sc_i = rng_below(r, NSYSCALLS);
 	int base = 0, nslots = 1;
 	if (kprobe) {
+		static const char *const kfuncs[] = {"fd_install", "security_file_open", "vfs_read", "vfs_write",
+						     "security_path_mkdir"};
 		h->kind = HOOK_KPROBE;
-		h->call = xasprintf("sys_%s", syscalls[sc_i].name);
-		h->syscall = true;
+		/* a kernel function (file and path args, five registers) or a
+		 * syscall (user memory, six registers, a tracepoint twin) */
+		h->syscall = !rng_chance(r, 30);
+		h->call = h->syscall ? xasprintf("sys_%s", syscalls[sc_i].name) : xstrdup(kfuncs[rng_below(r, 5)]);
 		base = 0;
-		nslots = 6;
+		nslots = h->syscall ? 6 : 5;
 		if (rng_chance(r, 25)) {
 			h->is_return = true;
 			if (rng_chance(r, 70)) {

@@ -57,6 +57,7 @@ struct dev_event {
 	uint64_t exec_caps[3];
 	int nanc;
 	struct dev_anc anc[DEV_MAX_ANC];
+	char *kpath[6]; /* file/path args: the path of the object raw[k] points at (raw[k] == the pointer) */
 	int nfds;
 	int fd[DEV_MAX_FDS];
 	char *fdpath[DEV_MAX_FDS]; /* NULL: cannot be resolved */

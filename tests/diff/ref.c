@@ -20,7 +20,8 @@
  *  - a string is compared whole (up to its NUL); a char_buf is the bytes
  *    its size arg (1-based sizeArgIndex) counts; an fd compares as its
  *    number with GT/LT/Mask and with Equal/NotEqual whose values are all
- *    numbers, and otherwise as the path its fd table gives it;
+ *    numbers, and otherwise as the path its fd table gives it; a file
+ *    or path arg as the path of the object it points at;
  *  - an argument that cannot be read (bad pointer, unknown fd) satisfies
  *    no filter on it, positive or negative;
  *  - matchPIDs compares the thread group id (isNamespacePID: as seen in
@@ -47,7 +48,7 @@ enum ref_mutation ref_mutation = MUT_NONE;
 enum cov_kind {
 	CK_INT, CK_STR, CK_BUF, CK_FDNUM, CK_FDPATH, CK_RET, CK_PID, CK_PID_FOLLOW, CK_NSPID, CK_BIN,
 	CK_BIN_FOLLOW, CK_NS, CK_NS_HOST, CK_CAPS, CK_CAPS_NS, CK_NSCH, CK_CAPCH, CK_CAPCH_NS, CK_TPINT, CK_TPSTR,
-	CK_COUNT
+	CK_FILE, CK_COUNT
 };
 static const char *const cov_names[] = {
 	"matchArgs integer", "matchArgs string", "matchArgs char_buf", "matchArgs fd number", "matchArgs fd path",
@@ -55,7 +56,7 @@ static const char *const cov_names[] = {
 	"matchBinaries followChildren", "matchNamespaces", "matchNamespaces host_ns", "matchCapabilities",
 	"matchCapabilities isNamespaceCapability", "matchNamespaceChanges", "matchCapabilityChanges",
 	"matchCapabilityChanges isNamespaceCapability", "matchArgs tracepoint integer field",
-	"matchArgs tracepoint text field",
+	"matchArgs tracepoint text field", "matchArgs file/path",
 };
 #define NOPS 12
 static uint64_t cov[CK_COUNT][NOPS][2];
@@ -76,6 +77,7 @@ static bool cov_expected(enum cov_kind k, enum op op)
 	case CK_RET: return op == OP_EQUAL || op == OP_NOTEQUAL || op == OP_GT || op == OP_LT || op == OP_MASK;
 	case CK_STR:
 	case CK_TPSTR:
+	case CK_FILE:
 	case CK_FDPATH: return op >= OP_EQUAL && op <= OP_NOTPOSTFIX;
 	case CK_BUF: return op >= OP_EQUAL && op <= OP_NOTPREFIX;
 	case CK_BIN:
@@ -317,6 +319,17 @@ static bool match_arg(const struct hook *h, const struct match_arg *m, const str
 	case AT_CHAR_BUF: {
 		int sz = dev_slot(h, a->size_arg_index - 1);
 		return bytes_filter(CK_BUF, m, buffer_at(e, k, sz >= 0 ? e->raw[sz] : 0));
+	}
+	case AT_FILE:
+	case AT_PATH: {
+		/* the path of the object the arg points at */
+		struct bytes b = {NULL, 0, false};
+		if (raw && e->kpath[k] && raw == (uint64_t)(uintptr_t)e->kpath[k]) {
+			b.p = (const unsigned char *)e->kpath[k];
+			b.n = strlen(e->kpath[k]);
+			b.ok = true;
+		}
+		return bytes_filter(CK_FILE, m, b);
 	}
 	case AT_FD: {
 		bool number = m->op == OP_GT || m->op == OP_LT || m->op == OP_MASK ||

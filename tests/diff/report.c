@@ -102,6 +102,14 @@ static void arg_text(FILE *f, const struct hook *h, const struct arg *a, const s
 		fprintf(f, " readable at the pointer\n");
 		return;
 	}
+	case AT_FILE:
+	case AT_PATH:
+		if (raw && e->kpath[k] && raw == (uint64_t)(uintptr_t)e->kpath[k])
+			bytes_text(f, (const unsigned char *)e->kpath[k], strlen(e->kpath[k]));
+		else
+			fprintf(f, "pointer 0x%llx, no path", (unsigned long long)raw);
+		fprintf(f, "\n");
+		return;
 	case AT_FD: {
 		fprintf(f, "register 0x%llx = fd %d", (unsigned long long)raw, (int)(uint32_t)raw);
 		for (int i = 0; i < e->nfds; i++)

@@ -199,6 +199,13 @@ void gen_so_run(struct gen_so *so, int id, const struct policy *p, const struct 
 			env->regions[env->nregions].len = e->memlen[k];
 			env->nregions++;
 		}
+	env->nkobjs = 0;
+	for (int k = 0; k < 6; k++)
+		if (e->kpath[k]) {
+			env->kobjs[env->nkobjs].p = e->kpath[k];
+			env->kobjs[env->nkobjs].path = e->kpath[k];
+			env->nkobjs++;
+		}
 	env->nfds = e->nfds;
 	for (int k = 0; k < e->nfds; k++) {
 		env->fds[k].fd = e->fd[k];
@@ -217,13 +224,21 @@ void gen_so_run(struct gen_so *so, int id, const struct policy *p, const struct 
 			unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs,
 				flags, sp, ss;
 		} user = {0}, ctx = {0}, rc = {0};
-		user.di = e->raw[0];
-		user.si = e->raw[1];
-		user.dx = e->raw[2];
-		user.r10 = e->raw[3];
-		user.r8 = e->raw[4];
-		user.r9 = e->raw[5];
-		ctx.di = (unsigned long)(uintptr_t)&user;
+		if (h->syscall) { /* the wrapper's argument: the user's registers */
+			user.di = e->raw[0];
+			user.si = e->raw[1];
+			user.dx = e->raw[2];
+			user.r10 = e->raw[3];
+			user.r8 = e->raw[4];
+			user.r9 = e->raw[5];
+			ctx.di = (unsigned long)(uintptr_t)&user;
+		} else { /* a kernel function: its arguments in the calling convention's registers */
+			ctx.di = e->raw[0];
+			ctx.si = e->raw[1];
+			ctx.dx = e->raw[2];
+			ctx.cx = e->raw[3];
+			ctx.r8 = e->raw[4];
+		}
 		pr->kprobe(&ctx);
 		if (h->is_return) {
 			rc.ax = (unsigned long)e->ret;

@@ -1,6 +1,6 @@
 /* shrink.c: after the parts of a failing case have been left out, make
  * what remains short: string values of matchArgs and matchBinaries, the
- * event's string args, fd paths and binaries, each halved from either end
+ * event's string args, file and fd paths and binaries, each halved from either end
  * and then trimmed a byte at a time, for as long as the case still fails. */
 #include "model.h"
 
@@ -23,6 +23,11 @@ static void sync_string_arg(struct trim *t, const char *text)
 {
 	t->e->mem[t->k] = (unsigned char *)text;
 	t->e->memlen[t->k] = strlen(text) + 1;
+	t->e->raw[t->k] = (uint64_t)(uintptr_t)text;
+}
+
+static void sync_kpath(struct trim *t, const char *text)
+{
 	t->e->raw[t->k] = (uint64_t)(uintptr_t)text;
 }
 
@@ -109,6 +114,13 @@ int shrink_strings(struct policy *gp, const struct omit *om, struct dev_event *e
 		sync_string_arg(&t, text);
 		trim_text(&t, &text); /* the event owns text from here on */
 	}
+	/* file/path args: the register holds the object's address */
+	t.sync = sync_kpath;
+	for (int k = 0; k < 6; k++)
+		if (e->kpath[k] && e->raw[k] == (uint64_t)(uintptr_t)e->kpath[k]) {
+			t.k = k;
+			trim_text(&t, &e->kpath[k]);
+		}
 	/* fd paths: the event reads the slot itself */
 	t.sync = NULL;
 	for (int i = 0; i < e->nfds; i++)

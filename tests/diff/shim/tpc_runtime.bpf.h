@@ -232,19 +232,38 @@ static __always_inline struct tpc_pathres tpc_path_of_fd(__u64 fd, char *dst)
 	return r;
 }
 
-/* file, path and dentry args are kernel pointers: the generator's random
- * policies do not use them (kprobes on kernel functions cannot be fed a
- * fake struct file); they resolve to nothing. */
-static __always_inline struct tpc_pathres tpc_path_of_file(__u64 p, char *dst)
+/* file and path args: kernel pointers the driver registered with the
+ * path the dentry walk would build; anything else (NULL, a string's
+ * pointer) resolves to nothing. */
+static struct tpc_pathres tpcd_path_of_kobj(__u64 p, char *dst)
 {
 	struct tpc_pathres r = {-1, 0};
+	tpcd_env->path_reads++;
+	for (int i = 0; i < tpcd_env->nkobjs; i++)
+		if (p && (__u64)(uintptr_t)tpcd_env->kobjs[i].p == p) {
+			size_t n = strlen(tpcd_env->kobjs[i].path);
+			if (n > TPC_STR_MAX - 1)
+				n = TPC_STR_MAX - 1;
+			memcpy(dst, tpcd_env->kobjs[i].path, n);
+			dst[n] = 0;
+			tpcd_garbage(dst, (__u32)n + 1, TPC_STR_MAX);
+			r.len = (long)n;
+			return r;
+		}
+	tpcd_env->faults++;
+	tpcd_garbage(dst, 0, TPC_STR_MAX);
 	return r;
+}
+static __always_inline struct tpc_pathres tpc_path_of_file(__u64 p, char *dst)
+{
+	return tpcd_path_of_kobj(p, dst);
 }
 static __always_inline struct tpc_pathres tpc_path_of_path(__u64 p, char *dst)
 {
-	struct tpc_pathres r = {-1, 0};
-	return r;
+	return tpcd_path_of_kobj(p, dst);
 }
+/* dentry args are not generated (a walk without a mount gives a path
+ * relative to the file system, not something the spec describes) */
 static __always_inline struct tpc_pathres tpc_path_of_dentry(__u64 p, char *dst)
 {
 	struct tpc_pathres r = {-1, 0};
