@@ -75,14 +75,30 @@ static bool keep(struct omit *o, const char *fmt, ...)
 	return true;
 }
 
-/* A double-quoted YAML scalar: values hold bytes 1..127 only (YAML text
- * must be UTF-8), so escapes cover everything else. */
+/* Bytes of one well-formed 2- or 3-byte UTF-8 character at s, else 0. */
+static int utf8_char(const unsigned char *s)
+{
+	bool cont1 = (s[1] & 0xc0) == 0x80;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf && cont1)
+		return 2;
+	if (((s[0] >= 0xe1 && s[0] <= 0xec) || s[0] == 0xee || s[0] == 0xef) && cont1 && (s[2] & 0xc0) == 0x80)
+		return 3;
+	return 0;
+}
+
+/* A double-quoted YAML scalar. YAML text is UTF-8: a well-formed
+ * character is written as it is (a parsed policy's values round-trip);
+ * any other byte as \xNN, which YAML reads as U+00NN (two bytes). */
 static void quoted(struct buf *b, const char *s)
 {
 	buf_puts(b, "\"");
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
+		int n = c >= 0x80 ? utf8_char((const unsigned char *)s) : 0;
+		if (n) {
+			buf_printf(b, "%.*s", n, s);
+			s += n - 1;
+		} else if (c == '"' || c == '\\')
 			buf_printf(b, "\\%c", c);
 		else if (c < 32 || c >= 127)
 			buf_printf(b, "\\x%02x", c);
