@@ -211,14 +211,31 @@ static void fault(struct rng *r, struct dev_event *e, int k)
 	e->raw[k] = rng_chance(r, 50) ? 0 : 0x1000 + rng_below(r, 4096);
 }
 
+/* Now and then: text pushed to exactly `len` bytes (when it is
+ * shorter) by random bytes in front, keeping its end: the longest a
+ * string read can hold whole is TPC_STR_MAX - 1, a binary TPC_BIN_MAX - 1. */
+static size_t at_the_limit(struct rng *r, unsigned char *buf, size_t n, size_t limit)
+{
+	if (!rng_chance(r, 3))
+		return n;
+	size_t len = limit - rng_below(r, 3);
+	if (n >= len)
+		return n;
+	memmove(buf + (len - n), buf, n);
+	for (size_t i = 0; i < len - n; i++)
+		buf[i] = (unsigned char)('a' + rng_below(r, 26));
+	return len;
+}
+
 static void gen_string(struct rng *r, struct dev_event *e, int k, const struct pools *pl)
 {
 	if (rng_chance(r, 3)) {
 		fault(r, e, k);
 		return;
 	}
-	unsigned char buf[4000];
+	unsigned char buf[TPC_STR_MAX];
 	size_t n = near_bytes(r, pl->str, pl->nstr, buf, sizeof(buf) - 1, false);
+	n = at_the_limit(r, buf, n, TPC_STR_MAX - 1);
 	buf[n] = 0;
 	/* the NUL ends it; bytes after it must not matter */
 	set_mem(e, k, buf, n + 1, rng_chance(r, 30) ? rng_below(r, 16) : 0, r);
@@ -268,8 +285,9 @@ static void gen_fds(struct rng *r, struct dev_event *e, const struct hook *h)
 		e->fdpath[k] = NULL; /* 1 in 20: an fd that cannot be resolved */
 		if (rng_chance(r, 5))
 			continue;
-		unsigned char buf[2048];
+		unsigned char buf[TPC_STR_MAX];
 		size_t n = near_bytes(r, paths, np, buf, sizeof(buf) - 1, false);
+		n = at_the_limit(r, buf, n, TPC_STR_MAX - 1);
 		buf[n] = 0;
 		e->fdpath[k] = xstrdup((char *)buf);
 	}
@@ -307,6 +325,7 @@ static void near_bin(struct rng *r, const struct hook *h, char *out)
 		pool[n++] = "/usr/bin/cat";
 	unsigned char buf[TPC_BIN_MAX];
 	size_t len = near_bytes(r, pool, n, buf, TPC_BIN_MAX - 1, false);
+	len = at_the_limit(r, buf, len, TPC_BIN_MAX - 1);
 	memcpy(out, buf, len);
 	out[len] = 0;
 }
@@ -430,8 +449,9 @@ void gen_event(struct rng *r, const struct policy *p, struct dev_event *e)
 		case AT_FILE:
 		case AT_PATH: {
 			/* a kernel object whose path is near the values, or NULL */
-			unsigned char buf[2048];
+			unsigned char buf[TPC_STR_MAX];
 			size_t n = near_bytes(r, pl.str, pl.nstr, buf, sizeof(buf) - 1, false);
+			n = at_the_limit(r, buf, n, TPC_STR_MAX - 1);
 			buf[n] = 0;
 			free(e->kpath[k]);
 			e->kpath[k] = xstrdup((char *)buf);
