@@ -233,9 +233,16 @@ EOF
 	grep -qx "tp-load: actions: 3 succeeded, 0 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
 }
 
-@test "GetUrl and DnsLookup run under --dir too, each once per matching call" {
+@test "GetUrl and DnsLookup under --dir: only the matching selector's actions, once per call" {
 	http_server
 	openat_policy geturl-dir >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/other"]
+      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:$PORT/tpc/selector-1"
     - matchArgs:
       - index: 1
         operator: Equal
@@ -254,6 +261,8 @@ EOF
 	cat "$D/hit"
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
+	# the events carry selector 2: its URL only, never selector 1's
+	[ "$(wc -l <"$HTTP_LOG")" -eq 2 ]
 	[ "$(grep -cx "GET /tpc/from-dir HTTP/1.1" "$HTTP_LOG")" -eq 2 ]
 	[ "$(grep -c "^tp-load: DnsLookup localhost -> .*127.0.0.1" "$LOADER_ERR")" -eq 2 ]
 	grep -qx "tp-load: actions: 4 succeeded, 0 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
