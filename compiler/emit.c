@@ -342,7 +342,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	char w[32], n[32], p[32];
 	snprintf(w, sizeof(w), "w%d", i);
 	snprintf(n, sizeof(n), "n%d", i);
-	snprintf(p, sizeof(p), "((const char *)w%d)", i);
+	snprintf(p, sizeof(p), "((const unsigned char *)w%d)", i);
 	emit_resolve(b, hp, a, sp, "\t\t");
 	/* the byte count a value of length L must show: strings count the
 	 * NUL, buffers are compared by their size argument */

@@ -128,7 +128,7 @@ static void cond_binary(struct buf *b, const char *p, const struct match_proc *m
 		default:
 			buf_printf(b, "(%s->binlen >= %zu", p, len);
 			for (size_t k = 0; k < len; k++)
-				buf_printf(b, " && %s->bin[(%s->binlen - %zu) & %d] == %d", p, p, len - k, TPC_BIN_MAX - 1,
+				buf_printf(b, " && ((const unsigned char *)%s->bin)[(%s->binlen - %zu) & %d] == %d", p, p, len - k, TPC_BIN_MAX - 1,
 					   (int)(unsigned char)val[k]);
 			buf_puts(b, ")");
 			break;
