@@ -231,7 +231,7 @@ static void shrink_and_report(const struct opts *o, struct failing *f)
 		bool progress = true;
 		while (progress && tries < 400) {
 			progress = false;
-			yaml_of_policy(f->gp, &om); /* refresh om.seen */
+			free(yaml_of_policy(f->gp, &om)); /* refreshes om.seen */
 			int n = om.nseen;
 			char **ids = xcalloc((size_t)n, sizeof(char *));
 			for (int i = 0; i < n; i++)
