@@ -51,7 +51,7 @@ $(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
 
 # sha256.o is shared: tp-load checks the digests tpc writes
 $(BIN)/tp-load: $(LOADER_OBJ) $(OBJDIR)/compiler/sha256.o | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lcurl -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpthread -ldl
 
 $(OBJDIR)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/compiler
 	$(CC) $(CFLAGS) -I compiler -I runtime-bpf -c -o $@ $<

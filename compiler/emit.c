@@ -439,6 +439,9 @@ static unsigned action_bits(const struct selector *s, long long *sig)
 		case ACT_NOPOST: bits |= TPC_ACT_NOPOST; break;
 		case ACT_OVERRIDE: bits |= TPC_ACT_OVERRIDE; break;
 		case ACT_GETURL: bits |= TPC_ACT_GETURL; break;
+		case ACT_FOLLOWFD: bits |= TPC_ACT_FOLLOWFD; break;
+		case ACT_UNFOLLOWFD: bits |= TPC_ACT_UNFOLLOWFD; break;
+		case ACT_COPYFD: bits |= TPC_ACT_COPYFD; break;
 		case ACT_DNSLOOKUP: bits |= TPC_ACT_DNSLOOKUP; break;
 		default: break;
 		}

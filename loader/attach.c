@@ -100,6 +100,8 @@ static int need_prog(struct tpl_obj *o, int hook, const char *name,
 	return 0;
 }
 
+unsigned long tpl_ringbuf_bytes;
+
 int tpl_obj_open(struct tpl_obj *o, const char *path)
 {
 	char err[640];
@@ -135,6 +137,13 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 		tpl_err("%s: cannot open BPF object: %s", path, strerror(e));
 		tpl_capture_print_tail(10);
 		return -1;
+	}
+	if (tpl_ringbuf_bytes) {
+		struct bpf_map *rb = bpf_object__find_map_by_name(o->obj, TPC_MAP_EVENTS);
+		if (rb && bpf_map__set_max_entries(rb, (__u32)tpl_ringbuf_bytes)) {
+			tpl_err("%s: cannot size the ring buffer to %lu bytes", path, tpl_ringbuf_bytes);
+			return -1;
+		}
 	}
 	if (!need_map(o, TPC_MAP_EVENTS, BPF_MAP_TYPE_RINGBUF, 0) ||
 	    !need_map(o, TPC_MAP_LOST, BPF_MAP_TYPE_PERCPU_ARRAY, 8) ||

@@ -19,6 +19,10 @@ enum tpl_attach_mode {
  * is printed. */
 #define TPL_POLL_MS 10
 
+/* Ring buffer bytes per object (--ring-buffer); 0 keeps the object's own
+ * (runtime-bpf TPC_RINGBUF_BYTES). A power of two, at least a page. */
+extern unsigned long tpl_ringbuf_bytes;
+
 struct tpl_obj {
 	const char *path;
 	struct tpc_manifest m;

@@ -19,10 +19,13 @@ static size_t cap_len;
 
 static void vmsg(const char *fmt, va_list ap)
 {
+	/* action workers report from their threads: keep each line whole */
+	flockfile(stderr);
 	fputs("tp-load: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	fflush(stderr);
+	funlockfile(stderr);
 }
 
 void tpl_err(const char *fmt, ...)

@@ -82,6 +82,9 @@ static void usage(FILE *f)
 		"                             remove deleted and replace changed objects\n"
 		"      --require-digest       refuse an object unless OBJ.sha256 (written\n"
 		"                             by tpc) names its SHA-256\n"
+		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
+		"                             (e.g. 256K, 4M; default 1M): bigger rides\n"
+		"                             out longer bursts, costs resident memory\n"
 		"  -q, --quiet                no status lines on stderr\n"
 		"      --help                 this text\n"
 		"      --version              print the version\n"
@@ -102,7 +105,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
-	       O_DIR, O_REQUIRE_DIGEST,
+	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF,
 	       O_HOLD };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -112,6 +115,7 @@ static int parse_options(int argc, char **argv)
 		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "require-digest", no_argument, NULL, O_REQUIRE_DIGEST },
+		{ "ring-buffer", required_argument, NULL, O_RINGBUF },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -172,6 +176,19 @@ static int parse_options(int argc, char **argv)
 		case O_HOLD:
 			opt.hold = 1;
 			break;
+		case O_RINGBUF: {
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end == 'K' || *end == 'k')
+				v <<= 10, end++;
+			else if (*end == 'M' || *end == 'm')
+				v <<= 20, end++;
+			if (errno || !*optarg || *end || v < 4096 || v > (1ul << 30) || (v & (v - 1)))
+				return usage_error("--ring-buffer %s: expected a power of two from 4K to 1024M (e.g. 512K, 4M)",
+						   optarg);
+			tpl_ringbuf_bytes = v;
+			break;
+		}
 		case 'q':
 			tpl_quiet = 1;
 			break;
