@@ -57,3 +57,24 @@ diffcheck() {
 	echo "$output" | grep -q 'tpc exited 1 on a generated policy'
 	echo "$output" | grep -q 'error: refused \[internal\]'
 }
+
+@test "a return hook with 65 selectors: the 65th still matches (the entry mask is not limited to 64)" {
+	# 64 selectors that need fd 12345 and a return value of 99, then one
+	# that needs fd 7: random events on fd 7 must report selector 65
+	policy="$BATS_TEST_TMPDIR/sel65.yaml"
+	{
+		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: "sel65"\n'
+		printf 'spec:\n  kprobes:\n  - call: "sys_read"\n    syscall: true\n    return: true\n'
+		printf '    args:\n    - index: 0\n      type: "int"\n    selectors:\n'
+		for i in $(seq 64); do
+			printf '    - matchArgs:\n      - index: 0\n        operator: "Equal"\n        values: ["12345"]\n'
+			printf '      matchReturnArgs:\n      - operator: "Equal"\n        values: ["99"]\n'
+		done
+		printf '    - matchArgs:\n      - index: 0\n        operator: "Equal"\n        values: ["7"]\n'
+	} >"$policy"
+	diffcheck --policy "$policy" --pairs 2000 --events 2000 --seed 1
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q '^diffcheck: no disagreement$'
+	# events on fd 7 were among them
+	echo "$output" | grep -qE '^diffcheck: 2000 pairs, 1 policies, 1 batches, seed 1: [1-9][0-9]* posted'
+}
