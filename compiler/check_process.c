@@ -103,6 +103,11 @@ void check_process_filters(const struct policy *p, const struct hook *h, struct 
 	if (h->has_return_arg && !arg_type_is_int(h->return_arg.type) && h->return_arg.type != AT_UNKNOWN)
 		diag_add(d, p->file, h->return_arg.type_pos, SEV_ERROR, "unsupported",
 			 "unsupported: returnArg type '%s' (integer types only)", h->return_arg.type_name);
+	/* the entry half hands the return half one u64 mask of the selectors
+	 * whose entry checks passed */
+	if (hook_reports_at_return(h) && h->nselectors > 64)
+		diag_add(d, p->file, h->selectors[64].pos, SEV_ERROR, "too-many-selectors",
+			 "a hook that reports at return can have at most 64 selectors (this one has %d)", h->nselectors);
 	if (h->has_return_arg && !h->is_return)
 		diag_add(d, p->file, h->return_pos, SEV_WARNING, "return-arg",
 			 "returnArg without return: true is ignored: the hook has no return probe");

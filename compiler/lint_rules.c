@@ -35,6 +35,7 @@ const struct lint_rule lint_rules[] = {
 	{"return-arg", "returnArg without return: true (ignored)"},
 	{"binary-path", "a matchBinaries value that is not an absolute path"},
 	{"too-many-follow", "more followForks/followChildren filters than an object can track"},
+	{"too-many-selectors", "more than 64 selectors on a hook that reports at return"},
 	{"too-many-slots", "a hook needs more whole-string buffers (file/path/fd args, Postfix, long values) than the runtime has"},
 	{"override-return", "Override in a hook that reports at return: it must act at the call's entry"},
 	{"rate-limit", "rateLimit on an action other than Post"},
