@@ -83,7 +83,7 @@ static void usage(FILE *f)
 		"      --require-digest       refuse an object unless OBJ.sha256 (written\n"
 		"                             by tpc) names its SHA-256\n"
 		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
-		"                             (e.g. 256K, 4M; default 1M): bigger rides\n"
+		"                             (e.g. 256K, 4M; default 512K): bigger rides\n"
 		"                             out longer bursts, costs resident memory\n"
 		"  -q, --quiet                no status lines on stderr\n"
 		"      --help                 this text\n"

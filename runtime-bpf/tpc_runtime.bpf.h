@@ -12,7 +12,7 @@
 #include "tpc_abi.h"
 
 #ifndef TPC_RINGBUF_BYTES
-#define TPC_RINGBUF_BYTES (1024 * 1024) /* tp-load --ring-buffer overrides it */
+#define TPC_RINGBUF_BYTES (512 * 1024) /* tp-load --ring-buffer overrides it */
 #endif
 #ifndef TPC_WAKEUP_BYTES
 #define TPC_WAKEUP_BYTES (64 * 1024)
