@@ -9,7 +9,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "../compiler/sha256.h"
 #include "attach.h"
+#include "digest.h"
 #include "ksym.h"
 #include "log.h"
 #include "procs.h"
@@ -101,6 +103,7 @@ static int need_prog(struct tpl_obj *o, int hook, const char *name,
 }
 
 unsigned long tpl_ringbuf_bytes;
+int tpl_require_digest;
 
 int tpl_obj_open(struct tpl_obj *o, const char *path)
 {
@@ -110,7 +113,19 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	o->events_fd = o->lost_fd = -1;
-	if (tpc_manifest_read(path, &o->m, err, sizeof(err))) {
+	/* One read of the file: the bytes whose digest is checked are the
+	 * bytes parsed and loaded (no window to swap the file in between). */
+	if (tpc_file_read(path, &o->image, &o->image_len, err, sizeof(err))) {
+		tpl_err("%s", err);
+		return -1;
+	}
+	if (tpl_require_digest) {
+		char hex[SHA256_HEX_LEN + 1];
+		sha256_hex(o->image, o->image_len, hex);
+		if (tpl_digest_check(path, hex))
+			return -1;
+	}
+	if (tpc_manifest_read_mem(o->image, o->image_len, path, &o->m, err, sizeof(err))) {
 		tpl_err("%s", err);
 		return -1;
 	}
@@ -130,7 +145,9 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 	}
 
 	tpl_capture_begin();
-	o->obj = bpf_object__open_file(path, NULL);
+	const char *base = strrchr(path, '/');
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path);
+	o->obj = bpf_object__open_mem(o->image, o->image_len, &oo);
 	tpl_capture_end();
 	if (!o->obj) {
 		int e = errno;
@@ -429,5 +446,7 @@ void tpl_obj_close(struct tpl_obj *o)
 	free(o->hook_fn);
 	o->hook_fn = NULL;
 	tpc_manifest_free(&o->m);
+	free(o->image);
+	o->image = NULL;
 	o->events_fd = o->lost_fd = -1;
 }

@@ -23,8 +23,14 @@ enum tpl_attach_mode {
  * (runtime-bpf TPC_RINGBUF_BYTES). A power of two, at least a page. */
 extern unsigned long tpl_ringbuf_bytes;
 
+/* --require-digest: tpl_obj_open checks OBJ.sha256 against the bytes it
+ * read, before parsing or loading them. */
+extern int tpl_require_digest;
+
 struct tpl_obj {
 	const char *path;
+	void *image; /* the object file's bytes, read once */
+	size_t image_len;
 	struct tpc_manifest m;
 	struct bpf_object *obj;
 	struct bpf_link **links;

@@ -172,6 +172,7 @@ static int parse_options(int argc, char **argv)
 			break;
 		case O_REQUIRE_DIGEST:
 			opt.require_digest = 1;
+			tpl_require_digest = 1;
 			break;
 		case O_HOLD:
 			opt.hold = 1;
@@ -366,8 +367,7 @@ static int run(int nobj, char **paths)
 	if (tpl_check_kernel(1))
 		goto out;
 	for (i = 0; i < nobj; i++) {
-		if ((opt.require_digest && tpl_digest_check(paths[i], NULL)) ||
-		    tpl_obj_open(&objs[i], paths[i]) ||
+		if (tpl_obj_open(&objs[i], paths[i]) ||
 		    tpl_obj_start(&objs[i], opt.attach, &nhooks))
 			goto out;
 		if (stop)

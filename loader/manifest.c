@@ -712,20 +712,19 @@ void tpc_manifest_free(struct tpc_manifest *m)
 
 /* A BPF ELF whose every section lies inside the file: libelf reads lazily
  * and would otherwise report a cut file as one without a manifest. */
-static int check_elf(Elf *elf, int fd, const char *path, char *err,
+static int check_elf(Elf *elf, size_t size, const char *path, char *err,
 		     size_t errlen)
 {
 	GElf_Ehdr eh;
-	struct stat st;
 	size_t nscn;
 	Elf_Scn *scn = NULL;
 
-	if (!gelf_getehdr(elf, &eh) || fstat(fd, &st) || st.st_size < 0) {
+	if (!gelf_getehdr(elf, &eh)) {
 		snprintf(err, errlen, "%s: bad ELF header: %s", path,
 			 elf_errmsg(-1));
 		return -1;
 	}
-	unsigned long long fsize = (unsigned long long)st.st_size;
+	unsigned long long fsize = (unsigned long long)size;
 	/* libelf counts 0 sections when their headers do not fit: compare
 	 * with the header's own count */
 	if (eh.e_shnum)
@@ -766,10 +765,11 @@ static int check_elf(Elf *elf, int fd, const char *path, char *err,
 }
 
 /* Find the manifest section with libelf and copy its bytes out. */
-static int read_section(const char *path, char **out, size_t *outlen,
+/* The manifest section of the object image img[0..size). */
+static int read_section(const void *img, size_t size, const char *path, char **out, size_t *outlen,
 			char *err, size_t errlen)
 {
-	int fd, rc = -1;
+	int rc = -1;
 	Elf *elf = NULL;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -779,17 +779,12 @@ static int read_section(const char *path, char **out, size_t *outlen,
 		snprintf(err, errlen, "%s: libelf: %s", path, elf_errmsg(-1));
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	elf = elf_begin(fd, ELF_C_READ, NULL);
+	elf = elf_memory((char *)img, size);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		snprintf(err, errlen, "%s: not an ELF file", path);
 		goto out;
 	}
-	if (check_elf(elf, fd, path, err, errlen))
+	if (check_elf(elf, size, path, err, errlen))
 		goto out;
 	if (elf_getshdrstrndx(elf, &shstrndx)) {
 		snprintf(err, errlen, "%s: bad ELF: %s", path, elf_errmsg(-1));
@@ -838,23 +833,79 @@ static int read_section(const char *path, char **out, size_t *outlen,
 out:
 	if (elf)
 		elf_end(elf);
-	close(fd);
 	return rc;
 }
 
-int tpc_manifest_read(const char *path, struct tpc_manifest *m, char *err,
-		      size_t errlen)
+int tpc_manifest_read_mem(const void *img, size_t size, const char *path, struct tpc_manifest *m, char *err,
+			  size_t errlen)
 {
 	char *buf, msg[512];
 	size_t len = 0;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	if (read_section(path, &buf, &len, err, errlen))
+	if (read_section(img, size, path, &buf, &len, err, errlen))
 		return -1;
 	rc = tpc_manifest_parse(buf, len, m, msg, sizeof(msg));
 	if (rc)
 		snprintf(err, errlen, "%s: %s", path, msg);
 	free(buf);
+	return rc;
+}
+
+int tpc_file_read(const char *path, void **img, size_t *size, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	*img = NULL;
+	*size = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	do {
+		if (len == cap) {
+			/* an object is a few dozen KiB; refuse what no object is */
+			if (cap >= (256u << 20)) {
+				snprintf(err, errlen, "%s: larger than 256 MiB: not a tpc object", path);
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 1 << 16;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto fail;
+	}
+	fclose(f);
+	*img = buf;
+	*size = len;
+	return 0;
+fail:
+	fclose(f);
+	free(buf);
+	return -1;
+}
+
+int tpc_manifest_read(const char *path, struct tpc_manifest *m, char *err, size_t errlen)
+{
+	void *img;
+	size_t size;
+
+	memset(m, 0, sizeof(*m));
+	if (tpc_file_read(path, &img, &size, err, errlen))
+		return -1;
+	int rc = tpc_manifest_read_mem(img, size, path, m, err, errlen);
+	free(img);
 	return rc;
 }

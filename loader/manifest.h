@@ -103,6 +103,14 @@ int tpc_manifest_read(const char *path, struct tpc_manifest *m, char *err,
 
 void tpc_manifest_free(struct tpc_manifest *m);
 
+/* The same from an object image already in memory (what tp-load loads:
+ * the bytes whose digest it checked are the bytes it parses and loads). */
+int tpc_manifest_read_mem(const void *img, size_t size, const char *path, struct tpc_manifest *m, char *err,
+			  size_t errlen);
+
+/* Reads a whole file into a malloc()ed buffer. */
+int tpc_file_read(const char *path, void **img, size_t *size, char *err, size_t errlen);
+
 /* Split "subsys/event" of a validated manifest into two buffers. */
 int tpc_split_tp(const char *tp, char *subsys, size_t slen, char *event,
 		 size_t elen);
