@@ -48,12 +48,10 @@ static void tmpl_fill(struct buf *out, const char *name, const char *const *kv)
 			for (int i = 0; kv[i]; i += 2) {
 				size_t kl = strlen(kv[i]);
 				if ((size_t)(end - at - 1) == kl && !strncmp(at + 1, kv[i], kl)) {
-					struct buf pre = {0};
 					char *chunk = strndup(t, (size_t)(at - t));
 					buf_puts(out, chunk);
 					free(chunk);
 					buf_puts(out, kv[i + 1]);
-					buf_free(&pre);
 					t = end + 1;
 					replaced = true;
 					break;

@@ -139,7 +139,7 @@ static void cond_binary(struct buf *b, const char *p, const struct match_proc *m
 	buf_puts(b, ")");
 }
 
-static void emit_pids(struct buf *b, const struct hook_plan *hp, const struct match_proc *m)
+static void emit_pids(struct buf *b, const struct match_proc *m)
 {
 	const char *var = m->ns_pid ? "nspid" : "pid";
 	buf_printf(b, "\t\t/* matchPIDs %s%s%s (line %d) */\n", op_name(m->op), m->follow ? ", followForks" : "",
@@ -151,7 +151,6 @@ static void emit_pids(struct buf *b, const struct hook_plan *hp, const struct ma
 	if (m->follow && m->follow_bit >= 0)
 		buf_printf(b, " || (proc && (proc->follow & (1ULL << %d)))", m->follow_bit);
 	buf_puts(b, "))\n\t\t\tbreak;\n");
-	(void)hp;
 }
 
 static void emit_binaries(struct buf *b, const struct match_proc *m)
@@ -237,7 +236,7 @@ void emit_process_checks(struct buf *b, const struct hook_plan *hp, const struct
 	switch (pass) {
 	case 0:
 		for (int i = 0; i < s->nmatch_pids; i++)
-			emit_pids(b, hp, &s->match_pids[i]);
+			emit_pids(b, &s->match_pids[i]);
 		break;
 	case 1:
 		for (int i = 0; i < s->nmatch_namespaces; i++)
