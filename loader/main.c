@@ -20,6 +20,7 @@
 #include "actions.h"
 #include "attach.h"
 #include "fdsweep.h"
+#include "procs.h"
 #include "digest.h"
 #include "dir.h"
 #include "event.h"
@@ -82,6 +83,8 @@ static void usage(FILE *f)
 		"                             remove deleted and replace changed objects\n"
 		"      --require-digest       refuse an object unless OBJ.sha256 (written\n"
 		"                             by tpc) names its SHA-256\n"
+		"      --host-ns-pid PID      host_ns means the namespaces of PID (default 1;\n"
+		"                             tp-load's own when /proc/PID/ns is unreadable)\n"
 		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
 		"                             (e.g. 256K, 4M; default 512K): bigger rides\n"
 		"                             out longer bursts, costs resident memory\n"
@@ -105,7 +108,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
-	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF,
+	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF, O_HOSTNS,
 	       O_HOLD };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -116,6 +119,7 @@ static int parse_options(int argc, char **argv)
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "require-digest", no_argument, NULL, O_REQUIRE_DIGEST },
 		{ "ring-buffer", required_argument, NULL, O_RINGBUF },
+		{ "host-ns-pid", required_argument, NULL, O_HOSTNS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -177,6 +181,14 @@ static int parse_options(int argc, char **argv)
 		case O_HOLD:
 			opt.hold = 1;
 			break;
+		case O_HOSTNS: {
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || !*optarg || *end || v < 1 || v > 0x3fffffff)
+				return usage_error("--host-ns-pid %s: expected a process id", optarg);
+			tpl_host_ns_pid = (int)v;
+			break;
+		}
 		case O_RINGBUF: {
 			errno = 0;
 			unsigned long v = strtoul(optarg, &end, 10);
