@@ -188,6 +188,33 @@ opens_total() {
 	[ "$(opened_by $miss)" -eq 0 ]
 }
 
+@test "host_ns means the namespaces of --host-ns-pid" {
+	# a process in a mount namespace of its own stands for "the host"
+	unshare -m sleep 60 3>&- &
+	local U=$!
+	BG=$U
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(stat -L -c %i /proc/$U/ns/mnt)" != "$(stat -L -c %i /proc/self/ns/mnt)" ] && break
+		sleep 0.05
+	done
+	policy "ns-host-pid" "  matchNamespaces:
+	      - namespace: Mnt
+	        operator: In
+	        values: [\"host_ns\"]"
+	start_loader --host-ns-pid $U "$T/p.bpf.o"
+	cat "$TARGET" >/dev/null &
+	local ours=$!
+	wait $ours
+	nsenter -t $U -m cat "$TARGET" >/dev/null &
+	local theirs=$!
+	wait $theirs
+	stop_loader
+	cat "$EVENTS"
+	[ "$(opened_by $ours)" -eq 0 ]
+	[ "$(opened_by $theirs)" -eq 1 ]
+}
+
 @test "matchNamespaces NotIn with a numeric inode (Uts): only the new namespace matches" {
 	local ino
 	ino=$(stat -L -c %i /proc/self/ns/uts)
