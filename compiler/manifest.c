@@ -34,14 +34,23 @@ char *manifest_build(const struct policy *p)
 	kv(&b, "name", p->name);
 	if (p->policy_digest) /* the policy source the object came from */
 		kv(&b, "digest", p->policy_digest);
-	/* *Changes filters compare with exec-time namespaces and capabilities:
-	 * only then must tp-load record them for processes it seeds */
-	bool changes = false;
+	/* What tp-load must seed for processes that predate it: the table
+	 * (binary, follow bits) only when a filter reads it, and exec-time
+	 * namespaces and capabilities only for *Changes filters. Events of
+	 * unseeded processes still name their binary (/proc/PID/exe). */
+	bool changes = false, procs = false;
 	for (int i = 0; i < p->nhooks; i++)
-		for (int s = 0; s < p->hooks[i].nselectors; s++)
-			changes |= p->hooks[i].selectors[s].nmatch_ns_changes || p->hooks[i].selectors[s].nmatch_cap_changes;
+		for (int s = 0; s < p->hooks[i].nselectors; s++) {
+			const struct selector *sel = &p->hooks[i].selectors[s];
+			changes |= sel->nmatch_ns_changes || sel->nmatch_cap_changes;
+			procs |= sel->nmatch_binaries > 0;
+			for (int k = 0; k < sel->nmatch_pids; k++)
+				procs |= sel->match_pids[k].follow;
+		}
 	if (changes)
-		buf_puts(&b, " seed=exec-state");
+		buf_puts(&b, " seed=procs,exec-state");
+	else if (procs)
+		buf_puts(&b, " seed=procs");
 	buf_puts(&b, "\n");
 	for (int i = 0; i < p->nhooks; i++) {
 		const struct hook *h = &p->hooks[i];

@@ -375,7 +375,8 @@ int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks)
 		if (attach_tp(o, proc_progs[i].prog, tp, proc_progs[i].prog))
 			goto out;
 	}
-	tpl_seed_procs(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_PROCS), &o->m);
+	if (o->m.seed_procs)
+		tpl_seed_procs(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_PROCS), &o->m);
 
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];

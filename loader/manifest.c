@@ -471,7 +471,8 @@ static int parse_record(struct parser *p, const char *kind,
 			return fail(p, l->no, "second policy record");
 		p->have_policy = 1;
 		const char *seed = get(l, "seed");
-		m->seed_exec_state = seed && !strcmp(seed, "exec-state");
+		m->seed_procs = seed && !strncmp(seed, "procs", 5);
+		m->seed_exec_state = seed && strstr(seed, "exec-state") != NULL;
 		return get_str(p, l, "name", 1, &m->policy);
 	}
 	if (strcmp(kind, "hook") == 0)

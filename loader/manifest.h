@@ -81,7 +81,8 @@ struct tpc_manifest {
 	int version;
 	char *tpc_version; /* or NULL */
 	char *policy;
-	int seed_exec_state; /* policy seed=exec-state */
+	int seed_procs;      /* policy seed=procs: seed the process table */
+	int seed_exec_state; /* policy seed=...,exec-state */
 	struct tpc_hook *hooks;
 	int nhooks;
 	struct tpc_maction *actions;

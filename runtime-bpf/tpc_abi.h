@@ -134,7 +134,7 @@ struct tpc_config {
  *
  *   tpc-manifest 1
  *   tpc version=0.1.0
- *   policy name=<name> [digest=sha256:<hex>] [seed=exec-state]
+ *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
  *   hook id=<n> kind=kprobe call=<function> syscall=0|1 return=0|1
  *        kprobe=<prog> [twin=<prog> twin_tp=syscalls/sys_enter_X]
  *        [override=1]                    (a selector overrides: kprobe only)
@@ -149,8 +149,10 @@ struct tpc_config {
  *   follow bit=<n> kind=binary op=In|Prefix|Postfix values=<path,path,...>
  *   end
  *
- * seed=exec-state: the object has *Changes filters, so tp-load records
- * the namespaces and capabilities of the processes it seeds.
+ * seed=procs: a filter reads the process table (matchBinaries,
+ * followForks, *Changes), so tp-load seeds it from /proc; exec-state: the
+ * object has *Changes filters, so the seed records namespaces and
+ * capabilities too. Without seed= nothing is seeded.
  * follow records describe the filters with followForks/followChildren, so
  * that tp-load can set bit n of tpc_proc.follow for processes it seeds
  * from /proc (the kernel side sets it at fork): a process has bit n when
