@@ -10,14 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct arg *check_find_arg(const struct hook *h, int index)
-{
-	for (int i = 0; i < h->nargs; i++)
-		if (h->args[i].index == index)
-			return &h->args[i];
-	return NULL;
-}
-
 static bool int_fits(long long v, const char *text, enum arg_type t)
 {
 	bool neg = text[0] == '-';
@@ -39,7 +31,7 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 {
 	if (m->index < 0 || m->op == OP_UNKNOWN)
 		return;
-	const struct arg *a = check_find_arg(h, m->index);
+	const struct arg *a = hook_find_arg(h, m->index);
 	if (!a) {
 		diag_add(d, p->file, m->index_pos.line ? m->index_pos : m->pos, SEV_ERROR, "matcharg-index",
 			 "matchArgs index %d is not among the hook's args; add an arg with index %d", m->index,
@@ -52,17 +44,7 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
 	bool str_op = m->op == OP_PREFIX || m->op == OP_NOTPREFIX || m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX;
 	bool int_op = m->op == OP_GT || m->op == OP_LT || m->op == OP_MASK;
-	bool is_int = arg_type_is_int(a->type);
-	if (a->type == AT_FD && !int_op) {
-		/* an fd compares as its path, unless every Equal/NotEqual
-		 * value is a number (the fd itself) */
-		bool all_numbers = !str_op;
-		for (int i = 0; i < m->nvalues && all_numbers; i++) {
-			long long x;
-			all_numbers = parse_integer_text(m->values[i].s, &x);
-		}
-		is_int = all_numbers;
-	}
+	bool is_int = a->type == AT_FD ? !match_arg_on_bytes(a, m) : arg_type_is_int(a->type);
 	if (is_int && str_op) {
 		diag_add(d, p->file, m->op_pos, SEV_ERROR, "op-type",
 			 "operator %s is meaningless for integer arg %d (type %s); use Equal, NotEqual, GT, LT or Mask",
@@ -126,7 +108,7 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 					 a->size_arg_index, target);
 				continue;
 			}
-			const struct arg *sz = check_find_arg(h, target);
+			const struct arg *sz = hook_find_arg(h, target);
 			if (sz && !arg_type_is_int(sz->type) && sz->type != AT_UNKNOWN && sz->type != AT_OTHER)
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d points at arg index %d of type %s, not an integer (it is 1-based)",

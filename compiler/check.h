@@ -12,7 +12,6 @@
 #define MAX_SYSCALL_ARGS 6
 #define MAX_KPROBE_ARGS 5
 
-const struct arg *check_find_arg(const struct hook *h, int index);
 bool selector_has_filters(const struct selector *s);
 
 /* check_kprobe.c: call, syscall flag, arg indexes and types (BTF-aware) */

@@ -12,11 +12,6 @@
 /* per-CPU check slots of runtime-bpf (TPC_STR_SLOTS) */
 #define CHECK_SLOTS 6
 
-static bool is_path_like(enum arg_type t)
-{
-	return t == AT_FILE || t == AT_PATH || t == AT_DENTRY || t == AT_FD;
-}
-
 /* Args that need a whole-string slot: path-like args, Postfix checks,
  * long Equal/Prefix values, FollowFD names. */
 static int slots_needed(const struct hook *h)
@@ -24,7 +19,7 @@ static int slots_needed(const struct hook *h)
 	int n = 0;
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
-		bool slot = is_path_like(a->type);
+		bool slot = arg_type_is_path(a->type);
 		for (int j = 0; j < h->nselectors && !slot; j++) {
 			const struct selector *s = &h->selectors[j];
 			for (int k = 0; k < s->nmatch_args && !slot; k++) {
@@ -47,7 +42,7 @@ static int slots_needed(const struct hook *h)
  * returnArg (the return value, e.g. the fd openat returns). */
 static bool names_value(const struct hook *h, int index, const struct arg **out)
 {
-	*out = check_find_arg(h, index);
+	*out = hook_find_arg(h, index);
 	if (*out)
 		return true;
 	return h->is_return && h->has_return_arg && h->return_arg.index == index;
@@ -93,7 +88,7 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 		const struct selector *s = &h->selectors[j];
 		for (int k = 0; k < s->nmatch_args; k++) {
 			const struct match_arg *m = &s->match_args[k];
-			const struct arg *a = check_find_arg(h, m->index);
+			const struct arg *a = hook_find_arg(h, m->index);
 			if (a && a->type == AT_CHAR_IOVEC)
 				diag_add(d, p->file, m->pos, SEV_ERROR, "unsupported", "unsupported: matchArgs on char_iovec");
 			if (a && a->type == AT_CHAR_BUF && (m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX))

@@ -103,37 +103,6 @@ static const char *xfmt_arg(int i);
 
 /* ---- per-hook planning ---- */
 
-/* Args whose value is shown and compared as a path. */
-static bool arg_is_path(enum arg_type t)
-{
-	return t == AT_FILE || t == AT_PATH || t == AT_DENTRY || t == AT_FD;
-}
-
-/* An fd arg compares as a number when every value of an Equal/NotEqual
- * (or any GT/LT/Mask) is an integer, and as its path otherwise. */
-static bool check_is_bytes(const struct arg *a, const struct match_arg *ma)
-{
-	if (a->type != AT_FD)
-		return arg_type_is_bytes(a->type);
-	if (ma->op == OP_GT || ma->op == OP_LT || ma->op == OP_MASK)
-		return false;
-	if (ma->op != OP_EQUAL && ma->op != OP_NOTEQUAL)
-		return true;
-	for (int v = 0; v < ma->nvalues; v++) {
-		long long x;
-		if (!parse_integer_text(ma->values[v].s, &x))
-			return true;
-	}
-	return false;
-}
-
-static const struct arg *find_arg(const struct hook *h, int index)
-{
-	for (int i = 0; i < h->nargs; i++)
-		if (h->args[i].index == index)
-			return &h->args[i];
-	return NULL;
-}
 
 static struct str_plan *str_plan_for(struct hook_plan *hp, int index)
 {
@@ -171,7 +140,7 @@ static void plan_hook(struct hook_plan *hp, const struct hook *h, int id)
 	int slots = 0;
 	/* every path-like arg is resolved into a slot, for checks and output */
 	for (int i = 0; i < h->nargs; i++) {
-		if (!arg_is_path(h->args[i].type))
+		if (!arg_type_is_path(h->args[i].type))
 			continue;
 		struct str_plan *sp = str_plan_for(hp, h->args[i].index);
 		if (sp)
@@ -181,7 +150,7 @@ static void plan_hook(struct hook_plan *hp, const struct hook *h, int id)
 	for (int s = 0; s < h->nselectors; s++)
 		for (int k = 0; k < h->selectors[s].nactions; k++) {
 			const struct action *ac = &h->selectors[s].actions[k];
-			const struct arg *a = ac->kind == ACT_FOLLOWFD ? find_arg(h, ac->arg_name) : NULL;
+			const struct arg *a = ac->kind == ACT_FOLLOWFD ? hook_find_arg(h, ac->arg_name) : NULL;
 			struct str_plan *sp = a && arg_type_is_bytes(a->type) ? str_plan_for(hp, a->index) : NULL;
 			if (sp) {
 				sp->postfix = true;
@@ -192,8 +161,8 @@ static void plan_hook(struct hook_plan *hp, const struct hook *h, int id)
 		const struct selector *sel = &h->selectors[s];
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
-			const struct arg *a = find_arg(h, ma->index);
-			if (!a || !check_is_bytes(a, ma))
+			const struct arg *a = hook_find_arg(h, ma->index);
+			if (!a || !match_arg_on_bytes(a, ma))
 				continue;
 			struct str_plan *sp = str_plan_for(hp, a->index);
 			if (!sp)
@@ -475,12 +444,12 @@ static void emit_entry_checks(struct buf *b, const struct hook_plan *hp, int si,
 	for (int pass = 0; pass < 3; pass++) {
 		for (int m = 0; m < s->nmatch_args; m++) {
 			const struct match_arg *ma = &s->match_args[m];
-			const struct arg *a = find_arg(h, ma->index);
+			const struct arg *a = hook_find_arg(h, ma->index);
 			if (!a)
 				continue;
-			bool is_int = !check_is_bytes(a, ma);
+			bool is_int = !match_arg_on_bytes(a, ma);
 			bool postfix = ma->op == OP_POSTFIX || ma->op == OP_NOTPOSTFIX;
-			int want = is_int ? 0 : postfix || arg_is_path(a->type) ? 2 : 1;
+			int want = is_int ? 0 : postfix || arg_type_is_path(a->type) ? 2 : 1;
 			if (want != pass)
 				continue;
 			buf_printf(b, "\t\t/* matchArgs index %d %s (line %d) */\n", ma->index, op_name(ma->op), ma->pos.line);
@@ -522,7 +491,7 @@ static const char *action_value(const struct hook_plan *hp, int k, bool in_retur
 	static int which;
 	const struct hook *h = hp->h;
 	which ^= 1;
-	if (in_return && h->has_return_arg && h->return_arg.index == k && !find_arg(h, k))
+	if (in_return && h->has_return_arg && h->return_arg.index == k && !hook_find_arg(h, k))
 		return "(__u64)ret";
 	snprintf(s[which], sizeof(s[which]), "a[%d]", k);
 	return s[which];
@@ -535,7 +504,7 @@ static void emit_fd_actions(struct buf *b, const struct hook_plan *hp, const str
 		const struct action *ac = &s->actions[k];
 		switch (ac->kind) {
 		case ACT_FOLLOWFD: {
-			const struct arg *a = find_arg(hp->h, ac->arg_name);
+			const struct arg *a = hook_find_arg(hp->h, ac->arg_name);
 			const struct str_plan *sp = a ? plan_of(hp, a->index) : NULL;
 			if (!sp)
 				break;

@@ -314,6 +314,11 @@ enum op op_from_name(const char *s);
 const char *op_name(enum op o);
 enum action_kind action_from_name(const char *s);
 const char *syscall_name(const char *call);
+
+/* model.c: questions the checks and the generator both ask */
+const struct arg *hook_find_arg(const struct hook *h, int index);
+bool arg_type_is_path(enum arg_type t); /* file, path, dentry, fd: compared and shown as paths */
+bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
 extern const char *const arg_type_names[];
 extern const char *const op_names[];
 extern const char *const action_names[];
