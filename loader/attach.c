@@ -9,7 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../compiler/sha256.h"
+#include "sha256.h"
 #include "attach.h"
 #include "digest.h"
 #include "ksym.h"
