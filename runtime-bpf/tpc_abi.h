@@ -28,11 +28,26 @@ typedef int64_t tpc_s64;
 /* ELF section of the object that carries the manifest (see below). */
 #define TPC_MANIFEST_SECTION ".tpc.manifest"
 
-/* Names of the maps and globals every object has; tp-load finds them by name. */
-#define TPC_MAP_EVENTS "tpc_events" /* BPF_MAP_TYPE_RINGBUF */
-#define TPC_MAP_LOST "tpc_lost"     /* per-CPU array[1] of u64: failed ring buffer reservations */
-#define TPC_MAP_PROCS "tpc_procs"   /* hash: tgid -> struct tpc_proc */
-#define TPC_MAP_CONFIG "tpc_config" /* array[1] of struct tpc_config, written by tp-load before attaching */
+/* Maps and programs every object has. The BPF side declares them with the
+ * identifiers below; tp-load finds them by the same names as strings. */
+#define TPC_NAME_(id) #id
+#define TPC_NAME(id) TPC_NAME_(id)
+#define TPC_EVENTS_MAP tpc_events     /* BPF_MAP_TYPE_RINGBUF */
+#define TPC_LOST_MAP tpc_lost         /* per-CPU array[1] of u64: failed ring buffer reservations */
+#define TPC_PROCS_MAP tpc_procs       /* hash: tgid -> struct tpc_proc */
+#define TPC_CONFIG_MAP tpc_config     /* array[1] of struct tpc_config, written by tp-load before attaching */
+#define TPC_FDS_MAP tpc_fds           /* hash: struct tpc_fd_key -> followed name (FollowFD) */
+#define TPC_PROC_EXEC_PROG tpc_proc_exec /* tracepoint sched/sched_process_exec */
+#define TPC_PROC_FORK_PROG tpc_proc_fork /* tracepoint sched/sched_process_fork */
+#define TPC_PROC_EXIT_PROG tpc_proc_exit /* tracepoint sched/sched_process_exit */
+#define TPC_MAP_EVENTS TPC_NAME(TPC_EVENTS_MAP)
+#define TPC_MAP_LOST TPC_NAME(TPC_LOST_MAP)
+#define TPC_MAP_PROCS TPC_NAME(TPC_PROCS_MAP)
+#define TPC_MAP_CONFIG TPC_NAME(TPC_CONFIG_MAP)
+#define TPC_MAP_FDS TPC_NAME(TPC_FDS_MAP)
+#define TPC_PROG_PROC_EXEC TPC_NAME(TPC_PROC_EXEC_PROG)
+#define TPC_PROG_PROC_FORK TPC_NAME(TPC_PROC_FORK_PROG)
+#define TPC_PROG_PROC_EXIT TPC_NAME(TPC_PROC_EXIT_PROG)
 
 /* Bounds.  Strings are read up to TPC_STR_MAX bytes including the NUL
  * (PATH_MAX); char_buf up to TPC_BUF_MAX bytes; longer values are cut and
@@ -42,18 +57,33 @@ typedef int64_t tpc_s64;
 #define TPC_BIN_MAX 256
 #define TPC_EVENT_MAX 32768 /* bytes of one event, header included */
 
-/* Action bits carried in tpc_event.actions (what the kernel side did or
- * asks userspace to do for this event). */
-#define TPC_ACT_POST (1u << 0)
-#define TPC_ACT_SIGKILL (1u << 1)
-#define TPC_ACT_SIGNAL (1u << 2)
-#define TPC_ACT_OVERRIDE (1u << 3)
-#define TPC_ACT_NOPOST (1u << 4)
-#define TPC_ACT_FOLLOWFD (1u << 5)
-#define TPC_ACT_UNFOLLOWFD (1u << 6)
-#define TPC_ACT_COPYFD (1u << 7)
-#define TPC_ACT_GETURL (1u << 8)
-#define TPC_ACT_DNSLOOKUP (1u << 9)
+/* Limits of one object that the compiler's plan enforces (an error at the
+ * policy line that runs past them) and the runtime relies on. */
+#define TPC_FOLLOW_BITS 64      /* followForks/followChildren filters per object: bits of tpc_proc.follow */
+#define TPC_STR_SLOTS 6         /* per-CPU whole-string buffers (struct tpc_slots) a hook may use */
+#define TPC_RETURN_SELECTORS 64 /* selectors of a hook that reports at return: one u64 mask */
+#define TPC_STASH_ARGS 6        /* raw args a return hook keeps from entry to return */
+#define TPC_FOLLOW_PATH_MAX 256 /* bytes of a FollowFD name kept per fd */
+
+/* Generated code: a lazily read argument that has not been read yet. */
+#define TPC_UNREAD (-1000)
+
+/* Actions: X(NAME, bit, policy spelling).  TPC_ACT_<NAME> is the bit in
+ * tpc_event.actions: what the kernel side did, or asks userspace to do. */
+#define TPC_ACTIONS(X)                 \
+	X(POST, 0, "Post")             \
+	X(SIGKILL, 1, "Sigkill")       \
+	X(SIGNAL, 2, "Signal")         \
+	X(OVERRIDE, 3, "Override")     \
+	X(NOPOST, 4, "NoPost")         \
+	X(FOLLOWFD, 5, "FollowFD")     \
+	X(UNFOLLOWFD, 6, "UnfollowFD") \
+	X(COPYFD, 7, "CopyFD")         \
+	X(GETURL, 8, "GetUrl")         \
+	X(DNSLOOKUP, 9, "DnsLookup")
+#define TPC_ACT_BIT_(name, bit, spelling) TPC_ACT_##name = 1u << (bit),
+enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
+#undef TPC_ACT_BIT_
 
 /* Flags of one argument record. */
 #define TPC_ARGF_TRUNCATED (1u << 0) /* data is a prefix of the value */
@@ -125,6 +155,13 @@ struct tpc_config {
 	tpc_u32 loader_tgid; /* events of tp-load itself are never reported */
 	tpc_u32 pad;
 	tpc_u32 host_ns[TPC_NS_COUNT]; /* inodes of the host's namespaces (host_ns) */
+};
+
+/* Key of the FollowFD map (TPC_MAP_FDS): tp-load deletes the entries of
+ * processes that are gone. */
+struct tpc_fd_key {
+	tpc_u32 tgid;
+	tpc_u32 fd;
 };
 
 /* The manifest: text, one record per line, fields separated by single

@@ -23,7 +23,7 @@ struct trace_event_raw_sched_process_fork {
 } __attribute__((preserve_access_index));
 
 SEC("tracepoint/sched/sched_process_exec")
-int tpc_proc_exec(struct trace_event_raw_sched_process_exec *ctx)
+int TPC_PROC_EXEC_PROG(struct trace_event_raw_sched_process_exec *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct tpc_slots *sl = tpc_slots();
@@ -45,7 +45,7 @@ int tpc_proc_exec(struct trace_event_raw_sched_process_exec *ctx)
 }
 
 SEC("tracepoint/sched/sched_process_fork")
-int tpc_proc_fork(struct trace_event_raw_sched_process_fork *ctx)
+int TPC_PROC_FORK_PROG(struct trace_event_raw_sched_process_fork *ctx)
 {
 	/* Threads get an entry too (the tracepoint cannot tell them from
 	 * processes); it is keyed by their tid and removed at their exit. */
@@ -72,7 +72,7 @@ int tpc_proc_fork(struct trace_event_raw_sched_process_fork *ctx)
 }
 
 SEC("tracepoint/sched/sched_process_exit")
-int tpc_proc_exit(void *ctx)
+int TPC_PROC_EXIT_PROG(void *ctx)
 {
 	/* keyed by tid: the leader's exit ends the process entry, other
 	 * threads' exits remove the entries their creation made */

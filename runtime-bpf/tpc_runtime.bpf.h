@@ -29,22 +29,20 @@
 #ifndef TPC_MAX_STASH
 #define TPC_MAX_STASH 16384
 #endif
-/* per-CPU string slots for checks that need more than a small stack buffer */
-#define TPC_STR_SLOTS 6
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user, bpf_send_signal are GPL-only */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TPC_RINGBUF_BYTES);
-} tpc_events SEC(".maps");
+} TPC_EVENTS_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
-} tpc_lost SEC(".maps");
+} TPC_LOST_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -52,14 +50,14 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* allocate entries as processes come: quicker load, less memory */
 	__type(key, __u32);
 	__type(value, struct tpc_proc);
-} tpc_procs SEC(".maps");
+} TPC_PROCS_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct tpc_config);
-} tpc_config SEC(".maps");
+} TPC_CONFIG_MAP SEC(".maps");
 
 /* Per-CPU scratch: the event being built, and room for argument reads
  * too large for the 512-byte stack (Postfix needs a string's end). BPF
@@ -217,6 +215,78 @@ static __always_inline __u32 tpc_put_buf(struct tpc_scratch *sc, __u32 off, __u6
 	return off + sizeof(struct tpc_arg) + ((n + 7) & ~7u);
 }
 
+/* The record of a string a check has read: the bytes the check compared
+ * (buf, n as tpc_read_str returned for a buffer of size bytes), then,
+ * when the buffer was full, the rest of the string from ptr. The event
+ * shows what the checks matched on, even if the caller changes the string
+ * meanwhile. */
+static __always_inline __u32 tpc_put_read_str(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u32 size,
+					       __u64 ptr, bool user)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	char *dst = sc->ev + off + sizeof(struct tpc_arg);
+	r->flags = 0;
+	if (n <= 0) {
+		r->len = 0;
+		r->value = 0;
+		r->flags = TPC_ARGF_FAULT;
+		return off + sizeof(struct tpc_arg);
+	}
+	__u32 have = (__u32)(n - 1) & (TPC_STR_MAX - 1); /* bytes before the NUL */
+	bpf_probe_read_kernel(dst, have, buf);
+	__u32 len = have;
+	if ((__u32)n >= size && size <= TPC_STR_MAX - 1) {
+		/* the check read only the beginning: the rest after it */
+		long m = user ? bpf_probe_read_user_str(dst + (size - 1), TPC_STR_MAX - size + 1,
+							  (const void *)(ptr + size - 1))
+			       : bpf_probe_read_kernel_str(dst + (size - 1), TPC_STR_MAX - size + 1,
+							   (const void *)(ptr + size - 1));
+		if (m > 0)
+			len = (size - 1 + (__u32)m - 1) & (TPC_STR_MAX - 1);
+		if (m == TPC_STR_MAX - size + 1)
+			r->flags = TPC_ARGF_TRUNCATED;
+	} else if ((__u32)n >= TPC_STR_MAX) {
+		r->flags = TPC_ARGF_TRUNCATED;
+	}
+	r->len = len;
+	r->value = len;
+	return off + sizeof(struct tpc_arg) + ((len + 7) & ~7u);
+}
+
+/* The record of a buffer a check has read: its size bytes (at most
+ * TPC_BUF_MAX) from ptr, of which the first n are the bytes the check
+ * compared, copied from buf over the fresh read. */
+static __always_inline __u32 tpc_put_read_buf(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u64 ptr,
+					       __u64 size, bool user)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	char *dst = sc->ev + off + sizeof(struct tpc_arg);
+	__u32 total = size > TPC_BUF_MAX ? TPC_BUF_MAX : (__u32)size;
+	r->flags = size > TPC_BUF_MAX ? TPC_ARGF_TRUNCATED : 0;
+	r->value = size;
+	total &= (TPC_BUF_MAX * 2 - 1); /* for the verifier: total <= TPC_BUF_MAX already */
+	if (total > TPC_BUF_MAX)
+		total = TPC_BUF_MAX;
+	if (total && (user ? bpf_probe_read_user(dst, total, (const void *)ptr)
+			   : bpf_probe_read_kernel(dst, total, (const void *)ptr))) {
+		total = 0;
+		r->flags |= TPC_ARGF_FAULT;
+	}
+	__u32 have = n < 0 ? 0 : (__u32)n;
+	have &= (TPC_BUF_MAX * 2 - 1); /* for the verifier, as above */
+	if (have > TPC_BUF_MAX)
+		have = TPC_BUF_MAX;
+	if (have)
+		bpf_probe_read_kernel(dst, have, buf);
+	__u32 len = have > total ? have : total;
+	r->len = len;
+	return off + sizeof(struct tpc_arg) + ((len + 7) & ~7u);
+}
+
 static __always_inline void tpc_event_submit(struct tpc_scratch *sc, __u32 off)
 {
 	struct tpc_event *e = (struct tpc_event *)sc->ev;
@@ -262,6 +332,12 @@ struct trace_event_raw_sys_exit {
 
 /* ---- reads for checks ---- */
 
+/* Byte k from the end (1: the last) of the string of n bytes, NUL
+ * included, in check buffer w; of the path in table entry p. Masked so
+ * the verifier can bound the index (Postfix checks). */
+#define TPC_STR_END(w, n, k) (((const unsigned char *)(w))[((n) - 1 - (k)) & (TPC_STR_MAX - 1)])
+#define TPC_BIN_END(p, k) (((const unsigned char *)(p)->bin)[((p)->binlen - (k)) & (TPC_BIN_MAX - 1)])
+
 /* Reads a string for checks. Returns the length with the NUL, negative on
  * fault. Bytes past the NUL are not defined: checks never look at them. */
 static __always_inline long tpc_read_str(void *buf, __u32 size, __u64 ptr, bool user)
@@ -284,7 +360,7 @@ static __always_inline long tpc_read_buf(void *buf, __u32 cap, __u64 ptr, __u64 
 /* ---- return probes: entry args kept per thread until the return ---- */
 
 struct tpc_stash {
-	__u64 a[6];
+	__u64 a[TPC_STASH_ARGS];
 	__u64 mask; /* selectors whose entry checks passed */
 };
 
@@ -306,7 +382,7 @@ static __always_inline void tpc_stash_put(int hook, const __u64 *a, int na, __u6
 {
 	struct tpc_stash st = {};
 	__u64 key = tpc_stash_key(hook);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < TPC_STASH_ARGS; i++)
 		if (i < na)
 			st.a[i] = a[i];
 	st.mask = mask;
@@ -321,7 +397,7 @@ static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 	struct tpc_stash *st = bpf_map_lookup_elem(&tpc_stash_map, &key);
 	if (!st)
 		return 0;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < TPC_STASH_ARGS; i++)
 		if (i < na)
 			a[i] = st->a[i];
 	__u64 mask = st->mask;

@@ -59,6 +59,9 @@ struct pt_regs {
 #define PT_REGS_PARM5(x) ((x)->r8)
 #define PT_REGS_RC(x) ((x)->ax)
 #define BPF_CORE_READ(src, field) ((src)->field)
+/* as runtime-bpf/tpc_runtime.bpf.h */
+#define TPC_STR_END(w, n, k) (((const unsigned char *)(w))[((n) - 1 - (k)) & (TPC_STR_MAX - 1)])
+#define TPC_BIN_END(p, k) (((const unsigned char *)(p)->bin)[((p)->binlen - (k)) & (TPC_BIN_MAX - 1)])
 
 struct trace_entry {
 	unsigned short type;
@@ -312,6 +315,16 @@ static __always_inline __u32 tpc_put_str(struct tpc_scratch *sc, __u32 off, __u6
 	return off + sizeof(struct tpc_arg);
 }
 static __always_inline __u32 tpc_put_buf(struct tpc_scratch *sc, __u32 off, __u64 ptr, __u64 size, bool user)
+{
+	return off + sizeof(struct tpc_arg);
+}
+static __always_inline __u32 tpc_put_read_str(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u32 size,
+					       __u64 ptr, bool user)
+{
+	return off + sizeof(struct tpc_arg);
+}
+static __always_inline __u32 tpc_put_read_buf(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u64 ptr,
+					       __u64 size, bool user)
 {
 	return off + sizeof(struct tpc_arg);
 }
