@@ -34,10 +34,13 @@ static const char *field_conflict(enum arg_type t, const struct tp_field *f)
 			return NULL;
 		return f->is_array ? "an array of numbers, not of characters" : "not a pointer";
 	case AC_BUF:
-	case AC_IOVEC:
 		if (f->data_loc || f->is_array || f->is_pointer || f->size == 8)
 			return NULL;
 		return "not a pointer";
+	case AC_IOVEC: /* a pointer to the caller's iovec array */
+		if (f->is_pointer || (!f->is_array && !f->data_loc && f->size == 8))
+			return NULL;
+		return "not a pointer to iovecs";
 	case AC_PATH:
 		return f->is_pointer || (!f->is_array && !f->data_loc && f->size == 8) ? NULL : "not a pointer";
 	case AC_NONE: return NULL; /* refused already */

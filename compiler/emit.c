@@ -416,6 +416,7 @@ char *emit_policy_c(const struct plan *pl)
 		buf_printf(&b, "\n#define TPC_H%d_NA %d /* raw values the hook reads: a[0..%d] */\n", hp->id, hp->na,
 			   hp->na - 1);
 		hook_emit_decls(&b, hp);
+		emit_valuesets(&b, hp);
 		if (hp->at_return)
 			emit_return_body(&b, pl, hp);
 		else

@@ -22,6 +22,11 @@ void comment_text(struct buf *b, const char *s);
 /* A value in a C comment: "/etc/passwd" with non-printing bytes escaped. */
 void comment_value(struct buf *b, const struct value *v);
 
+/* emit_sets.c: large value sets (valueset.c) as tables and lookups */
+void emit_valuesets(struct buf *b, const struct hook_plan *hp);
+/* "tpc_h<N>_vs<K>_has(arg)" */
+void cond_in_set(struct buf *b, const struct hook_plan *hp, const struct valueset *vs, const char *arg);
+
 /* emit_args.c: reads, checks and event records of declared args */
 void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
 		  const char *indent);

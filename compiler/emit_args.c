@@ -60,7 +60,8 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 
 /* Equal/NotEqual values grouped by length: one length compare selects a
  * group, then each value of that length is word compares. */
-static void cond_equal(struct buf *b, const struct match_arg *ma, const char *w, const char *lenexpr, bool is_buf)
+static void cond_equal(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const char *w,
+		       const char *lenexpr, bool is_buf)
 {
 	bool first = true;
 	bool *done = xcalloc((size_t)ma->nvalues, sizeof(bool));
@@ -70,6 +71,14 @@ static void cond_equal(struct buf *b, const struct match_arg *ma, const char *w,
 		size_t len = ma->values[v].len;
 		buf_printf(b, "%s(%s == %zu && (", first ? "" : " ||\n\t\t    ", lenexpr, is_buf ? len : len + 1);
 		first = false;
+		const struct valueset *vs = plan_valueset(hp, ma, len);
+		if (vs) { /* many values of this length: one hashed lookup */
+			for (int u = v; u < ma->nvalues; u++)
+				done[u] |= ma->values[u].len == len;
+			cond_in_set(b, hp, vs, w);
+			buf_printf(b, " /* %d values */))", vs->n);
+			continue;
+		}
 		bool f2 = true;
 		for (int u = v; u < ma->nvalues; u++) {
 			if (done[u] || ma->values[u].len != len)
@@ -104,7 +113,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	}
 	buf_printf(b, "\t\tif (n%d < 0 || %s(", i, ops[ma->op].negated ? "" : "!");
 	switch (ops[ma->op].positive) {
-	case OP_EQUAL: cond_equal(b, ma, w, lenexpr, sp->is_buf); break;
+	case OP_EQUAL: cond_equal(b, hp, ma, w, lenexpr, sp->is_buf); break;
 	case OP_PREFIX:
 		for (int v = 0; v < ma->nvalues; v++) {
 			if (v)
@@ -138,10 +147,20 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	buf_puts(b, "))\n\t\t\tbreak;\n");
 }
 
-static void emit_int_check(struct buf *b, const struct match_arg *ma, const struct arg *a)
+static void emit_int_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
 {
 	const char *ct = arg_types[a->type].ctype;
 	struct buf c = {0};
+	const struct valueset *vs = plan_valueset(hp, ma, 8);
+	if (vs) {
+		char key[64];
+		snprintf(key, sizeof(key), "(__u64)(__s64)(%s)a[%d]", ct, a->index);
+		cond_in_set(&c, hp, vs, key);
+		buf_printf(&c, " /* %d values */", vs->n);
+		emit_break_if(b, ops[ma->op].negated, c.s);
+		buf_free(&c);
+		return;
+	}
 	for (int v = 0; v < ma->nvalues; v++) {
 		long long x = ma->values[v].i;
 		if (v)
@@ -164,7 +183,7 @@ void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct matc
 {
 	buf_printf(b, "\t\t/* matchArgs index %d %s (line %d) */\n", ma->index, op_name(ma->op), ma->pos.line);
 	if (!match_arg_on_bytes(a, ma)) {
-		emit_int_check(b, ma, a);
+		emit_int_check(b, hp, ma, a);
 		return;
 	}
 	const struct str_plan *sp = plan_str(hp, a->index);

@@ -40,8 +40,16 @@ static void need_caps(struct buf *b, int set)
 }
 
 /* "pid == 1 || pid == 2" (the positive form) */
-static void cond_pids(struct buf *b, const char *var, const struct match_proc *m)
+static void cond_pids(struct buf *b, const struct hook_plan *hp, const char *var, const struct match_proc *m)
 {
+	const struct valueset *vs = plan_valueset(hp, m, 8);
+	if (vs) {
+		char key[32];
+		snprintf(key, sizeof(key), "(__u64)%s", var);
+		cond_in_set(b, hp, vs, key);
+		buf_printf(b, " /* %d pids */", vs->n);
+		return;
+	}
 	for (int v = 0; v < m->nvalues; v++)
 		buf_printf(b, "%s%s == %lluu", v ? " || " : "", var, (unsigned long long)(uint32_t)m->values[v].i);
 	if (!m->nvalues)
@@ -50,8 +58,9 @@ static void cond_pids(struct buf *b, const char *var, const struct match_proc *m
 
 /* The positive form of a matchBinaries filter on the table entry `p`
  * (non-NULL): In is equality, Prefix/Postfix compare the path's ends. */
-static void cond_binary(struct buf *b, const char *p, const struct match_proc *m)
+static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p, const struct match_proc *m)
 {
+	bool *done = xcalloc((size_t)(m->nvalues ? m->nvalues : 1), sizeof(bool));
 	char w[64], at_end[64], len[64];
 	snprintf(w, sizeof(w), "((const __u64 *)%s->bin)", p);
 	snprintf(at_end, sizeof(at_end), "TPC_BIN_END(%s", p);
@@ -59,11 +68,21 @@ static void cond_binary(struct buf *b, const char *p, const struct match_proc *m
 	buf_puts(b, "(");
 	for (int v = 0; v < m->nvalues; v++) {
 		const struct value *val = &m->values[v];
+		if (done[v])
+			continue;
 		if (v)
 			buf_puts(b, " ||\n\t\t    ");
+		const struct valueset *vs = plan_valueset(hp, m, val->len);
 		switch (ops[m->op].positive) {
 		case OP_IN:
 			buf_printf(b, "(%s->binlen == %zu && ", p, val->len);
+			if (vs) { /* many paths of this length: one hashed lookup */
+				for (int u = v; u < m->nvalues; u++)
+					done[u] |= m->values[u].len == val->len;
+				cond_in_set(b, hp, vs, w);
+				buf_printf(b, " /* %d paths */)", vs->n);
+				break;
+			}
 			cond_words_prefix(b, w, val);
 			buf_puts(b, ")");
 			break;
@@ -89,29 +108,30 @@ static void cond_binary(struct buf *b, const char *p, const struct match_proc *m
 	if (!m->nvalues)
 		buf_puts(b, "0");
 	buf_puts(b, ")");
+	free(done);
 }
 
-static void emit_pids(struct buf *b, const struct match_proc *m, int bit)
+static void emit_pids(struct buf *b, const struct hook_plan *hp, const struct match_proc *m, int bit)
 {
 	buf_printf(b, "\t\t/* matchPIDs %s%s%s (line %d) */\n", op_name(m->op), m->follow ? ", followForks" : "",
 		   m->ns_pid ? ", isNamespacePID" : "", m->pos.line);
 	if (m->ns_pid)
 		buf_puts(b, "\t\tif (!nspid)\n\t\t\tnspid = tpc_task_ns_tgid(task);\n");
 	struct buf c = {0};
-	cond_pids(&c, m->ns_pid ? "nspid" : "pid", m);
+	cond_pids(&c, hp, m->ns_pid ? "nspid" : "pid", m);
 	if (bit >= 0)
 		buf_printf(&c, " || (proc && (proc->follow & (1ULL << %d)))", bit);
 	emit_break_if(b, ops[m->op].negated, c.s);
 	buf_free(&c);
 }
 
-static void emit_binaries(struct buf *b, const struct match_proc *m, int bit)
+static void emit_binaries(struct buf *b, const struct hook_plan *hp, const struct match_proc *m, int bit)
 {
 	buf_printf(b, "\t\t/* matchBinaries %s%s (line %d) */\n", op_name(m->op), m->follow ? ", followChildren" : "",
 		   m->pos.line);
 	struct buf c = {0};
 	buf_puts(&c, "proc && (");
-	cond_binary(&c, "proc", m);
+	cond_binary(&c, hp, "proc", m);
 	if (bit >= 0)
 		buf_printf(&c, " || (proc->follow & (1ULL << %d))", bit);
 	buf_puts(&c, ")");
@@ -188,11 +208,10 @@ static void emit_ns_changes(struct buf *b, const struct match_ns_changes *m)
 void emit_process_checks(struct buf *b, const struct plan *pl, const struct hook_plan *hp, const struct selector *s,
 			 int pass)
 {
-	(void)hp;
 	switch (pass) {
 	case 0:
 		for (int i = 0; i < s->nmatch_pids; i++)
-			emit_pids(b, &s->match_pids[i], plan_follow_bit(pl, &s->match_pids[i]));
+			emit_pids(b, hp, &s->match_pids[i], plan_follow_bit(pl, &s->match_pids[i]));
 		break;
 	case 1:
 		for (int i = 0; i < s->nmatch_namespaces; i++)
@@ -208,7 +227,7 @@ void emit_process_checks(struct buf *b, const struct plan *pl, const struct hook
 		break;
 	case 3:
 		for (int i = 0; i < s->nmatch_binaries; i++)
-			emit_binaries(b, &s->match_binaries[i], plan_follow_bit(pl, &s->match_binaries[i]));
+			emit_binaries(b, hp, &s->match_binaries[i], plan_follow_bit(pl, &s->match_binaries[i]));
 		break;
 	}
 }
@@ -229,12 +248,12 @@ void emit_fork_follow(struct buf *b, const struct plan *pl)
 		if (f->pid) {
 			buf_printf(b, "\t/* bit %d: hook %d selector %d matchPIDs (line %d) */\n\tif (", f->bit, f->hook,
 				   f->selector + 1, m->pos.line);
-			cond_pids(b, m->ns_pid ? "nspid" : "pid", m);
+			cond_pids(b, &pl->hooks[f->hook], m->ns_pid ? "nspid" : "pid", m);
 			buf_puts(b, ")");
 		} else {
 			buf_printf(b, "\t/* bit %d: hook %d selector %d matchBinaries (line %d) */\n\tif (parent && ",
 				   f->bit, f->hook, f->selector + 1, m->pos.line);
-			cond_binary(b, "parent", m);
+			cond_binary(b, &pl->hooks[f->hook], "parent", m);
 			buf_puts(b, ")");
 		}
 		buf_printf(b, "\n\t\tbits |= 1ULL << %d;\n", f->bit);

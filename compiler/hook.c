@@ -169,8 +169,8 @@ static void fill_syscall_record(struct buf *b, const struct hook *h, const struc
 			continue;
 		const struct tp_field *f = &fmt->fields[i];
 		buf_printf(b, "\t/* field %d: %s %s */\n", i, f->ctype, f->name);
-		if (!strncmp(f->name, "common_", 7))
-			buf_printf(b, "\ta[%d] = ctx->ent.%s;\n", i, f->name + 7);
+		if (!strncmp(f->name, "common_", 7)) /* the verifier forbids direct reads below offset 8 */
+			buf_printf(b, "\ta[%d] = BPF_CORE_READ(ctx, ent.%s);\n", i, f->name + 7);
 		else if (i == nr)
 			buf_printf(b, "\ta[%d] = ctx->id;\n", i);
 		else if (!strcmp(f->name, "ret"))
@@ -189,8 +189,8 @@ static void fill_record(struct buf *b, const struct hook_plan *hp)
 			continue;
 		const struct tp_field *f = &fmt->fields[i];
 		buf_printf(b, "\t/* field %d: %s%s %s */\n", i, f->data_loc ? "__data_loc " : "", f->ctype, f->name);
-		if (!strncmp(f->name, "common_", 7))
-			buf_printf(b, "\ta[%d] = ctx->ent.%s;\n", i, f->name + 7);
+		if (!strncmp(f->name, "common_", 7)) /* the verifier forbids direct reads below offset 8 */
+			buf_printf(b, "\ta[%d] = BPF_CORE_READ(ctx, ent.%s);\n", i, f->name + 7);
 		else if (f->data_loc) /* low 16 bits: offset of the text in the record */
 			buf_printf(b, "\ta[%d] = (__u64)ctx + (ctx->__data_loc_%s & 0xffff);\n", i, f->name);
 		else if (f->is_array)

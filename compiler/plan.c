@@ -166,6 +166,96 @@ static void plan_process(struct hook_plan *hp)
 		hp->need_task = true;
 }
 
+static struct valueset *add_set(struct hook_plan *hp)
+{
+	hp->sets = xrealloc(hp->sets, sizeof(*hp->sets) * (size_t)(hp->nsets + 1));
+	return &hp->sets[hp->nsets++];
+}
+
+/* Sets for a filter's values, one per length with VALUESET_MIN or more
+ * values of it. */
+static void string_sets(struct hook_plan *hp, const void *owner, const struct value *v, int n)
+{
+	const struct value **same = xcalloc((size_t)(n ? n : 1), sizeof(*same));
+	bool *done = xcalloc((size_t)(n ? n : 1), sizeof(bool));
+	for (int i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		int k = 0;
+		for (int j = i; j < n; j++)
+			if (!done[j] && v[j].len == v[i].len) {
+				same[k++] = &v[j];
+				done[j] = true;
+			}
+		if (k < VALUESET_MIN || v[i].len == 0)
+			continue;
+		struct valueset *vs = add_set(hp);
+		valueset_build(vs, same, k, v[i].len);
+		vs->owner = owner;
+		vs->id = hp->nsets - 1;
+	}
+	free(same);
+	free(done);
+}
+
+/* An integer set: keys as the compare sees them, widened to 64 bits
+ * (signed types sign-extended). */
+static void int_set(struct hook_plan *hp, const void *owner, const struct value *v, int n, enum arg_type t)
+{
+	if (n < VALUESET_MIN)
+		return;
+	uint64_t *keys = xcalloc((size_t)n, sizeof(uint64_t));
+	int bits = arg_types[t].size * 8;
+	for (int i = 0; i < n; i++) {
+		uint64_t x = (uint64_t)v[i].i;
+		if (bits < 64) {
+			x &= (1ULL << bits) - 1;
+			if (arg_types[t].is_signed && (x >> (bits - 1)) & 1)
+				x |= ~0ULL << bits;
+		}
+		keys[i] = x;
+	}
+	struct valueset *vs = add_set(hp);
+	valueset_build_ints(vs, keys, n);
+	vs->owner = owner;
+	vs->id = hp->nsets - 1;
+	free(keys);
+}
+
+/* Large value sets: Equal/NotEqual on args, In/NotIn on binaries and
+ * pids. Fewer values stay chains of compares. */
+static void plan_sets(struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	for (int s = 0; s < h->nselectors; s++) {
+		const struct selector *sel = &h->selectors[s];
+		for (int m = 0; m < sel->nmatch_args; m++) {
+			const struct match_arg *ma = &sel->match_args[m];
+			const struct arg *a = hook_find_arg(h, ma->index);
+			if (!a || ops[ma->op].positive != OP_EQUAL)
+				continue;
+			if (match_arg_on_bytes(a, ma))
+				string_sets(hp, ma, ma->values, ma->nvalues);
+			else if (arg_type_is_int(a->type))
+				int_set(hp, ma, ma->values, ma->nvalues, a->type);
+		}
+		for (int m = 0; m < sel->nmatch_binaries; m++)
+			if (ops[sel->match_binaries[m].op].positive == OP_IN)
+				string_sets(hp, &sel->match_binaries[m], sel->match_binaries[m].values,
+					    sel->match_binaries[m].nvalues);
+		for (int m = 0; m < sel->nmatch_pids; m++)
+			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues, AT_UINT32);
+	}
+}
+
+const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len)
+{
+	for (int i = 0; i < hp->nsets; i++)
+		if (hp->sets[i].owner == owner && hp->sets[i].len == len)
+			return &hp->sets[i];
+	return NULL;
+}
+
 static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diags *d)
 {
 	const struct hook *h = &pl->p->hooks[id];
@@ -188,6 +278,7 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diag
 	plan_strings(hp);
 	plan_slots(hp, pl->p, d);
 	plan_process(hp);
+	plan_sets(hp);
 	/* the entry half hands the return half one u64 mask of the selectors
 	 * whose entry checks passed */
 	if (hp->at_return && h->nselectors > TPC_RETURN_SELECTORS)
@@ -265,6 +356,9 @@ void plan_free(struct plan *pl)
 		for (int k = 0; k < hp->nprogs; k++)
 			free(hp->progs[k].section);
 		free(hp->function);
+		for (int k = 0; k < hp->nsets; k++)
+			valueset_free(&hp->sets[k]);
+		free(hp->sets);
 		if (hp->tp)
 			tp_record_free(&hp->rec, hp->tp->nfields);
 	}

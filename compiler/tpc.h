@@ -493,6 +493,32 @@ struct str_plan {
 	bool is_path; /* file, path, dentry or fd: resolved to a path string */
 };
 
+/* valueset.c: a large set of same-length constants, searched by hash
+ * with a bounded number of probes (a constant table in .rodata). */
+struct valueset {
+	int id;            /* tpc_h<hook>_vs<id> in generated code */
+	const void *owner; /* the filter (match_arg, match_proc) it serves */
+	size_t len;        /* bytes of each value (8 for integers) */
+	bool ints;         /* a set of integers: rows {1, key} */
+	int words;         /* u64 words of each value */
+	int n;
+	uint64_t *values;  /* n rows of words, in policy order */
+	uint64_t *rows;    /* the table: 1 << bits rows of words, 0 = empty */
+	int *row_value;    /* per row: the value it holds, -1 when empty */
+	int bits;
+	uint64_t seed;
+	int probes;        /* rows a lookup looks at, at most */
+	const struct value **src; /* the values, for comments */
+};
+/* Filters with at least this many values of one length use a set. */
+#define VALUESET_MIN 8
+void valueset_build(struct valueset *vs, const struct value *const *vals, int n, size_t len);
+/* integers: rows {1, key}, the key as the compare sees it (64 bits) */
+void valueset_build_ints(struct valueset *vs, const uint64_t *keys, int n);
+void valueset_free(struct valueset *vs);
+uint64_t valueset_word(const char *s, size_t len, int k);
+uint64_t valueset_hash(const struct valueset *vs, const uint64_t *words);
+
 enum prog_role { PROG_ENTRY, PROG_RETURN };
 
 struct prog_plan {
@@ -534,6 +560,8 @@ struct hook_plan {
 	unsigned caps_used; /* capability sets read, 1 << set */
 	/* locals the body declares */
 	bool uses_sig, uses_override, uses_rate;
+	struct valueset *sets; /* large value sets of its filters */
+	int nsets;
 };
 
 struct follow_plan {
@@ -562,6 +590,8 @@ void plan_free(struct plan *pl);
 /* the follow bit of a filter, -1 when it does not follow */
 int plan_follow_bit(const struct plan *pl, const struct match_proc *m);
 const struct str_plan *plan_str(const struct hook_plan *hp, int index);
+/* the set serving filter `owner`'s values of `len` bytes, or NULL */
+const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len);
 
 /* emit.c and emit_*.c: the BPF C of one object. */
 char *emit_policy_c(const struct plan *pl);

@@ -332,6 +332,13 @@ struct trace_event_raw_sys_exit {
 
 /* ---- reads for checks ---- */
 
+/* One step of the hash of a large value set's lookup (the compiler's
+ * valueset.c builds the table with the same steps). */
+static __always_inline __u64 tpc_mix(__u64 h, __u64 w)
+{
+	return (h ^ w) * 0x9e3779b97f4a7c15ULL;
+}
+
 /* Byte k from the end (1: the last) of the string of n bytes, NUL
  * included, in check buffer w; of the path in table entry p. Masked so
  * the verifier can bound the index (Postfix checks). */

@@ -220,6 +220,22 @@ static void gen_match_arg(struct rng *r, const struct hook *h, struct match_arg 
 			m->values[v] = sc(int_value(r, a->type == AT_FD ? "int" : a->type_name));
 		}
 	}
+	/* now and then many values of one length, which the plan puts in a
+	 * hashed set (VALUESET_MIN or more): the first value with one byte
+	 * changed, so that events aimed at one of them hit the set */
+	bool eq = m->op == OP_EQUAL || m->op == OP_NOTEQUAL;
+	if ((str || fd_path) && eq && m->nvalues && m->values[0].len > 0 && rng_chance(r, 12)) {
+		int extra = VALUESET_MIN + (int)rng_below(r, 24);
+		m->values = xrealloc(m->values, sizeof(*m->values) * (size_t)(m->nvalues + extra));
+		for (int k = 0; k < extra; k++) {
+			char *t = xstrdup(m->values[0].s);
+			size_t at = rng_below(r, (uint32_t)m->values[0].len);
+			t[at] = (char)('!' + rng_below(r, 90)); /* printable: never the '/' an fd path needs first */
+			if (fd_path)
+				t[0] = '/';
+			m->values[m->nvalues++] = sc(t);
+		}
+	}
 }
 
 static void gen_match_proc(struct rng *r, struct match_proc *m, bool pids, struct gen_budget *b)

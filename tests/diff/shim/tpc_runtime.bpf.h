@@ -60,6 +60,10 @@ struct pt_regs {
 #define PT_REGS_RC(x) ((x)->ax)
 #define BPF_CORE_READ(src, field) ((src)->field)
 /* as runtime-bpf/tpc_runtime.bpf.h */
+static inline __u64 tpc_mix(__u64 h, __u64 w)
+{
+	return (h ^ w) * 0x9e3779b97f4a7c15ULL;
+}
 #define TPC_STR_END(w, n, k) (((const unsigned char *)(w))[((n) - 1 - (k)) & (TPC_STR_MAX - 1)])
 #define TPC_BIN_END(p, k) (((const unsigned char *)(p)->bin)[((p)->binlen - (k)) & (TPC_BIN_MAX - 1)])
 
