@@ -135,12 +135,14 @@ static void check_max_data(const struct policy *p, const struct hook *h, struct 
 
 static void check_return(const struct policy *p, const struct hook *h, struct diags *d)
 {
+	for (int i = 0; i < h->nargs; i++)
+		if (h->args[i].return_copy && h->kind != HOOK_KPROBE)
+			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
+				 "returnCopy needs a return probe, which a %s does not have", hook_kind_name(h->kind));
 	if (h->is_return)
 		return;
-	for (int i = 0; i < h->nargs; i++)
-		if (h->args[i].return_copy)
-			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
-				 "returnCopy needs a return probe (return: true) to copy the buffer when the call returns");
+	/* returnCopy without return: true adds the return probe itself (as
+	 * Tetragon does): hook_reports_at_return() */
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];
 		if (s->nmatch_return_args)

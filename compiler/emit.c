@@ -294,8 +294,8 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 		emit_output_arg(b, hp, &h->args[i], with_ret);
 	if (hp->uses_rate)
 		buf_printf(b,
-			   "\tif (rate_ns && tpc_rate_limited(sc, args_at, off, %d, sel, rate_scope, rate_ns))\n\t\treturn 0;\n",
-			   hp->id);
+			   "\tif (rate_ns && tpc_rate_limited(sc, args_at, off, %d, %d, sel, rate_scope, rate_ns))\n\t\treturn 0;\n",
+			   h->nargs, hp->id);
 	buf_puts(b, "\ttpc_event_submit(sc, off);\n\treturn 0;\n");
 }
 
@@ -303,17 +303,43 @@ static void emit_body(struct buf *b, const struct plan *pl, const struct hook_pl
 {
 	const struct hook *h = hp->h;
 	emit_hook_comment(b, hp, "the checks and actions of");
-	buf_printf(b, "static __always_inline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
+	if (hp->late)
+		buf_printf(b, "static __always_inline int tpc_h%d_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)\n{\n",
+			   hp->id);
+	else
+		buf_printf(b, "static __always_inline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n", hp->id);
 	emit_prologue(b, hp);
+	if (hp->late)
+		buf_puts(b, "\tbool faulted = false; /* a user-memory read failed: the page is not present yet */\n");
 	if (h->nselectors == 0) {
 		buf_puts(b, "\t/* no selectors: every call is reported */\n\tact = TPC_ACT_POST;\n");
 	} else {
 		for (int s = 0; s < h->nselectors; s++)
 			emit_selector(b, pl, hp, s);
-		buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");
+		if (hp->late)
+			buf_printf(b, "\tif (!sel) {\n"
+				      "\t\t/* the kernel faults the page in and the call goes on: check again at its exit */\n"
+				      "\t\tif (faulted && !at_exit)\n"
+				      "\t\t\ttpc_stash_put(%d, a, TPC_H%d_NA, 1);\n"
+				      "\t\treturn 0;\n\t}\n",
+				   hp->id, hp->id);
+		else
+			buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");
 	}
 	emit_post(b, hp, false);
 	buf_puts(b, "}\n");
+	if (!hp->late)
+		return;
+	buf_printf(b, "\nstatic __always_inline int tpc_h%d(void *ctx, __u64 *a, __u16 origin)\n{\n"
+		      "\treturn tpc_h%d_checks(ctx, a, origin, false);\n}\n",
+		   hp->id, hp->id);
+	buf_printf(b, "\n// hook %d at the syscall's exit: the checks again, with the args kept at entry,\n"
+		      "// when a read failed there (the event says so: TPC_ORIGIN_LATE)\n"
+		      "static __always_inline int tpc_h%d_late(void *ctx, __s64 ret, __u16 origin)\n{\n"
+		      "\t__u64 a[TPC_H%d_NA];\n"
+		      "\tif (!tpc_stash_take(%d, a, TPC_H%d_NA))\n\t\treturn 0;\n"
+		      "\treturn tpc_h%d_checks(ctx, a, origin | TPC_ORIGIN_LATE, true);\n}\n",
+		   hp->id, hp->id, hp->id, hp->id, hp->id, hp->id);
 }
 
 /* A hook that reports at return: the entry half runs each selector's entry
@@ -378,18 +404,21 @@ static void emit_programs(struct buf *b, const struct hook_plan *hp)
 		const struct prog_plan *p = &hp->progs[i];
 		struct buf fill = {0};
 		char *body = xasprintf("tpc_h%d%s", hp->id, hp->at_return ? "_entry" : "");
+		char *exit = xasprintf("tpc_h%d_%s", hp->id, hp->at_return ? "return" : "late");
+		const char *exit_what = hp->at_return ? "the return half" : "the exit re-check of a faulted read";
 		char *ctx = p->role == PROG_ENTRY ? hook_ctx_type(hp, i) : xstrdup("");
 		if (p->role == PROG_ENTRY)
 			hook_emit_fill(&fill, hp, i);
 		if (fill.len && fill.s[fill.len - 1] == '\n')
 			fill.s[--fill.len] = 0; /* the template ends the line */
 		const char *target = strchr(p->section, '/') ? strchr(p->section, '/') + 1 : p->section;
-		const char *kv[] = {"HOOK", id,	  "NAME",   p->name, "SECTION", p->section, "TARGET", target, "FILL",
-				    fill.s ? fill.s : "", "BODY", body,	    "CTX",     ctx,	   NULL};
+		const char *kv[] = {"HOOK", id, "NAME", p->name, "SECTION", p->section, "TARGET", target, "FILL",
+				    fill.s ? fill.s : "", "BODY", body, "CTX", ctx, "EXIT", exit, "EXIT_WHAT", exit_what, NULL};
 		buf_puts(b, "\n");
 		tmpl_fill(b, p->tmpl, kv);
 		buf_free(&fill);
 		free(body);
+		free(exit);
 		free(ctx);
 	}
 }

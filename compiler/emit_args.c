@@ -111,7 +111,11 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 		snprintf(szexpr, sizeof(szexpr), "a[%d]", size_index(a));
 		lenexpr = szexpr;
 	}
-	buf_printf(b, "\t\tif (n%d < 0 || %s(", i, ops[ma->op].negated ? "" : "!");
+	if (hp->late && !sp->is_path) /* a fault here is retried at the syscall's exit */
+		buf_printf(b, "\t\tif (n%d < 0) {\n\t\t\tfaulted = true;\n\t\t\tbreak;\n\t\t}\n\t\tif (%s(", i,
+			   ops[ma->op].negated ? "" : "!");
+	else
+		buf_printf(b, "\t\tif (n%d < 0 || %s(", i, ops[ma->op].negated ? "" : "!");
 	switch (ops[ma->op].positive) {
 	case OP_EQUAL: cond_equal(b, hp, ma, w, lenexpr, sp->is_buf); break;
 	case OP_PREFIX:

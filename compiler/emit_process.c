@@ -177,31 +177,44 @@ static void emit_caps(struct buf *b, const struct match_caps *m, bool changes)
 	if (m->ns_cap)
 		emit_ns_cap_guard(b);
 	need_caps(b, set);
-	char *c = changes /* a listed capability whose presence differs from exec time */
-			  ? xasprintf("proc && ((caps%d ^ proc->caps[%d]) & 0x%llxULL)", set, set, (unsigned long long)m->mask)
-			  : xasprintf("caps%d & 0x%llxULL", set, (unsigned long long)m->mask);
-	emit_break_if(b, ops[m->op].negated, c);
+	char *c;
+	bool negated = ops[m->op].negated;
+	if (changes && negated) {
+		/* NotIn: a capability not listed changed since exec */
+		c = xasprintf("proc && ((caps%d ^ proc->caps[%d]) & 0x%llxULL)", set, set,
+			      (unsigned long long)(TPC_CAPS_ALL & ~m->mask));
+		negated = false;
+	} else if (changes) {
+		/* In: a listed capability whose presence differs from exec time */
+		c = xasprintf("proc && ((caps%d ^ proc->caps[%d]) & 0x%llxULL)", set, set, (unsigned long long)m->mask);
+	} else {
+		c = xasprintf("caps%d & 0x%llxULL", set, (unsigned long long)m->mask);
+	}
+	emit_break_if(b, negated, c);
 	free(c);
 }
 
+/* In: a listed namespace differs from the one at exec; NotIn: one that
+ * is not listed does. */
 static void emit_ns_changes(struct buf *b, const struct match_ns_changes *m)
 {
 	buf_printf(b, "\t\t/* matchNamespaceChanges %s (line %d) */\n", op_name(m->op), m->pos.line);
+	unsigned kinds = ops[m->op].negated ? ((1u << NS_COUNT) - 1) & ~m->mask : m->mask;
 	for (int k = 0; k < NS_COUNT; k++)
-		if (m->mask & (1u << k))
+		if (kinds & (1u << k))
 			need_ns(b, k);
 	struct buf c = {0};
 	buf_puts(&c, "proc && (");
 	bool first = true;
 	for (int k = 0; k < NS_COUNT; k++)
-		if (m->mask & (1u << k)) {
+		if (kinds & (1u << k)) {
 			buf_printf(&c, "%sns%d != proc->ns[%d]", first ? "" : " || ", k, k);
 			first = false;
 		}
 	if (first)
 		buf_puts(&c, "0");
 	buf_puts(&c, ")");
-	emit_break_if(b, ops[m->op].negated, c.s);
+	emit_break_if(b, false, c.s);
 	buf_free(&c);
 }
 

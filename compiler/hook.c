@@ -102,7 +102,7 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 		if (sc)
 			add_prog(hp, "twin", PROG_ENTRY, "tracepoint", "twin.c.tmpl",
 				 xasprintf("tracepoint/syscalls/sys_enter_%s", sc));
-		if (hp->at_return) {
+		if (hp->at_return || hp->late) {
 			add_prog(hp, "kretprobe", PROG_RETURN, "kprobe", "kretprobe.c.tmpl",
 				 xasprintf("kretprobe/%s", hp->function));
 			if (sc)

@@ -82,6 +82,46 @@ static bool get_string(struct pctx *c, yaml_node_t *n, const char *what, char **
 	return true;
 }
 
+/* A name that reaches generated C and attach targets (a kernel symbol,
+ * a tracepoint subsystem or event): letters, digits, '_' and, for
+ * symbols, '.' (GCC's "foo.isra.0"), whatever BTF says, so a policy
+ * cannot inject code into the object or a path into tracefs. */
+static bool get_name(struct pctx *c, yaml_node_t *n, const char *what, bool symbol, char **out)
+{
+	if (!expect_kind(c, n, YAML_SCALAR_NODE, what))
+		return false;
+	const char *s = scalar_text(n);
+	size_t len = n->data.scalar.length;
+	const char *bad = NULL;
+	if (strlen(s) != len)
+		bad = "a NUL byte";
+	else if (!len)
+		bad = "nothing";
+	else if (len > 255)
+		bad = "more than 255 bytes";
+	for (const char *p = s; !bad && *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      (symbol && *p == '.')))
+			bad = "characters no kernel name has";
+	if (bad) {
+		struct buf shown = {0};
+		for (size_t i = 0; i < len && i < 64; i++) {
+			unsigned char ch = (unsigned char)s[i];
+			if (ch >= 32 && ch < 127 && ch != '\'')
+				buf_printf(&shown, "%c", ch);
+			else
+				buf_printf(&shown, "\\x%02x", ch);
+		}
+		diag_add(c->d, c->file, node_pos(n), SEV_ERROR, "bad-name", "%s '%s%s' holds %s (letters, digits, '_'%s)",
+			 what, shown.s ? shown.s : "", len > 64 ? "..." : "", bad, symbol ? " and '.'" : "");
+		buf_free(&shown);
+		return false;
+	}
+	free(*out);
+	*out = xstrdup(s);
+	return true;
+}
+
 static bool get_int(struct pctx *c, yaml_node_t *n, const char *what, long long lo, long long hi,
 		    long long *out)
 {
@@ -349,15 +389,20 @@ static enum op parse_op(struct pctx *c, yaml_node_t *v, enum op_where where, con
 		return o;
 	}
 	const char *const *allowed = op_names_where(where);
-	if (where == OPW_ARGS) {
-		bool crd = false; /* a matchArgs operator of the CRD tpc does not implement */
+	if (where == OPW_ARGS || where == OPW_RETURN) {
+		bool crd = false; /* an operator of the CRD tpc does not implement here */
 		for (int i = 0; op_names[i]; i++)
 			crd |= !strcmp(name, op_names[i]);
 		if (!crd)
 			diag_add(c->d, c->file, *pos, SEV_ERROR, "bad-enum", "unknown operator '%s'%s", name,
-				 DYM(name, op_names, ""));
-		else
+				 DYM(name, where == OPW_ARGS ? op_names : allowed, ""));
+		else if (where == OPW_ARGS)
 			diag_add(c->d, c->file, *pos, SEV_ERROR, "unsupported", "unsupported: matchArgs operator '%s'", name);
+		else
+			diag_add(c->d, c->file, *pos, SEV_ERROR, "unsupported",
+				 "unsupported: matchReturnArgs operator '%s' (tpc compares return values as integers: "
+				 "Equal, NotEqual, GT, LT, Mask)",
+				 name);
 	} else {
 		struct buf list = {0};
 		for (int i = 0; allowed[i]; i++)
@@ -963,13 +1008,20 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 	h->pos = node_pos(n);
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a kprobe"))
 		return;
+	bool has_call = false;
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum kprobe_key)LOOKUP(c, k, kprobe_keys, "a kprobe")) {
-		case KP_CALL:
+		case KP_CALL: {
+			has_call = true;
 			h->call_pos = node_pos(v);
-			get_string(c, v, "call", &h->call);
+			const char *t = scalar_text(v);
+			if (t && !strncmp(t, "list:", 5)) /* a policy list: refused as unsupported by check */
+				get_string(c, v, "call", &h->call);
+			else
+				get_name(c, v, "call", true, &h->call);
 			break;
+		}
 		case KP_SYSCALL: get_bool(c, v, "syscall", &h->syscall); break;
 		case KP_ARGS: parse_args(c, v, h); break;
 		case KP_SELECTORS: parse_selectors(c, v, h); break;
@@ -986,7 +1038,7 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 		case KP_IGNORE: break;
 		}
 	}
-	if (!h->call)
+	if (!has_call)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "kprobe is missing 'call'");
 }
 
@@ -1007,14 +1059,19 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 	h->pos = node_pos(n);
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a tracepoint"))
 		return;
+	bool has_subsystem = false, has_event = false;
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum tracepoint_key)LOOKUP(c, k, tracepoint_keys, "a tracepoint")) {
 		case TP_SUBSYSTEM:
+			has_subsystem = true;
 			h->call_pos = node_pos(v);
-			get_string(c, v, "subsystem", &h->subsystem);
+			get_name(c, v, "subsystem", false, &h->subsystem);
 			break;
-		case TP_EVENT: get_string(c, v, "event", &h->event); break;
+		case TP_EVENT:
+			has_event = true;
+			get_name(c, v, "event", false, &h->event);
+			break;
 		case TP_ARGS: parse_args(c, v, h); break;
 		case TP_SELECTORS: parse_selectors(c, v, h); break;
 		case TP_MESSAGE: get_string(c, v, "message", &h->message); break;
@@ -1022,9 +1079,9 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 		case TP_RAW: break;
 		}
 	}
-	if (!h->subsystem)
+	if (!has_subsystem)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'subsystem'");
-	if (!h->event)
+	if (!has_event)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'event'");
 }
 
@@ -1118,8 +1175,15 @@ static void parse_kind(struct pctx *c, yaml_node_t *v, struct policy *p)
 	static const char *const kinds[] = {"TracingPolicy", "TracingPolicyNamespaced", NULL};
 	char dym_[128];
 	p->kind_pos = node_pos(v);
-	if (get_string(c, v, "kind", &p->kind) && strcmp(p->kind, "TracingPolicy") &&
-	    strcmp(p->kind, "TracingPolicyNamespaced"))
+	if (!get_string(c, v, "kind", &p->kind))
+		return;
+	if (!strcmp(p->kind, "TracingPolicyNamespaced"))
+		/* its hooks would fire for every process of the node, Sigkill
+		 * included: a policy meant for one namespace must not */
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported",
+			 "unsupported: kind TracingPolicyNamespaced (tpc cannot yet confine a policy to one namespace's "
+			 "pods: it would act on every process of the node); write kind TracingPolicy if that is meant");
+	else if (strcmp(p->kind, "TracingPolicy"))
 		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
 			 "kind '%s' is not TracingPolicy or TracingPolicyNamespaced%s", p->kind, DYM(p->kind, kinds, ""));
 }

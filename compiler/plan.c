@@ -141,8 +141,9 @@ static void plan_process(struct hook_plan *hp)
 			for (int v = 0; v < m->nvalues; v++)
 				hp->need_cfg |= !strcmp(m->values[v].s, "host_ns");
 		}
-		for (int j = 0; j < s->nmatch_ns_changes; j++)
-			hp->ns_used |= s->match_ns_changes[j].mask;
+		for (int j = 0; j < s->nmatch_ns_changes; j++) /* NotIn compares every kind not listed */
+			hp->ns_used |= ops[s->match_ns_changes[j].op].negated ? ((1u << NS_COUNT) - 1) & ~s->match_ns_changes[j].mask
+									    : s->match_ns_changes[j].mask;
 		for (int pass = 0; pass < 2; pass++) {
 			const struct match_caps *caps = pass ? s->match_cap_changes : s->match_caps;
 			int n = pass ? s->nmatch_cap_changes : s->nmatch_caps;
@@ -279,6 +280,13 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diag
 	plan_slots(hp, pl->p, d);
 	plan_process(hp);
 	plan_sets(hp);
+	/* A syscall's string argument in a page the caller has not touched
+	 * yet cannot be read at entry (BPF cannot fault it in); the kernel
+	 * then reads it and the call goes on. Never let that mean "no
+	 * match": such a hook re-checks at the syscall's exit, where the page
+	 * is present (DESIGN.md 8b). */
+	for (int i = 0; i < hp->nstrs && !hp->at_return; i++)
+		hp->late |= h->kind == HOOK_KPROBE && h->syscall && hp->strs[i].checked && !hp->strs[i].is_path;
 	/* the entry half hands the return half one u64 mask of the selectors
 	 * whose entry checks passed */
 	if (hp->at_return && h->nselectors > TPC_RETURN_SELECTORS)
@@ -320,8 +328,8 @@ static void plan_follows(struct plan *pl, struct diags *d)
 }
 
 /* What tp-load must seed for processes that predate it: the table
- * (binary, follow bits) only when a filter reads it, and exec-time
- * namespaces and capabilities only for *Changes filters. */
+ * (binary, parent, follow bits) always, exec-time namespaces and
+ * capabilities only for *Changes filters. */
 static void plan_seed(struct plan *pl)
 {
 	const struct policy *p = pl->p;
@@ -331,7 +339,9 @@ static void plan_seed(struct plan *pl)
 			pl->seed_exec_state |= sel->nmatch_ns_changes || sel->nmatch_cap_changes;
 			pl->seed_procs |= sel->nmatch_binaries > 0;
 		}
-	pl->seed_procs |= pl->nfollows > 0 || pl->seed_exec_state;
+	/* always: every event names its binary from the table, also for
+	 * processes that predate tp-load */
+	pl->seed_procs = true;
 }
 
 bool plan_build(struct plan *pl, const struct policy *p, const struct target *t, struct diags *d)

@@ -541,6 +541,7 @@ struct hook_plan {
 	struct tp_record rec;       /* tracepoint record struct (not for the syscalls subsystem) */
 	int na;            /* slots of the raw arg array a[] */
 	bool at_return;    /* posts at return */
+	bool late;         /* a user-memory read that faults at entry is retried at the syscall's exit */
 	bool override;     /* a selector overrides the return value */
 	bool user_mem;     /* pointer args are user memory */
 	struct str_plan strs[PLAN_MAX_STRS];

@@ -92,6 +92,9 @@ enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
 #define TPC_ORIGIN_TRACEPOINT 2 /* a policy tracepoint, or a syscall kprobe's twin */
+/* Or'ed in: the checks ran at the syscall's exit, because an argument
+ * could not be read at its entry (its page was not present yet). */
+#define TPC_ORIGIN_LATE 0x100
 
 /* One event in the ring buffer: this header, then the binary path record,
  * then one record per argument of the hook, in the manifest's order.
@@ -136,6 +139,9 @@ struct tpc_arg {
 #define TPC_NS_CGROUP 8
 #define TPC_NS_USER 9
 #define TPC_NS_COUNT 10
+
+/* Every capability of linux/capability.h (CAP_CHOWN..CAP_CHECKPOINT_RESTORE). */
+#define TPC_CAPS_ALL ((1ULL << 41) - 1)
 
 /* Per-process state kept by the object's sched_process_* programs (and
  * seeded by tp-load from /proc): what matchBinaries, followForks /

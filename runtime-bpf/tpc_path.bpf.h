@@ -193,6 +193,15 @@ static __always_inline struct tpc_pathres tpc_path_of_fd(__u64 fd, char *dst)
 	return tpc_path_of_file((__u64)f, dst);
 }
 
+/* The path of the current task's executable (mm->exe_file), as
+ * /proc/PID/exe shows it: the canonical path of the file executed,
+ * whatever name the caller gave execve. */
+static __always_inline struct tpc_pathres tpc_exe_path(char *dst)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	return tpc_path_of_file((__u64)BPF_CORE_READ(task, mm, exe_file), dst);
+}
+
 /* ---- FollowFD, UnfollowFD, CopyFD ---- */
 
 static __always_inline void tpc_follow_fd(__u64 fd, const char *name, long len, __u32 flags)

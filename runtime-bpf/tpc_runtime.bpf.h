@@ -112,13 +112,14 @@ static __always_inline bool tpc_is_loader(void)
 	return c && c->loader_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
+
+
 /* Fills the event header; returns the offset where records start. */
 static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook, __u16 selector, __u32 actions,
 					      __u16 nargs, __u16 origin)
 {
 	struct tpc_event *e = (struct tpc_event *)sc->ev;
 	__u64 pt = bpf_get_current_pid_tgid();
-	__u64 ug = bpf_get_current_uid_gid();
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 	e->abi = TPC_ABI_VERSION;
@@ -127,8 +128,10 @@ static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook,
 	e->actions = actions;
 	e->pid = pt >> 32;
 	e->tid = (__u32)pt;
-	e->uid = (__u32)ug;
-	e->gid = ug >> 32;
+	/* the effective ids, as Tetragon reports them: what the kernel
+	 * checks access against (setresuid(1000, 0, 0) is root) */
+	e->uid = BPF_CORE_READ(task, cred, euid.val);
+	e->gid = BPF_CORE_READ(task, cred, egid.val);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->nargs = nargs;
 	e->origin = origin;
@@ -136,19 +139,20 @@ static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook,
 	e->retval = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
-	/* binary record: from the process table, empty if unknown (tp-load
-	 * then falls back to /proc/<pid>/exe) */
+	/* binary record: the process table's path of the executable (the
+	 * table knows every process: tp-load seeds it from /proc, the exec
+	 * and fork programs keep it); empty for a process it cannot name */
 	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + sizeof(struct tpc_event));
 	__u32 tgid = e->pid;
 	struct tpc_proc *p = bpf_map_lookup_elem(&tpc_procs, &tgid);
 	long n = 0;
 	if (p)
 		n = bpf_probe_read_kernel_str(sc->ev + sizeof(struct tpc_event) + sizeof(struct tpc_arg), TPC_BIN_MAX,
-					      p->bin);
-	if (n <= 1)
-		n = 1;
-	r->len = n - 1; /* without the NUL */
+					      p->bin) - 1;
+	if (n < 0)
+		n = 0;
 	r->flags = 0;
+	r->len = (__u32)n & (TPC_STR_MAX - 1);
 	r->value = r->len;
 	return sizeof(struct tpc_event) + sizeof(struct tpc_arg) + ((r->len + 7) & ~7u);
 }
@@ -415,7 +419,7 @@ static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 /* ---- rateLimit on Post ---- */
 
 struct tpc_rl_key {
-	__u64 hash;     /* of the first 64 bytes of the event's arguments */
+	__u64 hash;     /* of every argument record (TPC_RATE_BYTES of each) */
 	__u32 hook_sel; /* hook << 16 | selector */
 	__u32 scope_id; /* tid, tgid or 0 (rateLimitScope) */
 };
@@ -427,22 +431,44 @@ struct {
 	__type(value, __u64);
 } tpc_ratelimit SEC(".maps");
 
-/* True when the same event (same hook, selector, scope and first 64
- * bytes of arguments) was posted less than ns ago; records this one
+/* Bytes of each argument the rate limit tells events apart by, as
+ * Tetragon does: events that differ in any argument are not duplicates. */
+#define TPC_RATE_BYTES 40
+
+/* True when the same event (same hook, selector, scope, and every one of
+ * its nargs argument records: integer, length, flags and the first
+ * TPC_RATE_BYTES bytes) was posted less than ns ago; records this one
  * otherwise. args_at..end are the argument records in sc->ev. */
-static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int hook, int sel,
-					      int scope, __u64 ns)
+static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int nargs, int hook,
+					      int sel, int scope, __u64 ns)
 {
 	struct tpc_rl_key key = {0, ((__u32)hook << 16) | (__u32)sel, 0};
 	__u64 pt = bpf_get_current_pid_tgid();
 	key.scope_id = scope == 0 ? (__u32)pt : scope == 1 ? (__u32)(pt >> 32) : 0;
 	__u64 h = 0xcbf29ce484222325ULL;
-	if (args_at > TPC_EVENT_MAX - 64)
-		return false;
-	for (int k = 0; k < 8; k++) {
-		if (args_at + 8 * k + 8 > end)
+	__u32 off = args_at;
+	for (int i = 0; i < nargs; i++) {
+		if (off >= end)
 			break;
-		h = (h ^ *(__u64 *)(sc->ev + args_at + 8 * k)) * 0x100000001b3ULL;
+		/* bounds the verifier sees on the register it uses (clang would
+		 * drop a mask it can prove, and test a copy) */
+		__u64 o = off;
+		asm volatile("%[o] &= %[m]" : [o] "+r"(o) : [m] "i"(TPC_EVENT_MAX - 1));
+		if (o > TPC_EVENT_MAX - sizeof(struct tpc_arg) - TPC_RATE_BYTES)
+			break;
+		struct tpc_arg *r = (struct tpc_arg *)(sc->ev + o);
+		__u32 len = r->len;
+		h = tpc_mix(h, r->value);
+		h = tpc_mix(h, ((__u64)r->flags << 32) | len);
+		for (int k = 0; k < TPC_RATE_BYTES / 8; k++) {
+			if ((__u32)k * 8 >= len)
+				break;
+			__u64 w = *(__u64 *)(sc->ev + o + sizeof(struct tpc_arg) + k * 8);
+			if (len < (__u32)(k + 1) * 8) /* past the data: padding */
+				w &= (1ULL << ((len - k * 8) * 8)) - 1;
+			h = tpc_mix(h, w);
+		}
+		off += sizeof(struct tpc_arg) + ((len + 7) & ~7u);
 	}
 	key.hash = h;
 	__u64 now = bpf_ktime_get_ns();

@@ -9,7 +9,7 @@
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
 	"tpc-manifest 1\n"
 	"tpc version=0.2.0\n"
-	"policy name=golden-actions digest=sha256:08d354c805cfdf75d1514e3bb022cc69d9ce9ddcaf9d8c2e08d8daa9c70d18af\n"
+	"policy name=golden-actions digest=sha256:08d354c805cfdf75d1514e3bb022cc69d9ce9ddcaf9d8c2e08d8daa9c70d18af seed=procs\n"
 	"hook id=0 kind=kprobe call=sys_write syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_write nargs=1\n"
 	"arg hook=0 pos=0 index=0 type=fd\n"
 	"hook id=1 kind=kprobe call=sys_openat syscall=1 return=1 kprobe=tpc_h1_kprobe twin=tpc_h1_twin twin_tp=syscalls/sys_enter_openat kretprobe=tpc_h1_kretprobe twin_ret=tpc_h1_twin_ret twin_ret_tp=syscalls/sys_exit_openat return_type=int nargs=1\n"
@@ -19,7 +19,7 @@ __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manif
 	"arg hook=2 pos=1 index=1 type=int\n"
 	"hook id=3 kind=kprobe call=sys_close syscall=1 return=0 kprobe=tpc_h3_kprobe twin=tpc_h3_twin twin_tp=syscalls/sys_enter_close nargs=1\n"
 	"arg hook=3 pos=0 index=0 type=int\n"
-	"hook id=4 kind=kprobe call=sys_symlinkat syscall=1 return=0 kprobe=tpc_h4_kprobe twin=tpc_h4_twin twin_tp=syscalls/sys_enter_symlinkat nargs=1 override=1\n"
+	"hook id=4 kind=kprobe call=sys_symlinkat syscall=1 return=0 kprobe=tpc_h4_kprobe twin=tpc_h4_twin twin_tp=syscalls/sys_enter_symlinkat kretprobe=tpc_h4_kretprobe twin_ret=tpc_h4_twin_ret twin_ret_tp=syscalls/sys_exit_symlinkat nargs=1 override=1\n"
 	"arg hook=4 pos=0 index=0 type=string\n"
 	"action hook=0 selector=3 kind=GetUrl value=http://127.0.0.1:9/hit\n"
 	"action hook=0 selector=3 kind=DnsLookup value=example.invalid\n"
@@ -93,7 +93,7 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		f0 = r.flags;
 	}
 	off = tpc_put_kbytes(sc, off, (const char *)w0, n0 - 1, f0, (__u64)(__s64)(__s32)a[0]);
-	if (rate_ns && tpc_rate_limited(sc, args_at, off, 0, sel, rate_scope, rate_ns))
+	if (rate_ns && tpc_rate_limited(sc, args_at, off, 1, 0, sel, rate_scope, rate_ns))
 		return 0;
 	tpc_event_submit(sc, off);
 	return 0;
@@ -211,7 +211,7 @@ int tpc_h1_kretprobe(struct pt_regs *ctx)
 	return tpc_h1_return(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
 }
 
-// hook 1: the syscalls/sys_exit_openat tracepoint twin of the kretprobe above.
+// hook 1: the syscalls/sys_exit_openat tracepoint twin of the kretprobe above: the return half.
 SEC("tracepoint/syscalls/sys_exit_openat")
 int tpc_h1_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
@@ -322,26 +322,35 @@ int tpc_h3_twin(struct trace_event_raw_sys_enter *ctx)
 #define TPC_H4_NA 1 /* raw values the hook reads: a[0..0] */
 
 // hook 4: the checks and actions of kprobe sys_symlinkat (line 77)
-static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
+static __always_inline int tpc_h4_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
 	long override_err = 0;
 	__u64 w0[2];
 	long n0 = TPC_UNREAD;
+	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 83) */
 	if (!sel) do {
 		/* matchArgs index 0 Equal (line 84) */
 		if (n0 == TPC_UNREAD)
 			n0 = tpc_read_str(w0, 16, a[0], true);
-		if (n0 < 0 || !((n0 == 12 && ((w0[0] == 0x7361702f6374652fULL && (w0[1] & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */)))))
+		if (n0 < 0) {
+			faulted = true;
+			break;
+		}
+		if (!((n0 == 12 && ((w0[0] == 0x7361702f6374652fULL && (w0[1] & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */)))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST | TPC_ACT_OVERRIDE;
 		override_err = -1;
 	} while (0);
-	if (!sel)
+	if (!sel) {
+		/* the kernel faults the page in and the call goes on: check again at its exit */
+		if (faulted && !at_exit)
+			tpc_stash_put(4, a, TPC_H4_NA, 1);
 		return 0;
+	}
 	if (tpc_is_loader())
 		return 0;
 	if ((act & TPC_ACT_OVERRIDE) && origin == TPC_ORIGIN_KPROBE)
@@ -354,6 +363,21 @@ static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
 				 : tpc_put_read_str(sc, off, w0, n0, 16, a[0], true);
 	tpc_event_submit(sc, off);
 	return 0;
+}
+
+static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
+{
+	return tpc_h4_checks(ctx, a, origin, false);
+}
+
+// hook 4 at the syscall's exit: the checks again, with the args kept at entry,
+// when a read failed there (the event says so: TPC_ORIGIN_LATE)
+static __always_inline int tpc_h4_late(void *ctx, __s64 ret, __u16 origin)
+{
+	__u64 a[TPC_H4_NA];
+	if (!tpc_stash_take(4, a, TPC_H4_NA))
+		return 0;
+	return tpc_h4_checks(ctx, a, origin | TPC_ORIGIN_LATE, true);
 }
 
 // hook 4: kprobe on the syscall wrapper __x64_sys_symlinkat; the wrapper's only
@@ -375,6 +399,20 @@ int tpc_h4_twin(struct trace_event_raw_sys_enter *ctx)
 	__u64 a[TPC_H4_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h4(ctx, a, TPC_ORIGIN_TRACEPOINT);
+}
+
+// hook 4: kretprobe on __x64_sys_symlinkat: the exit re-check of a faulted read.
+SEC("kretprobe/__x64_sys_symlinkat")
+int tpc_h4_kretprobe(struct pt_regs *ctx)
+{
+	return tpc_h4_late(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
+}
+
+// hook 4: the syscalls/sys_exit_symlinkat tracepoint twin of the kretprobe above: the exit re-check of a faulted read.
+SEC("tracepoint/syscalls/sys_exit_symlinkat")
+int tpc_h4_twin_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return tpc_h4_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
 // Follow bits a new child inherits from its parent (followForks,

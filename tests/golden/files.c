@@ -9,7 +9,7 @@
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
 	"tpc-manifest 1\n"
 	"tpc version=0.2.0\n"
-	"policy name=golden-files digest=sha256:be08e0a2b4b8cab417a3bf70071785a783c49134df471133034179c362b4ddc3\n"
+	"policy name=golden-files digest=sha256:be08e0a2b4b8cab417a3bf70071785a783c49134df471133034179c362b4ddc3 seed=procs\n"
 	"hook id=0 kind=kprobe call=security_file_open syscall=0 return=0 kprobe=tpc_h0_kprobe nargs=1\n"
 	"arg hook=0 pos=0 index=0 type=file\n"
 	"hook id=1 kind=kprobe call=sys_writev syscall=1 return=0 kprobe=tpc_h1_kprobe twin=tpc_h1_twin twin_tp=syscalls/sys_enter_writev nargs=3\n"

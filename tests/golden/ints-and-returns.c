@@ -9,7 +9,7 @@
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
 	"tpc-manifest 1\n"
 	"tpc version=0.2.0\n"
-	"policy name=golden-ints digest=sha256:d8d0ac28dff982ece937d2e7aebc5bfe817e9cbf31d4906e8365173c9eb438ed\n"
+	"policy name=golden-ints digest=sha256:d8d0ac28dff982ece937d2e7aebc5bfe817e9cbf31d4906e8365173c9eb438ed seed=procs\n"
 	"hook id=0 kind=kprobe call=sys_lseek syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_lseek nargs=3\n"
 	"arg hook=0 pos=0 index=0 type=int\n"
 	"arg hook=0 pos=1 index=1 type=int64\n"
@@ -182,7 +182,7 @@ int tpc_h1_kretprobe(struct pt_regs *ctx)
 	return tpc_h1_return(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
 }
 
-// hook 1: the syscalls/sys_exit_read tracepoint twin of the kretprobe above.
+// hook 1: the syscalls/sys_exit_read tracepoint twin of the kretprobe above: the return half.
 SEC("tracepoint/syscalls/sys_exit_read")
 int tpc_h1_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {

@@ -101,7 +101,7 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 			caps2 = tpc_task_caps(task, 2);
 			caps2_read = true;
 		}
-		if (proc && ((caps2 ^ proc->caps[2]) & 0x80ULL))
+		if (!(proc && ((caps2 ^ proc->caps[2]) & 0x1ffffffff7fULL)))
 			break;
 		sel = 3;
 		act = TPC_ACT_POST;

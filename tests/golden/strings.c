@@ -9,11 +9,11 @@
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
 	"tpc-manifest 1\n"
 	"tpc version=0.2.0\n"
-	"policy name=golden-strings digest=sha256:9ecce20b3a5f98774e86cb5951ac03426affa7c8053c7d3a96a17d900ee1c964\n"
-	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat nargs=2\n"
+	"policy name=golden-strings digest=sha256:9ecce20b3a5f98774e86cb5951ac03426affa7c8053c7d3a96a17d900ee1c964 seed=procs\n"
+	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat kretprobe=tpc_h0_kretprobe twin_ret=tpc_h0_twin_ret twin_ret_tp=syscalls/sys_exit_openat nargs=2\n"
 	"arg hook=0 pos=0 index=1 type=string label=filename\n"
 	"arg hook=0 pos=1 index=2 type=int\n"
-	"hook id=1 kind=kprobe call=sys_write syscall=1 return=0 kprobe=tpc_h1_kprobe twin=tpc_h1_twin twin_tp=syscalls/sys_enter_write nargs=3\n"
+	"hook id=1 kind=kprobe call=sys_write syscall=1 return=0 kprobe=tpc_h1_kprobe twin=tpc_h1_twin twin_tp=syscalls/sys_enter_write kretprobe=tpc_h1_kretprobe twin_ret=tpc_h1_twin_ret twin_ret_tp=syscalls/sys_exit_write nargs=3\n"
 	"arg hook=1 pos=0 index=0 type=fd\n"
 	"arg hook=1 pos=1 index=1 type=char_buf\n"
 	"arg hook=1 pos=2 index=2 type=size_t\n"
@@ -24,7 +24,7 @@ __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manif
 #define TPC_H0_NA 3 /* raw values the hook reads: a[0..2] */
 
 // hook 0: the checks and actions of kprobe sys_openat (line 9)
-static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
+static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
@@ -33,12 +33,17 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		return 0;
 	__u64 *w1 = (__u64 *)chk->str[0];
 	long n1 = TPC_UNREAD;
+	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 18) */
 	if (!sel) do {
 		/* matchArgs index 1 Equal (line 19) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0 || !((n1 == 12 && ((w1[0] == 0x7361702f6374652fULL && (w1[1] & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if (!((n1 == 12 && ((w1[0] == 0x7361702f6374652fULL && (w1[1] & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
 		      (w1[0] == 0x6168732f6374652fULL && (w1[1] & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */))) ||
 		    (n1 == 13 && ((w1[0] == 0x6475732f6374652fULL && (w1[1] & 0xffffffffULL) == 0x7372656fULL /* "/etc/sudoers" */))) ||
 		    (n1 == 7 && (((w1[0] & 0xffffffffffffULL) == 0x6322622f2a61ULL /* "a*\/b\"c" */)))))
@@ -51,13 +56,21 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		/* matchArgs index 1 NotPrefix (line 23) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0 || (((w1[0] & 0xffffffffffULL) == 0x2f7273752fULL /* "/usr/" */) ||
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if ((((w1[0] & 0xffffffffffULL) == 0x2f7273752fULL /* "/usr/" */) ||
 		    ((w1[0] & 0xffffffffffULL) == 0x2f62696c2fULL /* "/lib/" */)))
 			break;
 		/* matchArgs index 1 Postfix (line 26) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0 || !((n1 - 1 >= 4 /* ends with ".key" */ &&
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if (!((n1 - 1 >= 4 /* ends with ".key" */ &&
 		    TPC_STR_END(w1, n1, 4) == '.' && TPC_STR_END(w1, n1, 3) == 'k' && TPC_STR_END(w1, n1, 2) == 'e' && TPC_STR_END(w1, n1, 1) == 'y') ||
 		    (n1 - 1 >= 2 /* ends with "'\\" */ &&
 		    TPC_STR_END(w1, n1, 2) == '\'' && TPC_STR_END(w1, n1, 1) == '\\')))
@@ -70,14 +83,22 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		/* matchArgs index 1 NotPostfix (line 30) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0 || ((n1 - 1 >= 3 /* ends with ".so" */ &&
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if (((n1 - 1 >= 3 /* ends with ".so" */ &&
 		    TPC_STR_END(w1, n1, 3) == '.' && TPC_STR_END(w1, n1, 2) == 's' && TPC_STR_END(w1, n1, 1) == 'o')))
 			break;
 		sel = 3;
 		act = TPC_ACT_POST;
 	} while (0);
-	if (!sel)
+	if (!sel) {
+		/* the kernel faults the page in and the call goes on: check again at its exit */
+		if (faulted && !at_exit)
+			tpc_stash_put(0, a, TPC_H0_NA, 1);
 		return 0;
+	}
 	if (tpc_is_loader())
 		return 0;
 	struct tpc_scratch *sc = tpc_scratch();
@@ -89,6 +110,21 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;
+}
+
+static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
+{
+	return tpc_h0_checks(ctx, a, origin, false);
+}
+
+// hook 0 at the syscall's exit: the checks again, with the args kept at entry,
+// when a read failed there (the event says so: TPC_ORIGIN_LATE)
+static __always_inline int tpc_h0_late(void *ctx, __s64 ret, __u16 origin)
+{
+	__u64 a[TPC_H0_NA];
+	if (!tpc_stash_take(0, a, TPC_H0_NA))
+		return 0;
+	return tpc_h0_checks(ctx, a, origin | TPC_ORIGIN_LATE, true);
 }
 
 // hook 0: kprobe on the syscall wrapper __x64_sys_openat; the wrapper's only
@@ -114,10 +150,24 @@ int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 	return tpc_h0(ctx, a, TPC_ORIGIN_TRACEPOINT);
 }
 
+// hook 0: kretprobe on __x64_sys_openat: the exit re-check of a faulted read.
+SEC("kretprobe/__x64_sys_openat")
+int tpc_h0_kretprobe(struct pt_regs *ctx)
+{
+	return tpc_h0_late(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
+}
+
+// hook 0: the syscalls/sys_exit_openat tracepoint twin of the kretprobe above: the exit re-check of a faulted read.
+SEC("tracepoint/syscalls/sys_exit_openat")
+int tpc_h0_twin_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return tpc_h0_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
+}
+
 #define TPC_H1_NA 3 /* raw values the hook reads: a[0..2] */
 
 // hook 1: the checks and actions of kprobe sys_write (line 33)
-static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
+static __always_inline int tpc_h1_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
@@ -129,6 +179,7 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 	__u32 f0 = 0;
 	__u64 w1[2];
 	long n1 = TPC_UNREAD;
+	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 44) */
 	if (!sel) do {
 		/* matchArgs index 0 Equal (line 48) */
@@ -137,13 +188,21 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 		/* matchArgs index 1 Prefix (line 45) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_buf(w1, 16, a[1], a[2], true);
-		if (n1 < 0 || !((a[2] >= 9 && (w1[0] == 0x732f6e69622f2123ULL && (w1[1] & 0xffULL) == 0x68ULL /* "#!/bin/sh" */))))
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if (!((a[2] >= 9 && (w1[0] == 0x732f6e69622f2123ULL && (w1[1] & 0xffULL) == 0x68ULL /* "#!/bin/sh" */))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
 	} while (0);
-	if (!sel)
+	if (!sel) {
+		/* the kernel faults the page in and the call goes on: check again at its exit */
+		if (faulted && !at_exit)
+			tpc_stash_put(1, a, TPC_H1_NA, 1);
 		return 0;
+	}
 	if (tpc_is_loader())
 		return 0;
 	struct tpc_scratch *sc = tpc_scratch();
@@ -161,6 +220,21 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__u64)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;
+}
+
+static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
+{
+	return tpc_h1_checks(ctx, a, origin, false);
+}
+
+// hook 1 at the syscall's exit: the checks again, with the args kept at entry,
+// when a read failed there (the event says so: TPC_ORIGIN_LATE)
+static __always_inline int tpc_h1_late(void *ctx, __s64 ret, __u16 origin)
+{
+	__u64 a[TPC_H1_NA];
+	if (!tpc_stash_take(1, a, TPC_H1_NA))
+		return 0;
+	return tpc_h1_checks(ctx, a, origin | TPC_ORIGIN_LATE, true);
 }
 
 // hook 1: kprobe on the syscall wrapper __x64_sys_write; the wrapper's only
@@ -186,6 +260,20 @@ int tpc_h1_twin(struct trace_event_raw_sys_enter *ctx)
 	a[1] = ctx->args[1];
 	a[2] = ctx->args[2];
 	return tpc_h1(ctx, a, TPC_ORIGIN_TRACEPOINT);
+}
+
+// hook 1: kretprobe on __x64_sys_write: the exit re-check of a faulted read.
+SEC("kretprobe/__x64_sys_write")
+int tpc_h1_kretprobe(struct pt_regs *ctx)
+{
+	return tpc_h1_late(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
+}
+
+// hook 1: the syscalls/sys_exit_write tracepoint twin of the kretprobe above: the exit re-check of a faulted read.
+SEC("tracepoint/syscalls/sys_exit_write")
+int tpc_h1_twin_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return tpc_h1_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
 // Follow bits a new child inherits from its parent (followForks,

@@ -9,7 +9,7 @@
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
 	"tpc-manifest 1\n"
 	"tpc version=0.2.0\n"
-	"policy name=golden-tracepoints digest=sha256:d4ff0897004abcd5e9e13489886a05777621ffd122087b405589641bbc13a4ec\n"
+	"policy name=golden-tracepoints digest=sha256:d4ff0897004abcd5e9e13489886a05777621ffd122087b405589641bbc13a4ec seed=procs\n"
 	"hook id=0 kind=tracepoint tp=syscalls/sys_enter_openat prog=tpc_h0_tp nargs=2\n"
 	"arg hook=0 pos=0 index=6 type=string field=filename\n"
 	"arg hook=0 pos=1 index=7 type=int field=flags\n"

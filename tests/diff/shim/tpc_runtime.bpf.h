@@ -341,8 +341,8 @@ static __always_inline __u32 tpc_put_iovec(struct tpc_scratch *sc, __u32 off, __
 {
 	return off + sizeof(struct tpc_arg);
 }
-static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int hook, int sel,
-					     int scope, __u64 ns)
+static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int nargs, int hook,
+					     int sel, int scope, __u64 ns)
 {
 	return false;
 }

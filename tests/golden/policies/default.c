@@ -9,8 +9,8 @@
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
 	"tpc-manifest 1\n"
 	"tpc version=0.2.0\n"
-	"policy name=credential-files digest=sha256:8e7a31856fa04f880e9df86a3f80b9e85343e26a1ff59d8dce8fd7f59b975a3a\n"
-	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat nargs=2 message=credential%20file%20opened tags=observability.filesystem,credentials\n"
+	"policy name=credential-files digest=sha256:8e7a31856fa04f880e9df86a3f80b9e85343e26a1ff59d8dce8fd7f59b975a3a seed=procs\n"
+	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat kretprobe=tpc_h0_kretprobe twin_ret=tpc_h0_twin_ret twin_ret_tp=syscalls/sys_exit_openat nargs=2 message=credential%20file%20opened tags=observability.filesystem,credentials\n"
 	"arg hook=0 pos=0 index=1 type=string label=filename\n"
 	"arg hook=0 pos=1 index=2 type=int label=flags\n"
 	"hook id=1 kind=tracepoint tp=sched/sched_process_exec prog=tpc_h1_tp nargs=1 message=download%20tool%20started\n"
@@ -22,18 +22,23 @@ __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manif
 #define TPC_H0_NA 3 /* raw values the hook reads: a[0..2] */
 
 // hook 0: the checks and actions of kprobe sys_openat (line 9)
-static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
+static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
 	__u64 w1[3];
 	long n1 = TPC_UNREAD;
+	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 21) */
 	if (!sel) do {
 		/* matchArgs index 1 Equal (line 22) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_str(w1, 24, a[1], true);
-		if (n1 < 0 || !((n1 == 12 && ((w1[0] == 0x7361702f6374652fULL && (w1[1] & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if (!((n1 == 12 && ((w1[0] == 0x7361702f6374652fULL && (w1[1] & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
 		      (w1[0] == 0x6168732f6374652fULL && (w1[1] & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */))) ||
 		    (n1 == 13 && ((w1[0] == 0x6873672f6374652fULL && (w1[1] & 0xffffffffULL) == 0x776f6461ULL /* "/etc/gshadow" */) ||
 		      (w1[0] == 0x6475732f6374652fULL && (w1[1] & 0xffffffffULL) == 0x7372656fULL /* "/etc/sudoers" */)))))
@@ -46,15 +51,23 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		/* matchArgs index 1 Prefix (line 30) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_str(w1, 24, a[1], true);
-		if (n1 < 0 || !((w1[0] == 0x732e2f746f6f722fULL && (w1[1] & 0xffffffULL) == 0x2f6873ULL /* "/root/.ssh/" */) ||
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if (!((w1[0] == 0x732e2f746f6f722fULL && (w1[1] & 0xffffffULL) == 0x2f6873ULL /* "/root/.ssh/" */) ||
 		    (w1[0] == 0x6873732f6374652fULL && w1[1] == 0x736f685f6873732fULL && (w1[2] & 0xffffULL) == 0x5f74ULL /* "/etc/ssh/ssh_host_" */) ||
 		    (w1[0] == 0x6475732f6374652fULL && (w1[1] & 0xffffffffffffffULL) == 0x2f642e7372656fULL /* "/etc/sudoers.d/" */)))
 			break;
 		sel = 2;
 		act = TPC_ACT_POST;
 	} while (0);
-	if (!sel)
+	if (!sel) {
+		/* the kernel faults the page in and the call goes on: check again at its exit */
+		if (faulted && !at_exit)
+			tpc_stash_put(0, a, TPC_H0_NA, 1);
 		return 0;
+	}
 	if (tpc_is_loader())
 		return 0;
 	struct tpc_scratch *sc = tpc_scratch();
@@ -66,6 +79,21 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;
+}
+
+static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
+{
+	return tpc_h0_checks(ctx, a, origin, false);
+}
+
+// hook 0 at the syscall's exit: the checks again, with the args kept at entry,
+// when a read failed there (the event says so: TPC_ORIGIN_LATE)
+static __always_inline int tpc_h0_late(void *ctx, __s64 ret, __u16 origin)
+{
+	__u64 a[TPC_H0_NA];
+	if (!tpc_stash_take(0, a, TPC_H0_NA))
+		return 0;
+	return tpc_h0_checks(ctx, a, origin | TPC_ORIGIN_LATE, true);
 }
 
 // hook 0: kprobe on the syscall wrapper __x64_sys_openat; the wrapper's only
@@ -89,6 +117,20 @@ int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 	a[1] = ctx->args[1];
 	a[2] = ctx->args[2];
 	return tpc_h0(ctx, a, TPC_ORIGIN_TRACEPOINT);
+}
+
+// hook 0: kretprobe on __x64_sys_openat: the exit re-check of a faulted read.
+SEC("kretprobe/__x64_sys_openat")
+int tpc_h0_kretprobe(struct pt_regs *ctx)
+{
+	return tpc_h0_late(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
+}
+
+// hook 0: the syscalls/sys_exit_openat tracepoint twin of the kretprobe above: the exit re-check of a faulted read.
+SEC("tracepoint/syscalls/sys_exit_openat")
+int tpc_h0_twin_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return tpc_h0_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
 #define TPC_H1_NA 5 /* raw values the hook reads: a[0..4] */

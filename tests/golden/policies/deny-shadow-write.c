@@ -9,8 +9,8 @@
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
 	"tpc-manifest 1\n"
 	"tpc version=0.2.0\n"
-	"policy name=deny-shadow-write digest=sha256:e0f8c7ff6707ed5cf3a031348af143e8395e84765a6ddb6054c2ef5d55261c44\n"
-	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat nargs=2\n"
+	"policy name=deny-shadow-write digest=sha256:e0f8c7ff6707ed5cf3a031348af143e8395e84765a6ddb6054c2ef5d55261c44 seed=procs\n"
+	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat kretprobe=tpc_h0_kretprobe twin_ret=tpc_h0_twin_ret twin_ret_tp=syscalls/sys_exit_openat nargs=2\n"
 	"arg hook=0 pos=0 index=1 type=string\n"
 	"arg hook=0 pos=1 index=2 type=int\n"
 	"end\n"
@@ -20,12 +20,13 @@ __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manif
 #define TPC_H0_NA 3 /* raw values the hook reads: a[0..2] */
 
 // hook 0: the checks and actions of kprobe sys_openat (line 9)
-static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
+static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
 	__u64 w1[2];
 	long n1 = TPC_UNREAD;
+	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 17) */
 	if (!sel) do {
 		/* matchArgs index 2 Mask (line 22) */
@@ -34,13 +35,21 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		/* matchArgs index 1 Equal (line 18) */
 		if (n1 == TPC_UNREAD)
 			n1 = tpc_read_str(w1, 16, a[1], true);
-		if (n1 < 0 || !((n1 == 12 && ((w1[0] == 0x6168732f6374652fULL && (w1[1] & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */)))))
+		if (n1 < 0) {
+			faulted = true;
+			break;
+		}
+		if (!((n1 == 12 && ((w1[0] == 0x6168732f6374652fULL && (w1[1] & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */)))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST | TPC_ACT_SIGKILL;
 	} while (0);
-	if (!sel)
+	if (!sel) {
+		/* the kernel faults the page in and the call goes on: check again at its exit */
+		if (faulted && !at_exit)
+			tpc_stash_put(0, a, TPC_H0_NA, 1);
 		return 0;
+	}
 	if (tpc_is_loader())
 		return 0;
 	if (act & TPC_ACT_SIGKILL)
@@ -54,6 +63,21 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;
+}
+
+static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
+{
+	return tpc_h0_checks(ctx, a, origin, false);
+}
+
+// hook 0 at the syscall's exit: the checks again, with the args kept at entry,
+// when a read failed there (the event says so: TPC_ORIGIN_LATE)
+static __always_inline int tpc_h0_late(void *ctx, __s64 ret, __u16 origin)
+{
+	__u64 a[TPC_H0_NA];
+	if (!tpc_stash_take(0, a, TPC_H0_NA))
+		return 0;
+	return tpc_h0_checks(ctx, a, origin | TPC_ORIGIN_LATE, true);
 }
 
 // hook 0: kprobe on the syscall wrapper __x64_sys_openat; the wrapper's only
@@ -77,6 +101,20 @@ int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 	a[1] = ctx->args[1];
 	a[2] = ctx->args[2];
 	return tpc_h0(ctx, a, TPC_ORIGIN_TRACEPOINT);
+}
+
+// hook 0: kretprobe on __x64_sys_openat: the exit re-check of a faulted read.
+SEC("kretprobe/__x64_sys_openat")
+int tpc_h0_kretprobe(struct pt_regs *ctx)
+{
+	return tpc_h0_late(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
+}
+
+// hook 0: the syscalls/sys_exit_openat tracepoint twin of the kretprobe above: the exit re-check of a faulted read.
+SEC("tracepoint/syscalls/sys_exit_openat")
+int tpc_h0_twin_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return tpc_h0_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
 // Follow bits a new child inherits from its parent (followForks,
