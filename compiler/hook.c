@@ -22,14 +22,20 @@
 #define MAX_SYSCALL_ARGS 6 /* syscall arguments */
 #define MAX_KPROBE_ARGS 5  /* PT_REGS_PARM1..5 */
 
+/* enum hook_kind is tpc_abi.h's enum tpc_hook_kind under the compiler's
+ * names: the manifest's kind= and tp-load's switches number kinds alike. */
+#define SAME_KIND(id, name, key) \
+	_Static_assert((int)HOOK_##id == (int)TPC_HOOK_##id, "enum hook_kind follows TPC_HOOK_KINDS");
+TPC_HOOK_KINDS(SAME_KIND)
+#undef SAME_KIND
+_Static_assert((int)HOOK_KIND_COUNT == (int)TPC_HOOK_KIND_COUNT, "enum hook_kind has every TPC_HOOK_KINDS row");
+
 const char *hook_kind_name(enum hook_kind k)
 {
-	switch (k) {
-	case HOOK_KPROBE: return "kprobe";
-	case HOOK_TRACEPOINT: return "tracepoint";
-	case HOOK_KIND_COUNT: break;
-	}
-	return "?";
+#define KIND_NAME(id, name, key) [HOOK_##id] = name,
+	static const char *const names[HOOK_KIND_COUNT] = {TPC_HOOK_KINDS(KIND_NAME)};
+#undef KIND_NAME
+	return (unsigned)k < HOOK_KIND_COUNT ? names[k] : "?";
 }
 
 static const struct tp_format *hook_format(const struct hook *h, const struct target *t)
@@ -299,37 +305,24 @@ char *hook_ctx_type(const struct hook_plan *hp, int prog)
 	return xstrdup("void");
 }
 
+/* The kind's fields of the hook record (tpc_abi.h): what it attaches to
+ * and what its events name. */
 void hook_manifest_fields(struct buf *b, const struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
 	switch (h->kind) {
-	case HOOK_KPROBE: {
-		buf_puts(b, " kind=kprobe call=");
+	case HOOK_KPROBE:
+		buf_puts(b, " function=");
+		manifest_encode(b, hp->function);
+		buf_puts(b, " call=");
 		manifest_encode(b, h->call);
-		buf_printf(b, " syscall=%d return=%d", h->syscall, hp->at_return);
-		for (int i = 0; i < hp->nprogs; i++) {
-			const struct prog_plan *p = &hp->progs[i];
-			const char *tp = strchr(p->section, '/');
-			bool twin = !strcmp(p->variant, "tracepoint");
-			if (p->role == PROG_ENTRY && !twin)
-				buf_printf(b, " kprobe=%s", p->name);
-			else if (p->role == PROG_ENTRY)
-				buf_printf(b, " twin=%s twin_tp=%s", p->name, tp + 1);
-			else if (!twin)
-				buf_printf(b, " kretprobe=%s", p->name);
-			else
-				buf_printf(b, " twin_ret=%s twin_ret_tp=%s", p->name, tp + 1);
-		}
-		if (hp->at_return && h->has_return_arg)
-			buf_printf(b, " return_type=%s", arg_types[h->return_arg.type].name);
+		buf_printf(b, " syscall=%d", h->syscall);
 		return;
-	}
 	case HOOK_TRACEPOINT:
-		buf_puts(b, " kind=tracepoint tp=");
+		buf_puts(b, " tp=");
 		manifest_encode(b, h->subsystem);
 		buf_puts(b, "/");
 		manifest_encode(b, h->event);
-		buf_printf(b, " prog=%s", hp->progs[0].name);
 		return;
 	case HOOK_KIND_COUNT: break;
 	}
