@@ -1,6 +1,9 @@
-/* hooks.c: see hooks.h. Adding a hook kind or a program variant to
- * tpc_abi.h makes each switch below without its case a build warning
- * (-Wswitch); nothing else in tp-load needs to change for it. */
+/* hooks.c: see hooks.h. A new hook kind is a row of TPC_HOOK_KINDS in
+ * tpc_abi.h, a struct of its fields in struct tpc_hook's union
+ * (manifest.h) and a case in each switch below; a new variant, a row of
+ * TPC_PROG_VARIANTS and its cases here. Until each case is written the
+ * build warns (-Wswitch-enum); nothing else in tp-load changes. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,27 +44,44 @@ const char *tpl_hook_kind_names(void)
 	return list + 2;
 }
 
-const char *tpl_hook_check(const struct tpc_hook *h)
+int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
-		if (!h->function)
-			return "missing field function=";
-		if (!tpc_is_symbol(h->function))
-			return "function=: not a kernel symbol name";
-		if (h->call && !tpc_is_symbol(h->call))
-			return "call=: not a kernel symbol name";
-		return NULL;
+		if (tpc_record_str(r, "function", 1, &h->kprobe.function) ||
+		    tpc_record_str(r, "call", 0, &h->kprobe.call) ||
+		    tpc_record_flag(r, "syscall", &h->kprobe.syscall))
+			return -1;
+		if (!tpc_is_symbol(h->kprobe.function))
+			return tpc_record_fail(r, "function=: not a kernel symbol name");
+		if (h->kprobe.call && !tpc_is_symbol(h->kprobe.call))
+			return tpc_record_fail(r, "call=: not a kernel symbol name");
+		return 0;
 	case TPC_HOOK_TRACEPOINT:
-		if (!h->tp)
-			return "missing field tp=";
-		if (!tpc_is_tp_name(h->tp))
-			return "tp=: not <subsys>/<event>";
-		return NULL;
+		if (tpc_record_str(r, "tp", 1, &h->tracepoint.tp))
+			return -1;
+		if (!tpc_is_tp_name(h->tracepoint.tp))
+			return tpc_record_fail(r, "tp=: not <subsys>/<event>");
+		return 0;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
-	return "unknown hook kind";
+	return tpc_record_fail(r, "unknown hook kind");
+}
+
+void tpl_hook_free(struct tpc_hook *h)
+{
+	switch (h->kind) {
+	case TPC_HOOK_KPROBE:
+		free(h->kprobe.function);
+		free(h->kprobe.call);
+		return;
+	case TPC_HOOK_TRACEPOINT:
+		free(h->tracepoint.tp);
+		return;
+	case TPC_HOOK_KIND_COUNT:
+		break;
+	}
 }
 
 int tpl_hook_kind_has_variant(enum tpc_hook_kind k, enum tpc_prog_variant v)
@@ -82,10 +102,10 @@ void tpl_hook_describe(const struct tpc_hook *h, char *buf, size_t len)
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
 		/* as the policy wrote it: what its author will recognise */
-		snprintf(buf, len, "kprobe %s", h->call ? h->call : h->function);
+		snprintf(buf, len, "kprobe %s", h->kprobe.call ? h->kprobe.call : h->kprobe.function);
 		return;
 	case TPC_HOOK_TRACEPOINT:
-		snprintf(buf, len, "tracepoint %s", h->tp);
+		snprintf(buf, len, "tracepoint %s", h->tracepoint.tp);
 		return;
 	case TPC_HOOK_KIND_COUNT:
 		break;
@@ -97,9 +117,9 @@ const char *tpl_hook_target(const struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
-		return h->function;
+		return h->kprobe.function;
 	case TPC_HOOK_TRACEPOINT:
-		return h->tp;
+		return h->tracepoint.tp;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -111,13 +131,13 @@ void tpl_hook_json_target(FILE *f, const struct tpc_hook *h)
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
 		fputs(",\"function_name\":", f);
-		json_write_cstr(f, h->function);
+		json_write_cstr(f, h->kprobe.function);
 		return;
 	case TPC_HOOK_TRACEPOINT: {
 		/* a validated tp= has exactly one '/' */
-		const char *slash = strchr(h->tp, '/');
+		const char *tp = h->tracepoint.tp, *slash = strchr(tp, '/');
 		fputs(",\"subsys\":", f);
-		json_write_str(f, h->tp, (size_t)(slash - h->tp));
+		json_write_str(f, tp, (size_t)(slash - tp));
 		fputs(",\"event\":", f);
 		json_write_cstr(f, slash + 1);
 		return;

@@ -4,8 +4,9 @@
  * function here switches over their enums without a default, so a new
  * kind or variant is a build warning until each is written.
  *
- * A hook kind says what the hook's record must carry (tpl_hook_check),
- * how messages and events name it, and its JSON event key. A variant
+ * A hook kind says what the hook's record carries (tpl_hook_parse: its
+ * own fields, in struct tpc_hook's union, which nothing else reads), how
+ * messages and events name it, and its JSON event key. A variant
  * says what kind of BPF program it is, at which ELF sections, and whether
  * this kernel can attach it. Nothing else in tp-load looks at a kind or a
  * variant: attach.c chooses and attaches variants generically, the
@@ -28,9 +29,11 @@ int tpl_hook_kind_from_name(const char *s);           /* -1 when unknown */
 /* "kprobe, tracepoint": the kind names, for messages */
 const char *tpl_hook_kind_names(void);
 
-/* The kind's fields of a parsed hook record: NULL when they are all there
- * and well formed, else the problem ("missing field function="). */
-const char *tpl_hook_check(const struct tpc_hook *h);
+/* Read the kind's own fields of hook record r into h (its kind set) and
+ * check them: 0, or -1 with the problem reported through r ("missing
+ * field function="). tpl_hook_free frees them. */
+int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h);
+void tpl_hook_free(struct tpc_hook *h);
 
 /* 1 when a hook of kind k may have programs of variant v (a kprobe may
  * have a tracepoint twin; a tracepoint is never a kprobe): --attach=v

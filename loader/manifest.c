@@ -259,11 +259,31 @@ static int get_flag(struct parser *p, const struct line *l, const char *key, int
 	return get(l, key) ? get_uint(p, l, key, 1, out) : 0;
 }
 
+struct tpc_record {
+	struct parser *p;
+	const struct line *l;
+};
+
+int tpc_record_str(struct tpc_record *r, const char *key, int required, char **out)
+{
+	return get_str(r->p, r->l, key, required, out);
+}
+
+int tpc_record_flag(struct tpc_record *r, const char *key, int *out)
+{
+	return get_flag(r->p, r->l, key, out);
+}
+
+int tpc_record_fail(struct tpc_record *r, const char *problem)
+{
+	return fail(r->p, r->l->no, "%s", problem);
+}
+
 static int parse_hook(struct parser *p, const struct line *l)
 {
 	struct tpc_manifest *m = p->m;
+	struct tpc_record rec = { p, l };
 	char *kind = NULL;
-	const char *bad;
 	int id, k, rc = -1;
 
 	if (get_uint(p, l, "id", INT_MAX, &id))
@@ -285,12 +305,12 @@ static int parse_hook(struct parser *p, const struct line *l)
 	    get_str(p, l, "policy", 0, &h->policy) || parse_tags(p, l, h) ||
 	    get_flag(p, l, "return", &h->ret) ||
 	    get_str(p, l, "return_type", 0, &h->return_type) ||
-	    get_flag(p, l, "override", &h->override) ||
-	    get_str(p, l, "function", 0, &h->function) ||
-	    get_str(p, l, "call", 0, &h->call) ||
-	    get_flag(p, l, "syscall", &h->syscall) ||
-	    get_str(p, l, "tp", 0, &h->tp))
+	    get_flag(p, l, "override", &h->override))
 		goto out;
+	if (h->return_type && !tpc_is_ident(h->return_type)) {
+		fail(p, l->no, "return_type=: not a type name");
+		goto out;
+	}
 	k = tpl_hook_kind_from_name(kind);
 	if (k < 0) {
 		fail(p, l->no, "hook kind=%.40s unknown (%s)", kind,
@@ -298,16 +318,7 @@ static int parse_hook(struct parser *p, const struct line *l)
 		goto out;
 	}
 	h->kind = k;
-	if (h->return_type && !tpc_is_ident(h->return_type)) {
-		fail(p, l->no, "return_type=: not a type name");
-		goto out;
-	}
-	bad = tpl_hook_check(h);
-	if (bad) {
-		fail(p, l->no, "%s", bad);
-		goto out;
-	}
-	rc = 0;
+	rc = tpl_hook_parse(&rec, h);
 out:
 	free(kind);
 	return rc;
@@ -809,10 +820,8 @@ void tpc_manifest_free(struct tpc_manifest *m)
 		for (int k = 0; k < h->nprogs; k++)
 			free(h->progs[k].name);
 		free(h->progs);
-		free(h->function);
-		free(h->call);
 		free(h->return_type);
-		free(h->tp);
+		tpl_hook_free(h); /* zeroed fields when its kind was not read */
 	}
 	free(m->hooks);
 	for (int i = 0; i < m->nactions; i++) {

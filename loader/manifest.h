@@ -49,11 +49,18 @@ struct tpc_hook {
 	char *return_type; /* its type, or NULL */
 	int override;      /* a selector overrides the return value */
 
-	/* The kind's fields (which ones a kind has: loader/hooks.c) */
-	char *function; /* kprobe: the kernel symbol attached, function_name */
-	char *call;     /* kprobe: as the policy wrote it, or NULL */
-	int syscall;    /* kprobe */
-	char *tp;       /* tracepoint: "<subsys>/<event>" */
+	/* The kind's own fields: read, checked, used and freed by
+	 * loader/hooks.c only. */
+	union {
+		struct {
+			char *function; /* the kernel symbol attached: function_name */
+			char *call;     /* as the policy wrote it, or NULL */
+			int syscall;
+		} kprobe;
+		struct {
+			char *tp; /* "<subsys>/<event>" */
+		} tracepoint;
+	};
 };
 
 struct tpc_maction {
@@ -112,6 +119,14 @@ int tpc_manifest_read_mem(const void *img, size_t size, const char *path, struct
 
 /* Reads a whole file into a malloc()ed buffer. */
 int tpc_file_read(const char *path, void **img, size_t *size, char *err, size_t errlen);
+
+/* The record being parsed, for hooks.c to read a hook's kind fields
+ * from. Each returns 0, or -1 having made the parse fail with
+ * "manifest line N: <problem>". */
+struct tpc_record;
+int tpc_record_str(struct tpc_record *r, const char *key, int required, char **out); /* decoded copy */
+int tpc_record_flag(struct tpc_record *r, const char *key, int *out); /* optional 0|1 */
+int tpc_record_fail(struct tpc_record *r, const char *problem);
 
 /* Names the manifest may hold: a C identifier (a program or type name);
  * a kernel symbol (also '.', as in "foo.isra.0"); "<subsys>/<event>". */
