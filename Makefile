@@ -72,8 +72,10 @@ $(OBJDIR)/compiler/runtime_files.o: $(OBJDIR)/compiler/runtime_files.c $(FLAGS_S
 $(OBJDIR)/embed_gen: compiler/embed_gen.c | $(OBJDIR)
 	$(CC) -O2 -o $@ $<
 
+# tp-load's switches over hook kinds and program variants (loader/hooks.c)
+# have no default either.
 $(OBJDIR)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(wildcard common/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/loader
-	$(CC) $(CFLAGS) -I loader -I common -I runtime-bpf -c -o $@ $<
+	$(CC) $(CFLAGS) -Wswitch-enum -I loader -I common -I runtime-bpf -c -o $@ $<
 
 $(BIN) $(OBJDIR) $(OBJDIR)/compiler $(OBJDIR)/loader $(OBJDIR)/common:
 	mkdir -p $@
@@ -93,9 +95,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I loader -I common -I runtime-bpf
-FUZZ_LOADER_SRC := loader/manifest.c loader/event.c
+FUZZ_LOADER_SRC := loader/manifest.c loader/event.c loader/hooks.c common/json.c
 .PHONY: fuzz-loader
-$(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h runtime-bpf/tpc_abi.h
+$(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h loader/hooks.h runtime-bpf/tpc_abi.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) -lelf
 fuzz-loader: $(OUT)/fuzz/fuzz_manifest

@@ -22,14 +22,20 @@
 #define MAX_SYSCALL_ARGS 6 /* syscall arguments */
 #define MAX_KPROBE_ARGS 5  /* PT_REGS_PARM1..5 */
 
+/* enum hook_kind is tpc_abi.h's enum tpc_hook_kind under the compiler's
+ * names: the manifest's kind= and tp-load's switches number kinds alike. */
+#define SAME_KIND(id, name, key) \
+	_Static_assert((int)HOOK_##id == (int)TPC_HOOK_##id, "enum hook_kind follows TPC_HOOK_KINDS");
+TPC_HOOK_KINDS(SAME_KIND)
+#undef SAME_KIND
+_Static_assert((int)HOOK_KIND_COUNT == (int)TPC_HOOK_KIND_COUNT, "enum hook_kind has every TPC_HOOK_KINDS row");
+
 const char *hook_kind_name(enum hook_kind k)
 {
-	switch (k) {
-	case HOOK_KPROBE: return "kprobe";
-	case HOOK_TRACEPOINT: return "tracepoint";
-	case HOOK_KIND_COUNT: break;
-	}
-	return "?";
+#define KIND_NAME(id, name, key) [HOOK_##id] = name,
+	static const char *const names[HOOK_KIND_COUNT] = {TPC_HOOK_KINDS(KIND_NAME)};
+#undef KIND_NAME
+	return (unsigned)k < HOOK_KIND_COUNT ? names[k] : "?";
 }
 
 static const struct tp_format *hook_format(const struct hook *h, const struct target *t)
@@ -76,7 +82,16 @@ char *hook_describe(const struct hook *h)
 	return xstrdup("?");
 }
 
-static struct prog_plan *add_prog(struct hook_plan *hp, const char *suffix, enum prog_role role, const char *variant,
+const char *prog_variant_name(enum tpc_prog_variant v)
+{
+#define VARIANT_NAME(id, name) [TPC_VARIANT_##id] = name,
+	static const char *const names[TPC_VARIANT_COUNT] = {TPC_PROG_VARIANTS(VARIANT_NAME)};
+#undef VARIANT_NAME
+	return (unsigned)v < TPC_VARIANT_COUNT ? names[v] : "?";
+}
+
+static struct prog_plan *add_prog(struct hook_plan *hp, const char *suffix, enum prog_role role,
+				  enum tpc_prog_variant variant,
 				  const char *tmpl, char *section)
 {
 	struct prog_plan *p = &hp->progs[hp->nprogs++];
@@ -96,23 +111,23 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
 		hp->function = sc ? xasprintf("%s_sys_%s", !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", sc)
 				  : xstrdup(h->call);
-		add_prog(hp, "kprobe", PROG_ENTRY, "kprobe", sc ? "kprobe_syscall.c.tmpl" : "kprobe.c.tmpl",
+		add_prog(hp, "kprobe", PROG_ENTRY, TPC_VARIANT_KPROBE, sc ? "kprobe_syscall.c.tmpl" : "kprobe.c.tmpl",
 			 xasprintf("kprobe/%s", hp->function))
 			->can_override = true;
 		if (sc)
-			add_prog(hp, "twin", PROG_ENTRY, "tracepoint", "twin.c.tmpl",
+			add_prog(hp, "twin", PROG_ENTRY, TPC_VARIANT_TRACEPOINT, "twin.c.tmpl",
 				 xasprintf("tracepoint/syscalls/sys_enter_%s", sc));
 		if (hp->at_return || hp->late) {
-			add_prog(hp, "kretprobe", PROG_RETURN, "kprobe", "kretprobe.c.tmpl",
+			add_prog(hp, "kretprobe", PROG_RETURN, TPC_VARIANT_KPROBE, "kretprobe.c.tmpl",
 				 xasprintf("kretprobe/%s", hp->function));
 			if (sc)
-				add_prog(hp, "twin_ret", PROG_RETURN, "tracepoint", "twin_return.c.tmpl",
+				add_prog(hp, "twin_ret", PROG_RETURN, TPC_VARIANT_TRACEPOINT, "twin_return.c.tmpl",
 					 xasprintf("tracepoint/syscalls/sys_exit_%s", sc));
 		}
 		return;
 	}
 	case HOOK_TRACEPOINT:
-		add_prog(hp, "tp", PROG_ENTRY, "tracepoint", "tracepoint.c.tmpl",
+		add_prog(hp, "tp", PROG_ENTRY, TPC_VARIANT_TRACEPOINT, "tracepoint.c.tmpl",
 			 xasprintf("tracepoint/%s/%s", h->subsystem, h->event));
 		if (!is_syscall_tracepoint(h) && hp->tp) {
 			const char *err = NULL;
@@ -208,7 +223,7 @@ void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog)
 	const struct prog_plan *p = &hp->progs[prog];
 	switch (h->kind) {
 	case HOOK_KPROBE:
-		if (!strcmp(p->variant, "tracepoint")) {
+		if (p->variant == TPC_VARIANT_TRACEPOINT) {
 			for (int i = 0; i < MAX_SYSCALL_ARGS; i++)
 				if (slot_needed(h, i))
 					buf_printf(b, "\ta[%d] = ctx->args[%d];\n", i, i);
@@ -287,7 +302,7 @@ char *hook_ctx_type(const struct hook_plan *hp, int prog)
 	const struct hook *h = hp->h;
 	switch (h->kind) {
 	case HOOK_KPROBE:
-		return xstrdup(!strcmp(hp->progs[prog].variant, "tracepoint") ? "struct trace_event_raw_sys_enter"
+		return xstrdup(hp->progs[prog].variant == TPC_VARIANT_TRACEPOINT ? "struct trace_event_raw_sys_enter"
 									       : "struct pt_regs");
 	case HOOK_TRACEPOINT:
 		if (is_syscall_tracepoint(h) || !hp->tp)
@@ -299,37 +314,24 @@ char *hook_ctx_type(const struct hook_plan *hp, int prog)
 	return xstrdup("void");
 }
 
+/* The kind's fields of the hook record (tpc_abi.h): what it attaches to
+ * and what its events name. */
 void hook_manifest_fields(struct buf *b, const struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
 	switch (h->kind) {
-	case HOOK_KPROBE: {
-		buf_puts(b, " kind=kprobe call=");
+	case HOOK_KPROBE:
+		buf_puts(b, " function=");
+		manifest_encode(b, hp->function);
+		buf_puts(b, " call=");
 		manifest_encode(b, h->call);
-		buf_printf(b, " syscall=%d return=%d", h->syscall, hp->at_return);
-		for (int i = 0; i < hp->nprogs; i++) {
-			const struct prog_plan *p = &hp->progs[i];
-			const char *tp = strchr(p->section, '/');
-			bool twin = !strcmp(p->variant, "tracepoint");
-			if (p->role == PROG_ENTRY && !twin)
-				buf_printf(b, " kprobe=%s", p->name);
-			else if (p->role == PROG_ENTRY)
-				buf_printf(b, " twin=%s twin_tp=%s", p->name, tp + 1);
-			else if (!twin)
-				buf_printf(b, " kretprobe=%s", p->name);
-			else
-				buf_printf(b, " twin_ret=%s twin_ret_tp=%s", p->name, tp + 1);
-		}
-		if (hp->at_return && h->has_return_arg)
-			buf_printf(b, " return_type=%s", arg_types[h->return_arg.type].name);
+		buf_printf(b, " syscall=%d", h->syscall);
 		return;
-	}
 	case HOOK_TRACEPOINT:
-		buf_puts(b, " kind=tracepoint tp=");
+		buf_puts(b, " tp=");
 		manifest_encode(b, h->subsystem);
 		buf_puts(b, "/");
 		manifest_encode(b, h->event);
-		buf_printf(b, " prog=%s", hp->progs[0].name);
 		return;
 	case HOOK_KIND_COUNT: break;
 	}

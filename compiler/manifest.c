@@ -23,13 +23,38 @@ static void kv(struct buf *b, const char *key, const char *value)
 	manifest_encode(b, value);
 }
 
+#define SAME_ROLE(id, name) _Static_assert((int)PROG_##id == (int)TPC_ROLE_##id, "enum prog_role follows TPC_PROG_ROLES");
+TPC_PROG_ROLES(SAME_ROLE)
+#undef SAME_ROLE
+
+static const char *role_name(enum prog_role r)
+{
+#define ROLE_NAME(id, name) [PROG_##id] = name,
+	static const char *const names[] = {TPC_PROG_ROLES(ROLE_NAME)};
+#undef ROLE_NAME
+	return names[r];
+}
+
+/* tpc's --arch name ("x86") as the manifest spells it ("x86_64") */
+static const char *arch_name(const char *arch)
+{
+#define ARCH_NAME(manifest, tpc, machine) if (!strcmp(arch, tpc)) return manifest;
+	TPC_ARCHES(ARCH_NAME)
+#undef ARCH_NAME
+	return arch;
+}
+
 static void manifest_hook(struct buf *b, const struct plan *pl, const struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
 	const struct policy *p = pl->p;
-	buf_printf(b, "hook id=%d", hp->id);
+	buf_printf(b, "hook id=%d kind=%s nargs=%d", hp->id, hook_kind_name(h->kind), h->nargs);
 	hook_manifest_fields(b, hp);
-	buf_printf(b, " nargs=%d", h->nargs);
+	if (hp->at_return) {
+		buf_puts(b, " return=1");
+		if (h->has_return_arg)
+			buf_printf(b, " return_type=%s", arg_types[h->return_arg.type].name);
+	}
 	if (hp->override)
 		buf_puts(b, " override=1");
 	if (h->policy_name && p->name && strcmp(h->policy_name, p->name))
@@ -45,6 +70,12 @@ static void manifest_hook(struct buf *b, const struct plan *pl, const struct hoo
 		}
 	}
 	buf_puts(b, "\n");
+	/* the programs, by variant in order of preference (plan order) */
+	for (int i = 0; i < hp->nprogs; i++) {
+		const struct prog_plan *pp = &hp->progs[i];
+		buf_printf(b, "prog hook=%d name=%s variant=%s role=%s%s\n", hp->id, pp->name, prog_variant_name(pp->variant),
+			   role_name(pp->role), hp->override && pp->can_override ? " override=1" : "");
+	}
 	for (int a = 0; a < h->nargs; a++) {
 		const struct arg *ar = &h->args[a];
 		buf_printf(b, "arg hook=%d pos=%d index=%d type=%s", hp->id, a, ar->index, arg_types[ar->type].name);
@@ -102,6 +133,7 @@ char *manifest_build(const struct plan *pl)
 	buf_printf(&b, "tpc-manifest %d\n", TPC_ABI_VERSION);
 	buf_puts(&b, "tpc");
 	kv(&b, "version", TPC_VERSION);
+	kv(&b, "arch", arch_name(pl->t->arch));
 	buf_puts(&b, "\npolicy");
 	kv(&b, "name", p->name);
 	if (pl->policy_digest) /* the policy source the object came from */

@@ -468,6 +468,7 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 struct hook_plan;
 struct plan;
 const char *hook_kind_name(enum hook_kind k);     /* manifest and YAML name */
+const char *prog_variant_name(enum tpc_prog_variant v); /* manifest variant= */
 int hook_max_args(const struct hook *h, const struct target *t); /* arg indexes it can read; 0: unknown */
 bool hook_user_memory(const struct hook *h);       /* pointer args point into the caller */
 char *hook_describe(const struct hook *h);         /* "kprobe openat", for comments */
@@ -525,7 +526,7 @@ struct prog_plan {
 	char name[32];      /* tpc_h<N>_<suffix>: the program's symbol */
 	char *section;      /* SEC(): what tp-load attaches it to */
 	enum prog_role role;
-	const char *variant;/* "kprobe" or "tracepoint": tp-load attaches one variant per hook */
+	enum tpc_prog_variant variant; /* tp-load attaches one variant per hook */
 	const char *tmpl;   /* templates/ file */
 	bool can_override;  /* bpf_override_return is possible here */
 };

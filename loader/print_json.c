@@ -16,6 +16,8 @@
  *   its empty/zero value plus "error":"fault";
  * - a string, file or path cut at TPC_STR_MAX (TPC_ARGF_TRUNCATED) gets
  *   "truncated":true (char_buf uses Tetragon's truncated_bytes_arg);
+ * - "read_at_exit":true: the checks ran at the syscall's exit, because an
+ *   argument could not be read at its entry (a page not yet present);
  * - return probes print "return" as int_arg when the value fits 32 bits,
  *   else long_arg.
  */
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hooks.h"
 #include "json.h"
 #include "print.h"
 
@@ -161,9 +164,7 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	size_t binlen = tpl_event_binary(ev, bin, sizeof(bin));
 	struct timespec ts;
 
-	fputs(h->kind == TPC_HOOK_TRACEPOINT ? "{\"process_tracepoint\":{" :
-					       "{\"process_kprobe\":{",
-	      f);
+	fprintf(f, "{\"%s\":{", tpl_hook_json_key(h->kind));
 	fprintf(f, "\"process\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"binary\":",
 		ev->h.pid, ev->h.tid, ev->h.uid);
 	json_write_str(f, bin, binlen);
@@ -171,16 +172,7 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	if (ev->h.ppid)
 		fprintf(f, ",\"parent\":{\"pid\":%u}", ev->h.ppid);
 
-	if (h->kind == TPC_HOOK_TRACEPOINT) {
-		const char *slash = strchr(h->tp, '/');
-		fputs(",\"subsys\":", f);
-		json_write_str(f, h->tp, (size_t)(slash - h->tp));
-		fputs(",\"event\":", f);
-		json_write_cstr(f, slash + 1);
-	} else {
-		fputs(",\"function_name\":", f);
-		json_write_cstr(f, hi->function);
-	}
+	tpl_hook_json_target(f, h);
 	fputs(",\"args\":[", f);
 	for (int i = 0; i < ev->nargs; i++) {
 		if (i)
@@ -188,13 +180,17 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 		json_arg(f, &h->args[i], &ev->args[i]);
 	}
 	fputc(']', f);
-	if (h->kind == TPC_HOOK_KPROBE && h->ret) {
+	if (h->ret) {
 		long long r = ev->h.retval;
 		if (r >= -2147483648LL && r <= 2147483647LL)
 			fprintf(f, ",\"return\":{\"int_arg\":%lld}", r);
 		else
 			fprintf(f, ",\"return\":{\"long_arg\":\"%lld\"}", r);
 	}
+	/* checked at the syscall's exit: an argument could not be read at
+	 * its entry (its page was not present yet) */
+	if (ev->h.origin & TPC_ORIGIN_LATE)
+		fputs(",\"read_at_exit\":true", f);
 	fprintf(f, ",\"action\":\"%s\"", tpl_action_name(ev->h.actions));
 	fputs(",\"policy_name\":", f);
 	json_write_cstr(f, hi->policy);

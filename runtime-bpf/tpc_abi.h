@@ -23,7 +23,7 @@ typedef uint64_t tpc_u64;
 typedef int64_t tpc_s64;
 #endif
 
-#define TPC_ABI_VERSION 1
+#define TPC_ABI_VERSION 2
 
 /* ELF section of the object that carries the manifest (see below). */
 #define TPC_MANIFEST_SECTION ".tpc.manifest"
@@ -170,28 +170,82 @@ struct tpc_fd_key {
 	tpc_u32 fd;
 };
 
+/* Hook kinds: X(ID, manifest kind=, JSON event key). enum tpc_hook_kind
+ * numbers them in this order; the compiler's enum hook_kind follows it
+ * (static-asserted in compiler/hook.c) and tp-load's per-kind code
+ * (loader/hooks.c) switches over it. A new kind is one row here, then one
+ * case in each of those switches. */
+#define TPC_HOOK_KINDS(X)                                  \
+	X(KPROBE, "kprobe", "process_kprobe")              \
+	X(TRACEPOINT, "tracepoint", "process_tracepoint")
+#define TPC_HOOK_KIND_(id, name, key) TPC_HOOK_##id,
+enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
+#undef TPC_HOOK_KIND_
+
+/* Program variants: X(ID, manifest variant=). A variant is one way of
+ * attaching a hook's checks (a syscall kprobe has its kprobe programs and
+ * its tracepoint twins); tp-load attaches exactly one variant per hook. */
+#define TPC_PROG_VARIANTS(X)          \
+	X(KPROBE, "kprobe")           \
+	X(TRACEPOINT, "tracepoint")
+#define TPC_VARIANT_(id, name) TPC_VARIANT_##id,
+enum tpc_prog_variant { TPC_PROG_VARIANTS(TPC_VARIANT_) TPC_VARIANT_COUNT };
+#undef TPC_VARIANT_
+
+/* Program roles: X(ID, manifest role=). */
+#define TPC_PROG_ROLES(X)     \
+	X(ENTRY, "entry")     \
+	X(RETURN, "return")
+#define TPC_ROLE_(id, name) TPC_ROLE_##id,
+enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
+#undef TPC_ROLE_
+
+/* Target architectures: X(manifest arch=, tpc's name for it (bpf_tracing.h
+ * __TARGET_ARCH_<name>), uname -m of a machine that runs it). */
+#define TPC_ARCHES(X)                   \
+	X("x86_64", "x86", "x86_64")    \
+	X("arm64", "arm64", "aarch64")
+
 /* The manifest: text, one record per line, fields separated by single
  * spaces, each field `key=value` with value percent-encoded (%XX for any
  * byte outside [A-Za-z0-9._/:+-]). The first line is exactly
  * "tpc-manifest <TPC_ABI_VERSION>"; the last is "end". Records:
  *
- *   tpc-manifest 1
- *   tpc version=0.1.0
+ *   tpc-manifest 2
+ *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
- *   hook id=<n> kind=kprobe call=<function> syscall=0|1 return=0|1
- *        kprobe=<prog> [twin=<prog> twin_tp=syscalls/sys_enter_X]
- *        [override=1]                    (a selector overrides: kprobe only)
- *        [kretprobe=<prog> [twin_ret=<prog> twin_ret_tp=syscalls/sys_exit_X]
- *         [return_type=<type>]]           (return=1: the event comes at return)
- *        nargs=<n> [message=<text>] [tags=<t1,t2>]
- *   hook id=<n> kind=tracepoint tp=<subsys>/<event> prog=<prog> nargs=<n>
- *        [message=...] [tags=...]
- *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>]
+ *   hook id=<n> kind=kprobe|tracepoint nargs=<n>
+ *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe)
+ *        [tp=<subsys>/<event>]                                   (kind=tracepoint)
+ *        [return=0|1 [return_type=<type>]] [override=1]
+ *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
+ *   prog hook=<n> name=<program> variant=kprobe|tracepoint role=entry|return [override=1]
+ *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
  *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
  *   follow bit=<n> kind=binary op=In|Prefix|Postfix values=<path,path,...>
  *   end
  *
+ * tpc: arch= is the architecture the object was compiled for (tpc --arch):
+ * its kprobes name that architecture's syscall wrappers and read its
+ * registers, so tp-load refuses it on a machine of another.
+ * hook: kind= is a TPC_HOOK_KINDS name. What the hook attaches to and
+ * what its events name, by kind: kprobe: function= (required) is the
+ * kernel symbol its kprobes attach to and its events' function_name
+ * (__x64_sys_openat for syscall=1), call= the policy's spelling;
+ * tracepoint: tp= (required). return=1: the event comes at return, with
+ * the return value (of type return_type=). override=1: a selector
+ * overrides the call's return value.
+ * prog: one record per program of the hook, name= its symbol in the
+ * object. A hook's programs come in variants (TPC_PROG_VARIANTS), each
+ * with one entry program and, with return=1, one return program; the
+ * order of their first records is the order of preference. tp-load
+ * attaches every program of one variant per hook (--attach=auto: the
+ * first this kernel can attach) at the object's own ELF section of the
+ * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT), return
+ * programs before entry ones. override=1 on a program: it performs the
+ * hook's Override (bpf_override_return); a hook with override=1 only
+ * attaches a variant whose entry program has it.
  * seed=procs: a filter reads the process table (matchBinaries,
  * followForks, *Changes), so tp-load seeds it from /proc; exec-state: the
  * object has *Changes filters, so the seed records namespaces and
@@ -205,10 +259,9 @@ struct tpc_fd_key {
  * a tag is %2C). A hook line may carry policy=<name> when the object holds
  * several policies (a multi-document file); it overrides the policy line.
  * digest= on the policy line is the SHA-256 of the policy source bytes the
- * object was compiled from (added without a version bump: an older loader
- * ignores it, as below).
- * arg lines of tracepoint hooks carry field=<name> offset=<n> size=<n>, the
- * layout the code was compiled for. String records: len excludes the NUL.
+ * object was compiled from.
+ * arg lines of tracepoint hooks carry field=<name>, the format field the
+ * arg reads. String records: len excludes the NUL.
  * Unknown keys are ignored (forward compatibility inside one version);
  * unknown record kinds are an error.
  */

@@ -103,6 +103,21 @@ kill_policy() {
 	[ "$(count_events ".process_kprobe.process.pid == $pid and .process_kprobe.process.binary == \"$W/leader_exit\"")" -eq 1 ]
 }
 
+@test "an argument in a page the caller never touched is checked at the syscall's exit: killed, and reported flagged" {
+	kill_policy ""
+	start_loader "$T/p.bpf.o"
+	local rc
+	mkdir -m 1777 "$W/tmp"
+	rc=$(as_nobody "$PROGS/unfaulted_open" "$TARGET" "$W/tmp/scratch")
+	# the open itself happened (the kernel faulted the page in); the
+	# process is killed at the call's exit, before it can use the fd
+	stop_loader
+	cat "$EVENTS"
+	[ "$rc" -eq 137 ]
+	[ "$(count_events ".process_kprobe.args[0].string_arg == \"$TARGET\" and .process_kprobe.read_at_exit == true")" -eq 1 ]
+	[ "$(count_events ".process_kprobe.action == \"KPROBE_ACTION_SIGKILL\"")" -eq 1 ]
+}
+
 @test "a name that is not a kernel identifier is refused whatever BTF says: no code injected through call" {
 	cat >"$T/p.yaml" <<-'EOF'
 	apiVersion: cilium.io/v1alpha1

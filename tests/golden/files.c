@@ -7,12 +7,15 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 1\n"
-	"tpc version=0.2.0\n"
+	"tpc-manifest 2\n"
+	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-files digest=sha256:be08e0a2b4b8cab417a3bf70071785a783c49134df471133034179c362b4ddc3 seed=procs\n"
-	"hook id=0 kind=kprobe call=security_file_open syscall=0 return=0 kprobe=tpc_h0_kprobe nargs=1\n"
+	"hook id=0 kind=kprobe nargs=1 function=security_file_open call=security_file_open syscall=0\n"
+	"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\n"
 	"arg hook=0 pos=0 index=0 type=file\n"
-	"hook id=1 kind=kprobe call=sys_writev syscall=1 return=0 kprobe=tpc_h1_kprobe twin=tpc_h1_twin twin_tp=syscalls/sys_enter_writev nargs=3\n"
+	"hook id=1 kind=kprobe nargs=3 function=__x64_sys_writev call=sys_writev syscall=1\n"
+	"prog hook=1 name=tpc_h1_kprobe variant=kprobe role=entry\n"
+	"prog hook=1 name=tpc_h1_twin variant=tracepoint role=entry\n"
 	"arg hook=1 pos=0 index=0 type=fd\n"
 	"arg hook=1 pos=1 index=1 type=char_iovec\n"
 	"arg hook=1 pos=2 index=2 type=int\n"

@@ -7,10 +7,14 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 1\n"
-	"tpc version=0.2.0\n"
+	"tpc-manifest 2\n"
+	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-large-sets digest=sha256:281c02c38d3a571472d43e9e836514f732b8462270037f36b041d51e265553f0 seed=procs\n"
-	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat kretprobe=tpc_h0_kretprobe twin_ret=tpc_h0_twin_ret twin_ret_tp=syscalls/sys_exit_openat nargs=2\n"
+	"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1\n"
+	"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\n"
+	"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\n"
+	"prog hook=0 name=tpc_h0_kretprobe variant=kprobe role=return\n"
+	"prog hook=0 name=tpc_h0_twin_ret variant=tracepoint role=return\n"
 	"arg hook=0 pos=0 index=1 type=string\n"
 	"arg hook=0 pos=1 index=2 type=int\n"
 	"end\n"

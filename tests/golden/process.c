@@ -7,10 +7,12 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 1\n"
-	"tpc version=0.2.0\n"
+	"tpc-manifest 2\n"
+	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-process digest=sha256:92aef32e411a6445687fe0437aa8cac417a2e2c955e73cc5dbd016fecf2c3cad seed=procs,exec-state\n"
-	"hook id=0 kind=kprobe call=sys_execve syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_execve nargs=1\n"
+	"hook id=0 kind=kprobe nargs=1 function=__x64_sys_execve call=sys_execve syscall=1\n"
+	"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\n"
+	"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\n"
 	"arg hook=0 pos=0 index=0 type=string\n"
 	"follow bit=0 kind=pid ns=1 values=1,42\n"
 	"follow bit=1 kind=binary op=In values=/usr/bin/bash,/usr/bin/dash\n"

@@ -7,13 +7,18 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 1\n"
-	"tpc version=0.2.0\n"
+	"tpc-manifest 2\n"
+	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=credential-files digest=sha256:8e7a31856fa04f880e9df86a3f80b9e85343e26a1ff59d8dce8fd7f59b975a3a seed=procs\n"
-	"hook id=0 kind=kprobe call=sys_openat syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_openat kretprobe=tpc_h0_kretprobe twin_ret=tpc_h0_twin_ret twin_ret_tp=syscalls/sys_exit_openat nargs=2 message=credential%20file%20opened tags=observability.filesystem,credentials\n"
+	"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1 message=credential%20file%20opened tags=observability.filesystem,credentials\n"
+	"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\n"
+	"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\n"
+	"prog hook=0 name=tpc_h0_kretprobe variant=kprobe role=return\n"
+	"prog hook=0 name=tpc_h0_twin_ret variant=tracepoint role=return\n"
 	"arg hook=0 pos=0 index=1 type=string label=filename\n"
 	"arg hook=0 pos=1 index=2 type=int label=flags\n"
-	"hook id=1 kind=tracepoint tp=sched/sched_process_exec prog=tpc_h1_tp nargs=1 message=download%20tool%20started\n"
+	"hook id=1 kind=tracepoint nargs=1 tp=sched/sched_process_exec message=download%20tool%20started\n"
+	"prog hook=1 name=tpc_h1_tp variant=tracepoint role=entry\n"
 	"arg hook=1 pos=0 index=4 type=string label=filename field=filename\n"
 	"end\n"
 	"";

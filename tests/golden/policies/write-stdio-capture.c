@@ -7,10 +7,12 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 1\n"
-	"tpc version=0.2.0\n"
+	"tpc-manifest 2\n"
+	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=write-stdio-capture digest=sha256:8b1559945d05663327c487b92fad1db830781378f067ba46876cc169543bbb1b seed=procs\n"
-	"hook id=0 kind=kprobe call=sys_write syscall=1 return=0 kprobe=tpc_h0_kprobe twin=tpc_h0_twin twin_tp=syscalls/sys_enter_write nargs=3\n"
+	"hook id=0 kind=kprobe nargs=3 function=__x64_sys_write call=sys_write syscall=1\n"
+	"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\n"
+	"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\n"
 	"arg hook=0 pos=0 index=0 type=int\n"
 	"arg hook=0 pos=1 index=1 type=char_buf\n"
 	"arg hook=0 pos=2 index=2 type=size_t\n"
