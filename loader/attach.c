@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -30,12 +31,62 @@ static const char *const proc_progs[] = {
 };
 #define NPROC_PROGS (int)(sizeof(proc_progs) / sizeof(proc_progs[0]))
 
+static int is_bpffs(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && sf.f_type == 0xcafe4a11; /* BPF_FS_MAGIC */
+}
+
+/* tp-load's calls are never acted on or reported, nor another tp-load's:
+ * the object's syscall program puts this process into the pinned
+ * tpc_loaders map under its tgid as the root pid namespace sees it
+ * (getpid() would give the pid of tp-load's own namespace in a
+ * container). The kernel side removes the entry when the process ends. */
+static int register_loader(struct tpl_obj *o)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, TPC_PROG_WHOAMI);
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	int err = p ? bpf_prog_test_run_opts(bpf_program__fd(p), &run) : -ENOENT;
+
+	if (err || !run.retval) {
+		tpl_err("%s: cannot add tp-load to %s/%s (so its own calls would be reported): %s", o->path,
+			TPC_PIN_DIR, TPC_MAP_LOADERS, err ? strerror(-err) : "the map refused the entry");
+		return -1;
+	}
+	tpl_host_tgid = run.retval;
+	return 0;
+}
+
+unsigned int tpl_host_tgid;
+
+void tpl_loader_forget(void)
+{
+	char pin[256];
+	snprintf(pin, sizeof(pin), "%s/%s", TPC_PIN_DIR, TPC_MAP_LOADERS);
+	int fd = tpl_host_tgid ? bpf_obj_get(pin) : -1;
+	if (fd >= 0) {
+		tpc_u32 key = tpl_host_tgid;
+		bpf_map_delete_elem(fd, &key);
+		close(fd);
+	}
+}
+
 int tpl_check_kernel(int need_tracefs)
 {
 	if (access(BTF_PATH, R_OK) != 0) {
 		tpl_err("no BTF at %s (the kernel needs CONFIG_DEBUG_INFO_BTF)",
 			BTF_PATH);
 		return -1;
+	}
+	/* the pinned tpc_loaders map needs bpffs */
+	if (access("/sys/fs/bpf", F_OK) == 0 && !is_bpffs("/sys/fs/bpf")) {
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL) == 0)
+			tpl_info("mounted bpffs at /sys/fs/bpf");
+		else {
+			tpl_err("bpffs is not mounted at /sys/fs/bpf and cannot be (mount -t bpf bpf /sys/fs/bpf): %s",
+				strerror(errno));
+			return -1;
+		}
 	}
 	if (!need_tracefs)
 		return 0;
@@ -168,7 +219,9 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 
 	tpl_capture_begin();
 	const char *base = strrchr(path, '/');
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path);
+	/* tpc_loaders is pinned under TPC_PIN_DIR: every object of every
+	 * tp-load of the node shares it */
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path, .pin_root_path = TPC_PIN_DIR);
 	o->obj = bpf_object__open_mem(o->image, o->image_len, &oo);
 	tpl_capture_end();
 	if (!o->obj) {
@@ -189,9 +242,16 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 	    !need_map(o, TPC_MAP_PROCS, BPF_MAP_TYPE_HASH, sizeof(struct tpc_proc)) ||
 	    !need_map(o, TPC_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, sizeof(struct tpc_config)))
 		return -1;
+	if (!need_map(o, TPC_MAP_LOADERS, BPF_MAP_TYPE_LRU_HASH, 8))
+		return -1;
 	for (i = 0; i < NPROC_PROGS; i++)
 		if (need_prog(o, -1, proc_progs[i], TPC_VARIANT_TRACEPOINT, TPC_ROLE_ENTRY))
 			return -1;
+	struct bpf_program *whoami = bpf_object__find_program_by_name(o->obj, TPC_PROG_WHOAMI);
+	if (!whoami || bpf_program__type(whoami) != BPF_PROG_TYPE_SYSCALL) {
+		tpl_err("%s: no syscall program %s in the object", path, TPC_PROG_WHOAMI);
+		return -1;
+	}
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		for (int k = 0; k < h->nprogs; k++)
@@ -386,6 +446,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		bpf_program__set_autoload(p, false);
 	for (i = 0; i < NPROC_PROGS; i++)
 		bpf_program__set_autoload(bpf_object__find_program_by_name(o->obj, proc_progs[i]), true);
+	bpf_program__set_autoload(bpf_object__find_program_by_name(o->obj, TPC_PROG_WHOAMI), true);
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		for (int k = 0; k < h->nprogs; k++)
@@ -399,7 +460,9 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	o->events_fd = bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_EVENTS);
 	o->lost_fd = bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_LOST);
 
-	struct tpc_config cfg = { .loader_tgid = (tpc_u32)getpid() };
+	if (register_loader(o))
+		goto out;
+	struct tpc_config cfg = {0};
 	tpl_host_ns(cfg.host_ns);
 	tpc_u32 key = 0;
 	if (bpf_map_update_elem(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_CONFIG),

@@ -54,6 +54,12 @@ int tpl_obj_open(struct tpl_obj *o, const char *path);
  * hooks attached to *nhooks.  Errors are printed. */
 int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks);
 
+/* tp-load's tgid in the root pid namespace, as its objects' syscall
+ * program saw it when it added tp-load to the pinned tpc_loaders map (0
+ * before); tpl_loader_forget() removes that entry, at exit. */
+extern unsigned int tpl_host_tgid;
+void tpl_loader_forget(void);
+
 /* Sum over CPUs of tpc_lost[0]. */
 unsigned long long tpl_obj_lost(const struct tpl_obj *o);
 

@@ -483,6 +483,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = run(argc - optind, argv + optind);
 	}
+	tpl_loader_forget(); /* every object is closed: no hook of ours can fire */
 	tpl_log_fini();
 	return rc;
 }

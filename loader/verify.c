@@ -19,7 +19,8 @@ static struct bpf_object *open_obj(const char *path)
 	struct bpf_object *obj;
 
 	tpl_capture_begin();
-	obj = bpf_object__open_file(path, NULL);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = TPC_PIN_DIR); /* as tp-load opens it */
+	obj = bpf_object__open_file(path, &oo);
 	tpl_capture_end();
 	if (!obj) {
 		tpl_err("%s: cannot open BPF object: %s", path, strerror(errno));

@@ -37,17 +37,26 @@ typedef int64_t tpc_s64;
 #define TPC_PROCS_MAP tpc_procs       /* hash: tgid -> struct tpc_proc */
 #define TPC_CONFIG_MAP tpc_config     /* array[1] of struct tpc_config, written by tp-load before attaching */
 #define TPC_FDS_MAP tpc_fds           /* hash: struct tpc_fd_key -> followed name (FollowFD) */
+#define TPC_LOADERS_MAP tpc_loaders   /* hash, pinned: host tgid of every tp-load -> its start time */
 #define TPC_PROC_EXEC_PROG tpc_proc_exec /* tracepoint sched/sched_process_exec */
 #define TPC_PROC_FORK_PROG tpc_proc_fork /* tracepoint sched/sched_process_fork */
 #define TPC_PROC_EXIT_PROG tpc_proc_exit /* tracepoint sched/sched_process_exit */
+#define TPC_WHOAMI_PROG tpc_whoami       /* syscall program: tp-load runs it to add itself to tpc_loaders */
 #define TPC_MAP_EVENTS TPC_NAME(TPC_EVENTS_MAP)
 #define TPC_MAP_LOST TPC_NAME(TPC_LOST_MAP)
 #define TPC_MAP_PROCS TPC_NAME(TPC_PROCS_MAP)
 #define TPC_MAP_CONFIG TPC_NAME(TPC_CONFIG_MAP)
 #define TPC_MAP_FDS TPC_NAME(TPC_FDS_MAP)
+#define TPC_MAP_LOADERS TPC_NAME(TPC_LOADERS_MAP)
 #define TPC_PROG_PROC_EXEC TPC_NAME(TPC_PROC_EXEC_PROG)
 #define TPC_PROG_PROC_FORK TPC_NAME(TPC_PROC_FORK_PROG)
 #define TPC_PROG_PROC_EXIT TPC_NAME(TPC_PROC_EXIT_PROG)
+#define TPC_PROG_WHOAMI TPC_NAME(TPC_WHOAMI_PROG)
+
+/* Where tpc_loaders is pinned (bpffs): one map for every tp-load of the
+ * node and every object, so that no tp-load reports another's calls. */
+#define TPC_PIN_DIR "/sys/fs/bpf/tpc"
+#define TPC_MAX_LOADERS 256
 
 /* Bounds.  Strings are read up to TPC_STR_MAX bytes including the NUL
  * (PATH_MAX); char_buf up to TPC_BUF_MAX bytes; longer values are cut and
@@ -158,8 +167,6 @@ struct tpc_proc {
 /* Values that differ per host or per run, written by tp-load into
  * tpc_config (key 0) after loading and before attaching. */
 struct tpc_config {
-	tpc_u32 loader_tgid; /* events of tp-load itself are never reported */
-	tpc_u32 pad;
 	tpc_u32 host_ns[TPC_NS_COUNT]; /* inodes of the host's namespaces (host_ns) */
 };
 

@@ -89,8 +89,10 @@ int TPC_PROC_EXIT_PROG(void *ctx)
 	__u32 tid = (__u32)pt, tgid = pt >> 32;
 	if (tid != tgid)
 		bpf_map_delete_elem(&tpc_procs, &tid);
-	if (BPF_CORE_READ(tpc_task(), signal, live.counter) == 0)
+	if (BPF_CORE_READ(tpc_task(), signal, live.counter) == 0) {
 		bpf_map_delete_elem(&tpc_procs, &tgid);
+		bpf_map_delete_elem(&tpc_loaders, &tgid); /* a tp-load that ends */
+	}
 	return 0;
 }
 

@@ -104,12 +104,43 @@ static __always_inline struct tpc_config *tpc_cfg(void)
 	return bpf_map_lookup_elem(&tpc_config, &zero);
 }
 
-/* True for the calls tp-load itself makes (writing events to stdout would
- * otherwise feed a sys_write policy forever). */
+/* Every tp-load of the node, by host tgid: pinned (tp-load opens objects
+ * with TPC_PIN_DIR as pin root), so all objects of all tp-loads share it.
+ * The value is the process's start time: a later process that gets the
+ * tgid of a dead tp-load is not one. LRU: entries of tp-loads killed
+ * before they could remove themselves never fill it. Root only: bpffs
+ * and CAP_BPF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TPC_MAX_LOADERS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} TPC_LOADERS_MAP SEC(".maps");
+
+/* tp-load runs this once (BPF_PROG_RUN) after loading: bpf_get_current_*
+ * give its tgid as the root pid namespace sees it, whatever namespace
+ * tp-load runs in (a container without host pid). Returns that tgid,
+ * 0 when the entry could not be written. */
+SEC("syscall")
+int TPC_WHOAMI_PROG(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 start = BPF_CORE_READ(task, group_leader, start_time);
+	return bpf_map_update_elem(&tpc_loaders, &tgid, &start, BPF_ANY) ? 0 : (int)tgid;
+}
+
+/* True for the calls of any tp-load (its writes of events would
+ * otherwise feed a sys_write policy forever, its own or another's). */
 static __always_inline bool tpc_is_loader(void)
 {
-	struct tpc_config *c = tpc_cfg();
-	return c && c->loader_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 *start = bpf_map_lookup_elem(&tpc_loaders, &tgid);
+	if (!start)
+		return false;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	return *start == BPF_CORE_READ(task, group_leader, start_time);
 }
 
 

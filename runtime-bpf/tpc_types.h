@@ -177,6 +177,7 @@ struct task_struct {
 	int tgid;
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
+	__u64 start_time;
 	struct pid *thread_pid;
 	struct nsproxy *nsproxy;
 	const struct cred *cred;

@@ -333,3 +333,65 @@ for flags in (os.O_RDONLY, os.O_RDONLY | os.O_NONBLOCK, os.O_RDONLY, os.O_RDONLY
 	[ "${lines[0]}" = "$T/p.yaml:2:7: error: unsupported: kind TracingPolicyNamespaced (tpc cannot yet confine a policy to one namespace's pods: it would act on every process of the node); write kind TracingPolicy if that is meant [unsupported]" ]
 	[ "${lines[3]}" = "$T/p.yaml:16:19: error: unsupported: matchReturnArgs operator 'Prefix' (tpc compares return values as integers: Equal, NotEqual, GT, LT, Mask) [unsupported]" ]
 }
+
+# write_policy_stdout: every write to fd 1, by anyone
+stdout_policy() {
+	cat >"$T/w.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "stdout-writes"
+	spec:
+	  kprobes:
+	  - call: "sys_write"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "int"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "Equal"
+	        values: ["1"]
+	EOF
+	compile "$T/w.yaml" "$T/w.bpf.o"
+}
+
+@test "tp-load in its own pid namespace (a container without host pid) does not report its own writes" {
+	stdout_policy
+	unshare --pid --fork --mount-proc "$TPLOAD" --timeout 3 "$T/w.bpf.o" >"$T/ns.json" 2>"$T/ns.err" &
+	local u=$!
+	local i pid=""
+	for ((i = 0; i < 100; i++)); do
+		grep -q attached "$T/ns.err" && break
+		sleep 0.05
+	done
+	pid=$(pgrep -P $u | head -1)
+	[ -n "$pid" ]
+	for i in 1 2 3; do echo "hello $i" >/dev/null; done
+	sh -c 'echo one; echo two' >"$T/sh.out"
+	wait $u || true
+	cat "$T/ns.err"
+	# its own writes of events would feed back without end
+	[ "$(jq -c "select(.process_kprobe.process.pid == $pid)" "$T/ns.json" | wc -l)" -eq 0 ]
+	[ "$(wc -l <"$T/ns.json")" -lt 1000 ]
+	[ "$(jq -c 'select(.process_kprobe.process.binary == "/usr/bin/dash")' "$T/ns.json" | wc -l)" -ge 2 ]
+}
+
+@test "two tp-loads on one node (a rollout) never report each other's writes" {
+	stdout_policy
+	"$TPLOAD" --timeout 4 "$T/w.bpf.o" >"$T/a.json" 2>"$T/a.err" &
+	local a=$!
+	"$TPLOAD" --timeout 4 "$T/w.bpf.o" >"$T/b.json" 2>"$T/b.err" &
+	local b=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q attached "$T/a.err" && grep -q attached "$T/b.err" && break
+		sleep 0.05
+	done
+	sh -c 'echo one; echo two' >"$T/sh.out"
+	wait $a $b || true
+	[ "$(jq -c "select(.process_kprobe.process.pid == $b or .process_kprobe.process.pid == $a)" "$T/a.json" "$T/b.json" | wc -l)" -eq 0 ]
+	[ "$(jq -c 'select(.process_kprobe.process.binary == "/usr/bin/dash")' "$T/a.json" | wc -l)" -ge 2 ]
+	[ "$(jq -c 'select(.process_kprobe.process.binary == "/usr/bin/dash")' "$T/b.json" | wc -l)" -ge 2 ]
+}

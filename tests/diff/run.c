@@ -190,7 +190,7 @@ void gen_so_run(struct gen_so *so, int id, const struct policy *p, const struct 
 	fill_proc(so, e);
 	env->task = e->task;
 	memset(&env->cfg, 0, sizeof(env->cfg));
-	env->cfg.loader_tgid = e->loader_tgid;
+	env->loader_tgid = e->loader_tgid;
 	memcpy(env->cfg.host_ns, e->host_ns, sizeof(env->cfg.host_ns));
 	env->nregions = 0;
 	for (int k = 0; k < 6; k++)

@@ -115,10 +115,10 @@ static __always_inline struct tpc_config *tpc_cfg(void)
 	return &tpcd_env->cfg;
 }
 
-/* Calls by tp-load itself are never acted on (tpc_config.loader_tgid). */
+/* Calls by tp-load itself are never acted on (the pinned tpc_loaders map). */
 static __always_inline bool tpc_is_loader(void)
 {
-	return tpcd_env->cfg.loader_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
+	return tpcd_env->loader_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
 static __always_inline struct task_struct *tpc_task(void)
