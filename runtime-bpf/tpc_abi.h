@@ -158,6 +158,7 @@ struct tpc_arg {
 struct tpc_proc {
 	tpc_u32 ppid;
 	tpc_u32 binlen;             /* bytes of bin before its NUL */
+	tpc_u64 exec_ns;            /* boot time of its last exec (0: before tp-load) */
 	tpc_u64 follow;             /* bit n: an ancestor matched follow filter n */
 	tpc_u32 ns[TPC_NS_COUNT];   /* namespace inodes at exec */
 	tpc_u64 caps[3];            /* effective, inheritable, permitted at exec */

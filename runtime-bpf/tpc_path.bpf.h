@@ -34,6 +34,7 @@ struct {
 struct tpc_fd_val {
 	__u32 len;
 	__u32 flags;
+	__u64 exec_ns; /* the process's exec (tpc_proc.exec_ns) when followed */
 	char path[TPC_FOLLOW_PATH_MAX];
 };
 
@@ -44,6 +45,14 @@ struct {
 	__type(key, struct tpc_fd_key);
 	__type(value, struct tpc_fd_val);
 } TPC_FDS_MAP SEC(".maps");
+
+/* When the process last executed a program (0 for one that predates
+ * tp-load, or that the table does not know). */
+static __always_inline __u64 tpc_exec_ns(__u32 tgid)
+{
+	struct tpc_proc *p = bpf_map_lookup_elem(&tpc_procs, &tgid);
+	return p ? p->exec_ns : 0;
+}
 
 /* Result of a resolution: len bytes at the start of the slot, NUL after. */
 struct tpc_pathres {
@@ -174,6 +183,13 @@ static __always_inline struct tpc_pathres tpc_path_of_fd(__u64 fd, char *dst)
 	struct tpc_pathres r = {-1, 0};
 	struct tpc_fd_key key = {(__u32)(bpf_get_current_pid_tgid() >> 32), (__u32)fd};
 	struct tpc_fd_val *v = bpf_map_lookup_elem(&tpc_fds, &key);
+	if (v && v->exec_ns != tpc_exec_ns(key.tgid)) {
+		/* followed before the process's last exec: the name belongs to
+		 * the program before it (an fd kept without O_CLOEXEC is not
+		 * the file the new program was told about) */
+		bpf_map_delete_elem(&tpc_fds, &key);
+		v = NULL;
+	}
 	if (v) {
 		__u32 len = v->len & (TPC_FOLLOW_PATH_MAX - 1);
 		bpf_probe_read_kernel(dst, len, v->path);
@@ -204,6 +220,7 @@ static __always_inline struct tpc_pathres tpc_exe_path(char *dst)
 
 /* ---- FollowFD, UnfollowFD, CopyFD ---- */
 
+
 static __always_inline void tpc_follow_fd(__u64 fd, const char *name, long len, __u32 flags)
 {
 	struct tpc_fd_key key = {(__u32)(bpf_get_current_pid_tgid() >> 32), (__u32)fd};
@@ -218,6 +235,7 @@ static __always_inline void tpc_follow_fd(__u64 fd, const char *name, long len, 
 	}
 	v->len = (__u32)len;
 	v->flags = flags;
+	v->exec_ns = tpc_exec_ns(key.tgid);
 	bpf_probe_read_kernel(v->path, (__u32)len & (TPC_FOLLOW_PATH_MAX - 1), name);
 	v->path[(__u32)len & (TPC_FOLLOW_PATH_MAX - 1)] = 0;
 	bpf_map_update_elem(&tpc_fds, &key, v, BPF_ANY);

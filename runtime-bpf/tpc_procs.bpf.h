@@ -43,6 +43,7 @@ int TPC_PROC_EXEC_PROG(void *ctx)
 	/* follow bits survive exec: the process is still its ancestors' child */
 	p->follow = old ? old->follow : 0;
 	p->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	p->exec_ns = bpf_ktime_get_boot_ns(); /* FollowFD names from before are stale */
 	tpc_proc_binary(p, sl); /* mm->exe_file is the new one here */
 	tpc_fill_task_state(p);
 	bpf_map_update_elem(&tpc_procs, &tgid, p, BPF_ANY);
@@ -69,6 +70,7 @@ int TPC_PROC_FORK_PROG(struct trace_event_raw_sched_process_fork *ctx)
 		 * runs the same executable */
 		tpc_proc_binary(p, sl);
 		p->follow = 0;
+		p->exec_ns = 0;
 		tpc_fill_task_state(p);
 	}
 	p->follow |= tpc_fork_follow(pp, ptgid);

@@ -225,7 +225,7 @@ followed_fds() {
 		def num(a): reduce (a | reverse | .[]) as $b (0; . * 256 + ($b | ltrimstr("0x") | explode |
 			map(if . >= 97 then . - 87 else . - 48 end) | .[0] * 16 + .[1]));
 		.[] | select(num(.key[0:4]) == $pid) |
-		"\(num(.key[4:8])) \(.value[8:] | map(ltrimstr("0x") | explode |
+		"\(num(.key[4:8])) \(.value[16:] | map(ltrimstr("0x") | explode |
 			map(if . >= 97 then . - 87 else . - 48 end) | .[0] * 16 + .[1]) | until(.[-1] != 0; .[:-1]) | implode)"' | sort -n
 }
 
@@ -341,6 +341,27 @@ follow_policy() {
 	done
 	stop_loader
 	[ -z "$left" ]
+}
+
+@test "FollowFD names do not survive exec: the new program's fd 3 and fd 100 are its own files" {
+	follow_policy
+	start_loader "$T/p.bpf.o"
+	"$PROGS/fd_ops" "$T" followed.txt "$T/ready" "$T/go" exec 3>&- &
+	local P=$!
+	BG=$P
+	while [ ! -e "$T/ready" ]; do sleep 0.02; done
+	run followed_fds $P
+	[ "$output" = "$(printf '3 followed.txt\n100 followed.txt')" ]
+	touch "$T/go"
+	wait $P
+	stop_loader
+	# the exec'd fd_ops opened other.txt as fd 3 (followed.txt's was
+	# O_CLOEXEC) and wrote through fd 3 and fd 100: both are other.txt
+	[ "$(cat "$T/other.txt")" = AB ]
+	# the two writes before the exec name followed.txt; the two after it
+	# match nothing (kept across the exec, the name would match both)
+	[ "$(count_events ".process_kprobe.process.pid == $P and .process_kprobe.function_name == \"__x64_sys_write\"")" -eq 2 ]
+	[ "$(count_events ".process_kprobe.process.pid == $P and .process_kprobe.args[0].file_arg.path == \"followed.txt\"")" -eq 2 ]
 }
 
 @test "the spec's fd_install example compiles and passes the verifier" {
