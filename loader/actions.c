@@ -157,26 +157,37 @@ static int do_geturl(const char *url, const char *shown)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM in threads */
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TPL_ACTION_TIMEOUT_S * 1000L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	/* no redirects: the policy's URL is the only one fetched, so a web hook
+	 * cannot send tp-load (root, on the node) to loopback or another host;
+	 * a 3xx is reported with where it pointed */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	/* a policy names a web hook; file://, ftp:// and the like are refused */
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "tp-load");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
+	char where[160] = "";
+	if (rc == CURLE_OK) {
+		char *loc = NULL;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 300 && status < 400 && curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
+		    loc)
+			printable(where, sizeof(where), loc); /* the server chose it */
+	}
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
 		REPORT(tpl_err, "GetUrl %s -> error: %s", shown,
 			errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return -1;
+	}
+	if (status >= 300 && status < 400) {
+		REPORT(tpl_err, "GetUrl %s -> %ld, redirect to %s not followed", shown, status,
+		       where[0] ? where : "(no Location)");
 		return -1;
 	}
 	if (status >= 400) {

@@ -268,6 +268,29 @@ EOF
 	grep -qx "tp-load: actions: 4 succeeded, 0 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
 }
 
+@test "GetUrl: a redirect is reported, not followed (the policy's URL is the only one fetched)" {
+	http_server
+	openat_policy geturl-redirect >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/hit"]
+      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:$PORT/redirect/hook"
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	: >"$D/hit"
+	start_loader "$T/p.bpf.o"
+	cat "$D/hit"
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	# the server saw the policy's URL, and nothing went to where it pointed
+	[ "$(cat "$HTTP_LOG")" = "GET /redirect/hook HTTP/1.1" ]
+	grep -qx "tp-load: GetUrl http://127.0.0.1:$PORT/redirect/hook -> 302, redirect to http://127.0.0.1:$PORT/landed not followed" "$LOADER_ERR"
+	grep -qx "tp-load: actions: 0 succeeded, 1 failed, 0 dropped (queue full), 0 unfinished at exit" "$LOADER_ERR"
+}
+
 @test "GetUrl: a failed request is reported with its error" {
 	# the port of a server that is gone: nothing listens there
 	http_server

@@ -9,7 +9,9 @@
  * LOGFILE before the answer is sent, so a client that got its answer has
  * its request logged.  --silent is a server that never answers: the kernel
  * completes connections into the listen backlog and the clients wait.
- * Runs until killed. */
+ * A request for a path under /redirect/ is answered with a 302 to /landed
+ * on the same server (logged like any other), for the test that tp-load
+ * does not follow redirects. Runs until killed. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -57,6 +59,8 @@ static size_t read_head(int c, char *buf, size_t n)
 	return len;
 }
 
+static int port;
+
 static void serve(int c, const char *logpath)
 {
 	static const char reply[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
@@ -75,6 +79,16 @@ static void serve(int c, const char *logpath)
 	fprintf(log, "%s\n", buf);
 	if (fclose(log) != 0)
 		die(logpath);
+	if (strncmp(buf, "GET /redirect/", 14) == 0) {
+		char moved[256];
+		int n = snprintf(moved, sizeof(moved),
+				 "HTTP/1.0 302 Found\r\nLocation: http://127.0.0.1:%d/landed\r\n"
+				 "Content-Length: 0\r\nConnection: close\r\n\r\n",
+				 port);
+		if (write(c, moved, (size_t)n) < 0)
+			perror("write");
+		return;
+	}
 	if (write(c, reply, sizeof(reply) - 1) < 0)
 		perror("write");
 }
@@ -101,7 +115,8 @@ int main(int argc, char **argv)
 		die("listen");
 	if (getsockname(s, (struct sockaddr *)&a, &alen) != 0)
 		die("getsockname");
-	write_port(argv[1], ntohs(a.sin_port));
+	port = ntohs(a.sin_port);
+	write_port(argv[1], port);
 	if (silent)
 		for (;;)
 			pause();
