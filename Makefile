@@ -95,7 +95,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I loader -I common -I runtime-bpf
-FUZZ_LOADER_SRC := loader/manifest.c loader/event.c loader/hooks.c common/json.c
+FUZZ_LOADER_SRC := loader/manifest.c loader/safefile.c loader/event.c loader/hooks.c common/json.c
 .PHONY: fuzz-loader
 $(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h loader/hooks.h runtime-bpf/tpc_abi.h
 	@mkdir -p $(dir $@)

@@ -1,11 +1,34 @@
-/* attach.c: see attach.h. */
+/* attach.c: see attach.h.
+ *
+ * An object is untrusted input: a flipped byte in its BTF made libbpf
+ * crash tp-load, and under --dir every policy with it. So tp-load itself
+ * only reads the object's manifest (manifest.c, hardened and fuzzed);
+ * libbpf opens, loads and attaches the object in a child process, which
+ * hands tp-load the fds of the maps, links and programs it needs (SCM_RIGHTS,
+ * fdpass.c) and exits. A child that crashes costs that object only.
+ *
+ * The child and tp-load talk in two steps, so that tp-load is in the
+ * pinned tpc_loaders map (its calls are never acted on) before any hook
+ * is attached:
+ *   child:   load; add itself to tpc_loaders; send the tpc_whoami program
+ *   tp-load: run it (now tp-load is in tpc_loaders too); send "go"
+ *   child:   attach; send the ring buffer, maps and link fds; exit
+ *
+ * The process table: objects that need neither follow bits nor exec-time
+ * state share one table and one set of process-tracking programs (the
+ * first such object's), so sixty policies do not put sixty programs on
+ * each sched_process_* tracepoint (the kernel caps one at 64). Objects
+ * with follow filters or *Changes filters keep their own. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/vfs.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -14,8 +37,10 @@
 #include "sha256.h"
 #include "attach.h"
 #include "digest.h"
+#include "fdpass.h"
 #include "hooks.h"
 #include "log.h"
+#include "safefile.h"
 #include "procs.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -24,37 +49,16 @@
 
 /* The process tracking programs every object has (tpc_procs.bpf.h),
  * attached at their own sections (sched/sched_process_*). */
-static const char *const proc_progs[] = {
+const char *const tpl_proc_progs[TPL_NPROC_PROGS] = {
 	TPC_PROG_PROC_EXEC,
 	TPC_PROG_PROC_FORK,
 	TPC_PROG_PROC_EXIT,
 };
-#define NPROC_PROGS (int)(sizeof(proc_progs) / sizeof(proc_progs[0]))
 
 static int is_bpffs(const char *path)
 {
 	struct statfs sf;
 	return statfs(path, &sf) == 0 && sf.f_type == 0xcafe4a11; /* BPF_FS_MAGIC */
-}
-
-/* tp-load's calls are never acted on or reported, nor another tp-load's:
- * the object's syscall program puts this process into the pinned
- * tpc_loaders map under its tgid as the root pid namespace sees it
- * (getpid() would give the pid of tp-load's own namespace in a
- * container). The kernel side removes the entry when the process ends. */
-static int register_loader(struct tpl_obj *o)
-{
-	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, TPC_PROG_WHOAMI);
-	LIBBPF_OPTS(bpf_test_run_opts, run);
-	int err = p ? bpf_prog_test_run_opts(bpf_program__fd(p), &run) : -ENOENT;
-
-	if (err || !run.retval) {
-		tpl_err("%s: cannot add tp-load to %s/%s (so its own calls would be reported): %s", o->path,
-			TPC_PIN_DIR, TPC_MAP_LOADERS, err ? strerror(-err) : "the map refused the entry");
-		return -1;
-	}
-	tpl_host_tgid = run.retval;
-	return 0;
 }
 
 unsigned int tpl_host_tgid;
@@ -69,6 +73,21 @@ void tpl_loader_forget(void)
 		bpf_map_delete_elem(fd, &key);
 		close(fd);
 	}
+}
+
+/* Runs an object's tpc_whoami program: tp-load joins tpc_loaders. */
+static int register_loader(const struct tpl_obj *o, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	int err = bpf_prog_test_run_opts(prog_fd, &run);
+
+	if (err || !run.retval) {
+		tpl_err("%s: cannot add tp-load to %s/%s (so its own calls would be reported): %s", o->path,
+			TPC_PIN_DIR, TPC_MAP_LOADERS, err ? strerror(-err) : "the map refused the entry");
+		return -1;
+	}
+	tpl_host_tgid = run.retval;
+	return 0;
 }
 
 int tpl_check_kernel(int need_tracefs)
@@ -103,54 +122,6 @@ int tpl_check_kernel(int need_tracefs)
 	tpl_err("tracefs not mounted at %s (mount -t tracefs nodev %s)",
 		TRACEFS, TRACEFS);
 	return -1;
-}
-
-static struct bpf_map *need_map(struct tpl_obj *o, const char *name,
-				enum bpf_map_type type, __u32 value_size)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(o->obj, name);
-
-	if (!map) {
-		tpl_err("%s: no map %s in the object", o->path, name);
-		return NULL;
-	}
-	if (bpf_map__type(map) != type) {
-		tpl_err("%s: map %s has type %d, expected %d", o->path, name,
-			bpf_map__type(map), type);
-		return NULL;
-	}
-	if (value_size && bpf_map__value_size(map) != value_size) {
-		tpl_err("%s: map %s has values of %u bytes, expected %u", o->path,
-			name, bpf_map__value_size(map), value_size);
-		return NULL;
-	}
-	return map;
-}
-
-/* Program `name` is in the object, of the BPF type its variant attaches,
- * at a section its variant and role name (kprobe/, kretprobe/, ...). */
-static int need_prog(struct tpl_obj *o, int hook, const char *name,
-		     enum tpc_prog_variant v, enum tpc_prog_role role)
-{
-	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, name);
-	const char *prefix = tpl_variant_section(v, role);
-
-	if (!p) {
-		if (hook >= 0)
-			tpl_err("%s: hook %d: manifest names program %s, which is not in the object",
-				o->path, hook, name);
-		else
-			tpl_err("%s: no program %s in the object", o->path, name);
-		return -1;
-	}
-	if (bpf_program__type(p) != tpl_variant_prog_type(v) ||
-	    strncmp(bpf_program__section_name(p), prefix, strlen(prefix)) != 0) {
-		tpl_err("%s: program %s is of section %s, expected a %.*s program",
-			o->path, name, bpf_program__section_name(p),
-			(int)strlen(prefix) - 1, prefix);
-		return -1;
-	}
-	return 0;
 }
 
 /* The manifest arch= of this machine (TPC_ARCHES), or NULL; its uname
@@ -190,75 +161,38 @@ static int check_arch(const struct tpl_obj *o)
 unsigned long tpl_ringbuf_bytes;
 int tpl_require_digest;
 
-int tpl_obj_open(struct tpl_obj *o, const char *path)
+int tpl_obj_open(struct tpl_obj *o, int dirfd, const char *name, const char *path)
 {
 	char err[640];
-	int i;
+	int fd, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->path = path;
-	o->events_fd = o->lost_fd = -1;
+	o->events_fd = o->lost_fd = o->procs_fd = o->fds_fd = -1;
 	/* One read of the file: the bytes whose digest is checked are the
 	 * bytes parsed and loaded (no window to swap the file in between). */
-	if (tpc_file_read(path, &o->image, &o->image_len, err, sizeof(err))) {
+	fd = tpl_open_file(dirfd, dirfd >= 0 ? name : path);
+	if (fd < 0) {
+		tpl_err("%s: %s", path, tpl_open_strerror(errno));
+		return -1;
+	}
+	rc = tpl_read_fd(fd, path, TPL_MAX_OBJECT, dirfd >= 0, &o->image, &o->image_len, err, sizeof(err));
+	close(fd);
+	if (rc) {
 		tpl_err("%s", err);
 		return -1;
 	}
 	if (tpl_require_digest) {
 		char hex[SHA256_HEX_LEN + 1];
 		sha256_hex(o->image, o->image_len, hex);
-		if (tpl_digest_check(path, hex))
+		if (tpl_digest_check(dirfd, name, path, hex))
 			return -1;
 	}
 	if (tpc_manifest_read_mem(o->image, o->image_len, path, &o->m, err, sizeof(err))) {
 		tpl_err("%s", err);
 		return -1;
 	}
-	if (check_arch(o))
-		return -1;
-
-	tpl_capture_begin();
-	const char *base = strrchr(path, '/');
-	/* tpc_loaders is pinned under TPC_PIN_DIR: every object of every
-	 * tp-load of the node shares it */
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path, .pin_root_path = TPC_PIN_DIR);
-	o->obj = bpf_object__open_mem(o->image, o->image_len, &oo);
-	tpl_capture_end();
-	if (!o->obj) {
-		int e = errno;
-		tpl_err("%s: cannot open BPF object: %s", path, strerror(e));
-		tpl_capture_print_tail(10);
-		return -1;
-	}
-	if (tpl_ringbuf_bytes) {
-		struct bpf_map *rb = bpf_object__find_map_by_name(o->obj, TPC_MAP_EVENTS);
-		if (rb && bpf_map__set_max_entries(rb, (__u32)tpl_ringbuf_bytes)) {
-			tpl_err("%s: cannot size the ring buffer to %lu bytes", path, tpl_ringbuf_bytes);
-			return -1;
-		}
-	}
-	if (!need_map(o, TPC_MAP_EVENTS, BPF_MAP_TYPE_RINGBUF, 0) ||
-	    !need_map(o, TPC_MAP_LOST, BPF_MAP_TYPE_PERCPU_ARRAY, 8) ||
-	    !need_map(o, TPC_MAP_PROCS, BPF_MAP_TYPE_HASH, sizeof(struct tpc_proc)) ||
-	    !need_map(o, TPC_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, sizeof(struct tpc_config)))
-		return -1;
-	if (!need_map(o, TPC_MAP_LOADERS, BPF_MAP_TYPE_LRU_HASH, 8))
-		return -1;
-	for (i = 0; i < NPROC_PROGS; i++)
-		if (need_prog(o, -1, proc_progs[i], TPC_VARIANT_TRACEPOINT, TPC_ROLE_ENTRY))
-			return -1;
-	struct bpf_program *whoami = bpf_object__find_program_by_name(o->obj, TPC_PROG_WHOAMI);
-	if (!whoami || bpf_program__type(whoami) != BPF_PROG_TYPE_SYSCALL) {
-		tpl_err("%s: no syscall program %s in the object", path, TPC_PROG_WHOAMI);
-		return -1;
-	}
-	for (i = 0; i < o->m.nhooks; i++) {
-		const struct tpc_hook *h = &o->m.hooks[i];
-		for (int k = 0; k < h->nprogs; k++)
-			if (need_prog(o, i, h->progs[k].name, h->progs[k].variant, h->progs[k].role))
-				return -1;
-	}
-	return 0;
+	return check_arch(o);
 }
 
 /* The hook's entry program of variant v, or NULL. */
@@ -268,20 +202,6 @@ static const struct tpc_mprog *entry_prog(const struct tpc_hook *h, int v)
 		if ((int)h->progs[k].variant == v && h->progs[k].role == TPC_ROLE_ENTRY)
 			return &h->progs[k];
 	return NULL;
-}
-
-/* "kprobe sys_openat" and, for a variant that is not the kind's own,
- * ", tracepoint twin": how attach messages name the hook. */
-static void describe(const struct tpc_hook *h, enum tpc_prog_variant v, char *buf, size_t len)
-{
-	char what[600], noun[64];
-
-	tpl_hook_describe(h, what, sizeof(what));
-	tpl_variant_noun(v, h->kind, noun, sizeof(noun));
-	if (strcmp(noun, tpl_variant_name(v)) == 0)
-		snprintf(buf, len, "%s", what);
-	else
-		snprintf(buf, len, "%s, %s", what, noun);
 }
 
 /* The variant of hook i to attach: with mode auto, the first (in the
@@ -370,136 +290,138 @@ static int choose_variant(const struct tpl_obj *o, int i, tpl_attach_mode mode, 
 	return -1;
 }
 
-static int add_link(struct tpl_obj *o, struct bpf_link *l)
-{
-	struct bpf_link **n = realloc(o->links, (o->nlinks + 1) * sizeof(*n));
+/* The process table objects share: its map, and the links of the
+ * tracking programs that keep it (held for tp-load's lifetime, whatever
+ * becomes of the object that brought them). */
+static struct {
+	int procs_fd;
+	int links[TPL_NPROC_PROGS];
+	int nlinks;
+} shared = { -1, { 0 }, 0 };
 
-	if (!n) {
-		bpf_link__destroy(l);
-		return -1;
-	}
-	o->links = n;
-	o->links[o->nlinks++] = l;
-	return 0;
+/* An object can use the shared table when it needs nothing of its own in
+ * it: no follow bits (numbered per object) and no exec-time state. */
+static int shares_table(const struct tpl_obj *o)
+{
+	return o->m.nfollows == 0 && !o->m.seed_exec_state;
 }
 
-/* Attach a loaded program where its own ELF section says (libbpf reads
- * kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT). what names it in
- * messages; v is its variant, for what its section names. */
-static int attach_prog(struct tpl_obj *o, const char *name, enum tpc_prog_variant v, const char *what)
+static int msg_fds(const void *head)
 {
-	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, name);
-	const char *sec = bpf_program__section_name(p);
-	const char *target = strchr(sec, '/') ? strchr(sec, '/') + 1 : sec;
-	struct bpf_link *l;
-
-	tpl_capture_begin();
-	l = bpf_program__attach(p);
-	tpl_capture_end();
-	if (!l) {
-		int e = errno;
-		if (e == ENOENT)
-			tpl_err("%s: %s: no %s %s on this kernel", o->path, what,
-				tpl_variant_target(v), target);
-		else
-			tpl_err("%s: %s: cannot attach %s at %s: %s", o->path, what,
-				name, sec, strerror(e));
+	const struct tpl_load_msg *m = head;
+	if (m->step == 1)
+		return 1;
+	if (m->step != 2 || m->nlinks < 0 || m->nlinks > TPL_MAX_LINKS || m->nproc_links < 0 ||
+	    m->nproc_links > m->nlinks)
 		return -1;
-	}
-	return add_link(o, l);
+	return TPL_MSG_MAPS + m->nlinks;
 }
 
-static int load(struct tpl_obj *o)
+/* What became of a child that sent nothing more. */
+static void report_child(const struct tpl_obj *o, pid_t pid)
 {
-	char feature[256];
-	int err;
-
-	tpl_capture_begin();
-	err = bpf_object__load(o->obj);
-	tpl_capture_end();
-	if (!err)
-		return 0;
-	tpl_err("%s: loading failed: %s", o->path, strerror(-err));
-	if (tpl_capture_feature(feature, sizeof(feature)))
-		tpl_err("%s: %s", o->path, feature);
-	tpl_capture_print_tail(30);
-	return -1;
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(st))
+		tpl_err("%s: loading the object crashed its loading process (signal %d, %s): a malformed "
+			"object; skipped",
+			o->path, WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != TPL_CHILD_REPORTED)
+		tpl_err("%s: loading the object failed in its loading process (exit status %d): a malformed "
+			"object; skipped",
+			o->path, WEXITSTATUS(st));
 }
 
 int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 {
-	int *variant = calloc(o->m.nhooks ? o->m.nhooks : 1, sizeof(int));
-	struct bpf_program *p;
-	int i, rc = -1;
-	char what[760];
+	struct tpl_load_req req = { .share_procs_fd = -1 };
+	int sv[2], fds[TPL_MSG_MAPS + TPL_MAX_LINKS], n, rc = -1;
+	struct tpl_load_msg msg;
+	pid_t pid;
 
-	if (!variant) {
+	req.variant = calloc(o->m.nhooks ? o->m.nhooks : 1, sizeof(int));
+	if (!req.variant) {
 		tpl_err("out of memory");
 		return -1;
 	}
-	for (i = 0; i < o->m.nhooks; i++)
-		if (choose_variant(o, i, mode, &variant[i]))
+	for (int i = 0; i < o->m.nhooks; i++)
+		if (choose_variant(o, i, mode, &req.variant[i]))
 			goto out;
+	tpl_host_ns(req.host_ns); /* read once, in tp-load: it says when it cannot */
+	int share = shares_table(o);
+	req.share_procs_fd = share ? shared.procs_fd : -1;
+	req.attach_procs = !share || shared.procs_fd < 0;
 
-	/* Load only what will be attached. */
-	bpf_object__for_each_program(p, o->obj)
-		bpf_program__set_autoload(p, false);
-	for (i = 0; i < NPROC_PROGS; i++)
-		bpf_program__set_autoload(bpf_object__find_program_by_name(o->obj, proc_progs[i]), true);
-	bpf_program__set_autoload(bpf_object__find_program_by_name(o->obj, TPC_PROG_WHOAMI), true);
-	for (i = 0; i < o->m.nhooks; i++) {
-		const struct tpc_hook *h = &o->m.hooks[i];
-		for (int k = 0; k < h->nprogs; k++)
-			if ((int)h->progs[k].variant == variant[i])
-				bpf_program__set_autoload(
-					bpf_object__find_program_by_name(o->obj, h->progs[k].name), true);
-	}
-	if (load(o))
-		goto out;
-
-	o->events_fd = bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_EVENTS);
-	o->lost_fd = bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_LOST);
-
-	if (register_loader(o))
-		goto out;
-	struct tpc_config cfg = {0};
-	tpl_host_ns(cfg.host_ns);
-	tpc_u32 key = 0;
-	if (bpf_map_update_elem(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_CONFIG),
-				&key, &cfg, BPF_ANY)) {
-		tpl_err("%s: cannot write %s: %s", o->path, TPC_MAP_CONFIG,
-			strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		tpl_err("%s: socketpair: %s", o->path, strerror(errno));
 		goto out;
 	}
-
-	/* Process tracking first, then the seed: a process that execs in
-	 * between is recorded by the kernel, and the seed does not overwrite
-	 * it (BPF_NOEXIST). */
-	for (i = 0; i < NPROC_PROGS; i++)
-		if (attach_prog(o, proc_progs[i], TPC_VARIANT_TRACEPOINT, proc_progs[i]))
-			goto out;
-	if (o->m.seed_procs)
-		tpl_seed_procs(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_PROCS), &o->m);
-
-	for (i = 0; i < o->m.nhooks; i++) {
-		const struct tpc_hook *h = &o->m.hooks[i];
-		char desc[700];
-		describe(h, variant[i], desc, sizeof(desc));
-		snprintf(what, sizeof(what), "hook %d (%s)", i, desc);
-		/* return programs first: an entry stash never waits for a
-		 * return program that is not there yet */
-		for (int pass = 0; pass < 2; pass++) {
-			enum tpc_prog_role role = pass ? TPC_ROLE_ENTRY : TPC_ROLE_RETURN;
-			for (int k = 0; k < h->nprogs; k++)
-				if ((int)h->progs[k].variant == variant[i] && h->progs[k].role == role &&
-				    attach_prog(o, h->progs[k].name, h->progs[k].variant, what))
-					goto out;
-		}
-		(*nhooks)++;
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		tpl_err("%s: fork: %s", o->path, strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		goto out;
 	}
+	if (pid == 0) {
+		close(sv[0]);
+		tpl_child_load(o, &req, sv[1]);
+	}
+	close(sv[1]);
+
+	/* step 1: the whoami program; tp-load runs it, then says go */
+	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, 1, msg_fds);
+	if (n != 1 || msg.step != 1) {
+		if (n > 0)
+			close(fds[0]);
+		report_child(o, pid);
+		close(sv[0]);
+		goto out;
+	}
+	int ok = register_loader(o, fds[0]) == 0;
+	close(fds[0]);
+	if (!ok || send(sv[0], "g", 1, MSG_NOSIGNAL) != 1) {
+		close(sv[0]);
+		report_child(o, pid);
+		goto out;
+	}
+	/* step 2: what tp-load keeps of the object */
+	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS, msg_fds);
+	close(sv[0]);
+	report_child(o, pid);
+	if (n < 0 || msg.step != 2)
+		goto out;
+	o->events_fd = fds[0];
+	o->lost_fd = fds[1];
+	o->fds_fd = fds[3];
+	if (req.attach_procs && share) { /* the first sharing object: its table is everyone's */
+		shared.procs_fd = fds[2];
+		memcpy(shared.links, fds + TPL_MSG_MAPS, sizeof(int) * (size_t)msg.nproc_links);
+		shared.nlinks = msg.nproc_links;
+		o->procs_fd = dup(fds[2]);
+	} else {
+		o->procs_fd = fds[2];
+		memcpy(o->proc_links, fds + TPL_MSG_MAPS, sizeof(int) * (size_t)msg.nproc_links);
+		o->nproc_links = msg.nproc_links;
+	}
+	o->links = malloc(sizeof(int) * (size_t)(msg.nlinks - msg.nproc_links + 1));
+	if (!o->links) {
+		for (int i = msg.nproc_links; i < msg.nlinks; i++)
+			close(fds[TPL_MSG_MAPS + i]);
+		tpl_err("out of memory");
+		goto out;
+	}
+	for (int i = msg.nproc_links; i < msg.nlinks; i++)
+		o->links[o->nlinks++] = fds[TPL_MSG_MAPS + i];
+	/* a new table: processes that predate tp-load go in now */
+	if (req.attach_procs && o->m.seed_procs)
+		tpl_seed_procs(o->procs_fd, &o->m);
+	*nhooks += msg.nhooks;
 	rc = 0;
 out:
-	free(variant);
+	free(req.variant);
 	return rc;
 }
 
@@ -527,20 +449,30 @@ void tpl_obj_detach(struct tpl_obj *o)
 	/* hooks were attached last: detach them first, so that process
 	 * tracking stays until no hook can fire */
 	for (int i = o->nlinks - 1; i >= 0; i--)
-		bpf_link__destroy(o->links[i]);
+		close(o->links[i]);
 	free(o->links);
 	o->links = NULL;
 	o->nlinks = 0;
+	for (int i = o->nproc_links - 1; i >= 0; i--)
+		close(o->proc_links[i]);
+	o->nproc_links = 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 void tpl_obj_close(struct tpl_obj *o)
 {
 	tpl_obj_detach(o);
-	if (o->obj)
-		bpf_object__close(o->obj);
-	o->obj = NULL;
+	close_fd(&o->events_fd);
+	close_fd(&o->lost_fd);
+	close_fd(&o->procs_fd);
+	close_fd(&o->fds_fd);
 	tpc_manifest_free(&o->m);
 	free(o->image);
 	o->image = NULL;
-	o->events_fd = o->lost_fd = -1;
 }

@@ -3,7 +3,6 @@
 #ifndef TPL_ATTACH_H
 #define TPL_ATTACH_H
 
-#include <bpf/libbpf.h>
 
 #include "manifest.h"
 
@@ -27,31 +26,71 @@ extern unsigned long tpl_ringbuf_bytes;
  * read, before parsing or loading them. */
 extern int tpl_require_digest;
 
+/* Links an object may hold (programs it attaches), and the maps it hands
+ * over with them: events, lost, procs, fds. */
+#define TPL_MAX_LINKS 4096
+#define TPL_MSG_MAPS 4
+#define TPL_NPROC_PROGS 3
+/* The exit status of a loading child that printed why it failed; any
+ * other failure (a crash, a sanitizer's abort) is reported by the parent. */
+#define TPL_CHILD_REPORTED 64
+extern const char *const tpl_proc_progs[TPL_NPROC_PROGS];
+
 struct tpl_obj {
 	const char *path;
 	void *image; /* the object file's bytes, read once */
 	size_t image_len;
 	struct tpc_manifest m;
-	struct bpf_object *obj;
-	struct bpf_link **links;
+	int *links;  /* attached programs (fds of their links): closing detaches */
 	int nlinks;
-	int events_fd, lost_fd;
+	int proc_links[TPL_NPROC_PROGS]; /* its own process tracking, when it has its own table */
+	int nproc_links;
+	int events_fd, lost_fd, procs_fd, fds_fd;
 	unsigned long long malformed; /* records dropped by the decoder */
 };
+
+/* What the loading child is asked (attach.c, loadchild.c). */
+struct tpl_load_req {
+	int *variant;       /* per hook: the variant to attach */
+	int share_procs_fd; /* the shared process table to use, or -1 */
+	int attach_procs;   /* attach the process tracking programs */
+	tpc_u32 host_ns[TPC_NS_COUNT]; /* for tpc_config, found by tp-load once */
+};
+
+/* Its two messages to tp-load. */
+struct tpl_load_msg {
+	int step;        /* 1: the whoami program's fd; 2: maps and links */
+	int nhooks;      /* hooks attached */
+	int nlinks;      /* link fds after the TPL_MSG_MAPS map fds */
+	int nproc_links; /* of them, the process tracking programs' (first) */
+};
+
+/* In the child: load and attach as req says, talking over sock; never
+ * returns. */
+void tpl_child_load(const struct tpl_obj *o, const struct tpl_load_req *req, int sock) __attribute__((noreturn));
+/* In a child: libbpf opens the object and it is checked against its
+ * manifest (maps, programs, sections). 0, or -1 (printed). */
+int tpl_child_check(const struct tpl_obj *o);
 
 /* Check the kernel features objects need: BTF, and when need_tracefs,
  * tracefs (mounting it when missing).  Prints the problem, returns -1. */
 int tpl_check_kernel(int need_tracefs);
 
-/* Read the manifest, refuse an object built for another architecture,
- * open the BPF object, check its maps and programs against the manifest.
- * Errors are printed. */
-int tpl_obj_open(struct tpl_obj *o, const char *path);
+/* Read the object (once), check its digest when asked, read its
+ * manifest, refuse an object built for another architecture. No libbpf:
+ * the object's ELF and BTF are only parsed in the loading child. Errors
+ * are printed. */
+/* dirfd >= 0 (--dir): the object is name below dirfd, opened without
+ * leaving it, and refused when someone other than root can write it;
+ * path is how messages name it. dirfd < 0: path is opened as given. */
+int tpl_obj_open(struct tpl_obj *o, int dirfd, const char *name, const char *path);
 
-/* Choose one variant of programs per hook (mode), load only those,
- * write tpc_config, attach the process tracking programs, seed tpc_procs,
- * attach the hooks (each program at its own ELF section).  Adds the number of
- * hooks attached to *nhooks.  Errors are printed. */
+/* Choose one variant of programs per hook (mode); in a child process,
+ * load only those, write tpc_config, attach the process tracking programs
+ * (unless the object shares the table), attach the hooks (each program at
+ * its own ELF section); keep the fds; seed a new table. Adds the number
+ * of hooks attached to *nhooks. Errors are printed, a crashed child
+ * included. */
 int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks);
 
 /* tp-load's tgid in the root pid namespace, as its objects' syscall

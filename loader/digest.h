@@ -4,9 +4,10 @@
 #ifndef TPL_DIGEST_H
 #define TPL_DIGEST_H
 
-/* have: OBJ's digest when the caller already computed it (64 hex), else
- * NULL to compute it here. Prints the reason of a refusal ("tp-load:
- * OBJ: refused: ...") and returns -1; 0 when the digest matches. */
-int tpl_digest_check(const char *obj, const char *have);
+/* have: the digest (64 hex) of the bytes read from obj. The digest file
+ * is name.sha256 below dirfd (the --dir directory), or obj.sha256 when
+ * dirfd < 0. Prints the reason of a refusal ("tp-load: OBJ: refused:
+ * ...") and returns -1; 0 when the digest matches. */
+int tpl_digest_check(int dirfd, const char *name, const char *obj, const char *have);
 
 #endif

@@ -11,6 +11,7 @@
  * libbpf's ring_buffer cannot forget a ring, hence the rebuild. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,9 @@
 #include "sha256.h"
 #include "digest.h"
 #include "dir.h"
+#include "fdsweep.h"
 #include "log.h"
+#include "safefile.h"
 
 struct entry {
 	char *name; /* file name inside the directory */
@@ -37,6 +40,7 @@ struct dir_state {
 	struct entry *v; /* sorted by name */
 	int n;
 	struct ring_buffer *rb;
+	int dirfd; /* the directory, held open: renaming a parent swaps nothing */
 };
 
 static volatile sig_atomic_t reload;
@@ -76,28 +80,26 @@ static char *join(const char *dir, const char *name)
 
 /* Sorted names of the regular files (symlinks followed, as a Kubernetes
  * ConfigMap volume uses them) named *.bpf.o, hidden ones excepted. */
-static int list_objects(const char *dir, char ***out, int *nout)
+static int list_objects(int dirfd, const char *dir, char ***out, int *nout)
 {
-	DIR *d = opendir(dir);
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	char **names = NULL;
 	int n = 0, cap = 0;
 
 	if (!d) {
 		tpl_err("%s: cannot read the policy directory: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	while ((de = readdir(d))) {
 		struct stat st;
-		char *p;
 		if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".bpf.o"))
 			continue;
-		p = join(dir, de->d_name);
-		if (!p || stat(p, &st) || !S_ISREG(st.st_mode)) {
-			free(p);
+		if (fstatat(dirfd, de->d_name, &st, 0) || !S_ISREG(st.st_mode))
 			continue;
-		}
-		free(p);
 		if (n == cap) {
 			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*names));
 			if (!nn)
@@ -120,6 +122,33 @@ oom:
 	return -1;
 }
 
+/* The digest of dir/name, read as an object is (safefile.h); -1 with the
+ * reason printed. */
+static int file_digest(struct dir_state *s, const char *name, const char *path, char hex[SHA256_HEX_LEN + 1])
+{
+	char err[640];
+	void *buf;
+	size_t len;
+	int fd = tpl_open_file(s->dirfd, name), rc;
+
+	if (fd < 0) {
+		if (errno == EXDEV)
+			tpl_err("%s: %s", path, tpl_open_strerror(errno));
+		else
+			tpl_err("%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = tpl_read_fd(fd, path, TPL_MAX_OBJECT, 1, &buf, &len, err, sizeof(err));
+	close(fd);
+	if (rc) {
+		tpl_err("%s", err);
+		return -1;
+	}
+	sha256_hex(buf, len, hex);
+	free(buf);
+	return 0;
+}
+
 static struct entry *find(struct dir_state *s, const char *name)
 {
 	for (int i = 0; i < s->n; i++)
@@ -129,8 +158,8 @@ static struct entry *find(struct dir_state *s, const char *name)
 }
 
 /* Opens and attaches dir/name; NULL (reported) on failure. */
-static struct tpl_obj *start_object(struct dir_state *s, const char *path, const char *digest,
-				    int *nhooks)
+static struct tpl_obj *start_object(struct dir_state *s, const char *name, const char *path,
+				    const char *digest, int *nhooks)
 {
 	struct tpl_obj *obj;
 
@@ -143,7 +172,7 @@ static struct tpl_obj *start_object(struct dir_state *s, const char *path, const
 		return NULL;
 	}
 	*nhooks = 0;
-	if (tpl_obj_open(obj, path) || tpl_obj_start(obj, s->o->attach, nhooks)) {
+	if (tpl_obj_open(obj, s->dirfd, name, path) || tpl_obj_start(obj, s->o->attach, nhooks)) {
 		tpl_obj_close(obj);
 		free(obj);
 		return NULL;
@@ -184,12 +213,12 @@ static int rebuild_ring(struct dir_state *s)
 
 static void drain(struct dir_state *s)
 {
-	if (s->rb && !*s->o->no_more) {
+	if (s->rb && (!*s->o->no_more || *s->o->output_failed)) {
 		int err = ring_buffer__consume(s->rb);
 		if (err < 0 && err != -EINTR)
 			tpl_err("draining the ring buffers: %s", strerror(-err));
 	}
-	fflush(stdout);
+	s->o->flush();
 }
 
 /* Moves an entry out of the current list (its slot is left empty). */
@@ -218,8 +247,16 @@ static int rescan(struct dir_state *s, struct counts *k)
 	int nnames = 0, nnew = 0, nold = 0, rc = 0;
 	struct entry *nv, *old;
 
+	char err[640];
+
 	memset(k, 0, sizeof(*k));
-	if (list_objects(s->o->dir, &names, &nnames))
+	/* checked at every scan: a directory opened up later loads nothing */
+	if (tpl_check_dir(s->dirfd, s->o->dir, err, sizeof(err))) {
+		tpl_err("%s; what runs stays, nothing is loaded", err);
+		k->failed = 1;
+		return 0;
+	}
+	if (list_objects(s->dirfd, s->o->dir, &names, &nnames))
 		return 0; /* reported; what runs stays */
 	nv = calloc((size_t)nnames + 1, sizeof(*nv));
 	old = calloc((size_t)s->n + 1, sizeof(*old)); /* replaced or removed */
@@ -236,8 +273,7 @@ static int rescan(struct dir_state *s, struct counts *k)
 		struct entry *cur = find(s, names[i]);
 		struct entry e = { 0 };
 		e.path = join(s->o->dir, names[i]);
-		if (!e.path || sha256_file_hex(e.path, e.digest)) {
-			tpl_err("%s/%s: cannot read: %s", s->o->dir, names[i], strerror(errno));
+		if (!e.path || file_digest(s, names[i], e.path, e.digest)) {
 			k->failed++;
 			free(e.path);
 			if (cur)
@@ -249,7 +285,7 @@ static int rescan(struct dir_state *s, struct counts *k)
 			nv[nnew++] = take(cur);
 			continue;
 		}
-		e.obj = start_object(s, e.path, e.digest, &e.nhooks);
+		e.obj = start_object(s, names[i], e.path, e.digest, &e.nhooks);
 		if (!e.obj) {
 			tpl_err("%s: not loaded%s", e.path,
 				cur ? "; its previous version stays attached" : "");
@@ -329,18 +365,36 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGHUP, &sa, NULL);
 
-	char **probe;
+	char **probe, err[640];
 	int nprobe;
-	if (tpl_check_kernel(1) || list_objects(o->dir, &probe, &nprobe))
+	s.dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.dirfd < 0) {
+		tpl_err("%s: cannot read the policy directory: %s", o->dir, strerror(errno));
 		return 1;
+	}
+	if (tpl_check_dir(s.dirfd, o->dir, err, sizeof(err))) {
+		tpl_err("%s", err);
+		close(s.dirfd);
+		return 1;
+	}
+	if (tpl_check_kernel(1) || list_objects(s.dirfd, o->dir, &probe, &nprobe)) {
+		close(s.dirfd);
+		return 1;
+	}
 	free_names(probe, nprobe);
 	t->started = 1;
 	if (rescan(&s, &k))
 		goto out;
 	tpl_info("attached %d hooks from %d objects in %s", total_hooks(&s), s.n, o->dir);
 
+	double next_sweep = now_mono() + 1;
 	while (!*o->stop) {
 		int ms = TPL_POLL_MS, err;
+		if (now_mono() >= next_sweep) { /* FollowFD entries of exited processes */
+			for (int i = 0; i < s.n; i++)
+				tpl_fd_sweep(s.v[i].obj);
+			next_sweep = now_mono() + 1;
+		}
 		if (reload) {
 			reload = 0;
 			if (rescan(&s, &k))
@@ -369,7 +423,7 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 			goto out;
 		}
 		if (err > 0)
-			fflush(stdout); /* printers do not flush per event */
+			o->flush(); /* printers do not flush per event */
 	}
 	rc = 0;
 out:
@@ -383,5 +437,6 @@ out:
 		free_entry(&s.v[i]);
 	}
 	free(s.v);
+	close(s.dirfd);
 	return rc;
 }

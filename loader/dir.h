@@ -23,8 +23,10 @@ struct tpl_dir_opts {
 	int require_digest;             /* check OBJ.sha256 (digest.h) */
 	double timeout;                 /* seconds; 0: none */
 	ring_buffer_sample_fn on_event; /* its ctx is the struct tpl_obj * */
+	void (*flush)(void);            /* writes out the events printed so far */
 	volatile sig_atomic_t *stop;    /* set by the caller's signal handler */
 	volatile sig_atomic_t *no_more; /* set: do not drain at exit */
+	const int *output_failed;       /* set: drain anyway, on_event counts the rest lost */
 };
 
 struct tpl_dir_totals {

@@ -11,10 +11,8 @@
 
 int tpl_fd_sweep(const struct tpl_obj *o)
 {
-	if (!o->obj)
-		return 0;
-	int fd = bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_FDS);
-	if (fd < 0)
+	int fd = o->fds_fd;
+	if (fd < 0 || o->procs_fd < 0)
 		return 0;
 	struct tpc_fd_key key, next, *dead = NULL;
 	size_t ndead = 0, cap = 0;
@@ -23,7 +21,11 @@ int tpl_fd_sweep(const struct tpl_obj *o)
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (kill((pid_t)next.tgid, 0) == 0 || errno != ESRCH)
+		/* gone from the process table: the process has exited (its
+		 * tgid is the root pid namespace's, which kill() from a
+		 * container could not test) */
+		struct tpc_proc p;
+		if (bpf_map_lookup_elem(o->procs_fd, &next.tgid, &p) == 0 || errno != ENOENT)
 			continue;
 		if (ndead == cap) {
 			size_t nc = cap ? cap * 2 : 64;

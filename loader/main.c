@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,9 +58,11 @@ static volatile sig_atomic_t nsignals;
 
 static struct tpl_out out;
 static struct options opt;
-static unsigned long long printed;
+static unsigned long long formatted;   /* events formatted (--count counts these) */
+static unsigned long long unformatted; /* events not formatted: out of memory, or output had failed */
 static unsigned long long malformed_reported;
 static int write_errno;
+static volatile sig_atomic_t hup;
 
 static void usage(FILE *f)
 {
@@ -243,6 +246,15 @@ static void on_signal(int sig)
 	nsignals++;
 }
 
+/* Without --dir there is nothing to reload: a SIGHUP (a service manager's
+ * reload, a closed terminal) is said and otherwise ignored, not fatal.
+ * --dir installs its own handler (dir.c). */
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -252,6 +264,8 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN; /* a closed stdout is a write error, not death */
 	sigaction(SIGPIPE, &sa, NULL);
 }
@@ -263,6 +277,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	char err[256];
 	int rc;
 
+	if (write_errno) { /* output failed: what still comes is lost, and counted */
+		unformatted++;
+		return 0;
+	}
 	if (no_more)
 		return 0;
 	if (tpc_event_decode(data, size, &o->m, &ev, err, sizeof(err))) {
@@ -276,28 +294,64 @@ static int on_event(void *ctx, void *data, size_t size)
 	};
 	/* GetUrl/DnsLookup: queued for the workers, never waited for here */
 	tpl_actions_submit(&o->m, &ev);
-	errno = 0;
+	size_t mark = out.batch.len;
 	rc = opt.output == OUT_JSON ? tpl_print_json(&out, &hi, &ev) :
 				      tpl_print_compact(&out, &hi, &ev);
-	if (rc) {
-		write_errno = errno ? errno : EIO;
-		no_more = stop = 1;
+	if (rc) { /* out of memory: no half event in the batch, and it counts */
+		out.batch.len = mark;
+		unformatted++;
 		return 0;
 	}
-	printed++;
-	if (opt.count && printed >= opt.count)
+	tpl_batch_event_done(&out.batch);
+	formatted++;
+	if (opt.count && formatted >= opt.count)
 		no_more = stop = 1;
 	return 0;
 }
 
-/* Events are written to a large stdio buffer and flushed once per batch
- * the ring buffers hand over: one write(2) per batch, not per event. */
+/* Events are formatted into a batch and written once per batch the ring
+ * buffers hand over: one write(2) per batch, not per event. Once output
+ * fails (a closed pipe, a full disk), nothing more is printed and what
+ * did not get out is counted as lost (output.c). */
 static void flush_events(void)
 {
-	if (fflush(out.f) == EOF && !write_errno) {
-		write_errno = errno ? errno : EIO;
+	if (tpl_batch_flush(&out.batch) && !write_errno) {
+		write_errno = out.batch.err;
 		no_more = stop = 1;
 	}
+}
+
+/* The last line: events printed and lost. Said even with -q when anything
+ * was lost: nothing is lost silently. */
+static void report_totals(unsigned long long kernel_lost, unsigned long long malformed)
+{
+	unsigned long long unwritten = out.batch.lost + unformatted;
+	unsigned long long lost = kernel_lost + malformed + unwritten;
+	char why[160] = "";
+	int n = 0;
+	if (malformed)
+		n += snprintf(why + n, sizeof(why) - n, "%s%llu malformed", n ? ", " : "", malformed);
+	if (unwritten)
+		n += snprintf(why + n, sizeof(why) - n, "%s%llu not written", n ? ", " : "", unwritten);
+	void (*say)(const char *, ...) = lost ? tpl_err : tpl_info;
+	if (n)
+		say("%llu events, %llu lost (%s)", out.batch.written, lost, why);
+	else
+		say("%llu events, %llu lost", out.batch.written, lost);
+}
+
+/* A failure of the event output ends tp-load with status 1, a closed
+ * pipe too: the reader of the events is gone. */
+static int report_write_error(void)
+{
+	if (!write_errno)
+		return 0;
+	if (write_errno == ECANCELED)
+		tpl_err("writing events: given up at the second signal (the reader of the events stopped reading)");
+	else
+		tpl_err("writing events: %s%s", strerror(write_errno),
+			write_errno == EPIPE ? " (the reader of the events went away)" : "");
+	return 1;
 }
 
 static double now_mono(void)
@@ -319,6 +373,10 @@ static int poll_loop(struct ring_buffer *rb)
 	double next_sweep = now_mono() + 1;
 
 	while (!stop) {
+		if (hup) {
+			hup = 0;
+			tpl_info("SIGHUP: nothing to reload without --dir");
+		}
 		if (sweep_nobj && now_mono() >= next_sweep) {
 			for (int i = 0; i < sweep_nobj; i++)
 				tpl_fd_sweep(&sweep_objs[i]);
@@ -347,10 +405,6 @@ static int poll_loop(struct ring_buffer *rb)
 		if (err > 0)
 			flush_events();
 	}
-	if (write_errno && write_errno != EPIPE) {
-		tpl_err("writing events: %s", strerror(write_errno));
-		return 1;
-	}
 	return 0;
 }
 
@@ -363,7 +417,8 @@ static void detach_and_drain(struct tpl_obj *objs, int nobj,
 {
 	for (int i = 0; i < nobj; i++)
 		tpl_obj_detach(&objs[i]);
-	if (rb && !no_more) {
+	/* after an output failure the rest is counted as lost, not left */
+	if (rb && (!no_more || write_errno)) {
 		int err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR)
 			tpl_err("draining the ring buffers: %s", strerror(-err));
@@ -384,7 +439,7 @@ static int run(int nobj, char **paths)
 	if (tpl_check_kernel(1))
 		goto out;
 	for (i = 0; i < nobj; i++) {
-		if (tpl_obj_open(&objs[i], paths[i]) ||
+		if (tpl_obj_open(&objs[i], -1, paths[i], paths[i]) ||
 		    tpl_obj_start(&objs[i], opt.attach, &nhooks))
 			goto out;
 		if (stop)
@@ -411,6 +466,7 @@ static int run(int nobj, char **paths)
 	sweep_nobj = 0;
 	detach_and_drain(objs, nobj, rb);
 	tpl_actions_finish(TPL_ACTION_TIMEOUT_S + 1, &nsignals);
+	rc |= report_write_error();
 	goto report;
 out_ok:
 	rc = 0;
@@ -420,11 +476,7 @@ report: {
 		lost += tpl_obj_lost(&objs[i]);
 		bad += objs[i].malformed;
 	}
-	if (bad)
-		tpl_info("%llu events, %llu lost (%llu malformed)", printed,
-			 lost + bad, bad);
-	else
-		tpl_info("%llu events, %llu lost", printed, lost);
+	report_totals(lost, bad);
 	}
 out:
 	ring_buffer__free(rb);
@@ -441,24 +493,30 @@ static int run_dir(void)
 	struct tpl_dir_opts d = {
 		.dir = opt.dir, .attach = opt.attach,
 		.require_digest = opt.require_digest, .timeout = opt.timeout,
-		.on_event = on_event, .stop = &stop, .no_more = &no_more,
+		.on_event = on_event, .flush = flush_events, .stop = &stop, .no_more = &no_more,
+		.output_failed = &write_errno,
 	};
 	struct tpl_dir_totals t = { 0 };
 	int rc = tpl_dir_run(&d, &t);
 
 	tpl_actions_finish(TPL_ACTION_TIMEOUT_S + 1, &nsignals);
-	if (!rc && write_errno && write_errno != EPIPE) {
-		tpl_err("writing events: %s", strerror(write_errno));
-		rc = 1;
-	}
+	rc |= report_write_error();
 	if (!t.started) /* nothing was attached: nothing to report */
 		return rc;
-	if (t.malformed)
-		tpl_info("%llu events, %llu lost (%llu malformed)", printed,
-			 t.lost + t.malformed, t.malformed);
-	else
-		tpl_info("%llu events, %llu lost", printed, t.lost);
+	report_totals(t.lost, t.malformed);
 	return rc;
+}
+
+/* Each object holds a few dozen fds (maps, programs, links): systemd's
+ * default soft limit of 1024 let only 44 of 60 objects load. The soft
+ * limit goes up to the hard one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int main(int argc, char **argv)
@@ -470,7 +528,12 @@ int main(int argc, char **argv)
 		return rc;
 	install_signals();
 	tpl_log_init();
-	tpl_out_init(&out, stdout);
+	raise_fd_limit();
+	if (tpl_out_init(&out, 1)) {
+		tpl_err("cannot set up the event output: %s", strerror(errno));
+		return 1;
+	}
+	out.batch.give_up = &no_more;
 
 	if (opt.verify) {
 		rc = 0;
@@ -484,6 +547,7 @@ int main(int argc, char **argv)
 		rc = run(argc - optind, argv + optind);
 	}
 	tpl_loader_forget(); /* every object is closed: no hook of ours can fire */
+	tpl_out_fini(&out);
 	tpl_log_fini();
 	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "hooks.h"
 #include "manifest.h"
+#include "safefile.h"
 
 #define MAX_FIELDS 64
 #define MAX_NAME 255
@@ -990,46 +991,17 @@ int tpc_manifest_read_mem(const void *img, size_t size, const char *path, struct
 
 int tpc_file_read(const char *path, void **img, size_t *size, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	*img = NULL;
-	*size = 0;
-	if (!f) {
+	/* not fopen: a FIFO would block it, a 16 GB sparse file would be read */
+	int fd = tpl_open_file(-1, path);
+	if (fd < 0) {
+		*img = NULL;
+		*size = 0;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	do {
-		if (len == cap) {
-			/* an object is a few dozen KiB; refuse what no object is */
-			if (cap >= (256u << 20)) {
-				snprintf(err, errlen, "%s: larger than 256 MiB: not a tpc object", path);
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 1 << 16;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
-	*img = buf;
-	*size = len;
-	return 0;
-fail:
-	fclose(f);
-	free(buf);
-	return -1;
+	int rc = tpl_read_fd(fd, path, TPL_MAX_OBJECT, 0, img, size, err, errlen);
+	close(fd);
+	return rc;
 }
 
 int tpc_manifest_read(const char *path, struct tpc_manifest *m, char *err, size_t errlen)

@@ -7,13 +7,14 @@
 
 #include "print.h"
 
-void tpl_out_init(struct tpl_out *o, FILE *f)
+int tpl_out_init(struct tpl_out *o, int fd)
 {
 	struct timespec rt, bt;
 
-	o->f = f;
-	/* a batch of events goes out in few writes (see flush_events) */
-	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	/* a batch of events goes out in one write (output.c) */
+	if (tpl_batch_init(&o->batch, fd))
+		return -1;
+	o->f = o->batch.f;
 	if (gethostname(o->node_name, sizeof(o->node_name)) != 0)
 		o->node_name[0] = '\0';
 	o->node_name[sizeof(o->node_name) - 1] = '\0';
@@ -21,6 +22,13 @@ void tpl_out_init(struct tpl_out *o, FILE *f)
 	clock_gettime(CLOCK_BOOTTIME, &bt);
 	o->boot_to_real_ns = (rt.tv_sec - bt.tv_sec) * 1000000000LL +
 			     (rt.tv_nsec - bt.tv_nsec);
+	return 0;
+}
+
+void tpl_out_fini(struct tpl_out *o)
+{
+	tpl_batch_fini(&o->batch);
+	o->f = NULL;
 }
 
 static const struct {

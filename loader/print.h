@@ -7,9 +7,11 @@
 #include <time.h>
 
 #include "event.h"
+#include "output.h"
 
 struct tpl_out {
-	FILE *f;
+	FILE *f;               /* the batch's stream: printers write here */
+	struct tpl_batch batch;
 	char node_name[256];
 	long long boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME at start */
 };
@@ -28,7 +30,9 @@ enum tpl_argclass {
 	TPL_ARG_OTHER,
 };
 
-void tpl_out_init(struct tpl_out *o, FILE *f);
+/* Events go to fd in batches (output.h); -1 when the batch cannot be set up. */
+int tpl_out_init(struct tpl_out *o, int fd);
+void tpl_out_fini(struct tpl_out *o);
 
 enum tpl_argclass tpl_arg_class(const char *type);
 

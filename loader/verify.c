@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -86,22 +88,16 @@ static int verify_one(const char *path, int idx)
 	return rc;
 }
 
-int tpl_verify(const char *path)
+/* In the child: the object against its manifest, then every program. */
+static int verify_all(const struct tpl_obj *o)
 {
-	struct tpl_obj o;
+	const char *path = o->path;
 	struct bpf_object *obj;
 	struct bpf_program *p;
 	int n = 0, bad = 0;
 
-	/* Only tpc objects, with a manifest this tp-load understands and
-	 * that agrees with the object's maps and programs: what loading
-	 * would refuse, verifying refuses too. */
-	if (tpl_obj_open(&o, path)) {
-		tpl_obj_close(&o);
+	if (tpl_child_check(o))
 		return 1;
-	}
-	tpl_obj_close(&o);
-
 	obj = open_obj(path);
 	if (!obj)
 		return 1;
@@ -116,4 +112,45 @@ int tpl_verify(const char *path)
 		if (verify_one(path, i))
 			bad = 1;
 	return bad;
+}
+
+int tpl_verify(const char *path)
+{
+	struct tpl_obj o;
+	int st, rc;
+
+	/* Only tpc objects, with a manifest this tp-load understands and
+	 * that agrees with the object's maps and programs: what loading
+	 * would refuse, verifying refuses too. libbpf parses the object in
+	 * a child (attach.c says why). */
+	if (tpl_obj_open(&o, -1, path, path)) {
+		tpl_obj_close(&o);
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		rc = verify_all(&o);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc ? TPL_CHILD_REPORTED : 0);
+	}
+	rc = 1;
+	if (pid < 0) {
+		tpl_err("%s: fork: %s", path, strerror(errno));
+	} else {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (WIFSIGNALED(st))
+			tpl_err("%s: loading the object crashed its loading process (signal %d, %s): a malformed object",
+				path, WTERMSIG(st), strsignal(WTERMSIG(st)));
+		else if (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == TPL_CHILD_REPORTED)
+			rc = WEXITSTATUS(st) ? 1 : 0;
+		else
+			tpl_err("%s: loading the object failed in its loading process (exit status %d): a malformed object",
+				path, WEXITSTATUS(st));
+	}
+	tpl_obj_close(&o);
+	return rc;
 }
