@@ -22,6 +22,10 @@ OUT     := out
 BIN     := $(OUT)/bin
 OBJDIR  := $(OUT)/obj
 
+# The programs the tests drive (tests/progs) are built without sanitizers: they
+# play attackers and victims (setresuid, exec, signals), and LeakSanitizer
+# aborts in a process that changed its uids.
+PROG_CFLAGS := $(CFLAGS)
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -86,7 +90,7 @@ TEST_PROGS := $(patsubst tests/progs/%.c,$(OUT)/tests/progs/%,$(wildcard tests/p
 test-progs: $(TEST_PROGS)
 $(OUT)/tests/progs/%: tests/progs/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(PROG_CFLAGS) -o $@ $<
 
 # libFuzzer over what tp-load reads from an object (manifest.c, event.c),
 # with ASan and UBSan; needs clang's libFuzzer (libclang-rt-14-dev).
