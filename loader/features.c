@@ -13,6 +13,7 @@
 #include <libelf.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -284,5 +285,13 @@ int tpl_features_explain(struct bpf_object *obj, const char *path)
 		named += explain_helpers(p, path);
 	}
 	libbpf_set_print(prev);
+	/* nothing missing: say so, and whose verifier it was (an old one
+	 * may lose track of bounds a newer one keeps) */
+	if (!named && access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
+		struct utsname u;
+		tpl_err("%s: Linux %s has every program type, map type, kfunc and helper "
+			"these programs use: its verifier rejected the code itself",
+			path, uname(&u) ? "?" : u.release);
+	}
 	return named;
 }

@@ -9,9 +9,10 @@
 #include <bpf/libbpf.h>
 
 /* After bpf_object__load(obj) failed: probe what the programs that were to
- * load need, and print one "tp-load: PATH: ..." line per missing feature.
- * Returns how many it named (0: the failure is not a missing feature
- * these probes know). */
+ * load need, and print one "tp-load: PATH: ..." line per missing feature,
+ * or one saying that nothing is missing and the verifier rejected the
+ * code. Returns how many features it named (0: the failure is not a
+ * missing feature these probes know). */
 int tpl_features_explain(struct bpf_object *obj, const char *path);
 
 #endif

@@ -4,6 +4,8 @@
  *   uses_loop      bpf_loop (Linux 5.17): loads on every kernel we test
  *   on_unlinkat    an fentry program (BPF trampolines)
  *   uses_override  bpf_override_return (CONFIG_BPF_KPROBE_OVERRIDE)
+ *   bad_access     nothing: its read past the context is refused by every
+ *                  verifier, and nothing missing may be blamed for it
  * features_kfunc.bpf.c holds the program that needs kfuncs: libbpf
  * resolves an object's kfuncs before it loads any of its programs. */
 #include <linux/bpf.h>
@@ -37,4 +39,10 @@ int uses_override(struct pt_regs *ctx)
 {
 	bpf_override_return(ctx, -1);
 	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_getpid")
+int bad_access(void *ctx)
+{
+	return *(volatile int *)((char *)ctx + 65536);
 }
