@@ -12,7 +12,8 @@
 # on) is a failure. Exit status 1 when anything failed.
 #
 # Environment: KERNEL_VM_TIMEOUT (seconds per VM), KERNEL_VM_MEM (MiB),
-# KERNEL_VM_ACCEL (kvm|tcg; default: kvm where it can run a stock kernel).
+# KERNEL_VM_ACCEL (kvm|tcg; default: kvm where it can run a stock kernel),
+# KERNEL_VM_JOBS (VMs at once, default 2).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -136,30 +137,31 @@ while read -r name dir rest; do
 	fi
 done < <(./tests/kernels/fetch.sh "$cache" "${kernels[@]}")
 
-for k in "${kernels[@]}"; do
-	if [ -z "${kdir[$k]:-}" ]; then
-		skipped "$k: kernel matrix" "cannot fetch Debian's $k kernel: ${kwhy[$k]:-unknown reason}"
-		continue
-	fi
-	dir=${kdir[$k]}
-	con="$out/$k.console.log"
-	res="$out/$k.serial.tap"
-	rm -f "$con" "$res"
-	start=$(date +%s)
+# boot K: starts kernel K's VM in the background (its QEMU, under timeout,
+# is qpid[K]); its TAP goes to out/tests/kernels/K.serial.tap
+declare -A qpid started
+boot() {
+	local k=$1 res="$out/$1.serial.tap"
+	rm -f "$out/$k.console.log"
 	: >"$res"
+	started[$k]=$(date +%s)
 	# -no-reboot: a panic (panic=-1 reboots at once) ends QEMU too
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 "${qemu_accel[@]}" \
 		-m "${KERNEL_VM_MEM:-1024}" -smp 2 -nodefaults -display none -no-reboot \
-		-serial "file:$con" -serial "file:$res" \
-		-kernel "$dir/vmlinuz" -initrd "$out/initramfs.cpio" \
+		-serial "file:$out/$k.console.log" -serial "file:$res" \
+		-kernel "${kdir[$k]}/vmlinuz" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 panic=-1" \
 		>"$out/$k.qemu.log" 2>&1 &
-	qpid=$!
-	# the VM's TAP as it comes
-	relay "$k" < <(tail -F --pid="$qpid" -n +1 "$res" 2>/dev/null)
-	wait "$qpid"
+	qpid[$k]=$!
+}
+
+# collect K: relays K's TAP as it comes, then says how the VM ended
+collect() {
+	local k=$1 res="$out/$1.serial.tap" con="$out/$1.console.log" st secs label
+	relay "$k" < <(tail -F --pid="${qpid[$k]}" -n +1 "$res" 2>/dev/null)
+	wait "${qpid[$k]}"
 	st=$?
-	secs=$(($(date +%s) - start))
+	secs=$(($(date +%s) - started[$k]))
 	touch "$con"
 	label=$(sed -n 's/^tpc-vm: booted \([^\r]*\).*/\1/p' "$res" | head -1)
 	label=${label:-$k}
@@ -167,21 +169,41 @@ for k in "${kernels[@]}"; do
 		if [ "$st" -ne 124 ] && [ "$st" -ne 137 ] && ! grep -q 'Linux version' "$con"; then
 			# QEMU itself did not start the kernel
 			skipped "$k: kernel matrix" "QEMU could not boot it: $(grep -v '^$' "$out/$k.qemu.log" | tail -1)"
-			continue
+			return
 		fi
 		not_ok "$label: the VM boots to the tests (QEMU status $st after $secs s)"
 		tail -15 "$con" | tr -d '\r' | sed 's/^/# /' | tee -a "$results"
-		continue
+		return
 	fi
 	if grep -q '^tpc-vm: done' "$res"; then
 		ok "$label: the VM ran every test and powered off ($accel, $secs s)"
-	else
-		if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
-			not_ok "$label: the VM finished within $timeout_s s (killed: it hung or ran too long)"
-		else
-			not_ok "$label: the VM ran every test (it stopped after $secs s, QEMU status $st)"
-		fi
-		tail -15 "$con" | tr -d '\r' | sed 's/^/# /' | tee -a "$results"
+		return
 	fi
+	if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
+		not_ok "$label: the VM finished within $timeout_s s (killed: it hung or ran too long)"
+	else
+		not_ok "$label: the VM ran every test (it stopped after $secs s, QEMU status $st)"
+	fi
+	tail -15 "$con" | tr -d '\r' | sed 's/^/# /' | tee -a "$results"
+}
+
+# KERNEL_VM_JOBS VMs at a time (default 2, the matrix's two kernels: under
+# TCG one VM keeps about one core busy, two take half the time of one
+# after the other); each VM's TAP is printed whole, in order
+jobs=${KERNEL_VM_JOBS:-2}
+fetched=()
+for k in "${kernels[@]}"; do
+	if [ -n "${kdir[$k]:-}" ]; then
+		fetched+=("$k")
+	else
+		skipped "$k: kernel matrix" "cannot fetch Debian's $k kernel: ${kwhy[$k]:-unknown reason}"
+	fi
+done
+for ((i = 0; i < ${#fetched[@]}; i++)); do
+	((i >= jobs)) || boot "${fetched[$i]}"
+done
+for ((i = 0; i < ${#fetched[@]}; i++)); do
+	((i < jobs)) || boot "${fetched[$i]}"
+	collect "${fetched[$i]}"
 done
 finish

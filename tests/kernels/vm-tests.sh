@@ -77,7 +77,8 @@ start_loader() {
 	return 1
 }
 
-# stop_loader: SIGINT; tp-load drains its ring buffers and exits
+# stop_loader: SIGINT; tp-load drains its ring buffers and exits 0, with
+# no sanitizer report (make test SANITIZE=1 puts ASan builds in the VMs)
 stop_loader() {
 	[ -n "${LOADER_PID:-}" ] || return 0
 	sleep 0.1
@@ -85,6 +86,17 @@ stop_loader() {
 	LOADER_STATUS=0
 	wait "$LOADER_PID" 2>/dev/null || LOADER_STATUS=$?
 	LOADER_PID=
+	no_sanitizer_report "$LOADER_ERR"
+	eq "$LOADER_STATUS" 0 "tp-load's exit status"
+}
+
+# no_sanitizer_report FILE: fails when FILE holds an ASan/LSan/UBSan report
+no_sanitizer_report() {
+	if grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$1"; then
+		echo "sanitizer report in $1:"
+		grep -E -A12 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$1" | head -30
+		return 1
+	fi
 }
 
 # events JQ_FILTER / count_events JQ_CONDITION: over this test's events
@@ -1489,12 +1501,14 @@ test_override() {
 	fi
 	out=$("$TPLOAD" --timeout 5 --attach=kprobe "$OBJ" 2>&1) || st=$?
 	echo "$out" | grep -v '^  ' | head -20
+	no_sanitizer_report <(echo "$out")
 	eq "$st" 1 "tp-load's status"
 	grep -q '^tp-load: .*bpf_override_return is not available on this kernel' <<<"$out" ||
 		{ echo "the missing helper is not named"; return 1; }
 	! grep -q "attached" <<<"$out" || { echo "something was attached"; return 1; }
 	st=0
 	out=$("$TPLOAD" --verify "$OBJ" 2>&1) || st=$?
+	no_sanitizer_report <(echo "$out")
 	eq "$st" 1 "tp-load --verify's status"
 	grep -q "tpc_h0_kprobe kprobe/__x64_sys_symlinkat rejected" <<<"$out" || { echo "the kprobe was not rejected"; return 1; }
 	grep -q '^tp-load: .*bpf_override_return is not available on this kernel' <<<"$out" ||
@@ -1509,11 +1523,14 @@ test_override() {
 # (each syscall test loads both its kprobe and its twin).
 plain_test verify_all "every shipped policy, and the Override fixture, passes the verifier or each rejection names the feature missing"
 test_verify_all() {
-	local o n=0 bad=0 rejected named out
+	local o n=0 bad=0 rejected named out st
 	for o in "$OBJDIR"/shipped/*.bpf.o "$OBJDIR/override.bpf.o"; do
 		[ -e "$o" ] || continue
 		n=$((n + 1))
-		out=$("$TPLOAD" --verify "$o" 2>&1) && continue
+		st=0
+		out=$("$TPLOAD" --verify "$o" 2>&1) || st=$?
+		no_sanitizer_report <(echo "$out")
+		[ "$st" -ne 0 ] || continue
 		# each program's rejection line is followed by tp-load's
 		# sentences about it: one of them must name a feature
 		rejected=$(grep -c ' rejected$' <<<"$out" || true)
@@ -1548,8 +1565,17 @@ test_features_probe() {
 	st=0
 	out=$("$check" "$OBJDIR/features/features.bpf.o" on_unlinkat 2>&1) || st=$?
 	echo "$out" | head -5
+	no_sanitizer_report <(echo "$out")
 	[ "$st" -eq 0 ] || grep -q '^tp-load: .*does not load trace_fentry programs' <<<"$out" ||
 		{ echo "fentry refused without its name"; return 1; }
+	# code every verifier refuses: nothing is blamed, and it is said so
+	st=0
+	out=$("$check" "$OBJDIR/features/features.bpf.o" bad_access 2>&1) || st=$?
+	echo "$out" | head -3
+	eq "$st" 1 "the program that reads past its context"
+	grep -q "^tp-load: .*: Linux $(uname -r) has every .* its verifier rejected the code itself" <<<"$out" ||
+		{ echo "not said to be the code's fault"; return 1; }
+	! grep -qE 'not available|does not load' <<<"$out" || { echo "a feature was blamed"; return 1; }
 	# bpf_override_return: present exactly when kallsyms has it
 	st=0
 	out=$("$check" "$OBJDIR/features/features.bpf.o" uses_override 2>&1) || st=$?
