@@ -1497,6 +1497,7 @@ test_override() {
 		[ "$st" -ne 0 ] || { echo "symlink to /etc/passwd was created"; return 1; }
 		[ ! -L "$W/link" ] || { echo "the link exists"; return 1; }
 		eq "$(count_events '.process_kprobe.action == "KPROBE_ACTION_OVERRIDE"')" 1 "OVERRIDE events"
+		echo "note: Override: done (symlinkat failed)"
 		return 0
 	fi
 	out=$("$TPLOAD" --timeout 5 --attach=kprobe "$OBJ" 2>&1) || st=$?
@@ -1515,6 +1516,7 @@ test_override() {
 		{ echo "--verify does not name the missing helper"; return 1; }
 	# the twin does not call it, and loads
 	grep -q "tpc_h0_twin tracepoint/syscalls/sys_enter_symlinkat ok " <<<"$out" || { echo "the twin did not load"; return 1; }
+	echo "note: Override: refused, naming bpf_override_return"
 }
 
 # ---- what each kernel offers -------------------------------------------
@@ -1550,10 +1552,12 @@ test_features_probe() {
 	local check=$FEATURES_CHECK st out
 	# bpf_loop (5.17): every kernel of the matrix has it
 	"$check" "$OBJDIR/features/features.bpf.o" uses_loop || { echo "bpf_loop did not load"; return 1; }
+	echo "note: bpf_loop: loaded"
 	# kfuncs: expected from the kernel's BTF, read independently
 	st=0
 	out=$("$check" "$OBJDIR/features/features_kfunc.bpf.o" uses_kfunc 2>&1) || st=$?
 	echo "$out" | head -5
+	echo "note: kfunc bpf_task_from_pid: $(sed -n 1p <<<"$out" | cut -d' ' -f2)"
 	if grep -q bpf_task_from_pid /sys/kernel/btf/vmlinux; then
 		eq "$st" 0 "the kfunc program on a kernel that has bpf_task_from_pid"
 	else
@@ -1565,6 +1569,7 @@ test_features_probe() {
 	st=0
 	out=$("$check" "$OBJDIR/features/features.bpf.o" on_unlinkat 2>&1) || st=$?
 	echo "$out" | head -5
+	echo "note: fentry: $(sed -n 1p <<<"$out" | cut -d' ' -f2)"
 	no_sanitizer_report <(echo "$out")
 	[ "$st" -eq 0 ] || grep -q '^tp-load: .*does not load trace_fentry programs' <<<"$out" ||
 		{ echo "fentry refused without its name"; return 1; }
@@ -1580,6 +1585,7 @@ test_features_probe() {
 	st=0
 	out=$("$check" "$OBJDIR/features/features.bpf.o" uses_override 2>&1) || st=$?
 	echo "$out" | head -5
+	echo "note: bpf_override_return: $(sed -n 1p <<<"$out" | cut -d' ' -f2)"
 	if grep -qw bpf_override_return /proc/kallsyms; then
 		eq "$st" 0 "bpf_override_return on a kernel that has it"
 	else
@@ -1790,6 +1796,8 @@ run_one() {
 		tap fail "$title" "$RESULTS/$name.$mode.log"
 		;;
 	esac
+	# what the test found out about the kernel ("note: ..."), for the record
+	sed -n 's/^note: /# /p' "$RESULTS/$name.$mode.log"
 	return $st
 }
 
