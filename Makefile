@@ -39,37 +39,46 @@ FORCE:
 
 COMPILER_SRC := $(filter-out compiler/embed_gen.c,$(wildcard compiler/*.c))
 LOADER_SRC   := $(wildcard loader/*.c)
+COMMON_SRC   := $(wildcard common/*.c)
 EMBEDDED     := $(wildcard runtime-bpf/*.h) $(wildcard templates/*.tmpl)
 
 COMPILER_OBJ := $(patsubst compiler/%.c,$(OBJDIR)/compiler/%.o,$(COMPILER_SRC)) $(OBJDIR)/compiler/runtime_files.o
 LOADER_OBJ   := $(patsubst loader/%.c,$(OBJDIR)/loader/%.o,$(LOADER_SRC))
+COMMON_OBJ   := $(patsubst common/%.c,$(OBJDIR)/common/%.o,$(COMMON_SRC))
 
 .PHONY: all run test bench deps clean policies soak install uninstall
 all: $(BIN)/tpc $(BIN)/tp-load
 
-$(BIN)/tpc: $(COMPILER_OBJ) | $(BIN)
+$(BIN)/tpc: $(COMPILER_OBJ) $(COMMON_OBJ) | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf
 
-# sha256.o is shared: tp-load checks the digests tpc writes
-$(BIN)/tp-load: $(LOADER_OBJ) $(OBJDIR)/compiler/sha256.o | $(BIN)
+$(BIN)/tp-load: $(LOADER_OBJ) $(COMMON_OBJ) | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpthread -ldl
 
-$(OBJDIR)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/compiler
-	$(CC) $(CFLAGS) -I compiler -I runtime-bpf -c -o $@ $<
+# The compiler's switches over its enums (hook kinds, operators, actions,
+# arg classes) have no default: a new enumerator is a build error until
+# every switch handles it.
+$(OBJDIR)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) $(wildcard common/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/compiler
+	$(CC) $(CFLAGS) -Wswitch-enum -I compiler -I common -I runtime-bpf -c -o $@ $<
+
+$(OBJDIR)/common/%.o: common/%.c $(wildcard common/*.h) $(FLAGS_STAMP) | $(OBJDIR)/common
+	$(CC) $(CFLAGS) -I common -c -o $@ $<
 
 $(OBJDIR)/compiler/runtime_files.c: $(EMBEDDED) $(OBJDIR)/embed_gen | $(OBJDIR)/compiler
 	$(OBJDIR)/embed_gen $@ $(EMBEDDED)
 
 $(OBJDIR)/compiler/runtime_files.o: $(OBJDIR)/compiler/runtime_files.c $(FLAGS_STAMP)
-	$(CC) $(CFLAGS) -I compiler -c -o $@ $<
+	$(CC) $(CFLAGS) -I compiler -I common -I runtime-bpf -c -o $@ $<
 
 $(OBJDIR)/embed_gen: compiler/embed_gen.c | $(OBJDIR)
 	$(CC) -O2 -o $@ $<
 
-$(OBJDIR)/loader/%.o: loader/%.c $(wildcard loader/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/loader
-	$(CC) $(CFLAGS) -I loader -I runtime-bpf -c -o $@ $<
+# tp-load's switches over hook kinds and program variants (loader/hooks.c)
+# have no default either.
+$(OBJDIR)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(wildcard common/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/loader
+	$(CC) $(CFLAGS) -Wswitch-enum -I loader -I common -I runtime-bpf -c -o $@ $<
 
-$(BIN) $(OBJDIR) $(OBJDIR)/compiler $(OBJDIR)/loader:
+$(BIN) $(OBJDIR) $(OBJDIR)/compiler $(OBJDIR)/loader $(OBJDIR)/common:
 	mkdir -p $@
 
 # Small C programs the tests drive (tests/progs/*.c).
@@ -86,10 +95,10 @@ $(OUT)/tests/progs/%: tests/progs/%.c $(FLAGS_STAMP)
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I loader -I runtime-bpf
-FUZZ_LOADER_SRC := loader/manifest.c loader/event.c
+		-Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I loader -I common -I runtime-bpf
+FUZZ_LOADER_SRC := loader/manifest.c loader/event.c loader/hooks.c common/json.c
 .PHONY: fuzz-loader
-$(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h runtime-bpf/tpc_abi.h
+$(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h loader/hooks.h runtime-bpf/tpc_abi.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) -lelf
 fuzz-loader: $(OUT)/fuzz/fuzz_manifest
@@ -102,7 +111,7 @@ fuzz-loader: $(OUT)/fuzz/fuzz_manifest
 # libFuzzer over tpc's parse + check + diagnostics (tests/fuzz/fuzz_policy.c),
 # ASan + UBSan, seeded with the Tetragon corpus and the lint fixtures; new
 # inputs it finds stay in out/fuzz/corpus-policy, crashes in out/fuzz/.
-FUZZ_POLICY_SRC := $(filter-out compiler/main.c,$(COMPILER_SRC)) $(OBJDIR)/compiler/runtime_files.c
+FUZZ_POLICY_SRC := $(filter-out compiler/main.c,$(COMPILER_SRC)) $(COMMON_SRC) $(OBJDIR)/compiler/runtime_files.c
 FUZZ_SEEDS_POLICY := ../shared/corpus/tetragon tests/fixtures/lint
 .PHONY: fuzz fuzz-policy
 $(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) compiler/tpc.h

@@ -214,10 +214,11 @@ bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kpro
 {
 	memset(out, 0, sizeof(*out));
 	char *ev = xasprintf("sys_enter_%s", sc);
-	struct tp_field *f;
-	int n;
-	bool ok = tp_format_read(tracefs, "syscalls", ev, &f, &n);
+	const struct tp_format *fmt = tp_format_get(tracefs, "syscalls", ev);
+	bool ok = fmt != NULL;
 	if (ok) {
+		const struct tp_field *f = fmt->fields;
+		int n = fmt->nfields;
 		int first = 0;
 		while (first < n && strcmp(f[first].name, "__syscall_nr"))
 			first++;
@@ -231,7 +232,6 @@ bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kpro
 		ktype_from_ctype("long", 8, &out->ret); /* every syscall returns long */
 		snprintf(out->origin, sizeof(out->origin), "tracepoint syscalls/%s", ev);
 	}
-	tp_fields_free(f, n);
 	free(ev);
 	return ok;
 }
@@ -342,4 +342,99 @@ static void ksyms_release(void)
 		free(ksyms.v[i]);
 	free(ksyms.v);
 	memset(&ksyms, 0, sizeof(ksyms));
+}
+
+/* ---- tracepoint records ---- */
+
+/* Name of the BTF member holding format field f. */
+static void member_name(const struct tp_field *f, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", f->data_loc ? "__data_loc_" : "", f->name);
+}
+
+/* The fields of the format after the common ones, in order. */
+static int first_own_field(const struct tp_format *fmt)
+{
+	int i = 0;
+	while (i < fmt->nfields && !strncmp(fmt->fields[i].name, "common_", 7))
+		i++;
+	return i;
+}
+
+/* Does struct id hold exactly the format's own fields, in order, between
+ * its trace_entry and its trailing __data? */
+static bool record_matches(const struct btf *btf, __u32 id, const struct tp_format *fmt)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	if (!t || !btf_is_struct(t))
+		return false;
+	const struct btf_member *m = btf_members(t);
+	int n = btf_vlen(t), k = 0, i = first_own_field(fmt);
+	if (n < 1 || strcmp(btf__name_by_offset(btf, m[0].name_off), "ent"))
+		return false;
+	for (k = 1; k < n; k++) {
+		const char *mn = btf__name_by_offset(btf, m[k].name_off);
+		if (!strcmp(mn, "__data"))
+			break;
+		char want[160];
+		if (i >= fmt->nfields)
+			return false;
+		member_name(&fmt->fields[i++], want, sizeof(want));
+		if (strcmp(mn, want))
+			return false;
+	}
+	return i == fmt->nfields;
+}
+
+static void record_kinds(const struct btf *btf, __u32 id, const struct tp_format *fmt, struct tp_record *rec)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(t);
+	int first = first_own_field(fmt);
+	for (int k = 1; k < btf_vlen(t) && first + k - 1 < fmt->nfields; k++) {
+		const struct btf_type *mt = skip_mods(btf, m[k].type, NULL);
+		int i = first + k - 1;
+		if (mt && btf_is_any_enum(mt)) {
+			const char *en = btf__name_by_offset(btf, mt->name_off);
+			if (en && *en)
+				rec->enum_names[i] = xstrdup(en);
+		}
+	}
+}
+
+void kbtf_tp_record(const struct btf *btf, const struct tp_format *fmt, struct tp_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->enum_names = xcalloc((size_t)fmt->nfields, sizeof(char *));
+	snprintf(rec->name, sizeof(rec->name), "trace_event_raw_%s", fmt->event);
+	if (!btf)
+		return;
+	int id = btf__find_by_name_kind(btf, rec->name, BTF_KIND_STRUCT);
+	if (id > 0 && record_matches(btf, (__u32)id, fmt)) {
+		rec->found = true;
+		record_kinds(btf, (__u32)id, fmt, rec);
+		return;
+	}
+	/* an event of a class (DEFINE_EVENT) uses the class's record */
+	__u32 n = btf__type_cnt(btf);
+	for (__u32 i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		if (!btf_is_struct(t))
+			continue;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!name || strncmp(name, "trace_event_raw_", 16) || !record_matches(btf, i, fmt))
+			continue;
+		snprintf(rec->name, sizeof(rec->name), "%s", name);
+		rec->found = true;
+		record_kinds(btf, i, fmt, rec);
+		return;
+	}
+}
+
+void tp_record_free(struct tp_record *rec, int nfields)
+{
+	for (int i = 0; rec->enum_names && i < nfields; i++)
+		free(rec->enum_names[i]);
+	free(rec->enum_names);
+	memset(rec, 0, sizeof(*rec));
 }

@@ -128,7 +128,7 @@ int cc_compile(const char *c_src, const char *out_obj, const char *arch, char **
 	if (!clang || !*clang)
 		clang = "clang";
 	char *argv[] = {(char *)clang, "-target", "bpf", "-O2", "-g", "-Wall", "-Wno-unused-function",
-			"-Wno-unused-variable", "-Wno-unused-but-set-variable", "-Werror=implicit-function-declaration", "-fdebug-compilation-dir=/tpc",
+			"-Werror=implicit-function-declaration", "-fdebug-compilation-dir=/tpc",
 			prefix_map, "-I", ".", "-c", "policy.bpf.c", "-o", "policy.bpf.o", NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);

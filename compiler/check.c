@@ -10,26 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Values are bit patterns of the arg's width: a signed 16-bit arg takes
+ * -32768..65535 (65535 is -1), an unsigned one no negative number. */
 static bool int_fits(long long v, const char *text, enum arg_type t)
 {
-	bool neg = text[0] == '-';
-	switch (t) {
-	case AT_INT:
-	case AT_FD: return v >= INT_MIN && v <= (long long)UINT_MAX;
-	case AT_UINT32: return !neg && v >= 0 && v <= (long long)UINT_MAX;
-	case AT_INT16: return v >= -32768 && v <= 65535;
-	case AT_UINT16: return !neg && v >= 0 && v <= 65535;
-	case AT_INT8: return v >= -128 && v <= 255;
-	case AT_UINT8: return !neg && v >= 0 && v <= 255;
-	case AT_UINT64: return !neg;
-	default: return true;
-	}
+	const struct arg_type_info *ti = &arg_types[t];
+	if (!arg_type_is_int(t))
+		return true;
+	if (!ti->is_signed && text[0] == '-')
+		return false;
+	if (ti->size >= 8)
+		return true;
+	long long lo = ti->is_signed ? -(1LL << (ti->size * 8 - 1)) : 0;
+	long long hi = (1LL << (ti->size * 8)) - 1;
+	return v >= lo && v <= hi;
 }
 
 static void check_match_arg(const struct policy *p, const struct hook *h, const struct match_arg *m,
 			    struct diags *d)
 {
-	if (m->index < 0 || m->op == OP_UNKNOWN)
+	if (m->index < 0 || m->op == OP_UNKNOWN || m->op == OP_OTHER)
 		return;
 	const struct arg *a = hook_find_arg(h, m->index);
 	if (!a) {
@@ -42,8 +42,8 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 		return;
 	if (m->nvalues == 0)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
-	bool str_op = m->op == OP_PREFIX || m->op == OP_NOTPREFIX || m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX;
-	bool int_op = m->op == OP_GT || m->op == OP_LT || m->op == OP_MASK;
+	bool str_op = !ops[m->op].on_int;
+	bool int_op = !ops[m->op].on_bytes;
 	bool is_int = a->type == AT_FD ? !match_arg_on_bytes(a, m) : arg_type_is_int(a->type);
 	if (is_int && str_op) {
 		diag_add(d, p->file, m->op_pos, SEV_ERROR, "op-type",
@@ -59,17 +59,16 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	if (a->type == AT_FD && !is_int)
 		return;
 	for (int i = 0; i < m->nvalues; i++) {
-		const struct scalar *v = &m->values[i];
+		const struct value *v = &m->values[i];
 		if (is_int) {
-			long long x;
-			if (!parse_integer_text(v->s, &x))
+			if (!v->is_int)
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",
 					 "value '%s' is not an integer, but arg %d is %s", v->s, a->index, a->type_name);
-			else if (!int_fits(x, v->s, a->type))
+			else if (!int_fits(v->i, v->s, a->type))
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' does not fit arg type %s",
 					 v->s, a->type_name);
 		} else {
-			size_t len = strlen(v->s);
+			size_t len = v->len;
 			if (len == 0 && m->op != OP_EQUAL && m->op != OP_NOTEQUAL)
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "empty %s value matches everything",
 					 op_name(m->op));
@@ -80,7 +79,7 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	}
 }
 
-static void check_args(const struct policy *p, const struct hook *h, struct diags *d)
+static void check_args(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d)
 {
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
@@ -95,7 +94,7 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 				continue;
 			}
 			int target = a->size_arg_index - 1; /* 1-based, as the spec's caution says */
-			int max = h->kind == HOOK_TRACEPOINT ? h->nfields : (h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS);
+			int max = hook_max_args(h, t);
 			if (target < 0 || (max && target >= max)) {
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d is out of range (it is 1-based: 1 means the arg at index 0)",
@@ -113,7 +112,7 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d points at arg index %d of type %s, not an integer (it is 1-based)",
 					 a->size_arg_index, target, sz->type_name);
-		} else if (a->type == AT_CHAR_BUF) {
+		} else if (a->type == AT_CHAR_BUF && !a->max_data) {
 			diag_add(d, p->file, a->type_pos, SEV_WARNING, "char-buf-size",
 				 "char_buf without sizeArgIndex: %d bytes are read whatever the buffer's size",
 				 TPC_BUF_MAX);
@@ -121,14 +120,29 @@ static void check_args(const struct policy *p, const struct hook *h, struct diag
 	}
 }
 
+/* maxData asks for buffers beyond one event record (Tetragon sends up to
+ * 327,360 bytes in side events); tpc reads TPC_BUF_MAX bytes and flags
+ * the rest as truncated, so it must not let the policy believe otherwise. */
+static void check_max_data(const struct policy *p, const struct hook *h, struct diags *d)
+{
+	for (int i = 0; i < h->nargs; i++)
+		if (h->args[i].max_data)
+			diag_add(d, p->file, h->args[i].max_data_pos, SEV_ERROR, "unsupported",
+				 "unsupported: maxData (tpc reads at most %d bytes of a char_buf and flags longer ones "
+				 "truncated, with their size); remove maxData",
+				 TPC_BUF_MAX);
+}
+
 static void check_return(const struct policy *p, const struct hook *h, struct diags *d)
 {
+	for (int i = 0; i < h->nargs; i++)
+		if (h->args[i].return_copy && h->kind != HOOK_KPROBE)
+			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
+				 "returnCopy needs a return probe, which a %s does not have", hook_kind_name(h->kind));
 	if (h->is_return)
 		return;
-	for (int i = 0; i < h->nargs; i++)
-		if (h->args[i].return_copy)
-			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
-				 "returnCopy needs a return probe (return: true) to copy the buffer when the call returns");
+	/* returnCopy without return: true adds the return probe itself (as
+	 * Tetragon does): hook_reports_at_return() */
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];
 		if (s->nmatch_return_args)
@@ -147,23 +161,23 @@ static bool file_has_errors(const struct diags *d, const char *file)
 	return false;
 }
 
-void check_policy(struct policy *p, const struct check_opts *o, struct diags *d)
+void check_policy(const struct policy *p, const struct target *t, struct diags *d)
 {
-	struct check_opts def = {0};
-	if (o)
-		def = *o;
+	struct target def = *t;
 	if (!def.tracefs)
 		def.tracefs = DEFAULT_TRACEFS;
-	o = &def;
+	t = &def;
 	if (p->nhooks == 0 && p->name && !file_has_errors(d, p->file))
 		diag_add(d, p->file, p->pos, SEV_WARNING, "no-hooks", "policy '%s' has no kprobes or tracepoints", p->name);
 	for (int i = 0; i < p->nhooks; i++) {
-		struct hook *h = &p->hooks[i];
-		if (h->kind == HOOK_KPROBE)
-			check_kprobe(p, h, o, d);
-		else
-			check_tracepoint(p, h, o, d);
-		check_args(p, h, d);
+		const struct hook *h = &p->hooks[i];
+		switch (h->kind) {
+		case HOOK_KPROBE: check_kprobe(p, h, t, d); break;
+		case HOOK_TRACEPOINT: check_tracepoint(p, h, t, d); break;
+		case HOOK_KIND_COUNT: break;
+		}
+		check_args(p, h, t, d);
+		check_max_data(p, h, d);
 		check_return(p, h, d);
 		check_support(p, h, d);
 		check_process_filters(p, h, d);
@@ -172,7 +186,7 @@ void check_policy(struct policy *p, const struct check_opts *o, struct diags *d)
 			for (int k = 0; k < s->nmatch_args; k++)
 				check_match_arg(p, h, &s->match_args[k], d);
 		}
-		check_actions(p, h, o, d);
+		check_actions(p, h, d);
 	}
 	check_policy_actions(p, d);
 }

@@ -7,23 +7,17 @@
 
 #define DEFAULT_TRACEFS "/sys/kernel/tracing"
 
-/* Max args reachable per hook kind: six syscall args, five pt_regs
- * argument registers the portable PT_REGS_PARMn macros offer. */
-#define MAX_SYSCALL_ARGS 6
-#define MAX_KPROBE_ARGS 5
-
-bool selector_has_filters(const struct selector *s);
-
 /* check_kprobe.c: call, syscall flag, arg indexes and types (BTF-aware) */
-void check_kprobe(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d);
+void check_kprobe(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_tracepoint.c: the event exists, field indexes and types */
-void check_tracepoint(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d);
+void check_tracepoint(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_actions.c: per-action rules and whole-policy action rules */
-void check_actions(const struct policy *p, const struct hook *h, const struct check_opts *o, struct diags *d);
+void check_actions(const struct policy *p, const struct hook *h, struct diags *d);
 void check_policy_actions(const struct policy *p, struct diags *d);
-/* check_process.c: process-aware filters and return probes (lead's file) */
+/* check_process.c: process-aware filters and return probes */
 void check_process_filters(const struct policy *p, const struct hook *h, struct diags *d);
-/* check_support.c: what the code generator does not implement yet */
+/* check_support.c: what the code generator does not implement yet, and
+ * what action indexes may point at */
 void check_support(const struct policy *p, const struct hook *h, struct diags *d);
 
 #endif

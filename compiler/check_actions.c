@@ -11,12 +11,6 @@
  * often not mounted, and then we can only guess from the name. */
 #define ERROR_INJECTION_LIST "/sys/kernel/debug/error_injection/list"
 
-bool selector_has_filters(const struct selector *s)
-{
-	return s->nmatch_args || s->nmatch_return_args || s->nmatch_pids || s->nmatch_binaries ||
-	       s->nmatch_namespaces || s->nmatch_caps || s->nmatch_cap_changes || s->nmatch_ns_changes;
-}
-
 static const char *hook_name(const struct hook *h)
 {
 	return h->call ? h->call : h->event ? h->event : "the hook";
@@ -50,7 +44,7 @@ static void check_override(const struct policy *p, const struct hook *h, const s
 		diag_add(d, p->file, a->kind_pos, SEV_WARNING, "override-error",
 			 "argError %lld is positive; failing calls return a negative errno (e.g. -1 for -EPERM)",
 			 a->arg_error);
-	if (h->kind == HOOK_TRACEPOINT) {
+	if (h->kind != HOOK_KPROBE) {
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
 			 "Override needs a kprobe: the return value of tracepoint %s/%s cannot be changed",
 			 h->subsystem ? h->subsystem : "?", hook_name(h));
@@ -116,13 +110,16 @@ static void check_action(const struct policy *p, const struct hook *h, const str
 		if (!a->arg_fqdn || !*a->arg_fqdn)
 			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "DnsLookup needs argFqdn");
 		break;
-	default: break;
+	case ACT_UNKNOWN:
+	case ACT_POST:
+	case ACT_NOPOST:
+	case ACT_OTHER:
+	case ACT_COUNT: break;
 	}
 }
 
-void check_actions(const struct policy *p, const struct hook *h, const struct check_opts *o, struct diags *d)
+void check_actions(const struct policy *p, const struct hook *h, struct diags *d)
 {
-	(void)o; /* for rules that will need the kernel (error-injection list of --btf's kernel) */
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];
 		for (int k = 0; k < s->nactions; k++)

@@ -14,7 +14,7 @@ static const char *const syscall_prefixes[] = {"__x64_sys_", "__arm64_sys_", "__
 
 /* The BTF to check against, loaded on first use; NULL when disabled or
  * unreadable (then a warning says so, once per hook). */
-static struct btf *hook_btf(const struct policy *p, const struct hook *h, const struct check_opts *o,
+static struct btf *hook_btf(const struct policy *p, const struct hook *h, const struct target *o,
 			    struct diags *d)
 {
 	if (o->no_btf || (!o->btf && !kbtf_default_exists()))
@@ -28,7 +28,7 @@ static struct btf *hook_btf(const struct policy *p, const struct hook *h, const 
 }
 
 static void check_syscall_btf(const struct policy *p, const struct hook *h, const char *sc, struct btf *btf,
-			      const struct check_opts *o, struct kproto *proto, bool *have, struct diags *d)
+			      const struct target *o, struct kproto *proto, bool *have, struct diags *d)
 {
 	bool exists = false;
 	for (int i = 0; syscall_prefixes[i] && !exists; i++) {
@@ -54,7 +54,7 @@ static void check_syscall_btf(const struct policy *p, const struct hook *h, cons
 }
 
 static void check_function_btf(const struct policy *p, const struct hook *h, struct btf *btf,
-			       const struct check_opts *o, struct kproto *proto, bool *have, struct diags *d)
+			       const struct target *o, struct kproto *proto, bool *have, struct diags *d)
 {
 	*have = kbtf_func_proto(btf, h->call, proto);
 	/* "list:NAME" calls name a policy list (refused as unsupported); a
@@ -83,32 +83,16 @@ static bool is_long(const struct ktype *k)
 				     !strcmp(k->text, "unsigned long") || !strcmp(k->text, "long"));
 }
 
-/* CRD arg types that are a pointer to one kernel struct. */
-static const char *struct_of_type(const char *type_name)
-{
-	static const char *const map[][2] = {
-		{"file", "file"},	{"path", "path"},	{"sock", "sock"},	    {"skb", "sk_buff"},
-		{"sockaddr", "sockaddr"}, {"socket", "socket"}, {"cred", "cred"},	    {"linux_binprm", "linux_binprm"},
-		{"dentry", "dentry"},	{"module", "module"},	{"bpf_attr", "bpf_attr"},   {"bpf_map", "bpf_map"},
-		{"bpf_prog", "bpf_prog"}, {"perf_event", "perf_event"}, {"user_namespace", "user_namespace"},
-		{"kiocb", "kiocb"},	{"iov_iter", "iov_iter"}, {"load_info", "load_info"}, {"net_device", "net_device"},
-		{"filename", "filename"}, {"char_iovec", "iovec"},
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(type_name, map[i][0]))
-			return map[i][1];
-	return NULL;
-}
-
 static bool is_64bit(enum arg_type t)
 {
-	return t == AT_INT64 || t == AT_UINT64;
+	return arg_types[t].cls == AC_INT && arg_types[t].size == 8;
 }
 
-/* NULL when the declared type can read the kernel's; else why not. */
-static const char *type_conflict(const struct arg *a, const struct ktype *k)
+/* NULL when the declared type can read the kernel's; else why not (in
+ * why[0..len)). */
+static const char *type_conflict(const struct arg *a, const struct ktype *k, char *why, size_t len)
 {
-	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name)
+	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name || a->type == AT_OTHER)
 		return NULL;
 	if (a->type == AT_FD) {
 		if (k->kind != KT_INT)
@@ -132,15 +116,14 @@ static const char *type_conflict(const struct arg *a, const struct ktype *k)
 			return NULL;
 		return "a char_buf needs a pointer to bytes";
 	}
-	const char *st = struct_of_type(a->type_name);
+	const char *st = arg_types[a->type].kstruct;
 	if (!st)
 		return NULL;
 	if (a->type == AT_CHAR_IOVEC && is_long(k))
 		return NULL;
 	if (k->kind == KT_PTR && k->pointee == KT_STRUCT && !strcmp(k->name, st))
 		return NULL;
-	static char why[96];
-	snprintf(why, sizeof(why), "%s needs a struct %s *", a->type_name, st);
+	snprintf(why, len, "%s needs a struct %s *", a->type_name, st);
 	return why;
 }
 
@@ -160,14 +143,15 @@ static void check_return_type(const struct policy *p, const struct hook *h, cons
 	if (!h->has_return_arg || a->type == AT_UNKNOWN || !a->type_name)
 		return;
 	const struct ktype *k = &proto->ret;
-	const char *why = k->kind == KT_VOID ? "it returns nothing" : type_conflict(a, k);
+	char buf[96];
+	const char *why = k->kind == KT_VOID ? "it returns nothing" : type_conflict(a, k, buf, sizeof(buf));
 	if (why)
 		diag_add(d, p->file, a->type_pos.line ? a->type_pos : h->return_pos, SEV_ERROR, "btf-return-type",
 			 "returnArg is declared %s but %s returns %s (%s), from %s", a->type_name, h->call, k->text, why,
 			 proto->origin);
 }
 
-void check_kprobe(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d)
+void check_kprobe(const struct policy *p, const struct hook *h, const struct target *o, struct diags *d)
 {
 	if (!h->call)
 		return;
@@ -182,16 +166,13 @@ void check_kprobe(const struct policy *p, struct hook *h, const struct check_opt
 			return;
 		}
 		char *ev = xasprintf("sys_enter_%s", sc);
-		struct tp_field *f;
-		int nf;
 		char *events = xasprintf("%s/events", o->tracefs);
 		FILE *dir = fopen(events, "r");
 		if (dir) {
 			fclose(dir);
-			if (!tp_format_read(o->tracefs, "syscalls", ev, &f, &nf))
+			if (!tp_format_get(o->tracefs, "syscalls", ev))
 				diag_add(d, p->file, h->call_pos, SEV_WARNING, "no-twin",
 					 "no tracepoint syscalls/%s here: without kprobes this hook cannot attach", ev);
-			tp_fields_free(f, nf);
 		}
 		free(events);
 		free(ev);
@@ -217,7 +198,7 @@ void check_kprobe(const struct policy *p, struct hook *h, const struct check_opt
 
 	if (have)
 		check_return_type(p, h, &proto, d);
-	int max = h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
+	int max = hook_max_args(h, o);
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
 		if (a->index < 0)
@@ -240,7 +221,8 @@ void check_kprobe(const struct policy *p, struct hook *h, const struct check_opt
 		if (!have || a->index >= proto.n || a->type == AT_UNKNOWN)
 			continue;
 		const struct ktype *k = &proto.p[a->index];
-		const char *why = type_conflict(a, k);
+		char buf[96];
+		const char *why = type_conflict(a, k, buf, sizeof(buf));
 		if (why)
 			diag_add(d, p->file, a->type_pos, SEV_ERROR, "btf-arg-type",
 				 "arg %d is declared %s but %s's '%s' is %s (%s), from %s", a->index, a->type_name, h->call,

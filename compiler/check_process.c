@@ -1,6 +1,7 @@
 /* check_process.c: semantic checks of the process-aware filters and of
  * return probes (matchPIDs, matchBinaries, matchNamespaces,
- * matchCapabilities, the *Changes filters, matchReturnArgs, returnArg). */
+ * matchCapabilities, the *Changes filters, matchReturnArgs, returnArg).
+ * How many filters follow forks is the plan's to count (plan.c). */
 #include "check.h"
 #include "tpc_abi.h"
 
@@ -9,8 +10,8 @@
 static void check_pid_values(const struct policy *p, const struct match_proc *m, struct diags *d)
 {
 	for (int i = 0; i < m->nvalues; i++) {
-		long long x;
-		if (!parse_integer_text(m->values[i].s, &x) || x < 0 || x > 0x3fffffff)
+		const struct value *v = &m->values[i];
+		if (!v->is_int || v->i < 0 || v->i > 0x3fffffff)
 			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value",
 				 "matchPIDs value '%s' is not a process id", m->values[i].s);
 	}
@@ -21,7 +22,7 @@ static void check_pid_values(const struct policy *p, const struct match_proc *m,
 static void check_binary_values(const struct policy *p, const struct match_proc *m, struct diags *d)
 {
 	for (int i = 0; i < m->nvalues; i++) {
-		size_t len = strlen(m->values[i].s);
+		size_t len = m->values[i].len;
 		if (len == 0)
 			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value", "matchBinaries value is empty");
 		else if (len >= TPC_BIN_MAX)
@@ -40,9 +41,8 @@ static void check_binary_values(const struct policy *p, const struct match_proc 
 static void check_ns_values(const struct policy *p, const struct match_ns *m, struct diags *d)
 {
 	for (int i = 0; i < m->nvalues; i++) {
-		long long x;
-		if (strcmp(m->values[i].s, "host_ns") &&
-		    (!parse_integer_text(m->values[i].s, &x) || x <= 0 || x > 0xffffffffLL))
+		const struct value *v = &m->values[i];
+		if (strcmp(v->s, "host_ns") && (!v->is_int || v->i <= 0 || v->i > 0xffffffffLL))
 			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value",
 				 "matchNamespaces value '%s' is neither a namespace inode number nor host_ns", m->values[i].s);
 	}
@@ -50,36 +50,28 @@ static void check_ns_values(const struct policy *p, const struct match_ns *m, st
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchNamespaces entry has no values");
 }
 
-static void check_return_args(const struct policy *p, const struct hook *h, const struct selector *s,
-			      struct diags *d)
+static void check_return_args(const struct policy *p, const struct selector *s, struct diags *d)
 {
 	for (int i = 0; i < s->nmatch_return_args; i++) {
 		const struct match_arg *m = &s->match_return_args[i];
 		if (m->values && !m->nvalues)
 			diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchReturnArgs entry has no values");
 		for (int v = 0; v < m->nvalues; v++) {
-			long long x;
-			if (!parse_integer_text(m->values[v].s, &x))
+			if (!m->values[v].is_int)
 				diag_add(d, p->file, m->values[v].pos, SEV_ERROR, "bad-value",
 					 "matchReturnArgs value '%s' is not an integer", m->values[v].s);
 		}
 	}
-	(void)h;
 }
 
 void check_process_filters(const struct policy *p, const struct hook *h, struct diags *d)
 {
-	int follow = 0;
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];
-		for (int k = 0; k < s->nmatch_pids; k++) {
+		for (int k = 0; k < s->nmatch_pids; k++)
 			check_pid_values(p, &s->match_pids[k], d);
-			follow += s->match_pids[k].follow;
-		}
-		for (int k = 0; k < s->nmatch_binaries; k++) {
+		for (int k = 0; k < s->nmatch_binaries; k++)
 			check_binary_values(p, &s->match_binaries[k], d);
-			follow += s->match_binaries[k].follow;
-		}
 		for (int k = 0; k < s->nmatch_namespaces; k++)
 			check_ns_values(p, &s->match_namespaces[k], d);
 		for (int k = 0; k < s->nmatch_caps; k++)
@@ -94,20 +86,11 @@ void check_process_filters(const struct policy *p, const struct hook *h, struct 
 			if (s->match_ns_changes[k].values && !s->match_ns_changes[k].nvalues)
 				diag_add(d, p->file, s->match_ns_changes[k].pos, SEV_ERROR, "no-values",
 					 "matchNamespaceChanges entry has no values");
-		check_return_args(p, h, s, d);
+		check_return_args(p, s, d);
 	}
-	/* follow bits live in one u64 per process; count across the policy */
-	if (follow > 64)
-		diag_add(d, p->file, h->pos, SEV_ERROR, "too-many-follow",
-			 "%d filters with followForks/followChildren; at most 64 per object", follow);
 	if (h->has_return_arg && !arg_type_is_int(h->return_arg.type) && h->return_arg.type != AT_UNKNOWN)
 		diag_add(d, p->file, h->return_arg.type_pos, SEV_ERROR, "unsupported",
 			 "unsupported: returnArg type '%s' (integer types only)", h->return_arg.type_name);
-	/* the entry half hands the return half one u64 mask of the selectors
-	 * whose entry checks passed */
-	if (hook_reports_at_return(h) && h->nselectors > 64)
-		diag_add(d, p->file, h->selectors[64].pos, SEV_ERROR, "too-many-selectors",
-			 "a hook that reports at return can have at most 64 selectors (this one has %d)", h->nselectors);
 	if (h->has_return_arg && !h->is_return)
 		diag_add(d, p->file, h->return_pos, SEV_WARNING, "return-arg",
 			 "returnArg without return: true is ignored: the hook has no return probe");

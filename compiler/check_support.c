@@ -1,42 +1,13 @@
 /* check_support.c: parts of the CRD that parse into the model but that the
  * code generator does not implement yet, refused as "unsupported: ..." at
- * their line, and limits of the code generator itself. Keys tpc does not
- * model at all are refused by parse.c. This list shrinks as emit.c learns
- * features: remove an entry together with the emit.c change that
- * implements it. */
+ * their line, and what action indexes may point at. Keys tpc does not
+ * model at all are refused by parse.c; limits of one object are the
+ * plan's (plan.c). This list shrinks as the generator learns features:
+ * remove an entry together with the change that implements it. */
 #include "check.h"
 #include "tpc_abi.h"
 
 #include <string.h>
-
-/* per-CPU check slots of runtime-bpf (TPC_STR_SLOTS) */
-#define CHECK_SLOTS 6
-
-/* Args that need a whole-string slot: path-like args, Postfix checks,
- * long Equal/Prefix values, FollowFD names. */
-static int slots_needed(const struct hook *h)
-{
-	int n = 0;
-	for (int i = 0; i < h->nargs; i++) {
-		const struct arg *a = &h->args[i];
-		bool slot = arg_type_is_path(a->type);
-		for (int j = 0; j < h->nselectors && !slot; j++) {
-			const struct selector *s = &h->selectors[j];
-			for (int k = 0; k < s->nmatch_args && !slot; k++) {
-				const struct match_arg *m = &s->match_args[k];
-				if (m->index != a->index)
-					continue;
-				for (int v = 0; v < m->nvalues; v++)
-					slot |= strlen(m->values[v].s) + 2 > 128;
-				slot |= m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX;
-			}
-			for (int k = 0; k < s->nactions; k++)
-				slot |= s->actions[k].kind == ACT_FOLLOWFD && s->actions[k].arg_name == a->index;
-		}
-		n += slot;
-	}
-	return n;
-}
 
 /* argFd/argName: an arg of the hook, or in a return hook the index of
  * returnArg (the return value, e.g. the fd openat returns). */
@@ -80,10 +51,6 @@ static void check_fd_action(const struct policy *p, const struct hook *h, const 
 
 void check_support(const struct policy *p, const struct hook *h, struct diags *d)
 {
-	if (slots_needed(h) > CHECK_SLOTS)
-		diag_add(d, p->file, h->pos, SEV_ERROR, "too-many-slots",
-			 "this hook needs %d whole-string buffers (file/path/fd args, Postfix or long values); at most %d",
-			 slots_needed(h), CHECK_SLOTS);
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];
 		for (int k = 0; k < s->nmatch_args; k++) {
@@ -91,7 +58,7 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 			const struct arg *a = hook_find_arg(h, m->index);
 			if (a && a->type == AT_CHAR_IOVEC)
 				diag_add(d, p->file, m->pos, SEV_ERROR, "unsupported", "unsupported: matchArgs on char_iovec");
-			if (a && a->type == AT_CHAR_BUF && (m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX))
+			if (a && a->type == AT_CHAR_BUF && ops[m->op].positive == OP_POSTFIX)
 				diag_add(d, p->file, m->op_pos, SEV_ERROR, "unsupported",
 					 "unsupported: %s on char_buf (compare a prefix instead)", op_name(m->op));
 		}
@@ -116,7 +83,14 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 						 "GetUrl argUrl '%s' is not an http:// or https:// URL (tp-load fetches with libcurl)",
 						 a->arg_url);
 				break;
-			default: break;
+			case ACT_UNKNOWN:
+			case ACT_POST:
+			case ACT_SIGKILL:
+			case ACT_SIGNAL:
+			case ACT_NOPOST:
+			case ACT_DNSLOOKUP:
+			case ACT_OTHER:
+			case ACT_COUNT: break;
 			}
 		}
 	}

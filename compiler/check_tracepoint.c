@@ -1,55 +1,79 @@
 /* check_tracepoint.c: a tracepoint hook names an event of this kernel
  * (its tracefs format file), and each arg's index and type fit the
- * event's fields (index i is the i-th field, common fields included). */
+ * event's fields (index i is the i-th field, common fields included).
+ * What passes here compiles and passes the verifier: every (field kind,
+ * arg type) pair allowed below has a reader in the generated code
+ * (tests/bats/lint_verify.bats loads every one). */
 #include "check.h"
 
 #include <string.h>
 
-static bool field_is_pointer(const struct tp_field *f)
-{
-	return strchr(f->ctype, '*') != NULL;
-}
-
 static bool field_is_char_array(const struct tp_field *f)
 {
-	return strstr(f->ctype, "char") && strchr(f->ctype, '[');
+	return f->is_array && strstr(f->ctype, "char");
 }
 
-void check_tracepoint(const struct policy *p, struct hook *h, const struct check_opts *o, struct diags *d)
+/* NULL when an arg of type t can read field f; else what the field is. */
+static const char *field_conflict(enum arg_type t, const struct tp_field *f)
+{
+	if (f->rel_loc)
+		return "a __rel_loc field, which tpc does not read";
+	switch (arg_types[t].cls) {
+	case AC_INT:
+		/* a number in the record: any scalar field, pointers included */
+		if (f->data_loc)
+			return "a string stored in the record (type string)";
+		if (f->is_array)
+			return "an array (type char_buf for its bytes)";
+		return f->size <= 8 ? NULL : "wider than 8 bytes";
+	case AC_FD:
+		return f->data_loc || f->is_array || f->size > 8 ? "not an integer" : NULL;
+	case AC_STRING:
+		/* the text in the record, or a pointer to it */
+		if (f->data_loc || field_is_char_array(f) || f->is_pointer || (!f->is_array && f->size == 8))
+			return NULL;
+		return f->is_array ? "an array of numbers, not of characters" : "not a pointer";
+	case AC_BUF:
+		if (f->data_loc || f->is_array || f->is_pointer || f->size == 8)
+			return NULL;
+		return "not a pointer";
+	case AC_IOVEC: /* a pointer to the caller's iovec array */
+		if (f->is_pointer || (!f->is_array && !f->data_loc && f->size == 8))
+			return NULL;
+		return "not a pointer to iovecs";
+	case AC_PATH:
+		return f->is_pointer || (!f->is_array && !f->data_loc && f->size == 8) ? NULL : "not a pointer";
+	case AC_NONE: return NULL; /* refused already */
+	}
+	return NULL;
+}
+
+void check_tracepoint(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d)
 {
 	if (!h->subsystem || !h->event)
 		return;
-	if (!tp_format_read(o->tracefs, h->subsystem, h->event, &h->fields, &h->nfields)) {
+	const struct tp_format *fmt = tp_format_get(t->tracefs, h->subsystem, h->event);
+	if (!fmt) {
 		diag_add(d, p->file, h->call_pos, SEV_ERROR, "no-tracepoint",
 			 "tracepoint %s/%s not found under %s/events (is tracefs mounted? see --tracefs)", h->subsystem,
-			 h->event, o->tracefs);
+			 h->event, t->tracefs);
 		return;
 	}
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
 		if (a->index < 0 || a->type == AT_UNKNOWN || a->type == AT_OTHER)
 			continue;
-		if (a->index >= h->nfields) {
+		if (a->index >= fmt->nfields) {
 			diag_add(d, p->file, a->index_pos, SEV_ERROR, "tp-field-index",
 				 "tracepoint %s/%s has %d fields (0-%d, common fields included); index %d is out of range",
-				 h->subsystem, h->event, h->nfields, h->nfields - 1, a->index);
+				 h->subsystem, h->event, fmt->nfields, fmt->nfields - 1, a->index);
 			continue;
 		}
-		const struct tp_field *f = &h->fields[a->index];
-		bool ok;
-		if (arg_type_is_int(a->type))
-			ok = !f->data_loc && !field_is_char_array(f) && f->size <= 8;
-		else if (a->type == AT_STRING)
-			ok = f->data_loc || field_is_char_array(f) || field_is_pointer(f) || f->size == 8;
-		else if (a->type == AT_CHAR_BUF || a->type == AT_CHAR_IOVEC)
-			ok = field_is_pointer(f) || f->size == 8 || f->data_loc || field_is_char_array(f);
-		else if (a->type == AT_FILE || a->type == AT_PATH)
-			ok = field_is_pointer(f);
-		else
-			ok = false;
-		if (!ok)
+		const struct tp_field *f = &fmt->fields[a->index];
+		const char *why = field_conflict(a->type, f);
+		if (why)
 			diag_add(d, p->file, a->type_pos, SEV_ERROR, "tp-field-type",
-				 "arg type %s does not fit field %d '%s %s' of %s/%s", a->type_name, a->index, f->ctype,
-				 f->name, h->subsystem, h->event);
+				 "arg type %s does not fit field %d '%s %s' of %s/%s: %s", a->type_name, a->index, f->ctype,
+				 f->name, h->subsystem, h->event, why);
 	}
 }

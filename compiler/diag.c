@@ -1,6 +1,7 @@
 /* diag.c: collect problems with their positions, sort them, print them as
  * `file:line:col: error|warning: message [rule]` with the source line and
  * a caret under the column. */
+#include "json.h"
 #include "tpc.h"
 
 #include <stdarg.h>
@@ -50,30 +51,35 @@ void diags_sort(struct diags *d)
 		qsort(d->v, (size_t)d->n, sizeof(*d->v), cmp_diag);
 }
 
-/* Print line `line` of file (1-based) and a caret; silently nothing when
- * the file cannot be read (stdin, or gone). */
-static void print_source_line(FILE *out, const char *file, struct pos p, bool color)
+void diags_add_source(struct diags *d, const char *file, const char *text, size_t len)
 {
-	if (!file || !strcmp(file, "-") || p.line <= 0)
+	d->src = xrealloc(d->src, sizeof(*d->src) * (size_t)(d->nsrc + 1));
+	d->src[d->nsrc++] = (struct source){file, text, len};
+}
+
+/* Print line `line` (1-based) of the bytes the file was parsed from, and a
+ * caret under the column; nothing when the source is not known. */
+static void print_source_line(const struct diags *d, FILE *out, const char *file, struct pos p, bool color)
+{
+	const struct source *src = NULL;
+	for (int i = 0; file && i < d->nsrc; i++)
+		if (d->src[i].file == file || !strcmp(d->src[i].file, file))
+			src = &d->src[i];
+	if (!src || p.line <= 0)
 		return;
-	FILE *f = fopen(file, "r");
-	if (!f)
-		return;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n = 0;
-	for (int i = 0; i < p.line && (n = getline(&line, &cap, f)) >= 0; i++)
-		;
-	if (n >= 0 && line) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = 0;
-		fprintf(out, "  %s\n  ", line);
-		for (int i = 1; i < p.col && i <= n; i++)
-			fputc(line[i - 1] == '\t' ? '\t' : ' ', out);
-		fprintf(out, "%s^%s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "");
+	const char *s = src->text, *end = src->text + src->len;
+	for (int i = 1; i < p.line && s < end; i++) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		s = nl ? nl + 1 : end;
 	}
-	free(line);
-	fclose(f);
+	if (s >= end)
+		return;
+	const char *nl = memchr(s, '\n', (size_t)(end - s));
+	int n = (int)((nl ? nl : end) - s);
+	fprintf(out, "  %.*s\n  ", n, s);
+	for (int i = 1; i < p.col && i <= n; i++)
+		fputc(s[i - 1] == '\t' ? '\t' : ' ', out);
+	fprintf(out, "%s^%s\n", color ? "\033[1;32m" : "", color ? "\033[0m" : "");
 }
 
 void diags_print_text(const struct diags *d, FILE *out, bool color)
@@ -85,7 +91,7 @@ void diags_print_text(const struct diags *d, FILE *out, bool color)
 		fprintf(out, "%s%s:%d:%d:%s %s%s:%s %s [%s]\n", color ? "\033[1m" : "",
 			x->file ? x->file : "-", x->pos.line, x->pos.col, color ? "\033[0m" : "",
 			sc, sev, color ? "\033[0m" : "", x->msg, x->rule);
-		print_source_line(out, x->file, x->pos, color);
+		print_source_line(d, out, x->file, x->pos, color);
 	}
 }
 
@@ -94,27 +100,8 @@ void diags_free(struct diags *d)
 	for (int i = 0; i < d->n; i++)
 		free(d->v[i].msg);
 	free(d->v);
+	free(d->src);
 	memset(d, 0, sizeof(*d));
-}
-
-/* JSON string body of s: quotes, backslashes and control bytes escaped;
- * other bytes (UTF-8 from the policy) pass through. */
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p == '\t')
-			fputs("\\t", out);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
 }
 
 /* {"diagnostics":[{"file":..,"line":..,"column":..,"severity":..,"rule":..,
@@ -125,12 +112,12 @@ void diags_print_json(const struct diags *d, FILE *out)
 	for (int i = 0; i < d->n; i++) {
 		const struct diag *x = &d->v[i];
 		fputs(i ? ",{\"file\":" : "{\"file\":", out);
-		json_str(out, x->file ? x->file : "-");
+		json_write_cstr(out, x->file ? x->file : "-");
 		fprintf(out, ",\"line\":%d,\"column\":%d,\"severity\":\"%s\",\"rule\":", x->pos.line, x->pos.col,
 			x->sev == SEV_ERROR ? "error" : "warning");
-		json_str(out, x->rule);
+		json_write_cstr(out, x->rule);
 		fputs(",\"message\":", out);
-		json_str(out, x->msg);
+		json_write_cstr(out, x->msg);
 		fputc('}', out);
 	}
 	fprintf(out, "],\"errors\":%d,\"warnings\":%d}\n", d->errors, d->warnings);
@@ -162,21 +149,21 @@ void diags_print_sarif(const struct diags *d, FILE *out)
 	      out);
 	for (int i = 0; lint_rules[i].id; i++) {
 		fputs(i ? ",{\"id\":" : "{\"id\":", out);
-		json_str(out, lint_rules[i].id);
+		json_write_cstr(out, lint_rules[i].id);
 		fputs(",\"shortDescription\":{\"text\":", out);
-		json_str(out, lint_rules[i].summary);
+		json_write_cstr(out, lint_rules[i].summary);
 		fputs("}}", out);
 	}
 	fputs("]}},\"results\":[", out);
 	for (int i = 0; i < d->n; i++) {
 		const struct diag *x = &d->v[i];
 		fputs(i ? ",{\"ruleId\":" : "{\"ruleId\":", out);
-		json_str(out, x->rule);
+		json_write_cstr(out, x->rule);
 		const struct lint_rule *r = lint_rule_find(x->rule);
 		if (r)
 			fprintf(out, ",\"ruleIndex\":%d", (int)(r - lint_rules));
 		fprintf(out, ",\"level\":\"%s\",\"message\":{\"text\":", x->sev == SEV_ERROR ? "error" : "warning");
-		json_str(out, x->msg);
+		json_write_cstr(out, x->msg);
 		fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
 		json_uri(out, x->file ? x->file : "-");
 		fputc('}', out);

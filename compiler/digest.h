@@ -8,11 +8,11 @@
 #ifndef TPC_DIGEST_H
 #define TPC_DIGEST_H
 
-/* "sha256:<64 hex>" of the policy file's bytes (malloc'd), or NULL when it
- * cannot be read (the parser then reports why). For "-" (standard input)
- * the bytes are read here and fd 0 is replaced by an in-memory copy, so
- * that the parser still reads them from the start. */
-char *policy_source_digest(const char *file);
+#include <stddef.h>
+
+/* "sha256:<64 hex>" of the policy source bytes exactly as parsed
+ * (malloc'd). */
+char *policy_text_digest(const char *text, size_t len);
 
 /* Writes OBJ.sha256: "<hex>  <basename of OBJ>\n" (the name without its
  * directory, so `sha256sum -c` works where the pair is shipped and the

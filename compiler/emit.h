@@ -1,46 +1,46 @@
-/* emit.h: shared between the code generator's files (emit*.c). */
+/* emit.h: shared between the code generator's files (emit*.c). They write
+ * C from the plan (plan.c) and decide nothing of their own. */
 #ifndef TPC_EMIT_H
 #define TPC_EMIT_H
 
 #include "tpc.h"
 
-struct str_plan {
-	int index;    /* arg index */
-	bool used;    /* some check reads it */
-	bool postfix; /* needs the whole string */
-	int size;     /* bytes of the check buffer (multiple of 8) */
-	int slot;     /* scratch slot, or -1 for a stack buffer */
-	bool is_buf;  /* char_buf: size from another arg */
-	bool is_path; /* file, path, dentry or fd: resolved to a path string */
-};
+/* emit_strings.c: string compares, as words of the zero-padded buffer */
+/* Condition: the first v->len bytes at the u64 words `w` are v's; the
+ * value is quoted in a comment beside its words. */
+void cond_words_prefix(struct buf *b, const char *w, const struct value *v);
+/* Condition: a string of `len` bytes (without its NUL) ends with v.
+ * `at_end` opens the runtime macro giving its k-th byte from the end,
+ * e.g. "TPC_STR_END(w4, n4" (the caller's macro adds ", k)"). */
+void cond_postfix(struct buf *b, const char *at_end, const char *len, const struct value *v, const char *indent);
+/* A filter that fails ends the selector: `cond` is the filter's positive
+ * form without outer parentheses; the selector stops when cond == when
+ * is false (when: the operator is negated, so it stops when cond holds). */
+void emit_break_if(struct buf *b, bool when, const char *cond);
+/* A comment-safe copy of user text (no comment end, no newlines). */
+void comment_text(struct buf *b, const char *s);
+/* A value in a C comment: "/etc/passwd" with non-printing bytes escaped. */
+void comment_value(struct buf *b, const struct value *v);
 
-/* What one hook's generated code needs, decided before emitting it. */
-struct hook_plan {
-	const struct hook *h;
-	int id;
-	int na; /* slots of the raw arg array */
-	struct str_plan strs[16];
-	int nstrs;
-	bool user_mem;    /* pointers are user memory (syscalls) */
-	bool need_proc;   /* reads the process table entry */
-	bool need_task;   /* reads the current task */
-	bool need_nspid;  /* the pid in its own namespace */
-	bool need_pid;    /* the caller's tgid, before a selector matches */
-	bool need_cfg;    /* tpc_config (host_ns) before a selector matches */
-	unsigned ns_used; /* namespace kinds read, 1 << TPC_NS_* */
-	unsigned caps_used; /* capability sets read, 1 << set */
-};
+/* emit_sets.c: large value sets (valueset.c) as tables and lookups */
+void emit_valuesets(struct buf *b, const struct hook_plan *hp);
+/* "tpc_h<N>_vs<K>_has(arg)" */
+void cond_in_set(struct buf *b, const struct hook_plan *hp, const struct valueset *vs, const char *arg);
 
-/* Condition: the first strlen(v) bytes at the u64 words `w` are v. */
-void cond_words_prefix(struct buf *b, const char *w, const char *v);
+/* emit_args.c: reads, checks and event records of declared args */
+void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
+		  const char *indent);
+void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a);
+void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
+void emit_str_locals(struct buf *b, const struct hook_plan *hp);
+/* the C expression of integer constant x as an arg of type t */
+void c_int_const(struct buf *b, enum arg_type t, long long x);
 
-/* emit_process.c */
-void plan_process(struct hook_plan *hp);
+/* emit_process.c: process-aware filters and the fork-time follow code */
 void emit_process_locals(struct buf *b, const struct hook_plan *hp);
 /* pass 0: pids, 1: namespaces, 2: capabilities and changes, 3: binaries */
-void emit_process_checks(struct buf *b, const struct hook_plan *hp, const struct selector *s, int pass);
-int assign_follow_bits(struct policy *p);
-void emit_fork_follow(struct buf *b, const struct policy *p);
-void manifest_follow_records(struct buf *b, const struct policy *p);
+void emit_process_checks(struct buf *b, const struct plan *pl, const struct hook_plan *hp, const struct selector *s,
+			 int pass);
+void emit_fork_follow(struct buf *b, const struct plan *pl);
 
 #endif

@@ -8,50 +8,8 @@
 #include "emit.h"
 #include "tpc_abi.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-void plan_process(struct hook_plan *hp)
-{
-	const struct hook *h = hp->h;
-	for (int i = 0; i < h->nselectors; i++) {
-		const struct selector *s = &h->selectors[i];
-		for (int j = 0; j < s->nmatch_pids; j++) {
-			hp->need_pid = true;
-			if (s->match_pids[j].ns_pid)
-				hp->need_nspid = hp->need_task = true;
-			if (s->match_pids[j].follow)
-				hp->need_proc = true;
-		}
-		if (s->nmatch_binaries || s->nmatch_cap_changes || s->nmatch_ns_changes)
-			hp->need_proc = true;
-		for (int j = 0; j < s->nmatch_namespaces; j++) {
-			if (s->match_namespaces[j].ns < NS_COUNT)
-				hp->ns_used |= 1u << s->match_namespaces[j].ns;
-			for (int v = 0; v < s->match_namespaces[j].nvalues; v++)
-				hp->need_cfg |= !strcmp(s->match_namespaces[j].values[v].s, "host_ns");
-		}
-		for (int j = 0; j < s->nmatch_ns_changes; j++)
-			hp->ns_used |= s->match_ns_changes[j].mask;
-		for (int j = 0; j < s->nmatch_caps; j++) {
-			hp->caps_used |= 1u << s->match_caps[j].set;
-			if (s->match_caps[j].ns_cap) {
-				hp->ns_used |= 1u << NS_USER;
-				hp->need_cfg = true;
-			}
-		}
-		for (int j = 0; j < s->nmatch_cap_changes; j++) {
-			hp->caps_used |= 1u << s->match_cap_changes[j].set;
-			if (s->match_cap_changes[j].ns_cap) {
-				hp->ns_used |= 1u << NS_USER;
-				hp->need_cfg = true;
-			}
-		}
-	}
-	if (hp->need_proc)
-		hp->need_pid = true;
-	if (hp->ns_used || hp->caps_used)
-		hp->need_task = true;
-}
 
 /* Declarations at the top of a hook body; reads happen on first use. */
 void emit_process_locals(struct buf *b, const struct hook_plan *hp)
@@ -81,87 +39,104 @@ static void need_caps(struct buf *b, int set)
 		   set, set, set, set);
 }
 
-static bool is_negative(enum op op)
-{
-	return op == OP_NOTIN || op == OP_NOTEQUAL || op == OP_NOTPREFIX || op == OP_NOTPOSTFIX;
-}
-
 /* "pid == 1 || pid == 2" (the positive form) */
-static void cond_pids(struct buf *b, const char *var, const struct match_proc *m)
+static void cond_pids(struct buf *b, const struct hook_plan *hp, const char *var, const struct match_proc *m)
 {
-	buf_puts(b, "(");
-	for (int v = 0; v < m->nvalues; v++) {
-		long long x = 0;
-		parse_integer_text(m->values[v].s, &x);
-		buf_printf(b, "%s%s == %lluu", v ? " || " : "", var, (unsigned long long)(uint32_t)x);
+	const struct valueset *vs = plan_valueset(hp, m, 8);
+	if (vs) {
+		char key[32];
+		snprintf(key, sizeof(key), "(__u64)%s", var);
+		cond_in_set(b, hp, vs, key);
+		buf_printf(b, " /* %d pids */", vs->n);
+		return;
 	}
+	for (int v = 0; v < m->nvalues; v++)
+		buf_printf(b, "%s%s == %lluu", v ? " || " : "", var, (unsigned long long)(uint32_t)m->values[v].i);
 	if (!m->nvalues)
 		buf_puts(b, "0");
-	buf_puts(b, ")");
 }
 
 /* The positive form of a matchBinaries filter on the table entry `p`
  * (non-NULL): In is equality, Prefix/Postfix compare the path's ends. */
-static void cond_binary(struct buf *b, const char *p, const struct match_proc *m)
+static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p, const struct match_proc *m)
 {
+	bool *done = xcalloc((size_t)(m->nvalues ? m->nvalues : 1), sizeof(bool));
+	char w[64], at_end[64], len[64];
+	snprintf(w, sizeof(w), "((const __u64 *)%s->bin)", p);
+	snprintf(at_end, sizeof(at_end), "TPC_BIN_END(%s", p);
+	snprintf(len, sizeof(len), "%s->binlen", p);
 	buf_puts(b, "(");
 	for (int v = 0; v < m->nvalues; v++) {
-		const char *val = m->values[v].s;
-		size_t len = strlen(val);
-		char w[64];
-		snprintf(w, sizeof(w), "((const __u64 *)%s->bin)", p);
+		const struct value *val = &m->values[v];
+		if (done[v])
+			continue;
 		if (v)
 			buf_puts(b, " ||\n\t\t    ");
-		switch (m->op) {
+		const struct valueset *vs = plan_valueset(hp, m, val->len);
+		switch (ops[m->op].positive) {
 		case OP_IN:
-		case OP_NOTIN:
-			buf_printf(b, "(%s->binlen == %zu && ", p, len);
+			buf_printf(b, "(%s->binlen == %zu && ", p, val->len);
+			if (vs) { /* many paths of this length: one hashed lookup */
+				for (int u = v; u < m->nvalues; u++)
+					done[u] |= m->values[u].len == val->len;
+				cond_in_set(b, hp, vs, w);
+				buf_printf(b, " /* %d paths */)", vs->n);
+				break;
+			}
 			cond_words_prefix(b, w, val);
 			buf_puts(b, ")");
 			break;
 		case OP_PREFIX:
-		case OP_NOTPREFIX:
-			buf_printf(b, "(%s->binlen >= %zu && ", p, len);
+			buf_printf(b, "(%s->binlen >= %zu && ", p, val->len);
 			cond_words_prefix(b, w, val);
 			buf_puts(b, ")");
 			break;
-		default:
-			buf_printf(b, "(%s->binlen >= %zu", p, len);
-			for (size_t k = 0; k < len; k++)
-				buf_printf(b, " && ((const unsigned char *)%s->bin)[(%s->binlen - %zu) & %d] == %d", p, p, len - k, TPC_BIN_MAX - 1,
-					   (int)(unsigned char)val[k]);
-			buf_puts(b, ")");
-			break;
+		case OP_POSTFIX: cond_postfix(b, at_end, len, val, "\t\t"); break;
+		case OP_UNKNOWN:
+		case OP_EQUAL:
+		case OP_NOTEQUAL:
+		case OP_NOTPREFIX:
+		case OP_NOTPOSTFIX:
+		case OP_GT:
+		case OP_LT:
+		case OP_MASK:
+		case OP_NOTIN:
+		case OP_OTHER:
+		case OP_COUNT: buf_puts(b, "0"); break;
 		}
 	}
 	if (!m->nvalues)
 		buf_puts(b, "0");
 	buf_puts(b, ")");
+	free(done);
 }
 
-static void emit_pids(struct buf *b, const struct match_proc *m)
+static void emit_pids(struct buf *b, const struct hook_plan *hp, const struct match_proc *m, int bit)
 {
-	const char *var = m->ns_pid ? "nspid" : "pid";
 	buf_printf(b, "\t\t/* matchPIDs %s%s%s (line %d) */\n", op_name(m->op), m->follow ? ", followForks" : "",
 		   m->ns_pid ? ", isNamespacePID" : "", m->pos.line);
 	if (m->ns_pid)
 		buf_puts(b, "\t\tif (!nspid)\n\t\t\tnspid = tpc_task_ns_tgid(task);\n");
-	buf_printf(b, "\t\tif (%s(", is_negative(m->op) ? "" : "!");
-	cond_pids(b, var, m);
-	if (m->follow && m->follow_bit >= 0)
-		buf_printf(b, " || (proc && (proc->follow & (1ULL << %d)))", m->follow_bit);
-	buf_puts(b, "))\n\t\t\tbreak;\n");
+	struct buf c = {0};
+	cond_pids(&c, hp, m->ns_pid ? "nspid" : "pid", m);
+	if (bit >= 0)
+		buf_printf(&c, " || (proc && (proc->follow & (1ULL << %d)))", bit);
+	emit_break_if(b, ops[m->op].negated, c.s);
+	buf_free(&c);
 }
 
-static void emit_binaries(struct buf *b, const struct match_proc *m)
+static void emit_binaries(struct buf *b, const struct hook_plan *hp, const struct match_proc *m, int bit)
 {
 	buf_printf(b, "\t\t/* matchBinaries %s%s (line %d) */\n", op_name(m->op), m->follow ? ", followChildren" : "",
 		   m->pos.line);
-	buf_printf(b, "\t\tif (%s(proc && (", is_negative(m->op) ? "" : "!");
-	cond_binary(b, "proc", m);
-	if (m->follow && m->follow_bit >= 0)
-		buf_printf(b, " || (proc->follow & (1ULL << %d))", m->follow_bit);
-	buf_puts(b, ")))\n\t\t\tbreak;\n");
+	struct buf c = {0};
+	buf_puts(&c, "proc && (");
+	cond_binary(&c, hp, "proc", m);
+	if (bit >= 0)
+		buf_printf(&c, " || (proc->follow & (1ULL << %d))", bit);
+	buf_puts(&c, ")");
+	emit_break_if(b, ops[m->op].negated, c.s);
+	buf_free(&c);
 }
 
 static void emit_namespaces(struct buf *b, const struct match_ns *m)
@@ -171,21 +146,19 @@ static void emit_namespaces(struct buf *b, const struct match_ns *m)
 	int k = m->ns;
 	buf_printf(b, "\t\t/* matchNamespaces %s %s (line %d) */\n", ns_names[k], op_name(m->op), m->pos.line);
 	need_ns(b, k);
-	buf_printf(b, "\t\tif (%s(", m->op == OP_NOTIN ? "" : "!");
+	struct buf c = {0};
 	for (int v = 0; v < m->nvalues; v++) {
 		if (v)
-			buf_puts(b, " || ");
-		if (!strcmp(m->values[v].s, "host_ns")) {
-			buf_printf(b, "(cfg && ns%d == cfg->host_ns[%d])", k, k);
-		} else {
-			long long x = 0;
-			parse_integer_text(m->values[v].s, &x);
-			buf_printf(b, "ns%d == %lluu", k, (unsigned long long)(uint32_t)x);
-		}
+			buf_puts(&c, " || ");
+		if (!strcmp(m->values[v].s, "host_ns"))
+			buf_printf(&c, "(cfg && ns%d == cfg->host_ns[%d])", k, k);
+		else
+			buf_printf(&c, "ns%d == %lluu", k, (unsigned long long)(uint32_t)m->values[v].i);
 	}
 	if (!m->nvalues)
-		buf_puts(b, "0");
-	buf_puts(b, "))\n\t\t\tbreak;\n");
+		buf_puts(&c, "0");
+	emit_break_if(b, ops[m->op].negated, c.s);
+	buf_free(&c);
 }
 
 /* Only a task outside the host's user namespace has "namespace"
@@ -204,39 +177,54 @@ static void emit_caps(struct buf *b, const struct match_caps *m, bool changes)
 	if (m->ns_cap)
 		emit_ns_cap_guard(b);
 	need_caps(b, set);
-	const char *neg = m->op == OP_NOTIN ? "" : "!";
-	if (changes)
-		/* a listed capability whose presence differs from exec time */
-		buf_printf(b, "\t\tif (%s(proc && ((caps%d ^ proc->caps[%d]) & 0x%llxULL)))\n\t\t\tbreak;\n", neg, set, set,
-			   (unsigned long long)m->mask);
-	else
-		buf_printf(b, "\t\tif (%s(caps%d & 0x%llxULL))\n\t\t\tbreak;\n", neg, set, (unsigned long long)m->mask);
+	char *c;
+	bool negated = ops[m->op].negated;
+	if (changes && negated) {
+		/* NotIn: a capability not listed changed since exec */
+		c = xasprintf("proc && ((caps%d ^ proc->caps[%d]) & 0x%llxULL)", set, set,
+			      (unsigned long long)(TPC_CAPS_ALL & ~m->mask));
+		negated = false;
+	} else if (changes) {
+		/* In: a listed capability whose presence differs from exec time */
+		c = xasprintf("proc && ((caps%d ^ proc->caps[%d]) & 0x%llxULL)", set, set, (unsigned long long)m->mask);
+	} else {
+		c = xasprintf("caps%d & 0x%llxULL", set, (unsigned long long)m->mask);
+	}
+	emit_break_if(b, negated, c);
+	free(c);
 }
 
+/* In: a listed namespace differs from the one at exec; NotIn: one that
+ * is not listed does. */
 static void emit_ns_changes(struct buf *b, const struct match_ns_changes *m)
 {
 	buf_printf(b, "\t\t/* matchNamespaceChanges %s (line %d) */\n", op_name(m->op), m->pos.line);
+	unsigned kinds = ops[m->op].negated ? ((1u << NS_COUNT) - 1) & ~m->mask : m->mask;
 	for (int k = 0; k < NS_COUNT; k++)
-		if (m->mask & (1u << k))
+		if (kinds & (1u << k))
 			need_ns(b, k);
-	buf_printf(b, "\t\tif (%s(proc && (", m->op == OP_NOTIN ? "" : "!");
+	struct buf c = {0};
+	buf_puts(&c, "proc && (");
 	bool first = true;
 	for (int k = 0; k < NS_COUNT; k++)
-		if (m->mask & (1u << k)) {
-			buf_printf(b, "%sns%d != proc->ns[%d]", first ? "" : " || ", k, k);
+		if (kinds & (1u << k)) {
+			buf_printf(&c, "%sns%d != proc->ns[%d]", first ? "" : " || ", k, k);
 			first = false;
 		}
 	if (first)
-		buf_puts(b, "0");
-	buf_puts(b, ")))\n\t\t\tbreak;\n");
+		buf_puts(&c, "0");
+	buf_puts(&c, ")");
+	emit_break_if(b, false, c.s);
+	buf_free(&c);
 }
 
-void emit_process_checks(struct buf *b, const struct hook_plan *hp, const struct selector *s, int pass)
+void emit_process_checks(struct buf *b, const struct plan *pl, const struct hook_plan *hp, const struct selector *s,
+			 int pass)
 {
 	switch (pass) {
 	case 0:
 		for (int i = 0; i < s->nmatch_pids; i++)
-			emit_pids(b, &s->match_pids[i]);
+			emit_pids(b, hp, &s->match_pids[i], plan_follow_bit(pl, &s->match_pids[i]));
 		break;
 	case 1:
 		for (int i = 0; i < s->nmatch_namespaces; i++)
@@ -252,99 +240,36 @@ void emit_process_checks(struct buf *b, const struct hook_plan *hp, const struct
 		break;
 	case 3:
 		for (int i = 0; i < s->nmatch_binaries; i++)
-			emit_binaries(b, &s->match_binaries[i]);
+			emit_binaries(b, hp, &s->match_binaries[i], plan_follow_bit(pl, &s->match_binaries[i]));
 		break;
 	}
 }
 
-/* Numbers the filters that follow forks or children, in policy order.
- * Returns how many (the caller refuses more than 64). */
-int assign_follow_bits(struct policy *p)
-{
-	int n = 0;
-	for (int i = 0; i < p->nhooks; i++)
-		for (int j = 0; j < p->hooks[i].nselectors; j++) {
-			struct selector *s = &p->hooks[i].selectors[j];
-			for (int k = 0; k < s->nmatch_pids; k++)
-				s->match_pids[k].follow_bit = s->match_pids[k].follow && n < 64 ? n++ : -1;
-			for (int k = 0; k < s->nmatch_binaries; k++)
-				s->match_binaries[k].follow_bit = s->match_binaries[k].follow && n < 64 ? n++ : -1;
-		}
-	return n;
-}
-
 /* tpc_fork_follow(): the follow bits a child gets because of its parent
  * (current, at sched_process_fork): the parent matched the filter. */
-void emit_fork_follow(struct buf *b, const struct policy *p)
+void emit_fork_follow(struct buf *b, const struct plan *pl)
 {
-	bool nspid = false;
-	for (int i = 0; i < p->nhooks; i++)
-		for (int j = 0; j < p->hooks[i].nselectors; j++)
-			for (int k = 0; k < p->hooks[i].selectors[j].nmatch_pids; k++)
-				nspid |= p->hooks[i].selectors[j].match_pids[k].follow &&
-					 p->hooks[i].selectors[j].match_pids[k].ns_pid;
 	buf_puts(b, "// Follow bits a new child inherits from its parent (followForks,\n"
 		    "// followChildren): set when the parent matches the filter itself.\n"
 		    "static __always_inline __u64 tpc_fork_follow(const struct tpc_proc *parent, __u32 pid)\n{\n"
 		    "\t__u64 bits = 0;\n");
-	if (nspid)
+	if (pl->fork_nspid)
 		buf_puts(b, "\t__u32 nspid = tpc_task_ns_tgid(tpc_task());\n");
-	for (int i = 0; i < p->nhooks; i++)
-		for (int j = 0; j < p->hooks[i].nselectors; j++) {
-			const struct selector *s = &p->hooks[i].selectors[j];
-			for (int k = 0; k < s->nmatch_pids; k++) {
-				const struct match_proc *m = &s->match_pids[k];
-				if (m->follow_bit < 0)
-					continue;
-				buf_printf(b, "\t/* bit %d: hook %d selector %d matchPIDs (line %d) */\n\tif ", m->follow_bit, i,
-					   j + 1, m->pos.line);
-				cond_pids(b, m->ns_pid ? "nspid" : "pid", m);
-				buf_printf(b, "\n\t\tbits |= 1ULL << %d;\n", m->follow_bit);
-			}
-			for (int k = 0; k < s->nmatch_binaries; k++) {
-				const struct match_proc *m = &s->match_binaries[k];
-				if (m->follow_bit < 0)
-					continue;
-				buf_printf(b, "\t/* bit %d: hook %d selector %d matchBinaries (line %d) */\n\tif (parent && ",
-					   m->follow_bit, i, j + 1, m->pos.line);
-				cond_binary(b, "parent", m);
-				buf_printf(b, ")\n\t\tbits |= 1ULL << %d;\n", m->follow_bit);
-			}
+	for (int i = 0; i < pl->nfollows; i++) {
+		const struct follow_plan *f = &pl->follows[i];
+		const struct match_proc *m = f->m;
+		if (f->pid) {
+			buf_printf(b, "\t/* bit %d: hook %d selector %d matchPIDs (line %d) */\n\tif (", f->bit, f->hook,
+				   f->selector + 1, m->pos.line);
+			cond_pids(b, &pl->hooks[f->hook], m->ns_pid ? "nspid" : "pid", m);
+			buf_puts(b, ")");
+		} else {
+			buf_printf(b, "\t/* bit %d: hook %d selector %d matchBinaries (line %d) */\n\tif (parent && ",
+				   f->bit, f->hook, f->selector + 1, m->pos.line);
+			cond_binary(b, &pl->hooks[f->hook], "parent", m);
+			buf_puts(b, ")");
 		}
+		buf_printf(b, "\n\t\tbits |= 1ULL << %d;\n", f->bit);
+	}
 	buf_puts(b, "\treturn bits;\n}\n\n");
-}
-
-void manifest_follow_records(struct buf *b, const struct policy *p)
-{
-	for (int i = 0; i < p->nhooks; i++)
-		for (int j = 0; j < p->hooks[i].nselectors; j++) {
-			const struct selector *s = &p->hooks[i].selectors[j];
-			for (int k = 0; k < s->nmatch_pids; k++) {
-				const struct match_proc *m = &s->match_pids[k];
-				if (m->follow_bit < 0)
-					continue;
-				buf_printf(b, "follow bit=%d kind=pid ns=%d values=", m->follow_bit, m->ns_pid);
-				for (int v = 0; v < m->nvalues; v++) {
-					long long x = 0;
-					parse_integer_text(m->values[v].s, &x);
-					buf_printf(b, "%s%llu", v ? "," : "", (unsigned long long)(uint32_t)x);
-				}
-				buf_puts(b, "\n");
-			}
-			for (int k = 0; k < s->nmatch_binaries; k++) {
-				const struct match_proc *m = &s->match_binaries[k];
-				if (m->follow_bit < 0)
-					continue;
-				const char *op = (m->op == OP_PREFIX || m->op == OP_NOTPREFIX)	  ? "Prefix"
-						 : (m->op == OP_POSTFIX || m->op == OP_NOTPOSTFIX) ? "Postfix"
-												     : "In";
-				buf_printf(b, "follow bit=%d kind=binary op=%s values=", m->follow_bit, op);
-				for (int v = 0; v < m->nvalues; v++) {
-					if (v)
-						buf_puts(b, ",");
-					manifest_encode(b, m->values[v].s);
-				}
-				buf_puts(b, "\n");
-			}
-		}
 }

@@ -20,6 +20,7 @@ const struct lint_rule lint_rules[] = {
 	{"out-of-range", "an integer outside the range its key allows"},
 	{"bad-enum", "a value not among a key's allowed names (arg type, operator, action, kind, ...)"},
 	{"missing-key", "a required key is absent"},
+	{"bad-name", "a call, tracepoint subsystem or event with characters no kernel name has (or a NUL byte)"},
 	{"unsupported", "part of the CRD that tpc recognises but does not implement yet"},
 	{"no-hooks", "a policy with no kprobes or tracepoints"},
 	/* args and selectors */
@@ -30,7 +31,7 @@ const struct lint_rule lint_rules[] = {
 	{"no-values", "a matchArgs entry with no values"},
 	{"op-type", "an operator meaningless for the arg's type"},
 	{"bad-value", "a value that does not parse or fit the arg's type"},
-	{"return-copy", "returnCopy without a return probe"},
+	{"return-copy", "returnCopy on a hook that has no return probe (a tracepoint)"},
 	{"return-args", "matchReturnArgs without a return probe"},
 	{"return-arg", "returnArg without return: true (ignored)"},
 	{"binary-path", "a matchBinaries value that is not an absolute path"},

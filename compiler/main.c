@@ -55,20 +55,6 @@ static const char *host_arch(void)
 	return "x86";
 }
 
-/* Parses and checks every file; the policies stay in sets[] for compiling. */
-static int load_and_check(char **files, int nfiles, const struct check_opts *co, bool werror,
-			  struct policy_set *sets, struct diags *d)
-{
-	for (int i = 0; i < nfiles; i++) {
-		if (!parse_policy_file(files[i], &sets[i], d))
-			continue;
-		for (int j = 0; j < sets[i].n; j++)
-			check_policy(&sets[i].v[j], co, d);
-	}
-	diags_sort(d);
-	return d->errors || (werror && d->warnings) ? EXIT_POLICY : EXIT_OK;
-}
-
 static bool want_color(const char *when)
 {
 	if (!strcmp(when, "always"))
@@ -79,10 +65,10 @@ static bool want_color(const char *when)
 }
 
 /* All documents of a file become one object: the hooks of every policy,
- * each remembering the name of the policy it came from. */
+ * each remembering the name of the policy it came from. The hooks are
+ * shallow copies (owned by ps); free out->hooks only. */
 static void merge_policies(const struct policy_set *ps, struct policy *out)
 {
-	memset(out, 0, sizeof(*out));
 	*out = ps->v[0];
 	int n = 0;
 	for (int i = 0; i < ps->n; i++)
@@ -95,6 +81,58 @@ static void merge_policies(const struct policy_set *ps, struct policy *out)
 			out->hooks[out->nhooks].policy_name = ps->v[i].name;
 			out->nhooks++;
 		}
+}
+
+/* Parses and checks a file, then plans its object: the plan's limits are
+ * lint rules too. On success (no errors) *pl holds the plan of *merged. */
+static bool check_file(const char *file, const struct target *t, struct policy_set *ps, struct policy *merged,
+		       struct plan *pl, struct diags *d)
+{
+	int errors = d->errors;
+	if (!parse_policy_file(file, ps, d))
+		return false;
+	for (int j = 0; j < ps->n; j++)
+		check_policy(&ps->v[j], t, d);
+	if (!ps->n)
+		return false;
+	merge_policies(ps, merged);
+	plan_build(pl, merged, t, d);
+	return d->errors == errors;
+}
+
+static int write_c(const char *path, const char *csrc)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	if (!f || fputs(csrc, f) < 0 || (f != stdout && fclose(f))) {
+		fprintf(stderr, "tpc: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* emit, clang, digest file */
+static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c)
+{
+	char *digest = policy_text_digest(ps->text, ps->len);
+	pl->policy_digest = digest;
+	char *csrc = emit_policy_c(pl);
+	int rc = EXIT_OK;
+	char *err = NULL;
+	if (emit_c && write_c(emit_c, csrc))
+		rc = EXIT_INTERNAL;
+	if (rc == EXIT_OK && cc_compile(csrc, out, pl->t->arch, &err)) {
+		fprintf(stderr, "tpc: internal error: %s\n", err);
+		rc = EXIT_INTERNAL;
+	}
+	if (rc == EXIT_OK && write_object_digest(out, &err)) {
+		fprintf(stderr, "tpc: %s\n", err);
+		rc = EXIT_INTERNAL;
+	}
+	free(err);
+	free(csrc);
+	free(digest);
+	pl->policy_digest = NULL;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -112,9 +150,9 @@ int main(int argc, char **argv)
 		{"btf", required_argument, 0, 'B'},    {"no-btf", no_argument, 0, 'N'},
 		{0, 0, 0, 0},
 	};
-	const char *out = NULL, *emit_c = NULL, *arch = host_arch(), *color = "auto", *format = "text";
+	const char *out = NULL, *emit_c = NULL, *color = "auto", *format = "text";
 	bool werror = false;
-	struct check_opts co = {0};
+	struct target t = {.arch = host_arch(), .tracefs = "/sys/kernel/tracing"};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:hVW:", opts, NULL)) != -1) {
 		switch (c) {
@@ -122,15 +160,15 @@ int main(int argc, char **argv)
 		case 'c': emit_c = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "x86_64") || !strcmp(optarg, "x86") || !strcmp(optarg, "amd64"))
-				arch = "x86";
+				t.arch = "x86";
 			else if (!strcmp(optarg, "arm64") || !strcmp(optarg, "aarch64"))
-				arch = "arm64";
+				t.arch = "arm64";
 			else {
 				fprintf(stderr, "tpc: unknown --arch '%s' (x86_64 or arm64)\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 't': co.tracefs = optarg; break;
+		case 't': t.tracefs = optarg; break;
 		case 'C':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
 				fprintf(stderr, "tpc: --color takes auto, always or never\n");
@@ -159,10 +197,10 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			fclose(f);
-			co.btf = optarg;
+			t.btf = optarg;
 			break;
 		}
-		case 'N': co.no_btf = true; break;
+		case 'N': t.no_btf = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("tpc %s\n", TPC_VERSION); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -186,46 +224,31 @@ int main(int argc, char **argv)
 
 	struct diags d = {0};
 	struct policy_set *sets = xcalloc((size_t)nfiles, sizeof(*sets));
-	/* before parsing: the digest must be of the bytes the parser reads */
-	char *policy_digest = lint ? NULL : policy_source_digest(argv[optind]);
-	int rc = load_and_check(argv + optind, nfiles, &co, werror, sets, &d);
+	struct policy *merged = xcalloc((size_t)nfiles, sizeof(*merged));
+	struct plan *plans = xcalloc((size_t)nfiles, sizeof(*plans));
+	for (int i = 0; i < nfiles; i++)
+		check_file(argv[optind + i], &t, &sets[i], &merged[i], &plans[i], &d);
+	diags_sort(&d);
+	int rc = d.errors || (werror && d.warnings) ? EXIT_POLICY : EXIT_OK;
 	if (!strcmp(format, "json"))
 		diags_print_json(&d, stdout);
 	else if (!strcmp(format, "sarif"))
 		diags_print_sarif(&d, stdout);
 	else
 		diags_print_text(&d, stderr, want_color(color));
-	if (rc == EXIT_OK && !lint) {
-		struct policy merged;
-		merge_policies(&sets[0], &merged);
-		merged.policy_digest = policy_digest;
-		struct emit_opts eo = {arch};
-		char *csrc = emit_policy_c(&merged, &eo);
-		free(merged.hooks);
-		if (emit_c) {
-			FILE *f = strcmp(emit_c, "-") ? fopen(emit_c, "w") : stdout;
-			if (!f || fputs(csrc, f) < 0 || (f != stdout && fclose(f))) {
-				fprintf(stderr, "tpc: cannot write %s\n", emit_c);
-				rc = EXIT_INTERNAL;
-			}
-		}
-		char *err = NULL;
-		if (rc == EXIT_OK && cc_compile(csrc, out, arch, &err)) {
-			fprintf(stderr, "tpc: internal error: %s\n", err);
-			rc = EXIT_INTERNAL;
-		}
-		if (rc == EXIT_OK && write_object_digest(out, &err)) {
-			fprintf(stderr, "tpc: %s\n", err);
-			rc = EXIT_INTERNAL;
-		}
-		free(err);
-		free(csrc);
+	if (rc == EXIT_OK && !lint)
+		rc = compile(&plans[0], &sets[0], out, emit_c);
+	for (int i = 0; i < nfiles; i++) {
+		plan_free(&plans[i]);
+		free(merged[i].hooks);
 	}
+	free(plans);
+	free(merged);
 	for (int i = 0; i < nfiles; i++)
 		policy_set_free(&sets[i]);
 	free(sets);
-	free(policy_digest);
 	diags_free(&d);
 	kbtf_release();
+	tp_format_release();
 	return rc;
 }

@@ -1,8 +1,7 @@
-/* manifest.c: build the text manifest embedded in every object (grammar
- * in runtime-bpf/tpc_abi.h). tp-load needs nothing else to attach the
- * programs and print events. */
-#include "emit.h"
-#include "tpc_abi.h"
+/* manifest.c: the text manifest embedded in every object (grammar in
+ * runtime-bpf/tpc_abi.h), written from the plan. tp-load needs nothing
+ * else to attach the programs and print events. */
+#include "tpc.h"
 
 #include <string.h>
 
@@ -24,109 +23,130 @@ static void kv(struct buf *b, const char *key, const char *value)
 	manifest_encode(b, value);
 }
 
-char *manifest_build(const struct policy *p)
+#define SAME_ROLE(id, name) _Static_assert((int)PROG_##id == (int)TPC_ROLE_##id, "enum prog_role follows TPC_PROG_ROLES");
+TPC_PROG_ROLES(SAME_ROLE)
+#undef SAME_ROLE
+
+static const char *role_name(enum prog_role r)
 {
-	struct buf b = {0};
-	buf_printf(&b, "tpc-manifest %d\n", TPC_ABI_VERSION);
-	buf_puts(&b, "tpc");
-	kv(&b, "version", TPC_VERSION);
-	buf_puts(&b, "\npolicy");
-	kv(&b, "name", p->name);
-	if (p->policy_digest) /* the policy source the object came from */
-		kv(&b, "digest", p->policy_digest);
-	/* What tp-load must seed for processes that predate it: the table
-	 * (binary, follow bits) only when a filter reads it, and exec-time
-	 * namespaces and capabilities only for *Changes filters. Events of
-	 * unseeded processes still name their binary (/proc/PID/exe). */
-	bool changes = false, procs = false;
-	for (int i = 0; i < p->nhooks; i++)
-		for (int s = 0; s < p->hooks[i].nselectors; s++) {
-			const struct selector *sel = &p->hooks[i].selectors[s];
-			changes |= sel->nmatch_ns_changes || sel->nmatch_cap_changes;
-			procs |= sel->nmatch_binaries > 0;
-			for (int k = 0; k < sel->nmatch_pids; k++)
-				procs |= sel->match_pids[k].follow;
-		}
-	if (changes)
-		buf_puts(&b, " seed=procs,exec-state");
-	else if (procs)
-		buf_puts(&b, " seed=procs");
-	buf_puts(&b, "\n");
-	for (int i = 0; i < p->nhooks; i++) {
-		const struct hook *h = &p->hooks[i];
-		buf_printf(&b, "hook id=%d", i);
-		if (h->kind == HOOK_KPROBE) {
-			buf_puts(&b, " kind=kprobe");
-			kv(&b, "call", h->call);
-			bool at_return = hook_reports_at_return(h);
-			buf_printf(&b, " syscall=%d return=%d kprobe=tpc_h%d_kprobe", h->syscall, at_return, i);
-			if (h->syscall) {
-				buf_printf(&b, " twin=tpc_h%d_twin twin_tp=syscalls/sys_enter_", i);
-				manifest_encode(&b, syscall_name(h->call));
-			}
-			if (at_return) {
-				buf_printf(&b, " kretprobe=tpc_h%d_kretprobe", i);
-				if (h->syscall) {
-					buf_printf(&b, " twin_ret=tpc_h%d_twin_ret twin_ret_tp=syscalls/sys_exit_", i);
-					manifest_encode(&b, syscall_name(h->call));
-				}
-				if (h->has_return_arg)
-					buf_printf(&b, " return_type=%s", arg_type_canonical(h->return_arg.type));
-			}
-		} else {
-			buf_puts(&b, " kind=tracepoint tp=");
-			manifest_encode(&b, h->subsystem);
-			buf_puts(&b, "/");
-			manifest_encode(&b, h->event);
-			buf_printf(&b, " prog=tpc_h%d_tp", i);
-		}
-		buf_printf(&b, " nargs=%d", h->nargs);
-		for (int s = 0; s < h->nselectors; s++)
-			for (int k = 0; k < h->selectors[s].nactions; k++)
-				if (h->selectors[s].actions[k].kind == ACT_OVERRIDE) {
-					buf_puts(&b, " override=1");
-					s = h->nselectors;
-					break;
-				}
-		if (h->policy_name && p->name && strcmp(h->policy_name, p->name))
-			kv(&b, "policy", h->policy_name);
-		if (h->message)
-			kv(&b, "message", h->message);
-		if (h->ntags) {
-			buf_puts(&b, " tags=");
-			for (int t = 0; t < h->ntags; t++) {
-				if (t)
-					buf_puts(&b, ",");
-				manifest_encode(&b, h->tags[t]);
-			}
-		}
-		buf_puts(&b, "\n");
-		for (int a = 0; a < h->nargs; a++) {
-			const struct arg *ar = &h->args[a];
-			buf_printf(&b, "arg hook=%d pos=%d index=%d type=%s", i, a, ar->index, arg_type_canonical(ar->type));
-			if (ar->label)
-				kv(&b, "label", ar->label);
-			if (h->kind == HOOK_TRACEPOINT && ar->index >= 0 && ar->index < h->nfields) {
-				const struct tp_field *f = &h->fields[ar->index];
-				kv(&b, "field", f->name);
-				buf_printf(&b, " offset=%d size=%d", f->offset, f->size);
-			}
-			buf_puts(&b, "\n");
+#define ROLE_NAME(id, name) [PROG_##id] = name,
+	static const char *const names[] = {TPC_PROG_ROLES(ROLE_NAME)};
+#undef ROLE_NAME
+	return names[r];
+}
+
+/* tpc's --arch name ("x86") as the manifest spells it ("x86_64") */
+static const char *arch_name(const char *arch)
+{
+#define ARCH_NAME(manifest, tpc, machine) if (!strcmp(arch, tpc)) return manifest;
+	TPC_ARCHES(ARCH_NAME)
+#undef ARCH_NAME
+	return arch;
+}
+
+static void manifest_hook(struct buf *b, const struct plan *pl, const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	const struct policy *p = pl->p;
+	buf_printf(b, "hook id=%d kind=%s nargs=%d", hp->id, hook_kind_name(h->kind), h->nargs);
+	hook_manifest_fields(b, hp);
+	if (hp->at_return) {
+		buf_puts(b, " return=1");
+		if (h->has_return_arg)
+			buf_printf(b, " return_type=%s", arg_types[h->return_arg.type].name);
+	}
+	if (hp->override)
+		buf_puts(b, " override=1");
+	if (h->policy_name && p->name && strcmp(h->policy_name, p->name))
+		kv(b, "policy", h->policy_name);
+	if (h->message)
+		kv(b, "message", h->message);
+	if (h->ntags) {
+		buf_puts(b, " tags=");
+		for (int t = 0; t < h->ntags; t++) {
+			if (t)
+				buf_puts(b, ",");
+			manifest_encode(b, h->tags[t]);
 		}
 	}
-	/* userspace actions: tp-load performs them when events arrive */
+	buf_puts(b, "\n");
+	/* the programs, by variant in order of preference (plan order) */
+	for (int i = 0; i < hp->nprogs; i++) {
+		const struct prog_plan *pp = &hp->progs[i];
+		buf_printf(b, "prog hook=%d name=%s variant=%s role=%s%s\n", hp->id, pp->name, prog_variant_name(pp->variant),
+			   role_name(pp->role), hp->override && pp->can_override ? " override=1" : "");
+	}
+	for (int a = 0; a < h->nargs; a++) {
+		const struct arg *ar = &h->args[a];
+		buf_printf(b, "arg hook=%d pos=%d index=%d type=%s", hp->id, a, ar->index, arg_types[ar->type].name);
+		if (ar->label)
+			kv(b, "label", ar->label);
+		if (hp->tp && ar->index >= 0 && ar->index < hp->tp->nfields)
+			kv(b, "field", hp->tp->fields[ar->index].name);
+		buf_puts(b, "\n");
+	}
+}
+
+/* userspace actions: tp-load performs them when events arrive */
+static void manifest_actions(struct buf *b, const struct policy *p)
+{
 	for (int i = 0; i < p->nhooks; i++)
 		for (int s = 0; s < p->hooks[i].nselectors; s++)
 			for (int k = 0; k < p->hooks[i].selectors[s].nactions; k++) {
 				const struct action *a = &p->hooks[i].selectors[s].actions[k];
 				if (a->kind != ACT_GETURL && a->kind != ACT_DNSLOOKUP)
 					continue;
-				buf_printf(&b, "action hook=%d selector=%d kind=%s", i, s + 1,
-					   a->kind == ACT_GETURL ? "GetUrl" : "DnsLookup");
-				kv(&b, "value", a->kind == ACT_GETURL ? a->arg_url : a->arg_fqdn);
-				buf_puts(&b, "\n");
+				buf_printf(b, "action hook=%d selector=%d kind=%s", i, s + 1, actions[a->kind].name);
+				kv(b, "value", a->kind == ACT_GETURL ? a->arg_url : a->arg_fqdn);
+				buf_puts(b, "\n");
 			}
-	manifest_follow_records(&b, p);
+}
+
+/* follow records: how tp-load sets the follow bits of processes it seeds */
+static void manifest_follows(struct buf *b, const struct plan *pl)
+{
+	for (int i = 0; i < pl->nfollows; i++) {
+		const struct follow_plan *f = &pl->follows[i];
+		const struct match_proc *m = f->m;
+		if (f->pid) {
+			buf_printf(b, "follow bit=%d kind=pid ns=%d values=", f->bit, m->ns_pid);
+			for (int v = 0; v < m->nvalues; v++)
+				buf_printf(b, "%s%llu", v ? "," : "", (unsigned long long)(uint32_t)m->values[v].i);
+		} else {
+			enum op pos = ops[m->op].positive;
+			buf_printf(b, "follow bit=%d kind=binary op=%s values=", f->bit,
+				   pos == OP_PREFIX ? "Prefix" : pos == OP_POSTFIX ? "Postfix" : "In");
+			for (int v = 0; v < m->nvalues; v++) {
+				if (v)
+					buf_puts(b, ",");
+				manifest_encode(b, m->values[v].s);
+			}
+		}
+		buf_puts(b, "\n");
+	}
+}
+
+char *manifest_build(const struct plan *pl)
+{
+	const struct policy *p = pl->p;
+	struct buf b = {0};
+	buf_printf(&b, "tpc-manifest %d\n", TPC_ABI_VERSION);
+	buf_puts(&b, "tpc");
+	kv(&b, "version", TPC_VERSION);
+	kv(&b, "arch", arch_name(pl->t->arch));
+	buf_puts(&b, "\npolicy");
+	kv(&b, "name", p->name);
+	if (pl->policy_digest) /* the policy source the object came from */
+		kv(&b, "digest", pl->policy_digest);
+	if (pl->seed_exec_state)
+		buf_puts(&b, " seed=procs,exec-state");
+	else if (pl->seed_procs)
+		buf_puts(&b, " seed=procs");
+	buf_puts(&b, "\n");
+	for (int i = 0; i < pl->nhooks; i++)
+		manifest_hook(&b, pl, &pl->hooks[i]);
+	manifest_actions(&b, p);
+	manifest_follows(&b, pl);
 	buf_puts(&b, "end\n");
 	return b.s;
 }

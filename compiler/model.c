@@ -1,6 +1,209 @@
-/* model.c: questions about the policy model that the checks and the code
- * generator both ask, answered in one place so they cannot disagree. */
+/* model.c: the tables every stage reads (arg types, operators, actions,
+ * namespaces, capabilities) and the questions about the policy model that
+ * the checks and the code generator both ask, answered in one place so
+ * they cannot disagree. Adding an arg type, an operator or an action starts
+ * with its row here. */
 #include "tpc.h"
+
+#include <string.h>
+
+/* ---- arg types ---- */
+
+const struct arg_type_info arg_types[AT_COUNT] = {
+	[AT_UNKNOWN] = {"unknown", AC_NONE, 0, false, NULL, NULL},
+	[AT_INT] = {"int", AC_INT, 4, true, "__s32", NULL},
+	[AT_UINT32] = {"uint32", AC_INT, 4, false, "__u32", NULL},
+	[AT_INT64] = {"int64", AC_INT, 8, true, "__s64", NULL},
+	[AT_UINT64] = {"uint64", AC_INT, 8, false, "__u64", NULL},
+	[AT_SIZE_T] = {"size_t", AC_INT, 8, false, "__u64", NULL},
+	[AT_INT16] = {"int16", AC_INT, 2, true, "__s16", NULL},
+	[AT_UINT16] = {"uint16", AC_INT, 2, false, "__u16", NULL},
+	[AT_INT8] = {"int8", AC_INT, 1, true, "__s8", NULL},
+	[AT_UINT8] = {"uint8", AC_INT, 1, false, "__u8", NULL},
+	[AT_STRING] = {"string", AC_STRING, 0, false, NULL, NULL},
+	[AT_CHAR_BUF] = {"char_buf", AC_BUF, 0, false, NULL, NULL},
+	[AT_CHAR_IOVEC] = {"char_iovec", AC_IOVEC, 0, false, NULL, "iovec"},
+	[AT_FD] = {"fd", AC_FD, 4, true, "__s32", NULL},
+	[AT_FILE] = {"file", AC_PATH, 0, false, NULL, "file"},
+	[AT_PATH] = {"path", AC_PATH, 0, false, NULL, "path"},
+	[AT_DENTRY] = {"dentry", AC_PATH, 0, false, NULL, "dentry"},
+	[AT_OTHER] = {"unknown", AC_NONE, 0, false, NULL, NULL},
+};
+
+/* Every arg type of the CRD, in the CRD's order. The ones tpc implements
+ * map to their enum (several spellings may share one), the rest to
+ * AT_OTHER: recognised, refused as unsupported. */
+static const struct {
+	const char *name;
+	enum arg_type t;
+} arg_spellings[] = {
+	{"auto", AT_OTHER},	       {"int", AT_INT},		     {"sint8", AT_INT8},
+	{"int8", AT_INT8},	       {"uint8", AT_UINT8},	     {"sint16", AT_INT16},
+	{"int16", AT_INT16},	       {"uint16", AT_UINT16},	     {"uint32", AT_UINT32},
+	{"sint32", AT_INT},	       {"int32", AT_INT},	     {"ulong", AT_UINT64},
+	{"uint64", AT_UINT64},	       {"size_t", AT_SIZE_T},	     {"long", AT_INT64},
+	{"sint64", AT_INT64},	       {"int64", AT_INT64},	     {"char_buf", AT_CHAR_BUF},
+	{"char_iovec", AT_CHAR_IOVEC}, {"skb", AT_OTHER},	     {"sock", AT_OTHER},
+	{"sockaddr", AT_OTHER},	       {"socket", AT_OTHER},	     {"sockaddr_un", AT_OTHER},
+	{"string", AT_STRING},	       {"fd", AT_FD},		     {"file", AT_FILE},
+	{"filename", AT_OTHER},	       {"path", AT_PATH},	     {"nop", AT_OTHER},
+	{"bpf_attr", AT_OTHER},	       {"perf_event", AT_OTHER},     {"bpf_map", AT_OTHER},
+	{"user_namespace", AT_OTHER},  {"capability", AT_OTHER},     {"kiocb", AT_OTHER},
+	{"iov_iter", AT_OTHER},	       {"cred", AT_OTHER},	     {"const_buf", AT_OTHER},
+	{"load_info", AT_OTHER},       {"module", AT_OTHER},	     {"syscall64", AT_OTHER},
+	{"kernel_cap_t", AT_OTHER},    {"cap_inheritable", AT_OTHER}, {"cap_permitted", AT_OTHER},
+	{"cap_effective", AT_OTHER},   {"linux_binprm", AT_OTHER},   {"data_loc", AT_OTHER},
+	{"net_device", AT_OTHER},      {"bpf_cmd", AT_OTHER},	     {"dentry", AT_DENTRY},
+	{"bpf_prog", AT_OTHER},
+};
+#define NSPELLINGS (sizeof(arg_spellings) / sizeof(arg_spellings[0]))
+
+const char *const arg_type_names[NSPELLINGS + 1] = {
+	"auto", "int", "sint8", "int8", "uint8", "sint16", "int16", "uint16", "uint32", "sint32",
+	"int32", "ulong", "uint64", "size_t", "long", "sint64", "int64", "char_buf", "char_iovec",
+	"skb", "sock", "sockaddr", "socket", "sockaddr_un", "string", "fd", "file", "filename",
+	"path", "nop", "bpf_attr", "perf_event", "bpf_map", "user_namespace", "capability",
+	"kiocb", "iov_iter", "cred", "const_buf", "load_info", "module", "syscall64",
+	"kernel_cap_t", "cap_inheritable", "cap_permitted", "cap_effective", "linux_binprm",
+	"data_loc", "net_device", "bpf_cmd", "dentry", "bpf_prog", NULL,
+};
+
+enum arg_type arg_type_from_name(const char *s)
+{
+	for (size_t i = 0; i < NSPELLINGS; i++)
+		if (!strcmp(s, arg_spellings[i].name))
+			return arg_spellings[i].t;
+	return AT_UNKNOWN;
+}
+
+/* ---- operators ---- */
+
+#define ARGS_RET (OPW_ARGS | OPW_RETURN)
+#define PROC_ANY (OPW_PIDS | OPW_BINARIES | OPW_NAMESPACES)
+
+const struct op_info ops[OP_COUNT] = {
+	[OP_UNKNOWN] = {"?", 0, false, false, false, OP_UNKNOWN, NEED_NONE},
+	[OP_EQUAL] = {"Equal", ARGS_RET, true, true, false, OP_EQUAL, NEED_EQUAL},
+	[OP_NOTEQUAL] = {"NotEqual", ARGS_RET, true, true, true, OP_EQUAL, NEED_EQUAL},
+	[OP_PREFIX] = {"Prefix", OPW_ARGS | OPW_BINARIES, false, true, false, OP_PREFIX, NEED_PREFIX},
+	[OP_NOTPREFIX] = {"NotPrefix", OPW_ARGS | OPW_BINARIES, false, true, true, OP_PREFIX, NEED_PREFIX},
+	[OP_POSTFIX] = {"Postfix", OPW_ARGS | OPW_BINARIES, false, true, false, OP_POSTFIX, NEED_WHOLE},
+	[OP_NOTPOSTFIX] = {"NotPostfix", OPW_ARGS | OPW_BINARIES, false, true, true, OP_POSTFIX, NEED_WHOLE},
+	[OP_GT] = {"GreaterThan", ARGS_RET, true, false, false, OP_GT, NEED_NONE},
+	[OP_LT] = {"LessThan", ARGS_RET, true, false, false, OP_LT, NEED_NONE},
+	[OP_MASK] = {"Mask", ARGS_RET, true, false, false, OP_MASK, NEED_NONE},
+	[OP_IN] = {"In", PROC_ANY, false, false, false, OP_IN, NEED_NONE},
+	[OP_NOTIN] = {"NotIn", PROC_ANY, false, false, true, OP_IN, NEED_NONE},
+	[OP_OTHER] = {"?", 0, false, false, false, OP_OTHER, NEED_NONE},
+};
+
+/* Operators of the CRD's matchArgs enum, all of them: for suggestions, and
+ * to tell "unsupported" from "unknown". */
+const char *const op_names[] = {
+	"Equal", "NotEqual", "Prefix", "NotPrefix", "Postfix", "NotPostfix", "GreaterThan",
+	"LessThan", "GT", "LT", "Mask", "SPort", "NotSPort", "SPortPriv", "NotSportPriv", "DPort",
+	"NotDPort", "DPortPriv", "NotDPortPriv", "SAddr", "NotSAddr", "DAddr", "NotDAddr",
+	"Protocol", "Family", "State", "InMap", "NotInMap", "CapabilitiesGained", "InRange",
+	"NotInRange", "SubString", "SubStringIgnCase", "CelExpr", "FileType", "NotFileType", NULL,
+};
+
+enum op op_from_name(const char *s)
+{
+	if (!strcmp(s, "GT"))
+		return OP_GT;
+	if (!strcmp(s, "LT"))
+		return OP_LT;
+	for (int o = OP_UNKNOWN + 1; o < OP_OTHER; o++)
+		if (!strcmp(s, ops[o].name))
+			return (enum op)o;
+	for (int i = 0; op_names[i]; i++)
+		if (!strcmp(s, op_names[i]))
+			return OP_OTHER;
+	return OP_UNKNOWN;
+}
+
+const char *const *op_names_where(enum op_where where)
+{
+	static const char *const pids[] = {"In", "NotIn", NULL};
+	static const char *const binaries[] = {"In", "NotIn", "Prefix", "NotPrefix", "Postfix", "NotPostfix", NULL};
+	static const char *const ret[] = {"Equal", "NotEqual", "GT", "LT", "GreaterThan", "LessThan", "Mask", NULL};
+	switch (where) {
+	case OPW_ARGS: return op_names;
+	case OPW_RETURN: return ret;
+	case OPW_PIDS: return pids;
+	case OPW_BINARIES: return binaries;
+	case OPW_NAMESPACES: return pids;
+	}
+	return pids;
+}
+
+/* ---- actions ---- */
+
+/* Spellings and bits come from the ABI's list (tpc_abi.h): tp-load names
+ * the same actions from the same rows. */
+#define ACTION_ROW(n, bit, spelling) [ACT_##n] = {spelling, TPC_ACT_##n, "TPC_ACT_" #n},
+const struct action_info actions[ACT_COUNT] = {
+	[ACT_UNKNOWN] = {"?", 0, "0"},
+	TPC_ACTIONS(ACTION_ROW)
+	[ACT_OTHER] = {"?", 0, "0"},
+};
+#undef ACTION_ROW
+
+const char *const action_names[] = {
+	"Post", "Sigkill", "Override", "GetUrl", "DnsLookup", "NoPost", "Signal", "TrackSock",
+	"UntrackSock", "NotifyEnforcer", "CleanupEnforcerNotification", "Set", "FollowFD",
+	"UnfollowFD", "CopyFD", NULL,
+};
+
+enum action_kind action_from_name(const char *s)
+{
+	for (int k = ACT_UNKNOWN + 1; k < ACT_OTHER; k++)
+		if (!strcmp(s, actions[k].name))
+			return (enum action_kind)k;
+	for (int i = 0; action_names[i]; i++)
+		if (!strcmp(s, action_names[i]))
+			return ACT_OTHER;
+	return ACT_UNKNOWN;
+}
+
+/* ---- namespaces and capabilities ---- */
+
+const char *const ns_names[] = {"Uts", "Ipc", "Mnt", "Pid", "PidForChildren", "Net",
+				"Time", "TimeForChildren", "Cgroup", "User", NULL};
+_Static_assert(NS_USER == TPC_NS_USER && NS_COUNT == TPC_NS_COUNT && NS_PID_FOR_CHILDREN == TPC_NS_PID_FOR_CHILDREN,
+	       "enum ns_kind follows tpc_abi.h's TPC_NS_*");
+
+int ns_from_name(const char *s)
+{
+	for (int i = 0; ns_names[i]; i++)
+		if (!strcmp(s, ns_names[i]))
+			return i;
+	return -1;
+}
+
+/* linux/capability.h, in number order */
+const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+	"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE", NULL,
+};
+
+const char *const cap_set_names[] = {"Effective", "Inheritable", "Permitted", NULL};
+
+int cap_from_name(const char *s)
+{
+	for (int i = 0; cap_names[i]; i++)
+		if (!strcmp(s, cap_names[i]))
+			return i;
+	return -1;
+}
+
+/* ---- questions about the model ---- */
 
 const struct arg *hook_find_arg(const struct hook *h, int index)
 {
@@ -10,25 +213,62 @@ const struct arg *hook_find_arg(const struct hook *h, int index)
 	return NULL;
 }
 
-bool arg_type_is_path(enum arg_type t)
-{
-	return t == AT_FILE || t == AT_PATH || t == AT_DENTRY || t == AT_FD;
-}
-
 /* An fd compares as a number under GT/LT/Mask and when every value of an
  * Equal/NotEqual is an integer (the fd itself); otherwise as its path. */
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m)
 {
 	if (a->type != AT_FD)
-		return arg_type_is_bytes(a->type);
-	if (m->op == OP_GT || m->op == OP_LT || m->op == OP_MASK)
+		return arg_types[a->type].cls != AC_INT && arg_types[a->type].cls != AC_NONE;
+	if (!ops[m->op].on_bytes)
 		return false;
 	if (m->op != OP_EQUAL && m->op != OP_NOTEQUAL)
 		return true;
-	for (int v = 0; v < m->nvalues; v++) {
-		long long x;
-		if (!parse_integer_text(m->values[v].s, &x))
+	for (int v = 0; v < m->nvalues; v++)
+		if (!m->values[v].is_int)
 			return true;
-	}
 	return false;
+}
+
+bool selector_has_filters(const struct selector *s)
+{
+	return s->nmatch_args || s->nmatch_return_args || s->nmatch_pids || s->nmatch_binaries ||
+	       s->nmatch_namespaces || s->nmatch_caps || s->nmatch_cap_changes || s->nmatch_ns_changes;
+}
+
+bool hook_has_action(const struct hook *h, enum action_kind k)
+{
+	for (int i = 0; i < h->nselectors; i++)
+		for (int j = 0; j < h->selectors[i].nactions; j++)
+			if (h->selectors[i].actions[j].kind == k)
+				return true;
+	return false;
+}
+
+bool hook_reports_at_return(const struct hook *h)
+{
+	if (h->kind != HOOK_KPROBE)
+		return false;
+	if (h->is_return)
+		return true;
+	for (int i = 0; i < h->nargs; i++)
+		if (h->args[i].return_copy)
+			return true;
+	return false;
+}
+
+const char *syscall_name(const char *call)
+{
+	static const char *const prefixes[] = {"__x64_", "__arm64_", "__ia32_", "__s390x_", "__riscv_", NULL};
+	if (!call)
+		return NULL;
+	for (int i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (!strncmp(call, prefixes[i], n)) {
+			call += n;
+			break;
+		}
+	}
+	if (strncmp(call, "sys_", 4) || !call[4])
+		return NULL;
+	return call + 4;
 }

@@ -20,6 +20,9 @@ struct pctx {
 	struct diags *d;
 };
 
+/* "; did you mean 'X'?" or `otherwise` */
+#define DYM(word, cands, otherwise) did_you_mean(word, cands, otherwise, dym_, sizeof(dym_))
+
 static struct pos node_pos(const yaml_node_t *n)
 {
 	struct pos p = {0, 0};
@@ -46,8 +49,9 @@ static const char *node_kind_name(const yaml_node_t *n)
 	case YAML_SCALAR_NODE: return "a scalar";
 	case YAML_SEQUENCE_NODE: return "a list";
 	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "empty";
+	case YAML_NO_NODE: break;
 	}
+	return "empty";
 }
 
 static bool expect_kind(struct pctx *c, yaml_node_t *n, yaml_node_type_t t, const char *what)
@@ -78,23 +82,43 @@ static bool get_string(struct pctx *c, yaml_node_t *n, const char *what, char **
 	return true;
 }
 
-/* Integers as Kubernetes YAML writes them: decimal, 0x hex, 0 octal, sign. */
-bool parse_integer_text(const char *s, long long *out)
+/* A name that reaches generated C and attach targets (a kernel symbol,
+ * a tracepoint subsystem or event): letters, digits, '_' and, for
+ * symbols, '.' (GCC's "foo.isra.0"), whatever BTF says, so a policy
+ * cannot inject code into the object or a path into tracefs. */
+static bool get_name(struct pctx *c, yaml_node_t *n, const char *what, bool symbol, char **out)
 {
-	if (!s || !*s)
+	if (!expect_kind(c, n, YAML_SCALAR_NODE, what))
 		return false;
-	errno = 0;
-	char *end;
-	long long v;
-	if (s[0] == '-')
-		v = strtoll(s, &end, 0);
-	else {
-		unsigned long long u = strtoull(s, &end, 0);
-		v = (long long)u;
+	const char *s = scalar_text(n);
+	size_t len = n->data.scalar.length;
+	const char *bad = NULL;
+	if (strlen(s) != len)
+		bad = "a NUL byte";
+	else if (!len)
+		bad = "nothing";
+	else if (len > 255)
+		bad = "more than 255 bytes";
+	for (const char *p = s; !bad && *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      (symbol && *p == '.')))
+			bad = "characters no kernel name has";
+	if (bad) {
+		struct buf shown = {0};
+		for (size_t i = 0; i < len && i < 64; i++) {
+			unsigned char ch = (unsigned char)s[i];
+			if (ch >= 32 && ch < 127 && ch != '\'')
+				buf_printf(&shown, "%c", ch);
+			else
+				buf_printf(&shown, "\\x%02x", ch);
+		}
+		diag_add(c->d, c->file, node_pos(n), SEV_ERROR, "bad-name", "%s '%s%s' holds %s (letters, digits, '_'%s)",
+			 what, shown.s ? shown.s : "", len > 64 ? "..." : "", bad, symbol ? " and '.'" : "");
+		buf_free(&shown);
+		return false;
 	}
-	if (errno || *end)
-		return false;
-	*out = v;
+	free(*out);
+	*out = xstrdup(s);
 	return true;
 }
 
@@ -137,7 +161,13 @@ static bool get_bool(struct pctx *c, yaml_node_t *n, const char *what, bool *out
 	return false;
 }
 
-/* ---- key tables ---- */
+/* ---- key tables ----
+ *
+ * Each mapping kind of the CRD has an enum of its keys and a table indexed
+ * by it (designated initializers): parse functions switch on the enum. A
+ * key tpc implements is parsed into the model, a key the CRD has but tpc
+ * does not implement is refused as "unsupported: ...", a key tpc accepts
+ * and ignores (metadata.labels) is skipped. */
 
 enum key_role { K_IMPL, K_UNSUPPORTED, K_IGNORED };
 
@@ -147,17 +177,20 @@ struct key_spec {
 	const char *feature; /* for K_UNSUPPORTED: what to call it */
 };
 
-/* Looks key up; reports unknown and unsupported keys. Returns the index
- * of an implemented key, or -1 when the caller should skip the pair. */
-static int lookup_key(struct pctx *c, yaml_node_t *k, const struct key_spec *spec, const char *where)
+#define NKEYS(t) ((int)(sizeof(t) / sizeof((t)[0])))
+
+/* Looks key up in spec[0..n); reports unknown and unsupported keys.
+ * Returns the index of an implemented key, or -1 when the caller should
+ * skip the pair. */
+static int lookup_key(struct pctx *c, yaml_node_t *k, const struct key_spec *spec, int n, const char *where)
 {
 	const char *name = scalar_text(k);
 	if (!name) {
 		diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "wrong-type", "keys of %s must be scalars", where);
 		return -1;
 	}
-	for (int i = 0; spec[i].key; i++) {
-		if (strcmp(name, spec[i].key))
+	for (int i = 0; i < n; i++) {
+		if (!spec[i].key || strcmp(name, spec[i].key))
 			continue;
 		if (spec[i].role == K_UNSUPPORTED)
 			diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "unsupported", "unsupported: %s",
@@ -165,18 +198,18 @@ static int lookup_key(struct pctx *c, yaml_node_t *k, const struct key_spec *spe
 		return spec[i].role == K_IMPL ? i : -1;
 	}
 	const char *cands[64];
-	int n = 0;
-	for (int i = 0; spec[i].key && n < 63; i++)
-		cands[n++] = spec[i].key;
-	cands[n] = NULL;
-	const char *s = suggest(name, cands);
-	if (s)
-		diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "unknown-key", "unknown key '%s' in %s; did you mean '%s'?",
-			 name, where, s);
-	else
-		diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "unknown-key", "unknown key '%s' in %s", name, where);
+	int m = 0;
+	for (int i = 0; i < n && m < 63; i++)
+		if (spec[i].key)
+			cands[m++] = spec[i].key;
+	cands[m] = NULL;
+	char dym_[128];
+	diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "unknown-key", "unknown key '%s' in %s%s", name, where,
+		 DYM(name, cands, ""));
 	return -1;
 }
+
+#define LOOKUP(c, k, table, where) lookup_key(c, k, table, NKEYS(table), where)
 
 /* libyaml accepts a key written twice in one mapping; the first counts,
  * a later one is an error (and is skipped: parsing it again would grow
@@ -213,21 +246,77 @@ static int seq_len(yaml_node_t *n)
 	return (int)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
+/* ---- values ---- */
+
+static void parse_values(struct pctx *c, yaml_node_t *n, struct value **out, int *nout, bool *has)
+{
+	*has = true;
+	if (!expect_kind(c, n, YAML_SEQUENCE_NODE, "values"))
+		return;
+	*out = xcalloc((size_t)seq_len(n), sizeof(struct value));
+	FOR_ITEMS(c, n, item)
+	{
+		if (!expect_kind(c, item, YAML_SCALAR_NODE, "a value"))
+			continue;
+		/* a trailing "\0" (the spec's Override example writes one) is the
+		 * C string's own end; a NUL inside would cut the value */
+		size_t len = item->data.scalar.length;
+		const char *text = scalar_text(item);
+		while (len && !text[len - 1])
+			len--;
+		if (memchr(text, 0, len)) {
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "bad-value",
+				 "value contains a NUL byte before its end");
+			continue;
+		}
+		struct value *v = &(*out)[(*nout)++];
+		v->s = strndup(text, len);
+		v->len = len;
+		v->pos = node_pos(item);
+		v->is_int = parse_integer_text(v->s, &v->i);
+	}
+}
+
 /* ---- args ---- */
 
-static const struct key_spec arg_keys[] = {
-	{"index", K_IMPL, 0},
-	{"type", K_IMPL, 0},
-	{"sizeArgIndex", K_IMPL, 0},
-	{"returnCopy", K_IMPL, 0},
-	{"maxData", K_IMPL, 0},
-	{"label", K_IMPL, 0},
-	{"btfType", K_UNSUPPORTED, "args.btfType"},
-	{"btfTypeModule", K_UNSUPPORTED, "args.btfTypeModule"},
-	{"resolve", K_UNSUPPORTED, "args.resolve"},
-	{"source", K_UNSUPPORTED, "args.source"},
-	{NULL, 0, 0},
+enum arg_key {
+	ARG_INDEX,
+	ARG_TYPE,
+	ARG_SIZE_ARG_INDEX,
+	ARG_RETURN_COPY,
+	ARG_MAX_DATA,
+	ARG_LABEL,
+	ARG_BTF_TYPE,
+	ARG_BTF_TYPE_MODULE,
+	ARG_RESOLVE,
+	ARG_SOURCE,
 };
+static const struct key_spec arg_keys[] = {
+	[ARG_INDEX] = {"index", K_IMPL, 0},
+	[ARG_TYPE] = {"type", K_IMPL, 0},
+	[ARG_SIZE_ARG_INDEX] = {"sizeArgIndex", K_IMPL, 0},
+	[ARG_RETURN_COPY] = {"returnCopy", K_IMPL, 0},
+	[ARG_MAX_DATA] = {"maxData", K_IMPL, 0},
+	[ARG_LABEL] = {"label", K_IMPL, 0},
+	[ARG_BTF_TYPE] = {"btfType", K_UNSUPPORTED, "args.btfType"},
+	[ARG_BTF_TYPE_MODULE] = {"btfTypeModule", K_UNSUPPORTED, "args.btfTypeModule"},
+	[ARG_RESOLVE] = {"resolve", K_UNSUPPORTED, "args.resolve"},
+	[ARG_SOURCE] = {"source", K_UNSUPPORTED, "args.source"},
+};
+
+static void parse_arg_type(struct pctx *c, yaml_node_t *v, struct arg *a)
+{
+	char dym_[128];
+	if (!get_string(c, v, "type", &a->type_name))
+		return;
+	a->type = arg_type_from_name(a->type_name);
+	if (a->type == AT_UNKNOWN)
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "unknown arg type '%s'%s", a->type_name,
+			 DYM(a->type_name, arg_type_names, ""));
+	else if (a->type == AT_OTHER)
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported", "unsupported: arg type '%s'",
+			 a->type_name);
+}
 
 static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
 {
@@ -238,47 +327,34 @@ static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
 	bool has_index = false, has_type = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		int i = lookup_key(c, k, arg_keys, "an arg");
 		long long x;
-		switch (i) {
-		case 0:
+		switch ((enum arg_key)LOOKUP(c, k, arg_keys, "an arg")) {
+		case ARG_INDEX:
 			a->index_pos = node_pos(v);
 			has_index = true;
 			if (get_int(c, v, "index", 0, 255, &x))
 				a->index = (int)x;
 			break;
-		case 1:
+		case ARG_TYPE:
 			a->type_pos = node_pos(v);
 			has_type = true;
-			if (get_string(c, v, "type", &a->type_name)) {
-				a->type = arg_type_from_name(a->type_name);
-				if (a->type == AT_UNKNOWN) {
-					const char *s = suggest(a->type_name, arg_type_names);
-					if (s)
-						diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
-							 "unknown arg type '%s'; did you mean '%s'?", a->type_name, s);
-					else
-						diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
-							 "unknown arg type '%s'", a->type_name);
-				} else if (a->type == AT_OTHER) {
-					diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported",
-						 "unsupported: arg type '%s'", a->type_name);
-				}
-			}
+			parse_arg_type(c, v, a);
 			break;
-		case 2:
+		case ARG_SIZE_ARG_INDEX:
 			a->size_pos = node_pos(v);
 			if (get_int(c, v, "sizeArgIndex", 0, 256, &x))
 				a->size_arg_index = (int)x;
 			break;
-		case 3: get_bool(c, v, "returnCopy", &a->return_copy); break;
-		case 4: {
-			bool md = false;
-			if (get_bool(c, v, "maxData", &md)) /* a boolean in the CRD */
-				a->max_data = md;
+		case ARG_RETURN_COPY: get_bool(c, v, "returnCopy", &a->return_copy); break;
+		case ARG_MAX_DATA:
+			a->max_data_pos = node_pos(k);
+			get_bool(c, v, "maxData", &a->max_data); /* a boolean in the CRD */
 			break;
-		}
-		case 5: get_string(c, v, "label", &a->label); break;
+		case ARG_LABEL: get_string(c, v, "label", &a->label); break;
+		case ARG_BTF_TYPE:
+		case ARG_BTF_TYPE_MODULE:
+		case ARG_RESOLVE:
+		case ARG_SOURCE: break;
 		}
 	}
 	if (!has_index)
@@ -297,38 +373,56 @@ static void parse_args(struct pctx *c, yaml_node_t *n, struct hook *h)
 
 /* ---- selectors ---- */
 
-static void parse_values(struct pctx *c, yaml_node_t *n, struct scalar **out, int *nout)
+/* An operator allowed in `where` (model.c's table); reports unknown names
+ * with a suggestion among the allowed ones and CRD operators tpc does not
+ * implement there as unsupported. Returns OP_UNKNOWN on any problem. */
+static enum op parse_op(struct pctx *c, yaml_node_t *v, enum op_where where, const char *what, struct pos *pos)
 {
-	if (!expect_kind(c, n, YAML_SEQUENCE_NODE, "values"))
-		return;
-	*out = xcalloc((size_t)seq_len(n), sizeof(struct scalar));
-	FOR_ITEMS(c, n, item)
-	{
-		if (!expect_kind(c, item, YAML_SCALAR_NODE, "a value"))
-			continue;
-		/* a trailing "\0" (the spec's Override example writes one) is the
-		 * C string's own end; a NUL inside would cut the value */
-		size_t len = item->data.scalar.length;
-		const char *text = scalar_text(item);
-		while (len && !text[len - 1])
-			len--;
-		if (memchr(text, 0, len)) {
-			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "bad-value",
-				 "value contains a NUL byte before its end");
-			continue;
-		}
-		struct scalar *s = &(*out)[(*nout)++];
-		s->s = xstrdup(text);
-		s->pos = node_pos(item);
+	char *name = NULL;
+	char dym_[128];
+	*pos = node_pos(v);
+	if (!get_string(c, v, "operator", &name))
+		return OP_UNKNOWN;
+	enum op o = op_from_name(name);
+	if (o != OP_UNKNOWN && o != OP_OTHER && (ops[o].where & where)) {
+		free(name);
+		return o;
 	}
+	const char *const *allowed = op_names_where(where);
+	if (where == OPW_ARGS || where == OPW_RETURN) {
+		bool crd = false; /* an operator of the CRD tpc does not implement here */
+		for (int i = 0; op_names[i]; i++)
+			crd |= !strcmp(name, op_names[i]);
+		if (!crd)
+			diag_add(c->d, c->file, *pos, SEV_ERROR, "bad-enum", "unknown operator '%s'%s", name,
+				 DYM(name, where == OPW_ARGS ? op_names : allowed, ""));
+		else if (where == OPW_ARGS)
+			diag_add(c->d, c->file, *pos, SEV_ERROR, "unsupported", "unsupported: matchArgs operator '%s'", name);
+		else
+			diag_add(c->d, c->file, *pos, SEV_ERROR, "unsupported",
+				 "unsupported: matchReturnArgs operator '%s' (tpc compares return values as integers: "
+				 "Equal, NotEqual, GT, LT, Mask)",
+				 name);
+	} else {
+		struct buf list = {0};
+		for (int i = 0; allowed[i]; i++)
+			buf_printf(&list, "%s%s", i ? ", " : "", allowed[i]);
+		char *otherwise = xasprintf(" (one of %s)", list.s);
+		diag_add(c->d, c->file, *pos, SEV_ERROR, "bad-enum", "unknown %s operator '%s'%s", what, name,
+			 DYM(name, allowed, otherwise));
+		free(otherwise);
+		buf_free(&list);
+	}
+	free(name);
+	return OP_UNKNOWN;
 }
 
+enum match_arg_key { MA_INDEX, MA_OPERATOR, MA_VALUES, MA_ARGS };
 static const struct key_spec match_arg_keys[] = {
-	{"index", K_IMPL, 0},
-	{"operator", K_IMPL, 0},
-	{"values", K_IMPL, 0},
-	{"args", K_UNSUPPORTED, "matchArgs.args"},
-	{NULL, 0, 0},
+	[MA_INDEX] = {"index", K_IMPL, 0},
+	[MA_OPERATOR] = {"operator", K_IMPL, 0},
+	[MA_VALUES] = {"values", K_IMPL, 0},
+	[MA_ARGS] = {"args", K_UNSUPPORTED, "matchArgs.args"},
 };
 
 static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
@@ -341,38 +435,18 @@ static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
 	FOR_PAIRS(c, n, k, v)
 	{
 		long long x;
-		switch (lookup_key(c, k, match_arg_keys, "a matchArgs entry")) {
-		case 0:
+		switch ((enum match_arg_key)LOOKUP(c, k, match_arg_keys, "a matchArgs entry")) {
+		case MA_INDEX:
 			m->index_pos = node_pos(v);
 			if (get_int(c, v, "index", 0, 255, &x))
 				m->index = (int)x;
 			break;
-		case 1: {
-			char *op = NULL;
-			m->op_pos = node_pos(v);
+		case MA_OPERATOR:
 			has_op = true;
-			if (!get_string(c, v, "operator", &op))
-				break;
-			m->op = op_from_name(op);
-			if (m->op == OP_UNKNOWN || m->op == OP_IN || m->op == OP_NOTIN) {
-				m->op = OP_UNKNOWN;
-				bool known = false;
-				for (int i = 0; op_names[i]; i++)
-					known |= !strcmp(op, op_names[i]);
-				const char *s = known ? NULL : suggest(op, op_names);
-				if (known)
-					diag_add(c->d, c->file, m->op_pos, SEV_ERROR, "unsupported",
-						 "unsupported: matchArgs operator '%s'", op);
-				else if (s)
-					diag_add(c->d, c->file, m->op_pos, SEV_ERROR, "bad-enum",
-						 "unknown operator '%s'; did you mean '%s'?", op, s);
-				else
-					diag_add(c->d, c->file, m->op_pos, SEV_ERROR, "bad-enum", "unknown operator '%s'", op);
-			}
-			free(op);
+			m->op = parse_op(c, v, OPW_ARGS, "matchArgs", &m->op_pos);
 			break;
-		}
-		case 2: parse_values(c, v, &m->values, &m->nvalues); break;
+		case MA_VALUES: parse_values(c, v, &m->values, &m->nvalues, &m->has_values); break;
+		case MA_ARGS: break;
 		}
 	}
 	if (!has_op)
@@ -381,48 +455,17 @@ static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchArgs entry is missing 'index'");
 }
 
-
-/* An operator restricted to `allowed`; reports unknown names with a
- * suggestion among them. Returns OP_UNKNOWN on any problem. */
-static enum op parse_op(struct pctx *c, yaml_node_t *v, const char *const *allowed, const char *where,
-			struct pos *pos)
-{
-	char *name = NULL;
-	*pos = node_pos(v);
-	if (!get_string(c, v, "operator", &name))
-		return OP_UNKNOWN;
-	for (int i = 0; allowed[i]; i++)
-		if (!strcmp(name, allowed[i])) {
-			enum op o = op_from_name(name);
-			free(name);
-			return o;
-		}
-	const char *s = suggest(name, allowed);
-	struct buf list = {0};
-	for (int i = 0; allowed[i]; i++)
-		buf_printf(&list, "%s%s", i ? ", " : "", allowed[i]);
-	if (s)
-		diag_add(c->d, c->file, *pos, SEV_ERROR, "bad-enum", "unknown %s operator '%s'; did you mean '%s'?", where,
-			 name, s);
-	else
-		diag_add(c->d, c->file, *pos, SEV_ERROR, "bad-enum", "unknown %s operator '%s' (one of %s)", where, name,
-			 list.s);
-	buf_free(&list);
-	free(name);
-	return OP_UNKNOWN;
-}
-
-static const char *const in_notin_ops[] = {"In", "NotIn", NULL};
-static const char *const binary_ops[] = {"In", "NotIn", "Prefix", "NotPrefix", "Postfix", "NotPostfix", NULL};
-static const char *const return_ops[] = {"Equal", "NotEqual", "GT", "LT", "GreaterThan", "LessThan", "Mask", NULL};
-
+enum proc_key { PROC_OPERATOR, PROC_VALUES, PROC_FOLLOW, PROC_NS_PID };
 static const struct key_spec pids_keys[] = {
-	{"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {"followForks", K_IMPL, 0}, {"isNamespacePID", K_IMPL, 0},
-	{NULL, 0, 0},
+	[PROC_OPERATOR] = {"operator", K_IMPL, 0},
+	[PROC_VALUES] = {"values", K_IMPL, 0},
+	[PROC_FOLLOW] = {"followForks", K_IMPL, 0},
+	[PROC_NS_PID] = {"isNamespacePID", K_IMPL, 0},
 };
-
 static const struct key_spec binaries_keys[] = {
-	{"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {"followChildren", K_IMPL, 0}, {NULL, 0, 0},
+	[PROC_OPERATOR] = {"operator", K_IMPL, 0},
+	[PROC_VALUES] = {"values", K_IMPL, 0},
+	[PROC_FOLLOW] = {"followChildren", K_IMPL, 0},
 };
 
 /* matchPIDs (pids=true) or matchBinaries entries */
@@ -430,35 +473,46 @@ static void parse_match_proc(struct pctx *c, yaml_node_t *n, struct match_proc *
 {
 	const char *what = pids ? "a matchPIDs entry" : "a matchBinaries entry";
 	m->pos = node_pos(n);
-	m->follow_bit = -1;
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;
-	bool has_op = false, has_values = false;
+	bool has_op = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, pids ? pids_keys : binaries_keys, what)) {
-		case 0:
+		int key = pids ? LOOKUP(c, k, pids_keys, what) : LOOKUP(c, k, binaries_keys, what);
+		switch ((enum proc_key)key) {
+		case PROC_OPERATOR:
 			has_op = true;
-			m->op = parse_op(c, v, pids ? in_notin_ops : binary_ops, pids ? "matchPIDs" : "matchBinaries",
+			m->op = parse_op(c, v, pids ? OPW_PIDS : OPW_BINARIES, pids ? "matchPIDs" : "matchBinaries",
 					 &m->op_pos);
 			break;
-		case 1:
-			has_values = true;
-			parse_values(c, v, &m->values, &m->nvalues);
-			break;
-		case 2: get_bool(c, v, pids ? "followForks" : "followChildren", &m->follow); break;
-		case 3: get_bool(c, v, "isNamespacePID", &m->ns_pid); break;
+		case PROC_VALUES: parse_values(c, v, &m->values, &m->nvalues, &m->has_values); break;
+		case PROC_FOLLOW: get_bool(c, v, pids ? "followForks" : "followChildren", &m->follow); break;
+		case PROC_NS_PID: get_bool(c, v, "isNamespacePID", &m->ns_pid); break;
 		}
 	}
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
-	if (!has_values)
+	if (!m->has_values)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'values'", what + 2);
 }
 
+enum ns_key { NSK_NAMESPACE, NSK_OPERATOR, NSK_VALUES };
 static const struct key_spec ns_keys[] = {
-	{"namespace", K_IMPL, 0}, {"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {NULL, 0, 0},
+	[NSK_NAMESPACE] = {"namespace", K_IMPL, 0},
+	[NSK_OPERATOR] = {"operator", K_IMPL, 0},
+	[NSK_VALUES] = {"values", K_IMPL, 0},
 };
+
+/* A namespace kind by name; reports unknown names. -1 on a problem. */
+static int parse_ns_name(struct pctx *c, const char *name, struct pos pos, const char *otherwise)
+{
+	char dym_[128];
+	int ns = ns_from_name(name);
+	if (ns < 0)
+		diag_add(c->d, c->file, pos, SEV_ERROR, "bad-enum", "unknown namespace '%s'%s", name,
+			 DYM(name, ns_names, otherwise));
+	return ns;
+}
 
 static void parse_match_ns(struct pctx *c, yaml_node_t *n, struct match_ns *m)
 {
@@ -466,123 +520,117 @@ static void parse_match_ns(struct pctx *c, yaml_node_t *n, struct match_ns *m)
 	m->ns = NS_COUNT;
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchNamespaces entry"))
 		return;
-	bool has_ns = false, has_op = false, has_values = false;
+	bool has_ns = false, has_op = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, ns_keys, "a matchNamespaces entry")) {
-		case 0: {
+		switch ((enum ns_key)LOOKUP(c, k, ns_keys, "a matchNamespaces entry")) {
+		case NSK_NAMESPACE: {
 			char *name = NULL;
 			has_ns = true;
 			m->ns_pos = node_pos(v);
 			if (!get_string(c, v, "namespace", &name))
 				break;
-			int ns = ns_from_name(name);
-			if (ns < 0) {
-				const char *s = suggest(name, ns_names);
-				diag_add(c->d, c->file, m->ns_pos, SEV_ERROR, "bad-enum", "unknown namespace '%s'%s%s%s", name,
-					 s ? "; did you mean '" : " (Uts, Ipc, Mnt, Pid, PidForChildren, Net, Time, TimeForChildren, Cgroup or User)",
-					 s ? s : "", s ? "'?" : "");
-			} else {
+			int ns = parse_ns_name(c, name, m->ns_pos,
+					       " (Uts, Ipc, Mnt, Pid, PidForChildren, Net, Time, TimeForChildren, Cgroup or User)");
+			if (ns >= 0)
 				m->ns = (enum ns_kind)ns;
-			}
 			free(name);
 			break;
 		}
-		case 1:
+		case NSK_OPERATOR:
 			has_op = true;
-			m->op = parse_op(c, v, in_notin_ops, "matchNamespaces", &m->op_pos);
+			m->op = parse_op(c, v, OPW_NAMESPACES, "matchNamespaces", &m->op_pos);
 			break;
-		case 2:
-			has_values = true;
-			parse_values(c, v, &m->values, &m->nvalues);
-			break;
+		case NSK_VALUES: parse_values(c, v, &m->values, &m->nvalues, &m->has_values); break;
 		}
 	}
 	if (!has_ns)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaces entry is missing 'namespace'");
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaces entry is missing 'operator'");
-	if (!has_values)
+	if (!m->has_values)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaces entry is missing 'values'");
 }
 
+enum caps_key { CAPK_TYPE, CAPK_OPERATOR, CAPK_VALUES, CAPK_NS_CAP };
 static const struct key_spec caps_keys[] = {
-	{"type", K_IMPL, 0}, {"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {"isNamespaceCapability", K_IMPL, 0},
-	{NULL, 0, 0},
+	[CAPK_TYPE] = {"type", K_IMPL, 0},
+	[CAPK_OPERATOR] = {"operator", K_IMPL, 0},
+	[CAPK_VALUES] = {"values", K_IMPL, 0},
+	[CAPK_NS_CAP] = {"isNamespaceCapability", K_IMPL, 0},
 };
 
-/* A capability name to its bit; reports unknown names. */
+/* Capability names to their bits; reports unknown names. */
 static void caps_mask(struct pctx *c, struct match_caps *m)
 {
+	char dym_[128];
 	for (int i = 0; i < m->nvalues; i++) {
 		const char *name = m->values[i].s;
 		int cap = cap_from_name(name);
-		if (cap < 0) {
-			/* "chown" or "CHOWN" for "CAP_CHOWN" is a near miss too */
-			char up[64];
-			snprintf(up, sizeof(up), "%s%s", strncasecmp(name, "CAP_", 4) ? "CAP_" : "", name);
-			for (char *p = up; *p; p++)
-				*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-			const char *s = cap_from_name(up) >= 0 ? up : suggest(name, cap_names);
-			if (s)
-				diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum",
-					 "unknown capability '%s'; did you mean '%s'?", name, s);
-			else
-				diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum",
-					 "unknown capability '%s' (names as in linux/capability.h, e.g. CAP_SYS_ADMIN)", name);
+		if (cap >= 0) {
+			m->mask |= 1ULL << cap;
 			continue;
 		}
-		m->mask |= 1ULL << cap;
+		/* "chown" or "CHOWN" for "CAP_CHOWN" is a near miss too */
+		char up[64];
+		snprintf(up, sizeof(up), "%s%s", strncasecmp(name, "CAP_", 4) ? "CAP_" : "", name);
+		for (char *p = up; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		if (cap_from_name(up) >= 0)
+			diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum",
+				 "unknown capability '%s'; did you mean '%s'?", name, up);
+		else
+			diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum", "unknown capability '%s'%s", name,
+				 DYM(name, cap_names, " (names as in linux/capability.h, e.g. CAP_SYS_ADMIN)"));
 	}
 }
 
 static void parse_match_caps(struct pctx *c, yaml_node_t *n, struct match_caps *m, const char *what)
 {
+	char dym_[128];
 	m->pos = node_pos(n);
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;
-	bool has_op = false, has_values = false;
+	bool has_op = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, caps_keys, what)) {
-		case 0: {
+		switch ((enum caps_key)LOOKUP(c, k, caps_keys, what)) {
+		case CAPK_TYPE: {
 			char *name = NULL;
 			if (!get_string(c, v, "type", &name))
 				break;
 			int i;
 			for (i = 0; cap_set_names[i] && strcmp(cap_set_names[i], name); i++)
 				;
-			if (!cap_set_names[i]) {
-				const char *s = suggest(name, cap_set_names);
-				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "unknown capability set '%s'%s%s%s",
-					 name, s ? "; did you mean '" : " (Effective, Inheritable or Permitted)", s ? s : "",
-					 s ? "'?" : "");
-			} else {
+			if (!cap_set_names[i])
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "unknown capability set '%s'%s", name,
+					 DYM(name, cap_set_names, " (Effective, Inheritable or Permitted)"));
+			else
 				m->set = (enum cap_set)i;
-			}
 			free(name);
 			break;
 		}
-		case 1:
+		case CAPK_OPERATOR:
 			has_op = true;
-			m->op = parse_op(c, v, in_notin_ops, "capability", &m->op_pos);
+			m->op = parse_op(c, v, OPW_NAMESPACES, "capability", &m->op_pos);
 			break;
-		case 2:
-			has_values = true;
-			parse_values(c, v, &m->values, &m->nvalues);
+		case CAPK_VALUES:
+			parse_values(c, v, &m->values, &m->nvalues, &m->has_values);
 			caps_mask(c, m);
 			break;
-		case 3: get_bool(c, v, "isNamespaceCapability", &m->ns_cap); break;
+		case CAPK_NS_CAP: get_bool(c, v, "isNamespaceCapability", &m->ns_cap); break;
 		}
 	}
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
-	if (!has_values)
+	if (!m->has_values)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'values'", what + 2);
 }
 
+enum ns_changes_key { NSC_OPERATOR, NSC_VALUES };
 static const struct key_spec ns_changes_keys[] = {
-	{"operator", K_IMPL, 0}, {"values", K_IMPL, 0}, {NULL, 0, 0},
+	[NSC_OPERATOR] = {"operator", K_IMPL, 0},
+	[NSC_VALUES] = {"values", K_IMPL, 0},
 };
 
 static void parse_match_ns_changes(struct pctx *c, yaml_node_t *n, struct match_ns_changes *m)
@@ -590,39 +638,36 @@ static void parse_match_ns_changes(struct pctx *c, yaml_node_t *n, struct match_
 	m->pos = node_pos(n);
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchNamespaceChanges entry"))
 		return;
-	bool has_op = false, has_values = false;
+	bool has_op = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, ns_changes_keys, "a matchNamespaceChanges entry")) {
-		case 0:
+		switch ((enum ns_changes_key)LOOKUP(c, k, ns_changes_keys, "a matchNamespaceChanges entry")) {
+		case NSC_OPERATOR:
 			has_op = true;
-			m->op = parse_op(c, v, in_notin_ops, "matchNamespaceChanges", &m->op_pos);
+			m->op = parse_op(c, v, OPW_NAMESPACES, "matchNamespaceChanges", &m->op_pos);
 			break;
-		case 1:
-			has_values = true;
-			parse_values(c, v, &m->values, &m->nvalues);
+		case NSC_VALUES:
+			parse_values(c, v, &m->values, &m->nvalues, &m->has_values);
 			for (int i = 0; i < m->nvalues; i++) {
-				int ns = ns_from_name(m->values[i].s);
-				if (ns < 0) {
-					const char *s = suggest(m->values[i].s, ns_names);
-					diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "bad-enum", "unknown namespace '%s'%s%s%s",
-						 m->values[i].s, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-				} else {
+				int ns = parse_ns_name(c, m->values[i].s, m->values[i].pos, "");
+				if (ns >= 0)
 					m->mask |= 1u << ns;
-				}
 			}
 			break;
 		}
 	}
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaceChanges entry is missing 'operator'");
-	if (!has_values)
+	if (!m->has_values)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchNamespaceChanges entry is missing 'values'");
 }
 
+enum return_arg_key { RA_INDEX, RA_OPERATOR, RA_VALUES, RA_ARGS };
 static const struct key_spec return_arg_keys[] = {
-	{"index", K_IGNORED, 0}, {"operator", K_IMPL, 0}, {"values", K_IMPL, 0},
-	{"args", K_UNSUPPORTED, "matchReturnArgs.args"}, {NULL, 0, 0},
+	[RA_INDEX] = {"index", K_IGNORED, 0},
+	[RA_OPERATOR] = {"operator", K_IMPL, 0},
+	[RA_VALUES] = {"values", K_IMPL, 0},
+	[RA_ARGS] = {"args", K_UNSUPPORTED, "matchReturnArgs.args"},
 };
 
 static void parse_match_return_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
@@ -634,30 +679,34 @@ static void parse_match_return_arg(struct pctx *c, yaml_node_t *n, struct match_
 	bool has_op = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, return_arg_keys, "a matchReturnArgs entry")) {
-		case 1:
+		switch ((enum return_arg_key)LOOKUP(c, k, return_arg_keys, "a matchReturnArgs entry")) {
+		case RA_OPERATOR:
 			has_op = true;
-			m->op = parse_op(c, v, return_ops, "matchReturnArgs", &m->op_pos);
+			m->op = parse_op(c, v, OPW_RETURN, "matchReturnArgs", &m->op_pos);
 			break;
-		case 2: parse_values(c, v, &m->values, &m->nvalues); break;
+		case RA_VALUES: parse_values(c, v, &m->values, &m->nvalues, &m->has_values); break;
+		case RA_INDEX:
+		case RA_ARGS: break;
 		}
 	}
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchReturnArgs entry is missing 'operator'");
 }
 
-/* Grows *arr by the sequence n's length and parses each item with fn. */
-#define PARSE_LIST(c, v, arr, count, what, ...)                                                        \
-	do {                                                                                             \
-		if (scalar_is_null(v) || !expect_kind(c, v, YAML_SEQUENCE_NODE, what))                     \
-			break;                                                                           \
-		arr = xrealloc(arr, sizeof(*(arr)) * (size_t)((count) + seq_len(v)));                     \
-		FOR_ITEMS(c, v, item)                                                                    \
-		{                                                                                        \
-			memset(&(arr)[count], 0, sizeof(*(arr)));                                          \
-			__VA_ARGS__;                                                                     \
-			(count)++;                                                                       \
-		}                                                                                        \
+/* Grows *arr by the sequence v's length and parses each item with the
+ * statement that follows (it sees `item` and the new element `at`). */
+#define PARSE_LIST(c, v, arr, count, what, stmt)                                                     \
+	do {                                                                                         \
+		if (scalar_is_null(v) || !expect_kind(c, v, YAML_SEQUENCE_NODE, what))                 \
+			break;                                                                       \
+		arr = xrealloc(arr, sizeof(*(arr)) * (size_t)((count) + seq_len(v)));                 \
+		FOR_ITEMS(c, v, item)                                                                \
+		{                                                                                    \
+			__typeof__(arr) at = &(arr)[count];                                            \
+			memset(at, 0, sizeof(*at));                                                    \
+			stmt;                                                                        \
+			(count)++;                                                                   \
+		}                                                                                    \
 	} while (0)
 
 /* "30s", "1m", "2h", "500ms" or a plain number of seconds, as the CRD's
@@ -677,28 +726,80 @@ static bool parse_duration(const char *s, uint64_t *ns)
 	return *ns > 0;
 }
 
-static const struct key_spec action_keys[] = {
-	{"action", K_IMPL, 0},
-	{"argError", K_IMPL, 0},
-	{"argSig", K_IMPL, 0},
-	{"argFd", K_IMPL, 0},
-	{"argName", K_IMPL, 0},
-	{"argUrl", K_IMPL, 0},
-	{"argFqdn", K_IMPL, 0},
-	{"argIndex", K_UNSUPPORTED, "matchActions.argIndex"},
-	{"argNewAddr", K_UNSUPPORTED, "matchActions.argNewAddr"},
-	{"argNewOffset", K_UNSUPPORTED, "matchActions.argNewOffset"},
-	{"argNewSymbol", K_UNSUPPORTED, "matchActions.argNewSymbol"},
-	{"argRegs", K_UNSUPPORTED, "matchActions.argRegs"},
-	{"argSock", K_UNSUPPORTED, "matchActions.argSock"},
-	{"argValue", K_UNSUPPORTED, "matchActions.argValue"},
-	{"imaHash", K_UNSUPPORTED, "matchActions.imaHash"},
-	{"kernelStackTrace", K_UNSUPPORTED, "matchActions.kernelStackTrace"},
-	{"userStackTrace", K_UNSUPPORTED, "matchActions.userStackTrace"},
-	{"rateLimit", K_IMPL, 0},
-	{"rateLimitScope", K_IMPL, 0},
-	{NULL, 0, 0},
+enum action_key {
+	AK_ACTION,
+	AK_ARG_ERROR,
+	AK_ARG_SIG,
+	AK_ARG_FD,
+	AK_ARG_NAME,
+	AK_ARG_URL,
+	AK_ARG_FQDN,
+	AK_ARG_INDEX,
+	AK_ARG_NEW_ADDR,
+	AK_ARG_NEW_OFFSET,
+	AK_ARG_NEW_SYMBOL,
+	AK_ARG_REGS,
+	AK_ARG_SOCK,
+	AK_ARG_VALUE,
+	AK_IMA_HASH,
+	AK_KERNEL_STACK,
+	AK_USER_STACK,
+	AK_RATE_LIMIT,
+	AK_RATE_LIMIT_SCOPE,
 };
+static const struct key_spec action_keys[] = {
+	[AK_ACTION] = {"action", K_IMPL, 0},
+	[AK_ARG_ERROR] = {"argError", K_IMPL, 0},
+	[AK_ARG_SIG] = {"argSig", K_IMPL, 0},
+	[AK_ARG_FD] = {"argFd", K_IMPL, 0},
+	[AK_ARG_NAME] = {"argName", K_IMPL, 0},
+	[AK_ARG_URL] = {"argUrl", K_IMPL, 0},
+	[AK_ARG_FQDN] = {"argFqdn", K_IMPL, 0},
+	[AK_ARG_INDEX] = {"argIndex", K_UNSUPPORTED, "matchActions.argIndex"},
+	[AK_ARG_NEW_ADDR] = {"argNewAddr", K_UNSUPPORTED, "matchActions.argNewAddr"},
+	[AK_ARG_NEW_OFFSET] = {"argNewOffset", K_UNSUPPORTED, "matchActions.argNewOffset"},
+	[AK_ARG_NEW_SYMBOL] = {"argNewSymbol", K_UNSUPPORTED, "matchActions.argNewSymbol"},
+	[AK_ARG_REGS] = {"argRegs", K_UNSUPPORTED, "matchActions.argRegs"},
+	[AK_ARG_SOCK] = {"argSock", K_UNSUPPORTED, "matchActions.argSock"},
+	[AK_ARG_VALUE] = {"argValue", K_UNSUPPORTED, "matchActions.argValue"},
+	[AK_IMA_HASH] = {"imaHash", K_UNSUPPORTED, "matchActions.imaHash"},
+	[AK_KERNEL_STACK] = {"kernelStackTrace", K_UNSUPPORTED, "matchActions.kernelStackTrace"},
+	[AK_USER_STACK] = {"userStackTrace", K_UNSUPPORTED, "matchActions.userStackTrace"},
+	[AK_RATE_LIMIT] = {"rateLimit", K_IMPL, 0},
+	[AK_RATE_LIMIT_SCOPE] = {"rateLimitScope", K_IMPL, 0},
+};
+
+static void parse_action_name(struct pctx *c, yaml_node_t *v, struct action *a)
+{
+	char dym_[128];
+	a->kind_pos = node_pos(v);
+	if (!get_string(c, v, "action", &a->name))
+		return;
+	a->kind = action_from_name(a->name);
+	if (a->kind == ACT_UNKNOWN)
+		diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "bad-enum", "unknown action '%s'%s", a->name,
+			 DYM(a->name, action_names, ""));
+	else if (a->kind == ACT_OTHER)
+		diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "unsupported", "unsupported: action '%s'", a->name);
+}
+
+static void parse_rate_limit_scope(struct pctx *c, yaml_node_t *v, struct action *a)
+{
+	static const char *const scopes[] = {"thread", "process", "global", NULL};
+	char dym_[128];
+	char *sc = NULL;
+	if (!get_string(c, v, "rateLimitScope", &sc))
+		return;
+	int k;
+	for (k = 0; scopes[k] && strcmp(scopes[k], sc); k++)
+		;
+	if (scopes[k])
+		a->rate_limit_scope = k;
+	else
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "unknown rateLimitScope '%s'%s", sc,
+			 DYM(sc, scopes, " (thread, process or global)"));
+	free(sc);
+}
 
 static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 {
@@ -709,53 +810,38 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 	FOR_PAIRS(c, n, k, v)
 	{
 		long long x;
-		switch (lookup_key(c, k, action_keys, "a matchActions entry")) {
-		case 0:
-			a->kind_pos = node_pos(v);
+		switch ((enum action_key)LOOKUP(c, k, action_keys, "a matchActions entry")) {
+		case AK_ACTION:
 			has_action = true;
-			if (!get_string(c, v, "action", &a->name))
-				break;
-			a->kind = action_from_name(a->name);
-			if (a->kind == ACT_UNKNOWN) {
-				const char *s = suggest(a->name, action_names);
-				if (s)
-					diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "bad-enum",
-						 "unknown action '%s'; did you mean '%s'?", a->name, s);
-				else
-					diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "bad-enum", "unknown action '%s'",
-						 a->name);
-			} else if (a->kind == ACT_OTHER) {
-				diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "unsupported", "unsupported: action '%s'",
-					 a->name);
-			}
+			parse_action_name(c, v, a);
 			break;
-		case 1:
+		case AK_ARG_ERROR:
 			if (get_int(c, v, "argError", INT_MIN, INT_MAX, &x)) {
 				a->arg_error = x;
 				a->has_arg_error = true;
 			}
 			break;
-		case 2:
+		case AK_ARG_SIG:
 			if (get_int(c, v, "argSig", 0, 64, &x)) {
 				a->arg_sig = x;
 				a->has_arg_sig = true;
 			}
 			break;
-		case 3:
+		case AK_ARG_FD:
 			if (get_int(c, v, "argFd", 0, 255, &x)) {
 				a->arg_fd = (int)x;
 				a->has_arg_fd = true;
 			}
 			break;
-		case 4:
+		case AK_ARG_NAME:
 			if (get_int(c, v, "argName", 0, 255, &x)) {
 				a->arg_name = (int)x;
 				a->has_arg_name = true;
 			}
 			break;
-		case 5: get_string(c, v, "argUrl", &a->arg_url); break;
-		case 6: get_string(c, v, "argFqdn", &a->arg_fqdn); break;
-		case 17: {
+		case AK_ARG_URL: get_string(c, v, "argUrl", &a->arg_url); break;
+		case AK_ARG_FQDN: get_string(c, v, "argFqdn", &a->arg_fqdn); break;
+		case AK_RATE_LIMIT: {
 			char *rl = NULL;
 			a->rate_pos = node_pos(v);
 			if (get_string(c, v, "rateLimit", &rl) && !parse_duration(rl, &a->rate_limit_ns))
@@ -764,47 +850,56 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 			free(rl);
 			break;
 		}
-		case 18: {
-			char *sc = NULL;
-			static const char *const scopes[] = {"thread", "process", "global", NULL};
-			if (!get_string(c, v, "rateLimitScope", &sc))
-				break;
-			int k;
-			for (k = 0; scopes[k] && strcmp(scopes[k], sc); k++)
-				;
-			if (scopes[k])
-				a->rate_limit_scope = k;
-			else {
-				const char *sg = suggest(sc, scopes);
-				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "unknown rateLimitScope '%s'%s%s%s", sc,
-					 sg ? "; did you mean '" : " (thread, process or global)", sg ? sg : "", sg ? "'?" : "");
-			}
-			free(sc);
-			break;
-		}
+		case AK_RATE_LIMIT_SCOPE: parse_rate_limit_scope(c, v, a); break;
+		case AK_ARG_INDEX:
+		case AK_ARG_NEW_ADDR:
+		case AK_ARG_NEW_OFFSET:
+		case AK_ARG_NEW_SYMBOL:
+		case AK_ARG_REGS:
+		case AK_ARG_SOCK:
+		case AK_ARG_VALUE:
+		case AK_IMA_HASH:
+		case AK_KERNEL_STACK:
+		case AK_USER_STACK: break;
 		}
 	}
 	if (!has_action)
 		diag_add(c->d, c->file, a->pos, SEV_ERROR, "missing-key", "matchActions entry is missing 'action'");
 }
 
+enum selector_key {
+	SK_MATCH_ARGS,
+	SK_MATCH_ACTIONS,
+	SK_MATCH_PIDS,
+	SK_MATCH_BINARIES,
+	SK_MATCH_NAMESPACES,
+	SK_MATCH_CAPABILITIES,
+	SK_MATCH_NAMESPACE_CHANGES,
+	SK_MATCH_CAPABILITY_CHANGES,
+	SK_MATCH_RETURN_ARGS,
+	SK_MATCH_RETURN_ACTIONS,
+	SK_MATCH_DATA,
+	SK_MATCH_PARENT_BINARIES,
+	SK_MATCH_WORKLOADS,
+	SK_MACROS,
+	SK_LABEL,
+};
 static const struct key_spec selector_keys[] = {
-	{"matchArgs", K_IMPL, 0},
-	{"matchActions", K_IMPL, 0},
-	{"matchPIDs", K_IMPL, 0},
-	{"matchBinaries", K_IMPL, 0},
-	{"matchNamespaces", K_IMPL, 0},
-	{"matchCapabilities", K_IMPL, 0},
-	{"matchNamespaceChanges", K_IMPL, 0},
-	{"matchCapabilityChanges", K_IMPL, 0},
-	{"matchReturnArgs", K_IMPL, 0},
-	{"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
-	{"matchData", K_UNSUPPORTED, "matchData"},
-	{"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
-	{"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
-	{"macros", K_UNSUPPORTED, "selector macros"},
-	{"label", K_IGNORED, 0},
-	{NULL, 0, 0},
+	[SK_MATCH_ARGS] = {"matchArgs", K_IMPL, 0},
+	[SK_MATCH_ACTIONS] = {"matchActions", K_IMPL, 0},
+	[SK_MATCH_PIDS] = {"matchPIDs", K_IMPL, 0},
+	[SK_MATCH_BINARIES] = {"matchBinaries", K_IMPL, 0},
+	[SK_MATCH_NAMESPACES] = {"matchNamespaces", K_IMPL, 0},
+	[SK_MATCH_CAPABILITIES] = {"matchCapabilities", K_IMPL, 0},
+	[SK_MATCH_NAMESPACE_CHANGES] = {"matchNamespaceChanges", K_IMPL, 0},
+	[SK_MATCH_CAPABILITY_CHANGES] = {"matchCapabilityChanges", K_IMPL, 0},
+	[SK_MATCH_RETURN_ARGS] = {"matchReturnArgs", K_IMPL, 0},
+	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
+	[SK_MATCH_DATA] = {"matchData", K_UNSUPPORTED, "matchData"},
+	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
+	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
+	[SK_MACROS] = {"macros", K_UNSUPPORTED, "selector macros"},
+	[SK_LABEL] = {"label", K_IGNORED, 0},
 };
 
 static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
@@ -814,59 +909,46 @@ static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
 		return;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, selector_keys, "a selector")) {
-		case 0:
-			if (scalar_is_null(v) || !expect_kind(c, v, YAML_SEQUENCE_NODE, "matchArgs"))
-				break;
-			s->match_args = xrealloc(s->match_args,
-						 sizeof(struct match_arg) * (size_t)(s->nmatch_args + seq_len(v)));
-			FOR_ITEMS(c, v, item)
-			{
-				struct match_arg *m = &s->match_args[s->nmatch_args++];
-				memset(m, 0, sizeof(*m));
-				parse_match_arg(c, item, m);
-			}
+		switch ((enum selector_key)LOOKUP(c, k, selector_keys, "a selector")) {
+		case SK_MATCH_ARGS:
+			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchArgs", parse_match_arg(c, item, at));
 			break;
-		case 1:
-			if (scalar_is_null(v) || !expect_kind(c, v, YAML_SEQUENCE_NODE, "matchActions"))
-				break;
-			s->actions = xrealloc(s->actions, sizeof(struct action) * (size_t)(s->nactions + seq_len(v)));
-			FOR_ITEMS(c, v, item)
-			{
-				struct action *a = &s->actions[s->nactions++];
-				memset(a, 0, sizeof(*a));
-				parse_action(c, item, a);
-			}
+		case SK_MATCH_ACTIONS:
+			PARSE_LIST(c, v, s->actions, s->nactions, "matchActions", parse_action(c, item, at));
 			break;
-		case 2:
-			PARSE_LIST(c, v, s->match_pids, s->nmatch_pids, "matchPIDs",
-				   parse_match_proc(c, item, &s->match_pids[s->nmatch_pids], true));
+		case SK_MATCH_PIDS:
+			PARSE_LIST(c, v, s->match_pids, s->nmatch_pids, "matchPIDs", parse_match_proc(c, item, at, true));
 			break;
-		case 3:
+		case SK_MATCH_BINARIES:
 			PARSE_LIST(c, v, s->match_binaries, s->nmatch_binaries, "matchBinaries",
-				   parse_match_proc(c, item, &s->match_binaries[s->nmatch_binaries], false));
+				   parse_match_proc(c, item, at, false));
 			break;
-		case 4:
+		case SK_MATCH_NAMESPACES:
 			PARSE_LIST(c, v, s->match_namespaces, s->nmatch_namespaces, "matchNamespaces",
-				   parse_match_ns(c, item, &s->match_namespaces[s->nmatch_namespaces]));
+				   parse_match_ns(c, item, at));
 			break;
-		case 5:
+		case SK_MATCH_CAPABILITIES:
 			PARSE_LIST(c, v, s->match_caps, s->nmatch_caps, "matchCapabilities",
-				   parse_match_caps(c, item, &s->match_caps[s->nmatch_caps], "a matchCapabilities entry"));
+				   parse_match_caps(c, item, at, "a matchCapabilities entry"));
 			break;
-		case 6:
+		case SK_MATCH_NAMESPACE_CHANGES:
 			PARSE_LIST(c, v, s->match_ns_changes, s->nmatch_ns_changes, "matchNamespaceChanges",
-				   parse_match_ns_changes(c, item, &s->match_ns_changes[s->nmatch_ns_changes]));
+				   parse_match_ns_changes(c, item, at));
 			break;
-		case 7:
+		case SK_MATCH_CAPABILITY_CHANGES:
 			PARSE_LIST(c, v, s->match_cap_changes, s->nmatch_cap_changes, "matchCapabilityChanges",
-				   parse_match_caps(c, item, &s->match_cap_changes[s->nmatch_cap_changes],
-						    "a matchCapabilityChanges entry"));
+				   parse_match_caps(c, item, at, "a matchCapabilityChanges entry"));
 			break;
-		case 8:
+		case SK_MATCH_RETURN_ARGS:
 			PARSE_LIST(c, v, s->match_return_args, s->nmatch_return_args, "matchReturnArgs",
-				   parse_match_return_arg(c, item, &s->match_return_args[s->nmatch_return_args]));
+				   parse_match_return_arg(c, item, at));
 			break;
+		case SK_MATCH_RETURN_ACTIONS:
+		case SK_MATCH_DATA:
+		case SK_MATCH_PARENT_BINARIES:
+		case SK_MATCH_WORKLOADS:
+		case SK_MACROS:
+		case SK_LABEL: break;
 		}
 	}
 }
@@ -893,19 +975,31 @@ static void parse_tags(struct pctx *c, yaml_node_t *n, struct hook *h)
 
 /* ---- hooks ---- */
 
+enum kprobe_key {
+	KP_CALL,
+	KP_SYSCALL,
+	KP_ARGS,
+	KP_SELECTORS,
+	KP_MESSAGE,
+	KP_TAGS,
+	KP_RETURN,
+	KP_RETURN_ARG,
+	KP_RETURN_ARG_ACTION,
+	KP_DATA,
+	KP_IGNORE,
+};
 static const struct key_spec kprobe_keys[] = {
-	{"call", K_IMPL, 0},
-	{"syscall", K_IMPL, 0},
-	{"args", K_IMPL, 0},
-	{"selectors", K_IMPL, 0},
-	{"message", K_IMPL, 0},
-	{"tags", K_IMPL, 0},
-	{"return", K_IMPL, 0},
-	{"returnArg", K_IMPL, 0},
-	{"returnArgAction", K_UNSUPPORTED, "returnArgAction"},
-	{"data", K_UNSUPPORTED, "kprobe 'data'"},
-	{"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
-	{NULL, 0, 0},
+	[KP_CALL] = {"call", K_IMPL, 0},
+	[KP_SYSCALL] = {"syscall", K_IMPL, 0},
+	[KP_ARGS] = {"args", K_IMPL, 0},
+	[KP_SELECTORS] = {"selectors", K_IMPL, 0},
+	[KP_MESSAGE] = {"message", K_IMPL, 0},
+	[KP_TAGS] = {"tags", K_IMPL, 0},
+	[KP_RETURN] = {"return", K_IMPL, 0},
+	[KP_RETURN_ARG] = {"returnArg", K_IMPL, 0},
+	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_UNSUPPORTED, "returnArgAction"},
+	[KP_DATA] = {"data", K_UNSUPPORTED, "kprobe 'data'"},
+	[KP_IGNORE] = {"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
 };
 
 static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
@@ -914,39 +1008,49 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 	h->pos = node_pos(n);
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a kprobe"))
 		return;
+	bool has_call = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, kprobe_keys, "a kprobe")) {
-		case 0:
+		switch ((enum kprobe_key)LOOKUP(c, k, kprobe_keys, "a kprobe")) {
+		case KP_CALL: {
+			has_call = true;
 			h->call_pos = node_pos(v);
-			get_string(c, v, "call", &h->call);
+			const char *t = scalar_text(v);
+			if (t && !strncmp(t, "list:", 5)) /* a policy list: refused as unsupported by check */
+				get_string(c, v, "call", &h->call);
+			else
+				get_name(c, v, "call", true, &h->call);
 			break;
-		case 1: get_bool(c, v, "syscall", &h->syscall); break;
-		case 2: parse_args(c, v, h); break;
-		case 3: parse_selectors(c, v, h); break;
-		case 4: get_string(c, v, "message", &h->message); break;
-		case 5: parse_tags(c, v, h); break;
-		case 6: get_bool(c, v, "return", &h->is_return); break;
-		case 7:
+		}
+		case KP_SYSCALL: get_bool(c, v, "syscall", &h->syscall); break;
+		case KP_ARGS: parse_args(c, v, h); break;
+		case KP_SELECTORS: parse_selectors(c, v, h); break;
+		case KP_MESSAGE: get_string(c, v, "message", &h->message); break;
+		case KP_TAGS: parse_tags(c, v, h); break;
+		case KP_RETURN: get_bool(c, v, "return", &h->is_return); break;
+		case KP_RETURN_ARG:
 			h->has_return_arg = true;
 			h->return_pos = node_pos(k);
 			parse_arg(c, v, &h->return_arg);
 			break;
+		case KP_RETURN_ARG_ACTION:
+		case KP_DATA:
+		case KP_IGNORE: break;
 		}
 	}
-	if (!h->call)
+	if (!has_call)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "kprobe is missing 'call'");
 }
 
+enum tracepoint_key { TP_SUBSYSTEM, TP_EVENT, TP_ARGS, TP_SELECTORS, TP_MESSAGE, TP_TAGS, TP_RAW };
 static const struct key_spec tracepoint_keys[] = {
-	{"subsystem", K_IMPL, 0},
-	{"event", K_IMPL, 0},
-	{"args", K_IMPL, 0},
-	{"selectors", K_IMPL, 0},
-	{"message", K_IMPL, 0},
-	{"tags", K_IMPL, 0},
-	{"raw", K_UNSUPPORTED, "raw tracepoints"},
-	{NULL, 0, 0},
+	[TP_SUBSYSTEM] = {"subsystem", K_IMPL, 0},
+	[TP_EVENT] = {"event", K_IMPL, 0},
+	[TP_ARGS] = {"args", K_IMPL, 0},
+	[TP_SELECTORS] = {"selectors", K_IMPL, 0},
+	[TP_MESSAGE] = {"message", K_IMPL, 0},
+	[TP_TAGS] = {"tags", K_IMPL, 0},
+	[TP_RAW] = {"raw", K_UNSUPPORTED, "raw tracepoints"},
 };
 
 static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
@@ -955,59 +1059,72 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 	h->pos = node_pos(n);
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a tracepoint"))
 		return;
+	bool has_subsystem = false, has_event = false;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, tracepoint_keys, "a tracepoint")) {
-		case 0:
+		switch ((enum tracepoint_key)LOOKUP(c, k, tracepoint_keys, "a tracepoint")) {
+		case TP_SUBSYSTEM:
+			has_subsystem = true;
 			h->call_pos = node_pos(v);
-			get_string(c, v, "subsystem", &h->subsystem);
+			get_name(c, v, "subsystem", false, &h->subsystem);
 			break;
-		case 1: get_string(c, v, "event", &h->event); break;
-		case 2: parse_args(c, v, h); break;
-		case 3: parse_selectors(c, v, h); break;
-		case 4: get_string(c, v, "message", &h->message); break;
-		case 5: parse_tags(c, v, h); break;
+		case TP_EVENT:
+			has_event = true;
+			get_name(c, v, "event", false, &h->event);
+			break;
+		case TP_ARGS: parse_args(c, v, h); break;
+		case TP_SELECTORS: parse_selectors(c, v, h); break;
+		case TP_MESSAGE: get_string(c, v, "message", &h->message); break;
+		case TP_TAGS: parse_tags(c, v, h); break;
+		case TP_RAW: break;
 		}
 	}
-	if (!h->subsystem)
+	if (!has_subsystem)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'subsystem'");
-	if (!h->event)
+	if (!has_event)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'event'");
 }
 
-static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, bool kprobes)
+static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind)
 {
-	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, kprobes ? "kprobes" : "tracepoints"))
-		return;
-	p->hooks = xrealloc(p->hooks, sizeof(struct hook) * (size_t)(p->nhooks + seq_len(n)));
-	FOR_ITEMS(c, n, item)
-	{
-		struct hook *h = &p->hooks[p->nhooks++];
-		memset(h, 0, sizeof(*h));
-		if (kprobes)
-			parse_kprobe(c, item, h);
-		else
-			parse_tracepoint(c, item, h);
-	}
+	const char *what = kind == HOOK_KPROBE ? "kprobes" : "tracepoints";
+	PARSE_LIST(c, n, p->hooks, p->nhooks, what,
+		   kind == HOOK_KPROBE ? parse_kprobe(c, item, at) : parse_tracepoint(c, item, at));
 }
 
+enum spec_key {
+	SPEC_KPROBES,
+	SPEC_TRACEPOINTS,
+	SPEC_UPROBES,
+	SPEC_LSMHOOKS,
+	SPEC_USDTS,
+	SPEC_FENTRIES,
+	SPEC_LISTS,
+	SPEC_OPTIONS,
+	SPEC_ENFORCERS,
+	SPEC_LOADER,
+	SPEC_POD_SELECTOR,
+	SPEC_CONTAINER_SELECTOR,
+	SPEC_HOST_SELECTOR,
+	SPEC_NODE_SELECTOR,
+	SPEC_SELECTORS_MACROS,
+};
 static const struct key_spec spec_keys[] = {
-	{"kprobes", K_IMPL, 0},
-	{"tracepoints", K_IMPL, 0},
-	{"uprobes", K_UNSUPPORTED, "uprobes"},
-	{"lsmhooks", K_UNSUPPORTED, "lsmhooks"},
-	{"usdts", K_UNSUPPORTED, "usdts"},
-	{"fentries", K_UNSUPPORTED, "fentries"},
-	{"lists", K_UNSUPPORTED, "lists"},
-	{"options", K_UNSUPPORTED, "options"},
-	{"enforcers", K_UNSUPPORTED, "enforcers"},
-	{"loader", K_UNSUPPORTED, "loader"},
-	{"podSelector", K_UNSUPPORTED, "podSelector"},
-	{"containerSelector", K_UNSUPPORTED, "containerSelector"},
-	{"hostSelector", K_UNSUPPORTED, "hostSelector"},
-	{"nodeSelector", K_UNSUPPORTED, "nodeSelector"},
-	{"selectorsMacros", K_UNSUPPORTED, "selectorsMacros"},
-	{NULL, 0, 0},
+	[SPEC_KPROBES] = {"kprobes", K_IMPL, 0},
+	[SPEC_TRACEPOINTS] = {"tracepoints", K_IMPL, 0},
+	[SPEC_UPROBES] = {"uprobes", K_UNSUPPORTED, "uprobes"},
+	[SPEC_LSMHOOKS] = {"lsmhooks", K_UNSUPPORTED, "lsmhooks"},
+	[SPEC_USDTS] = {"usdts", K_UNSUPPORTED, "usdts"},
+	[SPEC_FENTRIES] = {"fentries", K_UNSUPPORTED, "fentries"},
+	[SPEC_LISTS] = {"lists", K_UNSUPPORTED, "lists"},
+	[SPEC_OPTIONS] = {"options", K_UNSUPPORTED, "options"},
+	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
+	[SPEC_LOADER] = {"loader", K_UNSUPPORTED, "loader"},
+	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED, "podSelector"},
+	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED, "containerSelector"},
+	[SPEC_HOST_SELECTOR] = {"hostSelector", K_UNSUPPORTED, "hostSelector"},
+	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_UNSUPPORTED, "nodeSelector"},
+	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_UNSUPPORTED, "selectorsMacros"},
 };
 
 static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
@@ -1016,41 +1133,72 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		return;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch (lookup_key(c, k, spec_keys, "spec")) {
-		case 0: parse_hook_list(c, v, p, true); break;
-		case 1: parse_hook_list(c, v, p, false); break;
+		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
+		case SPEC_KPROBES: parse_hook_list(c, v, p, HOOK_KPROBE); break;
+		case SPEC_TRACEPOINTS: parse_hook_list(c, v, p, HOOK_TRACEPOINT); break;
+		case SPEC_UPROBES:
+		case SPEC_LSMHOOKS:
+		case SPEC_USDTS:
+		case SPEC_FENTRIES:
+		case SPEC_LISTS:
+		case SPEC_OPTIONS:
+		case SPEC_ENFORCERS:
+		case SPEC_LOADER:
+		case SPEC_POD_SELECTOR:
+		case SPEC_CONTAINER_SELECTOR:
+		case SPEC_HOST_SELECTOR:
+		case SPEC_NODE_SELECTOR:
+		case SPEC_SELECTORS_MACROS: break;
 		}
 	}
 }
 
+enum metadata_key { MD_NAME, MD_NAMESPACE, MD_LABELS, MD_ANNOTATIONS };
 static const struct key_spec metadata_keys[] = {
-	{"name", K_IMPL, 0},
-	{"namespace", K_IGNORED, 0},
-	{"labels", K_IGNORED, 0},
-	{"annotations", K_IGNORED, 0},
-	{NULL, 0, 0},
+	[MD_NAME] = {"name", K_IMPL, 0},
+	[MD_NAMESPACE] = {"namespace", K_IGNORED, 0},
+	[MD_LABELS] = {"labels", K_IGNORED, 0},
+	[MD_ANNOTATIONS] = {"annotations", K_IGNORED, 0},
 };
 
+enum top_key { TOP_API_VERSION, TOP_KIND, TOP_METADATA, TOP_SPEC, TOP_STATUS };
 static const struct key_spec top_keys[] = {
-	{"apiVersion", K_IMPL, 0},
-	{"kind", K_IMPL, 0},
-	{"metadata", K_IMPL, 0},
-	{"spec", K_IMPL, 0},
-	{"status", K_IGNORED, 0},
-	{NULL, 0, 0},
+	[TOP_API_VERSION] = {"apiVersion", K_IMPL, 0},
+	[TOP_KIND] = {"kind", K_IMPL, 0},
+	[TOP_METADATA] = {"metadata", K_IMPL, 0},
+	[TOP_SPEC] = {"spec", K_IMPL, 0},
+	[TOP_STATUS] = {"status", K_IGNORED, 0},
 };
+
+static void parse_kind(struct pctx *c, yaml_node_t *v, struct policy *p)
+{
+	static const char *const kinds[] = {"TracingPolicy", "TracingPolicyNamespaced", NULL};
+	char dym_[128];
+	p->kind_pos = node_pos(v);
+	if (!get_string(c, v, "kind", &p->kind))
+		return;
+	if (!strcmp(p->kind, "TracingPolicyNamespaced"))
+		/* its hooks would fire for every process of the node, Sigkill
+		 * included: a policy meant for one namespace must not */
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported",
+			 "unsupported: kind TracingPolicyNamespaced (tpc cannot yet confine a policy to one namespace's "
+			 "pods: it would act on every process of the node); write kind TracingPolicy if that is meant");
+	else if (strcmp(p->kind, "TracingPolicy"))
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
+			 "kind '%s' is not TracingPolicy or TracingPolicyNamespaced%s", p->kind, DYM(p->kind, kinds, ""));
+}
 
 static void parse_document(struct pctx *c, yaml_node_t *root, struct policy *p)
 {
-	p->file = xstrdup(c->file);
+	p->file = c->file;
 	p->pos = node_pos(root);
 	if (!expect_kind(c, root, YAML_MAPPING_NODE, "a TracingPolicy document"))
 		return;
 	bool has_spec = false;
 	FOR_PAIRS(c, root, k, v)
 	{
-		switch (lookup_key(c, k, top_keys, "the document")) {
-		case 0: {
+		switch ((enum top_key)LOOKUP(c, k, top_keys, "the document")) {
+		case TOP_API_VERSION: {
 			char *api = NULL;
 			if (get_string(c, v, "apiVersion", &api) && strcmp(api, "cilium.io/v1alpha1"))
 				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
@@ -1058,29 +1206,21 @@ static void parse_document(struct pctx *c, yaml_node_t *root, struct policy *p)
 			free(api);
 			break;
 		}
-		case 1:
-			if (get_string(c, v, "kind", &p->kind) && strcmp(p->kind, "TracingPolicy") &&
-			    strcmp(p->kind, "TracingPolicyNamespaced")) {
-				static const char *const kinds[] = {"TracingPolicy", "TracingPolicyNamespaced", NULL};
-				const char *s = suggest(p->kind, kinds);
-				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
-					 "kind '%s' is not TracingPolicy or TracingPolicyNamespaced%s%s%s", p->kind,
-					 s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-			}
-			break;
-		case 2:
+		case TOP_KIND: parse_kind(c, v, p); break;
+		case TOP_METADATA:
 			if (!expect_kind(c, v, YAML_MAPPING_NODE, "metadata"))
 				break;
 			FOR_PAIRS(c, v, mk, mv)
 			{
-				if (lookup_key(c, mk, metadata_keys, "metadata") == 0)
+				if ((enum metadata_key)LOOKUP(c, mk, metadata_keys, "metadata") == MD_NAME)
 					get_string(c, mv, "metadata.name", &p->name);
 			}
 			break;
-		case 3:
+		case TOP_SPEC:
 			has_spec = true;
 			parse_spec(c, v, p);
 			break;
+		case TOP_STATUS: break;
 		}
 	}
 	if (!p->kind)
@@ -1091,9 +1231,10 @@ static void parse_document(struct pctx *c, yaml_node_t *root, struct policy *p)
 		diag_add(c->d, c->file, p->pos, SEV_ERROR, "missing-key", "document is missing 'spec'");
 }
 
-bool parse_policy_text(const char *file, const char *text, size_t len, struct policy_set *out,
-		       struct diags *d)
+bool parse_policy_text(const char *file, const char *text, size_t len, struct policy_set *ps, struct diags *d)
 {
+	if (!ps->file)
+		ps->file = file;
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
 		diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "internal", "cannot initialise the YAML parser");
@@ -1122,8 +1263,8 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
 		}
 		/* an empty document between separators is not a policy */
 		if (!scalar_is_null(root)) {
-			out->v = xrealloc(out->v, sizeof(struct policy) * (size_t)(out->n + 1));
-			struct policy *p = &out->v[out->n++];
+			ps->v = xrealloc(ps->v, sizeof(struct policy) * (size_t)(ps->n + 1));
+			struct policy *p = &ps->v[ps->n++];
 			memset(p, 0, sizeof(*p));
 			struct pctx c = {&doc, file, d};
 			parse_document(&c, root, p);
@@ -1131,46 +1272,59 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
 		yaml_document_delete(&doc);
 	}
 	yaml_parser_delete(&parser);
-	if (ok && out->n == 0)
+	if (ok && ps->n == 0)
 		diag_add(d, file, (struct pos){1, 1}, SEV_ERROR, "empty", "no TracingPolicy document in this file");
 	return ok;
 }
 
-bool parse_policy_file(const char *file, struct policy_set *out, struct diags *d)
+/* The whole file (or stdin), once: the digest, the parser and the source
+ * lines quoted by diagnostics all use these bytes. */
+static bool read_source(const char *file, struct policy_set *ps, struct diags *d)
 {
 	FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
 	if (!f) {
 		diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "io", "cannot open: %s", strerror(errno));
 		return false;
 	}
-	struct buf b = {0};
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk) - 1, f)) > 0) {
-		chunk[n] = 0;
-		if (memchr(chunk, 0, n)) {
-			diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "io", "binary file (contains NUL bytes)");
-			if (f != stdin)
-				fclose(f);
-			buf_free(&b);
-			return false;
-		}
-		buf_puts(&b, chunk);
+	size_t cap = 65536, n = 0;
+	char *b = xrealloc(NULL, cap);
+	for (;;) {
+		if (n + 1 >= cap)
+			b = xrealloc(b, cap *= 2);
+		size_t r = fread(b + n, 1, cap - n - 1, f);
+		if (!r)
+			break;
+		n += r;
 	}
 	bool rerr = ferror(f);
 	if (f != stdin)
 		fclose(f);
+	b[n] = 0;
 	if (rerr) {
 		diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "io", "read error");
-		buf_free(&b);
+		free(b);
 		return false;
 	}
-	bool ok = parse_policy_text(file, b.s ? b.s : "", b.len, out, d);
-	buf_free(&b);
-	return ok;
+	if (memchr(b, 0, n)) {
+		diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "io", "binary file (contains NUL bytes)");
+		free(b);
+		return false;
+	}
+	ps->file = file;
+	ps->text = b;
+	ps->len = n;
+	diags_add_source(d, file, b, n);
+	return true;
 }
 
-static void free_values(struct scalar *v, int n)
+bool parse_policy_file(const char *file, struct policy_set *ps, struct diags *d)
+{
+	if (!read_source(file, ps, d))
+		return false;
+	return parse_policy_text(file, ps->text, ps->len, ps, d);
+}
+
+static void free_values(struct value *v, int n)
 {
 	for (int i = 0; i < n; i++)
 		free(v[i].s);
@@ -1218,7 +1372,6 @@ static void hook_free(struct hook *h)
 		free(s->actions);
 	}
 	free(h->selectors);
-	tp_fields_free(h->fields, h->nfields);
 }
 
 void policy_set_free(struct policy_set *ps)
@@ -1228,11 +1381,10 @@ void policy_set_free(struct policy_set *ps)
 		for (int j = 0; j < p->nhooks; j++)
 			hook_free(&p->hooks[j]);
 		free(p->hooks);
-		free(p->file);
 		free(p->name);
 		free(p->kind);
 	}
 	free(ps->v);
-	ps->v = NULL;
-	ps->n = 0;
+	free(ps->text);
+	memset(ps, 0, sizeof(*ps));
 }

@@ -1,7 +1,13 @@
-/* tpc.h: the compiler's one header. It declares the typed policy model and
- * the interface of every stage: parse -> check -> plan/emit -> cc.
+/* tpc.h: the compiler's one header. It declares the typed policy model, the
+ * tables every stage reads (arg types, operators, actions, hook kinds) and
+ * the interface of every stage:
+ *
+ *   parse -> check -> plan -> emit (+ manifest) -> cc
+ *
  * Every model node keeps the source position it came from, so any stage can
- * point at the exact line and column of a problem. */
+ * point at the exact line and column of a problem. The model is written by
+ * parse only; later stages read it (check and plan report, plan decides,
+ * emit writes C from the plan). */
 #ifndef TPC_H
 #define TPC_H
 
@@ -10,7 +16,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TPC_VERSION "0.1.0"
+#include "tpc_abi.h"
+
+#define TPC_VERSION "0.2.0"
 
 /* ---- source positions and diagnostics (diag.c) ---- */
 
@@ -29,14 +37,28 @@ struct diag {
 	const char *rule; /* stable rule id, e.g. "unknown-key" */
 };
 
+/* The source text of each file, so that diagnostics quote the bytes that
+ * were parsed (the file is read once). */
+struct source {
+	const char *file;
+	const char *text;
+	size_t len;
+};
+
 struct diags {
 	struct diag *v;
 	int n, cap;
 	int errors, warnings;
+	struct source *src; /* files whose lines diagnostics may quote */
+	int nsrc;
 };
 
+/* Policy problems are diagnostics (diag_add): they carry a position and a
+ * rule id and never stop the run. Everything else (I/O on outputs, clang)
+ * is reported by main with an exit status. */
 void diag_add(struct diags *d, const char *file, struct pos p, enum severity sev,
 	      const char *rule, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void diags_add_source(struct diags *d, const char *file, const char *text, size_t len);
 void diags_sort(struct diags *d);
 void diags_print_text(const struct diags *d, FILE *out, bool color);
 void diags_free(struct diags *d);
@@ -70,21 +92,35 @@ void buf_free(struct buf *b);
 
 /* nearest of candidates to word by edit distance, or NULL if none is close */
 const char *suggest(const char *word, const char *const *candidates);
+/* "; did you mean 'X'?" when a candidate is close, else `otherwise` (may be
+ * ""): the one way every "unknown name" message offers a suggestion */
+const char *did_you_mean(const char *word, const char *const *candidates, const char *otherwise, char *out,
+			 size_t outlen);
 
-/* ---- the policy model ---- */
+/* decimal, 0x hex or 0 octal, optionally negative; unsigned 64-bit values
+ * above INT64_MAX come back as their two's complement */
+bool parse_integer_text(const char *s, long long *out);
 
-/* A scalar as written in the YAML, with where it was written. */
-struct scalar {
-	char *s;
-	struct pos pos;
+/* ---- the tables (model.c): one row per arg type, operator, action ---- */
+
+/* What an arg type is read and compared as. */
+enum arg_class {
+	AC_NONE,  /* a CRD type tpc does not implement */
+	AC_INT,   /* a number in a register or record field */
+	AC_STRING,/* NUL-terminated bytes behind a pointer */
+	AC_BUF,   /* char_buf: bytes behind a pointer, size from another arg */
+	AC_IOVEC, /* char_iovec */
+	AC_PATH,  /* file, path, dentry: resolved in the kernel to a path */
+	AC_FD,    /* an fd: a number, or the path of its file */
 };
 
 enum arg_type {
 	AT_UNKNOWN = 0,
-	AT_INT,    /* int, int32, s32 */
-	AT_UINT32, /* uint32, u32 */
-	AT_INT64,  /* int64, s64, long */
-	AT_UINT64, /* uint64, u64, size_t, ulong */
+	AT_INT,    /* int, int32, sint32 */
+	AT_UINT32, /* uint32 */
+	AT_INT64,  /* int64, sint64, long */
+	AT_UINT64, /* uint64, ulong */
+	AT_SIZE_T, /* size_t */
 	AT_INT16,
 	AT_UINT16,
 	AT_INT8,
@@ -97,17 +133,39 @@ enum arg_type {
 	AT_PATH,
 	AT_DENTRY,
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
+	AT_COUNT,
 };
 
-struct arg {
-	int index;
-	enum arg_type type;
-	char *type_name; /* as written */
-	int size_arg_index; /* 1-based as in the spec; 0 = none */
-	bool return_copy;
-	int max_data;
-	char *label;
-	struct pos pos, index_pos, type_pos, size_pos;
+struct arg_type_info {
+	const char *name;     /* canonical spelling: the manifest's and tp-load's */
+	enum arg_class cls;
+	int size;             /* bytes of an integer */
+	bool is_signed;
+	const char *ctype;    /* C type of an integer in generated code */
+	const char *kstruct;  /* the kernel struct a pointer arg points at, for BTF checks */
+};
+extern const struct arg_type_info arg_types[AT_COUNT];
+enum arg_type arg_type_from_name(const char *s); /* AT_UNKNOWN, or AT_OTHER for unimplemented CRD types */
+extern const char *const arg_type_names[];        /* every CRD spelling, for suggestions */
+
+static inline bool arg_type_is_int(enum arg_type t) { return arg_types[t].cls == AC_INT || t == AT_FD; }
+static inline bool arg_type_is_path(enum arg_type t) { return arg_types[t].cls == AC_PATH || t == AT_FD; }
+
+/* Operators. Where one may appear: */
+enum op_where {
+	OPW_ARGS = 1,      /* matchArgs */
+	OPW_RETURN = 2,    /* matchReturnArgs */
+	OPW_PIDS = 4,      /* matchPIDs */
+	OPW_BINARIES = 8,  /* matchBinaries */
+	OPW_NAMESPACES = 16, /* matchNamespaces, *Changes, matchCapabilities */
+};
+
+/* How many bytes of a string a compare needs. */
+enum op_need {
+	NEED_NONE,   /* integer compare */
+	NEED_EQUAL,  /* the value and one byte more (its NUL) */
+	NEED_PREFIX, /* the value's bytes */
+	NEED_WHOLE,  /* the whole string (Postfix: its end) */
 };
 
 enum op {
@@ -123,15 +181,25 @@ enum op {
 	OP_MASK,
 	OP_IN,
 	OP_NOTIN,
+	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
+	OP_COUNT,
 };
 
-struct match_arg {
-	int index;
-	enum op op;
-	struct scalar *values;
-	int nvalues;
-	struct pos pos, index_pos, op_pos;
+struct op_info {
+	const char *name;   /* as the CRD spells it */
+	unsigned where;     /* OPW_* where it is implemented */
+	bool on_int;        /* applies to integer args */
+	bool on_bytes;      /* applies to strings, buffers and paths */
+	bool negated;       /* NotEqual, NotPrefix, ...: values AND'd, result inverted */
+	enum op positive;   /* the form a negated operator inverts */
+	enum op_need need;
 };
+extern const struct op_info ops[OP_COUNT];
+enum op op_from_name(const char *s); /* also GreaterThan/LessThan; OP_OTHER for unimplemented CRD names */
+static inline const char *op_name(enum op o) { return ops[o].name; }
+extern const char *const op_names[]; /* every matchArgs operator of the CRD, for suggestions */
+/* the operators allowed in `where`, NULL-terminated (static table) */
+const char *const *op_names_where(enum op_where where);
 
 enum action_kind {
 	ACT_UNKNOWN = 0,
@@ -146,6 +214,48 @@ enum action_kind {
 	ACT_GETURL,
 	ACT_DNSLOOKUP,
 	ACT_OTHER, /* a CRD action tpc recognises but does not implement yet */
+	ACT_COUNT,
+};
+
+struct action_info {
+	const char *name;     /* policy spelling */
+	unsigned bit;         /* TPC_ACT_* */
+	const char *bit_name; /* "TPC_ACT_SIGKILL", for generated code */
+};
+extern const struct action_info actions[ACT_COUNT];
+enum action_kind action_from_name(const char *s);
+extern const char *const action_names[]; /* every action of the CRD, for suggestions */
+
+/* ---- the policy model ---- */
+
+/* One entry of `values:`, parsed once: the text and, when it is one, the
+ * integer it spells. */
+struct value {
+	char *s;
+	size_t len;
+	struct pos pos;
+	bool is_int;
+	long long i;
+};
+
+struct arg {
+	int index;
+	enum arg_type type;
+	char *type_name; /* as written */
+	int size_arg_index; /* 1-based as in the spec; 0 = none */
+	bool return_copy;
+	bool max_data;
+	char *label;
+	struct pos pos, index_pos, type_pos, size_pos, max_data_pos;
+};
+
+struct match_arg {
+	int index;
+	enum op op;
+	struct value *values;
+	int nvalues;
+	bool has_values; /* `values:` was written (perhaps empty) */
+	struct pos pos, index_pos, op_pos;
 };
 
 struct action {
@@ -175,27 +285,34 @@ enum ns_kind {
 	NS_USER,
 	NS_COUNT,
 };
+extern const char *const ns_names[]; /* by enum ns_kind, NULL-terminated */
+int ns_from_name(const char *s);     /* -1 if unknown */
 
 enum cap_set { CAP_EFFECTIVE, CAP_INHERITABLE, CAP_PERMITTED };
+extern const char *const cap_names[];     /* CAP_CHOWN..., by number, NULL-terminated */
+extern const char *const cap_set_names[]; /* by enum cap_set */
+int cap_from_name(const char *s);         /* -1 if unknown; accepts "CAP_X" */
 
 /* matchPIDs / matchBinaries: In/NotIn (binaries also Prefix, Postfix and
  * their Not forms) on the thread group id or the executed path. A filter
- * that follows forks/children gets a bit in the per-process follow mask. */
+ * that follows forks/children gets a bit of the per-process follow mask
+ * (the plan numbers them across the object). */
 struct match_proc {
 	enum op op;
 	bool follow;  /* followForks (pids) / followChildren (binaries) */
 	bool ns_pid;  /* isNamespacePID */
-	struct scalar *values;
+	struct value *values;
 	int nvalues;
-	int follow_bit; /* assigned by emit; -1 when not following */
+	bool has_values;
 	struct pos pos, op_pos;
 };
 
 struct match_ns {
-	enum ns_kind ns;
+	enum ns_kind ns; /* NS_COUNT when not given or unknown */
 	enum op op;
-	struct scalar *values; /* inode numbers or "host_ns" */
+	struct value *values; /* inode numbers or "host_ns" */
 	int nvalues;
+	bool has_values;
 	struct pos pos, ns_pos, op_pos;
 };
 
@@ -204,17 +321,19 @@ struct match_caps {
 	enum cap_set set;
 	enum op op;
 	bool ns_cap; /* isNamespaceCapability */
-	struct scalar *values;
+	struct value *values;
 	int nvalues;
-	uint64_t mask; /* the listed capabilities, filled by parse */
+	bool has_values;
+	uint64_t mask; /* the listed capabilities */
 	struct pos pos, op_pos;
 };
 
 /* matchNamespaceChanges: values are namespace kinds */
 struct match_ns_changes {
 	enum op op;
-	struct scalar *values;
+	struct value *values;
 	int nvalues;
+	bool has_values;
 	unsigned mask; /* 1 << ns_kind of the listed kinds */
 	struct pos pos, op_pos;
 };
@@ -241,15 +360,11 @@ struct selector {
 	struct pos pos;
 };
 
-enum hook_kind { HOOK_KPROBE, HOOK_TRACEPOINT };
-
-/* One field of a tracepoint's format file, as read at compile time. */
-struct tp_field {
-	char *name;
-	char *ctype;
-	int offset, size;
-	bool is_signed;
-	bool data_loc; /* __data_loc char[]: a string stored in the record */
+/* Hook kinds (hook.c has everything that differs between them). */
+enum hook_kind {
+	HOOK_KPROBE,
+	HOOK_TRACEPOINT,
+	HOOK_KIND_COUNT,
 };
 
 struct hook {
@@ -271,85 +386,220 @@ struct hook {
 	int ntags;
 	struct pos pos, call_pos;
 	const char *policy_name; /* of the document it came from (not owned) */
-	/* filled by check for tracepoints: the event's format fields */
-	struct tp_field *fields;
-	int nfields;
 };
 
 struct policy {
-	char *file; /* as given on the command line */
+	const char *file; /* as given on the command line (not owned) */
 	char *name;
 	char *kind;
 	struct hook *hooks;
 	int nhooks;
-	struct pos pos;
-	const char *policy_digest; /* "sha256:<hex>" of the source bytes (digest.h), set by main; not owned */
+	struct pos pos, kind_pos;
 };
 
-/* A set of policies from one file (a YAML stream may hold several). */
+/* The policies of one file (a YAML stream may hold several documents), and
+ * the bytes they were parsed from. */
 struct policy_set {
+	const char *file;
+	char *text;
+	size_t len;
 	struct policy *v;
 	int n;
 };
 
-/* ---- stages ---- */
-
-/* parse.c: YAML (libyaml) to model. Problems go to d; returns false when
- * the file could not be parsed at all (I/O or YAML syntax error). */
-bool parse_policy_text(const char *file, const char *text, size_t len,
-		       struct policy_set *out, struct diags *d);
-bool parse_policy_file(const char *file, struct policy_set *out, struct diags *d);
-void policy_set_free(struct policy_set *ps);
-/* decimal, 0x hex or 0 octal, optionally negative; unsigned 64-bit values
- * above INT64_MAX come back as their two's complement */
-bool parse_integer_text(const char *s, long long *out);
-
-/* names.c: enum <-> text */
-enum arg_type arg_type_from_name(const char *s);
-const char *arg_type_canonical(enum arg_type t);
-bool arg_type_is_int(enum arg_type t);
-bool arg_type_is_signed(enum arg_type t);
-bool arg_type_is_bytes(enum arg_type t);
-enum op op_from_name(const char *s);
-const char *op_name(enum op o);
-enum action_kind action_from_name(const char *s);
-const char *syscall_name(const char *call);
-
-/* model.c: questions the checks and the generator both ask */
+/* questions about the model that several stages ask (model.c) */
 const struct arg *hook_find_arg(const struct hook *h, int index);
-bool arg_type_is_path(enum arg_type t); /* file, path, dentry, fd: compared and shown as paths */
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
-extern const char *const arg_type_names[];
-extern const char *const op_names[];
-extern const char *const action_names[];
-extern const char *const ns_names[];     /* by enum ns_kind, NULL-terminated */
-extern const char *const cap_names[];    /* CAP_CHOWN..., by number, NULL-terminated */
-extern const char *const cap_set_names[];
-int ns_from_name(const char *s);  /* -1 if unknown */
-int cap_from_name(const char *s); /* -1 if unknown; accepts "CAP_X" */
-
-/* check.c: semantic checks after parsing. */
-struct check_opts {
-	const char *tracefs; /* where tracepoint formats are read; NULL = default */
-	const char *btf;     /* kernel BTF file; NULL = /sys/kernel/btf/vmlinux if present */
-	bool no_btf;         /* --no-btf: skip the BTF-aware rules */
-};
-void check_policy(struct policy *p, const struct check_opts *o, struct diags *d);
-
-/* tpformat.c: read a tracepoint's format file. Returns false if absent. */
-bool tp_format_read(const char *tracefs, const char *subsys, const char *event,
-		    struct tp_field **fields, int *nfields);
-void tp_fields_free(struct tp_field *f, int n);
-
-/* emit.c: generate the BPF C for one policy. */
-struct emit_opts {
-	const char *arch; /* "x86" or "arm64" (bpf_tracing.h __TARGET_ARCH_ name) */
-};
-char *emit_policy_c(struct policy *p, const struct emit_opts *o);
+bool selector_has_filters(const struct selector *s);
+bool hook_has_action(const struct hook *h, enum action_kind k);
+/* return: true, or a returnCopy arg: the event is posted at return */
 bool hook_reports_at_return(const struct hook *h);
 
+/* ---- stages ---- */
+
+/* parse.c: YAML (libyaml) to model. Reads the file once (`-` is stdin);
+ * problems go to d; returns false when the file could not be parsed at all
+ * (I/O or YAML syntax error). ps->text keeps the bytes. */
+bool parse_policy_file(const char *file, struct policy_set *ps, struct diags *d);
+bool parse_policy_text(const char *file, const char *text, size_t len, struct policy_set *ps, struct diags *d);
+void policy_set_free(struct policy_set *ps);
+
+/* tpformat.c: tracepoint format files, read once per run and cached. */
+struct tp_field {
+	char *name;
+	char *ctype;
+	int offset, size;
+	bool is_signed;
+	bool data_loc; /* __data_loc char[]: a string stored in the record */
+	bool is_array; /* T name[N] */
+	bool is_pointer;
+	bool rel_loc;  /* __rel_loc: not read by tpc */
+};
+struct tp_format {
+	char *subsys, *event;
+	struct tp_field *fields;
+	int nfields;
+};
+/* NULL when the event has no format file under tracefs */
+const struct tp_format *tp_format_get(const char *tracefs, const char *subsys, const char *event);
+void tp_format_release(void);
+
+/* The BTF struct a tracepoint's record is (trace_event_raw_<event>, or
+ * its event class's), for reading the record by field name with CO-RE.
+ * Without BTF (btf NULL) the name is guessed as trace_event_raw_<event>. */
+struct tp_record {
+	char name[128];
+	bool found;        /* checked against BTF */
+	char **enum_names; /* per format field: the enum type of its member, or NULL */
+};
+
+/* The machine a policy is checked and compiled for. */
+struct target {
+	const char *tracefs; /* tracepoint formats; default /sys/kernel/tracing */
+	const char *btf;     /* kernel BTF file; NULL = /sys/kernel/btf/vmlinux if present */
+	bool no_btf;         /* --no-btf: skip the BTF-aware rules */
+	const char *arch;    /* "x86" or "arm64" (bpf_tracing.h's __TARGET_ARCH_ name) */
+};
+
+/* check.c and check_*.c: schema-level and semantic rules. */
+void check_policy(const struct policy *p, const struct target *t, struct diags *d);
+
+/* hook.c: what differs between hook kinds. */
+struct hook_plan;
+struct plan;
+const char *hook_kind_name(enum hook_kind k);     /* manifest and YAML name */
+const char *prog_variant_name(enum tpc_prog_variant v); /* manifest variant= */
+int hook_max_args(const struct hook *h, const struct target *t); /* arg indexes it can read; 0: unknown */
+bool hook_user_memory(const struct hook *h);       /* pointer args point into the caller */
+char *hook_describe(const struct hook *h);         /* "kprobe openat", for comments */
+/* entry programs and, for hooks that report at return, return programs */
+void hook_plan_programs(struct hook_plan *hp, const struct target *t);
+/* statements filling a[] of the entry program `prog` */
+void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog);
+/* declarations the entry programs need (a tracepoint's record struct) */
+void hook_emit_decls(struct buf *b, const struct hook_plan *hp);
+/* the C type of entry program prog's context (malloc'ed) */
+char *hook_ctx_type(const struct hook_plan *hp, int prog);
+void hook_manifest_fields(struct buf *b, const struct hook_plan *hp);
+
+/* plan.c: decided once per object from the checked policies, read by
+ * emit and the manifest. Running past a limit is a diagnostic. */
+struct str_plan {
+	int index;    /* arg index */
+	bool checked; /* some check reads it */
+	bool whole;   /* needs the whole string (Postfix, paths, FollowFD names) */
+	int size;     /* bytes of the check buffer (multiple of 8) */
+	int slot;     /* scratch slot, or -1 for a stack buffer */
+	bool is_buf;  /* char_buf: size from another arg */
+	bool is_path; /* file, path, dentry or fd: resolved to a path string */
+};
+
+/* valueset.c: a large set of same-length constants, searched by hash
+ * with a bounded number of probes (a constant table in .rodata). */
+struct valueset {
+	int id;            /* tpc_h<hook>_vs<id> in generated code */
+	const void *owner; /* the filter (match_arg, match_proc) it serves */
+	size_t len;        /* bytes of each value (8 for integers) */
+	bool ints;         /* a set of integers: rows {1, key} */
+	int words;         /* u64 words of each value */
+	int n;
+	uint64_t *values;  /* n rows of words, in policy order */
+	uint64_t *rows;    /* the table: 1 << bits rows of words, 0 = empty */
+	int *row_value;    /* per row: the value it holds, -1 when empty */
+	int bits;
+	uint64_t seed;
+	int probes;        /* rows a lookup looks at, at most */
+	const struct value **src; /* the values, for comments */
+};
+/* Filters with at least this many values of one length use a set. */
+#define VALUESET_MIN 8
+void valueset_build(struct valueset *vs, const struct value *const *vals, int n, size_t len);
+/* integers: rows {1, key}, the key as the compare sees it (64 bits) */
+void valueset_build_ints(struct valueset *vs, const uint64_t *keys, int n);
+void valueset_free(struct valueset *vs);
+uint64_t valueset_word(const char *s, size_t len, int k);
+uint64_t valueset_hash(const struct valueset *vs, const uint64_t *words);
+
+enum prog_role { PROG_ENTRY, PROG_RETURN };
+
+struct prog_plan {
+	char name[32];      /* tpc_h<N>_<suffix>: the program's symbol */
+	char *section;      /* SEC(): what tp-load attaches it to */
+	enum prog_role role;
+	enum tpc_prog_variant variant; /* tp-load attaches one variant per hook */
+	const char *tmpl;   /* templates/ file */
+	bool can_override;  /* bpf_override_return is possible here */
+};
+
+#define PLAN_MAX_PROGS 4
+#define PLAN_MAX_STRS 64
+
+struct hook_plan {
+	const struct hook *h;
+	int id;
+	const char *arch;  /* the target's (bpf_tracing.h name) */
+	const struct tp_format *tp; /* tracepoint format, or NULL */
+	struct tp_record rec;       /* tracepoint record struct (not for the syscalls subsystem) */
+	int na;            /* slots of the raw arg array a[] */
+	bool at_return;    /* posts at return */
+	bool late;         /* a user-memory read that faults at entry is retried at the syscall's exit */
+	bool override;     /* a selector overrides the return value */
+	bool user_mem;     /* pointer args are user memory */
+	struct str_plan strs[PLAN_MAX_STRS];
+	int nstrs;
+	int nslots;        /* per-CPU slots used (FollowFD takes the last one) */
+	bool followfd;
+	struct prog_plan progs[PLAN_MAX_PROGS];
+	int nprogs;
+	char *function;    /* kprobe: the kernel symbol attached */
+	/* process values the checks read */
+	bool need_proc;   /* the process table entry */
+	bool need_task;   /* the current task */
+	bool need_nspid;  /* the pid in its own namespace */
+	bool need_pid;    /* the caller's tgid, before a selector matches */
+	bool need_cfg;    /* tpc_config (host_ns) before a selector matches */
+	unsigned ns_used; /* namespace kinds read, 1 << TPC_NS_* */
+	unsigned caps_used; /* capability sets read, 1 << set */
+	/* locals the body declares */
+	bool uses_sig, uses_override, uses_rate;
+	struct valueset *sets; /* large value sets of its filters */
+	int nsets;
+};
+
+struct follow_plan {
+	int bit;
+	const struct match_proc *m;
+	bool pid;      /* matchPIDs (else matchBinaries) */
+	int hook, selector;
+};
+
+struct plan {
+	const struct policy *p;
+	const struct target *t;
+	const char *policy_digest; /* "sha256:<hex>" of the policy source */
+	struct hook_plan *hooks;
+	int nhooks;
+	struct follow_plan follows[TPC_FOLLOW_BITS];
+	int nfollows;
+	bool seed_procs;      /* a filter reads the process table: tp-load seeds it */
+	bool seed_exec_state; /* *Changes filters: the seed records namespaces and caps */
+	bool fork_nspid;      /* a followed matchPIDs filter compares namespace pids */
+};
+
+/* false when the policy runs past a limit (reported in d) */
+bool plan_build(struct plan *pl, const struct policy *p, const struct target *t, struct diags *d);
+void plan_free(struct plan *pl);
+/* the follow bit of a filter, -1 when it does not follow */
+int plan_follow_bit(const struct plan *pl, const struct match_proc *m);
+const struct str_plan *plan_str(const struct hook_plan *hp, int index);
+/* the set serving filter `owner`'s values of `len` bytes, or NULL */
+const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len);
+
+/* emit.c and emit_*.c: the BPF C of one object. */
+char *emit_policy_c(const struct plan *pl);
+
 /* manifest.c: the text manifest embedded in the object (tpc_abi.h). */
-char *manifest_build(const struct policy *p);
+char *manifest_build(const struct plan *pl);
 void manifest_encode(struct buf *b, const char *s);
 
 /* cc.c: run clang on generated C. Returns 0 on success; on failure err
@@ -397,5 +647,11 @@ const char *kbtf_suggest_func(const struct btf *btf, const char *word);
 void ktype_from_ctype(const char *ctype, int size, struct ktype *k);
 bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kproto *out);
 bool ksyms_has_func(const char *name);
+void kbtf_tp_record(const struct btf *btf, const struct tp_format *fmt, struct tp_record *rec);
+void tp_record_free(struct tp_record *rec, int nfields);
+
+/* "sys_openat", "__x64_sys_openat", "__arm64_sys_openat" -> "openat";
+ * NULL when call does not name a syscall function. Points into call. */
+const char *syscall_name(const char *call);
 
 #endif /* TPC_H */

@@ -7,15 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tp_fields_free(struct tp_field *f, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(f[i].name);
-		free(f[i].ctype);
-	}
-	free(f);
-}
-
 /* "field:const char * filename;" -> ctype "const char *", name "filename";
  * "field:char comm[16];" -> ctype "char [16]"-ish, name "comm". */
 static bool split_decl(const char *decl, char **ctype, char **name)
@@ -67,8 +58,8 @@ static bool split_decl(const char *decl, char **ctype, char **name)
 	return true;
 }
 
-bool tp_format_read(const char *tracefs, const char *subsys, const char *event, struct tp_field **fields,
-		    int *nfields)
+static bool format_read(const char *tracefs, const char *subsys, const char *event, struct tp_field **fields,
+			int *nfields)
 {
 	*fields = NULL;
 	*nfields = 0;
@@ -101,9 +92,14 @@ bool tp_format_read(const char *tracefs, const char *subsys, const char *event, 
 		if (!strncmp(decl, "__data_loc ", 11)) {
 			fld.data_loc = true;
 			decl += 11;
+		} else if (!strncmp(decl, "__rel_loc ", 10)) {
+			fld.rel_loc = true;
+			decl += 10;
 		}
 		if (!split_decl(decl, &fld.ctype, &fld.name))
 			continue;
+		fld.is_array = !fld.data_loc && !fld.rel_loc && strchr(fld.ctype, '[') != NULL;
+		fld.is_pointer = !fld.data_loc && !fld.rel_loc && strchr(fld.ctype, '*') != NULL;
 		if (*nfields == cap) {
 			cap = cap ? cap * 2 : 16;
 			*fields = xrealloc(*fields, sizeof(**fields) * (size_t)cap);
@@ -112,4 +108,42 @@ bool tp_format_read(const char *tracefs, const char *subsys, const char *event, 
 	}
 	fclose(f);
 	return *nfields > 0;
+}
+
+/* Formats read so far, and the events found missing: each is read once
+ * per run, however many hooks and checks ask. Entries are allocated one
+ * by one: callers keep pointers to them. */
+static struct tp_format **cache;
+static int ncache;
+
+const struct tp_format *tp_format_get(const char *tracefs, const char *subsys, const char *event)
+{
+	for (int i = 0; i < ncache; i++)
+		if (!strcmp(cache[i]->subsys, subsys) && !strcmp(cache[i]->event, event))
+			return cache[i]->nfields ? cache[i] : NULL;
+	struct tp_format *f = xcalloc(1, sizeof(*f));
+	f->subsys = xstrdup(subsys);
+	f->event = xstrdup(event);
+	if (!format_read(tracefs, subsys, event, &f->fields, &f->nfields))
+		f->nfields = 0;
+	cache = xrealloc(cache, sizeof(*cache) * (size_t)(ncache + 1));
+	cache[ncache++] = f;
+	return f->nfields ? f : NULL;
+}
+
+void tp_format_release(void)
+{
+	for (int i = 0; i < ncache; i++) {
+		for (int j = 0; j < cache[i]->nfields; j++) {
+			free(cache[i]->fields[j].name);
+			free(cache[i]->fields[j].ctype);
+		}
+		free(cache[i]->fields);
+		free(cache[i]->subsys);
+		free(cache[i]->event);
+		free(cache[i]);
+	}
+	free(cache);
+	cache = NULL;
+	ncache = 0;
 }

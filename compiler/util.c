@@ -1,7 +1,8 @@
-/* util.c: allocation that never returns NULL, a growable string buffer, and
- * the "did you mean" suggestion used by every enum check. */
+/* util.c: allocation that never returns NULL, a growable string buffer, the
+ * "did you mean" suggestion used by every enum check, integer text. */
 #include "tpc.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +126,34 @@ const char *suggest(const char *word, const char *const *candidates)
 	size_t len = strlen(word);
 	int limit = (int)(len / 3) > 1 ? (int)(len / 3) : 2;
 	return bestd <= limit ? best : NULL;
+}
+
+const char *did_you_mean(const char *word, const char *const *candidates, const char *otherwise, char *out,
+			 size_t outlen)
+{
+	const char *s = suggest(word, candidates);
+	if (!s)
+		return otherwise;
+	snprintf(out, outlen, "; did you mean '%s'?", s);
+	return out;
+}
+
+/* Integers as Kubernetes YAML writes them: decimal, 0x hex, 0 octal, sign. */
+bool parse_integer_text(const char *s, long long *out)
+{
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	char *end;
+	long long v;
+	if (s[0] == '-')
+		v = strtoll(s, &end, 0);
+	else {
+		unsigned long long u = strtoull(s, &end, 0);
+		v = (long long)u;
+	}
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
 }

@@ -4,16 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../compiler/sha256.h"
+#include "sha256.h"
 #include "attach.h"
 #include "digest.h"
+#include "hooks.h"
 #include "kfeatures.h"
-#include "ksym.h"
 #include "log.h"
 #include "procs.h"
 
@@ -21,19 +22,14 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 
-static const struct {
-	const char *prog, *subsys, *event;
-} proc_progs[] = {
-	{ "tpc_proc_exec", "sched", "sched_process_exec" },
-	{ "tpc_proc_fork", "sched", "sched_process_fork" },
-	{ "tpc_proc_exit", "sched", "sched_process_exit" },
+/* The process tracking programs every object has (tpc_procs.bpf.h),
+ * attached at their own sections (sched/sched_process_*). */
+static const char *const proc_progs[] = {
+	TPC_PROG_PROC_EXEC,
+	TPC_PROG_PROC_FORK,
+	TPC_PROG_PROC_EXIT,
 };
-#define NPROC_PROGS 3
-
-int tpl_have_kprobes(void)
-{
-	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
-}
+#define NPROC_PROGS (int)(sizeof(proc_progs) / sizeof(proc_progs[0]))
 
 int tpl_check_kernel(int need_tracefs)
 {
@@ -81,10 +77,13 @@ static struct bpf_map *need_map(struct tpl_obj *o, const char *name,
 	return map;
 }
 
+/* Program `name` is in the object, of the BPF type its variant attaches,
+ * at a section its variant and role name (kprobe/, kretprobe/, ...). */
 static int need_prog(struct tpl_obj *o, int hook, const char *name,
-		     enum bpf_prog_type type)
+		     enum tpc_prog_variant v, enum tpc_prog_role role)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, name);
+	const char *prefix = tpl_variant_section(v, role);
 
 	if (!p) {
 		if (hook >= 0)
@@ -94,13 +93,48 @@ static int need_prog(struct tpl_obj *o, int hook, const char *name,
 			tpl_err("%s: no program %s in the object", o->path, name);
 		return -1;
 	}
-	if (bpf_program__type(p) != type) {
-		tpl_err("%s: program %s is of section %s, expected a %s program",
+	if (bpf_program__type(p) != tpl_variant_prog_type(v) ||
+	    strncmp(bpf_program__section_name(p), prefix, strlen(prefix)) != 0) {
+		tpl_err("%s: program %s is of section %s, expected a %.*s program",
 			o->path, name, bpf_program__section_name(p),
-			type == BPF_PROG_TYPE_KPROBE ? "kprobe" : "tracepoint");
+			(int)strlen(prefix) - 1, prefix);
 		return -1;
 	}
 	return 0;
+}
+
+/* The manifest arch= of this machine (TPC_ARCHES), or NULL; its uname
+ * machine name in machine[]. */
+static const char *host_arch(char *machine, size_t len)
+{
+	struct utsname u;
+
+	snprintf(machine, len, "unknown");
+	if (uname(&u) != 0)
+		return NULL;
+	snprintf(machine, len, "%s", u.machine);
+#define HOST_ARCH(name, tpc, uname_machine) if (strcmp(u.machine, uname_machine) == 0) return name;
+	TPC_ARCHES(HOST_ARCH)
+#undef HOST_ARCH
+	return NULL;
+}
+
+/* An object's kprobes read the registers and name the syscall wrappers
+ * of the architecture it was compiled for: refuse it on another. */
+static int check_arch(const struct tpl_obj *o)
+{
+	char machine[65];
+	const char *host = host_arch(machine, sizeof(machine));
+
+	if (host && strcmp(host, o->m.arch) == 0)
+		return 0;
+	if (host)
+		tpl_err("%s: built for %s, this machine is %s (compile it with tpc --arch %s)",
+			o->path, o->m.arch, host, host);
+	else
+		tpl_err("%s: built for %s, this machine is %s, which tpc does not compile for",
+			o->path, o->m.arch, machine);
+	return -1;
 }
 
 unsigned long tpl_ringbuf_bytes;
@@ -130,20 +164,8 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 		tpl_err("%s", err);
 		return -1;
 	}
-	o->hook_fn = calloc(o->m.nhooks ? o->m.nhooks : 1, sizeof(char *));
-	if (!o->hook_fn) {
-		tpl_err("out of memory");
+	if (check_arch(o))
 		return -1;
-	}
-	for (i = 0; i < o->m.nhooks; i++) {
-		char sym[600];
-		tpl_hook_symbol(&o->m.hooks[i], sym, sizeof(sym));
-		o->hook_fn[i] = strdup(sym);
-		if (!o->hook_fn[i]) {
-			tpl_err("out of memory");
-			return -1;
-		}
-	}
 
 	tpl_capture_begin();
 	const char *base = strrchr(path, '/');
@@ -169,71 +191,123 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 	    !need_map(o, TPC_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, sizeof(struct tpc_config)))
 		return -1;
 	for (i = 0; i < NPROC_PROGS; i++)
-		if (need_prog(o, -1, proc_progs[i].prog, BPF_PROG_TYPE_TRACEPOINT))
+		if (need_prog(o, -1, proc_progs[i], TPC_VARIANT_TRACEPOINT, TPC_ROLE_ENTRY))
 			return -1;
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
-		if (h->kind == TPC_HOOK_TRACEPOINT) {
-			if (need_prog(o, i, h->prog, BPF_PROG_TYPE_TRACEPOINT))
+		for (int k = 0; k < h->nprogs; k++)
+			if (need_prog(o, i, h->progs[k].name, h->progs[k].variant, h->progs[k].role))
 				return -1;
-			continue;
-		}
-		if (need_prog(o, i, h->kprobe_prog, BPF_PROG_TYPE_KPROBE) ||
-		    (h->twin_prog &&
-		     need_prog(o, i, h->twin_prog, BPF_PROG_TYPE_TRACEPOINT)) ||
-		    (h->kretprobe_prog &&
-		     need_prog(o, i, h->kretprobe_prog, BPF_PROG_TYPE_KPROBE)) ||
-		    (h->twin_ret_prog &&
-		     need_prog(o, i, h->twin_ret_prog, BPF_PROG_TYPE_TRACEPOINT)))
-			return -1;
 	}
 	return 0;
 }
 
-/* Per hook: use the kprobe (1) or the tracepoint program (0). */
-static int plan_hook(struct tpl_obj *o, int i, enum tpl_attach_mode mode,
-		     int have_kprobes, int *use_kprobe)
+/* The hook's entry program of variant v, or NULL. */
+static const struct tpc_mprog *entry_prog(const struct tpc_hook *h, int v)
+{
+	for (int k = 0; k < h->nprogs; k++)
+		if ((int)h->progs[k].variant == v && h->progs[k].role == TPC_ROLE_ENTRY)
+			return &h->progs[k];
+	return NULL;
+}
+
+/* "kprobe sys_openat" and, for a variant that is not the kind's own,
+ * ", tracepoint twin": how attach messages name the hook. */
+static void describe(const struct tpc_hook *h, enum tpc_prog_variant v, char *buf, size_t len)
+{
+	char what[600], noun[64];
+
+	tpl_hook_describe(h, what, sizeof(what));
+	tpl_variant_noun(v, h->kind, noun, sizeof(noun));
+	if (strcmp(noun, tpl_variant_name(v)) == 0)
+		snprintf(buf, len, "%s", what);
+	else
+		snprintf(buf, len, "%s, %s", what, noun);
+}
+
+/* The variant of hook i to attach: with mode auto, the first (in the
+ * manifest's order of preference) that this kernel can attach; else the
+ * one asked for, when the hook's kind can have it (--attach=kprobe leaves
+ * tracepoints alone). An Override is only possible from a program that
+ * performs it: such a hook never falls back to one that cannot. */
+static int choose_variant(const struct tpl_obj *o, int i, tpl_attach_mode mode, int *chosen)
 {
 	const struct tpc_hook *h = &o->m.hooks[i];
+	char what[600], noun[64], alt[64] = "";
+	const char *why = NULL;
+	int have[TPC_VARIANT_COUNT] = { 0 };
 
-	*use_kprobe = 0;
-	if (h->kind == TPC_HOOK_TRACEPOINT)
-		return 0;
-	/* Override changes the call's return value: only the kprobe can
-	 * (bpf_override_return); a twin would watch the call succeed. */
-	if (h->override && !have_kprobes) {
-		tpl_err("%s: hook %d (kprobe %s): its Override action needs a kprobe and bpf_override_return, "
-			"and this kernel has no kprobes (CONFIG_KPROBES off): refusing to attach the tracepoint twin, "
-			"which could not override",
-			o->path, i, h->call);
-		return -1;
-	}
-	if (h->override && mode == TPL_ATTACH_TRACEPOINT) {
-		tpl_err("%s: hook %d (kprobe %s): its Override action cannot run from a tracepoint twin "
-			"(--attach=tracepoint)", o->path, i, h->call);
-		return -1;
-	}
-	if (mode == TPL_ATTACH_KPROBE ||
-	    (mode == TPL_ATTACH_AUTO && have_kprobes)) {
-		if (!have_kprobes) {
-			tpl_err("%s: hook %d (kprobe %s): --attach=kprobe but this kernel has no kprobes (CONFIG_KPROBES off)",
-				o->path, i, h->call);
+	tpl_hook_describe(h, what, sizeof(what));
+	for (int k = 0; k < h->nprogs; k++)
+		have[h->progs[k].variant] = 1;
+	if (mode != TPL_ATTACH_AUTO && !tpl_hook_kind_has_variant(h->kind, mode))
+		mode = TPL_ATTACH_AUTO;
+
+	if (h->override) {
+		/* the variant that can override, and the first that cannot */
+		int ov = -1;
+		for (int k = 0; k < h->nprogs; k++) {
+			const struct tpc_mprog *e = entry_prog(h, h->progs[k].variant);
+			if (e->override && ov < 0)
+				ov = e->variant;
+			else if (!e->override && !alt[0])
+				tpl_variant_noun(e->variant, h->kind, alt, sizeof(alt));
+		}
+		if (ov < 0) {
+			tpl_err("%s: hook %d (%s): override=1 but none of its programs performs the Override",
+				o->path, i, what);
 			return -1;
 		}
-		*use_kprobe = 1;
+		tpl_variant_noun(ov, h->kind, noun, sizeof(noun));
+		if (!tpl_variant_attachable(ov, &why)) {
+			tpl_err("%s: hook %d (%s): its Override action needs a %s and bpf_override_return, "
+				"and %s%s%s%s",
+				o->path, i, what, noun, why, alt[0] ? ": refusing to attach the " : "", alt,
+				alt[0] ? ", which could not override" : "");
+			return -1;
+		}
+		if (mode != TPL_ATTACH_AUTO && mode != ov) {
+			tpl_variant_noun(mode, h->kind, alt, sizeof(alt));
+			tpl_err("%s: hook %d (%s): its Override action cannot run from a %s (--attach=%s)",
+				o->path, i, what, alt, tpl_variant_name(mode));
+			return -1;
+		}
+		*chosen = ov;
 		return 0;
 	}
-	if (h->twin_prog && (!h->ret || h->twin_ret_prog))
-		return 0;
-	const char *why = mode == TPL_ATTACH_TRACEPOINT ?
-				  "--attach=tracepoint was asked" :
-				  "this kernel has no kprobes (CONFIG_KPROBES off)";
-	if (!h->syscall)
-		tpl_err("%s: hook %d (kprobe %s): %s and %s is not a syscall, so it has no tracepoint twin",
-			o->path, i, h->call, why, h->call);
-	else
-		tpl_err("%s: hook %d (kprobe %s): %s and the object has no tracepoint twin for it",
-			o->path, i, h->call, why);
+
+	if (mode != TPL_ATTACH_AUTO) {
+		if (have[mode] && tpl_variant_attachable(mode, &why)) {
+			*chosen = mode;
+			return 0;
+		}
+		if (have[mode]) {
+			tpl_err("%s: hook %d (%s): --attach=%s but %s", o->path, i, what,
+				tpl_variant_name(mode), why);
+			return -1;
+		}
+		tpl_variant_noun(mode, h->kind, noun, sizeof(noun));
+		tpl_err("%s: hook %d (%s): --attach=%s was asked and the object has no %s for it",
+			o->path, i, what, tpl_variant_name(mode), noun);
+		return -1;
+	}
+	for (int k = 0; k < h->nprogs; k++) {
+		const char *no;
+		if (tpl_variant_attachable(h->progs[k].variant, &no)) {
+			*chosen = h->progs[k].variant;
+			return 0;
+		}
+		if (!why)
+			why = no;
+	}
+	/* what this kernel could have attached instead, had the object one */
+	for (int v = 0; v < TPC_VARIANT_COUNT && !alt[0]; v++) {
+		const char *no;
+		if (!have[v] && tpl_variant_attachable(v, &no))
+			tpl_variant_noun(v, h->kind, alt, sizeof(alt));
+	}
+	tpl_err("%s: hook %d (%s): %s and the object has no %s for it", o->path, i, what, why,
+		alt[0] ? alt : "other program");
 	return -1;
 }
 
@@ -250,48 +324,27 @@ static int add_link(struct tpl_obj *o, struct bpf_link *l)
 	return 0;
 }
 
-static int attach_tp(struct tpl_obj *o, const char *progname,
-		     const char *tp, const char *what)
+/* Attach a loaded program where its own ELF section says (libbpf reads
+ * kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT). what names it in
+ * messages; v is its variant, for what its section names. */
+static int attach_prog(struct tpl_obj *o, const char *name, enum tpc_prog_variant v, const char *what)
 {
-	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, progname);
-	char subsys[300], event[300];
+	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, name);
+	const char *sec = bpf_program__section_name(p);
+	const char *target = strchr(sec, '/') ? strchr(sec, '/') + 1 : sec;
 	struct bpf_link *l;
 
-	if (tpc_split_tp(tp, subsys, sizeof(subsys), event, sizeof(event)))
-		return -1;
 	tpl_capture_begin();
-	l = bpf_program__attach_tracepoint(p, subsys, event);
+	l = bpf_program__attach(p);
 	tpl_capture_end();
 	if (!l) {
 		int e = errno;
 		if (e == ENOENT)
-			tpl_err("%s: %s: no tracepoint %s on this kernel", o->path,
-				what, tp);
+			tpl_err("%s: %s: no %s %s on this kernel", o->path, what,
+				tpl_variant_target(v), target);
 		else
-			tpl_err("%s: %s: cannot attach to tracepoint %s: %s",
-				o->path, what, tp, strerror(e));
-		return -1;
-	}
-	return add_link(o, l);
-}
-
-/* The entry program as a kprobe, or (retprobe) the return half of a
- * return hook as a kretprobe. */
-static int attach_kprobe(struct tpl_obj *o, int i, int retprobe)
-{
-	const struct tpc_hook *h = &o->m.hooks[i];
-	struct bpf_program *p = bpf_object__find_program_by_name(
-		o->obj, retprobe ? h->kretprobe_prog : h->kprobe_prog);
-	struct bpf_link *l;
-
-	tpl_capture_begin();
-	l = bpf_program__attach_kprobe(p, retprobe, o->hook_fn[i]);
-	tpl_capture_end();
-	if (!l) {
-		int e = errno;
-		tpl_err("%s: hook %d: cannot attach k%sprobe to %s: %s%s", o->path,
-			i, retprobe ? "ret" : "", o->hook_fn[i], strerror(e),
-			e == ENOENT ? " (no such kernel function)" : "");
+			tpl_err("%s: %s: cannot attach %s at %s: %s", o->path, what,
+				name, sec, strerror(e));
 		return -1;
 	}
 	return add_link(o, l);
@@ -315,41 +368,32 @@ static int load(struct tpl_obj *o)
 	return -1;
 }
 
-int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks)
+int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 {
-	int have_kprobes = tpl_have_kprobes();
-	int *use_kprobe = calloc(o->m.nhooks ? o->m.nhooks : 1, sizeof(int));
+	int *variant = calloc(o->m.nhooks ? o->m.nhooks : 1, sizeof(int));
 	struct bpf_program *p;
 	int i, rc = -1;
-	char what[700];
+	char what[760];
 
-	if (!use_kprobe) {
+	if (!variant) {
 		tpl_err("out of memory");
 		return -1;
 	}
 	for (i = 0; i < o->m.nhooks; i++)
-		if (plan_hook(o, i, mode, have_kprobes, &use_kprobe[i]))
+		if (choose_variant(o, i, mode, &variant[i]))
 			goto out;
 
 	/* Load only what will be attached. */
 	bpf_object__for_each_program(p, o->obj)
 		bpf_program__set_autoload(p, false);
 	for (i = 0; i < NPROC_PROGS; i++)
-		bpf_program__set_autoload(
-			bpf_object__find_program_by_name(o->obj, proc_progs[i].prog),
-			true);
+		bpf_program__set_autoload(bpf_object__find_program_by_name(o->obj, proc_progs[i]), true);
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
-		const char *name = h->kind == TPC_HOOK_TRACEPOINT ? h->prog :
-				   use_kprobe[i]			 ? h->kprobe_prog :
-									   h->twin_prog;
-		bpf_program__set_autoload(
-			bpf_object__find_program_by_name(o->obj, name), true);
-		const char *ret = h->kind == TPC_HOOK_TRACEPOINT || !h->ret ? NULL :
-				  use_kprobe[i] ? h->kretprobe_prog : h->twin_ret_prog;
-		if (ret)
-			bpf_program__set_autoload(
-				bpf_object__find_program_by_name(o->obj, ret), true);
+		for (int k = 0; k < h->nprogs; k++)
+			if ((int)h->progs[k].variant == variant[i])
+				bpf_program__set_autoload(
+					bpf_object__find_program_by_name(o->obj, h->progs[k].name), true);
 	}
 	if (load(o))
 		goto out;
@@ -370,40 +414,31 @@ int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks)
 	/* Process tracking first, then the seed: a process that execs in
 	 * between is recorded by the kernel, and the seed does not overwrite
 	 * it (BPF_NOEXIST). */
-	for (i = 0; i < NPROC_PROGS; i++) {
-		char tp[64];
-		snprintf(tp, sizeof(tp), "%s/%s", proc_progs[i].subsys,
-			 proc_progs[i].event);
-		if (attach_tp(o, proc_progs[i].prog, tp, proc_progs[i].prog))
+	for (i = 0; i < NPROC_PROGS; i++)
+		if (attach_prog(o, proc_progs[i], TPC_VARIANT_TRACEPOINT, proc_progs[i]))
 			goto out;
-	}
 	if (o->m.seed_procs)
 		tpl_seed_procs(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_PROCS), &o->m);
 
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
-		if (h->kind == TPC_HOOK_TRACEPOINT) {
-			snprintf(what, sizeof(what), "hook %d (tracepoint %s)", i, h->tp);
-			if (attach_tp(o, h->prog, h->tp, what))
-				goto out;
-		} else if (use_kprobe[i]) {
-			/* the return half first: an entry stash never waits
-			 * for a return program that is not there yet */
-			if ((h->ret && attach_kprobe(o, i, 1)) || attach_kprobe(o, i, 0))
-				goto out;
-		} else {
-			snprintf(what, sizeof(what), "hook %d (kprobe %s, twin)", i,
-				 h->call);
-			if (h->ret && attach_tp(o, h->twin_ret_prog, h->twin_ret_tp, what))
-				goto out;
-			if (attach_tp(o, h->twin_prog, h->twin_tp, what))
-				goto out;
+		char desc[700];
+		describe(h, variant[i], desc, sizeof(desc));
+		snprintf(what, sizeof(what), "hook %d (%s)", i, desc);
+		/* return programs first: an entry stash never waits for a
+		 * return program that is not there yet */
+		for (int pass = 0; pass < 2; pass++) {
+			enum tpc_prog_role role = pass ? TPC_ROLE_ENTRY : TPC_ROLE_RETURN;
+			for (int k = 0; k < h->nprogs; k++)
+				if ((int)h->progs[k].variant == variant[i] && h->progs[k].role == role &&
+				    attach_prog(o, h->progs[k].name, h->progs[k].variant, what))
+					goto out;
 		}
 		(*nhooks)++;
 	}
 	rc = 0;
 out:
-	free(use_kprobe);
+	free(variant);
 	return rc;
 }
 
@@ -443,11 +478,6 @@ void tpl_obj_close(struct tpl_obj *o)
 	if (o->obj)
 		bpf_object__close(o->obj);
 	o->obj = NULL;
-	if (o->hook_fn)
-		for (int i = 0; i < o->m.nhooks; i++)
-			free(o->hook_fn[i]);
-	free(o->hook_fn);
-	o->hook_fn = NULL;
 	tpc_manifest_free(&o->m);
 	free(o->image);
 	o->image = NULL;

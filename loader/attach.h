@@ -7,11 +7,11 @@
 
 #include "manifest.h"
 
-enum tpl_attach_mode {
-	TPL_ATTACH_AUTO,
-	TPL_ATTACH_KPROBE,
-	TPL_ATTACH_TRACEPOINT,
-};
+/* --attach: auto (per hook, the first variant of its programs this
+ * kernel can attach), or one variant (an enum tpc_prog_variant) for every
+ * hook that has it. */
+#define TPL_ATTACH_AUTO (-1)
+typedef int tpl_attach_mode;
 
 /* How often the poll loops look at the ring buffers without a wakeup:
  * the kernel side wakes tp-load only once 64 KiB of events piled up
@@ -35,26 +35,24 @@ struct tpl_obj {
 	struct bpf_object *obj;
 	struct bpf_link **links;
 	int nlinks;
-	char **hook_fn;            /* per hook: function_name / "subsys/event" */
 	int events_fd, lost_fd;
 	unsigned long long malformed; /* records dropped by the decoder */
 };
-
-/* 1 when the running kernel can attach kprobes. */
-int tpl_have_kprobes(void);
 
 /* Check the kernel features objects need: BTF, and when need_tracefs,
  * tracefs (mounting it when missing).  Prints the problem, returns -1. */
 int tpl_check_kernel(int need_tracefs);
 
-/* Read the manifest, open the BPF object, check its maps and programs
- * against the manifest.  Errors are printed. */
+/* Read the manifest, refuse an object built for another architecture,
+ * open the BPF object, check its maps and programs against the manifest.
+ * Errors are printed. */
 int tpl_obj_open(struct tpl_obj *o, const char *path);
 
-/* Choose programs per mode, load, write tpc_config, attach the process
- * tracking programs, seed tpc_procs, attach the hooks.  Adds the number of
+/* Choose one variant of programs per hook (mode), load only those,
+ * write tpc_config, attach the process tracking programs, seed tpc_procs,
+ * attach the hooks (each program at its own ELF section).  Adds the number of
  * hooks attached to *nhooks.  Errors are printed. */
-int tpl_obj_start(struct tpl_obj *o, enum tpl_attach_mode mode, int *nhooks);
+int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks);
 
 /* Sum over CPUs of tpc_lost[0]. */
 unsigned long long tpl_obj_lost(const struct tpl_obj *o);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compiler/sha256.h"
+#include "sha256.h"
 #include "digest.h"
 #include "log.h"
 

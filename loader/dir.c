@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../compiler/sha256.h"
+#include "sha256.h"
 #include "digest.h"
 #include "dir.h"
 #include "log.h"

@@ -19,7 +19,7 @@
 
 struct tpl_dir_opts {
 	const char *dir;
-	enum tpl_attach_mode attach;
+	tpl_attach_mode attach;
 	int require_digest;             /* check OBJ.sha256 (digest.h) */
 	double timeout;                 /* seconds; 0: none */
 	ring_buffer_sample_fn on_event; /* its ctx is the struct tpl_obj * */

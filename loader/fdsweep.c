@@ -9,20 +9,14 @@
 
 #include "fdsweep.h"
 
-/* the key of runtime-bpf's tpc_fds map (tpc_path.bpf.h) */
-struct fd_key {
-	uint32_t tgid;
-	uint32_t fd;
-};
-
 int tpl_fd_sweep(const struct tpl_obj *o)
 {
 	if (!o->obj)
 		return 0;
-	int fd = bpf_object__find_map_fd_by_name(o->obj, "tpc_fds");
+	int fd = bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_FDS);
 	if (fd < 0)
 		return 0;
-	struct fd_key key, next, *dead = NULL;
+	struct tpc_fd_key key, next, *dead = NULL;
 	size_t ndead = 0, cap = 0;
 	void *prev = NULL;
 	/* collect first: deleting while walking can restart the walk */
@@ -33,7 +27,7 @@ int tpl_fd_sweep(const struct tpl_obj *o)
 			continue;
 		if (ndead == cap) {
 			size_t nc = cap ? cap * 2 : 64;
-			struct fd_key *n = realloc(dead, nc * sizeof(*n));
+			struct tpc_fd_key *n = realloc(dead, nc * sizeof(*n));
 			if (!n)
 				break;
 			dead = n;

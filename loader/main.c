@@ -20,6 +20,7 @@
 #include "actions.h"
 #include "attach.h"
 #include "fdsweep.h"
+#include "hooks.h"
 #include "procs.h"
 #include "digest.h"
 #include "dir.h"
@@ -37,7 +38,7 @@ struct options {
 	enum output output;
 	unsigned long long count; /* 0: no limit */
 	double timeout;           /* seconds; 0: no limit */
-	enum tpl_attach_mode attach;
+	tpl_attach_mode attach; /* TPL_ATTACH_AUTO or a variant */
 	int verify;
 	const char *dir;    /* --dir: keep this directory's objects attached */
 	int require_digest; /* --require-digest: OBJ.sha256 must match */
@@ -130,6 +131,7 @@ static int parse_options(int argc, char **argv)
 	char *end;
 
 	opterr = 0;
+	opt.attach = TPL_ATTACH_AUTO;
 	while ((c = getopt_long(argc, argv, ":o:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -160,13 +162,17 @@ static int parse_options(int argc, char **argv)
 		case O_ATTACH:
 			if (strcmp(optarg, "auto") == 0)
 				opt.attach = TPL_ATTACH_AUTO;
-			else if (strcmp(optarg, "kprobe") == 0)
-				opt.attach = TPL_ATTACH_KPROBE;
-			else if (strcmp(optarg, "tracepoint") == 0)
-				opt.attach = TPL_ATTACH_TRACEPOINT;
-			else
-				return usage_error("--attach %s: expected auto, kprobe or tracepoint",
-						   optarg);
+			else if ((opt.attach = tpl_variant_from_name(optarg)) < 0) {
+				/* "auto, kprobe or tracepoint" */
+				char fmt[256];
+				const char *names = tpl_variant_names(), *last = strrchr(names, ',');
+				if (last)
+					snprintf(fmt, sizeof(fmt), "--attach %%s: expected auto, %.*s or %s",
+						 (int)(last - names), names, last + 2);
+				else
+					snprintf(fmt, sizeof(fmt), "--attach %%s: expected auto or %s", names);
+				return usage_error(fmt, optarg);
+			}
 			break;
 		case O_VERIFY:
 			opt.verify = 1;
@@ -267,7 +273,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	struct tpl_hookinfo hi = {
 		.policy = o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy,
-		.function = o->hook_fn[ev.h.hook],
 	};
 	/* GetUrl/DnsLookup: queued for the workers, never waited for here */
 	tpl_actions_submit(&o->m, &ev);

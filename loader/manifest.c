@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "manifest.h"
 
 #define MAX_FIELDS 64
@@ -35,12 +36,20 @@ struct pending_arg {
 	char *type, *label;
 };
 
+/* A prog record, the same. */
+struct pending_prog {
+	int line, hook;
+	struct tpc_mprog p;
+};
+
 struct parser {
 	struct tpc_manifest *m;
 	struct pending_arg *args;
 	int nargs, args_cap;
+	struct pending_prog *progs;
+	int nprogs, progs_cap;
 	int hooks_cap, actions_cap, follows_cap;
-	int have_policy;
+	int have_policy, have_tpc;
 	char *err;
 	size_t errlen;
 };
@@ -154,28 +163,33 @@ static int get_uint(struct parser *p, const struct line *l, const char *key,
 	return 0;
 }
 
-static int is_ident(const char *s, int allow_dot)
+static int name_chars(const char *s, const char *extra)
 {
 	size_t n = strlen(s);
 
 	if (n == 0 || n > MAX_NAME)
 		return 0;
-	if (s[0] >= '0' && s[0] <= '9' && !allow_dot)
-		return 0;
 	for (; *s; s++) {
 		char c = *s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_')
-			continue;
-		if (allow_dot && c == '.')
-			continue;
-		return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || (c && strchr(extra, c))))
+			return 0;
 	}
 	return 1;
 }
 
+int tpc_is_ident(const char *s)
+{
+	return name_chars(s, "") && !(s[0] >= '0' && s[0] <= '9');
+}
+
+int tpc_is_symbol(const char *s)
+{
+	return name_chars(s, ".") && !(s[0] >= '0' && s[0] <= '9') && s[0] != '.';
+}
+
 /* "subsys/event": two tracefs names, no path tricks. */
-static int is_tp_name(const char *s)
+int tpc_is_tp_name(const char *s)
 {
 	const char *slash = strchr(s, '/');
 	size_t n = strlen(s);
@@ -192,19 +206,6 @@ static int is_tp_name(const char *s)
 			return 0;
 	}
 	return 1;
-}
-
-int tpc_split_tp(const char *tp, char *subsys, size_t slen, char *event,
-		 size_t elen)
-{
-	const char *slash = strchr(tp, '/');
-
-	if (!slash || (size_t)(slash - tp) >= slen || strlen(slash + 1) >= elen)
-		return -1;
-	memcpy(subsys, tp, slash - tp);
-	subsys[slash - tp] = '\0';
-	strcpy(event, slash + 1);
-	return 0;
 }
 
 static int grow(void **arr, int *cap, int need, size_t elem)
@@ -251,11 +252,39 @@ static int parse_tags(struct parser *p, const struct line *l,
 	}
 }
 
+/* get_uint of an optional 0|1 field */
+static int get_flag(struct parser *p, const struct line *l, const char *key, int *out)
+{
+	*out = 0;
+	return get(l, key) ? get_uint(p, l, key, 1, out) : 0;
+}
+
+struct tpc_record {
+	struct parser *p;
+	const struct line *l;
+};
+
+int tpc_record_str(struct tpc_record *r, const char *key, int required, char **out)
+{
+	return get_str(r->p, r->l, key, required, out);
+}
+
+int tpc_record_flag(struct tpc_record *r, const char *key, int *out)
+{
+	return get_flag(r->p, r->l, key, out);
+}
+
+int tpc_record_fail(struct tpc_record *r, const char *problem)
+{
+	return fail(r->p, r->l->no, "%s", problem);
+}
+
 static int parse_hook(struct parser *p, const struct line *l)
 {
 	struct tpc_manifest *m = p->m;
+	struct tpc_record rec = { p, l };
 	char *kind = NULL;
-	int id, rc = -1;
+	int id, k, rc = -1;
 
 	if (get_uint(p, l, "id", INT_MAX, &id))
 		return -1;
@@ -273,72 +302,67 @@ static int parse_hook(struct parser *p, const struct line *l)
 	if (get_str(p, l, "kind", 1, &kind) ||
 	    get_uint(p, l, "nargs", TPL_MAX_ARGS, &h->nargs) ||
 	    get_str(p, l, "message", 0, &h->message) ||
-	    get_str(p, l, "policy", 0, &h->policy) || parse_tags(p, l, h))
+	    get_str(p, l, "policy", 0, &h->policy) || parse_tags(p, l, h) ||
+	    get_flag(p, l, "return", &h->ret) ||
+	    get_str(p, l, "return_type", 0, &h->return_type) ||
+	    get_flag(p, l, "override", &h->override))
 		goto out;
-
-	if (strcmp(kind, "kprobe") == 0) {
-		h->kind = TPC_HOOK_KPROBE;
-		if (get_str(p, l, "call", 1, &h->call) ||
-		    get_uint(p, l, "syscall", 1, &h->syscall) ||
-		    get_uint(p, l, "return", 1, &h->ret) ||
-		    get_str(p, l, "kprobe", 1, &h->kprobe_prog) ||
-		    get_str(p, l, "twin", 0, &h->twin_prog) ||
-		    get_str(p, l, "twin_tp", 0, &h->twin_tp) ||
-		    get_str(p, l, "kretprobe", 0, &h->kretprobe_prog) ||
-		    get_str(p, l, "twin_ret", 0, &h->twin_ret_prog) ||
-		    get_str(p, l, "twin_ret_tp", 0, &h->twin_ret_tp) ||
-		    get_str(p, l, "return_type", 0, &h->return_type) ||
-		    (get(l, "override") && get_uint(p, l, "override", 1, &h->override)))
-			goto out;
-		if (h->ret && !h->kretprobe_prog) {
-			fail(p, l->no, "return=1 without kretprobe=");
-			goto out;
-		}
-		if (!h->twin_ret_prog != !h->twin_ret_tp) {
-			fail(p, l->no, "twin_ret= and twin_ret_tp= go together");
-			goto out;
-		}
-		if (!is_ident(h->call, 1)) {
-			fail(p, l->no, "call=: not a kernel symbol name");
-			goto out;
-		}
-		if (!is_ident(h->kprobe_prog, 0)) {
-			fail(p, l->no, "kprobe=: not a program name");
-			goto out;
-		}
-		if (!h->twin_prog != !h->twin_tp) {
-			fail(p, l->no, "twin= and twin_tp= go together");
-			goto out;
-		}
-		if (h->twin_prog && !is_ident(h->twin_prog, 0)) {
-			fail(p, l->no, "twin=: not a program name");
-			goto out;
-		}
-		if (h->twin_tp && !is_tp_name(h->twin_tp)) {
-			fail(p, l->no, "twin_tp=: not <subsys>/<event>");
-			goto out;
-		}
-	} else if (strcmp(kind, "tracepoint") == 0) {
-		h->kind = TPC_HOOK_TRACEPOINT;
-		if (get_str(p, l, "tp", 1, &h->tp) ||
-		    get_str(p, l, "prog", 1, &h->prog))
-			goto out;
-		if (!is_tp_name(h->tp)) {
-			fail(p, l->no, "tp=: not <subsys>/<event>");
-			goto out;
-		}
-		if (!is_ident(h->prog, 0)) {
-			fail(p, l->no, "prog=: not a program name");
-			goto out;
-		}
-	} else {
-		fail(p, l->no, "hook kind=%.40s unknown (kprobe, tracepoint)",
-		     kind);
+	if (h->return_type && !tpc_is_ident(h->return_type)) {
+		fail(p, l->no, "return_type=: not a type name");
 		goto out;
 	}
-	rc = 0;
+	k = tpl_hook_kind_from_name(kind);
+	if (k < 0) {
+		fail(p, l->no, "hook kind=%.40s unknown (%s)", kind,
+		     tpl_hook_kind_names());
+		goto out;
+	}
+	h->kind = k;
+	rc = tpl_hook_parse(&rec, h);
 out:
 	free(kind);
+	return rc;
+}
+
+static int parse_prog(struct parser *p, const struct line *l)
+{
+	struct pending_prog pp = { .line = l->no };
+	char *variant = NULL, *role = NULL;
+	int v, r, rc = -1;
+
+	if (get_uint(p, l, "hook", TPL_MAX_HOOKS, &pp.hook))
+		return -1;
+	if (grow((void **)&p->progs, &p->progs_cap, p->nprogs + 1, sizeof(pp)))
+		return fail(p, l->no, "out of memory");
+	if (get_str(p, l, "name", 1, &pp.p.name) ||
+	    get_str(p, l, "variant", 1, &variant) ||
+	    get_str(p, l, "role", 1, &role) ||
+	    get_flag(p, l, "override", &pp.p.override))
+		goto out;
+	if (!tpc_is_ident(pp.p.name)) {
+		fail(p, l->no, "name=: not a program name");
+		goto out;
+	}
+	v = tpl_variant_from_name(variant);
+	if (v < 0) {
+		fail(p, l->no, "prog variant=%.40s unknown (%s)", variant,
+		     tpl_variant_names());
+		goto out;
+	}
+	r = tpl_role_from_name(role);
+	if (r < 0) {
+		fail(p, l->no, "prog role=%.40s unknown (entry, return)", role);
+		goto out;
+	}
+	pp.p.variant = v;
+	pp.p.role = r;
+	p->progs[p->nprogs++] = pp;
+	pp.p.name = NULL; /* moved */
+	rc = 0;
+out:
+	free(pp.p.name);
+	free(variant);
+	free(role);
 	return rc;
 }
 
@@ -358,7 +382,7 @@ static int parse_arg(struct parser *p, const struct line *l)
 		return -1;
 	}
 	p->args[p->nargs++] = a;
-	if (!is_ident(a.type, 0))
+	if (!tpc_is_ident(a.type))
 		return fail(p, l->no, "type=: not a type name");
 	return 0;
 }
@@ -456,15 +480,36 @@ static int parse_action(struct parser *p, const struct line *l)
 	return 0;
 }
 
+/* arch= is one of TPC_ARCHES (whether it is this machine's, attach.c
+ * decides: the manifest alone is valid anywhere). */
+static int check_arch(struct parser *p, const struct line *l, const char *arch)
+{
+#define ARCH_NAME(name, tpc, machine) name,
+#define ARCH_LIST(name, tpc, machine) ", " name
+	static const char *const known[] = { TPC_ARCHES(ARCH_NAME) };
+	static const char list[] = TPC_ARCHES(ARCH_LIST);
+#undef ARCH_NAME
+#undef ARCH_LIST
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(arch, known[i]) == 0)
+			return 0;
+	return fail(p, l->no, "arch=%.40s unknown (%s)", arch, list + 2);
+}
+
 static int parse_record(struct parser *p, const char *kind,
 			const struct line *l)
 {
 	struct tpc_manifest *m = p->m;
 
 	if (strcmp(kind, "tpc") == 0) {
-		if (m->tpc_version)
+		if (p->have_tpc)
 			return fail(p, l->no, "second tpc record");
-		return get_str(p, l, "version", 0, &m->tpc_version);
+		p->have_tpc = 1;
+		if (get_str(p, l, "version", 0, &m->tpc_version) ||
+		    get_str(p, l, "arch", 1, &m->arch))
+			return -1;
+		return check_arch(p, l, m->arch);
 	}
 	if (strcmp(kind, "policy") == 0) {
 		if (p->have_policy)
@@ -477,6 +522,8 @@ static int parse_record(struct parser *p, const char *kind,
 	}
 	if (strcmp(kind, "hook") == 0)
 		return parse_hook(p, l);
+	if (strcmp(kind, "prog") == 0)
+		return parse_prog(p, l);
 	if (strcmp(kind, "arg") == 0)
 		return parse_arg(p, l);
 	if (strcmp(kind, "action") == 0)
@@ -541,12 +588,98 @@ static int parse_header(struct parser *p, const char *s)
 	return 0;
 }
 
-/* After "end": place arg records into their hooks, check completeness. */
+static int by_name_then_line(const void *a, const void *b)
+{
+	const struct pending_prog *x = *(const struct pending_prog *const *)a;
+	const struct pending_prog *y = *(const struct pending_prog *const *)b;
+	int c = strcmp(x->p.name, y->p.name);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* No program is named by two prog records: each is attached once. */
+static int progs_unique(struct parser *p)
+{
+	struct pending_prog **v;
+	int rc = 0;
+
+	if (p->nprogs < 2)
+		return 0;
+	v = malloc((size_t)p->nprogs * sizeof(*v));
+	if (!v)
+		return fail(p, 0, "out of memory");
+	for (int i = 0; i < p->nprogs; i++)
+		v[i] = &p->progs[i];
+	qsort(v, p->nprogs, sizeof(*v), by_name_then_line);
+	for (int i = 1; i < p->nprogs && !rc; i++)
+		if (strcmp(v[i - 1]->p.name, v[i]->p.name) == 0)
+			rc = fail(p, v[i]->line, "program %s named twice (line %d)",
+				  v[i]->p.name, v[i - 1]->line);
+	free(v);
+	return rc;
+}
+
+/* The prog records into their hooks: per hook and variant, one entry
+ * program and, with return=1, one return program. */
+static int place_progs(struct parser *p)
+{
+	struct tpc_manifest *m = p->m;
+	const int most = TPC_VARIANT_COUNT * TPC_ROLE_COUNT;
+
+	if (progs_unique(p))
+		return -1;
+	for (int i = 0; i < m->nhooks; i++) {
+		m->hooks[i].progs = calloc(most, sizeof(struct tpc_mprog));
+		if (!m->hooks[i].progs)
+			return fail(p, 0, "out of memory");
+	}
+	for (int i = 0; i < p->nprogs; i++) {
+		struct pending_prog *pp = &p->progs[i];
+		if (pp->hook >= m->nhooks)
+			return fail(p, pp->line, "prog of hook %d, which does not exist",
+				    pp->hook);
+		struct tpc_hook *h = &m->hooks[pp->hook];
+		for (int k = 0; k < h->nprogs; k++)
+			if (h->progs[k].variant == pp->p.variant &&
+			    h->progs[k].role == pp->p.role)
+				return fail(p, pp->line, "hook %d: second %s %s program",
+					    pp->hook, tpl_variant_name(pp->p.variant),
+					    tpl_role_name(pp->p.role));
+		h->progs[h->nprogs++] = pp->p; /* fewer than `most`: no two alike */
+		pp->p.name = NULL; /* moved */
+	}
+	for (int i = 0; i < m->nhooks; i++) {
+		const struct tpc_hook *h = &m->hooks[i];
+		if (h->nprogs == 0)
+			return fail(p, 0, "hook %d: no prog record", i);
+		for (int k = 0; k < h->nprogs; k++) {
+			int entry = 0, ret = 0;
+			for (int j = 0; j < h->nprogs; j++) {
+				if (h->progs[j].variant != h->progs[k].variant)
+					continue;
+				entry |= h->progs[j].role == TPC_ROLE_ENTRY;
+				ret |= h->progs[j].role == TPC_ROLE_RETURN;
+			}
+			const char *v = tpl_variant_name(h->progs[k].variant);
+			if (!entry)
+				return fail(p, 0, "hook %d: no entry program of variant %s", i, v);
+			if (h->ret && !ret)
+				return fail(p, 0, "hook %d: return=1 but no return program of variant %s",
+					    i, v);
+		}
+	}
+	return 0;
+}
+
+/* After "end": place arg and prog records into their hooks, check
+ * completeness. */
 static int finish(struct parser *p)
 {
 	struct tpc_manifest *m = p->m;
 	int i;
 
+	if (!p->have_tpc)
+		return fail(p, 0, "no tpc record");
 	if (!p->have_policy)
 		return fail(p, 0, "no policy record");
 	for (i = 0; i < m->nhooks; i++) {
@@ -579,6 +712,8 @@ static int finish(struct parser *p)
 			if (!m->hooks[i].args[k].type)
 				return fail(p, 0, "hook %d: no arg record for pos=%d",
 					    i, k);
+	if (place_progs(p))
+		return -1;
 	for (i = 0; i < m->nactions; i++)
 		if (m->actions[i].hook >= m->nhooks)
 			return fail(p, 0, "action of hook %d, which does not exist",
@@ -659,6 +794,9 @@ int tpc_manifest_parse(const char *buf, size_t len, struct tpc_manifest *m,
 		free(p.args[i].label);
 	}
 	free(p.args);
+	for (int i = 0; i < p.nprogs; i++)
+		free(p.progs[i].p.name);
+	free(p.progs);
 	if (rc)
 		tpc_manifest_free(m);
 	return rc;
@@ -679,16 +817,11 @@ void tpc_manifest_free(struct tpc_manifest *m)
 		free(h->tags);
 		free(h->message);
 		free(h->policy);
-		free(h->call);
-		free(h->kprobe_prog);
-		free(h->twin_prog);
-		free(h->twin_tp);
-		free(h->kretprobe_prog);
-		free(h->twin_ret_prog);
-		free(h->twin_ret_tp);
+		for (int k = 0; k < h->nprogs; k++)
+			free(h->progs[k].name);
+		free(h->progs);
 		free(h->return_type);
-		free(h->tp);
-		free(h->prog);
+		tpl_hook_free(h); /* zeroed fields when its kind was not read */
 	}
 	free(m->hooks);
 	for (int i = 0; i < m->nactions; i++) {
@@ -703,6 +836,7 @@ void tpc_manifest_free(struct tpc_manifest *m)
 	}
 	free(m->follows);
 	free(m->tpc_version);
+	free(m->arch);
 	free(m->policy);
 	memset(m, 0, sizeof(*m));
 }

@@ -3,7 +3,9 @@
  * The manifest is untrusted input: tpc_manifest_parse() checks every bound
  * and reports the first problem as "manifest line N: ...".  A parsed
  * manifest is self-consistent: hooks are numbered 0..nhooks-1, every hook
- * has exactly its nargs arg records, names are well formed.
+ * has exactly its nargs arg records, the fields its kind needs, and one
+ * entry program per variant (and one return program with return=1), and
+ * names are well formed.
  */
 #ifndef TPL_MANIFEST_H
 #define TPL_MANIFEST_H
@@ -17,15 +19,18 @@
 #define TPL_MAX_ARGS 64
 #define TPL_MAX_MANIFEST (16u << 20)
 
-enum tpc_hook_kind {
-	TPC_HOOK_KPROBE = 1,
-	TPC_HOOK_TRACEPOINT = 2,
-};
-
 struct tpc_marg {
 	int index;   /* index= of the policy arg (or tracepoint field) */
 	char *type;  /* type= as the policy wrote it */
 	char *label; /* label=, or NULL */
+};
+
+/* A prog record: one program of a hook. */
+struct tpc_mprog {
+	char *name; /* the program's symbol in the object */
+	enum tpc_prog_variant variant;
+	enum tpc_prog_role role;
+	int override; /* it performs the hook's Override */
 };
 
 struct tpc_hook {
@@ -35,25 +40,27 @@ struct tpc_hook {
 	char *message; /* or NULL */
 	char **tags;   /* ntags strings */
 	int ntags;
-	struct tpc_marg *args; /* nargs, by pos */
+	struct tpc_marg *args;   /* nargs, by pos */
+	struct tpc_mprog *progs; /* nprogs, in manifest order: each variant
+				  * has one entry program (one return
+				  * program too when ret) */
+	int nprogs;
+	int ret;           /* return=1: the event comes at return */
+	char *return_type; /* its type, or NULL */
+	int override;      /* a selector overrides the return value */
 
-	/* kind=kprobe */
-	char *call;
-	int syscall;
-	int ret;
-	char *kprobe_prog;
-	char *twin_prog; /* or NULL */
-	char *twin_tp;   /* "syscalls/sys_enter_X", or NULL */
-	/* ret=1: the event comes from the return half */
-	char *kretprobe_prog; /* or NULL */
-	char *twin_ret_prog;  /* or NULL */
-	char *twin_ret_tp;    /* "syscalls/sys_exit_X", or NULL */
-	char *return_type;    /* returnArg type, or NULL */
-	int override;         /* a selector overrides the return value */
-
-	/* kind=tracepoint */
-	char *tp;   /* "<subsys>/<event>" */
-	char *prog;
+	/* The kind's own fields: read, checked, used and freed by
+	 * loader/hooks.c only. */
+	union {
+		struct {
+			char *function; /* the kernel symbol attached: function_name */
+			char *call;     /* as the policy wrote it, or NULL */
+			int syscall;
+		} kprobe;
+		struct {
+			char *tp; /* "<subsys>/<event>" */
+		} tracepoint;
+	};
 };
 
 struct tpc_maction {
@@ -80,6 +87,7 @@ struct tpc_mfollow {
 struct tpc_manifest {
 	int version;
 	char *tpc_version; /* or NULL */
+	char *arch;        /* the target architecture, a TPC_ARCHES name */
 	char *policy;
 	int seed_procs;      /* policy seed=procs: seed the process table */
 	int seed_exec_state; /* policy seed=...,exec-state */
@@ -112,8 +120,18 @@ int tpc_manifest_read_mem(const void *img, size_t size, const char *path, struct
 /* Reads a whole file into a malloc()ed buffer. */
 int tpc_file_read(const char *path, void **img, size_t *size, char *err, size_t errlen);
 
-/* Split "subsys/event" of a validated manifest into two buffers. */
-int tpc_split_tp(const char *tp, char *subsys, size_t slen, char *event,
-		 size_t elen);
+/* The record being parsed, for hooks.c to read a hook's kind fields
+ * from. Each returns 0, or -1 having made the parse fail with
+ * "manifest line N: <problem>". */
+struct tpc_record;
+int tpc_record_str(struct tpc_record *r, const char *key, int required, char **out); /* decoded copy */
+int tpc_record_flag(struct tpc_record *r, const char *key, int *out); /* optional 0|1 */
+int tpc_record_fail(struct tpc_record *r, const char *problem);
+
+/* Names the manifest may hold: a C identifier (a program or type name);
+ * a kernel symbol (also '.', as in "foo.isra.0"); "<subsys>/<event>". */
+int tpc_is_ident(const char *s);
+int tpc_is_symbol(const char *s);
+int tpc_is_tp_name(const char *s);
 
 #endif

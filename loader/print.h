@@ -14,10 +14,10 @@ struct tpl_out {
 	long long boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME at start */
 };
 
-/* What tp-load knows about the hook of an event besides the manifest. */
+/* What tp-load knows about the hook of an event besides its manifest
+ * record. */
 struct tpl_hookinfo {
-	const char *policy;   /* manifest policy name */
-	const char *function; /* prefixed symbol (kprobe) or "subsys/event" */
+	const char *policy; /* the hook's policy name */
 };
 
 enum tpl_argclass {

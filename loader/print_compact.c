@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hooks.h"
 #include "print.h"
 
 static void quoted(FILE *f, const char *str, size_t n, int truncated)
@@ -119,18 +120,19 @@ int tpl_print_compact(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	tpl_event_time(o, ev, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	fprintf(f, "%s.%03ld %-7s ", hms, ts.tv_nsec / 1000000,
-		h->kind == TPC_HOOK_TRACEPOINT ? "tracepoint" : "kprobe");
+	fprintf(f, "%s.%03ld %-7s ", hms, ts.tv_nsec / 1000000, tpl_hook_kind_name(h->kind));
 	plain(f, ev->comm);
-	fprintf(f, "(%u) %s(", ev->h.pid, hi->function);
+	fprintf(f, "(%u) %s(", ev->h.pid, tpl_hook_target(h));
 	for (int i = 0; i < ev->nargs; i++) {
 		if (i)
 			fputs(", ", f);
 		compact_arg(f, &h->args[i], &ev->args[i]);
 	}
 	fputc(')', f);
-	if (h->kind == TPC_HOOK_KPROBE && h->ret)
+	if (h->ret)
 		fprintf(f, " = %lld", (long long)ev->h.retval);
+	if (ev->h.origin & TPC_ORIGIN_LATE)
+		fputs(" (read at exit)", f);
 	fprintf(f, " %s [", tpl_action_name(ev->h.actions) + strlen("KPROBE_ACTION_"));
 	plain(f, hi->policy);
 	fputc(']', f);

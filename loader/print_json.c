@@ -16,6 +16,8 @@
  *   its empty/zero value plus "error":"fault";
  * - a string, file or path cut at TPC_STR_MAX (TPC_ARGF_TRUNCATED) gets
  *   "truncated":true (char_buf uses Tetragon's truncated_bytes_arg);
+ * - "read_at_exit":true: the checks ran at the syscall's exit, because an
+ *   argument could not be read at its entry (a page not yet present);
  * - return probes print "return" as int_arg when the value fits 32 bits,
  *   else long_arg.
  */
@@ -23,82 +25,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "hooks.h"
+#include "json.h"
 #include "print.h"
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0;
-		if (c == 0xED)
-			hi = 0x9F; /* no surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		if (c == 0xF4)
-			hi = 0x8F; /* <= U+10FFFF */
-	} else
-		return 0;
-	if (n < need + 1)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i <= need; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return need + 1;
-}
-
-static void json_str(FILE *f, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', f);
-	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		if (c >= 0x80) {
-			size_t k = utf8_seq(s + i, n - i);
-			if (k) {
-				fwrite(s + i, 1, k, f);
-				i += k;
-			} else {
-				fprintf(f, "\\u%04x", c);
-				i++;
-			}
-			continue;
-		}
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\u%04x", c);
-			else
-				fputc(c, f);
-		}
-		i++;
-	}
-	fputc('"', f);
-}
-
-static void json_cstr(FILE *f, const char *s)
-{
-	json_str(f, s, strlen(s));
-}
 
 static void base64(FILE *f, const char *data, size_t n)
 {
@@ -143,7 +72,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		 * as Tetragon shows followed fds; the number when unresolved */
 		if (v->len || (v->flags & TPC_ARGF_TRUNCATED)) {
 			fputs("\"file_arg\":{\"path\":", f);
-			json_str(f, v->data, tpc_value_strlen(v));
+			json_write_str(f, v->data, tpc_value_strlen(v));
 			fputc('}', f);
 			is_str = 1;
 			break;
@@ -176,7 +105,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		break;
 	case TPL_ARG_STRING:
 		fputs("\"string_arg\":", f);
-		json_str(f, v->data, tpc_value_strlen(v));
+		json_write_str(f, v->data, tpc_value_strlen(v));
 		is_str = 1;
 		break;
 	case TPL_ARG_FILE:
@@ -185,7 +114,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 			      "\"file_arg\":{\"path\":" :
 			      "\"path_arg\":{\"path\":",
 		      f);
-		json_str(f, v->data, tpc_value_strlen(v));
+		json_write_str(f, v->data, tpc_value_strlen(v));
 		fputc('}', f);
 		is_str = 1;
 		break;
@@ -211,7 +140,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		fputs(",\"error\":\"fault\"", f);
 	if (ma->label) {
 		fputs(",\"label\":", f);
-		json_cstr(f, ma->label);
+		json_write_cstr(f, ma->label);
 	}
 	fputc('}', f);
 }
@@ -235,26 +164,15 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	size_t binlen = tpl_event_binary(ev, bin, sizeof(bin));
 	struct timespec ts;
 
-	fputs(h->kind == TPC_HOOK_TRACEPOINT ? "{\"process_tracepoint\":{" :
-					       "{\"process_kprobe\":{",
-	      f);
+	fprintf(f, "{\"%s\":{", tpl_hook_json_key(h->kind));
 	fprintf(f, "\"process\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"binary\":",
 		ev->h.pid, ev->h.tid, ev->h.uid);
-	json_str(f, bin, binlen);
+	json_write_str(f, bin, binlen);
 	fputc('}', f);
 	if (ev->h.ppid)
 		fprintf(f, ",\"parent\":{\"pid\":%u}", ev->h.ppid);
 
-	if (h->kind == TPC_HOOK_TRACEPOINT) {
-		const char *slash = strchr(h->tp, '/');
-		fputs(",\"subsys\":", f);
-		json_str(f, h->tp, (size_t)(slash - h->tp));
-		fputs(",\"event\":", f);
-		json_cstr(f, slash + 1);
-	} else {
-		fputs(",\"function_name\":", f);
-		json_cstr(f, hi->function);
-	}
+	tpl_hook_json_target(f, h);
 	fputs(",\"args\":[", f);
 	for (int i = 0; i < ev->nargs; i++) {
 		if (i)
@@ -262,31 +180,35 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 		json_arg(f, &h->args[i], &ev->args[i]);
 	}
 	fputc(']', f);
-	if (h->kind == TPC_HOOK_KPROBE && h->ret) {
+	if (h->ret) {
 		long long r = ev->h.retval;
 		if (r >= -2147483648LL && r <= 2147483647LL)
 			fprintf(f, ",\"return\":{\"int_arg\":%lld}", r);
 		else
 			fprintf(f, ",\"return\":{\"long_arg\":\"%lld\"}", r);
 	}
+	/* checked at the syscall's exit: an argument could not be read at
+	 * its entry (its page was not present yet) */
+	if (ev->h.origin & TPC_ORIGIN_LATE)
+		fputs(",\"read_at_exit\":true", f);
 	fprintf(f, ",\"action\":\"%s\"", tpl_action_name(ev->h.actions));
 	fputs(",\"policy_name\":", f);
-	json_cstr(f, hi->policy);
+	json_write_cstr(f, hi->policy);
 	if (h->message) {
 		fputs(",\"message\":", f);
-		json_cstr(f, h->message);
+		json_write_cstr(f, h->message);
 	}
 	if (h->ntags) {
 		fputs(",\"tags\":[", f);
 		for (int i = 0; i < h->ntags; i++) {
 			if (i)
 				fputc(',', f);
-			json_cstr(f, h->tags[i]);
+			json_write_cstr(f, h->tags[i]);
 		}
 		fputc(']', f);
 	}
 	fputs("},\"node_name\":", f);
-	json_cstr(f, o->node_name);
+	json_write_cstr(f, o->node_name);
 	fputs(",\"time\":", f);
 	tpl_event_time(o, ev, &ts);
 	json_time(f, &ts);

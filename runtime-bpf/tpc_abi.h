@@ -23,16 +23,31 @@ typedef uint64_t tpc_u64;
 typedef int64_t tpc_s64;
 #endif
 
-#define TPC_ABI_VERSION 1
+#define TPC_ABI_VERSION 2
 
 /* ELF section of the object that carries the manifest (see below). */
 #define TPC_MANIFEST_SECTION ".tpc.manifest"
 
-/* Names of the maps and globals every object has; tp-load finds them by name. */
-#define TPC_MAP_EVENTS "tpc_events" /* BPF_MAP_TYPE_RINGBUF */
-#define TPC_MAP_LOST "tpc_lost"     /* per-CPU array[1] of u64: failed ring buffer reservations */
-#define TPC_MAP_PROCS "tpc_procs"   /* hash: tgid -> struct tpc_proc */
-#define TPC_MAP_CONFIG "tpc_config" /* array[1] of struct tpc_config, written by tp-load before attaching */
+/* Maps and programs every object has. The BPF side declares them with the
+ * identifiers below; tp-load finds them by the same names as strings. */
+#define TPC_NAME_(id) #id
+#define TPC_NAME(id) TPC_NAME_(id)
+#define TPC_EVENTS_MAP tpc_events     /* BPF_MAP_TYPE_RINGBUF */
+#define TPC_LOST_MAP tpc_lost         /* per-CPU array[1] of u64: failed ring buffer reservations */
+#define TPC_PROCS_MAP tpc_procs       /* hash: tgid -> struct tpc_proc */
+#define TPC_CONFIG_MAP tpc_config     /* array[1] of struct tpc_config, written by tp-load before attaching */
+#define TPC_FDS_MAP tpc_fds           /* hash: struct tpc_fd_key -> followed name (FollowFD) */
+#define TPC_PROC_EXEC_PROG tpc_proc_exec /* tracepoint sched/sched_process_exec */
+#define TPC_PROC_FORK_PROG tpc_proc_fork /* tracepoint sched/sched_process_fork */
+#define TPC_PROC_EXIT_PROG tpc_proc_exit /* tracepoint sched/sched_process_exit */
+#define TPC_MAP_EVENTS TPC_NAME(TPC_EVENTS_MAP)
+#define TPC_MAP_LOST TPC_NAME(TPC_LOST_MAP)
+#define TPC_MAP_PROCS TPC_NAME(TPC_PROCS_MAP)
+#define TPC_MAP_CONFIG TPC_NAME(TPC_CONFIG_MAP)
+#define TPC_MAP_FDS TPC_NAME(TPC_FDS_MAP)
+#define TPC_PROG_PROC_EXEC TPC_NAME(TPC_PROC_EXEC_PROG)
+#define TPC_PROG_PROC_FORK TPC_NAME(TPC_PROC_FORK_PROG)
+#define TPC_PROG_PROC_EXIT TPC_NAME(TPC_PROC_EXIT_PROG)
 
 /* Bounds.  Strings are read up to TPC_STR_MAX bytes including the NUL
  * (PATH_MAX); char_buf up to TPC_BUF_MAX bytes; longer values are cut and
@@ -42,18 +57,33 @@ typedef int64_t tpc_s64;
 #define TPC_BIN_MAX 256
 #define TPC_EVENT_MAX 32768 /* bytes of one event, header included */
 
-/* Action bits carried in tpc_event.actions (what the kernel side did or
- * asks userspace to do for this event). */
-#define TPC_ACT_POST (1u << 0)
-#define TPC_ACT_SIGKILL (1u << 1)
-#define TPC_ACT_SIGNAL (1u << 2)
-#define TPC_ACT_OVERRIDE (1u << 3)
-#define TPC_ACT_NOPOST (1u << 4)
-#define TPC_ACT_FOLLOWFD (1u << 5)
-#define TPC_ACT_UNFOLLOWFD (1u << 6)
-#define TPC_ACT_COPYFD (1u << 7)
-#define TPC_ACT_GETURL (1u << 8)
-#define TPC_ACT_DNSLOOKUP (1u << 9)
+/* Limits of one object that the compiler's plan enforces (an error at the
+ * policy line that runs past them) and the runtime relies on. */
+#define TPC_FOLLOW_BITS 64      /* followForks/followChildren filters per object: bits of tpc_proc.follow */
+#define TPC_STR_SLOTS 6         /* per-CPU whole-string buffers (struct tpc_slots) a hook may use */
+#define TPC_RETURN_SELECTORS 64 /* selectors of a hook that reports at return: one u64 mask */
+#define TPC_STASH_ARGS 6        /* raw args a return hook keeps from entry to return */
+#define TPC_FOLLOW_PATH_MAX 256 /* bytes of a FollowFD name kept per fd */
+
+/* Generated code: a lazily read argument that has not been read yet. */
+#define TPC_UNREAD (-1000)
+
+/* Actions: X(NAME, bit, policy spelling).  TPC_ACT_<NAME> is the bit in
+ * tpc_event.actions: what the kernel side did, or asks userspace to do. */
+#define TPC_ACTIONS(X)                 \
+	X(POST, 0, "Post")             \
+	X(SIGKILL, 1, "Sigkill")       \
+	X(SIGNAL, 2, "Signal")         \
+	X(OVERRIDE, 3, "Override")     \
+	X(NOPOST, 4, "NoPost")         \
+	X(FOLLOWFD, 5, "FollowFD")     \
+	X(UNFOLLOWFD, 6, "UnfollowFD") \
+	X(COPYFD, 7, "CopyFD")         \
+	X(GETURL, 8, "GetUrl")         \
+	X(DNSLOOKUP, 9, "DnsLookup")
+#define TPC_ACT_BIT_(name, bit, spelling) TPC_ACT_##name = 1u << (bit),
+enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
+#undef TPC_ACT_BIT_
 
 /* Flags of one argument record. */
 #define TPC_ARGF_TRUNCATED (1u << 0) /* data is a prefix of the value */
@@ -62,6 +92,9 @@ typedef int64_t tpc_s64;
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
 #define TPC_ORIGIN_TRACEPOINT 2 /* a policy tracepoint, or a syscall kprobe's twin */
+/* Or'ed in: the checks ran at the syscall's exit, because an argument
+ * could not be read at its entry (its page was not present yet). */
+#define TPC_ORIGIN_LATE 0x100
 
 /* One event in the ring buffer: this header, then the binary path record,
  * then one record per argument of the hook, in the manifest's order.
@@ -107,6 +140,9 @@ struct tpc_arg {
 #define TPC_NS_USER 9
 #define TPC_NS_COUNT 10
 
+/* Every capability of linux/capability.h (CAP_CHOWN..CAP_CHECKPOINT_RESTORE). */
+#define TPC_CAPS_ALL ((1ULL << 41) - 1)
+
 /* Per-process state kept by the object's sched_process_* programs (and
  * seeded by tp-load from /proc): what matchBinaries, followForks /
  * followChildren and the *Changes filters compare against. */
@@ -127,28 +163,89 @@ struct tpc_config {
 	tpc_u32 host_ns[TPC_NS_COUNT]; /* inodes of the host's namespaces (host_ns) */
 };
 
+/* Key of the FollowFD map (TPC_MAP_FDS): tp-load deletes the entries of
+ * processes that are gone. */
+struct tpc_fd_key {
+	tpc_u32 tgid;
+	tpc_u32 fd;
+};
+
+/* Hook kinds: X(ID, manifest kind=, JSON event key). enum tpc_hook_kind
+ * numbers them in this order; the compiler's enum hook_kind follows it
+ * (static-asserted in compiler/hook.c) and tp-load's per-kind code
+ * (loader/hooks.c) switches over it. A new kind is one row here, then one
+ * case in each of those switches. */
+#define TPC_HOOK_KINDS(X)                                  \
+	X(KPROBE, "kprobe", "process_kprobe")              \
+	X(TRACEPOINT, "tracepoint", "process_tracepoint")
+#define TPC_HOOK_KIND_(id, name, key) TPC_HOOK_##id,
+enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
+#undef TPC_HOOK_KIND_
+
+/* Program variants: X(ID, manifest variant=). A variant is one way of
+ * attaching a hook's checks (a syscall kprobe has its kprobe programs and
+ * its tracepoint twins); tp-load attaches exactly one variant per hook. */
+#define TPC_PROG_VARIANTS(X)          \
+	X(KPROBE, "kprobe")           \
+	X(TRACEPOINT, "tracepoint")
+#define TPC_VARIANT_(id, name) TPC_VARIANT_##id,
+enum tpc_prog_variant { TPC_PROG_VARIANTS(TPC_VARIANT_) TPC_VARIANT_COUNT };
+#undef TPC_VARIANT_
+
+/* Program roles: X(ID, manifest role=). */
+#define TPC_PROG_ROLES(X)     \
+	X(ENTRY, "entry")     \
+	X(RETURN, "return")
+#define TPC_ROLE_(id, name) TPC_ROLE_##id,
+enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
+#undef TPC_ROLE_
+
+/* Target architectures: X(manifest arch=, tpc's name for it (bpf_tracing.h
+ * __TARGET_ARCH_<name>), uname -m of a machine that runs it). */
+#define TPC_ARCHES(X)                   \
+	X("x86_64", "x86", "x86_64")    \
+	X("arm64", "arm64", "aarch64")
+
 /* The manifest: text, one record per line, fields separated by single
  * spaces, each field `key=value` with value percent-encoded (%XX for any
  * byte outside [A-Za-z0-9._/:+-]). The first line is exactly
  * "tpc-manifest <TPC_ABI_VERSION>"; the last is "end". Records:
  *
- *   tpc-manifest 1
- *   tpc version=0.1.0
+ *   tpc-manifest 2
+ *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
- *   hook id=<n> kind=kprobe call=<function> syscall=0|1 return=0|1
- *        kprobe=<prog> [twin=<prog> twin_tp=syscalls/sys_enter_X]
- *        [override=1]                    (a selector overrides: kprobe only)
- *        [kretprobe=<prog> [twin_ret=<prog> twin_ret_tp=syscalls/sys_exit_X]
- *         [return_type=<type>]]           (return=1: the event comes at return)
- *        nargs=<n> [message=<text>] [tags=<t1,t2>]
- *   hook id=<n> kind=tracepoint tp=<subsys>/<event> prog=<prog> nargs=<n>
- *        [message=...] [tags=...]
- *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>]
+ *   hook id=<n> kind=kprobe|tracepoint nargs=<n>
+ *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe)
+ *        [tp=<subsys>/<event>]                                   (kind=tracepoint)
+ *        [return=0|1 [return_type=<type>]] [override=1]
+ *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
+ *   prog hook=<n> name=<program> variant=kprobe|tracepoint role=entry|return [override=1]
+ *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
  *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
  *   follow bit=<n> kind=binary op=In|Prefix|Postfix values=<path,path,...>
  *   end
  *
+ * tpc: arch= is the architecture the object was compiled for (tpc --arch):
+ * its kprobes name that architecture's syscall wrappers and read its
+ * registers, so tp-load refuses it on a machine of another.
+ * hook: kind= is a TPC_HOOK_KINDS name. What the hook attaches to and
+ * what its events name, by kind: kprobe: function= (required) is the
+ * kernel symbol its kprobes attach to and its events' function_name
+ * (__x64_sys_openat for syscall=1), call= the policy's spelling;
+ * tracepoint: tp= (required). return=1: the event comes at return, with
+ * the return value (of type return_type=). override=1: a selector
+ * overrides the call's return value.
+ * prog: one record per program of the hook, name= its symbol in the
+ * object. A hook's programs come in variants (TPC_PROG_VARIANTS), each
+ * with one entry program and, with return=1, one return program; the
+ * order of their first records is the order of preference. tp-load
+ * attaches every program of one variant per hook (--attach=auto: the
+ * first this kernel can attach) at the object's own ELF section of the
+ * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT), return
+ * programs before entry ones. override=1 on a program: it performs the
+ * hook's Override (bpf_override_return); a hook with override=1 only
+ * attaches a variant whose entry program has it.
  * seed=procs: a filter reads the process table (matchBinaries,
  * followForks, *Changes), so tp-load seeds it from /proc; exec-state: the
  * object has *Changes filters, so the seed records namespaces and
@@ -162,10 +259,9 @@ struct tpc_config {
  * a tag is %2C). A hook line may carry policy=<name> when the object holds
  * several policies (a multi-document file); it overrides the policy line.
  * digest= on the policy line is the SHA-256 of the policy source bytes the
- * object was compiled from (added without a version bump: an older loader
- * ignores it, as below).
- * arg lines of tracepoint hooks carry field=<name> offset=<n> size=<n>, the
- * layout the code was compiled for. String records: len excludes the NUL.
+ * object was compiled from.
+ * arg lines of tracepoint hooks carry field=<name>, the format field the
+ * arg reads. String records: len excludes the NUL.
  * Unknown keys are ignored (forward compatibility inside one version);
  * unknown record kinds are an error.
  */

@@ -15,7 +15,6 @@
 
 #define TPC_PATH_DEPTH 64
 #define TPC_NAME_MAX 255
-#define TPC_FOLLOW_PATH_MAX 256
 
 /* The walk buffer: the path grows down from the middle, so a component
  * (at most TPC_NAME_MAX bytes) written at any masked position fits. */
@@ -30,13 +29,8 @@ struct {
 	__type(value, struct tpc_pathbuf);
 } tpc_path_map SEC(".maps");
 
-/* FollowFD / CopyFD / UnfollowFD state. tp-load removes the entries of
- * processes that have exited. */
-struct tpc_fd_key {
-	__u32 tgid;
-	__u32 fd;
-};
-
+/* FollowFD / CopyFD / UnfollowFD state, keyed by struct tpc_fd_key
+ * (tpc_abi.h). tp-load removes the entries of processes that have exited. */
 struct tpc_fd_val {
 	__u32 len;
 	__u32 flags;
@@ -49,7 +43,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct tpc_fd_key);
 	__type(value, struct tpc_fd_val);
-} tpc_fds SEC(".maps");
+} TPC_FDS_MAP SEC(".maps");
 
 /* Result of a resolution: len bytes at the start of the slot, NUL after. */
 struct tpc_pathres {
@@ -197,6 +191,15 @@ static __always_inline struct tpc_pathres tpc_path_of_fd(__u64 fd, char *dst)
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[(__u32)fd]);
 	return tpc_path_of_file((__u64)f, dst);
+}
+
+/* The path of the current task's executable (mm->exe_file), as
+ * /proc/PID/exe shows it: the canonical path of the file executed,
+ * whatever name the caller gave execve. */
+static __always_inline struct tpc_pathres tpc_exe_path(char *dst)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	return tpc_path_of_file((__u64)BPF_CORE_READ(task, mm, exe_file), dst);
 }
 
 /* ---- FollowFD, UnfollowFD, CopyFD ---- */

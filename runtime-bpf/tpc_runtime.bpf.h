@@ -29,22 +29,20 @@
 #ifndef TPC_MAX_STASH
 #define TPC_MAX_STASH 16384
 #endif
-/* per-CPU string slots for checks that need more than a small stack buffer */
-#define TPC_STR_SLOTS 6
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user, bpf_send_signal are GPL-only */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TPC_RINGBUF_BYTES);
-} tpc_events SEC(".maps");
+} TPC_EVENTS_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
-} tpc_lost SEC(".maps");
+} TPC_LOST_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -52,14 +50,14 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* allocate entries as processes come: quicker load, less memory */
 	__type(key, __u32);
 	__type(value, struct tpc_proc);
-} tpc_procs SEC(".maps");
+} TPC_PROCS_MAP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct tpc_config);
-} tpc_config SEC(".maps");
+} TPC_CONFIG_MAP SEC(".maps");
 
 /* Per-CPU scratch: the event being built, and room for argument reads
  * too large for the 512-byte stack (Postfix needs a string's end). BPF
@@ -114,13 +112,14 @@ static __always_inline bool tpc_is_loader(void)
 	return c && c->loader_tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
 }
 
+
+
 /* Fills the event header; returns the offset where records start. */
 static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook, __u16 selector, __u32 actions,
 					      __u16 nargs, __u16 origin)
 {
 	struct tpc_event *e = (struct tpc_event *)sc->ev;
 	__u64 pt = bpf_get_current_pid_tgid();
-	__u64 ug = bpf_get_current_uid_gid();
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 	e->abi = TPC_ABI_VERSION;
@@ -129,8 +128,10 @@ static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook,
 	e->actions = actions;
 	e->pid = pt >> 32;
 	e->tid = (__u32)pt;
-	e->uid = (__u32)ug;
-	e->gid = ug >> 32;
+	/* the effective ids, as Tetragon reports them: what the kernel
+	 * checks access against (setresuid(1000, 0, 0) is root) */
+	e->uid = BPF_CORE_READ(task, cred, euid.val);
+	e->gid = BPF_CORE_READ(task, cred, egid.val);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->nargs = nargs;
 	e->origin = origin;
@@ -138,19 +139,20 @@ static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook,
 	e->retval = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
-	/* binary record: from the process table, empty if unknown (tp-load
-	 * then falls back to /proc/<pid>/exe) */
+	/* binary record: the process table's path of the executable (the
+	 * table knows every process: tp-load seeds it from /proc, the exec
+	 * and fork programs keep it); empty for a process it cannot name */
 	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + sizeof(struct tpc_event));
 	__u32 tgid = e->pid;
 	struct tpc_proc *p = bpf_map_lookup_elem(&tpc_procs, &tgid);
 	long n = 0;
 	if (p)
 		n = bpf_probe_read_kernel_str(sc->ev + sizeof(struct tpc_event) + sizeof(struct tpc_arg), TPC_BIN_MAX,
-					      p->bin);
-	if (n <= 1)
-		n = 1;
-	r->len = n - 1; /* without the NUL */
+					      p->bin) - 1;
+	if (n < 0)
+		n = 0;
 	r->flags = 0;
+	r->len = (__u32)n & (TPC_STR_MAX - 1);
 	r->value = r->len;
 	return sizeof(struct tpc_event) + sizeof(struct tpc_arg) + ((r->len + 7) & ~7u);
 }
@@ -217,6 +219,78 @@ static __always_inline __u32 tpc_put_buf(struct tpc_scratch *sc, __u32 off, __u6
 	return off + sizeof(struct tpc_arg) + ((n + 7) & ~7u);
 }
 
+/* The record of a string a check has read: the bytes the check compared
+ * (buf, n as tpc_read_str returned for a buffer of size bytes), then,
+ * when the buffer was full, the rest of the string from ptr. The event
+ * shows what the checks matched on, even if the caller changes the string
+ * meanwhile. */
+static __always_inline __u32 tpc_put_read_str(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u32 size,
+					       __u64 ptr, bool user)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	char *dst = sc->ev + off + sizeof(struct tpc_arg);
+	r->flags = 0;
+	if (n <= 0) {
+		r->len = 0;
+		r->value = 0;
+		r->flags = TPC_ARGF_FAULT;
+		return off + sizeof(struct tpc_arg);
+	}
+	__u32 have = (__u32)(n - 1) & (TPC_STR_MAX - 1); /* bytes before the NUL */
+	bpf_probe_read_kernel(dst, have, buf);
+	__u32 len = have;
+	if ((__u32)n >= size && size <= TPC_STR_MAX - 1) {
+		/* the check read only the beginning: the rest after it */
+		long m = user ? bpf_probe_read_user_str(dst + (size - 1), TPC_STR_MAX - size + 1,
+							  (const void *)(ptr + size - 1))
+			       : bpf_probe_read_kernel_str(dst + (size - 1), TPC_STR_MAX - size + 1,
+							   (const void *)(ptr + size - 1));
+		if (m > 0)
+			len = (size - 1 + (__u32)m - 1) & (TPC_STR_MAX - 1);
+		if (m == TPC_STR_MAX - size + 1)
+			r->flags = TPC_ARGF_TRUNCATED;
+	} else if ((__u32)n >= TPC_STR_MAX) {
+		r->flags = TPC_ARGF_TRUNCATED;
+	}
+	r->len = len;
+	r->value = len;
+	return off + sizeof(struct tpc_arg) + ((len + 7) & ~7u);
+}
+
+/* The record of a buffer a check has read: its size bytes (at most
+ * TPC_BUF_MAX) from ptr, of which the first n are the bytes the check
+ * compared, copied from buf over the fresh read. */
+static __always_inline __u32 tpc_put_read_buf(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u64 ptr,
+					       __u64 size, bool user)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	char *dst = sc->ev + off + sizeof(struct tpc_arg);
+	__u32 total = size > TPC_BUF_MAX ? TPC_BUF_MAX : (__u32)size;
+	r->flags = size > TPC_BUF_MAX ? TPC_ARGF_TRUNCATED : 0;
+	r->value = size;
+	total &= (TPC_BUF_MAX * 2 - 1); /* for the verifier: total <= TPC_BUF_MAX already */
+	if (total > TPC_BUF_MAX)
+		total = TPC_BUF_MAX;
+	if (total && (user ? bpf_probe_read_user(dst, total, (const void *)ptr)
+			   : bpf_probe_read_kernel(dst, total, (const void *)ptr))) {
+		total = 0;
+		r->flags |= TPC_ARGF_FAULT;
+	}
+	__u32 have = n < 0 ? 0 : (__u32)n;
+	have &= (TPC_BUF_MAX * 2 - 1); /* for the verifier, as above */
+	if (have > TPC_BUF_MAX)
+		have = TPC_BUF_MAX;
+	if (have)
+		bpf_probe_read_kernel(dst, have, buf);
+	__u32 len = have > total ? have : total;
+	r->len = len;
+	return off + sizeof(struct tpc_arg) + ((len + 7) & ~7u);
+}
+
 static __always_inline void tpc_event_submit(struct tpc_scratch *sc, __u32 off)
 {
 	struct tpc_event *e = (struct tpc_event *)sc->ev;
@@ -262,6 +336,19 @@ struct trace_event_raw_sys_exit {
 
 /* ---- reads for checks ---- */
 
+/* One step of the hash of a large value set's lookup (the compiler's
+ * valueset.c builds the table with the same steps). */
+static __always_inline __u64 tpc_mix(__u64 h, __u64 w)
+{
+	return (h ^ w) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Byte k from the end (1: the last) of the string of n bytes, NUL
+ * included, in check buffer w; of the path in table entry p. Masked so
+ * the verifier can bound the index (Postfix checks). */
+#define TPC_STR_END(w, n, k) (((const unsigned char *)(w))[((n) - 1 - (k)) & (TPC_STR_MAX - 1)])
+#define TPC_BIN_END(p, k) (((const unsigned char *)(p)->bin)[((p)->binlen - (k)) & (TPC_BIN_MAX - 1)])
+
 /* Reads a string for checks. Returns the length with the NUL, negative on
  * fault. Bytes past the NUL are not defined: checks never look at them. */
 static __always_inline long tpc_read_str(void *buf, __u32 size, __u64 ptr, bool user)
@@ -284,7 +371,7 @@ static __always_inline long tpc_read_buf(void *buf, __u32 cap, __u64 ptr, __u64 
 /* ---- return probes: entry args kept per thread until the return ---- */
 
 struct tpc_stash {
-	__u64 a[6];
+	__u64 a[TPC_STASH_ARGS];
 	__u64 mask; /* selectors whose entry checks passed */
 };
 
@@ -306,7 +393,7 @@ static __always_inline void tpc_stash_put(int hook, const __u64 *a, int na, __u6
 {
 	struct tpc_stash st = {};
 	__u64 key = tpc_stash_key(hook);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < TPC_STASH_ARGS; i++)
 		if (i < na)
 			st.a[i] = a[i];
 	st.mask = mask;
@@ -321,7 +408,7 @@ static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 	struct tpc_stash *st = bpf_map_lookup_elem(&tpc_stash_map, &key);
 	if (!st)
 		return 0;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < TPC_STASH_ARGS; i++)
 		if (i < na)
 			a[i] = st->a[i];
 	__u64 mask = st->mask;
@@ -332,7 +419,7 @@ static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 /* ---- rateLimit on Post ---- */
 
 struct tpc_rl_key {
-	__u64 hash;     /* of the first 64 bytes of the event's arguments */
+	__u64 hash;     /* of every argument record (TPC_RATE_BYTES of each) */
 	__u32 hook_sel; /* hook << 16 | selector */
 	__u32 scope_id; /* tid, tgid or 0 (rateLimitScope) */
 };
@@ -344,22 +431,44 @@ struct {
 	__type(value, __u64);
 } tpc_ratelimit SEC(".maps");
 
-/* True when the same event (same hook, selector, scope and first 64
- * bytes of arguments) was posted less than ns ago; records this one
+/* Bytes of each argument the rate limit tells events apart by, as
+ * Tetragon does: events that differ in any argument are not duplicates. */
+#define TPC_RATE_BYTES 40
+
+/* True when the same event (same hook, selector, scope, and every one of
+ * its nargs argument records: integer, length, flags and the first
+ * TPC_RATE_BYTES bytes) was posted less than ns ago; records this one
  * otherwise. args_at..end are the argument records in sc->ev. */
-static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int hook, int sel,
-					      int scope, __u64 ns)
+static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int nargs, int hook,
+					      int sel, int scope, __u64 ns)
 {
 	struct tpc_rl_key key = {0, ((__u32)hook << 16) | (__u32)sel, 0};
 	__u64 pt = bpf_get_current_pid_tgid();
 	key.scope_id = scope == 0 ? (__u32)pt : scope == 1 ? (__u32)(pt >> 32) : 0;
 	__u64 h = 0xcbf29ce484222325ULL;
-	if (args_at > TPC_EVENT_MAX - 64)
-		return false;
-	for (int k = 0; k < 8; k++) {
-		if (args_at + 8 * k + 8 > end)
+	__u32 off = args_at;
+	for (int i = 0; i < nargs; i++) {
+		if (off >= end)
 			break;
-		h = (h ^ *(__u64 *)(sc->ev + args_at + 8 * k)) * 0x100000001b3ULL;
+		/* bounds the verifier sees on the register it uses (clang would
+		 * drop a mask it can prove, and test a copy) */
+		__u64 o = off;
+		asm volatile("%[o] &= %[m]" : [o] "+r"(o) : [m] "i"(TPC_EVENT_MAX - 1));
+		if (o > TPC_EVENT_MAX - sizeof(struct tpc_arg) - TPC_RATE_BYTES)
+			break;
+		struct tpc_arg *r = (struct tpc_arg *)(sc->ev + o);
+		__u32 len = r->len;
+		h = tpc_mix(h, r->value);
+		h = tpc_mix(h, ((__u64)r->flags << 32) | len);
+		for (int k = 0; k < TPC_RATE_BYTES / 8; k++) {
+			if ((__u32)k * 8 >= len)
+				break;
+			__u64 w = *(__u64 *)(sc->ev + o + sizeof(struct tpc_arg) + k * 8);
+			if (len < (__u32)(k + 1) * 8) /* past the data: padding */
+				w &= (1ULL << ((len - k * 8) * 8)) - 1;
+			h = tpc_mix(h, w);
+		}
+		off += sizeof(struct tpc_arg) + ((len + 7) & ~7u);
 	}
 	key.hash = h;
 	__u64 now = bpf_ktime_get_ns();

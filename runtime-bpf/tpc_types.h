@@ -100,7 +100,16 @@ struct pid {
 struct tpc_kernel_cap {
 };
 
+typedef struct {
+	unsigned int val;
+} kuid_t;
+typedef struct {
+	unsigned int val;
+} kgid_t;
+
 struct cred {
+	kuid_t euid;
+	kgid_t egid;
 	struct tpc_kernel_cap cap_inheritable;
 	struct tpc_kernel_cap cap_permitted;
 	struct tpc_kernel_cap cap_effective;
@@ -148,8 +157,22 @@ struct iovec {
 	__u64 iov_len;
 };
 
+struct mm_struct {
+	struct file *exe_file;
+};
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct signal_struct {
+	atomic_t live; /* threads of the group not yet exiting */
+};
+
 struct task_struct {
 	struct files_struct *files;
+	struct mm_struct *mm;
+	struct signal_struct *signal;
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;

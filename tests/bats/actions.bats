@@ -403,7 +403,10 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$(grep -cE '^ *[0-9]+:.*\bcall 58$' <<<"$output")" -ge 1 ]
 	grep -q "^Disassembly of section kprobe/__x64_sys_symlinkat:" <<<"$output"
-	get_manifest "$T/o.bpf.o" | grep -q '^hook id=0 kind=kprobe call=sys_symlinkat .* override=1'
+	get_manifest "$T/o.bpf.o" | grep -q '^hook id=0 kind=kprobe .* call=sys_symlinkat .* override=1'
+	# ...and which of its programs performs it: the kprobe, not the twin
+	get_manifest "$T/o.bpf.o" | grep -qx 'prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry override=1'
+	get_manifest "$T/o.bpf.o" | grep -qx 'prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry'
 	# without the Override action there is no such call
 	sed '/action: Override/,/argError/d; s/matchActions:/matchActions:\n      - action: Post/' \
 		"$FIXTURES/actions/symlink-override.yaml" >"$T/post.yaml"

@@ -124,11 +124,11 @@ signal_detaches() {
 	# as the hook's twin
 	"$TPC" "$BATS_TEST_TMPDIR/p.yaml" -o "$OBJ" --emit-c "$BATS_TEST_TMPDIR/p.c"
 	{
-		sed 's/ twin=tpc_h0_twin / twin=tpc_zz_rejected /' "$BATS_TEST_TMPDIR/p.c"
+		sed 's/ name=tpc_h0_twin / name=tpc_zz_rejected /' "$BATS_TEST_TMPDIR/p.c"
 		printf '\nSEC("tracepoint/syscalls/sys_exit_openat")\n'
 		printf 'int tpc_zz_rejected(void *ctx)\n{\n\treturn *(volatile int *)((char *)ctx + 65536);\n}\n'
 	} >"$BATS_TEST_TMPDIR/rejected.bpf.c"
-	grep -q 'twin=tpc_zz_rejected' "$BATS_TEST_TMPDIR/rejected.bpf.c"
+	grep -q 'prog hook=0 name=tpc_zz_rejected variant=tracepoint role=entry' "$BATS_TEST_TMPDIR/rejected.bpf.c"
 	clang -target bpf -O2 -g -I "$REPO/runtime-bpf" -c "$BATS_TEST_TMPDIR/rejected.bpf.c" \
 		-o "$BATS_TEST_TMPDIR/rejected.bpf.o"
 	run "$TPLOAD" --timeout 5 "$BATS_TEST_TMPDIR/rejected.bpf.o"
@@ -142,13 +142,18 @@ signal_detaches() {
 
 @test "an object whose hook cannot attach detaches what it attached and exits 1" {
 	open_policy
-	get_manifest "$OBJ" | sed 's,twin_tp=syscalls/sys_enter_openat,twin_tp=syscalls/sys_enter_nosuch,' \
-		>"$BATS_TEST_TMPDIR/m"
-	set_manifest "$OBJ" "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/bad.bpf.o"
-	run "$TPLOAD" --timeout 5 "$BATS_TEST_TMPDIR/bad.bpf.o"
+	# tp-load attaches each program where its own section says: the
+	# policy's C with the twin's section naming a tracepoint no kernel has
+	"$TPC" "$BATS_TEST_TMPDIR/p.yaml" -o "$OBJ" --emit-c "$BATS_TEST_TMPDIR/p.c"
+	sed 's,SEC("tracepoint/syscalls/sys_enter_openat"),SEC("tracepoint/syscalls/sys_enter_nosuch"),' \
+		"$BATS_TEST_TMPDIR/p.c" >"$BATS_TEST_TMPDIR/bad.bpf.c"
+	grep -q 'SEC("tracepoint/syscalls/sys_enter_nosuch")' "$BATS_TEST_TMPDIR/bad.bpf.c"
+	clang -target bpf -O2 -g -I "$REPO/runtime-bpf" -c "$BATS_TEST_TMPDIR/bad.bpf.c" \
+		-o "$BATS_TEST_TMPDIR/bad.bpf.o"
+	run "$TPLOAD" --timeout 5 --attach tracepoint "$BATS_TEST_TMPDIR/bad.bpf.o"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[ "${lines[-1]}" = "tp-load: $BATS_TEST_TMPDIR/bad.bpf.o: hook 0 (kprobe sys_openat, twin): no tracepoint syscalls/sys_enter_nosuch on this kernel" ]
+	[ "${lines[-1]}" = "tp-load: $BATS_TEST_TMPDIR/bad.bpf.o: hook 0 (kprobe sys_openat, tracepoint twin): no tracepoint syscalls/sys_enter_nosuch on this kernel" ]
 	no_orphan_tpc_progs
 }
 
@@ -279,11 +284,46 @@ patched() {
 	line=$(get_manifest "$OBJ" | grep -n '^arg hook=0 ' | cut -d: -f1)
 	refuses "$BAD" "manifest line $line: arg of hook 3, which does not exist"
 	# a hook whose program is not in the object
-	patched 's/ twin=tpc_h0_twin / twin=tpc_h9_twin /'
+	patched 's/ name=tpc_h0_twin / name=tpc_h9_twin /'
 	refuses "$BAD" "hook 0: manifest names program tpc_h9_twin, which is not in the object"
 	# more hooks than the object has programs for
-	patched '/^end$/i hook id=1 kind=tracepoint tp=syscalls/sys_enter_getppid prog=tpc_h1 nargs=0'
+	patched '/^end$/i hook id=1 kind=tracepoint nargs=0 tp=syscalls/sys_enter_getppid
+/^end$/i prog hook=1 name=tpc_h1 variant=tracepoint role=entry'
 	refuses "$BAD" "hook 1: manifest names program tpc_h1, which is not in the object"
+	# a hook without programs
+	patched '/^prog hook=0 /d'
+	refuses "$BAD" "manifest: hook 0: no prog record"
+	# a program of a hook that does not exist
+	patched 's/^prog hook=0 name=tpc_h0_twin /prog hook=5 name=tpc_h0_twin /'
+	line=$(get_manifest "$OBJ" | grep -n '^prog hook=0 name=tpc_h0_twin ' | cut -d: -f1)
+	refuses "$BAD" "manifest line $line: prog of hook 5, which does not exist"
+}
+
+@test "prog records that are malformed or disagree with the object's programs are refused" {
+	open_policy
+	local line
+	line=$(get_manifest "$OBJ" | grep -n '^prog hook=0 name=tpc_h0_twin ' | cut -d: -f1)
+	[ -n "$line" ]
+	patched 's/ name=tpc_h0_twin variant=tracepoint / name=tpc_h0_twin variant=uprobe /'
+	refuses "$BAD" "manifest line $line: prog variant=uprobe unknown (kprobe, tracepoint)"
+	patched 's/ name=tpc_h0_twin variant=tracepoint role=entry/ name=tpc_h0_twin variant=tracepoint role=exit/'
+	refuses "$BAD" "manifest line $line: prog role=exit unknown (entry, return)"
+	patched 's/ name=tpc_h0_twin / name=tpc-h0-twin /'
+	refuses "$BAD" "manifest line $line: name=: not a program name"
+	patched 's/ name=tpc_h0_twin / name=tpc_h0_kprobe /'
+	refuses "$BAD" "manifest line $line: program tpc_h0_kprobe named twice (line $((line - 1)))"
+	patched 's/ name=tpc_h0_twin variant=tracepoint / name=tpc_h0_twin variant=kprobe /'
+	refuses "$BAD" "manifest line $line: hook 0: second kprobe entry program"
+	# the manifest cannot make a program attach as what it is not
+	patched 's/ name=tpc_h0_twin / name=tpc_hX /; s/ name=tpc_h0_kprobe / name=tpc_h0_twin /; s/ name=tpc_hX / name=tpc_h0_kprobe /'
+	refuses "$BAD" "program tpc_h0_twin is of section tracepoint/syscalls/sys_enter_openat, expected a kprobe program"
+	# the kind's own fields
+	patched 's/ function=__x64_sys_openat / function=a%2Fb /'
+	refuses "$BAD" "manifest line 4: function=: not a kernel symbol name"
+	patched 's/ function=__x64_sys_openat / /'
+	refuses "$BAD" "manifest line 4: missing field function="
+	patched 's/ arch=x86_64/ arch=sparc/'
+	refuses "$BAD" "manifest line 2: arch=sparc unknown (x86_64, arm64)"
 }
 
 @test "records that disagree with the manifest are dropped, reported and counted" {

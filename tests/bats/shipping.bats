@@ -103,11 +103,11 @@ reload() {
 
 # ---- another architecture ----
 
-@test "--arch arm64 and x86_64 name their own syscall wrappers; the other architecture's tracepoint twin runs here" {
-	local host foreign
+@test "--arch arm64 and x86_64 name their own syscall wrappers and record their architecture; tp-load refuses the other one's object by name" {
+	local host foreign prefix
 	case "$(uname -m)" in
-	aarch64 | arm64) host=arm64 foreign=x86_64 ;;
-	*) host=x64 foreign=arm64 ;;
+	aarch64 | arm64) host=arm64 foreign=x86_64 prefix=arm64 ;;
+	*) host=x86_64 foreign=arm64 prefix=x64 ;;
 	esac
 	openat_policy "$POLICY" arch-test "$BATS_TEST_TMPDIR/arch-"
 	run "$TPC" --arch arm64 "$POLICY" -o "$BATS_TEST_TMPDIR/arm64.bpf.o"
@@ -123,14 +123,31 @@ reload() {
 	! grep -q '__arm64_' <<<"$output"
 	# the two differ only where the architecture shows
 	! cmp -s "$BATS_TEST_TMPDIR/arm64.bpf.o" "$BATS_TEST_TMPDIR/x86_64.bpf.o"
+	# each manifest names its architecture and its kprobe's symbol
+	run manifest "$BATS_TEST_TMPDIR/arm64.bpf.o"
+	grep -q '^tpc version=[^ ]* arch=arm64$' <<<"$output"
+	grep -q '^hook id=0 kind=kprobe nargs=1 function=__arm64_sys_openat call=sys_openat ' <<<"$output"
+	run manifest "$BATS_TEST_TMPDIR/x86_64.bpf.o"
+	grep -q '^tpc version=[^ ]* arch=x86_64$' <<<"$output"
+	grep -q '^hook id=0 kind=kprobe nargs=1 function=__x64_sys_openat call=sys_openat ' <<<"$output"
 
 	run "$TPC" --arch sparc "$POLICY" -o "$BATS_TEST_TMPDIR/x.bpf.o"
 	[ "$status" -eq 2 ]
 	[ "$output" = "tpc: unknown --arch 'sparc' (x86_64 or arm64)" ]
 
-	# the foreign object's twin is plain tracepoint code: it runs here, and
-	# tp-load names the function with this host's prefix (from uname)
-	start_loader --attach tracepoint "$BATS_TEST_TMPDIR/$foreign.bpf.o"
+	# the foreign object reads another architecture's registers: refused,
+	# naming both, by loading and by --verify, whatever --attach says
+	local f="$BATS_TEST_TMPDIR/$foreign.bpf.o" cmd
+	for cmd in "--timeout 5" "--timeout 5 --attach tracepoint" "--verify"; do
+		run "$TPLOAD" $cmd "$f"
+		echo "tp-load $cmd: $output"
+		[ "$status" -eq 1 ]
+		[ "$output" = "tp-load: $f: built for $foreign, this machine is $host (compile it with tpc --arch $host)" ]
+	done
+
+	# this machine's object runs; its events name the function its
+	# manifest records
+	start_loader "$BATS_TEST_TMPDIR/$host.bpf.o"
 	cat "$BATS_TEST_TMPDIR/arch-1" 2>/dev/null &
 	local pid=$!
 	wait $pid || true
@@ -138,7 +155,7 @@ reload() {
 	cat "$EVENTS"
 	[ "$(count_events ".process_kprobe.process.pid == $pid")" -eq 1 ]
 	run events "select(.process_kprobe.process.pid == $pid) | .process_kprobe.function_name"
-	[ "$output" = "\"__${host}_sys_openat\"" ]
+	[ "$output" = "\"__${prefix}_sys_openat\"" ]
 }
 
 # ---- digests ----
@@ -154,8 +171,8 @@ reload() {
 	local want
 	want=$(sha256sum <"$POLICY" | cut -d' ' -f1)
 	run manifest "$BATS_TEST_TMPDIR/out/p.bpf.o"
-	grep -qx "tpc version=$("$TPC" --version | cut -d' ' -f2)" <<<"$output"
-	grep -qx "policy name=digest-test digest=sha256:$want" <<<"$output"
+	grep -qx "tpc version=$("$TPC" --version | cut -d' ' -f2) arch=$(uname -m | sed 's/^aarch64$/arm64/')" <<<"$output"
+	grep -qx "policy name=digest-test digest=sha256:$want seed=procs" <<<"$output"
 
 	# from standard input: the same bytes, the same digest and object
 	"$TPC" - -o "$BATS_TEST_TMPDIR/stdin.bpf.o" <"$POLICY"
@@ -164,7 +181,7 @@ reload() {
 	echo "# reviewed" >>"$POLICY"
 	compile "$POLICY" "$BATS_TEST_TMPDIR/changed.bpf.o"
 	run manifest "$BATS_TEST_TMPDIR/changed.bpf.o"
-	grep -qx "policy name=digest-test digest=sha256:$(sha256sum <"$POLICY" | cut -d' ' -f1)" <<<"$output"
+	grep -qx "policy name=digest-test digest=sha256:$(sha256sum <"$POLICY" | cut -d' ' -f1) seed=procs" <<<"$output"
 	! grep -q "$want" <<<"$output"
 }
 

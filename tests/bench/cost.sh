@@ -15,6 +15,7 @@
 # its own phase.
 
 COST_ROUNDS=${COST_ROUNDS:-3}
+# COST_ROWS="b1 b5" measures only those rows
 COST_SECONDS=${COST_SECONDS:-2}
 
 # stat_pair ID: "RUN_TIME_NS RUN_CNT" of one program
@@ -71,7 +72,9 @@ cost_row() {
 		record "cost_na $row tpc tpc: $why"
 	fi
 
-	if start_bg bpftrace "tpc-bench: attached" "$WORK/bpftrace.out" bpftrace "$HERE/bpftrace/$row.bt"; then
+	if [ ! -e "$HERE/bpftrace/$row.bt" ]; then
+		record "cost_na $row bpftrace no bpftrace equivalent (one str() per value: it does not load)"
+	elif start_bg bpftrace "tpc-bench: attached" "$WORK/bpftrace.out" bpftrace "$HERE/bpftrace/$row.bt"; then
 		id=$(pid_tp_prog bpftrace '^sys_enter_open')
 		if [ -n "$id" ]; then
 			cost_phase "$row" bpftrace "$id"
@@ -87,7 +90,7 @@ cost_row() {
 
 measure_cost() {
 	local row
-	for row in b1 b2 b3 b4; do
+	for row in ${COST_ROWS:-b1 b2 b3 b4 b5}; do
 		say "1: in-kernel cost per event, $row"
 		cost_row "$row" || say "1: $row failed"
 	done

@@ -49,9 +49,10 @@ static const struct {
 
 static const char *const int_types[] = {"int", "uint32", "int64", "uint64", "size_t", "long", "int16", "uint8"};
 
-static struct scalar sc(char *s)
+static struct value sc(char *s)
 {
-	struct scalar v = {s, {0, 0}};
+	struct value v = {s, strlen(s), {0, 0}, false, 0};
+	v.is_int = parse_integer_text(s, &v.i);
 	return v;
 }
 
@@ -165,9 +166,9 @@ static const int cap_pool[] = {0, 1, 7, 12, 21, 40};
 #define NCAP_POOL (int)(sizeof(cap_pool) / sizeof(cap_pool[0]))
 #define NS_BASE 4026531835u
 
-static struct scalar *values_of(int n)
+static struct value *values_of(int n)
 {
-	return xcalloc((size_t)n, sizeof(struct scalar));
+	return xcalloc((size_t)n, sizeof(struct value));
 }
 
 static int nvalues(struct rng *r)
@@ -219,11 +220,26 @@ static void gen_match_arg(struct rng *r, const struct hook *h, struct match_arg 
 			m->values[v] = sc(int_value(r, a->type == AT_FD ? "int" : a->type_name));
 		}
 	}
+	/* now and then many values of one length, which the plan puts in a
+	 * hashed set (VALUESET_MIN or more): the first value with one byte
+	 * changed, so that events aimed at one of them hit the set */
+	bool eq = m->op == OP_EQUAL || m->op == OP_NOTEQUAL;
+	if ((str || fd_path) && eq && m->nvalues && m->values[0].len > 0 && rng_chance(r, 12)) {
+		int extra = VALUESET_MIN + (int)rng_below(r, 24);
+		m->values = xrealloc(m->values, sizeof(*m->values) * (size_t)(m->nvalues + extra));
+		for (int k = 0; k < extra; k++) {
+			char *t = xstrdup(m->values[0].s);
+			size_t at = rng_below(r, (uint32_t)m->values[0].len);
+			t[at] = (char)('!' + rng_below(r, 90)); /* printable: never the '/' an fd path needs first */
+			if (fd_path)
+				t[0] = '/';
+			m->values[m->nvalues++] = sc(t);
+		}
+	}
 }
 
 static void gen_match_proc(struct rng *r, struct match_proc *m, bool pids, struct gen_budget *b)
 {
-	m->follow_bit = -1;
 	if (pids) {
 		m->op = rng_chance(r, 50) ? OP_IN : OP_NOTIN;
 		m->ns_pid = rng_chance(r, 30);
@@ -522,8 +538,9 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 	int k = rng_below(r, 100);
 	/* now and then many: the spec's limit of 5 is not tpc's, and a
 	 * return hook keeps a mask of the selectors that passed at entry */
-	h->nselectors = k < 8 ? 0 : k < 90 ? 1 + (int)rng_below(r, 4) : k < 99 ? 5 + (int)rng_below(r, 4)
-										   : 60 + (int)rng_below(r, 20);
+	int many = hook_reports_at_return(h) ? TPC_RETURN_SELECTORS - 4 + (int)rng_below(r, 5) /* the plan's limit */
+					     : 60 + (int)rng_below(r, 20);
+	h->nselectors = k < 8 ? 0 : k < 90 ? 1 + (int)rng_below(r, 4) : k < 99 ? 5 + (int)rng_below(r, 4) : many;
 	h->selectors = xcalloc((size_t)(h->nselectors ? h->nselectors : 1), sizeof(struct selector));
 	for (int s = 0; s < h->nselectors; s++)
 		gen_selector(r, h, &h->selectors[s], pool, npool, b);

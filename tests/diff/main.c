@@ -410,7 +410,7 @@ int main(int argc, char **argv)
 		struct policy **gp = xcalloc((size_t)k, sizeof(struct policy *));
 		struct policy_set *ps = xcalloc((size_t)k, sizeof(struct policy_set));
 		int *base = xcalloc((size_t)k, sizeof(int));
-		struct gen_budget budget = {60}; /* follow filters: 64 per object */
+		struct gen_budget budget = {TPC_FOLLOW_BITS}; /* follow filters: the plan's limit per object */
 		struct buf all = {0};
 		int nhooks = 0;
 		for (int i = 0; i < k && rc == 0; i++) {
@@ -499,7 +499,7 @@ int main(int argc, char **argv)
 		}
 		gen_so_close(so);
 		for (int i = 0; i < k; i++) {
-			struct policy_set one = {gp[i], gp[i] ? 1 : 0};
+			struct policy_set one = {.v = gp[i], .n = gp[i] ? 1 : 0};
 			policy_set_free(&one); /* and gp[i] itself */
 			policy_set_free(&ps[i]);
 		}

@@ -35,7 +35,9 @@
  *    isNamespaceCapability: only a task outside the host user namespace
  *    can match at all;
  *  - *Changes In: a listed namespace/capability differs from exec time;
- *    NotIn: none of them does. */
+ *    NotIn: one that is not listed does (issue 13: a process that changed
+ *    nothing never matches NotIn); a process the table does not know
+ *    changed nothing. */
 #include "model.h"
 
 #include <stdlib.h>
@@ -439,12 +441,15 @@ static bool match_caps(const struct match_caps *m, const struct dev_event *e, bo
 {
 	uint64_t listed = caps_listed(m);
 	bool in_ns = e->task.ns[NS_USER] != e->host_ns[NS_USER];
-	bool hit;
-	if (changes)
-		hit = e->proc_known && ((e->task.caps[m->set] ^ e->exec_caps[m->set]) & listed);
-	else
-		hit = (e->task.caps[m->set] & listed) != 0;
-	bool r = m->op == OP_NOTIN ? !hit : hit;
+	bool r;
+	if (changes) {
+		uint64_t changed = e->proc_known ? (e->task.caps[m->set] ^ e->exec_caps[m->set]) : 0;
+		uint64_t all = (1ULL << 41) - 1; /* the capabilities linux/capability.h names */
+		r = (changed & (m->op == OP_NOTIN ? all & ~listed : listed)) != 0;
+	} else {
+		bool hit = (e->task.caps[m->set] & listed) != 0;
+		r = m->op == OP_NOTIN ? !hit : hit;
+	}
 	if (m->ns_cap && !in_ns)
 		r = false;
 	seen(changes ? CK_CAPCH : CK_CAPS, m->op, r);
@@ -455,13 +460,16 @@ static bool match_caps(const struct match_caps *m, const struct dev_event *e, bo
 
 static bool match_ns_changes(const struct match_ns_changes *m, const struct dev_event *e)
 {
-	bool hit = false;
+	bool listed[NS_COUNT] = {0};
 	for (int i = 0; i < m->nvalues; i++) {
 		int k = ns_from_name(m->values[i].s);
-		if (k >= 0 && e->proc_known && e->task.ns[k] != e->exec_ns[k])
-			hit = true;
+		if (k >= 0)
+			listed[k] = true;
 	}
-	bool r = m->op == OP_NOTIN ? !hit : hit;
+	bool r = false;
+	for (int k = 0; k < NS_COUNT; k++)
+		if (listed[k] != (m->op == OP_NOTIN) && e->proc_known && e->task.ns[k] != e->exec_ns[k])
+			r = true;
 	seen(CK_NSCH, m->op, r);
 	return r;
 }

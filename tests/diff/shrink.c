@@ -72,7 +72,7 @@ static void trim_text(struct trim *t, char **slot)
 	}
 }
 
-static struct scalar *value_of(struct policy *p, const char *id)
+static struct value *value_of(struct policy *p, const char *id)
 {
 	int h, s, f, v;
 	char kind[8];
@@ -82,7 +82,7 @@ static struct scalar *value_of(struct policy *p, const char *id)
 	struct selector *sel = &p->hooks[h].selectors[s];
 	if (!strcmp(kind, "args") && f < sel->nmatch_args && v < sel->match_args[f].nvalues) {
 		long long x;
-		struct scalar *sc = &sel->match_args[f].values[v];
+		struct value *sc = &sel->match_args[f].values[v];
 		return parse_integer_text(sc->s, &x) ? NULL : sc; /* numbers stay as they are */
 	}
 	if (!strcmp(kind, "bins") && f < sel->nmatch_binaries && v < sel->match_binaries[f].nvalues)
@@ -96,7 +96,7 @@ int shrink_strings(struct policy *gp, const struct omit *om, struct dev_event *e
 	struct trim t = {fails, ctx, budget, NULL, e, 0, NULL};
 	/* the policy's string values */
 	for (int i = 0; i < om->nseen; i++) {
-		struct scalar *sc = value_of(gp, om->seen[i]);
+		struct value *sc = value_of(gp, om->seen[i]);
 		if (sc)
 			trim_text(&t, &sc->s);
 	}

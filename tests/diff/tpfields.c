@@ -12,7 +12,7 @@ const struct tp_field *dev_tp_fields(const char *subsys, const char *event, int 
 {
 	static struct {
 		char *subsys, *event;
-		struct tp_field *f;
+		const struct tp_field *f;
 		int n;
 	} cache[32];
 	static int ncache;
@@ -21,9 +21,10 @@ const struct tp_field *dev_tp_fields(const char *subsys, const char *event, int 
 			*n = cache[i].n;
 			return cache[i].f;
 		}
-	struct tp_field *f = NULL;
-	int nf = 0;
-	if (!tp_format_read(DEFAULT_TRACEFS, subsys, event, &f, &nf) || ncache == 32) {
+	const struct tp_format *fmt = tp_format_get(DEFAULT_TRACEFS, subsys, event);
+	const struct tp_field *f = fmt ? fmt->fields : NULL;
+	int nf = fmt ? fmt->nfields : 0;
+	if (!fmt || ncache == 32) {
 		fprintf(stderr, "diffcheck: cannot read the format of %s/%s under %s\n", subsys, event, DEFAULT_TRACEFS);
 		exit(2);
 	}

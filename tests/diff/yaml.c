@@ -108,7 +108,7 @@ static void quoted(struct buf *b, const char *s)
 	buf_puts(b, "\"");
 }
 
-static void values(struct buf *b, struct omit *o, const char *id, const struct scalar *v, int n, const char *ind)
+static void values(struct buf *b, struct omit *o, const char *id, const struct value *v, int n, const char *ind)
 {
 	buf_printf(b, "%svalues:\n", ind);
 	for (int i = 0; i < n; i++) {

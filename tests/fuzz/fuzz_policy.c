@@ -26,10 +26,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 	struct policy_set ps = {0};
 	struct diags d = {0};
-	struct check_opts o = {0};
+	struct target t = {.tracefs = "/sys/kernel/tracing", .arch = "x86"};
 	if (parse_policy_text("fuzz.yaml", text, size, &ps, &d))
-		for (int i = 0; i < ps.n; i++)
-			check_policy(&ps.v[i], &o, &d);
+		for (int i = 0; i < ps.n; i++) {
+			struct plan pl;
+			check_policy(&ps.v[i], &t, &d);
+			plan_build(&pl, &ps.v[i], &t, &d); /* its limits are lint rules too */
+			plan_free(&pl);
+		}
 	diags_sort(&d);
 	FILE *null = fopen("/dev/null", "w");
 	if (null) {

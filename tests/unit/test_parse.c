@@ -47,7 +47,7 @@ int main(void)
 			   "        values: [\"/etc/passwd\", \"/x\"]\n"
 			   "---\n"
 			   "apiVersion: cilium.io/v1alpha1\n"
-			   "kind: TracingPolicyNamespaced\n"
+			   "kind: TracingPolicy\n"
 			   "metadata: {name: p2}\n"
 			   "spec:\n"
 			   "  tracepoints:\n"
@@ -67,7 +67,7 @@ int main(void)
 		OK(m->op == OP_EQUAL && m->nvalues == 2, "Equal with two values");
 		OK(m->values[1].pos.line == 16 && m->values[1].pos.col == 33, "value position 16:33 (got %d:%d)",
 		   m->values[1].pos.line, m->values[1].pos.col);
-		STR_EQ(ps.v[1].kind, "TracingPolicyNamespaced", "second document kind");
+		STR_EQ(ps.v[1].kind, "TracingPolicy", "second document kind");
 		OK(ps.v[1].nhooks == 1 && ps.v[1].hooks[0].kind == HOOK_TRACEPOINT, "second document has a tracepoint");
 	}
 	policy_set_free(&ps);

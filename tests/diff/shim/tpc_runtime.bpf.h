@@ -59,6 +59,13 @@ struct pt_regs {
 #define PT_REGS_PARM5(x) ((x)->r8)
 #define PT_REGS_RC(x) ((x)->ax)
 #define BPF_CORE_READ(src, field) ((src)->field)
+/* as runtime-bpf/tpc_runtime.bpf.h */
+static inline __u64 tpc_mix(__u64 h, __u64 w)
+{
+	return (h ^ w) * 0x9e3779b97f4a7c15ULL;
+}
+#define TPC_STR_END(w, n, k) (((const unsigned char *)(w))[((n) - 1 - (k)) & (TPC_STR_MAX - 1)])
+#define TPC_BIN_END(p, k) (((const unsigned char *)(p)->bin)[((p)->binlen - (k)) & (TPC_BIN_MAX - 1)])
 
 struct trace_entry {
 	unsigned short type;
@@ -315,6 +322,16 @@ static __always_inline __u32 tpc_put_buf(struct tpc_scratch *sc, __u32 off, __u6
 {
 	return off + sizeof(struct tpc_arg);
 }
+static __always_inline __u32 tpc_put_read_str(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u32 size,
+					       __u64 ptr, bool user)
+{
+	return off + sizeof(struct tpc_arg);
+}
+static __always_inline __u32 tpc_put_read_buf(struct tpc_scratch *sc, __u32 off, const void *buf, long n, __u64 ptr,
+					       __u64 size, bool user)
+{
+	return off + sizeof(struct tpc_arg);
+}
 static __always_inline __u32 tpc_put_kbytes(struct tpc_scratch *sc, __u32 off, const char *src, long len, __u32 flags,
 					     __u64 value)
 {
@@ -324,8 +341,8 @@ static __always_inline __u32 tpc_put_iovec(struct tpc_scratch *sc, __u32 off, __
 {
 	return off + sizeof(struct tpc_arg);
 }
-static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int hook, int sel,
-					     int scope, __u64 ns)
+static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_at, __u32 end, int nargs, int hook,
+					     int sel, int scope, __u64 ns)
 {
 	return false;
 }

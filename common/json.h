@@ -1,0 +1,16 @@
+/* json.h: JSON string writing, shared by tpc (diagnostics as JSON and
+ * SARIF) and tp-load (events). Any input gives valid JSON: quotes,
+ * backslashes and control bytes are escaped, and bytes that are not valid
+ * UTF-8 become \u00XX (the byte's value). */
+#ifndef TPC_JSON_H
+#define TPC_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* "..." of s[0..n) */
+void json_write_str(FILE *f, const char *s, size_t n);
+/* "..." of the C string s (NULL: "") */
+void json_write_cstr(FILE *f, const char *s);
+
+#endif

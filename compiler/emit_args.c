@@ -1,0 +1,275 @@
+/* emit_args.c: the declared args in generated code: their lazy reads, the
+ * matchArgs checks on them, and their event records.
+ *
+ * Each byte-valued arg is read at most once per event, into w<i> (n<i>
+ * holds the length read, TPC_UNREAD until then), and only as far as its
+ * checks need (plan.c). The event record of an arg that a check read is
+ * made from those same bytes, then the rest of the value if the check
+ * read only its beginning: what is reported is what was compared. */
+#include "emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void c_int_const(struct buf *b, enum arg_type t, long long x)
+{
+	const char *ct = arg_types[t].ctype ? arg_types[t].ctype : "__u64";
+	if (x == INT64_MIN)
+		buf_printf(b, "(%s)(-9223372036854775807LL - 1)", ct);
+	else if (x < 0)
+		buf_printf(b, "(%s)%lldLL", ct, x);
+	else
+		buf_printf(b, "(%s)%lluULL", ct, (unsigned long long)x);
+}
+
+static const char *bool_c(bool v)
+{
+	return v ? "true" : "false";
+}
+
+/* The index of a char_buf's size arg, or -1. */
+static int size_index(const struct arg *a)
+{
+	return a->size_arg_index ? a->size_arg_index - 1 : -1;
+}
+
+void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
+		  const char *indent)
+{
+	int i = a->index;
+	if (sp->is_path) {
+		const char *fn = a->type == AT_FILE ? "file" : a->type == AT_PATH ? "path" : a->type == AT_DENTRY ? "dentry" : "fd";
+		buf_printf(b,
+			   "%sif (n%d == TPC_UNREAD) {\n"
+			   "%s\tstruct tpc_pathres r = tpc_path_of_%s(a[%d], (char *)w%d);\n"
+			   "%s\tn%d = r.len < 0 ? -1 : r.len + 1;\n"
+			   "%s\tf%d = r.flags;\n"
+			   "%s}\n",
+			   indent, i, indent, fn, i, i, indent, i, indent, i, indent);
+		return;
+	}
+	buf_printf(b, "%sif (n%d == TPC_UNREAD)\n%s\tn%d = ", indent, i, indent, i);
+	if (sp->is_buf && size_index(a) >= 0)
+		buf_printf(b, "tpc_read_buf(w%d, %d, a[%d], a[%d], %s);\n", i, sp->size, i, size_index(a),
+			   bool_c(hp->user_mem));
+	else if (sp->is_buf)
+		buf_printf(b, "tpc_read_buf(w%d, %d, a[%d], %d, %s);\n", i, sp->size, i, TPC_BUF_MAX, bool_c(hp->user_mem));
+	else
+		buf_printf(b, "tpc_read_str(w%d, %d, a[%d], %s);\n", i, sp->size, i, bool_c(hp->user_mem));
+}
+
+/* Equal/NotEqual values grouped by length: one length compare selects a
+ * group, then each value of that length is word compares. */
+static void cond_equal(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const char *w,
+		       const char *lenexpr, bool is_buf)
+{
+	bool first = true;
+	bool *done = xcalloc((size_t)ma->nvalues, sizeof(bool));
+	for (int v = 0; v < ma->nvalues; v++) {
+		if (done[v])
+			continue;
+		size_t len = ma->values[v].len;
+		buf_printf(b, "%s(%s == %zu && (", first ? "" : " ||\n\t\t    ", lenexpr, is_buf ? len : len + 1);
+		first = false;
+		const struct valueset *vs = plan_valueset(hp, ma, len);
+		if (vs) { /* many values of this length: one hashed lookup */
+			for (int u = v; u < ma->nvalues; u++)
+				done[u] |= ma->values[u].len == len;
+			cond_in_set(b, hp, vs, w);
+			buf_printf(b, " /* %d values */))", vs->n);
+			continue;
+		}
+		bool f2 = true;
+		for (int u = v; u < ma->nvalues; u++) {
+			if (done[u] || ma->values[u].len != len)
+				continue;
+			done[u] = true;
+			if (!f2)
+				buf_puts(b, " ||\n\t\t      ");
+			f2 = false;
+			cond_words_prefix(b, w, &ma->values[u]);
+		}
+		buf_puts(b, "))");
+	}
+	free(done);
+}
+
+static void emit_string_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma,
+			      const struct arg *a, const struct str_plan *sp)
+{
+	int i = a->index;
+	char w[32], n[32], at_end[48], len[32], szexpr[32];
+	snprintf(w, sizeof(w), "w%d", i);
+	snprintf(n, sizeof(n), "n%d", i);
+	snprintf(at_end, sizeof(at_end), "TPC_STR_END(w%d, n%d", i, i);
+	snprintf(len, sizeof(len), "n%d - 1", i);
+	emit_resolve(b, hp, a, sp, "\t\t");
+	/* the byte count a value of length L must show: strings count the
+	 * NUL, buffers are compared by their size argument */
+	const char *lenexpr = n;
+	if (sp->is_buf && size_index(a) >= 0) {
+		snprintf(szexpr, sizeof(szexpr), "a[%d]", size_index(a));
+		lenexpr = szexpr;
+	}
+	if (hp->late && !sp->is_path) /* a fault here is retried at the syscall's exit */
+		buf_printf(b, "\t\tif (n%d < 0) {\n\t\t\tfaulted = true;\n\t\t\tbreak;\n\t\t}\n\t\tif (%s(", i,
+			   ops[ma->op].negated ? "" : "!");
+	else
+		buf_printf(b, "\t\tif (n%d < 0 || %s(", i, ops[ma->op].negated ? "" : "!");
+	switch (ops[ma->op].positive) {
+	case OP_EQUAL: cond_equal(b, hp, ma, w, lenexpr, sp->is_buf); break;
+	case OP_PREFIX:
+		for (int v = 0; v < ma->nvalues; v++) {
+			if (v)
+				buf_puts(b, " ||\n\t\t    ");
+			if (sp->is_buf)
+				buf_printf(b, "(%s >= %zu && ", lenexpr, ma->values[v].len);
+			cond_words_prefix(b, w, &ma->values[v]);
+			if (sp->is_buf)
+				buf_puts(b, ")");
+		}
+		break;
+	case OP_POSTFIX:
+		for (int v = 0; v < ma->nvalues; v++) {
+			if (v)
+				buf_puts(b, " ||\n\t\t    ");
+			cond_postfix(b, at_end, len, &ma->values[v], "\t\t");
+		}
+		break;
+	case OP_UNKNOWN:
+	case OP_NOTEQUAL:
+	case OP_NOTPREFIX:
+	case OP_NOTPOSTFIX:
+	case OP_GT:
+	case OP_LT:
+	case OP_MASK:
+	case OP_IN:
+	case OP_NOTIN:
+	case OP_OTHER:
+	case OP_COUNT: buf_puts(b, "0"); break;
+	}
+	buf_puts(b, "))\n\t\t\tbreak;\n");
+}
+
+static void emit_int_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
+{
+	const char *ct = arg_types[a->type].ctype;
+	struct buf c = {0};
+	const struct valueset *vs = plan_valueset(hp, ma, 8);
+	if (vs) {
+		char key[64];
+		snprintf(key, sizeof(key), "(__u64)(__s64)(%s)a[%d]", ct, a->index);
+		cond_in_set(&c, hp, vs, key);
+		buf_printf(&c, " /* %d values */", vs->n);
+		emit_break_if(b, ops[ma->op].negated, c.s);
+		buf_free(&c);
+		return;
+	}
+	for (int v = 0; v < ma->nvalues; v++) {
+		long long x = ma->values[v].i;
+		if (v)
+			buf_puts(&c, " || ");
+		if (ma->op == OP_MASK) {
+			buf_printf(&c, "((%s)a[%d] & (%s)0x%llxULL) != 0", ct, a->index, ct, (unsigned long long)x);
+			continue;
+		}
+		const char *cop = ma->op == OP_GT ? ">" : ma->op == OP_LT ? "<" : "==";
+		buf_printf(&c, "(%s)a[%d] %s ", ct, a->index, cop);
+		c_int_const(&c, a->type, x);
+	}
+	if (!ma->nvalues)
+		buf_puts(&c, "0");
+	emit_break_if(b, ops[ma->op].negated, c.s);
+	buf_free(&c);
+}
+
+void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
+{
+	buf_printf(b, "\t\t/* matchArgs index %d %s (line %d) */\n", ma->index, op_name(ma->op), ma->pos.line);
+	if (!match_arg_on_bytes(a, ma)) {
+		emit_int_check(b, hp, ma, a);
+		return;
+	}
+	const struct str_plan *sp = plan_str(hp, a->index);
+	if (sp)
+		emit_string_check(b, hp, ma, a, sp);
+}
+
+/* Check buffers and lazy-read state of the args that have them. */
+void emit_str_locals(struct buf *b, const struct hook_plan *hp)
+{
+	if (hp->nslots)
+		buf_puts(b, "\tstruct tpc_slots *chk = tpc_slots();\n\tif (!chk)\n\t\treturn 0;\n");
+	for (int i = 0; i < hp->nstrs; i++) {
+		const struct str_plan *sp = &hp->strs[i];
+		if (sp->slot >= 0)
+			buf_printf(b, "\t__u64 *w%d = (__u64 *)chk->str[%d];\n", sp->index, sp->slot);
+		else
+			buf_printf(b, "\t__u64 w%d[%d];\n", sp->index, sp->size / 8);
+		buf_printf(b, "\tlong n%d = TPC_UNREAD;\n", sp->index);
+		if (sp->is_path)
+			buf_printf(b, "\t__u32 f%d = 0;\n", sp->index);
+	}
+}
+
+void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return)
+{
+	const struct hook *h = hp->h;
+	int i = a->index;
+	/* bytes inside a tracepoint record (a __data_loc string, an array)
+	 * are kernel memory even where pointers are the caller's */
+	bool user = hp->user_mem;
+	if (hp->tp && i >= 0 && i < hp->tp->nfields && (hp->tp->fields[i].data_loc || hp->tp->fields[i].is_array))
+		user = false;
+	const struct str_plan *sp = plan_str(hp, i);
+	if (sp && sp->is_path) {
+		emit_resolve(b, hp, a, sp, "\t");
+		if (a->type == AT_FD)
+			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, (__u64)(__s64)(__s32)a[%d]);\n",
+				   i, i, i, i);
+		else
+			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, 0);\n", i, i, i);
+		return;
+	}
+	(void)h;
+	switch (arg_types[a->type].cls) {
+	case AC_IOVEC:
+		buf_printf(b, "\toff = tpc_put_iovec(sc, off, a[%d], a[%d], %s);\n", i,
+			   size_index(a) >= 0 ? size_index(a) : i, bool_c(user));
+		return;
+	case AC_STRING:
+		if (sp)
+			buf_printf(b,
+				   "\toff = n%d == TPC_UNREAD ? tpc_put_str(sc, off, a[%d], %s)\n"
+				   "\t\t\t\t : tpc_put_read_str(sc, off, w%d, n%d, %d, a[%d], %s);\n",
+				   i, i, bool_c(user), i, i, sp->size, i, bool_c(user));
+		else
+			buf_printf(b, "\toff = tpc_put_str(sc, off, a[%d], %s);\n", i, bool_c(user));
+		return;
+	case AC_BUF: {
+		char size[96];
+		if (size_index(a) >= 0 && a->return_copy && at_return) /* returnCopy: the call filled ret bytes */
+			snprintf(size, sizeof(size), "ret >= 0 && (__u64)ret < a[%d] ? (__u64)ret : a[%d]", size_index(a),
+				 size_index(a));
+		else if (size_index(a) >= 0)
+			snprintf(size, sizeof(size), "a[%d]", size_index(a));
+		else
+			snprintf(size, sizeof(size), "%d", TPC_BUF_MAX);
+		if (sp)
+			buf_printf(b,
+				   "\toff = n%d == TPC_UNREAD ? tpc_put_buf(sc, off, a[%d], %s, %s)\n"
+				   "\t\t\t\t : tpc_put_read_buf(sc, off, w%d, n%d, a[%d], %s, %s);\n",
+				   i, i, size, bool_c(user), i, i, i, size, bool_c(user));
+		else
+			buf_printf(b, "\toff = tpc_put_buf(sc, off, a[%d], %s, %s);\n", i, size, bool_c(user));
+		return;
+	}
+	case AC_INT:
+	case AC_FD:
+	case AC_PATH:
+	case AC_NONE:
+		buf_printf(b, "\toff = tpc_put_int(sc, off, (__u64)(__s64)(%s)a[%d]);\n",
+			   arg_types[a->type].ctype ? arg_types[a->type].ctype : "__u64", i);
+		return;
+	}
+}

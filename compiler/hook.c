@@ -1,0 +1,338 @@
+/* hook.c: everything that differs between hook kinds, in one place: how
+ * many args a hook can read and from where, its programs (attach target,
+ * SEC name, template, which variant tp-load may choose), how the entry
+ * programs fill the raw arg array a[], and its manifest fields. Every
+ * function switches over enum hook_kind without a default (built with
+ * -Wswitch-enum), so a new kind is a compile error until each is written.
+ *
+ * kprobe: a kprobe on the function; syscall: true probes the arch wrapper
+ *   (__x64_sys_X), whose only argument is the user's pt_regs, and also gets
+ *   a syscalls/sys_enter_X tracepoint twin with the same checks, for
+ *   kernels without kprobes. A hook that reports at return adds a
+ *   kretprobe (and a sys_exit_X twin).
+ * tracepoint: args are format fields by index, common fields included,
+ *   read by field name with CO-RE (struct trace_event_raw_<event> or its
+ *   class's, preserve_access_index), so the object reads the right bytes
+ *   on kernels whose record layout differs from the build machine's. */
+#include "tpc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SYSCALL_ARGS 6 /* syscall arguments */
+#define MAX_KPROBE_ARGS 5  /* PT_REGS_PARM1..5 */
+
+/* enum hook_kind is tpc_abi.h's enum tpc_hook_kind under the compiler's
+ * names: the manifest's kind= and tp-load's switches number kinds alike. */
+#define SAME_KIND(id, name, key) \
+	_Static_assert((int)HOOK_##id == (int)TPC_HOOK_##id, "enum hook_kind follows TPC_HOOK_KINDS");
+TPC_HOOK_KINDS(SAME_KIND)
+#undef SAME_KIND
+_Static_assert((int)HOOK_KIND_COUNT == (int)TPC_HOOK_KIND_COUNT, "enum hook_kind has every TPC_HOOK_KINDS row");
+
+const char *hook_kind_name(enum hook_kind k)
+{
+#define KIND_NAME(id, name, key) [HOOK_##id] = name,
+	static const char *const names[HOOK_KIND_COUNT] = {TPC_HOOK_KINDS(KIND_NAME)};
+#undef KIND_NAME
+	return (unsigned)k < HOOK_KIND_COUNT ? names[k] : "?";
+}
+
+static const struct tp_format *hook_format(const struct hook *h, const struct target *t)
+{
+	return h->subsystem && h->event ? tp_format_get(t->tracefs, h->subsystem, h->event) : NULL;
+}
+
+int hook_max_args(const struct hook *h, const struct target *t)
+{
+	switch (h->kind) {
+	case HOOK_KPROBE: return h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
+	case HOOK_TRACEPOINT: {
+		const struct tp_format *f = hook_format(h, t);
+		return f ? f->nfields : 0;
+	}
+	case HOOK_KIND_COUNT: break;
+	}
+	return 0;
+}
+
+static bool is_syscall_tracepoint(const struct hook *h)
+{
+	return h->subsystem && !strcmp(h->subsystem, "syscalls");
+}
+
+bool hook_user_memory(const struct hook *h)
+{
+	switch (h->kind) {
+	case HOOK_KPROBE: return h->syscall;
+	case HOOK_TRACEPOINT: return is_syscall_tracepoint(h);
+	case HOOK_KIND_COUNT: break;
+	}
+	return false;
+}
+
+char *hook_describe(const struct hook *h)
+{
+	switch (h->kind) {
+	case HOOK_KPROBE: return xasprintf("kprobe %s", h->call ? h->call : "?");
+	case HOOK_TRACEPOINT:
+		return xasprintf("tracepoint %s/%s", h->subsystem ? h->subsystem : "?", h->event ? h->event : "?");
+	case HOOK_KIND_COUNT: break;
+	}
+	return xstrdup("?");
+}
+
+const char *prog_variant_name(enum tpc_prog_variant v)
+{
+#define VARIANT_NAME(id, name) [TPC_VARIANT_##id] = name,
+	static const char *const names[TPC_VARIANT_COUNT] = {TPC_PROG_VARIANTS(VARIANT_NAME)};
+#undef VARIANT_NAME
+	return (unsigned)v < TPC_VARIANT_COUNT ? names[v] : "?";
+}
+
+static struct prog_plan *add_prog(struct hook_plan *hp, const char *suffix, enum prog_role role,
+				  enum tpc_prog_variant variant,
+				  const char *tmpl, char *section)
+{
+	struct prog_plan *p = &hp->progs[hp->nprogs++];
+	snprintf(p->name, sizeof(p->name), "tpc_h%d_%s", hp->id, suffix);
+	p->role = role;
+	p->variant = variant;
+	p->tmpl = tmpl;
+	p->section = section;
+	return p;
+}
+
+void hook_plan_programs(struct hook_plan *hp, const struct target *t)
+{
+	const struct hook *h = hp->h;
+	switch (h->kind) {
+	case HOOK_KPROBE: {
+		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
+		hp->function = sc ? xasprintf("%s_sys_%s", !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", sc)
+				  : xstrdup(h->call);
+		add_prog(hp, "kprobe", PROG_ENTRY, TPC_VARIANT_KPROBE, sc ? "kprobe_syscall.c.tmpl" : "kprobe.c.tmpl",
+			 xasprintf("kprobe/%s", hp->function))
+			->can_override = true;
+		if (sc)
+			add_prog(hp, "twin", PROG_ENTRY, TPC_VARIANT_TRACEPOINT, "twin.c.tmpl",
+				 xasprintf("tracepoint/syscalls/sys_enter_%s", sc));
+		if (hp->at_return || hp->late) {
+			add_prog(hp, "kretprobe", PROG_RETURN, TPC_VARIANT_KPROBE, "kretprobe.c.tmpl",
+				 xasprintf("kretprobe/%s", hp->function));
+			if (sc)
+				add_prog(hp, "twin_ret", PROG_RETURN, TPC_VARIANT_TRACEPOINT, "twin_return.c.tmpl",
+					 xasprintf("tracepoint/syscalls/sys_exit_%s", sc));
+		}
+		return;
+	}
+	case HOOK_TRACEPOINT:
+		add_prog(hp, "tp", PROG_ENTRY, TPC_VARIANT_TRACEPOINT, "tracepoint.c.tmpl",
+			 xasprintf("tracepoint/%s/%s", h->subsystem, h->event));
+		if (!is_syscall_tracepoint(h) && hp->tp) {
+			const char *err = NULL;
+			struct btf *btf = t->no_btf || (!t->btf && !kbtf_default_exists()) ? NULL : kbtf_get(t->btf, &err);
+			kbtf_tp_record(btf, hp->tp, &hp->rec);
+		}
+		return;
+	case HOOK_KIND_COUNT: break;
+	}
+}
+
+/* Does the hook read raw value i (a declared arg, or the size of one)? */
+static bool slot_needed(const struct hook *h, int i)
+{
+	for (int k = 0; k < h->nargs; k++)
+		if (h->args[k].index == i || h->args[k].size_arg_index - 1 == i)
+			return true;
+	return false;
+}
+
+static void fill_syscall_regs(struct buf *b, const struct hook *h, const char *arch)
+{
+	static const char *const x86[] = {"di", "si", "dx", "r10", "r8", "r9"};
+	for (int i = 0; i < MAX_SYSCALL_ARGS; i++) {
+		if (!slot_needed(h, i))
+			continue;
+		if (!strcmp(arch, "arm64"))
+			buf_printf(b,
+				   i == 0 ? "\ta[0] = BPF_CORE_READ((struct pt_regs___arm64 *)regs, orig_x0);\n"
+					  : "\ta[%d] = BPF_CORE_READ((struct user_pt_regs *)regs, regs[%d]);\n",
+				   i, i);
+		else
+			buf_printf(b, "\ta[%d] = BPF_CORE_READ(regs, %s);\n", i, x86[i]);
+	}
+}
+
+static void fill_function_regs(struct buf *b, const struct hook *h)
+{
+	for (int i = 0; i < MAX_KPROBE_ARGS; i++)
+		if (slot_needed(h, i))
+			buf_printf(b, "\ta[%d] = PT_REGS_PARM%d(ctx);\n", i, i + 1);
+}
+
+/* syscalls/sys_enter_X: the format's fields after __syscall_nr are the
+ * slots of the generic record's args[] (struct trace_event_raw_sys_enter). */
+static void fill_syscall_record(struct buf *b, const struct hook *h, const struct tp_format *fmt)
+{
+	int nr = -1;
+	for (int i = 0; i < fmt->nfields; i++)
+		if (!strcmp(fmt->fields[i].name, "__syscall_nr"))
+			nr = i;
+	for (int i = 0; i < fmt->nfields; i++) {
+		if (!slot_needed(h, i))
+			continue;
+		const struct tp_field *f = &fmt->fields[i];
+		buf_printf(b, "\t/* field %d: %s %s */\n", i, f->ctype, f->name);
+		if (!strncmp(f->name, "common_", 7)) /* the verifier forbids direct reads below offset 8 */
+			buf_printf(b, "\ta[%d] = BPF_CORE_READ(ctx, ent.%s);\n", i, f->name + 7);
+		else if (i == nr)
+			buf_printf(b, "\ta[%d] = ctx->id;\n", i);
+		else if (!strcmp(f->name, "ret"))
+			buf_printf(b, "\ta[%d] = ((struct trace_event_raw_sys_exit *)ctx)->ret;\n", i);
+		else
+			buf_printf(b, "\ta[%d] = ctx->args[%d];\n", i, nr >= 0 ? i - nr - 1 : 0);
+	}
+}
+
+/* Other tracepoints: each field by name from the CO-RE record. */
+static void fill_record(struct buf *b, const struct hook_plan *hp)
+{
+	const struct tp_format *fmt = hp->tp;
+	for (int i = 0; i < fmt->nfields; i++) {
+		if (!slot_needed(hp->h, i))
+			continue;
+		const struct tp_field *f = &fmt->fields[i];
+		buf_printf(b, "\t/* field %d: %s%s %s */\n", i, f->data_loc ? "__data_loc " : "", f->ctype, f->name);
+		if (!strncmp(f->name, "common_", 7)) /* the verifier forbids direct reads below offset 8 */
+			buf_printf(b, "\ta[%d] = BPF_CORE_READ(ctx, ent.%s);\n", i, f->name + 7);
+		else if (f->data_loc) /* low 16 bits: offset of the text in the record */
+			buf_printf(b, "\ta[%d] = (__u64)ctx + (ctx->__data_loc_%s & 0xffff);\n", i, f->name);
+		else if (f->is_array)
+			buf_printf(b, "\ta[%d] = (__u64)&ctx->%s;\n", i, f->name);
+		else if (f->is_pointer)
+			buf_printf(b, "\ta[%d] = (__u64)ctx->%s;\n", i, f->name);
+		else
+			buf_printf(b, "\ta[%d] = (__u64)(%s)ctx->%s;\n", i, f->is_signed ? "__s64" : "__u64", f->name);
+	}
+}
+
+void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog)
+{
+	const struct hook *h = hp->h;
+	const struct prog_plan *p = &hp->progs[prog];
+	switch (h->kind) {
+	case HOOK_KPROBE:
+		if (p->variant == TPC_VARIANT_TRACEPOINT) {
+			for (int i = 0; i < MAX_SYSCALL_ARGS; i++)
+				if (slot_needed(h, i))
+					buf_printf(b, "\ta[%d] = ctx->args[%d];\n", i, i);
+		} else if (h->syscall) {
+			fill_syscall_regs(b, h, hp->arch);
+		} else {
+			fill_function_regs(b, h);
+		}
+		return;
+	case HOOK_TRACEPOINT:
+		if (!hp->tp)
+			return;
+		if (is_syscall_tracepoint(h))
+			fill_syscall_record(b, h, hp->tp);
+		else
+			fill_record(b, hp);
+		return;
+	case HOOK_KIND_COUNT: break;
+	}
+}
+
+/* The C type a record field is declared with: what CO-RE needs to match
+ * the kernel's member (ints of any size match each other, pointers match
+ * pointers, enums match the enum of the same name). */
+static void record_field(struct buf *b, const struct hook_plan *hp, int i)
+{
+	const struct tp_field *f = &hp->tp->fields[i];
+	const char *en = hp->rec.enum_names ? hp->rec.enum_names[i] : NULL;
+	if (f->data_loc) {
+		buf_printf(b, "\t__u32 __data_loc_%s;\n", f->name);
+	} else if (f->is_array) {
+		const char *br = strchr(f->ctype, '[');
+		int n = br ? atoi(br + 1) : 0;
+		int elem = n > 0 ? f->size / n : 1;
+		const char *et = elem == 8 ? "__u64" : elem == 4 ? "__u32" : elem == 2 ? "__u16" : "char";
+		buf_printf(b, "\t%s %s[%d];\n", et, f->name, n > 0 ? n : f->size);
+	} else if (f->is_pointer) {
+		buf_printf(b, "\tvoid *%s;\n", f->name);
+	} else if (en) {
+		buf_printf(b, "\tenum %s___h%d_%d %s;\n", en, hp->id, i, f->name);
+	} else {
+		const char *bits = f->size == 1 ? "8" : f->size == 2 ? "16" : f->size == 4 ? "32" : "64";
+		buf_printf(b, "\t__%c%s %s;\n", f->is_signed ? 's' : 'u', bits, f->name);
+	}
+}
+
+/* Declarations an entry program needs before it: the tracepoint record. */
+void hook_emit_decls(struct buf *b, const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	switch (h->kind) {
+	case HOOK_KPROBE: return;
+	case HOOK_TRACEPOINT:
+		if (!hp->tp || is_syscall_tracepoint(h))
+			return;
+		for (int i = 0; i < hp->tp->nfields; i++) {
+			const char *en = hp->rec.enum_names ? hp->rec.enum_names[i] : NULL;
+			if (en) /* CO-RE matches enums by name; one enumerator for C */
+				buf_printf(b, "enum %s___h%d_%d { tpc_h%d_%d_unused };\n", en, hp->id, i, hp->id, i);
+		}
+		buf_printf(b, "// the record of %s/%s, read by field name with CO-RE%s\n", h->subsystem, h->event,
+			   hp->rec.found ? "" : " (its name guessed: no kernel BTF at build time)");
+		buf_printf(b, "struct %s___h%d {\n\tstruct trace_entry ent;\n", hp->rec.name, hp->id);
+		for (int i = 0; i < hp->tp->nfields; i++)
+			if (strncmp(hp->tp->fields[i].name, "common_", 7))
+				record_field(b, hp, i);
+		buf_puts(b, "} __attribute__((preserve_access_index));\n\n");
+		return;
+	case HOOK_KIND_COUNT: break;
+	}
+}
+
+/* The context type of entry program `prog`. */
+char *hook_ctx_type(const struct hook_plan *hp, int prog)
+{
+	const struct hook *h = hp->h;
+	switch (h->kind) {
+	case HOOK_KPROBE:
+		return xstrdup(hp->progs[prog].variant == TPC_VARIANT_TRACEPOINT ? "struct trace_event_raw_sys_enter"
+									       : "struct pt_regs");
+	case HOOK_TRACEPOINT:
+		if (is_syscall_tracepoint(h) || !hp->tp)
+			return xstrdup(h->event && !strncmp(h->event, "sys_exit", 8) ? "struct trace_event_raw_sys_exit"
+										 : "struct trace_event_raw_sys_enter");
+		return xasprintf("struct %s___h%d", hp->rec.name, hp->id);
+	case HOOK_KIND_COUNT: break;
+	}
+	return xstrdup("void");
+}
+
+/* The kind's fields of the hook record (tpc_abi.h): what it attaches to
+ * and what its events name. */
+void hook_manifest_fields(struct buf *b, const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	switch (h->kind) {
+	case HOOK_KPROBE:
+		buf_puts(b, " function=");
+		manifest_encode(b, hp->function);
+		buf_puts(b, " call=");
+		manifest_encode(b, h->call);
+		buf_printf(b, " syscall=%d", h->syscall);
+		return;
+	case HOOK_TRACEPOINT:
+		buf_puts(b, " tp=");
+		manifest_encode(b, h->subsystem);
+		buf_puts(b, "/");
+		manifest_encode(b, h->event);
+		return;
+	case HOOK_KIND_COUNT: break;
+	}
+}

@@ -1,0 +1,27 @@
+# golden.sh: what update.sh and tests/bats/golden.bats share: how a golden
+# case is compiled, always the same way whatever the machine: x86_64, no
+# kernel BTF, tracepoint formats from the snapshot in tracefs/ (so the C
+# depends on tpc and the policy only).
+GOLDEN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+GOLDEN_TPC="${GOLDEN_TPC:-$GOLDEN_DIR/../../out/bin/tpc}"
+
+# golden_expected POLICY: the expected C file of a case
+golden_expected() {
+	case "$1" in
+	*/policies/*) echo "$GOLDEN_DIR/policies/$(basename "${1%.yaml}").c" ;;
+	*) echo "${1%.yaml}.c" ;;
+	esac
+}
+
+# golden_c POLICY: the generated C on stdout (the object itself is built
+# too, so a case that stops compiling fails)
+golden_c() {
+	local tmp rc=0
+	tmp="$(mktemp -d)"
+	# the name the policy is read under is in no output; cd keeps it short
+	(cd "$(dirname "$1")" && "$GOLDEN_TPC" --arch x86_64 --no-btf --tracefs "$GOLDEN_DIR/tracefs" \
+		"$(basename "$1")" -o "$tmp/o.bpf.o" --emit-c "$tmp/o.c" >/dev/null) || rc=$?
+	[ "$rc" -eq 0 ] && cat "$tmp/o.c"
+	rm -rf "$tmp"
+	return "$rc"
+}

@@ -1,0 +1,24 @@
+/* setresuid_open: sets its real, effective and saved uids, then opens
+ * PATH.
+ *   setresuid_open RUID EUID SUID PATH
+ * Exits 0 when the open succeeded, 1 when it failed, 2 on bad use. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: setresuid_open RUID EUID SUID PATH\n");
+		return 2;
+	}
+	if (setresuid((uid_t)atoi(argv[1]), (uid_t)atoi(argv[2]), (uid_t)atoi(argv[3]))) {
+		perror("setresuid");
+		return 2;
+	}
+	int fd = open(argv[4], O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 0 : 1;
+}
