@@ -116,7 +116,7 @@ if [ "$accel" = kvm ]; then
 	timeout_s=${KERNEL_VM_TIMEOUT:-300}
 else
 	qemu_accel=(-accel tcg)
-	timeout_s=${KERNEL_VM_TIMEOUT:-900}
+	timeout_s=${KERNEL_VM_TIMEOUT:-1200}
 fi
 emit "# kernel matrix: QEMU with $accel$why_accel, at most $timeout_s s per VM"
 
