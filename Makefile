@@ -3,6 +3,7 @@
 #   make            build out/bin/tpc and out/bin/tp-load
 #   make run        the main job on the shipped default policy (needs root)
 #   make test       every test; ends with "N passed, N failed, N skipped"
+#   make test-kernels  the kernel matrix alone: Debian's 6.1 and 6.12 in QEMU
 #   make bench      benchmarks (tests/bench)
 #   make deps       install the Debian packages everything needs (root)
 #   make soak       10 minutes of tp-load at full rate: RSS and map sizes (tests/soak.sh)
@@ -156,6 +157,27 @@ diff-test: all
 
 deps:
 	./tests/install-deps.sh
+
+# The kernel matrix (tests/kernels/run.sh, README "Kernel matrix"): Debian's
+# stock kernels booted in QEMU run what this kernel cannot (kprobes,
+# kretprobes, fentry, the feature probes). Kernels are fetched with apt into
+# out/kernels; `make test` runs it too (tests/run-all.sh).
+KERNELS_OUT := $(OUT)/tests/kernels
+KERNEL_BPF_CFLAGS := -target bpf -O2 -g -Wall -I/usr/include/$(shell $(CC) -print-multiarch)
+.PHONY: test-kernels kernel-matrix
+kernel-matrix: all test-progs $(KERNELS_OUT)/features_check $(KERNELS_OUT)/fd_follow \
+	       $(KERNELS_OUT)/obj/features/features.bpf.o $(KERNELS_OUT)/obj/features/features_kfunc.bpf.o
+$(KERNELS_OUT)/features_check: tests/kernels/features_check.c $(OBJDIR)/loader/features.o $(OBJDIR)/loader/log.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -I loader -o $@ $^ -lbpf -lelf
+$(KERNELS_OUT)/fd_follow: tests/kernels/fd_follow.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(KERNELS_OUT)/obj/features/%.bpf.o: tests/kernels/%.bpf.c
+	@mkdir -p $(dir $@)
+	clang $(KERNEL_BPF_CFLAGS) -c -o $@ $<
+test-kernels: kernel-matrix
+	./tests/kernels/run.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=staging root]: programs, man
 # pages, the systemd unit (naming the installed tp-load) and the policy

@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "digest.h"
 #include "hooks.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "procs.h"
 
@@ -360,7 +361,8 @@ static int load(struct tpl_obj *o)
 	if (!err)
 		return 0;
 	tpl_err("%s: loading failed: %s", o->path, strerror(-err));
-	if (tpl_capture_feature(feature, sizeof(feature)))
+	if (!tpl_features_explain(o->obj, o->path) &&
+	    tpl_capture_feature(feature, sizeof(feature)))
 		tpl_err("%s: %s", o->path, feature);
 	tpl_capture_print_tail(30);
 	return -1;
