@@ -3,6 +3,7 @@
 #   make            build out/bin/tpc and out/bin/tp-load
 #   make run        the main job on the shipped default policy (needs root)
 #   make test       every test; ends with "N passed, N failed, N skipped"
+#   make test-kernels  the kernel matrix alone: Debian's 6.1 and 6.12 in QEMU
 #   make bench      benchmarks (tests/bench)
 #   make deps       install the Debian packages everything needs (root)
 #   make soak       10 minutes of tp-load at full rate: RSS and map sizes (tests/soak.sh)
@@ -22,6 +23,10 @@ OUT     := out
 BIN     := $(OUT)/bin
 OBJDIR  := $(OUT)/obj
 
+# The programs the tests drive (tests/progs) are built without sanitizers: they
+# play attackers and victims (setresuid, exec, signals), and LeakSanitizer
+# aborts in a process that changed its uids.
+PROG_CFLAGS := $(CFLAGS)
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -86,7 +91,7 @@ TEST_PROGS := $(patsubst tests/progs/%.c,$(OUT)/tests/progs/%,$(wildcard tests/p
 test-progs: $(TEST_PROGS)
 $(OUT)/tests/progs/%: tests/progs/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(PROG_CFLAGS) -o $@ $<
 
 # libFuzzer over what tp-load reads from an object (manifest.c, event.c),
 # with ASan and UBSan; needs clang's libFuzzer (libclang-rt-14-dev).
@@ -152,6 +157,27 @@ diff-test: all
 
 deps:
 	./tests/install-deps.sh
+
+# The kernel matrix (tests/kernels/run.sh, README "Kernel matrix"): Debian's
+# stock kernels booted in QEMU run what this kernel cannot (kprobes,
+# kretprobes, fentry, the feature probes). Kernels are fetched with apt into
+# out/kernels; `make test` runs it too (tests/run-all.sh).
+KERNELS_OUT := $(OUT)/tests/kernels
+KERNEL_BPF_CFLAGS := -target bpf -O2 -g -Wall -I/usr/include/$(shell $(CC) -print-multiarch)
+.PHONY: test-kernels kernel-matrix
+kernel-matrix: all test-progs $(KERNELS_OUT)/features_check $(KERNELS_OUT)/fd_follow \
+	       $(KERNELS_OUT)/obj/features/features.bpf.o $(KERNELS_OUT)/obj/features/features_kfunc.bpf.o
+$(KERNELS_OUT)/features_check: tests/kernels/features_check.c $(OBJDIR)/loader/features.o $(OBJDIR)/loader/log.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -I loader -o $@ $^ -lbpf -lelf
+$(KERNELS_OUT)/fd_follow: tests/kernels/fd_follow.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(KERNELS_OUT)/obj/features/%.bpf.o: tests/kernels/%.bpf.c
+	@mkdir -p $(dir $@)
+	clang $(KERNEL_BPF_CFLAGS) -c -o $@ $<
+test-kernels: kernel-matrix
+	./tests/kernels/run.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=staging root]: programs, man
 # pages, the systemd unit (naming the installed tp-load) and the policy

@@ -31,6 +31,20 @@ static int take(const char *base, size_t size, size_t *off,
 	return 0;
 }
 
+/* A return value as its returnArg type says: of a 32-bit type, only the
+ * register's low half is the value (x86-64 leaves the upper half zero
+ * after an int function returns -2, which would read 4294967294). */
+static tpc_s64 ret_of_type(tpc_s64 r, const char *type)
+{
+	if (!type)
+		return r;
+	if (!strcmp(type, "int") || !strcmp(type, "int32"))
+		return (int)(tpc_u32)r;
+	if (!strcmp(type, "uint32"))
+		return (tpc_u32)r;
+	return r;
+}
+
 int tpc_event_decode(const void *data, size_t len,
 		     const struct tpc_manifest *m, struct tpc_ev *ev,
 		     char *err, size_t errlen)
@@ -61,6 +75,7 @@ int tpc_event_decode(const void *data, size_t len,
 		return -1;
 	}
 	ev->hook = &m->hooks[ev->h.hook];
+	ev->h.retval = ret_of_type(ev->h.retval, ev->hook->return_type);
 	if (ev->h.nargs != ev->hook->nargs) {
 		snprintf(err, errlen, "record of hook %u has %u args, manifest says %d",
 			 ev->h.hook, ev->h.nargs, ev->hook->nargs);

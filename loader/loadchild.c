@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "fdpass.h"
 #include "hooks.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "procs.h"
 
@@ -137,7 +138,7 @@ static int load(struct child *c)
 	if (!err)
 		return 0;
 	tpl_err("%s: loading failed: %s", c->o->path, strerror(-err));
-	if (tpl_capture_feature(feature, sizeof(feature)))
+	if (!tpl_features_explain(c->obj, c->o->path) && tpl_capture_feature(feature, sizeof(feature)))
 		tpl_err("%s: %s", c->o->path, feature);
 	tpl_capture_print_tail(30);
 	return -1;

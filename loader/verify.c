@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "manifest.h"
 #include "verify.h"
@@ -61,7 +62,8 @@ static int verify_one(const char *path, int idx)
 		fflush(stdout);
 		tpl_err("%s: program %s failed to load: %s", path,
 			bpf_program__name(target), strerror(-err));
-		if (tpl_capture_feature(feature, sizeof(feature)))
+		if (!tpl_features_explain(obj, path) &&
+		    tpl_capture_feature(feature, sizeof(feature)))
 			tpl_err("%s: %s", path, feature);
 		tpl_capture_print_tail(30);
 		rc = 1;

@@ -233,11 +233,18 @@ static __always_inline void tpc_follow_fd(__u64 fd, const char *name, long len, 
 		len = TPC_FOLLOW_PATH_MAX - 1;
 		flags |= TPC_ARGF_TRUNCATED;
 	}
-	v->len = (__u32)len;
+	__u32 n = (__u32)len;
+	/* Linux 6.1's verifier loses n's bounds in the clamp above (it
+	 * follows "255 > n" on the path where n > 255, and the copy below is
+	 * then rejected); clang drops a plain mask as redundant after the
+	 * clamp, so the mask is hidden from it and the verifier sees it */
+	barrier_var(n);
+	n &= TPC_FOLLOW_PATH_MAX - 1;
+	v->len = n;
 	v->flags = flags;
 	v->exec_ns = tpc_exec_ns(key.tgid);
-	bpf_probe_read_kernel(v->path, (__u32)len & (TPC_FOLLOW_PATH_MAX - 1), name);
-	v->path[(__u32)len & (TPC_FOLLOW_PATH_MAX - 1)] = 0;
+	bpf_probe_read_kernel(v->path, n, name);
+	v->path[n] = 0;
 	bpf_map_update_elem(&tpc_fds, &key, v, BPF_ANY);
 }
 

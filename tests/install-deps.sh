@@ -7,7 +7,12 @@ set -euo pipefail
 PACKAGES=(make gcc clang llvm libbpf-dev libyaml-dev libelf-dev zlib1g-dev bpftool bats jq
 	  libcurl4-openssl-dev procps util-linux libcap2-bin iproute2
 	  libclang-rt-14-dev
-	  python3-kubernetes yamllint man-db)
+	  python3-kubernetes yamllint man-db
+	  qemu-system-x86 busybox-static cpio debian-archive-keyring)
+
+# Installed without their recommendations: QEMU's would bring a desktop's
+# worth of display and audio libraries the kernel matrix never uses.
+NO_RECOMMENDS=(qemu-system-x86)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -21,7 +26,12 @@ if ((${#missing[@]})); then
 	echo "install-deps: installing ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	apt-get install -y -qq "${missing[@]}" >/dev/null
+	lean=() rest=()
+	for p in "${missing[@]}"; do
+		if [[ " ${NO_RECOMMENDS[*]} " == *" $p "* ]]; then lean+=("$p"); else rest+=("$p"); fi
+	done
+	((${#rest[@]} == 0)) || apt-get install -y -qq "${rest[@]}" >/dev/null
+	((${#lean[@]} == 0)) || apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
 fi
 
 if [ "$(id -u)" = 0 ]; then

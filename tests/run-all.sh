@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: C unit tests, then the bats suites (end to end against the
-# real kernel). Each speaks TAP; this script shows it and closes with one
-# line of its own: "N passed, N failed, N skipped". Exit 1 if any failed.
+# real kernel), then the kernel matrix (tests/kernels: other kernels in
+# QEMU). Each speaks TAP; this script shows it and closes with one line of
+# its own: "N passed, N failed, N skipped". Exit 1 if any failed.
 #
 #   tests/run-all.sh [bats-file-or-filter...]   (default: all suites)
 #   SANITIZE=1 tests/run-all.sh   (or make test SANITIZE=1): ASan + UBSan builds
@@ -34,6 +35,15 @@ done
 suites=("$@")
 ((${#suites[@]})) || suites=(tests/bats/*.bats)
 bats --tap "${suites[@]}" | tee -a "$tap"
+
+# The kernel matrix, when every suite runs: Debian's stock kernels in QEMU
+# run the kprobe, kretprobe and feature-probe tests this kernel cannot
+# (tests/kernels/run.sh). A kernel that cannot be fetched or booted is a
+# skip with its reason; a test that fails in a VM fails here.
+if (($# == 0)); then
+	make -s kernel-matrix >/dev/null || exit 1
+	./tests/kernels/run.sh --tap | tee -a "$tap"
+fi
 
 passed=$(grep -Ec '^ok [0-9]+' "$tap" | tr -d ' ')
 skipped=$(grep -Ec '^ok [0-9]+.*# [Ss][Kk][Ii][Pp]' "$tap" | tr -d ' ')
