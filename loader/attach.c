@@ -348,7 +348,6 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	for (int i = 0; i < o->m.nhooks; i++)
 		if (choose_variant(o, i, mode, &req.variant[i]))
 			goto out;
-	tpl_host_ns(req.host_ns); /* read once, in tp-load: it says when it cannot */
 	int share = shares_table(o);
 	req.share_procs_fd = share ? shared.procs_fd : -1;
 	req.attach_procs = !share || shared.procs_fd < 0;
@@ -382,7 +381,9 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	}
 	int ok = register_loader(o, fds[0]) == 0;
 	close(fds[0]);
-	if (!ok || send(sv[0], "g", 1, MSG_NOSIGNAL) != 1) {
+	struct tpl_load_go go = { .go = 'g' };
+	tpl_host_ns(go.host_ns); /* read in tp-load, once: it says when it cannot */
+	if (!ok || send(sv[0], &go, sizeof(go), MSG_NOSIGNAL) != sizeof(go)) {
 		close(sv[0]);
 		report_child(o, pid);
 		goto out;

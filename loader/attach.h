@@ -54,7 +54,14 @@ struct tpl_load_req {
 	int *variant;       /* per hook: the variant to attach */
 	int share_procs_fd; /* the shared process table to use, or -1 */
 	int attach_procs;   /* attach the process tracking programs */
-	tpc_u32 host_ns[TPC_NS_COUNT]; /* for tpc_config, found by tp-load once */
+};
+
+/* tp-load's answer to step 1: go on, with what tpc_config needs (read by
+ * tp-load once the object has loaded: nothing is said of an object that
+ * is refused before). */
+struct tpl_load_go {
+	char go; /* 'g' */
+	tpc_u32 host_ns[TPC_NS_COUNT];
 };
 
 /* Its two messages to tp-load. */

@@ -246,20 +246,20 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 	/* this process makes calls a hook could see, from now on excluded */
 	if (run_whoami(c, "its loading process"))
 		return 1;
+	/* step 1: tp-load adds itself to tpc_loaders before any hook fires */
+	struct tpl_load_msg msg = { .step = 1 };
+	int whoami = bpf_program__fd(bpf_object__find_program_by_name(c->obj, TPC_PROG_WHOAMI));
+	struct tpl_load_go go;
+	if (tpl_send_fds(sock, &msg, sizeof(msg), &whoami, 1) || recv(sock, &go, sizeof(go), 0) != sizeof(go) ||
+	    go.go != 'g')
+		return 1;
 	struct tpc_config cfg = { 0 };
-	memcpy(cfg.host_ns, req->host_ns, sizeof(cfg.host_ns));
+	memcpy(cfg.host_ns, go.host_ns, sizeof(cfg.host_ns));
 	tpc_u32 key = 0;
 	if (bpf_map_update_elem(map_fd(c, TPC_MAP_CONFIG), &key, &cfg, BPF_ANY)) {
 		tpl_err("%s: cannot write %s: %s", o->path, TPC_MAP_CONFIG, strerror(errno));
 		return 1;
 	}
-
-	/* step 1: tp-load adds itself to tpc_loaders before any hook fires */
-	struct tpl_load_msg msg = { .step = 1 };
-	int whoami = bpf_program__fd(bpf_object__find_program_by_name(c->obj, TPC_PROG_WHOAMI));
-	char go;
-	if (tpl_send_fds(sock, &msg, sizeof(msg), &whoami, 1) || recv(sock, &go, 1, 0) != 1 || go != 'g')
-		return 1;
 
 	/* step 2: process tracking first (tp-load seeds the table after: a
 	 * process that execs in between is recorded by the kernel, and the

@@ -34,12 +34,20 @@ static int read_ns(const char *pid, tpc_u32 ns[TPC_NS_COUNT])
 
 void tpl_host_ns(tpc_u32 ns[TPC_NS_COUNT])
 {
-	char pid[32];
-	snprintf(pid, sizeof(pid), "%d", tpl_host_ns_pid);
-	if (read_ns(pid, ns))
-		return;
-	tpl_info("note: cannot read /proc/%s/ns (not allowed here); host_ns means tp-load's own namespaces", pid);
-	read_ns("self", ns);
+	static tpc_u32 found[TPC_NS_COUNT];
+	static int done;
+	if (!done) { /* once per tp-load: every object means the same host */
+		char pid[32];
+		snprintf(pid, sizeof(pid), "%d", tpl_host_ns_pid);
+		if (!read_ns(pid, found)) {
+			tpl_info("note: cannot read /proc/%s/ns (not allowed here); host_ns means tp-load's own "
+				 "namespaces",
+				 pid);
+			read_ns("self", found);
+		}
+		done = 1;
+	}
+	memcpy(ns, found, sizeof(found));
 }
 
 /* What the seed learns of one process before its follow bits. */
