@@ -11,6 +11,9 @@ const struct lint_rule lint_rules[] = {
 	/* reading the file */
 	{"io", "the file cannot be read, or is binary"},
 	{"yaml-syntax", "the file is not valid YAML"},
+	{"yaml-size", "the file is longer than 16 MiB, the most tpc reads of a policy"},
+	{"yaml-depth", "lists and mappings nested deeper than 64 levels"},
+	{"yaml-aliases", "a document that aliases expand past 1,000,000 nodes, or an alias inside the node it names (a cycle)"},
 	{"empty", "no TracingPolicy document in the file"},
 	{"internal", "tpc itself failed"},
 	/* schema */

@@ -424,6 +424,20 @@ bool parse_policy_file(const char *file, struct policy_set *ps, struct diags *d)
 bool parse_policy_text(const char *file, const char *text, size_t len, struct policy_set *ps, struct diags *d);
 void policy_set_free(struct policy_set *ps);
 
+/* What tpc reads of a policy (each an error at the line that runs past
+ * it): the file's size, and per YAML document how deep lists and
+ * mappings nest and how many nodes it holds once aliases are expanded
+ * (the model is built from the expanded tree). */
+#define TPC_YAML_MAX_BYTES (16 << 20)
+#define TPC_YAML_MAX_DEPTH 64
+#define TPC_YAML_MAX_NODES 1000000
+
+/* compose.c: the parser's next document into doc, within the limits
+ * above: 1, 0 at the end of the stream, -1 when reported in d. */
+struct yaml_parser_s;
+struct yaml_document_s;
+int yaml_compose(struct yaml_parser_s *parser, struct yaml_document_s *doc, const char *file, struct diags *d);
+
 /* tpformat.c: tracepoint format files, read once per run and cached. */
 struct tp_field {
 	char *name;

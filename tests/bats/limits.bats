@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# What tpc accepts is what clang, the verifier and tp-load accept (issue
+# 20): hostile YAML (alias bombs, deep nesting, huge files) is refused at
+# its line before it costs memory or time, and a policy past what an
+# object can hold is refused at the line that runs past it, never handed
+# to clang or the kernel to fail there.
+
+load helpers
+
+LINT="$FIXTURES/lint"
+
+# ---- YAML that costs more to read than it says ----
+
+@test "an alias bomb (10^8 values in 2 KB) is refused at the alias that runs past the limit, in little memory" {
+	run /usr/bin/time -f 'maxrss=%M' "$TPC" lint "$LINT/yaml-aliases-bomb.yaml"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$LINT/yaml-aliases-bomb.yaml:11:373: error: aliases expand this document past 1000000 nodes here (*s stands for 10703 of them) [yaml-aliases]" ]
+	local rss
+	rss=$(grep -o 'maxrss=[0-9]*' <<<"$output" | cut -d= -f2)
+	echo "max RSS ${rss} KB"
+	[ "$rss" -lt 100000 ]
+	# compiling stops at the same place
+	run "$TPC" "$LINT/yaml-aliases-bomb.yaml" -o "$BATS_TEST_TMPDIR/bomb.bpf.o"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"[yaml-aliases]"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/bomb.bpf.o" ]
+}
+
+@test "aliases within the limit still expand to what they name" {
+	cat >"$BATS_TEST_TMPDIR/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "aliases"
+	spec:
+	  kprobes:
+	  - call: "sys_openat"
+	    syscall: true
+	    args: &args
+	    - index: 1
+	      type: "string"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Prefix"
+	        values: &v ["/etc/", "/root/"]
+	  - call: "sys_openat"
+	    syscall: true
+	    args: *args
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Postfix"
+	        values: *v
+	EOF
+	run "$TPC" lint --no-btf "$BATS_TEST_TMPDIR/p.yaml"
+	[ "$status" -eq 0 ]
+	run "$TPC" --no-btf "$BATS_TEST_TMPDIR/p.yaml" -o "$BATS_TEST_TMPDIR/p.bpf.o" --emit-c "$BATS_TEST_TMPDIR/p.c"
+	[ "$status" -eq 0 ]
+	# the second hook compares the values the first one named
+	grep -q '/\* "/root/" \*/' "$BATS_TEST_TMPDIR/p.c"
+	grep -q 'ends with "/etc/"' "$BATS_TEST_TMPDIR/p.c"
+	grep -q 'ends with "/root/"' "$BATS_TEST_TMPDIR/p.c"
+	[ "$(grep -c '^		/\* matchArgs index 1' "$BATS_TEST_TMPDIR/p.c")" -eq 2 ]
+}
+
+@test "400 KB of '[' is refused at the 65th level at once" {
+	head -c 409600 /dev/zero | tr '\0' '[' >"$BATS_TEST_TMPDIR/brackets.yaml"
+	# before: 63 s in libyaml's scanner; the timeout only keeps a
+	# regression from hanging the suite
+	run timeout 60 "$TPC" lint "$BATS_TEST_TMPDIR/brackets.yaml"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "$BATS_TEST_TMPDIR/brackets.yaml:1:65: error: lists and mappings nested deeper than 64 levels [yaml-depth]" ]]
+}
+
+@test "a policy longer than 16 MiB is refused where the limit falls, without reading a huge file to its end" {
+	local f="$BATS_TEST_TMPDIR/long.yaml"
+	# 1,048,577 lines of 16 bytes: byte 16 MiB starts line 1048577
+	yes '# a comment ...' | head -n 1048577 >"$f"
+	run "$TPC" lint "$f"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$f:1048577:1: error: the policy is longer than 16777216 bytes (16 MiB), the most tpc reads [yaml-size]" ]
+	# a 16 GB sparse file: refused as too long (not as binary), having read 16 MiB
+	truncate -s 16G "$BATS_TEST_TMPDIR/sparse.yaml"
+	run timeout 60 "$TPC" lint "$BATS_TEST_TMPDIR/sparse.yaml"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"the policy is longer than 16777216 bytes (16 MiB), the most tpc reads [yaml-size]" ]]
+	# standard input too
+	run bash -c "yes '# a comment ...' | head -n 1048577 | '$TPC' lint -"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "-:1048577:1: error: the policy is longer than 16777216 bytes (16 MiB), the most tpc reads [yaml-size]" ]
+	# exactly 16 MiB is read (and found to hold no policy)
+	head -n 1048576 "$f" >"$BATS_TEST_TMPDIR/limit.yaml"
+	run "$TPC" lint "$BATS_TEST_TMPDIR/limit.yaml"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"no TracingPolicy document in this file [empty]" ]]
+}
