@@ -6,18 +6,21 @@
  * Both run every check (parse.c, check*.c); diagnostics go to stderr as
  * text, or to stdout as JSON or SARIF (--format).
  *
- * Exit status: 0 ok, 1 the policy has errors, 2 usage, 3 internal error
- * (clang failed, I/O on the output). */
+ * Exit status: 0 ok, 1 the policy has errors or an output cannot be
+ * written (the path named), 2 usage, 3 internal error (clang failed).
+ * SIGINT, SIGTERM and SIGHUP stop clang and remove every temporary
+ * before tpc dies of the signal (cc.c, output.c). */
 #include "tpc.h"
 #include "digest.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_IO = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 static void usage(FILE *f)
 {
@@ -42,7 +45,8 @@ static void usage(FILE *f)
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 the policy has errors, 2 usage error, 3 internal error.\n"
+	      "Exit status: 0 ok, 1 the policy has errors or an output cannot be written,\n"
+	      "2 usage error, 3 internal error (clang failed).\n"
 	      "Environment: TPC_CLANG names the clang to run (default clang).\n",
 	      f);
 }
@@ -110,29 +114,94 @@ static int write_c(const char *path, const char *csrc)
 	return 0;
 }
 
-/* emit, clang, digest file */
+/* emit, clang; then the object and its digest replace the old ones
+ * together (output.c). The temporaries are made first: a destination tpc
+ * cannot write is refused before clang runs. */
 static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c)
 {
+	struct output files[] = {
+		{.path = xstrdup(out)},
+		{.path = xasprintf("%s.sha256", out)},
+	};
+	struct outputs o = {files, (int)(sizeof(files) / sizeof(files[0]))};
+	char *err = NULL, *obj = NULL, *digest_text = NULL, *csrc = NULL;
+	size_t obj_len = 0;
+	int rc = EXIT_OK;
 	char *digest = policy_text_digest(ps->text, ps->len);
 	pl->policy_digest = digest;
-	char *csrc = emit_policy_c(pl);
-	int rc = EXIT_OK;
-	char *err = NULL;
-	if (emit_c && write_c(emit_c, csrc))
-		rc = EXIT_INTERNAL;
-	if (rc == EXIT_OK && cc_compile(csrc, out, pl->t->arch, &err)) {
-		fprintf(stderr, "tpc: internal error: %s\n", err);
-		rc = EXIT_INTERNAL;
-	}
-	if (rc == EXIT_OK && write_object_digest(out, &err)) {
+	if (outputs_prepare(&o, &err)) {
 		fprintf(stderr, "tpc: %s\n", err);
+		rc = EXIT_IO;
+		goto out;
+	}
+	csrc = emit_policy_c(pl);
+	if (emit_c && write_c(emit_c, csrc))
+		rc = EXIT_IO;
+	if (rc == EXIT_OK && !tpc_signal && cc_compile(csrc, pl->t->arch, &obj, &obj_len, &err)) {
+		if (!tpc_signal)
+			fprintf(stderr, "tpc: internal error: %s\n", err);
 		rc = EXIT_INTERNAL;
 	}
+	if (rc == EXIT_OK && !tpc_signal) {
+		digest_text = object_digest_text(obj, obj_len, out);
+		files[0].data = obj;
+		files[0].len = obj_len;
+		files[1].data = digest_text;
+		files[1].len = strlen(digest_text);
+		free(err);
+		err = NULL;
+		if (outputs_commit(&o, &err)) {
+			if (!tpc_signal)
+				fprintf(stderr, "tpc: %s\n", err);
+			rc = EXIT_IO;
+		}
+	}
+	if (rc != EXIT_OK || tpc_signal)
+		outputs_abort(&o);
+out:
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		free(files[i].path);
 	free(err);
+	free(obj);
+	free(digest_text);
 	free(csrc);
 	free(digest);
 	pl->policy_digest = NULL;
 	return rc;
+}
+
+static void on_stop(int sig)
+{
+	tpc_signal = sig;
+}
+
+/* SIGINT, SIGTERM, SIGHUP: noted, acted on where tpc can clean up. A
+ * signal ignored when tpc starts (nohup) stays ignored. */
+static void install_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa, old;
+		if (sigaction(sigs[i], NULL, &old) || old.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_stop; /* no SA_RESTART */
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* Dies of the signal that stopped tpc, as if it had not been caught. */
+static void die_of_signal(void)
+{
+	int sig = tpc_signal;
+	signal(sig, SIG_DFL);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+	_exit(128 + sig);
 }
 
 int main(int argc, char **argv)
@@ -222,12 +291,15 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	install_signals();
 	struct diags d = {0};
 	struct policy_set *sets = xcalloc((size_t)nfiles, sizeof(*sets));
 	struct policy *merged = xcalloc((size_t)nfiles, sizeof(*merged));
 	struct plan *plans = xcalloc((size_t)nfiles, sizeof(*plans));
-	for (int i = 0; i < nfiles; i++)
+	for (int i = 0; i < nfiles && !tpc_signal; i++)
 		check_file(argv[optind + i], &t, &sets[i], &merged[i], &plans[i], &d);
+	if (tpc_signal)
+		die_of_signal();
 	diags_sort(&d);
 	int rc = d.errors || (werror && d.warnings) ? EXIT_POLICY : EXIT_OK;
 	if (!strcmp(format, "json"))
@@ -250,5 +322,7 @@ int main(int argc, char **argv)
 	diags_free(&d);
 	kbtf_release();
 	tp_format_release();
+	if (tpc_signal)
+		die_of_signal();
 	return rc;
 }

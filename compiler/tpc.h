@@ -616,9 +616,37 @@ char *emit_policy_c(const struct plan *pl);
 char *manifest_build(const struct plan *pl);
 void manifest_encode(struct buf *b, const char *s);
 
-/* cc.c: run clang on generated C. Returns 0 on success; on failure err
- * holds clang's output and the kept source path. */
-int cc_compile(const char *c_src, const char *out_obj, const char *arch, char **err);
+/* cc.c: run clang on generated C: 0 and the object's bytes in *obj
+ * (malloc'ed), or -1 with *err: clang's output and the kept source path,
+ * or "interrupted" when a signal (tpc_signal) stopped clang, whose
+ * temporary directory is then gone. */
+int cc_compile(const char *c_src, const char *arch, char **obj, size_t *obj_len, char **err);
+
+/* output.c: the files a compile writes (the object first, then files
+ * beside it: OBJ.sha256, OBJ.sig). prepare refuses a destination that
+ * exists and is not a regular file and creates each temporary (mkstemp,
+ * in the destination's directory) before anything is compiled; commit
+ * writes every temporary, then renames them all under a lock of their
+ * directory; abort removes the temporaries. Errors name the path. */
+struct output {
+	char *path;       /* destination (owned by the caller) */
+	const void *data; /* set before commit */
+	size_t len;
+	char *tmp; /* the temporary, while it exists */
+	int fd;
+};
+struct outputs {
+	struct output *v;
+	int n;
+};
+int outputs_prepare(struct outputs *o, char **err);
+int outputs_commit(struct outputs *o, char **err);
+void outputs_abort(struct outputs *o);
+
+/* The signal (SIGINT, SIGTERM, SIGHUP) that asked tpc to stop, or 0:
+ * clang is stopped and temporaries removed before tpc dies of it. */
+#include <signal.h>
+extern volatile sig_atomic_t tpc_signal;
 
 /* runtime_files.c (generated at build time from runtime-bpf/ and templates/) */
 struct embedded_file {
