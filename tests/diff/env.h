@@ -70,7 +70,7 @@ struct tpcd_env {
 	int proc_known;                 /* tpc_procs has an entry for task.tgid */
 	struct tpc_proc proc;           /* that entry */
 	struct tpc_config cfg;
-	__u32 loader_tgid; /* the tp-load of the world (tpc_loaders) */
+	uint32_t loader_tgid; /* the tp-load of the world (tpc_loaders) */
 	struct tpcd_region regions[TPCD_MAX_REGIONS];
 	int nregions;
 	struct tpcd_fd fds[TPCD_MAX_FDS];
