@@ -12,6 +12,7 @@
  * before tpc dies of the signal (cc.c, output.c). */
 #include "tpc.h"
 #include "digest.h"
+#include "sign.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -32,7 +33,11 @@ static void usage(FILE *f)
 	      "several YAML documents compiles into one object.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -o, --output FILE     write the object to FILE (required to compile)\n"
+	      "  -o, --output FILE     write the object to FILE (required to compile), and\n"
+	      "                        its SHA-256 to FILE.sha256\n"
+	      "      --sign-key KEY    also write FILE.sig, an Ed25519 signature of the object\n"
+	      "                        by KEY (a PEM private key: openssl genpkey -algorithm\n"
+	      "                        ed25519), for tp-load --trusted-keys\n"
 	      "      --emit-c FILE     also write the generated C to FILE ('-' for stdout)\n"
 	      "      --arch ARCH       target architecture: x86_64 or arm64 (default: this host's)\n"
 	      "      --tracefs DIR     where tracepoint formats are read (default /sys/kernel/tracing)\n"
@@ -117,14 +122,16 @@ static int write_c(const char *path, const char *csrc)
 /* emit, clang; then the object and its digest replace the old ones
  * together (output.c). The temporaries are made first: a destination tpc
  * cannot write is refused before clang runs. */
-static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c)
+static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c,
+		   const struct tpc_key *key)
 {
 	struct output files[] = {
 		{.path = xstrdup(out)},
 		{.path = xasprintf("%s.sha256", out)},
+		{.path = xasprintf("%s.sig", out)},
 	};
-	struct outputs o = {files, (int)(sizeof(files) / sizeof(files[0]))};
-	char *err = NULL, *obj = NULL, *digest_text = NULL, *csrc = NULL;
+	struct outputs o = {files, key ? 3 : 2};
+	char *err = NULL, *obj = NULL, *digest_text = NULL, *sig_text = NULL, *csrc = NULL;
 	size_t obj_len = 0;
 	int rc = EXIT_OK;
 	char *digest = policy_text_digest(ps->text, ps->len);
@@ -148,6 +155,16 @@ static int compile(struct plan *pl, const struct policy_set *ps, const char *out
 		files[0].len = obj_len;
 		files[1].data = digest_text;
 		files[1].len = strlen(digest_text);
+		if (key) { /* the signature is of the bytes installed */
+			sig_text = tpc_sig_make(key, obj, obj_len);
+			if (!sig_text) {
+				fprintf(stderr, "tpc: internal error: cannot sign %s\n", out);
+				rc = EXIT_INTERNAL;
+				goto out;
+			}
+			files[2].data = sig_text;
+			files[2].len = strlen(sig_text);
+		}
 		free(err);
 		err = NULL;
 		if (outputs_commit(&o, &err)) {
@@ -156,14 +173,15 @@ static int compile(struct plan *pl, const struct policy_set *ps, const char *out
 			rc = EXIT_IO;
 		}
 	}
+out:
 	if (rc != EXIT_OK || tpc_signal)
 		outputs_abort(&o);
-out:
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		free(files[i].path);
 	free(err);
 	free(obj);
 	free(digest_text);
+	free(sig_text);
 	free(csrc);
 	free(digest);
 	pl->policy_digest = NULL;
@@ -217,10 +235,12 @@ int main(int argc, char **argv)
 		{"color", required_argument, 0, 'C'},  {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'},      {"format", required_argument, 0, 'F'},
 		{"btf", required_argument, 0, 'B'},    {"no-btf", no_argument, 0, 'N'},
+		{"sign-key", required_argument, 0, 'K'},
 		{0, 0, 0, 0},
 	};
 	const char *out = NULL, *emit_c = NULL, *color = "auto", *format = "text";
 	bool werror = false;
+	const char *sign_key = NULL;
 	struct target t = {.arch = host_arch(), .tracefs = "/sys/kernel/tracing"};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:hVW:", opts, NULL)) != -1) {
@@ -270,6 +290,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'N': t.no_btf = true; break;
+		case 'K': sign_key = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("tpc %s\n", TPC_VERSION); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -290,6 +311,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tpc: missing -o OUT.bpf.o\n");
 		return EXIT_USAGE;
 	}
+	if (lint && sign_key) {
+		fprintf(stderr, "tpc: --sign-key signs a compiled object; tpc lint writes none\n");
+		return EXIT_USAGE;
+	}
+	/* the key is read before anything is compiled: a build that was
+	 * asked to sign never writes an unsigned object */
+	struct tpc_key *key = NULL;
+	if (sign_key) {
+		char why[256];
+		key = tpc_key_read_private(sign_key, why, sizeof(why));
+		if (!key) {
+			fprintf(stderr,
+				"tpc: --sign-key %s: %s (make one with: openssl genpkey -algorithm ed25519 -out KEY.pem)\n",
+				sign_key, why);
+			return EXIT_USAGE;
+		}
+	}
 
 	install_signals();
 	struct diags d = {0};
@@ -309,7 +347,8 @@ int main(int argc, char **argv)
 	else
 		diags_print_text(&d, stderr, want_color(color));
 	if (rc == EXIT_OK && !lint)
-		rc = compile(&plans[0], &sets[0], out, emit_c);
+		rc = compile(&plans[0], &sets[0], out, emit_c, key);
+	tpc_key_free(key);
 	for (int i = 0; i < nfiles; i++) {
 		plan_free(&plans[i]);
 		free(merged[i].hooks);

@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "procs.h"
+#include "trust.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define TRACEFS "/sys/kernel/tracing"
@@ -210,6 +211,9 @@ int tpl_obj_open(struct tpl_obj *o, const char *path)
 		if (tpl_digest_check(path, hex))
 			return -1;
 	}
+	/* --trusted-keys: signed by a trusted key, these very bytes */
+	if (tpl_trust_check(path, o->image, o->image_len))
+		return -1;
 	if (tpc_manifest_read_mem(o->image, o->image_len, path, &o->m, err, sizeof(err))) {
 		tpl_err("%s", err);
 		return -1;

@@ -14,13 +14,18 @@
 #include "manifest.h"
 #include "verify.h"
 
-static struct bpf_object *open_obj(const char *path)
+/* The bytes tpl_obj_open read, checked (--require-digest,
+ * --trusted-keys) and parsed: never the file again, which may have
+ * changed since. */
+static struct bpf_object *open_obj(const struct tpl_obj *o)
 {
 	struct bpf_object *obj;
+	const char *path = o->path, *base = strrchr(path, '/');
 
 	tpl_capture_begin();
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = TPC_PIN_DIR); /* as tp-load opens it */
-	obj = bpf_object__open_file(path, &oo);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path,
+		    .pin_root_path = TPC_PIN_DIR); /* as tp-load opens it */
+	obj = bpf_object__open_mem(o->image, o->image_len, &oo);
 	tpl_capture_end();
 	if (!obj) {
 		tpl_err("%s: cannot open BPF object: %s", path, strerror(errno));
@@ -31,9 +36,10 @@ static struct bpf_object *open_obj(const char *path)
 
 /* Load program number idx alone; print its line.  0 ok, 1 rejected,
  * -1 other error. */
-static int verify_one(const char *path, int idx)
+static int verify_one(const struct tpl_obj *o, int idx)
 {
-	struct bpf_object *obj = open_obj(path);
+	const char *path = o->path;
+	struct bpf_object *obj = open_obj(o);
 	struct bpf_program *p, *target = NULL;
 	int i = 0, err, rc;
 	char feature[256];
@@ -100,20 +106,22 @@ int tpl_verify(const char *path)
 		tpl_obj_close(&o);
 		return 1;
 	}
-	tpl_obj_close(&o);
-
-	obj = open_obj(path);
-	if (!obj)
+	obj = open_obj(&o);
+	if (!obj) {
+		tpl_obj_close(&o);
 		return 1;
+	}
 	bpf_object__for_each_program(p, obj)
 		n++;
 	bpf_object__close(obj);
 	if (n == 0) {
 		tpl_err("%s: no programs", path);
+		tpl_obj_close(&o);
 		return 1;
 	}
 	for (int i = 0; i < n; i++)
-		if (verify_one(path, i))
+		if (verify_one(&o, i))
 			bad = 1;
+	tpl_obj_close(&o);
 	return bad;
 }
