@@ -354,6 +354,10 @@ bool plan_build(struct plan *pl, const struct policy *p, const struct target *t,
 	pl->hooks = xcalloc((size_t)(p->nhooks ? p->nhooks : 1), sizeof(*pl->hooks));
 	for (int i = 0; i < p->nhooks; i++)
 		plan_hook(pl, &pl->hooks[i], i, d);
+	if (p->nhooks > TPC_MAX_HOOKS) /* all documents of the file together */
+		diag_add(d, p->file, p->hooks[TPC_MAX_HOOKS].pos, SEV_ERROR, "too-many-hooks",
+			 "more than %d hooks in one object (tp-load takes no more); this is hook %d of %d",
+			 TPC_MAX_HOOKS, TPC_MAX_HOOKS + 1, p->nhooks);
 	plan_follows(pl, d);
 	plan_seed(pl);
 	return d->errors == errors;

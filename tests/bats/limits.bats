@@ -95,3 +95,61 @@ LINT="$FIXTURES/lint"
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == *"no TracingPolicy document in this file [empty]" ]]
 }
+
+# ---- what one object can hold ----
+
+# tracepoint_hooks N FILE: a policy of N hooks on one tracepoint
+tracepoint_hooks() {
+	{
+		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: "hooks"\nspec:\n  tracepoints:\n'
+		for ((i = 0; i < $1; i++)); do
+			printf '  - subsystem: "sched"\n    event: "sched_process_exec"\n    args:\n    - index: 4\n      type: "string"\n'
+		done
+	} >"$2"
+}
+
+@test "4,097 hooks are refused at the 4,097th; tp-load's manifest reader takes 4,096 and no more (one limit, tpc_abi.h)" {
+	require_root # tracefs
+	local p="$BATS_TEST_TMPDIR/hooks.yaml"
+	tracepoint_hooks 4097 "$p"
+	# hook 4097 starts at line 7 + 4096 * 5
+	run "$TPC" lint "$p"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$p:20487:5: error: more than 4096 hooks in one object (tp-load takes no more); this is hook 4097 of 4097 [too-many-hooks]" ]
+	run "$TPC" "$p" -o "$BATS_TEST_TMPDIR/hooks.bpf.o"
+	[ "$status" -eq 1 ]
+	[ ! -e "$BATS_TEST_TMPDIR/hooks.bpf.o" ]
+	tracepoint_hooks 4096 "$p"
+	run "$TPC" lint "$p"
+	[ "$status" -eq 0 ]
+	# tp-load: a one-hook object whose manifest names 4096 or 4097 hooks
+	# (compiling 4,096 real hooks takes clang minutes and a GB)
+	tracepoint_hooks 1 "$p"
+	compile "$p" "$BATS_TEST_TMPDIR/one.bpf.o"
+	get_manifest "$BATS_TEST_TMPDIR/one.bpf.o" >"$BATS_TEST_TMPDIR/m1"
+	local n
+	for n in 4096 4097; do
+		awk -v n="$n" '
+			/^(hook|prog|arg) / { rec[++k] = $0; next }
+			/^end$/ {
+				for (i = 0; i < n; i++)
+					for (j = 1; j <= k; j++) {
+						l = rec[j]
+						gsub(/hook id=0/, "hook id=" i, l); gsub(/hook=0/, "hook=" i, l)
+						gsub(/tpc_h0_/, "tpc_h" i "_", l)
+						print l
+					}
+				print; next
+			}
+			{ print }' "$BATS_TEST_TMPDIR/m1" >"$BATS_TEST_TMPDIR/m$n"
+		printf '\0' >>"$BATS_TEST_TMPDIR/m$n"
+		set_manifest "$BATS_TEST_TMPDIR/one.bpf.o" "$BATS_TEST_TMPDIR/m$n" "$BATS_TEST_TMPDIR/h$n.bpf.o"
+	done
+	# 4096 hooks parse: what stops it is hook 1's program, not in the object
+	run "$TPLOAD" --verify "$BATS_TEST_TMPDIR/h4096.bpf.o"
+	[ "$status" -eq 1 ]
+	[ "$output" = "tp-load: $BATS_TEST_TMPDIR/h4096.bpf.o: hook 1: manifest names program tpc_h1_tp, which is not in the object" ]
+	run "$TPLOAD" --verify "$BATS_TEST_TMPDIR/h4097.bpf.o"
+	[ "$status" -eq 1 ]
+	[ "$output" = "tp-load: $BATS_TEST_TMPDIR/h4097.bpf.o: manifest line 12292: more than 4096 hooks" ]
+}
