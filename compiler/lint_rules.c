@@ -39,6 +39,7 @@ const struct lint_rule lint_rules[] = {
 	{"return-arg", "returnArg without return: true (ignored)"},
 	{"binary-path", "a matchBinaries value that is not an absolute path"},
 	{"too-many-hooks", "more than 4096 hooks in one object (all documents of a file together): tp-load takes no more"},
+	{"too-many-compares", "the checks of a hook would take more BPF instructions than a jump reaches (values compared one by one)"},
 	{"too-many-follow", "more followForks/followChildren filters than an object can track"},
 	{"too-many-selectors", "more than 64 selectors on a hook that reports at return"},
 	{"too-many-slots", "a hook needs more whole-string buffers (file/path/fd args, Postfix, long values) than the runtime has"},

@@ -578,7 +578,13 @@ struct hook_plan {
 	bool uses_sig, uses_override, uses_rate;
 	struct valueset *sets; /* large value sets of its filters */
 	int nsets;
+	long check_insns; /* estimated BPF instructions of its checks (plan_cost) */
 };
+
+/* What the checks of one hook may cost, in estimated BPF instructions: a
+ * program's conditional jumps reach 32,767 instructions, and a check that
+ * fails jumps past the checks after it (plan.c). */
+#define TPC_CHECK_INSNS_MAX 24000
 
 struct follow_plan {
 	int bit;

@@ -153,3 +153,88 @@ tracepoint_hooks() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "tp-load: $BATS_TEST_TMPDIR/h4097.bpf.o: manifest line 12292: more than 4096 hooks" ]
 }
+
+# values_policy OP KIND N FILE: openat with one matchArgs filter of N
+# values: KIND int (on the int arg), path (/tmp/tpc-limits/<i>), or word
+# (lowercase words of 3 to 40 letters after a '/', from a fixed LCG, so
+# that first words differ as in real paths)
+values_policy() {
+	local op=$1 kind=$2 n=$3 f=$4 i j x=20 len s index=1
+	local letters=({a..z})
+	[ "$kind" = int ] && index=2
+	{
+		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: "limits"\nspec:\n'
+		printf '  kprobes:\n  - call: "sys_openat"\n    syscall: true\n    args:\n'
+		printf '    - index: 1\n      type: "string"\n    - index: 2\n      type: "int"\n'
+		printf '    selectors:\n    - matchArgs:\n      - index: %d\n        operator: "%s"\n        values:\n' "$index" "$op"
+		for ((i = 0; i < n; i++)); do
+			case $kind in
+			int) printf '        - "%d"\n' $((i * 7 + 1)) ;;
+			path) printf '        - "/tmp/tpc-limits/%d"\n' "$i" ;;
+			word)
+				x=$(((x * 1103515245 + 12345) % 2147483648))
+				len=$((3 + (x >> 8) % 38))
+				s=/
+				for ((j = 0; j < len; j++)); do
+					x=$(((x * 1103515245 + 12345) % 2147483648))
+					s+=${letters[(x >> 16) % 26]}
+				done
+				printf '        - "%s"\n' "$s"
+				;;
+			esac
+		done
+	} >"$f"
+}
+
+# compile_and_verify POLICY: tpc, then every program through the verifier
+compile_and_verify() {
+	run "$TPC" "$1" -o "${1%.yaml}.bpf.o" --emit-c "${1%.yaml}.c"
+	[ "$status" -eq 0 ] || { echo "tpc: $output"; return 1; }
+	run "$TPLOAD" --verify "${1%.yaml}.bpf.o"
+	[ "$status" -eq 0 ] || { echo "tp-load --verify: $output" | grep -v ' ok '; return 1; }
+}
+
+@test "6,000 integer values, 6,000 string values and 30,000 values compile and pass the verifier (hashed tables)" {
+	require_root
+	local p="$BATS_TEST_TMPDIR"
+	values_policy Equal int 6000 "$p/ints.yaml"
+	compile_and_verify "$p/ints.yaml"
+	grep -q '^// 6000 integers, hashed into' "$p/ints.c"
+	values_policy Equal path 6000 "$p/strings.yaml"
+	compile_and_verify "$p/strings.yaml"
+	# one table per length: /tmp/tpc-limits/0 to /tmp/tpc-limits/5999
+	[ "$(grep -c '^// [0-9]* values of [0-9]* bytes, hashed into' "$p/strings.c")" -eq 4 ]
+	values_policy NotEqual path 30000 "$p/many.yaml"
+	compile_and_verify "$p/many.yaml"
+	[ "$(grep -c '^// [0-9]* values of [0-9]* bytes, hashed into' "$p/many.c")" -eq 5 ]
+}
+
+@test "1,200 Prefix values of different first words pass the verifier: each compare loads its words afresh" {
+	require_root
+	# before: 250 of them took 355,000 verifier steps and 500 ran past
+	# its 1,000,000, the verifier carrying each value's words into the next
+	values_policy Prefix word 1200 "$BATS_TEST_TMPDIR/prefix.yaml"
+	compile_and_verify "$BATS_TEST_TMPDIR/prefix.yaml"
+	local steps
+	steps=$(grep ' tpc_h0_twin ' <<<"$output" | grep -o 'verified=[0-9]*' | cut -d= -f2)
+	echo "verifier steps: $steps"
+	[ "$steps" -lt 100000 ]
+}
+
+@test "Prefix and Postfix values past what a BPF jump reaches are refused at the value that goes past (too-many-compares)" {
+	local p="$BATS_TEST_TMPDIR"
+	# before: 2,000 compiled, and the verifier refused the object
+	values_policy Prefix word 2000 "$p/prefix.yaml"
+	run "$TPC" lint "$p/prefix.yaml"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$p/prefix.yaml:1244:11: error: the checks of this hook come to about 24023 BPF instructions here, past 24000: a failed check jumps over the checks after it, and a BPF jump reaches 32767 instructions (Prefix and Postfix values, and Equal values that fewer than 8 values of their length share, are compared one by one: spread them over several hooks) [too-many-compares]" ]
+	[ "${#lines[@]}" -eq 3 ] # one diagnostic, its line and caret
+	run "$TPC" "$p/prefix.yaml" -o "$p/prefix.bpf.o"
+	[ "$status" -eq 1 ]
+	[ ! -e "$p/prefix.bpf.o" ]
+	# before: 250 compiled, and their jumps ran out of range at load
+	values_policy Postfix word 250 "$p/postfix.yaml"
+	run "$TPC" lint "$p/postfix.yaml"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "$p/postfix.yaml:"*": error: the checks of this hook come to about "*" [too-many-compares]" ]]
+}
