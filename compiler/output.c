@@ -73,11 +73,12 @@ int outputs_prepare(struct outputs *o, char **err)
 {
 	*err = NULL;
 	for (int i = 0; i < o->n; i++) {
-		struct output *f = &o->v[i];
-		f->fd = -1;
-		if (check_dest(f->path, err))
-			goto fail;
+		o->v[i].fd = -1;
+		o->v[i].tmp = NULL;
 	}
+	for (int i = 0; i < o->n; i++)
+		if (check_dest(o->v[i].path, err))
+			goto fail;
 	for (int i = 0; i < o->n; i++) {
 		struct output *f = &o->v[i];
 		char *copy = xstrdup(f->path);
