@@ -54,10 +54,10 @@ COMMON_OBJ   := $(patsubst common/%.c,$(OBJDIR)/common/%.o,$(COMMON_SRC))
 all: $(BIN)/tpc $(BIN)/tp-load
 
 $(BIN)/tpc: $(COMPILER_OBJ) $(COMMON_OBJ) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf
+	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf -lcrypto
 
 $(BIN)/tp-load: $(LOADER_OBJ) $(COMMON_OBJ) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpthread -ldl
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpthread -ldl -lcrypto
 
 # The compiler's switches over its enums (hook kinds, operators, actions,
 # arg classes) have no default: a new enumerator is a build error until
@@ -120,7 +120,7 @@ FUZZ_SEEDS_POLICY := ../shared/corpus/tetragon tests/fixtures/lint
 .PHONY: fuzz fuzz-policy
 $(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) compiler/tpc.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -I compiler -o $@ tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) -lyaml -lbpf
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I compiler -o $@ tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) -lyaml -lbpf -lcrypto
 fuzz-policy: $(OUT)/fuzz/fuzz_policy
 	@mkdir -p $(OUT)/fuzz/corpus-policy
 	$(OUT)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \

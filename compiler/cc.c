@@ -6,8 +6,10 @@
  * "/tpc" whatever its real path (reproducible output). */
 #include "tpc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,22 +38,18 @@ static bool write_file(const char *path, const char *data, size_t len)
 	return close(fd) == 0;
 }
 
+/* Everything in the directory (what tpc wrote and whatever clang left),
+ * then the directory. */
 static void remove_dir(const char *dir)
 {
-	for (size_t i = 0; i < embedded_files_count; i++) {
-		char *p = xasprintf("%s/%s", dir, embedded_files[i].name);
-		unlink(p);
-		free(p);
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
 	}
-	char *p = xasprintf("%s/policy.bpf.c", dir);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s/policy.bpf.o", dir);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s/clang.log", dir);
-	unlink(p);
-	free(p);
 	rmdir(dir);
 }
 
@@ -71,35 +69,100 @@ static char *read_small_file(const char *path)
 	return b.s ? b.s : xstrdup("");
 }
 
-/* Copies src to dst through a temporary name, so a reader never sees a
- * half-written object. */
-static bool install_file(const char *src, const char *dst)
+/* The whole of a file clang wrote. */
+static bool read_file(const char *path, char **data, size_t *len)
 {
-	FILE *in = fopen(src, "rb");
-	if (!in)
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
 		return false;
-	char *tmp = xasprintf("%s.tmp.%d", dst, (int)getpid());
-	FILE *out = fopen(tmp, "wb");
-	bool ok = out != NULL;
-	char chunk[65536];
-	size_t n;
-	while (ok && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-		ok = fwrite(chunk, 1, n, out) == n;
-	fclose(in);
-	if (out && fclose(out))
-		ok = false;
-	if (ok && rename(tmp, dst))
-		ok = false;
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
-	return ok;
+	}
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *b = xrealloc(NULL, cap);
+	for (;;) {
+		if (n == cap)
+			b = xrealloc(b, cap *= 2);
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(fd);
+			if (r < 0) {
+				free(b);
+				return false;
+			}
+			*data = b;
+			*len = n;
+			return true;
+		}
+		n += (size_t)r;
+	}
 }
 
-int cc_compile(const char *c_src, const char *out_obj, const char *arch, char **err)
+/* Runs clang and waits for it. SIGINT, SIGTERM and SIGHUP are blocked
+ * from before the spawn to the end of the wait and taken with SIGCHLD by
+ * sigwaitinfo, so none can slip between the spawn and the wait: on one,
+ * clang is stopped and reaped, tpc_signal set, and -1 returned with
+ * *status unset. clang itself starts with them unblocked. */
+static int run_clang(const char *clang, char **argv, posix_spawn_file_actions_t *fa, int *status, int *spawn_err)
+{
+	sigset_t stops, all, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	all = stops;
+	sigaddset(&all, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	*spawn_err = 0;
+	if (tpc_signal) { /* arrived before the block */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	posix_spawnattr_t at;
+	posix_spawnattr_init(&at);
+	sigset_t none;
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &stops);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	pid_t pid;
+	int rc = posix_spawnp(&pid, clang, fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	if (rc) {
+		*spawn_err = rc;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig == SIGCHLD) {
+			if (waitpid(pid, status, WNOHANG) == pid)
+				break;
+			continue;
+		}
+		if (sig < 0)
+			continue; /* EINTR: a signal outside the set */
+		tpc_signal = sig;
+		kill(pid, SIGTERM); /* clang removes its own temporaries */
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+		rc = -1;
+		break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int cc_compile(const char *c_src, const char *arch, char **objdata, size_t *objlen, char **err)
 {
 	(void)arch;
 	*err = NULL;
+	*objdata = NULL;
+	*objlen = 0;
 	const char *tmpdir = getenv("TMPDIR");
 	char *dir = xasprintf("%s/tpc.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(dir)) {
@@ -136,25 +199,27 @@ int cc_compile(const char *c_src, const char *out_obj, const char *arch, char **
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	/* clang runs inside the temporary directory: relative names only */
 	char *cwd = getcwd(NULL, 0);
-	int status = 0;
-	pid_t pid;
-	int rc;
+	int status = 0, spawn_err = 0, rc;
 	if (chdir(dir)) {
-		rc = errno;
+		spawn_err = errno;
+		rc = -1;
 	} else {
-		rc = posix_spawnp(&pid, clang, &fa, NULL, argv, environ);
+		rc = run_clang(clang, argv, &fa, &status, &spawn_err);
 		if (cwd && chdir(cwd)) { /* nothing sensible to do: paths below are absolute */
 		}
 	}
 	free(cwd);
 	posix_spawn_file_actions_destroy(&fa);
-	if (rc) {
-		*err = xasprintf("cannot run %s: %s (install clang, or set TPC_CLANG)", clang, strerror(rc));
+	if (rc && spawn_err) {
+		*err = xasprintf("cannot run %s: %s (install clang, or set TPC_CLANG)", clang, strerror(spawn_err));
 		ok = false;
 		goto out;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (rc) { /* a signal: nothing of this run stays */
+		*err = xasprintf("interrupted");
+		ok = false;
+		goto out;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		char *text = read_small_file(log);
 		*err = xasprintf("clang failed (%s %d); the generated source is kept at %s\n%s",
@@ -164,8 +229,8 @@ int cc_compile(const char *c_src, const char *out_obj, const char *arch, char **
 		ok = false;
 		goto out_keep;
 	}
-	if (!install_file(obj, out_obj)) {
-		*err = xasprintf("cannot write %s: %s", out_obj, strerror(errno));
+	if (!read_file(obj, objdata, objlen)) {
+		*err = xasprintf("cannot read the object clang wrote (%s): %s", obj, strerror(errno));
 		ok = false;
 	}
 out:

@@ -14,10 +14,10 @@
  * (malloc'd). */
 char *policy_text_digest(const char *text, size_t len);
 
-/* Writes OBJ.sha256: "<hex>  <basename of OBJ>\n" (the name without its
- * directory, so `sha256sum -c` works where the pair is shipped and the
- * file is the same wherever it was built). 0, or -1 with *err set
- * (malloc'd). */
-int write_object_digest(const char *obj, char **err);
+/* The text of OBJ.sha256 for an object of these bytes: "<hex>  <basename
+ * of obj_path>\n" (the name without its directory, so `sha256sum -c`
+ * works where the pair is shipped and the file is the same wherever it
+ * was built). malloc'ed. */
+char *object_digest_text(const void *obj, size_t len, const char *obj_path);
 
 #endif

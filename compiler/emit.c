@@ -240,6 +240,9 @@ static void emit_hook_comment(struct buf *b, const struct hook_plan *hp, const c
 	buf_printf(b, "\n// hook %d: %s ", hp->id, what);
 	comment_text(b, d);
 	buf_printf(b, " (line %d)\n", hp->h->pos.line);
+	if (strstr(what, "checks") && !strstr(what, "return"))
+		buf_printf(b, "// (its checks: about %ld BPF instructions, plan.c allows %d)\n", hp->check_insns,
+			   TPC_CHECK_INSNS_MAX);
 	free(d);
 }
 

@@ -10,8 +10,8 @@
  * value is quoted in a comment beside its words. */
 void cond_words_prefix(struct buf *b, const char *w, const struct value *v);
 /* Condition: a string of `len` bytes (without its NUL) ends with v.
- * `at_end` opens the runtime macro giving its k-th byte from the end,
- * e.g. "TPC_STR_END(w4, n4" (the caller's macro adds ", k)"). */
+ * `at_end` opens the macro (prologue.c.tmpl) giving its k-th byte from the end,
+ * e.g. "TPC_END_BYTE(w4, n4" (the caller's macro adds ", k)"). */
 void cond_postfix(struct buf *b, const char *at_end, const char *len, const struct value *v, const char *indent);
 /* A filter that fails ends the selector: `cond` is the filter's positive
  * form without outer parentheses; the selector stops when cond == when

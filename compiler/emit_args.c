@@ -101,7 +101,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	char w[32], n[32], at_end[48], len[32], szexpr[32];
 	snprintf(w, sizeof(w), "w%d", i);
 	snprintf(n, sizeof(n), "n%d", i);
-	snprintf(at_end, sizeof(at_end), "TPC_STR_END(w%d, n%d", i, i);
+	snprintf(at_end, sizeof(at_end), "TPC_END_BYTE(w%d, n%d", i, i);
 	snprintf(len, sizeof(len), "n%d - 1", i);
 	emit_resolve(b, hp, a, sp, "\t\t");
 	/* the byte count a value of length L must show: strings count the

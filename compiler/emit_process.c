@@ -63,7 +63,7 @@ static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p
 	bool *done = xcalloc((size_t)(m->nvalues ? m->nvalues : 1), sizeof(bool));
 	char w[64], at_end[64], len[64];
 	snprintf(w, sizeof(w), "((const __u64 *)%s->bin)", p);
-	snprintf(at_end, sizeof(at_end), "TPC_BIN_END(%s", p);
+	snprintf(at_end, sizeof(at_end), "TPC_BIN_END_BYTE(%s", p);
 	snprintf(len, sizeof(len), "%s->binlen", p);
 	buf_puts(b, "(");
 	for (int v = 0; v < m->nvalues; v++) {

@@ -67,9 +67,9 @@ void cond_words_prefix(struct buf *b, const char *w, const struct value *v)
 		int nb;
 		unsigned long long x = word_of(v->s, len, k, &nb);
 		if (nb == 8)
-			buf_printf(b, "%s%s[%d] == 0x%llxULL", k ? " && " : "", w, k, x);
+			buf_printf(b, "%sTPC_WORD(%s, %d) == 0x%llxULL", k ? " && " : "", w, k, x);
 		else
-			buf_printf(b, "%s(%s[%d] & 0x%llxULL) == 0x%llxULL", k ? " && " : "", w, k,
+			buf_printf(b, "%s(TPC_WORD(%s, %d) & 0x%llxULL) == 0x%llxULL", k ? " && " : "", w, k,
 				   (1ULL << (8 * nb)) - 1, x);
 	}
 	if (len == 0)

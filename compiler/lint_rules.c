@@ -11,6 +11,9 @@ const struct lint_rule lint_rules[] = {
 	/* reading the file */
 	{"io", "the file cannot be read, or is binary"},
 	{"yaml-syntax", "the file is not valid YAML"},
+	{"yaml-size", "the file is longer than 16 MiB, the most tpc reads of a policy"},
+	{"yaml-depth", "lists and mappings nested deeper than 64 levels"},
+	{"yaml-aliases", "a document that aliases expand past 1,000,000 nodes, or an alias inside the node it names (a cycle)"},
 	{"empty", "no TracingPolicy document in the file"},
 	{"internal", "tpc itself failed"},
 	/* schema */
@@ -35,6 +38,8 @@ const struct lint_rule lint_rules[] = {
 	{"return-args", "matchReturnArgs without a return probe"},
 	{"return-arg", "returnArg without return: true (ignored)"},
 	{"binary-path", "a matchBinaries value that is not an absolute path"},
+	{"too-many-hooks", "more than 4096 hooks in one object (all documents of a file together): tp-load takes no more"},
+	{"too-many-compares", "the checks of a hook would take more BPF instructions than a jump reaches (values compared one by one)"},
 	{"too-many-follow", "more followForks/followChildren filters than an object can track"},
 	{"too-many-selectors", "more than 64 selectors on a hook that reports at return"},
 	{"too-many-slots", "a hook needs more whole-string buffers (file/path/fd args, Postfix, long values) than the runtime has"},

@@ -6,18 +6,22 @@
  * Both run every check (parse.c, check*.c); diagnostics go to stderr as
  * text, or to stdout as JSON or SARIF (--format).
  *
- * Exit status: 0 ok, 1 the policy has errors, 2 usage, 3 internal error
- * (clang failed, I/O on the output). */
+ * Exit status: 0 ok, 1 the policy has errors or an output cannot be
+ * written (the path named), 2 usage, 3 internal error (clang failed).
+ * SIGINT, SIGTERM and SIGHUP stop clang and remove every temporary
+ * before tpc dies of the signal (cc.c, output.c). */
 #include "tpc.h"
 #include "digest.h"
+#include "sign.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+enum { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_IO = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 static void usage(FILE *f)
 {
@@ -29,7 +33,11 @@ static void usage(FILE *f)
 	      "several YAML documents compiles into one object.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -o, --output FILE     write the object to FILE (required to compile)\n"
+	      "  -o, --output FILE     write the object to FILE (required to compile), and\n"
+	      "                        its SHA-256 to FILE.sha256\n"
+	      "      --sign-key KEY    also write FILE.sig, an Ed25519 signature of the object\n"
+	      "                        by KEY (a PEM private key: openssl genpkey -algorithm\n"
+	      "                        ed25519), for tp-load --trusted-keys\n"
 	      "      --emit-c FILE     also write the generated C to FILE ('-' for stdout)\n"
 	      "      --arch ARCH       target architecture: x86_64 or arm64 (default: this host's)\n"
 	      "      --tracefs DIR     where tracepoint formats are read (default /sys/kernel/tracing)\n"
@@ -42,7 +50,8 @@ static void usage(FILE *f)
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 the policy has errors, 2 usage error, 3 internal error.\n"
+	      "Exit status: 0 ok, 1 the policy has errors or an output cannot be written,\n"
+	      "2 usage error, 3 internal error (clang failed).\n"
 	      "Environment: TPC_CLANG names the clang to run (default clang).\n",
 	      f);
 }
@@ -110,29 +119,107 @@ static int write_c(const char *path, const char *csrc)
 	return 0;
 }
 
-/* emit, clang, digest file */
-static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c)
+/* emit, clang; then the object and its digest replace the old ones
+ * together (output.c). The temporaries are made first: a destination tpc
+ * cannot write is refused before clang runs. */
+static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c,
+		   const struct tpc_key *key)
 {
+	struct output files[] = {
+		{.path = xstrdup(out)},
+		{.path = xasprintf("%s.sha256", out)},
+		{.path = xasprintf("%s.sig", out)},
+	};
+	struct outputs o = {files, key ? 3 : 2};
+	char *err = NULL, *obj = NULL, *digest_text = NULL, *sig_text = NULL, *csrc = NULL;
+	size_t obj_len = 0;
+	int rc = EXIT_OK;
 	char *digest = policy_text_digest(ps->text, ps->len);
 	pl->policy_digest = digest;
-	char *csrc = emit_policy_c(pl);
-	int rc = EXIT_OK;
-	char *err = NULL;
-	if (emit_c && write_c(emit_c, csrc))
-		rc = EXIT_INTERNAL;
-	if (rc == EXIT_OK && cc_compile(csrc, out, pl->t->arch, &err)) {
-		fprintf(stderr, "tpc: internal error: %s\n", err);
-		rc = EXIT_INTERNAL;
-	}
-	if (rc == EXIT_OK && write_object_digest(out, &err)) {
+	if (outputs_prepare(&o, &err)) {
 		fprintf(stderr, "tpc: %s\n", err);
+		rc = EXIT_IO;
+		goto out;
+	}
+	csrc = emit_policy_c(pl);
+	if (emit_c && write_c(emit_c, csrc))
+		rc = EXIT_IO;
+	if (rc == EXIT_OK && !tpc_signal && cc_compile(csrc, pl->t->arch, &obj, &obj_len, &err)) {
+		if (!tpc_signal)
+			fprintf(stderr, "tpc: internal error: %s\n", err);
 		rc = EXIT_INTERNAL;
 	}
+	if (rc == EXIT_OK && !tpc_signal) {
+		digest_text = object_digest_text(obj, obj_len, out);
+		files[0].data = obj;
+		files[0].len = obj_len;
+		files[1].data = digest_text;
+		files[1].len = strlen(digest_text);
+		if (key) { /* the signature is of the bytes installed */
+			sig_text = tpc_sig_make(key, obj, obj_len);
+			if (!sig_text) {
+				fprintf(stderr, "tpc: internal error: cannot sign %s\n", out);
+				rc = EXIT_INTERNAL;
+				goto out;
+			}
+			files[2].data = sig_text;
+			files[2].len = strlen(sig_text);
+		}
+		free(err);
+		err = NULL;
+		if (outputs_commit(&o, &err)) {
+			if (!tpc_signal)
+				fprintf(stderr, "tpc: %s\n", err);
+			rc = EXIT_IO;
+		}
+	}
+out:
+	if (rc != EXIT_OK || tpc_signal)
+		outputs_abort(&o);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		free(files[i].path);
 	free(err);
+	free(obj);
+	free(digest_text);
+	free(sig_text);
 	free(csrc);
 	free(digest);
 	pl->policy_digest = NULL;
 	return rc;
+}
+
+static void on_stop(int sig)
+{
+	tpc_signal = sig;
+}
+
+/* SIGINT, SIGTERM, SIGHUP: noted, acted on where tpc can clean up. A
+ * signal ignored when tpc starts (nohup) stays ignored. */
+static void install_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa, old;
+		if (sigaction(sigs[i], NULL, &old) || old.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_stop; /* no SA_RESTART */
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* Dies of the signal that stopped tpc, as if it had not been caught. */
+static void die_of_signal(void)
+{
+	int sig = tpc_signal;
+	signal(sig, SIG_DFL);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+	_exit(128 + sig);
 }
 
 int main(int argc, char **argv)
@@ -148,10 +235,12 @@ int main(int argc, char **argv)
 		{"color", required_argument, 0, 'C'},  {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'},      {"format", required_argument, 0, 'F'},
 		{"btf", required_argument, 0, 'B'},    {"no-btf", no_argument, 0, 'N'},
+		{"sign-key", required_argument, 0, 'K'},
 		{0, 0, 0, 0},
 	};
 	const char *out = NULL, *emit_c = NULL, *color = "auto", *format = "text";
 	bool werror = false;
+	const char *sign_key = NULL;
 	struct target t = {.arch = host_arch(), .tracefs = "/sys/kernel/tracing"};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:hVW:", opts, NULL)) != -1) {
@@ -201,6 +290,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'N': t.no_btf = true; break;
+		case 'K': sign_key = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("tpc %s\n", TPC_VERSION); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -221,13 +311,33 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tpc: missing -o OUT.bpf.o\n");
 		return EXIT_USAGE;
 	}
+	if (lint && sign_key) {
+		fprintf(stderr, "tpc: --sign-key signs a compiled object; tpc lint writes none\n");
+		return EXIT_USAGE;
+	}
+	/* the key is read before anything is compiled: a build that was
+	 * asked to sign never writes an unsigned object */
+	struct tpc_key *key = NULL;
+	if (sign_key) {
+		char why[256];
+		key = tpc_key_read_private(sign_key, why, sizeof(why));
+		if (!key) {
+			fprintf(stderr,
+				"tpc: --sign-key %s: %s (make one with: openssl genpkey -algorithm ed25519 -out KEY.pem)\n",
+				sign_key, why);
+			return EXIT_USAGE;
+		}
+	}
 
+	install_signals();
 	struct diags d = {0};
 	struct policy_set *sets = xcalloc((size_t)nfiles, sizeof(*sets));
 	struct policy *merged = xcalloc((size_t)nfiles, sizeof(*merged));
 	struct plan *plans = xcalloc((size_t)nfiles, sizeof(*plans));
-	for (int i = 0; i < nfiles; i++)
+	for (int i = 0; i < nfiles && !tpc_signal; i++)
 		check_file(argv[optind + i], &t, &sets[i], &merged[i], &plans[i], &d);
+	if (tpc_signal)
+		die_of_signal();
 	diags_sort(&d);
 	int rc = d.errors || (werror && d.warnings) ? EXIT_POLICY : EXIT_OK;
 	if (!strcmp(format, "json"))
@@ -237,7 +347,8 @@ int main(int argc, char **argv)
 	else
 		diags_print_text(&d, stderr, want_color(color));
 	if (rc == EXIT_OK && !lint)
-		rc = compile(&plans[0], &sets[0], out, emit_c);
+		rc = compile(&plans[0], &sets[0], out, emit_c, key);
+	tpc_key_free(key);
 	for (int i = 0; i < nfiles; i++) {
 		plan_free(&plans[i]);
 		free(merged[i].hooks);
@@ -250,5 +361,7 @@ int main(int argc, char **argv)
 	diags_free(&d);
 	kbtf_release();
 	tp_format_release();
+	if (tpc_signal)
+		die_of_signal();
 	return rc;
 }

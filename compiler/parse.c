@@ -1235,6 +1235,18 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
 {
 	if (!ps->file)
 		ps->file = file;
+	if (len > TPC_YAML_MAX_BYTES) {
+		/* reported where the limit falls, so a reader sees how far in */
+		struct pos at = {1, 1};
+		for (size_t i = 0; i < TPC_YAML_MAX_BYTES; i++)
+			if (text[i] == '\n')
+				at.line++, at.col = 1;
+			else
+				at.col++;
+		diag_add(d, file, at, SEV_ERROR, "yaml-size", "the policy is longer than %d bytes (16 MiB), the most tpc reads",
+			 TPC_YAML_MAX_BYTES);
+		return false;
+	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
 		diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "internal", "cannot initialise the YAML parser");
@@ -1244,23 +1256,12 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
 	bool ok = true;
 	for (;;) {
 		yaml_document_t doc;
-		if (!yaml_parser_load(&parser, &doc)) {
-			struct pos p = {(int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1};
-			if (parser.context)
-				diag_add(d, file, p, SEV_ERROR, "yaml-syntax", "invalid YAML: %s %s (started at line %d, column %d)",
-					 parser.problem ? parser.problem : "error", parser.context,
-					 (int)parser.context_mark.line + 1, (int)parser.context_mark.column + 1);
-			else
-				diag_add(d, file, p, SEV_ERROR, "yaml-syntax", "invalid YAML: %s",
-					 parser.problem ? parser.problem : "error");
-			ok = false;
+		int got = yaml_compose(&parser, &doc, file, d);
+		if (got <= 0) {
+			ok = got == 0;
 			break;
 		}
 		yaml_node_t *root = yaml_document_get_root_node(&doc);
-		if (!root) { /* end of stream */
-			yaml_document_delete(&doc);
-			break;
-		}
 		/* an empty document between separators is not a policy */
 		if (!scalar_is_null(root)) {
 			ps->v = xrealloc(ps->v, sizeof(struct policy) * (size_t)(ps->n + 1));
@@ -1286,12 +1287,15 @@ static bool read_source(const char *file, struct policy_set *ps, struct diags *d
 		diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "io", "cannot open: %s", strerror(errno));
 		return false;
 	}
-	size_t cap = 65536, n = 0;
+	/* one byte past the limit tells a file that is too long (a huge or
+	 * endless one is not read to its end) */
+	size_t cap = 65536, n = 0, most = (size_t)TPC_YAML_MAX_BYTES + 1;
 	char *b = xrealloc(NULL, cap);
-	for (;;) {
+	while (n < most) {
 		if (n + 1 >= cap)
 			b = xrealloc(b, cap *= 2);
-		size_t r = fread(b + n, 1, cap - n - 1, f);
+		size_t want = cap - n - 1 < most - n ? cap - n - 1 : most - n;
+		size_t r = fread(b + n, 1, want, f);
 		if (!r)
 			break;
 		n += r;
@@ -1305,7 +1309,7 @@ static bool read_source(const char *file, struct policy_set *ps, struct diags *d
 		free(b);
 		return false;
 	}
-	if (memchr(b, 0, n)) {
+	if (n <= TPC_YAML_MAX_BYTES && memchr(b, 0, n)) { /* else too long, said below */
 		diag_add(d, file, (struct pos){0, 0}, SEV_ERROR, "io", "binary file (contains NUL bytes)");
 		free(b);
 		return false;

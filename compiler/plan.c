@@ -257,6 +257,148 @@ const struct valueset *plan_valueset(const struct hook_plan *hp, const void *own
 	return NULL;
 }
 
+/* ---- what the checks cost ----
+ *
+ * A hook's checks are straight-line compares, and a check that fails
+ * jumps over every check after it in its selector (and a match over the
+ * selectors after it): a BPF conditional jump reaches 32,767 instructions,
+ * and clang gives up (or the verifier refuses "jump out of range") past
+ * that. So plan counts what the checks will cost, in BPF instructions as
+ * measured on what emit writes (about: each estimate errs high), and
+ * refuses the value that takes a hook past TPC_CHECK_INSNS_MAX at its
+ * line. Hashed sets (valueset.c) cost a lookup whatever their size; the
+ * compares that stay chains are Prefix and Postfix values, Equal/In
+ * values of a length fewer than 8 values share, GT/LT/Mask and small
+ * integer lists. */
+#define COST_WORD 5     /* a word of a string value: its load, a 64-bit constant, mask, jump */
+#define COST_BYTE 12    /* a byte of a Postfix value: offset from the length, masked load, jump */
+#define COST_LENGTH 3   /* a length compare ahead of a value's words */
+#define COST_INT 2      /* an integer compare */
+#define COST_FILTER 2   /* a filter's own: the jump out */
+#define COST_READ 6     /* a string filter's read (on first use) and fault check */
+#define COST_SELECTOR 2 /* a selector's own: its guard, sel and act */
+
+struct cost {
+	struct hook_plan *hp;
+	const struct policy *p;
+	struct diags *d;
+	bool reported;
+	bool *set_counted; /* by index in hp->sets */
+};
+
+static long words_of(size_t len)
+{
+	return (long)((len + 7) / 8);
+}
+
+static long set_cost(const struct valueset *vs)
+{
+	return COST_FILTER + (long)vs->words * 6 + (long)vs->probes * vs->words * COST_WORD;
+}
+
+static void cost_add(struct cost *c, long n, struct pos at)
+{
+	c->hp->check_insns += n;
+	if (c->hp->check_insns <= TPC_CHECK_INSNS_MAX || c->reported)
+		return;
+	c->reported = true;
+	diag_add(c->d, c->p->file, at, SEV_ERROR, "too-many-compares",
+		 "the checks of this hook come to about %ld BPF instructions here, past %d: a failed check jumps "
+		 "over the checks after it, and a BPF jump reaches 32767 instructions (Prefix and Postfix values, "
+		 "and Equal values that fewer than %d values of their length share, are compared one by one: "
+		 "spread them over several hooks)",
+		 c->hp->check_insns, TPC_CHECK_INSNS_MAX, VALUESET_MIN);
+}
+
+/* String values: a set per length that has one, else compares. */
+static void cost_strings(struct cost *c, const void *owner, const struct value *v, int n, enum op positive)
+{
+	for (int i = 0; i < n; i++) {
+		const struct valueset *vs = NULL;
+		switch (positive) {
+		case OP_EQUAL:
+		case OP_IN:
+			vs = plan_valueset(c->hp, owner, v[i].len);
+			if (vs) { /* one lookup for all its values */
+				bool *counted = &c->set_counted[vs - c->hp->sets];
+				if (!*counted)
+					cost_add(c, COST_LENGTH + set_cost(vs), v[i].pos);
+				*counted = true;
+			} else {
+				cost_add(c, COST_LENGTH + words_of(v[i].len) * COST_WORD, v[i].pos);
+			}
+			break;
+		case OP_PREFIX: cost_add(c, COST_LENGTH + words_of(v[i].len) * COST_WORD, v[i].pos); break;
+		case OP_POSTFIX: cost_add(c, COST_LENGTH + (long)v[i].len * COST_BYTE, v[i].pos); break;
+		case OP_UNKNOWN:
+		case OP_NOTEQUAL:
+		case OP_NOTPREFIX:
+		case OP_NOTPOSTFIX:
+		case OP_GT:
+		case OP_LT:
+		case OP_MASK:
+		case OP_NOTIN:
+		case OP_OTHER:
+		case OP_COUNT: break;
+		}
+	}
+}
+
+static void cost_ints(struct cost *c, const void *owner, const struct value *v, int n, struct pos at)
+{
+	const struct valueset *vs = plan_valueset(c->hp, owner, 8);
+	if (vs) {
+		cost_add(c, set_cost(vs), at);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		cost_add(c, COST_INT, v[i].pos);
+}
+
+static void plan_cost(struct hook_plan *hp, const struct policy *p, struct diags *d)
+{
+	struct cost c = {hp, p, d, false, xcalloc((size_t)hp->nsets + 1, sizeof(bool))};
+	const struct hook *h = hp->h;
+	for (int s = 0; s < h->nselectors; s++) {
+		const struct selector *sel = &h->selectors[s];
+		cost_add(&c, COST_SELECTOR + (long)sel->nactions * COST_INT, sel->pos);
+		for (int m = 0; m < sel->nmatch_pids; m++) {
+			const struct match_proc *mp = &sel->match_pids[m];
+			cost_add(&c, COST_FILTER, mp->pos);
+			cost_ints(&c, mp, mp->values, mp->nvalues, mp->pos);
+		}
+		for (int m = 0; m < sel->nmatch_namespaces; m++) {
+			cost_add(&c, COST_FILTER, sel->match_namespaces[m].pos);
+			cost_ints(&c, NULL, sel->match_namespaces[m].values, sel->match_namespaces[m].nvalues,
+				  sel->match_namespaces[m].pos);
+		}
+		cost_add(&c, (long)(sel->nmatch_caps + sel->nmatch_cap_changes + sel->nmatch_ns_changes) * COST_FILTER,
+			 sel->pos);
+		for (int m = 0; m < sel->nmatch_binaries; m++) {
+			const struct match_proc *mp = &sel->match_binaries[m];
+			cost_add(&c, COST_FILTER + COST_READ, mp->pos);
+			cost_strings(&c, mp, mp->values, mp->nvalues, ops[mp->op].positive);
+		}
+		for (int m = 0; m < sel->nmatch_args; m++) {
+			const struct match_arg *ma = &sel->match_args[m];
+			const struct arg *a = hook_find_arg(h, ma->index);
+			if (a && match_arg_on_bytes(a, ma)) {
+				cost_add(&c, COST_FILTER + COST_READ, ma->pos);
+				cost_strings(&c, ma, ma->values, ma->nvalues, ops[ma->op].positive);
+			} else {
+				cost_add(&c, COST_FILTER, ma->pos);
+				cost_ints(&c, ma, ma->values, ma->nvalues, ma->pos);
+			}
+		}
+		for (int m = 0; m < sel->nmatch_return_args; m++) {
+			cost_add(&c, COST_FILTER, sel->match_return_args[m].pos);
+			cost_ints(&c, NULL, sel->match_return_args[m].values, sel->match_return_args[m].nvalues,
+				  sel->match_return_args[m].pos);
+		}
+	}
+	free(c.set_counted);
+}
+
 static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diags *d)
 {
 	const struct hook *h = &pl->p->hooks[id];
@@ -280,6 +422,7 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diag
 	plan_slots(hp, pl->p, d);
 	plan_process(hp);
 	plan_sets(hp);
+	plan_cost(hp, pl->p, d);
 	/* A syscall's string argument in a page the caller has not touched
 	 * yet cannot be read at entry (BPF cannot fault it in); the kernel
 	 * then reads it and the call goes on. Never let that mean "no
@@ -354,6 +497,10 @@ bool plan_build(struct plan *pl, const struct policy *p, const struct target *t,
 	pl->hooks = xcalloc((size_t)(p->nhooks ? p->nhooks : 1), sizeof(*pl->hooks));
 	for (int i = 0; i < p->nhooks; i++)
 		plan_hook(pl, &pl->hooks[i], i, d);
+	if (p->nhooks > TPC_MAX_HOOKS) /* all documents of the file together */
+		diag_add(d, p->file, p->hooks[TPC_MAX_HOOKS].pos, SEV_ERROR, "too-many-hooks",
+			 "more than %d hooks in one object (tp-load takes no more); this is hook %d of %d",
+			 TPC_MAX_HOOKS, TPC_MAX_HOOKS + 1, p->nhooks);
 	plan_follows(pl, d);
 	plan_seed(pl);
 	return d->errors == errors;

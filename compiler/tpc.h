@@ -424,6 +424,20 @@ bool parse_policy_file(const char *file, struct policy_set *ps, struct diags *d)
 bool parse_policy_text(const char *file, const char *text, size_t len, struct policy_set *ps, struct diags *d);
 void policy_set_free(struct policy_set *ps);
 
+/* What tpc reads of a policy (each an error at the line that runs past
+ * it): the file's size, and per YAML document how deep lists and
+ * mappings nest and how many nodes it holds once aliases are expanded
+ * (the model is built from the expanded tree). */
+#define TPC_YAML_MAX_BYTES (16 << 20)
+#define TPC_YAML_MAX_DEPTH 64
+#define TPC_YAML_MAX_NODES 1000000
+
+/* compose.c: the parser's next document into doc, within the limits
+ * above: 1, 0 at the end of the stream, -1 when reported in d. */
+struct yaml_parser_s;
+struct yaml_document_s;
+int yaml_compose(struct yaml_parser_s *parser, struct yaml_document_s *doc, const char *file, struct diags *d);
+
 /* tpformat.c: tracepoint format files, read once per run and cached. */
 struct tp_field {
 	char *name;
@@ -564,7 +578,13 @@ struct hook_plan {
 	bool uses_sig, uses_override, uses_rate;
 	struct valueset *sets; /* large value sets of its filters */
 	int nsets;
+	long check_insns; /* estimated BPF instructions of its checks (plan_cost) */
 };
+
+/* What the checks of one hook may cost, in estimated BPF instructions: a
+ * program's conditional jumps reach 32,767 instructions, and a check that
+ * fails jumps past the checks after it (plan.c). */
+#define TPC_CHECK_INSNS_MAX 24000
 
 struct follow_plan {
 	int bit;
@@ -602,9 +622,37 @@ char *emit_policy_c(const struct plan *pl);
 char *manifest_build(const struct plan *pl);
 void manifest_encode(struct buf *b, const char *s);
 
-/* cc.c: run clang on generated C. Returns 0 on success; on failure err
- * holds clang's output and the kept source path. */
-int cc_compile(const char *c_src, const char *out_obj, const char *arch, char **err);
+/* cc.c: run clang on generated C: 0 and the object's bytes in *obj
+ * (malloc'ed), or -1 with *err: clang's output and the kept source path,
+ * or "interrupted" when a signal (tpc_signal) stopped clang, whose
+ * temporary directory is then gone. */
+int cc_compile(const char *c_src, const char *arch, char **obj, size_t *obj_len, char **err);
+
+/* output.c: the files a compile writes (the object first, then files
+ * beside it: OBJ.sha256, OBJ.sig). prepare refuses a destination that
+ * exists and is not a regular file and creates each temporary (mkstemp,
+ * in the destination's directory) before anything is compiled; commit
+ * writes every temporary, then renames them all under a lock of their
+ * directory; abort removes the temporaries. Errors name the path. */
+struct output {
+	char *path;       /* destination (owned by the caller) */
+	const void *data; /* set before commit */
+	size_t len;
+	char *tmp; /* the temporary, while it exists */
+	int fd;
+};
+struct outputs {
+	struct output *v;
+	int n;
+};
+int outputs_prepare(struct outputs *o, char **err);
+int outputs_commit(struct outputs *o, char **err);
+void outputs_abort(struct outputs *o);
+
+/* The signal (SIGINT, SIGTERM, SIGHUP) that asked tpc to stop, or 0:
+ * clang is stopped and temporaries removed before tpc dies of it. */
+#include <signal.h>
+extern volatile sig_atomic_t tpc_signal;
 
 /* runtime_files.c (generated at build time from runtime-bpf/ and templates/) */
 struct embedded_file {

@@ -42,6 +42,7 @@
 #include "log.h"
 #include "safefile.h"
 #include "procs.h"
+#include "trust.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define TRACEFS "/sys/kernel/tracing"
@@ -188,6 +189,9 @@ int tpl_obj_open(struct tpl_obj *o, int dirfd, const char *name, const char *pat
 		if (tpl_digest_check(dirfd, name, path, hex))
 			return -1;
 	}
+	/* --trusted-keys: signed by a trusted key, these very bytes */
+	if (tpl_trust_check(path, o->image, o->image_len))
+		return -1;
 	if (tpc_manifest_read_mem(o->image, o->image_len, path, &o->m, err, sizeof(err))) {
 		tpl_err("%s", err);
 		return -1;

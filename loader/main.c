@@ -28,6 +28,7 @@
 #include "event.h"
 #include "log.h"
 #include "print.h"
+#include "trust.h"
 #include "verify.h"
 
 #define TPL_VERSION "0.1.0"
@@ -87,6 +88,10 @@ static void usage(FILE *f)
 		"                             remove deleted and replace changed objects\n"
 		"      --require-digest       refuse an object unless OBJ.sha256 (written\n"
 		"                             by tpc) names its SHA-256\n"
+		"      --trusted-keys DIR     refuse an object unless OBJ.sig (tpc --sign-key)\n"
+		"                             is its Ed25519 signature by a key of DIR\n"
+		"                             (*.pub, PEM); DIR and its keys must be root's\n"
+		"                             and writable by no one else\n"
 		"      --host-ns-pid PID      host_ns means the namespaces of PID (default 1;\n"
 		"                             tp-load's own when /proc/PID/ns is unreadable)\n"
 		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
@@ -113,7 +118,7 @@ static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
 	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF, O_HOSTNS,
-	       O_HOLD };
+	       O_HOLD, O_TRUSTED_KEYS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, O_COUNT },
@@ -122,6 +127,7 @@ static int parse_options(int argc, char **argv)
 		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "require-digest", no_argument, NULL, O_REQUIRE_DIGEST },
+		{ "trusted-keys", required_argument, NULL, O_TRUSTED_KEYS },
 		{ "ring-buffer", required_argument, NULL, O_RINGBUF },
 		{ "host-ns-pid", required_argument, NULL, O_HOSTNS },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -189,6 +195,10 @@ static int parse_options(int argc, char **argv)
 			break;
 		case O_HOLD:
 			opt.hold = 1;
+			break;
+		case O_TRUSTED_KEYS: /* read once, now: a bad key directory is fatal */
+			if (tpl_trusted_keys_load(optarg))
+				return 1;
 			break;
 		case O_HOSTNS: {
 			errno = 0;

@@ -17,13 +17,18 @@
 #include "manifest.h"
 #include "verify.h"
 
-static struct bpf_object *open_obj(const char *path)
+/* The bytes tpl_obj_open read, checked (--require-digest,
+ * --trusted-keys) and parsed: never the file again, which may have
+ * changed since. */
+static struct bpf_object *open_obj(const struct tpl_obj *o)
 {
 	struct bpf_object *obj;
+	const char *path = o->path, *base = strrchr(path, '/');
 
 	tpl_capture_begin();
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = TPC_PIN_DIR); /* as tp-load opens it */
-	obj = bpf_object__open_file(path, &oo);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path,
+		    .pin_root_path = TPC_PIN_DIR); /* as tp-load opens it */
+	obj = bpf_object__open_mem(o->image, o->image_len, &oo);
 	tpl_capture_end();
 	if (!obj) {
 		tpl_err("%s: cannot open BPF object: %s", path, strerror(errno));
@@ -34,9 +39,10 @@ static struct bpf_object *open_obj(const char *path)
 
 /* Load program number idx alone; print its line.  0 ok, 1 rejected,
  * -1 other error. */
-static int verify_one(const char *path, int idx)
+static int verify_one(const struct tpl_obj *o, int idx)
 {
-	struct bpf_object *obj = open_obj(path);
+	const char *path = o->path;
+	struct bpf_object *obj = open_obj(o);
 	struct bpf_program *p, *target = NULL;
 	int i = 0, err, rc;
 	char feature[256];
@@ -100,7 +106,7 @@ static int verify_all(const struct tpl_obj *o)
 
 	if (tpl_child_check(o))
 		return 1;
-	obj = open_obj(path);
+	obj = open_obj(o);
 	if (!obj)
 		return 1;
 	bpf_object__for_each_program(p, obj)
@@ -111,7 +117,7 @@ static int verify_all(const struct tpl_obj *o)
 		return 1;
 	}
 	for (int i = 0; i < n; i++)
-		if (verify_one(path, i))
+		if (verify_one(o, i))
 			bad = 1;
 	return bad;
 }

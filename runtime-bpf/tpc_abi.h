@@ -73,6 +73,7 @@ typedef int64_t tpc_s64;
 #define TPC_RETURN_SELECTORS 64 /* selectors of a hook that reports at return: one u64 mask */
 #define TPC_STASH_ARGS 6        /* raw args a return hook keeps from entry to return */
 #define TPC_FOLLOW_PATH_MAX 256 /* bytes of a FollowFD name kept per fd */
+#define TPC_MAX_HOOKS 4096      /* hooks of one object: tp-load's manifest reader takes no more */
 
 /* Generated code: a lazily read argument that has not been read yet. */
 #define TPC_UNREAD (-1000)

@@ -57,10 +57,14 @@ signal_detaches() {
 	local progs links maps
 	progs=$(bpf_ids_of "$LOADER_PID" prog)
 	links=$(bpf_ids_of "$LOADER_PID" link)
-	maps=$(bpf_ids_of "$LOADER_PID" map)
-	# process tracking and the hook's twin: every program loaded is attached
+	# but tpc_loaders, pinned for every tp-load of the node
+	maps=$(for id in $(bpf_ids_of "$LOADER_PID" map); do
+		[ "$(bpftool map show id "$id" -j | jq -r .name)" = tpc_loaders ] || echo "$id"
+	done)
+	# process tracking and the hook's twin: every program loaded is
+	# attached, but tpc_whoami (a syscall program tp-load runs once)
 	[ "$(wc -w <<<"$progs")" -ge 2 ]
-	[ "$(wc -w <<<"$links")" -eq "$(wc -w <<<"$progs")" ]
+	[ "$(wc -w <<<"$links")" -eq $(($(wc -w <<<"$progs") - 1)) ]
 	"$STORM" open "$TARGET" 3
 	sleep 0.3
 	kill -"$1" "$LOADER_PID"

@@ -492,6 +492,89 @@ static void gen_rich(struct rng *r, struct hook *h)
 	}
 }
 
+/* About what tpc's plan counts for a filter's string values, in BPF
+ * instructions (plan.c, "what the checks cost"): Postfix a byte at a
+ * time, other values a word at a time, values of one length that 8 or
+ * more share as one hashed lookup. Erring high is fine here. */
+static long values_cost(enum op op, const struct value *v, int n)
+{
+	long c = 8;
+	bool pos_eq = op == OP_EQUAL || op == OP_NOTEQUAL || op == OP_IN || op == OP_NOTIN;
+	for (int k = 0; k < n; k++) {
+		long words = (long)(v[k].len + 7) / 8;
+		if (op == OP_POSTFIX || op == OP_NOTPOSTFIX) {
+			c += 3 + 12 * (long)v[k].len;
+			continue;
+		}
+		int same = 0;
+		for (int j = 0; pos_eq && j < n; j++)
+			same += v[j].len == v[k].len;
+		c += same >= VALUESET_MIN ? (3 + 26 * words) / same + 1 : 3 + 5 * words;
+	}
+	return c;
+}
+
+static long hook_cost(const struct hook *h, struct value **longest)
+{
+	long c = 0;
+	*longest = NULL;
+	for (int s = 0; s < h->nselectors; s++) {
+		const struct selector *sel = &h->selectors[s];
+		c += 2 + 2 * (sel->nmatch_pids + sel->nmatch_namespaces + sel->nmatch_caps + sel->nmatch_cap_changes +
+			      sel->nmatch_ns_changes + sel->nmatch_return_args);
+		for (int pass = 0; pass < 2; pass++) {
+			int n = pass ? sel->nmatch_binaries : sel->nmatch_args;
+			for (int m = 0; m < n; m++) {
+				enum op op = pass ? sel->match_binaries[m].op : sel->match_args[m].op;
+				struct value *v = pass ? sel->match_binaries[m].values : sel->match_args[m].values;
+				int nv = pass ? sel->match_binaries[m].nvalues : sel->match_args[m].nvalues;
+				c += values_cost(op, v, nv) + 2 * nv; /* integers: 2 each; strings: more */
+				for (int k = 0; k < nv; k++)
+					if (!*longest || v[k].len > (*longest)->len)
+						*longest = &v[k];
+			}
+		}
+	}
+	return c;
+}
+
+/* A hook tpc refuses (too-many-compares: its checks would take more BPF
+ * instructions than a jump reaches) tests nothing: its longest string
+ * values keep 64 bytes (a Postfix value its end, others their start)
+ * until the hook fits well under the limit. */
+static void fit_jump_reach(struct hook *h)
+{
+	struct value *v;
+	while (hook_cost(h, &v) > TPC_CHECK_INSNS_MAX * 3 / 4 && v && v->len > 64) {
+		bool postfix = false;
+		for (int s = 0; s < h->nselectors && !postfix; s++) {
+			const struct selector *sel = &h->selectors[s];
+			for (int m = 0; m < sel->nmatch_args; m++)
+				if (v >= sel->match_args[m].values && v < sel->match_args[m].values + sel->match_args[m].nvalues)
+					postfix = ops[sel->match_args[m].op].positive == OP_POSTFIX;
+			for (int m = 0; m < sel->nmatch_binaries; m++)
+				if (v >= sel->match_binaries[m].values &&
+				    v < sel->match_binaries[m].values + sel->match_binaries[m].nvalues)
+					postfix = ops[sel->match_binaries[m].op].positive == OP_POSTFIX;
+		}
+		if (postfix)
+			memmove(v->s, v->s + v->len - 64, 65);
+		v->s[64] = 0;
+		v->len = 64;
+	}
+	while (hook_cost(h, &v) > TPC_CHECK_INSNS_MAX * 3 / 4 && h->nselectors > 1) {
+		/* the last selector goes, freed the parser's way */
+		struct policy *p = xcalloc(1, sizeof(*p));
+		p->nhooks = 1;
+		p->hooks = xcalloc(1, sizeof(struct hook));
+		p->hooks[0].nselectors = 1;
+		p->hooks[0].selectors = xcalloc(1, sizeof(struct selector));
+		p->hooks[0].selectors[0] = h->selectors[--h->nselectors];
+		struct policy_set ps = {.v = p, .n = 1};
+		policy_set_free(&ps);
+	}
+}
+
 static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budget *b)
 {
 	int sc_i = rng_below(r, NSYSCALLS);
@@ -544,6 +627,7 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 	h->selectors = xcalloc((size_t)(h->nselectors ? h->nselectors : 1), sizeof(struct selector));
 	for (int s = 0; s < h->nselectors; s++)
 		gen_selector(r, h, &h->selectors[s], pool, npool, b);
+	fit_jump_reach(h);
 	for (int i = 0; i < npool; i++)
 		free(pool[i]);
 }
