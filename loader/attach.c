@@ -96,7 +96,7 @@ static int need_prog(struct tpl_obj *o, int hook, const char *name,
 	    strncmp(bpf_program__section_name(p), prefix, strlen(prefix)) != 0) {
 		tpl_err("%s: program %s is of section %s, expected a %.*s program",
 			o->path, name, bpf_program__section_name(p),
-			(int)strlen(prefix) - 1, prefix);
+			(int)strcspn(prefix, "/"), prefix);
 		return -1;
 	}
 	return 0;
@@ -323,10 +323,13 @@ static int add_link(struct tpl_obj *o, struct bpf_link *l)
 	return 0;
 }
 
-/* Attach a loaded program where its own ELF section says (libbpf reads
- * kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT). what names it in
- * messages; v is its variant, for what its section names. */
-static int attach_prog(struct tpl_obj *o, const char *name, enum tpc_prog_variant v, const char *what)
+/* Attach a loaded program of hook h (NULL: a process tracking program)
+ * where its own ELF section says (libbpf reads kprobe/SYM,
+ * kretprobe/SYM, tracepoint/SUBSYS/EVENT), or where the hook says for
+ * variants that are not attached by section (uprobes: site). what names
+ * it in messages; v and r are its variant and role. */
+static int attach_prog(struct tpl_obj *o, const struct tpc_hook *h, const struct tpl_hook_site *site,
+		       const char *name, enum tpc_prog_variant v, enum tpc_prog_role r, const char *what)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(o->obj, name);
 	const char *sec = bpf_program__section_name(p);
@@ -334,11 +337,14 @@ static int attach_prog(struct tpl_obj *o, const char *name, enum tpc_prog_varian
 	struct bpf_link *l;
 
 	tpl_capture_begin();
-	l = bpf_program__attach(p);
+	l = h ? tpl_hook_attach(h, site, p, v, r) : bpf_program__attach(p);
 	tpl_capture_end();
 	if (!l) {
 		int e = errno;
-		if (e == ENOENT)
+		if (!tpl_variant_by_section(v))
+			tpl_err("%s: %s: cannot attach %s to %s: %s", o->path, what, name,
+				tpl_hook_target(h), strerror(e));
+		else if (e == ENOENT)
 			tpl_err("%s: %s: no %s %s on this kernel", o->path, what,
 				tpl_variant_target(v), target);
 		else
@@ -413,25 +419,34 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	 * between is recorded by the kernel, and the seed does not overwrite
 	 * it (BPF_NOEXIST). */
 	for (i = 0; i < NPROC_PROGS; i++)
-		if (attach_prog(o, proc_progs[i], TPC_VARIANT_TRACEPOINT, proc_progs[i]))
+		if (attach_prog(o, NULL, NULL, proc_progs[i], TPC_VARIANT_TRACEPOINT, TPC_ROLE_ENTRY, proc_progs[i]))
 			goto out;
 	if (o->m.seed_procs)
 		tpl_seed_procs(bpf_object__find_map_fd_by_name(o->obj, TPC_MAP_PROCS), &o->m);
 
 	for (i = 0; i < o->m.nhooks; i++) {
-		const struct tpc_hook *h = &o->m.hooks[i];
-		char desc[700];
+		struct tpc_hook *h = &o->m.hooks[i];
+		struct tpl_hook_site site;
+		char desc[700], problem[4600];
+		int bad = 0;
 		describe(h, variant[i], desc, sizeof(desc));
 		snprintf(what, sizeof(what), "hook %d (%s)", i, desc);
+		if (tpl_hook_open(h, &site, problem, sizeof(problem))) {
+			tpl_err("%s: %s: %s", o->path, what, problem);
+			goto out;
+		}
 		/* return programs first: an entry stash never waits for a
 		 * return program that is not there yet */
-		for (int pass = 0; pass < 2; pass++) {
+		for (int pass = 0; pass < 2 && !bad; pass++) {
 			enum tpc_prog_role role = pass ? TPC_ROLE_ENTRY : TPC_ROLE_RETURN;
-			for (int k = 0; k < h->nprogs; k++)
+			for (int k = 0; k < h->nprogs && !bad; k++)
 				if ((int)h->progs[k].variant == variant[i] && h->progs[k].role == role &&
-				    attach_prog(o, h->progs[k].name, h->progs[k].variant, what))
-					goto out;
+				    attach_prog(o, h, &site, h->progs[k].name, h->progs[k].variant, role, what))
+					bad = 1;
 		}
+		tpl_hook_close(&site);
+		if (bad)
+			goto out;
 		(*nhooks)++;
 	}
 	rc = 0;

@@ -37,7 +37,7 @@ require_kernel_info() {
 	require_kernel_info
 	local f errs
 	for f in "$LINT"/*.yaml; do
-		args=$(sed -n '1s/^# tpc-args: //p' "$f")
+		args=$(sed -n '1s/^# tpc-args: //p' "$f" | sed "s|@FIXTURES@|$FIXTURES|g")
 		run "$TPC" lint $args "$f"
 		errs=$(grep -c ': error: ' "${f%.yaml}.expected" || true)
 		case "$(basename "$f")" in unsupported-*) ;; *)
@@ -160,7 +160,7 @@ require_kernel_info() {
 
 @test "BTF: the source project's negative specs are refused for the right reason, lseek specs are not" {
 	require_kernel_info
-	local c="$REPO/../shared/corpus/tetragon"
+	local c="${TPC_CORPUS:-$REPO/../shared/corpus/tetragon}"
 	[ -d "$c" ] || skip "corpus not found at $c"
 	rule() { "$TPC" lint --format=json "$c/testdata__specs__$1.yaml" | jq -r '[.diagnostics[] | select(.rule != "unsupported") | "\(.line):\(.column):\(.rule)"] | join(" ")'; }
 	[ "$(rule nosuchcall)" = "7:11:btf-no-call" ]
