@@ -7,7 +7,7 @@
 
 load helpers
 
-CORPUS="$REPO/../shared/corpus/tetragon"
+CORPUS="${TPC_CORPUS:-$REPO/../shared/corpus/tetragon}" # TPC_CORPUS: as tests/corpus/update.sh
 
 @test "every corpus file has a record and matches it" {
 	require_root
