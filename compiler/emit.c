@@ -53,22 +53,26 @@ static void tmpl_fill(struct buf *out, const char *name, const char *const *kv)
 	}
 }
 
-/* C string literal of arbitrary bytes, split at newlines. */
-static void c_string(struct buf *b, const char *s, size_t n)
+/* The manifest as lines of an asm() statement: one .ascii directive per
+ * record. Bytes are escaped twice: for the assembler's string, then for
+ * the C string that holds the directive (the manifest is percent-encoded
+ * text, so this only guards against what it should not hold). */
+static void asm_manifest(struct buf *b, const char *s)
 {
-	buf_puts(b, "\"");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			buf_printf(b, "\\%c", c);
-		else if (c == '\n')
-			buf_puts(b, "\\n\"\n\t\"");
-		else if (c < 32 || c >= 127)
-			buf_printf(b, "\\%03o", c);
-		else
-			buf_printf(b, "%c", c);
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		buf_puts(b, "    \"\\t.ascii \\\"");
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c == '"' || c == '\\' || c < 32 || c >= 127)
+				buf_printf(b, "\\\\%03o", c); /* assembler octal escape */
+			else
+				buf_printf(b, "%c", c);
+		}
+		buf_puts(b, nl ? "\\\\n\\\"\\n\"\n" : "\\\"\\n\"\n");
+		s += n + (nl ? 1 : 0);
 	}
-	buf_puts(b, "\"");
 }
 
 /* ---- selectors ---- */
@@ -433,8 +437,9 @@ char *emit_policy_c(const struct plan *pl)
 	struct buf b = {0};
 	char *manifest = manifest_build(pl);
 	struct buf lit = {0};
-	buf_puts(&lit, "\t");
-	c_string(&lit, manifest, strlen(manifest));
+	asm_manifest(&lit, manifest);
+	if (lit.len && lit.s[lit.len - 1] == '\n')
+		lit.s[--lit.len] = 0; /* the template ends the line */
 	struct buf pname = {0};
 	comment_text(&pname, p->name ? p->name : "");
 	const char *kv[] = {"VERSION", TPC_VERSION, "POLICY", pname.s ? pname.s : "", "ARCH", pl->t->arch, "MANIFEST", lit.s,

@@ -6,18 +6,21 @@
 #include "tpc_runtime.bpf.h"
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
-__attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
-	"tpc version=0.2.0 arch=x86_64\n"
-	"policy name=golden-process digest=sha256:92aef32e411a6445687fe0437aa8cac417a2e2c955e73cc5dbd016fecf2c3cad seed=procs,exec-state\n"
-	"hook id=0 kind=kprobe nargs=1 function=__x64_sys_execve call=sys_execve syscall=1\n"
-	"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\n"
-	"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\n"
-	"arg hook=0 pos=0 index=0 type=string\n"
-	"follow bit=0 kind=pid ns=1 values=1,42\n"
-	"follow bit=1 kind=binary op=In values=/usr/bin/bash,/usr/bin/dash\n"
-	"end\n"
-	"";
+// A section of its own, written by the assembler: no BTF describes it, so
+// nothing in the object depends on its size.
+asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
+    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
+    "\t.ascii \"policy name=golden-process digest=sha256:92aef32e411a6445687fe0437aa8cac417a2e2c955e73cc5dbd016fecf2c3cad seed=procs,exec-state\\n\"\n"
+    "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_execve call=sys_execve syscall=1\\n\"\n"
+    "\t.ascii \"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\\n\"\n"
+    "\t.ascii \"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\\n\"\n"
+    "\t.ascii \"arg hook=0 pos=0 index=0 type=string\\n\"\n"
+    "\t.ascii \"follow bit=0 kind=pid ns=1 values=1,42\\n\"\n"
+    "\t.ascii \"follow bit=1 kind=binary op=In values=/usr/bin/bash,/usr/bin/dash\\n\"\n"
+    "\t.ascii \"end\\n\"\n"
+    "\t.byte 0\n"
+    ".popsection\n");
 
 
 #define TPC_H0_NA 1 /* raw values the hook reads: a[0..0] */
