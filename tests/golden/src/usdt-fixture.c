@@ -3,8 +3,8 @@
  * the policy only, not on this machine's compiler; tpc reads it through
  * --root root (golden.sh). Rebuild it only to change the fixture:
  *
- *   gcc -Os -static -nostdlib -fno-asynchronous-unwind-tables -fno-pie -no-pie \
- *       -Wl,--build-id=none -o root/opt/tpc-golden/usdt-fixture usdt-fixture.c
+ *   cd tests/golden && gcc -Os -static -nostdlib -fno-asynchronous-unwind-tables -fno-pie -no-pie \
+ *       -Wl,--build-id=none -o root/opt/tpc-golden/usdt-fixture src/usdt-fixture.c
  *
  * It is never run. golden:pair passes a number and a string in registers,
  * golden:forms a constant, a value in memory and one in a register; both
