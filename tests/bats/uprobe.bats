@@ -440,3 +440,37 @@ usdt_values_check() {
 	echo "$output" | grep -q "tpc_h0_uprobe uprobe.s ok"
 	echo "$output" | grep -q "tpc_h0_uretprobe uretprobe.s ok"
 }
+
+@test "a uprobe or USDT hook record that is malformed is refused before anything loads" {
+	require_copy_from_user_str
+	cp "$PROGS/usdt_target" "$T/usdt_target"
+	uprobe_policy "records" 'symbols: ["tpc_probe_me"]' ""
+	cat >>"$T/p.yaml" <<-EOF
+	  usdts:
+	  - path: "$T/usdt_target"
+	    provider: "tpctest"
+	    name: "pair"
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	get_manifest "$T/p.bpf.o" >"$T/m.good"
+	local n_up n_us
+	n_up=$(grep -n '^hook id=0 kind=uprobe ' "$T/m.good" | cut -d: -f1)
+	n_us=$(grep -n '^hook id=1 kind=usdt ' "$T/m.good" | cut -d: -f1)
+	bad() { # SED_SCRIPT MESSAGE
+		sed "$1" "$T/m.good" >"$T/m.bad"
+		set_manifest "$T/p.bpf.o" "$T/m.bad" "$T/bad.bpf.o"
+		run "$TPLOAD" --timeout 1 "$T/bad.bpf.o"
+		echo "$output"
+		[ "$status" -eq 1 ]
+		[ "$output" = "tp-load: $T/bad.bpf.o: $2" ]
+	}
+	bad "${n_up}s/ path=[^ ]* / path=relative\/x /" "manifest line $n_up: path=: not an absolute path"
+	bad "${n_up}s/ symbol=tpc_probe_me/ symbol=tpc_probe_me offset=4096/" \
+		"manifest line $n_up: a uprobe needs exactly one of symbol=, offset= and addr="
+	bad "${n_up}s/ symbol=tpc_probe_me/ symbol=a%2Fb/" "manifest line $n_up: symbol=: not <name> or <name>+<offset>"
+	bad "${n_up}s/ symbol=tpc_probe_me/ symbol=tpc_probe_me digests=md5:00/" \
+		"manifest line $n_up: digests=: not a list of <algo>:<lowercase hex>"
+	bad "${n_us}s/ sha256=[0-9a-f]*/ sha256=ABC/" "manifest line $n_us: sha256=: not 64 lowercase hex digits"
+	bad "${n_us}s/ offset=[0-9]*//" "manifest line $n_us: missing field offset="
+	bad "${n_us}s/ name=pair/ name=a.b/" "manifest line $n_us: provider=, name=: not names"
+}
