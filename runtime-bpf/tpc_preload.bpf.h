@@ -20,8 +20,11 @@
 
 /* kfunc of Linux 6.12 (the kernel this object needs for such hooks):
  * strncpy_from_user into dst, faulting pages in; returns the bytes copied
- * with the NUL, dst__sz when the string was cut, negative on a fault. */
-extern int bpf_copy_from_user_str(void *dst, __u32 dst__sz, const void *unsafe_ptr__ign, __u64 flags) __weak __ksym;
+ * with the NUL, dst__sz when the string was cut, negative on a fault.
+ * Not weak: on an older kernel libbpf refuses the object naming it
+ * ("extern (func ksym) 'bpf_copy_from_user_str': not found in kernel"),
+ * where a weak one would leave the verifier a call it cannot explain. */
+extern int bpf_copy_from_user_str(void *dst, __u32 dst__sz, const void *unsafe_ptr__ign, __u64 flags) __ksym;
 
 struct tpc_preload {
 	char str[TPC_PRELOAD_SLOTS][TPC_STR_MAX];

@@ -197,6 +197,42 @@ EQUAL_2_4='    selectors:
 	[ "$(count_events '.process_uprobe.action == "KPROBE_ACTION_SIGKILL" and .process_uprobe.args[0].int_arg == 2')" -eq 1 ]
 }
 
+@test "NoPost, Signal, matchPIDs, message and tags on a uprobe" {
+	require_copy_from_user_str
+	uprobe_policy "signal" 'symbols: ["tpc_probe_me"]
+	    message: "probed"
+	    tags: ["t1", "t2"]' "    selectors:
+    - matchArgs:
+      - index: 0
+        operator: \"Equal\"
+        values: [\"3\"]
+      matchActions:
+      - action: NoPost
+    - matchPIDs:
+      - operator: \"NotIn\"
+        values: [\"$$\"]
+      matchArgs:
+      - index: 0
+        operator: \"Equal\"
+        values: [\"3\", \"4\"]
+      matchActions:
+      - action: Signal
+        argSig: 10"
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	run "$TARGET" 1 3 4 5
+	stop_loader
+	echo "$output"
+	cat "$EVENTS"
+	# SIGUSR1 ends the target at its call of 4; 3 matched the first
+	# selector, which posts nothing
+	[ "$status" -eq 138 ]
+	[ "$output" = $'before 1\nafter 1 = 3\nbefore 3\nafter 3 = 9\nbefore 4' ]
+	[ "$(count_events '.process_uprobe')" -eq 1 ]
+	[ "$(count_events '.process_uprobe.args[0].int_arg == 4 and .process_uprobe.action == "KPROBE_ACTION_SIGNAL"
+		and .process_uprobe.message == "probed" and .process_uprobe.tags == ["t1", "t2"]')" -eq 1 ]
+}
+
 @test "a uprobe on libc's getenv reports the known argument a small program passes" {
 	require_copy_from_user_str
 	local libc name="TPC_UPROBE_KNOWN_$$"
