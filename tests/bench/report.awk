@@ -217,7 +217,7 @@ END {
 			w = W[j]
 			if (!((r, w) in cost)) continue
 			ph = w; sub(/^floor_/, "", ph)
-			if (r ~ /^u/) /* the caller, not a storm of openat */
+			if (r ~ /^u/) # the caller, not a storm of openat
 				printf "| %s | %s | %s | - | - |\n", r, w, rounds[r, w]
 			else
 				printf "| %s | %s | %s | %s | %s |\n", r, w, rounds[r, w], share[r, ph], thousands(crate[r, ph])
