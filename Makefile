@@ -54,7 +54,7 @@ COMMON_OBJ   := $(patsubst common/%.c,$(OBJDIR)/common/%.o,$(COMMON_SRC))
 all: $(BIN)/tpc $(BIN)/tp-load
 
 $(BIN)/tpc: $(COMPILER_OBJ) $(COMMON_OBJ) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf -lelf -lcrypto
 
 $(BIN)/tp-load: $(LOADER_OBJ) $(COMMON_OBJ) | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpthread -ldl -lcrypto
@@ -92,6 +92,8 @@ test-progs: $(TEST_PROGS)
 $(OUT)/tests/progs/%: tests/progs/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -o $@ $<
+# the semaphore build of usdt_target includes it
+$(OUT)/tests/progs/usdt_sema_target: tests/progs/usdt_target.c
 
 # libFuzzer over what tp-load reads from an object (manifest.c, event.c),
 # with ASan and UBSan; needs clang's libFuzzer (libclang-rt-14-dev).
@@ -100,11 +102,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I loader -I common -I runtime-bpf
-FUZZ_LOADER_SRC := loader/manifest.c loader/safefile.c loader/event.c loader/hooks.c common/json.c
+FUZZ_LOADER_SRC := loader/manifest.c loader/safefile.c loader/event.c loader/hooks.c loader/binary.c common/json.c \
+		   common/elfbin.c common/bindigest.c common/sha1.c common/sha256.c common/sha512.c
 .PHONY: fuzz-loader
 $(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h loader/hooks.h runtime-bpf/tpc_abi.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) -lelf
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) -lelf -lbpf
 fuzz-loader: $(OUT)/fuzz/fuzz_manifest
 	@mkdir -p $(OUT)/fuzz/corpus-manifest
 	@cp $(wildcard $(OUT)/policies/*.bpf.o) $(OUT)/fuzz/corpus-manifest/ 2>/dev/null || true
@@ -120,7 +123,7 @@ FUZZ_SEEDS_POLICY := ../shared/corpus/tetragon tests/fixtures/lint
 .PHONY: fuzz fuzz-policy
 $(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) compiler/tpc.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -I compiler -o $@ tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) -lyaml -lbpf -lcrypto
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I compiler -o $@ tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRC) -lyaml -lbpf -lelf -lcrypto
 fuzz-policy: $(OUT)/fuzz/fuzz_policy
 	@mkdir -p $(OUT)/fuzz/corpus-policy
 	$(OUT)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \

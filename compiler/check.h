@@ -11,6 +11,9 @@
 void check_kprobe(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_tracepoint.c: the event exists, field indexes and types */
 void check_tracepoint(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
+/* check_probe.c: uprobes and USDTs against their binary */
+void check_uprobe(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
+void check_usdt(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_actions.c: per-action rules and whole-policy action rules */
 void check_actions(const struct policy *p, const struct hook *h, struct diags *d);
 void check_policy_actions(const struct policy *p, struct diags *d);

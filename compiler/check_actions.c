@@ -13,7 +13,7 @@
 
 static const char *hook_name(const struct hook *h)
 {
-	return h->call ? h->call : h->event ? h->event : "the hook";
+	return h->call ? h->call : h->event ? h->event : h->probe ? h->probe : h->path ? h->path : "the hook";
 }
 
 /* 1: on the list, 0: not on it, -1: the list cannot be read */
@@ -44,6 +44,13 @@ static void check_override(const struct policy *p, const struct hook *h, const s
 		diag_add(d, p->file, a->kind_pos, SEV_WARNING, "override-error",
 			 "argError %lld is positive; failing calls return a negative errno (e.g. -1 for -EPERM)",
 			 a->arg_error);
+	if (h->kind == HOOK_UPROBE || h->kind == HOOK_USDT) {
+		char *what = hook_describe(h, -1);
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
+			 "Override needs a kprobe: tpc does not change the registers or return value of %s", what);
+		free(what);
+		return;
+	}
 	if (h->kind != HOOK_KPROBE) {
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
 			 "Override needs a kprobe: the return value of tracepoint %s/%s cannot be changed",

@@ -236,7 +236,7 @@ static void emit_return_checks(struct buf *b, const struct hook *h, const struct
 
 static void emit_hook_comment(struct buf *b, const struct hook_plan *hp, const char *what)
 {
-	char *d = hook_describe(hp->h);
+	char *d = hook_describe(hp->h, hp->site);
 	buf_printf(b, "\n// hook %d: %s ", hp->id, what);
 	comment_text(b, d);
 	buf_printf(b, " (line %d)\n", hp->h->pos.line);
@@ -280,6 +280,10 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 	/* tp-load's own calls are never acted on or reported; checked only
 	 * once a selector matched, off the miss path */
 	buf_puts(b, "\tif (tpc_is_loader())\n\t\treturn 0;\n");
+	/* a sleepable hook's strings are all in before anything per-CPU is
+	 * touched (copying one may sleep), and before a signal is sent (a
+	 * task with SIGKILL pending cannot fault a page in) */
+	emit_preloads(b, hp, with_ret);
 	if (hook_has_action(h, ACT_SIGKILL))
 		buf_puts(b, "\tif (act & TPC_ACT_SIGKILL)\n\t\tbpf_send_signal(9);\n");
 	if (hp->uses_sig)
@@ -418,7 +422,7 @@ static void emit_programs(struct buf *b, const struct hook_plan *hp)
 			hook_emit_fill(&fill, hp, i);
 		if (fill.len && fill.s[fill.len - 1] == '\n')
 			fill.s[--fill.len] = 0; /* the template ends the line */
-		const char *target = strchr(p->section, '/') ? strchr(p->section, '/') + 1 : p->section;
+		const char *target = p->target ? p->target : strchr(p->section, '/') ? strchr(p->section, '/') + 1 : p->section;
 		const char *kv[] = {"HOOK", id, "NAME", p->name, "SECTION", p->section, "TARGET", target, "FILL",
 				    fill.s ? fill.s : "", "BODY", body, "CTX", ctx, "EXIT", exit, "EXIT_WHAT", exit_what, NULL};
 		buf_puts(b, "\n");
@@ -444,6 +448,9 @@ char *emit_policy_c(const struct plan *pl)
 	const char *kv[] = {"VERSION", TPC_VERSION, "POLICY", pname.s ? pname.s : "", "ARCH", pl->t->arch, "MANIFEST", lit.s,
 			    NULL};
 	tmpl_fill(&b, "prologue.c.tmpl", kv);
+	if (pl->preload)
+		buf_puts(&b, "\n// Uprobes that read user strings copy them first, faulting pages in: per-thread buffers.\n"
+			     "#include \"tpc_preload.bpf.h\"\n");
 	buf_free(&lit);
 	buf_free(&pname);
 	free(manifest);

@@ -33,6 +33,9 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a);
 void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
 void emit_str_locals(struct buf *b, const struct hook_plan *hp);
+/* a sleepable hook: every pre-loaded arg not read yet, read now (at_return:
+ * in the return half, where returnCopy sizes come from the return value) */
+void emit_preloads(struct buf *b, const struct hook_plan *hp, bool at_return);
 /* the C expression of integer constant x as an arg of type t */
 void c_int_const(struct buf *b, enum arg_type t, long long x);
 

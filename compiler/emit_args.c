@@ -33,10 +33,59 @@ static int size_index(const struct arg *a)
 	return a->size_arg_index ? a->size_arg_index - 1 : -1;
 }
 
+/* The C expression of a char_buf's size: its size arg, the return value
+ * for a returnCopy at return, or TPC_BUF_MAX bytes without a size arg. */
+static void buf_size_expr(char *size, size_t len, const struct arg *a, bool at_return)
+{
+	if (size_index(a) >= 0 && a->return_copy && at_return) /* returnCopy: the call filled ret bytes */
+		snprintf(size, len, "ret >= 0 && (__u64)ret < a[%d] ? (__u64)ret : a[%d]", size_index(a), size_index(a));
+	else if (size_index(a) >= 0)
+		snprintf(size, len, "a[%d]", size_index(a));
+	else
+		snprintf(size, len, "%d", TPC_BUF_MAX);
+}
+
+/* A pre-loaded arg of a sleepable hook: copied whole into its per-thread
+ * buffer (tpc_preload.bpf.h), faulting its pages in. */
+static void emit_preload(struct buf *b, const struct arg *a, const struct str_plan *sp, const char *indent,
+			 bool at_return)
+{
+	int i = a->index;
+	/* the buffers are this thread's, made on first use: a call that no
+	 * check reads a string of costs no lookup and no memory */
+	buf_printf(b,
+		   "%sif (n%d == TPC_UNREAD) {\n"
+		   "%s\tif (!pre && !(pre = tpc_preload()))\n%s\t\treturn 0;\n"
+		   "%s\tw%d = (__u64 *)pre->str[%d];\n"
+		   "%s\tn%d = ",
+		   indent, i, indent, indent, indent, i, sp->pslot, indent, i);
+	if (sp->is_buf) {
+		char size[96];
+		buf_size_expr(size, sizeof(size), a, at_return);
+		buf_printf(b, "tpc_preload_buf(w%d, a[%d], %s);\n", i, i, size);
+	} else {
+		buf_printf(b, "tpc_preload_str(w%d, a[%d]);\n", i, i);
+	}
+	buf_printf(b, "%s}\n", indent);
+}
+
+void emit_preloads(struct buf *b, const struct hook_plan *hp, bool at_return)
+{
+	for (int k = 0; k < hp->h->nargs; k++) {
+		const struct str_plan *sp = plan_str(hp, hp->h->args[k].index);
+		if (sp && sp->preload)
+			emit_preload(b, &hp->h->args[k], sp, "\t", at_return);
+	}
+}
+
 void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
 		  const char *indent)
 {
 	int i = a->index;
+	if (sp->preload) {
+		emit_preload(b, a, sp, indent, false);
+		return;
+	}
 	if (sp->is_path) {
 		const char *fn = a->type == AT_FILE ? "file" : a->type == AT_PATH ? "path" : a->type == AT_DENTRY ? "dentry" : "fd";
 		buf_printf(b,
@@ -200,9 +249,13 @@ void emit_str_locals(struct buf *b, const struct hook_plan *hp)
 {
 	if (hp->nslots)
 		buf_puts(b, "\tstruct tpc_slots *chk = tpc_slots();\n\tif (!chk)\n\t\treturn 0;\n");
+	if (hp->npreload)
+		buf_puts(b, "\tstruct tpc_preload *pre = NULL; /* this thread's pre-load buffers, on first use */\n");
 	for (int i = 0; i < hp->nstrs; i++) {
 		const struct str_plan *sp = &hp->strs[i];
-		if (sp->slot >= 0)
+		if (sp->preload)
+			buf_printf(b, "\t__u64 *w%d = NULL;\n", sp->index);
+		else if (sp->slot >= 0)
 			buf_printf(b, "\t__u64 *w%d = (__u64 *)chk->str[%d];\n", sp->index, sp->slot);
 		else
 			buf_printf(b, "\t__u64 w%d[%d];\n", sp->index, sp->size / 8);
@@ -222,6 +275,16 @@ void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg
 	if (hp->tp && i >= 0 && i < hp->tp->nfields && (hp->tp->fields[i].data_loc || hp->tp->fields[i].is_array))
 		user = false;
 	const struct str_plan *sp = plan_str(hp, i);
+	if (sp && sp->preload) { /* read by emit_preloads, before the event began */
+		if (sp->is_buf) {
+			char size[96];
+			buf_size_expr(size, sizeof(size), a, at_return);
+			buf_printf(b, "\toff = tpc_put_preloaded(sc, off, w%d, n%d, false, %s);\n", i, i, size);
+		} else {
+			buf_printf(b, "\toff = tpc_put_preloaded(sc, off, w%d, n%d, true, 0);\n", i, i);
+		}
+		return;
+	}
 	if (sp && sp->is_path) {
 		emit_resolve(b, hp, a, sp, "\t");
 		if (a->type == AT_FD)
@@ -248,13 +311,7 @@ void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg
 		return;
 	case AC_BUF: {
 		char size[96];
-		if (size_index(a) >= 0 && a->return_copy && at_return) /* returnCopy: the call filled ret bytes */
-			snprintf(size, sizeof(size), "ret >= 0 && (__u64)ret < a[%d] ? (__u64)ret : a[%d]", size_index(a),
-				 size_index(a));
-		else if (size_index(a) >= 0)
-			snprintf(size, sizeof(size), "a[%d]", size_index(a));
-		else
-			snprintf(size, sizeof(size), "%d", TPC_BUF_MAX);
+		buf_size_expr(size, sizeof(size), a, at_return);
 		if (sp)
 			buf_printf(b,
 				   "\toff = n%d == TPC_UNREAD ? tpc_put_buf(sc, off, a[%d], %s, %s)\n"

@@ -13,8 +13,20 @@
  * tracepoint: args are format fields by index, common fields included,
  *   read by field name with CO-RE (struct trace_event_raw_<event> or its
  *   class's, preserve_access_index), so the object reads the right bytes
- *   on kernels whose record layout differs from the build machine's. */
+ *   on kernels whose record layout differs from the build machine's.
+ * uprobe: a uprobe on a function of a user-space binary (one hook plan
+ *   per symbol, offset or address); args 0-4 are the argument registers
+ *   of the target's calling convention (PT_REGS_PARM1..5), a return probe
+ *   adds a uretprobe. tp-load finds symbols in the file it attaches to.
+ * usdt: a uprobe on each site of a static probe (.note.stapsdt), whose
+ *   arg i is read as the site's note says (usdt.c), decoded here from the
+ *   binary tpc reads: the manifest pins that build (sha256=).
+ * Uprobes run in the traced process, where a page fault can be taken: a
+ * hook that reads user strings or buffers has sleepable programs that
+ * copy them whole first (bpf_copy_from_user_str), so a string in a page
+ * the process has not touched yet is still compared and reported whole. */
 #include "tpc.h"
+#include "bindigest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +55,18 @@ static const struct tp_format *hook_format(const struct hook *h, const struct ta
 	return h->subsystem && h->event ? tp_format_get(t->tracefs, h->subsystem, h->event) : NULL;
 }
 
+/* the fewest args any site of the USDT has; 0 when unknown */
+static int usdt_max_args(const struct hook *h, const struct target *t)
+{
+	int n, max = 0;
+	struct usdt_site *s = usdt_sites(binary_get(t->root, h->path), h->provider, h->probe, t->arch, &n);
+	for (int i = 0; i < n; i++)
+		if (!s[i].problem && (!max || s[i].nargs < max))
+			max = s[i].nargs;
+	usdt_sites_free(s, n);
+	return max;
+}
+
 int hook_max_args(const struct hook *h, const struct target *t)
 {
 	switch (h->kind) {
@@ -51,9 +75,39 @@ int hook_max_args(const struct hook *h, const struct target *t)
 		const struct tp_format *f = hook_format(h, t);
 		return f ? f->nfields : 0;
 	}
+	case HOOK_UPROBE: return MAX_KPROBE_ARGS;
+	case HOOK_USDT: return usdt_max_args(h, t);
 	case HOOK_KIND_COUNT: break;
 	}
 	return 0;
+}
+
+int hook_count_sites(const struct hook *h, const struct target *t, struct usdt_site **usdt, int *nusdt)
+{
+	*usdt = NULL;
+	*nusdt = 0;
+	switch (h->kind) {
+	case HOOK_KPROBE:
+	case HOOK_TRACEPOINT: return 1;
+	case HOOK_UPROBE: return h->nsites > 0 ? h->nsites : 1;
+	case HOOK_USDT:
+		*usdt = usdt_sites(binary_get(t->root, h->path), h->provider, h->probe, t->arch, nusdt);
+		return *nusdt > 0 ? *nusdt : 1;
+	case HOOK_KIND_COUNT: break;
+	}
+	return 1;
+}
+
+bool hook_kind_may_sleep(enum hook_kind k)
+{
+	switch (k) {
+	case HOOK_UPROBE:
+	case HOOK_USDT: return true;
+	case HOOK_KPROBE:
+	case HOOK_TRACEPOINT:
+	case HOOK_KIND_COUNT: break;
+	}
+	return false;
 }
 
 static bool is_syscall_tracepoint(const struct hook *h)
@@ -66,17 +120,43 @@ bool hook_user_memory(const struct hook *h)
 	switch (h->kind) {
 	case HOOK_KPROBE: return h->syscall;
 	case HOOK_TRACEPOINT: return is_syscall_tracepoint(h);
+	case HOOK_UPROBE:
+	case HOOK_USDT: return true;
 	case HOOK_KIND_COUNT: break;
 	}
 	return false;
 }
 
-char *hook_describe(const struct hook *h)
+/* "getenv", "getenv+4", "offset 0x1234", "address 0x401000" */
+static char *site_text(const struct hook *h, int site)
+{
+	if (site < 0 || site >= h->nsites)
+		return xstrdup(h->nsites == 1 ? "" : "...");
+	const struct probe_site *s = &h->sites[site];
+	switch (h->by) {
+	case PROBE_BY_SYMBOL: return xstrdup(s->symbol);
+	case PROBE_BY_OFFSET: return xasprintf("offset 0x%llx", (unsigned long long)s->value);
+	case PROBE_BY_ADDR: return xasprintf("address 0x%llx", (unsigned long long)s->value);
+	case PROBE_BY_NONE: break;
+	}
+	return xstrdup("?");
+}
+
+char *hook_describe(const struct hook *h, int site)
 {
 	switch (h->kind) {
 	case HOOK_KPROBE: return xasprintf("kprobe %s", h->call ? h->call : "?");
 	case HOOK_TRACEPOINT:
 		return xasprintf("tracepoint %s/%s", h->subsystem ? h->subsystem : "?", h->event ? h->event : "?");
+	case HOOK_UPROBE: {
+		char *st = site_text(h, site < 0 && h->nsites == 1 ? 0 : site);
+		char *d = xasprintf("uprobe %s%s%s", h->path ? h->path : "?", *st ? " " : "", st);
+		free(st);
+		return d;
+	}
+	case HOOK_USDT:
+		return xasprintf("usdt %s %s:%s", h->path ? h->path : "?", h->provider ? h->provider : "?",
+				 h->probe ? h->probe : "?");
 	case HOOK_KIND_COUNT: break;
 	}
 	return xstrdup("?");
@@ -135,6 +215,21 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 			kbtf_tp_record(btf, hp->tp, &hp->rec);
 		}
 		return;
+	case HOOK_UPROBE:
+	case HOOK_USDT: {
+		/* the section names no target: tp-load attaches where the hook
+		 * record says (the binary, the offset it resolves) */
+		const char *sl = hp->sleepable ? ".s" : "";
+		struct prog_plan *p = add_prog(hp, "uprobe", PROG_ENTRY, TPC_VARIANT_UPROBE,
+					       h->kind == HOOK_USDT ? "usdt.c.tmpl" : "uprobe.c.tmpl", xasprintf("uprobe%s", sl));
+		p->target = hook_describe(h, hp->site);
+		if (hp->at_return) {
+			p = add_prog(hp, "uretprobe", PROG_RETURN, TPC_VARIANT_UPROBE, "uretprobe.c.tmpl",
+				     xasprintf("uretprobe%s", sl));
+			p->target = hook_describe(h, hp->site);
+		}
+		return;
+	}
 	case HOOK_KIND_COUNT: break;
 	}
 }
@@ -217,6 +312,45 @@ static void fill_record(struct buf *b, const struct hook_plan *hp)
 	}
 }
 
+/* The C cast that keeps the low size bytes of a value, sign- or
+ * zero-extended to 64 bits. */
+static const char *usdt_cast(const struct usdt_arg *u)
+{
+	switch (u->size) {
+	case 1: return u->is_signed ? "(__s64)(__s8)" : "(__u8)";
+	case 2: return u->is_signed ? "(__s64)(__s16)" : "(__u16)";
+	case 4: return u->is_signed ? "(__s64)(__s32)" : "(__u32)";
+	default: return u->is_signed ? "(__s64)" : "";
+	}
+}
+
+/* USDT: each arg read as the site's note says. */
+static void fill_usdt(struct buf *b, const struct hook_plan *hp)
+{
+	const struct usdt_site *s = hp->usdt;
+	for (int i = 0; i < USDT_MAX_ARGS; i++) {
+		if (!slot_needed(hp->h, i))
+			continue;
+		if (!s || i >= s->nargs) { /* refused by check_probe.c; never compiled */
+			buf_printf(b, "\ta[%d] = 0; /* the probe has no arg %d */\n", i, i);
+			continue;
+		}
+		const struct usdt_arg *u = &s->args[i];
+		buf_printf(b, "\t/* arg %d: %s */\n", i, u->text);
+		switch (u->kind) {
+		case USDT_CONST: buf_printf(b, "\ta[%d] = (__u64)%s%lldLL;\n", i, usdt_cast(u), u->value); break;
+		case USDT_REG: buf_printf(b, "\ta[%d] = (__u64)%s%s;\n", i, usdt_cast(u), u->base); break;
+		case USDT_MEM:
+			buf_printf(b, "\ta[%d] = (__u64)%s%s(%s", i, usdt_cast(u), hp->sleepable ? "tpc_usdt_copy" : "tpc_usdt_read",
+				   u->base);
+			if (u->index[0])
+				buf_printf(b, " + %s * %d", u->index, u->scale);
+			buf_printf(b, " + (%lldLL), %d);\n", u->value, u->size);
+			break;
+		}
+	}
+}
+
 void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog)
 {
 	const struct hook *h = hp->h;
@@ -241,6 +375,8 @@ void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog)
 		else
 			fill_record(b, hp);
 		return;
+	case HOOK_UPROBE: fill_function_regs(b, h); return;
+	case HOOK_USDT: fill_usdt(b, hp); return;
 	case HOOK_KIND_COUNT: break;
 	}
 }
@@ -275,7 +411,9 @@ void hook_emit_decls(struct buf *b, const struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
 	switch (h->kind) {
-	case HOOK_KPROBE: return;
+	case HOOK_KPROBE:
+	case HOOK_UPROBE:
+	case HOOK_USDT: return;
 	case HOOK_TRACEPOINT:
 		if (!hp->tp || is_syscall_tracepoint(h))
 			return;
@@ -309,6 +447,8 @@ char *hook_ctx_type(const struct hook_plan *hp, int prog)
 			return xstrdup(h->event && !strncmp(h->event, "sys_exit", 8) ? "struct trace_event_raw_sys_exit"
 										 : "struct trace_event_raw_sys_enter");
 		return xasprintf("struct %s___h%d", hp->rec.name, hp->id);
+	case HOOK_UPROBE:
+	case HOOK_USDT: return xstrdup("struct pt_regs");
 	case HOOK_KIND_COUNT: break;
 	}
 	return xstrdup("void");
@@ -333,6 +473,43 @@ void hook_manifest_fields(struct buf *b, const struct hook_plan *hp)
 		buf_puts(b, "/");
 		manifest_encode(b, h->event);
 		return;
+	case HOOK_UPROBE: {
+		buf_puts(b, " path=");
+		manifest_encode(b, h->path);
+		const struct probe_site *s = hp->site < h->nsites ? &h->sites[hp->site] : NULL;
+		if (s && h->by == PROBE_BY_SYMBOL) {
+			buf_puts(b, " symbol=");
+			manifest_encode(b, s->symbol);
+		} else if (s) {
+			buf_printf(b, " %s=%llu", h->by == PROBE_BY_ADDR ? "addr" : "offset", (unsigned long long)s->value);
+		}
+		if (hp->site < h->nref_ctr && h->ref_ctr[hp->site])
+			buf_printf(b, " ref_ctr_offset=%llu", (unsigned long long)h->ref_ctr[hp->site]);
+		if (h->ndigests) {
+			buf_puts(b, " digests=");
+			for (int i = 0; i < h->ndigests; i++) {
+				char d[BINDIGEST_HEX_MAX + 16];
+				const char *why;
+				if (i)
+					buf_puts(b, ",");
+				manifest_encode(b, bindigest_canonical(h->digests[i].s, d, sizeof(d), &why) < 0 ? h->digests[i].s : d);
+			}
+		}
+		return;
+	}
+	case HOOK_USDT: {
+		buf_puts(b, " path=");
+		manifest_encode(b, h->path);
+		buf_puts(b, " provider=");
+		manifest_encode(b, h->provider);
+		buf_puts(b, " name=");
+		manifest_encode(b, h->probe);
+		buf_printf(b, " offset=%llu", hp->usdt ? (unsigned long long)hp->usdt->offset : 0ULL);
+		if (hp->usdt && hp->usdt->ref_ctr)
+			buf_printf(b, " ref_ctr_offset=%llu", (unsigned long long)hp->usdt->ref_ctr);
+		buf_printf(b, " sha256=%s", hp->binary_sha256);
+		return;
+	}
 	case HOOK_KIND_COUNT: break;
 	}
 }

@@ -47,6 +47,8 @@ static void usage(FILE *f)
 	      "      --btf FILE        kernel BTF for the kernel checks (default\n"
 	      "                        /sys/kernel/btf/vmlinux when present)\n"
 	      "      --no-btf          skip the kernel (BTF) checks\n"
+	      "      --root DIR        read uprobe and USDT binaries under DIR (the node's root\n"
+	      "                        filesystem, e.g. an unpacked image; default /)\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n"
 	      "\n"
@@ -236,6 +238,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, 0, 'V'},      {"format", required_argument, 0, 'F'},
 		{"btf", required_argument, 0, 'B'},    {"no-btf", no_argument, 0, 'N'},
 		{"sign-key", required_argument, 0, 'K'},
+		{"root", required_argument, 0, 'R'},
 		{0, 0, 0, 0},
 	};
 	const char *out = NULL, *emit_c = NULL, *color = "auto", *format = "text";
@@ -291,6 +294,14 @@ int main(int argc, char **argv)
 		}
 		case 'N': t.no_btf = true; break;
 		case 'K': sign_key = optarg; break;
+		case 'R': {
+			/* "/srv/img/" and "/srv/img" alike: paths in policies start with '/' */
+			size_t n = strlen(optarg);
+			while (n > 1 && optarg[n - 1] == '/')
+				optarg[--n] = 0;
+			t.root = strcmp(optarg, "/") ? optarg : NULL;
+			break;
+		}
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("tpc %s\n", TPC_VERSION); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -361,6 +372,7 @@ int main(int argc, char **argv)
 	diags_free(&d);
 	kbtf_release();
 	tp_format_release();
+	binary_release();
 	if (tpc_signal)
 		die_of_signal();
 	return rc;

@@ -88,18 +88,20 @@ static void manifest_hook(struct buf *b, const struct plan *pl, const struct hoo
 }
 
 /* userspace actions: tp-load performs them when events arrive */
-static void manifest_actions(struct buf *b, const struct policy *p)
+static void manifest_actions(struct buf *b, const struct plan *pl)
 {
-	for (int i = 0; i < p->nhooks; i++)
-		for (int s = 0; s < p->hooks[i].nselectors; s++)
-			for (int k = 0; k < p->hooks[i].selectors[s].nactions; k++) {
-				const struct action *a = &p->hooks[i].selectors[s].actions[k];
+	for (int i = 0; i < pl->nhooks; i++) {
+		const struct hook *h = pl->hooks[i].h;
+		for (int s = 0; s < h->nselectors; s++)
+			for (int k = 0; k < h->selectors[s].nactions; k++) {
+				const struct action *a = &h->selectors[s].actions[k];
 				if (a->kind != ACT_GETURL && a->kind != ACT_DNSLOOKUP)
 					continue;
 				buf_printf(b, "action hook=%d selector=%d kind=%s", i, s + 1, actions[a->kind].name);
 				kv(b, "value", a->kind == ACT_GETURL ? a->arg_url : a->arg_fqdn);
 				buf_puts(b, "\n");
 			}
+	}
 }
 
 /* follow records: how tp-load sets the follow bits of processes it seeds */
@@ -145,7 +147,7 @@ char *manifest_build(const struct plan *pl)
 	buf_puts(&b, "\n");
 	for (int i = 0; i < pl->nhooks; i++)
 		manifest_hook(&b, pl, &pl->hooks[i]);
-	manifest_actions(&b, p);
+	manifest_actions(&b, pl);
 	manifest_follows(&b, pl);
 	buf_puts(&b, "end\n");
 	return b.s;

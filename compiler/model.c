@@ -244,9 +244,24 @@ bool hook_has_action(const struct hook *h, enum action_kind k)
 	return false;
 }
 
+/* The model's one question per hook kind (the rest is hook.c's): parse
+ * and the reference evaluator of tests/diff need it without the code
+ * generator. */
+bool hook_kind_can_return(enum hook_kind k)
+{
+	switch (k) {
+	case HOOK_KPROBE:
+	case HOOK_UPROBE: return true;
+	case HOOK_TRACEPOINT:
+	case HOOK_USDT:
+	case HOOK_KIND_COUNT: break;
+	}
+	return false;
+}
+
 bool hook_reports_at_return(const struct hook *h)
 {
-	if (h->kind != HOOK_KPROBE)
+	if (!hook_kind_can_return(h->kind))
 		return false;
 	if (h->is_return)
 		return true;

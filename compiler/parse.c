@@ -779,6 +779,10 @@ static void parse_action_name(struct pctx *c, yaml_node_t *v, struct action *a)
 	if (a->kind == ACT_UNKNOWN)
 		diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "bad-enum", "unknown action '%s'%s", a->name,
 			 DYM(a->name, action_names, ""));
+	else if (a->kind == ACT_OTHER && !strcmp(a->name, "Set"))
+		diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "unsupported",
+			 "unsupported: action 'Set' (it writes into the traced process with bpf_probe_write_user, "
+			 "which kernels in lockdown refuse; tpc does not write into processes)");
 	else if (a->kind == ACT_OTHER)
 		diag_add(c->d, c->file, a->kind_pos, SEV_ERROR, "unsupported", "unsupported: action '%s'", a->name);
 }
@@ -1085,11 +1089,229 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'event'");
 }
 
+/* A list of non-negative integers (offsets, addresses): *out grows by its
+ * length; returns the number read. */
+static int parse_u64_list(struct pctx *c, yaml_node_t *n, const char *what, uint64_t **out, struct probe_site **sites,
+			  int *nsites)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, what))
+		return 0;
+	int k = 0;
+	if (sites)
+		*sites = xrealloc(*sites, sizeof(**sites) * (size_t)(*nsites + seq_len(n)));
+	else
+		*out = xrealloc(*out, sizeof(**out) * (size_t)(*nsites + seq_len(n)));
+	FOR_ITEMS(c, n, item)
+	{
+		long long x;
+		if (!get_int(c, item, what, 0, LLONG_MAX, &x))
+			continue;
+		if (sites)
+			(*sites)[*nsites] = (struct probe_site){NULL, (uint64_t)x, node_pos(item)};
+		else
+			(*out)[*nsites] = (uint64_t)x;
+		(*nsites)++;
+		k++;
+	}
+	return k;
+}
+
+/* uprobe symbols: "name" or "name+off"; the name reaches attach targets
+ * and messages, never generated C, but is checked like a kernel symbol's
+ * (letters, digits, '_', '.', and the "+off" part: elfbin_split_symbol) */
+static void parse_symbols(struct pctx *c, yaml_node_t *n, struct hook *h)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "symbols"))
+		return;
+	h->sites = xrealloc(h->sites, sizeof(*h->sites) * (size_t)(h->nsites + seq_len(n)));
+	FOR_ITEMS(c, n, item)
+	{
+		const char *t = scalar_text(item);
+		const char *plus = t ? strchr(t, '+') : NULL;
+		char *name = NULL;
+		if (!expect_kind(c, item, YAML_SCALAR_NODE, "a symbol"))
+			continue;
+		if (plus) { /* check the name part alone */
+			yaml_node_t part = *item;
+			char *head = strndup(t, (size_t)(plus - t));
+			part.data.scalar.value = (yaml_char_t *)head;
+			part.data.scalar.length = strlen(head);
+			bool ok = get_name(c, &part, "symbol", true, &name);
+			free(head);
+			if (!ok)
+				continue;
+			free(name);
+			name = xstrdup(t);
+		} else if (!get_name(c, item, "symbol", true, &name)) {
+			continue;
+		}
+		h->sites[h->nsites++] = (struct probe_site){name, 0, node_pos(item)};
+	}
+}
+
+/* binaryDigests: "<algo>:<hex>", checked by check_probe.c */
+static void parse_digests(struct pctx *c, yaml_node_t *n, struct hook *h)
+{
+	bool has;
+	h->digests_pos = node_pos(n);
+	parse_values(c, n, &h->digests, &h->ndigests, &has);
+}
+
+enum uprobe_key {
+	UP_PATH,
+	UP_SYMBOLS,
+	UP_OFFSETS,
+	UP_ADDRS,
+	UP_REF_CTR_OFFSETS,
+	UP_ARGS,
+	UP_SELECTORS,
+	UP_MESSAGE,
+	UP_TAGS,
+	UP_RETURN,
+	UP_RETURN_ARG,
+	UP_BINARY_DIGESTS,
+	UP_BTF_PATH,
+	UP_DATA,
+	UP_IGNORE,
+};
+static const struct key_spec uprobe_keys[] = {
+	[UP_PATH] = {"path", K_IMPL, 0},
+	[UP_SYMBOLS] = {"symbols", K_IMPL, 0},
+	[UP_OFFSETS] = {"offsets", K_IMPL, 0},
+	[UP_ADDRS] = {"addrs", K_IMPL, 0},
+	[UP_REF_CTR_OFFSETS] = {"refCtrOffsets", K_IMPL, 0},
+	[UP_ARGS] = {"args", K_IMPL, 0},
+	[UP_SELECTORS] = {"selectors", K_IMPL, 0},
+	[UP_MESSAGE] = {"message", K_IMPL, 0},
+	[UP_TAGS] = {"tags", K_IMPL, 0},
+	[UP_RETURN] = {"return", K_IMPL, 0},
+	[UP_RETURN_ARG] = {"returnArg", K_IMPL, 0},
+	[UP_BINARY_DIGESTS] = {"binaryDigests", K_IMPL, 0},
+	[UP_BTF_PATH] = {"btfPath", K_UNSUPPORTED,
+			 "uprobe 'btfPath' (args.resolve over the binary's own types is not implemented)"},
+	[UP_DATA] = {"data", K_UNSUPPORTED, "uprobe 'data'"},
+	[UP_IGNORE] = {"ignore", K_UNSUPPORTED, "uprobe 'ignore' (a digest that does not match always refuses the policy)"},
+};
+
+static void parse_uprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
+{
+	h->kind = HOOK_UPROBE;
+	h->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a uprobe"))
+		return;
+	bool has_path = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		enum uprobe_key key = (enum uprobe_key)LOOKUP(c, k, uprobe_keys, "a uprobe");
+		switch (key) {
+		case UP_PATH:
+			has_path = true;
+			h->path_pos = h->call_pos = node_pos(v);
+			get_string(c, v, "path", &h->path);
+			break;
+		case UP_SYMBOLS:
+		case UP_OFFSETS:
+		case UP_ADDRS: {
+			h->nby++;
+			if (h->nby > 1) /* check_probe.c says which; the first list counts */
+				break;
+			h->by_pos = node_pos(k);
+			if (key == UP_SYMBOLS) {
+				h->by = PROBE_BY_SYMBOL;
+				parse_symbols(c, v, h);
+			} else {
+				h->by = key == UP_OFFSETS ? PROBE_BY_OFFSET : PROBE_BY_ADDR;
+				parse_u64_list(c, v, key == UP_OFFSETS ? "an offset" : "an address", NULL, &h->sites, &h->nsites);
+			}
+			break;
+		}
+		case UP_REF_CTR_OFFSETS:
+			h->has_ref_ctr = true;
+			h->ref_ctr_pos = node_pos(k);
+			parse_u64_list(c, v, "a refCtrOffsets entry", &h->ref_ctr, NULL, &h->nref_ctr);
+			break;
+		case UP_ARGS: parse_args(c, v, h); break;
+		case UP_SELECTORS: parse_selectors(c, v, h); break;
+		case UP_MESSAGE: get_string(c, v, "message", &h->message); break;
+		case UP_TAGS: parse_tags(c, v, h); break;
+		case UP_RETURN: get_bool(c, v, "return", &h->is_return); break;
+		case UP_RETURN_ARG:
+			h->has_return_arg = true;
+			h->return_pos = node_pos(k);
+			parse_arg(c, v, &h->return_arg);
+			break;
+		case UP_BINARY_DIGESTS: parse_digests(c, v, h); break;
+		case UP_BTF_PATH:
+		case UP_DATA:
+		case UP_IGNORE: break;
+		}
+	}
+	if (!has_path)
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "uprobe is missing 'path'");
+}
+
+enum usdt_key { US_PATH, US_PROVIDER, US_NAME, US_ARGS, US_SELECTORS, US_MESSAGE, US_TAGS, US_BTF_PATH };
+static const struct key_spec usdt_keys[] = {
+	[US_PATH] = {"path", K_IMPL, 0},
+	[US_PROVIDER] = {"provider", K_IMPL, 0},
+	[US_NAME] = {"name", K_IMPL, 0},
+	[US_ARGS] = {"args", K_IMPL, 0},
+	[US_SELECTORS] = {"selectors", K_IMPL, 0},
+	[US_MESSAGE] = {"message", K_IMPL, 0},
+	[US_TAGS] = {"tags", K_IMPL, 0},
+	[US_BTF_PATH] = {"btfPath", K_UNSUPPORTED,
+			 "usdt 'btfPath' (args.resolve over the binary's own types is not implemented)"},
+};
+
+static void parse_usdt(struct pctx *c, yaml_node_t *n, struct hook *h)
+{
+	h->kind = HOOK_USDT;
+	h->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a usdt"))
+		return;
+	bool has_path = false, has_provider = false, has_name = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch ((enum usdt_key)LOOKUP(c, k, usdt_keys, "a usdt")) {
+		case US_PATH:
+			has_path = true;
+			h->path_pos = node_pos(v);
+			get_string(c, v, "path", &h->path);
+			break;
+		case US_PROVIDER:
+			has_provider = true;
+			h->call_pos = node_pos(v);
+			get_name(c, v, "provider", false, &h->provider);
+			break;
+		case US_NAME:
+			has_name = true;
+			h->probe_pos = node_pos(v);
+			get_name(c, v, "name", false, &h->probe);
+			break;
+		case US_ARGS: parse_args(c, v, h); break;
+		case US_SELECTORS: parse_selectors(c, v, h); break;
+		case US_MESSAGE: get_string(c, v, "message", &h->message); break;
+		case US_TAGS: parse_tags(c, v, h); break;
+		case US_BTF_PATH: break;
+		}
+	}
+	if (!has_path)
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "usdt is missing 'path'");
+	if (!has_provider)
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "usdt is missing 'provider'");
+	if (!has_name)
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "usdt is missing 'name'");
+}
+
 static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind)
 {
-	const char *what = kind == HOOK_KPROBE ? "kprobes" : "tracepoints";
-	PARSE_LIST(c, n, p->hooks, p->nhooks, what,
-		   kind == HOOK_KPROBE ? parse_kprobe(c, item, at) : parse_tracepoint(c, item, at));
+	switch (kind) {
+	case HOOK_KPROBE: PARSE_LIST(c, n, p->hooks, p->nhooks, "kprobes", parse_kprobe(c, item, at)); break;
+	case HOOK_TRACEPOINT: PARSE_LIST(c, n, p->hooks, p->nhooks, "tracepoints", parse_tracepoint(c, item, at)); break;
+	case HOOK_UPROBE: PARSE_LIST(c, n, p->hooks, p->nhooks, "uprobes", parse_uprobe(c, item, at)); break;
+	case HOOK_USDT: PARSE_LIST(c, n, p->hooks, p->nhooks, "usdts", parse_usdt(c, item, at)); break;
+	case HOOK_KIND_COUNT: break;
+	}
 }
 
 enum spec_key {
@@ -1112,9 +1334,9 @@ enum spec_key {
 static const struct key_spec spec_keys[] = {
 	[SPEC_KPROBES] = {"kprobes", K_IMPL, 0},
 	[SPEC_TRACEPOINTS] = {"tracepoints", K_IMPL, 0},
-	[SPEC_UPROBES] = {"uprobes", K_UNSUPPORTED, "uprobes"},
+	[SPEC_UPROBES] = {"uprobes", K_IMPL, 0},
 	[SPEC_LSMHOOKS] = {"lsmhooks", K_UNSUPPORTED, "lsmhooks"},
-	[SPEC_USDTS] = {"usdts", K_UNSUPPORTED, "usdts"},
+	[SPEC_USDTS] = {"usdts", K_IMPL, 0},
 	[SPEC_FENTRIES] = {"fentries", K_UNSUPPORTED, "fentries"},
 	[SPEC_LISTS] = {"lists", K_UNSUPPORTED, "lists"},
 	[SPEC_OPTIONS] = {"options", K_UNSUPPORTED, "options"},
@@ -1136,9 +1358,9 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
 		case SPEC_KPROBES: parse_hook_list(c, v, p, HOOK_KPROBE); break;
 		case SPEC_TRACEPOINTS: parse_hook_list(c, v, p, HOOK_TRACEPOINT); break;
-		case SPEC_UPROBES:
+		case SPEC_UPROBES: parse_hook_list(c, v, p, HOOK_UPROBE); break;
+		case SPEC_USDTS: parse_hook_list(c, v, p, HOOK_USDT); break;
 		case SPEC_LSMHOOKS:
-		case SPEC_USDTS:
 		case SPEC_FENTRIES:
 		case SPEC_LISTS:
 		case SPEC_OPTIONS:
@@ -1376,6 +1598,14 @@ static void hook_free(struct hook *h)
 		free(s->actions);
 	}
 	free(h->selectors);
+	free(h->path);
+	for (int i = 0; i < h->nsites; i++)
+		free(h->sites[i].symbol);
+	free(h->sites);
+	free(h->ref_ctr);
+	free_values(h->digests, h->ndigests);
+	free(h->provider);
+	free(h->probe);
 }
 
 void policy_set_free(struct policy_set *ps)

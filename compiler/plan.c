@@ -65,6 +65,20 @@ static void need_bytes(struct str_plan *sp, const struct match_arg *ma)
 static void plan_strings(struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
+	/* a sleepable hook copies every user string and buffer it reads
+	 * whole, into its own per-thread buffer, before any check: the copy
+	 * may sleep to fault a page in, and nothing per-CPU is in use yet */
+	for (int i = 0; i < h->nargs && hp->sleepable; i++) {
+		enum arg_class cls = arg_types[h->args[i].type].cls;
+		if (cls != AC_STRING && cls != AC_BUF)
+			continue;
+		struct str_plan *sp = str_for(hp, h->args[i].index);
+		if (!sp)
+			continue;
+		sp->preload = sp->whole = true;
+		sp->is_buf = cls == AC_BUF;
+		sp->pslot = hp->npreload++;
+	}
 	for (int i = 0; i < h->nargs; i++) {
 		if (!arg_type_is_path(h->args[i].type))
 			continue;
@@ -105,6 +119,10 @@ static void plan_slots(struct hook_plan *hp, const struct policy *p, struct diag
 {
 	for (int i = 0; i < hp->nstrs; i++) {
 		struct str_plan *sp = &hp->strs[i];
+		if (sp->preload) { /* its own per-thread buffer */
+			sp->size = TPC_STR_MAX;
+			continue;
+		}
 		sp->size = round8(sp->size < 8 ? 8 : sp->size);
 		if (sp->whole || sp->size > STACK_STR_MAX) {
 			sp->size = TPC_STR_MAX;
@@ -112,6 +130,12 @@ static void plan_slots(struct hook_plan *hp, const struct policy *p, struct diag
 		}
 	}
 	int max = TPC_STR_SLOTS - (hp->followfd ? 1 : 0);
+	if (hp->site)
+		return; /* said once, for the hook's first probe */
+	if (hp->npreload > TPC_PRELOAD_SLOTS)
+		diag_add(d, p->file, hp->h->pos, SEV_ERROR, "too-many-slots",
+			 "this hook reads %d user strings and buffers; a uprobe pre-loads at most %d", hp->npreload,
+			 TPC_PRELOAD_SLOTS);
 	if (hp->nslots > max)
 		diag_add(d, p->file, hp->h->pos, SEV_ERROR, "too-many-slots",
 			 "this hook needs %d whole-string buffers (file/path/fd args, Postfix or long values); at most %d%s",
@@ -399,15 +423,26 @@ static void plan_cost(struct hook_plan *hp, const struct policy *p, struct diags
 	free(c.set_counted);
 }
 
-static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diags *d)
+static bool reads_user_bytes(const struct hook *h)
 {
-	const struct hook *h = &pl->p->hooks[id];
+	for (int i = 0; i < h->nargs; i++)
+		if (arg_types[h->args[i].type].cls == AC_STRING || arg_types[h->args[i].type].cls == AC_BUF)
+			return true;
+	return false;
+}
+
+/* hp->site is set: which probe of model hook `model` it is. */
+static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, struct diags *d)
+{
+	const struct hook *h = &pl->p->hooks[model];
 	hp->h = h;
 	hp->id = id;
 	hp->arch = pl->t->arch;
 	hp->at_return = hook_reports_at_return(h);
 	hp->override = hook_has_action(h, ACT_OVERRIDE);
 	hp->user_mem = hook_user_memory(h);
+	hp->sleepable = hook_kind_may_sleep(h->kind) && reads_user_bytes(h);
+	pl->preload |= hp->sleepable;
 	if (h->kind == HOOK_TRACEPOINT && h->subsystem && h->event)
 		hp->tp = tp_format_get(pl->t->tracefs, h->subsystem, h->event);
 	int na = 1;
@@ -432,7 +467,7 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diag
 		hp->late |= h->kind == HOOK_KPROBE && h->syscall && hp->strs[i].checked && !hp->strs[i].is_path;
 	/* the entry half hands the return half one u64 mask of the selectors
 	 * whose entry checks passed */
-	if (hp->at_return && h->nselectors > TPC_RETURN_SELECTORS)
+	if (hp->at_return && h->nselectors > TPC_RETURN_SELECTORS && !hp->site)
 		diag_add(d, pl->p->file, h->selectors[TPC_RETURN_SELECTORS].pos, SEV_ERROR, "too-many-selectors",
 			 "a hook that reports at return can have at most %d selectors (this one has %d)",
 			 TPC_RETURN_SELECTORS, h->nselectors);
@@ -447,9 +482,13 @@ static void plan_follows(struct plan *pl, struct diags *d)
 {
 	const struct policy *p = pl->p;
 	int n = 0;
-	for (int i = 0; i < p->nhooks; i++)
-		for (int j = 0; j < p->hooks[i].nselectors; j++) {
-			const struct selector *s = &p->hooks[i].selectors[j];
+	/* the filters of each hook as written: its first probe's plan */
+	for (int i = 0; i < pl->nhooks; i++) {
+		if (pl->hooks[i].site)
+			continue;
+		const struct hook *h = pl->hooks[i].h;
+		for (int j = 0; j < h->nselectors; j++) {
+			const struct selector *s = &h->selectors[j];
 			for (int pass = 0; pass < 2; pass++) {
 				const struct match_proc *ms = pass ? s->match_binaries : s->match_pids;
 				int count = pass ? s->nmatch_binaries : s->nmatch_pids;
@@ -468,6 +507,7 @@ static void plan_follows(struct plan *pl, struct diags *d)
 				}
 			}
 		}
+	}
 }
 
 /* What tp-load must seed for processes that predate it: the table
@@ -493,14 +533,39 @@ bool plan_build(struct plan *pl, const struct policy *p, const struct target *t,
 	memset(pl, 0, sizeof(*pl));
 	pl->p = p;
 	pl->t = t;
-	pl->nhooks = p->nhooks;
-	pl->hooks = xcalloc((size_t)(p->nhooks ? p->nhooks : 1), sizeof(*pl->hooks));
-	for (int i = 0; i < p->nhooks; i++)
-		plan_hook(pl, &pl->hooks[i], i, d);
-	if (p->nhooks > TPC_MAX_HOOKS) /* all documents of the file together */
-		diag_add(d, p->file, p->hooks[TPC_MAX_HOOKS].pos, SEV_ERROR, "too-many-hooks",
+	/* one hook plan per probe: a uprobe on three symbols, or a USDT with
+	 * three sites in its binary, is three hooks of the object */
+	int *nsites = xcalloc((size_t)(p->nhooks ? p->nhooks : 1), sizeof(int));
+	int *nusdt = xcalloc((size_t)(p->nhooks ? p->nhooks : 1), sizeof(int));
+	struct usdt_site **usdt = xcalloc((size_t)(p->nhooks ? p->nhooks : 1), sizeof(*usdt));
+	for (int i = 0; i < p->nhooks; i++) {
+		nsites[i] = hook_count_sites(&p->hooks[i], t, &usdt[i], &nusdt[i]);
+		pl->nhooks += nsites[i];
+	}
+	pl->hooks = xcalloc((size_t)(pl->nhooks ? pl->nhooks : 1), sizeof(*pl->hooks));
+	for (int i = 0, id = 0; i < p->nhooks; i++)
+		for (int k = 0; k < nsites[i]; k++, id++) {
+			struct hook_plan *hp = &pl->hooks[id];
+			hp->site = k;
+			if (k < nusdt[i])
+				hp->usdt = &usdt[i][k];
+			if (k == 0) {
+				hp->usdt_sites = usdt[i];
+				hp->nusdt_sites = nusdt[i];
+			}
+			if (nusdt[i]) { /* tp-load attaches only to this build */
+				const char *sum = binary_sha256(binary_get(t->root, p->hooks[i].path));
+				snprintf(hp->binary_sha256, sizeof(hp->binary_sha256), "%s", sum ? sum : "");
+			}
+			plan_hook(pl, hp, i, id, d);
+		}
+	free(nsites);
+	free(nusdt);
+	free(usdt);
+	if (pl->nhooks > TPC_MAX_HOOKS) /* all documents of the file together, every probe site */
+		diag_add(d, p->file, pl->hooks[TPC_MAX_HOOKS].h->pos, SEV_ERROR, "too-many-hooks",
 			 "more than %d hooks in one object (tp-load takes no more); this is hook %d of %d",
-			 TPC_MAX_HOOKS, TPC_MAX_HOOKS + 1, p->nhooks);
+			 TPC_MAX_HOOKS, TPC_MAX_HOOKS + 1, pl->nhooks);
 	plan_follows(pl, d);
 	plan_seed(pl);
 	return d->errors == errors;
@@ -510,8 +575,11 @@ void plan_free(struct plan *pl)
 {
 	for (int i = 0; i < pl->nhooks; i++) {
 		struct hook_plan *hp = &pl->hooks[i];
-		for (int k = 0; k < hp->nprogs; k++)
+		for (int k = 0; k < hp->nprogs; k++) {
 			free(hp->progs[k].section);
+			free(hp->progs[k].target);
+		}
+		usdt_sites_free(hp->usdt_sites, hp->nusdt_sites);
 		free(hp->function);
 		for (int k = 0; k < hp->nsets; k++)
 			valueset_free(&hp->sets[k]);

@@ -364,7 +364,19 @@ struct selector {
 enum hook_kind {
 	HOOK_KPROBE,
 	HOOK_TRACEPOINT,
+	HOOK_UPROBE,
+	HOOK_USDT,
 	HOOK_KIND_COUNT,
+};
+
+/* uprobes: where in the binary, as the policy wrote it (one element of
+ * symbols, offsets or addrs; each is one probe) */
+enum probe_by { PROBE_BY_NONE, PROBE_BY_SYMBOL, PROBE_BY_OFFSET, PROBE_BY_ADDR };
+
+struct probe_site {
+	char *symbol;    /* PROBE_BY_SYMBOL: "name" or "name+off" */
+	uint64_t value;  /* PROBE_BY_OFFSET: a file offset; PROBE_BY_ADDR: a virtual address */
+	struct pos pos;
 };
 
 struct hook {
@@ -386,6 +398,23 @@ struct hook {
 	int ntags;
 	struct pos pos, call_pos;
 	const char *policy_name; /* of the document it came from (not owned) */
+	/* uprobe and usdt: the user-space binary probed */
+	char *path;
+	struct pos path_pos;
+	enum probe_by by;          /* uprobe: which list gave the sites */
+	int nby;                   /* how many of symbols, offsets and addrs were written (1 is right) */
+	struct probe_site *sites;  /* uprobe: the probes, in the list's order */
+	int nsites;
+	struct pos by_pos;         /* the list's key */
+	uint64_t *ref_ctr;         /* refCtrOffsets: a semaphore per site */
+	int nref_ctr;
+	bool has_ref_ctr;
+	struct pos ref_ctr_pos;
+	struct value *digests;     /* binaryDigests */
+	int ndigests;
+	struct pos digests_pos;
+	char *provider, *probe;    /* usdt: provider and name */
+	struct pos probe_pos;
 };
 
 struct policy {
@@ -414,6 +443,7 @@ bool selector_has_filters(const struct selector *s);
 bool hook_has_action(const struct hook *h, enum action_kind k);
 /* return: true, or a returnCopy arg: the event is posted at return */
 bool hook_reports_at_return(const struct hook *h);
+bool hook_kind_can_return(enum hook_kind k); /* it may have a return probe (return: true, returnCopy) */
 
 /* ---- stages ---- */
 
@@ -467,12 +497,62 @@ struct tp_record {
 	char **enum_names; /* per format field: the enum type of its member, or NULL */
 };
 
+/* binary.c: the user-space binaries uprobes and USDTs name, read once per
+ * run and cached (like tracepoint formats). */
+struct elfbin;
+struct binary {
+	char *path;
+	bool missing;   /* not on this machine */
+	char *problem;  /* why it cannot be read as an ELF binary; NULL when it can */
+	struct elfbin *elf;
+	int fd;
+	char sha256[65]; /* of the file; "" until binary_sha256() */
+};
+/* path as the node has it, read under root (tpc --root; NULL: /);
+ * NULL only for a NULL path */
+struct binary *binary_get(const char *root, const char *path);
+const char *binary_sha256(struct binary *b); /* NULL when the file cannot be read */
+void binary_release(void);
+
+/* usdt.c: USDT argument specs ("-4@%edi 8@-16(%rbp)", of a stapsdt note)
+ * decoded at compile time into the reads the generated code does. */
+enum usdt_arg_kind { USDT_CONST, USDT_REG, USDT_MEM };
+struct usdt_arg {
+	enum usdt_arg_kind kind;
+	int size;          /* 1, 2, 4 or 8 bytes */
+	bool is_signed;
+	long long value;   /* USDT_CONST: the constant; USDT_MEM: the displacement */
+	char base[48];     /* USDT_REG, USDT_MEM: C expression of the register (ctx->di) */
+	char index[48];    /* USDT_MEM: of the index register, or "" */
+	int scale;         /* USDT_MEM: of the index */
+	int reg_bytes;     /* USDT_REG: the bytes of the register named (%eax: 4) */
+	char text[48];     /* the spec as written, for comments */
+};
+#define USDT_MAX_ARGS 12
+
+/* One site of a USDT probe (a binary may have several of one name). */
+struct usdt_site {
+	uint64_t offset;   /* file offset of the probe */
+	uint64_t ref_ctr;  /* file offset of its semaphore; 0: none */
+	int nargs;
+	struct usdt_arg args[USDT_MAX_ARGS];
+	char *spec;        /* the note's argument string */
+	char *problem;     /* why it cannot be probed (an argument tpc cannot read, ...), or NULL */
+};
+/* The sites of provider:name in bin, decoded for arch ("x86", "arm64");
+ * *n of them (0: the binary has no such probe). Free with usdt_sites_free. */
+struct usdt_site *usdt_sites(struct binary *bin, const char *provider, const char *name, const char *arch, int *n);
+void usdt_sites_free(struct usdt_site *s, int n);
+/* "provider:name, ..." of every probe in bin (malloc'ed; "" when none) */
+char *usdt_probe_list(struct binary *bin);
+
 /* The machine a policy is checked and compiled for. */
 struct target {
 	const char *tracefs; /* tracepoint formats; default /sys/kernel/tracing */
 	const char *btf;     /* kernel BTF file; NULL = /sys/kernel/btf/vmlinux if present */
 	bool no_btf;         /* --no-btf: skip the BTF-aware rules */
 	const char *arch;    /* "x86" or "arm64" (bpf_tracing.h's __TARGET_ARCH_ name) */
+	const char *root;    /* --root: the node's files (uprobe and USDT binaries) are under it; NULL: / */
 };
 
 /* check.c and check_*.c: schema-level and semantic rules. */
@@ -485,7 +565,16 @@ const char *hook_kind_name(enum hook_kind k);     /* manifest and YAML name */
 const char *prog_variant_name(enum tpc_prog_variant v); /* manifest variant= */
 int hook_max_args(const struct hook *h, const struct target *t); /* arg indexes it can read; 0: unknown */
 bool hook_user_memory(const struct hook *h);       /* pointer args point into the caller */
-char *hook_describe(const struct hook *h);         /* "kprobe openat", for comments */
+/* "kprobe openat", "uprobe /bin/x main", for comments and messages;
+ * site: which of the hook's probes (plan.c), -1 for the hook as written */
+char *hook_describe(const struct hook *h, int site);
+/* How many probes the hook is: one hook plan each (uprobes: one per
+ * symbol, offset or address; USDTs: one per site of the probe in the
+ * binary, whose decoded sites go to *usdt). At least 1. */
+int hook_count_sites(const struct hook *h, const struct target *t, struct usdt_site **usdt, int *nusdt);
+/* Its programs run in the traced process's context, where they may sleep
+ * to fault a page in (uprobes, USDTs). */
+bool hook_kind_may_sleep(enum hook_kind k);
 /* entry programs and, for hooks that report at return, return programs */
 void hook_plan_programs(struct hook_plan *hp, const struct target *t);
 /* statements filling a[] of the entry program `prog` */
@@ -506,6 +595,9 @@ struct str_plan {
 	int slot;     /* scratch slot, or -1 for a stack buffer */
 	bool is_buf;  /* char_buf: size from another arg */
 	bool is_path; /* file, path, dentry or fd: resolved to a path string */
+	bool preload; /* a sleepable hook's user string or buffer: copied whole, faulting its pages in, into
+		       * this thread's pre-load buffer pslot (tpc_preload.bpf.h) before anything reads it */
+	int pslot;
 };
 
 /* valueset.c: a large set of same-length constants, searched by hash
@@ -539,6 +631,7 @@ enum prog_role { PROG_ENTRY, PROG_RETURN };
 struct prog_plan {
 	char name[32];      /* tpc_h<N>_<suffix>: the program's symbol */
 	char *section;      /* SEC(): what tp-load attaches it to */
+	char *target;       /* what it probes, for the comment above it (NULL: the section's part after '/') */
 	enum prog_role role;
 	enum tpc_prog_variant variant; /* tp-load attaches one variant per hook */
 	const char *tmpl;   /* templates/ file */
@@ -579,6 +672,14 @@ struct hook_plan {
 	struct valueset *sets; /* large value sets of its filters */
 	int nsets;
 	long check_insns; /* estimated BPF instructions of its checks (plan_cost) */
+	/* uprobe, usdt */
+	int site;          /* which probe of the hook this plan attaches (hook_count_sites) */
+	bool sleepable;    /* its programs may sleep: they pre-load user strings and buffers (npreload of them) */
+	int npreload;
+	const struct usdt_site *usdt;   /* usdt: the site probed */
+	char binary_sha256[65];         /* usdt: of the binary its sites were read from */
+	struct usdt_site *usdt_sites;   /* usdt: every site of the hook, owned by its site 0 plan */
+	int nusdt_sites;
 };
 
 /* What the checks of one hook may cost, in estimated BPF instructions: a
@@ -604,6 +705,7 @@ struct plan {
 	bool seed_procs;      /* a filter reads the process table: tp-load seeds it */
 	bool seed_exec_state; /* *Changes filters: the seed records namespaces and caps */
 	bool fork_nspid;      /* a followed matchPIDs filter compares namespace pids */
+	bool preload;         /* a hook pre-loads user strings: the object has the pre-load buffers */
 };
 
 /* false when the policy runs past a limit (reported in d) */

@@ -352,6 +352,21 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	for (int i = 0; i < o->m.nhooks; i++)
 		if (choose_variant(o, i, mode, &req.variant[i]))
 			goto out;
+	req.sites = calloc((size_t)(o->m.nhooks > 0 ? o->m.nhooks : 1), sizeof(*req.sites));
+	if (!req.sites) {
+		tpl_err("out of memory");
+		goto out;
+	}
+	for (int i = 0; i < o->m.nhooks; i++)
+		req.sites[i].fd = -1;
+	for (int i = 0; i < o->m.nhooks; i++) {
+		char desc[700], problem[4600];
+		if (tpl_hook_open(&o->m.hooks[i], &req.sites[i], problem, sizeof(problem)) == 0)
+			continue;
+		tpl_hook_describe_variant(&o->m.hooks[i], req.variant[i], desc, sizeof(desc));
+		tpl_err("%s: hook %d (%s): %s", o->path, i, desc, problem);
+		goto out;
+	}
 	int share = shares_table(o);
 	req.share_procs_fd = share ? shared.procs_fd : -1;
 	req.attach_procs = !share || shared.procs_fd < 0;
@@ -426,6 +441,9 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	*nhooks += msg.nhooks;
 	rc = 0;
 out:
+	for (int i = 0; req.sites && i < o->m.nhooks; i++)
+		tpl_hook_close(&req.sites[i]);
+	free(req.sites);
 	free(req.variant);
 	return rc;
 }

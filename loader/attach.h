@@ -4,6 +4,7 @@
 #define TPL_ATTACH_H
 
 
+#include "hooks.h"
 #include "manifest.h"
 
 /* --attach: auto (per hook, the first variant of its programs this
@@ -54,6 +55,10 @@ struct tpl_load_req {
 	int *variant;       /* per hook: the variant to attach */
 	int share_procs_fd; /* the shared process table to use, or -1 */
 	int attach_procs;   /* attach the process tracking programs */
+	/* per hook: what it attaches to, opened by tp-load before the child
+	 * starts (a uprobe's binary, checked and resolved: the offset events
+	 * report stays in tp-load's manifest); the child inherits the fds */
+	struct tpl_hook_site *sites;
 };
 
 /* tp-load's answer to step 1: go on, with what tpc_config needs (read by

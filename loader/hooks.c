@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bindigest.h"
+#include "binary.h"
+#include "elfbin.h"
 #include "json.h"
 #include "hooks.h"
 
@@ -44,6 +47,87 @@ const char *tpl_hook_kind_names(void)
 	return list + 2;
 }
 
+/* path=: an absolute path of a file (any bytes but NUL, which the
+ * manifest's decoding refuses) */
+static int parse_path(struct tpc_record *r, char **out)
+{
+	if (tpc_record_str(r, "path", 1, out))
+		return -1;
+	if ((*out)[0] != '/' || strlen(*out) >= 4096)
+		return tpc_record_fail(r, "path=: not an absolute path");
+	return 0;
+}
+
+/* digests=: "algo:hex,..." each already canonical */
+static int parse_digests(struct tpc_record *r, struct tpc_hook *h)
+{
+	char *all = NULL, *save = NULL;
+	if (tpc_record_str(r, "digests", 0, &all))
+		return -1;
+	for (char *d = all ? strtok_r(all, ",", &save) : NULL; d; d = strtok_r(NULL, ",", &save)) {
+		char canon[BINDIGEST_HEX_MAX + 16];
+		const char *why;
+		if (bindigest_canonical(d, canon, sizeof(canon), &why) < 0 || strcmp(canon, d) || h->uprobe.ndigests >= 64) {
+			free(all);
+			return tpc_record_fail(r, "digests=: not a list of <algo>:<lowercase hex>");
+		}
+		char **v = realloc(h->uprobe.digests, sizeof(*v) * (size_t)(h->uprobe.ndigests + 1));
+		if (!v || !(v[h->uprobe.ndigests] = strdup(d))) {
+			if (v)
+				h->uprobe.digests = v;
+			free(all);
+			return tpc_record_fail(r, "out of memory");
+		}
+		h->uprobe.digests = v;
+		h->uprobe.ndigests++;
+	}
+	free(all);
+	return 0;
+}
+
+static int parse_uprobe(struct tpc_record *r, struct tpc_hook *h)
+{
+	char name[256], target[4400];
+	uint64_t off;
+	int ref;
+	if (parse_path(r, &h->uprobe.path) || tpc_record_str(r, "symbol", 0, &h->uprobe.symbol) ||
+	    tpc_record_u64(r, "offset", &h->uprobe.offset, &h->uprobe.has_offset) ||
+	    tpc_record_u64(r, "addr", &h->uprobe.addr, &h->uprobe.has_addr) ||
+	    tpc_record_u64(r, "ref_ctr_offset", &h->uprobe.ref_ctr_offset, &ref) || parse_digests(r, h))
+		return -1;
+	if (!!h->uprobe.symbol + h->uprobe.has_offset + h->uprobe.has_addr != 1)
+		return tpc_record_fail(r, "a uprobe needs exactly one of symbol=, offset= and addr=");
+	if (h->uprobe.symbol && (elfbin_split_symbol(h->uprobe.symbol, name, sizeof(name), &off) || !tpc_is_symbol(name)))
+		return tpc_record_fail(r, "symbol=: not <name> or <name>+<offset>");
+	if (h->uprobe.symbol)
+		snprintf(target, sizeof(target), "%s:%s", h->uprobe.path, h->uprobe.symbol);
+	else
+		snprintf(target, sizeof(target), "%s@0x%llx", h->uprobe.path,
+			 h->uprobe.has_addr ? h->uprobe.addr : h->uprobe.offset);
+	h->uprobe.target = strdup(target);
+	return h->uprobe.target ? 0 : tpc_record_fail(r, "out of memory");
+}
+
+static int parse_usdt(struct tpc_record *r, struct tpc_hook *h)
+{
+	char target[4400];
+	int has_offset, ref;
+	if (parse_path(r, &h->usdt.path) || tpc_record_str(r, "provider", 1, &h->usdt.provider) ||
+	    tpc_record_str(r, "name", 1, &h->usdt.name) || tpc_record_u64(r, "offset", &h->usdt.offset, &has_offset) ||
+	    tpc_record_u64(r, "ref_ctr_offset", &h->usdt.ref_ctr_offset, &ref) ||
+	    tpc_record_str(r, "sha256", 1, &h->usdt.sha256))
+		return -1;
+	if (!has_offset)
+		return tpc_record_fail(r, "missing field offset=");
+	if (!tpc_is_ident(h->usdt.provider) || !tpc_is_ident(h->usdt.name))
+		return tpc_record_fail(r, "provider=, name=: not names");
+	if (strlen(h->usdt.sha256) != 64 || strspn(h->usdt.sha256, "0123456789abcdef") != 64)
+		return tpc_record_fail(r, "sha256=: not 64 lowercase hex digits");
+	snprintf(target, sizeof(target), "%s:%s:%s", h->usdt.path, h->usdt.provider, h->usdt.name);
+	h->usdt.target = strdup(target);
+	return h->usdt.target ? 0 : tpc_record_fail(r, "out of memory");
+}
+
 int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h)
 {
 	switch (h->kind) {
@@ -63,6 +147,10 @@ int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h)
 		if (!tpc_is_tp_name(h->tracepoint.tp))
 			return tpc_record_fail(r, "tp=: not <subsys>/<event>");
 		return 0;
+	case TPC_HOOK_UPROBE:
+		return parse_uprobe(r, h);
+	case TPC_HOOK_USDT:
+		return parse_usdt(r, h);
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -79,6 +167,21 @@ void tpl_hook_free(struct tpc_hook *h)
 	case TPC_HOOK_TRACEPOINT:
 		free(h->tracepoint.tp);
 		return;
+	case TPC_HOOK_UPROBE:
+		free(h->uprobe.path);
+		free(h->uprobe.symbol);
+		for (int i = 0; i < h->uprobe.ndigests; i++)
+			free(h->uprobe.digests[i]);
+		free(h->uprobe.digests);
+		free(h->uprobe.target);
+		return;
+	case TPC_HOOK_USDT:
+		free(h->usdt.path);
+		free(h->usdt.provider);
+		free(h->usdt.name);
+		free(h->usdt.sha256);
+		free(h->usdt.target);
+		return;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -91,10 +194,42 @@ int tpl_hook_kind_has_variant(enum tpc_hook_kind k, enum tpc_prog_variant v)
 		return v == TPC_VARIANT_KPROBE || v == TPC_VARIANT_TRACEPOINT;
 	case TPC_HOOK_TRACEPOINT:
 		return v == TPC_VARIANT_TRACEPOINT;
+	case TPC_HOOK_UPROBE:
+	case TPC_HOOK_USDT:
+		return v == TPC_VARIANT_UPROBE;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
 	return 0;
+}
+
+/* The variant that is the kind itself (the others are its twins). */
+static int own_variant(enum tpc_hook_kind k)
+{
+	switch (k) {
+	case TPC_HOOK_KPROBE:
+		return TPC_VARIANT_KPROBE;
+	case TPC_HOOK_TRACEPOINT:
+		return TPC_VARIANT_TRACEPOINT;
+	case TPC_HOOK_UPROBE:
+	case TPC_HOOK_USDT:
+		return TPC_VARIANT_UPROBE;
+	case TPC_HOOK_KIND_COUNT:
+		break;
+	}
+	return -1;
+}
+
+void tpl_hook_describe_variant(const struct tpc_hook *h, enum tpc_prog_variant v, char *buf, size_t len)
+{
+	char what[600], noun[64];
+
+	tpl_hook_describe(h, what, sizeof(what));
+	tpl_variant_noun(v, h->kind, noun, sizeof(noun));
+	if (strcmp(noun, tpl_variant_name(v)) == 0)
+		snprintf(buf, len, "%s", what);
+	else
+		snprintf(buf, len, "%s, %s", what, noun);
 }
 
 void tpl_hook_describe(const struct tpc_hook *h, char *buf, size_t len)
@@ -106,6 +241,12 @@ void tpl_hook_describe(const struct tpc_hook *h, char *buf, size_t len)
 		return;
 	case TPC_HOOK_TRACEPOINT:
 		snprintf(buf, len, "tracepoint %s", h->tracepoint.tp);
+		return;
+	case TPC_HOOK_UPROBE:
+		snprintf(buf, len, "uprobe %s", h->uprobe.target);
+		return;
+	case TPC_HOOK_USDT:
+		snprintf(buf, len, "usdt %s", h->usdt.target);
 		return;
 	case TPC_HOOK_KIND_COUNT:
 		break;
@@ -120,6 +261,10 @@ const char *tpl_hook_target(const struct tpc_hook *h)
 		return h->kprobe.function;
 	case TPC_HOOK_TRACEPOINT:
 		return h->tracepoint.tp;
+	case TPC_HOOK_UPROBE:
+		return h->uprobe.target;
+	case TPC_HOOK_USDT:
+		return h->usdt.target;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -142,9 +287,107 @@ void tpl_hook_json_target(FILE *f, const struct tpc_hook *h)
 		json_write_cstr(f, slash + 1);
 		return;
 	}
+	case TPC_HOOK_UPROBE:
+		/* Tetragon's process_uprobe: the symbol as written (none for
+		 * offsets and addresses), the file offset attached (none for a
+		 * plain symbol), the semaphore; 64-bit numbers as strings */
+		fputs(",\"path\":", f);
+		json_write_cstr(f, h->uprobe.path);
+		if (h->uprobe.symbol) {
+			fputs(",\"symbol\":", f);
+			json_write_cstr(f, h->uprobe.symbol);
+		}
+		if (h->uprobe.attached && (!h->uprobe.symbol || strchr(h->uprobe.symbol, '+')))
+			fprintf(f, ",\"offset\":\"%llu\"", h->uprobe.attached);
+		if (h->uprobe.ref_ctr_offset)
+			fprintf(f, ",\"ref_ctr_offset\":\"%llu\"", h->uprobe.ref_ctr_offset);
+		return;
+	case TPC_HOOK_USDT:
+		fputs(",\"path\":", f);
+		json_write_cstr(f, h->usdt.path);
+		fputs(",\"provider\":", f);
+		json_write_cstr(f, h->usdt.provider);
+		fputs(",\"name\":", f);
+		json_write_cstr(f, h->usdt.name);
+		return;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
+}
+
+unsigned tpl_hook_json_style(enum tpc_hook_kind k)
+{
+	switch (k) {
+	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_USDT:
+		return 0;
+	case TPC_HOOK_UPROBE:
+		return TPL_JSON_NO_LABELS | TPL_JSON_RETURN_IN_ARGS;
+	case TPC_HOOK_KIND_COUNT:
+		break;
+	}
+	return 0;
+}
+
+/* ---- attaching a hook ---- */
+
+int tpl_hook_open(struct tpc_hook *h, struct tpl_hook_site *s, char *err, size_t errlen)
+{
+	struct tpl_binary_want w = { 0 };
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	switch (h->kind) {
+	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_TRACEPOINT:
+		return 0;
+	case TPC_HOOK_UPROBE:
+		w.path = h->uprobe.path;
+		w.symbol = h->uprobe.symbol;
+		w.has_addr = h->uprobe.has_addr;
+		w.addr = h->uprobe.addr;
+		w.has_offset = h->uprobe.has_offset;
+		w.offset = h->uprobe.offset;
+		w.digests = h->uprobe.digests;
+		w.ndigests = h->uprobe.ndigests;
+		s->ref_ctr_offset = h->uprobe.ref_ctr_offset;
+		break;
+	case TPC_HOOK_USDT:
+		w.path = h->usdt.path;
+		w.has_offset = 1;
+		w.offset = h->usdt.offset;
+		w.sha256 = h->usdt.sha256;
+		s->ref_ctr_offset = h->usdt.ref_ctr_offset;
+		break;
+	case TPC_HOOK_KIND_COUNT:
+		snprintf(err, errlen, "unknown hook kind");
+		return -1;
+	}
+	if (tpl_binary_open(&w, &s->fd, &s->offset, err, errlen))
+		return -1;
+	snprintf(s->path, sizeof(s->path), "/proc/self/fd/%d", s->fd);
+	if (h->kind == TPC_HOOK_UPROBE)
+		h->uprobe.attached = s->offset;
+	return 0;
+}
+
+struct bpf_link *tpl_hook_attach(const struct tpc_hook *h, const struct tpl_hook_site *s, struct bpf_program *p,
+				 enum tpc_prog_variant v, enum tpc_prog_role r)
+{
+	(void)h;
+	if (tpl_variant_by_section(v))
+		return bpf_program__attach(p);
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .ref_ctr_offset = s->ref_ctr_offset, .retprobe = r == TPC_ROLE_RETURN);
+	/* every process (-1) that maps the file */
+	return bpf_program__attach_uprobe_opts(p, -1, s->path, s->offset, &o);
+}
+
+void tpl_hook_close(struct tpl_hook_site *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
 }
 
 /* ---- program variants ---- */
@@ -196,6 +439,8 @@ enum bpf_prog_type tpl_variant_prog_type(enum tpc_prog_variant v)
 		return BPF_PROG_TYPE_KPROBE;
 	case TPC_VARIANT_TRACEPOINT:
 		return BPF_PROG_TYPE_TRACEPOINT;
+	case TPC_VARIANT_UPROBE:
+		return BPF_PROG_TYPE_KPROBE;
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -209,6 +454,8 @@ const char *tpl_variant_section(enum tpc_prog_variant v, enum tpc_prog_role r)
 		return r == TPC_ROLE_RETURN ? "kretprobe/" : "kprobe/";
 	case TPC_VARIANT_TRACEPOINT:
 		return "tracepoint/";
+	case TPC_VARIANT_UPROBE: /* uprobe.s, uretprobe.s: sleepable */
+		return r == TPC_ROLE_RETURN ? "uretprobe" : "uprobe";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -222,10 +469,25 @@ const char *tpl_variant_target(enum tpc_prog_variant v)
 		return "kernel function";
 	case TPC_VARIANT_TRACEPOINT:
 		return "tracepoint";
+	case TPC_VARIANT_UPROBE:
+		return "user-space function";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
 	return "?";
+}
+
+int tpl_variant_by_section(enum tpc_prog_variant v)
+{
+	switch (v) {
+	case TPC_VARIANT_KPROBE:
+	case TPC_VARIANT_TRACEPOINT:
+		return 1;
+	case TPC_VARIANT_UPROBE:
+	case TPC_VARIANT_COUNT:
+		break;
+	}
+	return 0;
 }
 
 int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
@@ -238,6 +500,11 @@ int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
 		return 0;
 	case TPC_VARIANT_TRACEPOINT:
 		return 1; /* tpl_check_kernel made sure of tracefs */
+	case TPC_VARIANT_UPROBE:
+		if (access("/sys/bus/event_source/devices/uprobe", F_OK) == 0)
+			return 1;
+		*why = "this kernel has no uprobes (CONFIG_UPROBE_EVENTS off)";
+		return 0;
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -247,7 +514,7 @@ int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
 
 void tpl_variant_noun(enum tpc_prog_variant v, enum tpc_hook_kind k, char *buf, size_t len)
 {
-	if (strcmp(tpl_variant_name(v), tpl_hook_kind_name(k)) == 0)
+	if ((int)v == own_variant(k))
 		snprintf(buf, len, "%s", tpl_variant_name(v));
 	else
 		snprintf(buf, len, "%s twin", tpl_variant_name(v));

@@ -43,12 +43,41 @@ int tpl_hook_kind_has_variant(enum tpc_hook_kind k, enum tpc_prog_variant v);
 /* How messages name the hook: "kprobe sys_openat",
  * "tracepoint syscalls/sys_enter_openat". */
 void tpl_hook_describe(const struct tpc_hook *h, char *buf, size_t len);
+/* The same, and for a variant that is not the kind's own ", tracepoint
+ * twin": how attach messages name the hook. */
+void tpl_hook_describe_variant(const struct tpc_hook *h, enum tpc_prog_variant v, char *buf, size_t len);
 
 /* What the hook's events name: the compact form's name
  * ("__x64_sys_openat", "syscalls/sys_enter_openat"), and the JSON fields
  * (",\"function_name\":...", ",\"subsys\":...,\"event\":..."). */
 const char *tpl_hook_target(const struct tpc_hook *h);
 void tpl_hook_json_target(FILE *f, const struct tpc_hook *h);
+
+/* How JSON events of kind k differ in shape, where Tetragon's kinds do. */
+#define TPL_JSON_NO_LABELS 1      /* args carry no "label" (process_uprobe) */
+#define TPL_JSON_RETURN_IN_ARGS 2 /* the return value is the last element of args, not "return" */
+unsigned tpl_hook_json_style(enum tpc_hook_kind k);
+
+/* ---- attaching a hook ---- */
+
+/* What a hook's programs attach to, made ready once per hook before they
+ * attach (a uprobe's binary: opened once, checked against its digests,
+ * the symbol found in it, attached through /proc/self/fd/N). */
+struct tpl_hook_site {
+	int fd; /* the binary, or -1 */
+	char path[64];
+	unsigned long long offset, ref_ctr_offset;
+};
+
+/* 0, or -1 with the problem in err ("/bin/x: no symbol main"). Records
+ * what it resolved in h (the offset a uprobe's events report). */
+int tpl_hook_open(struct tpc_hook *h, struct tpl_hook_site *s, char *err, size_t errlen);
+/* Attaches p, a program of variant v and role r of hook h; NULL with
+ * errno on failure. Section-attached variants (kprobes, tracepoints) go
+ * where their ELF section says; uprobes where s says. */
+struct bpf_link *tpl_hook_attach(const struct tpc_hook *h, const struct tpl_hook_site *s, struct bpf_program *p,
+				 enum tpc_prog_variant v, enum tpc_prog_role r);
+void tpl_hook_close(struct tpl_hook_site *s);
 
 /* ---- program variants ---- */
 
@@ -71,9 +100,13 @@ const char *tpl_variant_target(enum tpc_prog_variant v);
  * says why not ("this kernel has no kprobes (CONFIG_KPROBES off)"). */
 int tpl_variant_attachable(enum tpc_prog_variant v, const char **why);
 
+/* 1 when the variant's programs attach where their ELF section says
+ * (kprobe/SYM, tracepoint/SUBSYS/EVENT), 0 when where the hook says. */
+int tpl_variant_by_section(enum tpc_prog_variant v);
+
 /* How messages name the variant's programs in a hook of kind k: the
- * variant itself when it is the kind's own ("kprobe"), else a twin
- * ("tracepoint twin"). */
+ * variant itself when it is the kind's own ("kprobe"; a USDT's are
+ * uprobes), else a twin ("tracepoint twin"). */
 void tpl_variant_noun(enum tpc_prog_variant v, enum tpc_hook_kind k, char *buf, size_t len);
 
 #endif

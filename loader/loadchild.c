@@ -81,30 +81,19 @@ static int need_prog(struct child *c, int hook, const char *name,
 	    strncmp(bpf_program__section_name(p), prefix, strlen(prefix)) != 0) {
 		tpl_err("%s: program %s is of section %s, expected a %.*s program",
 			c->o->path, name, bpf_program__section_name(p),
-			(int)strlen(prefix) - 1, prefix);
+			(int)strcspn(prefix, "/"), prefix);
 		return -1;
 	}
 	return 0;
 }
 
-/* "kprobe sys_openat" and, for a variant that is not the kind's own,
- * ", tracepoint twin": how attach messages name the hook. */
-static void describe(const struct tpc_hook *h, enum tpc_prog_variant v, char *buf, size_t len)
-{
-	char what[600], noun[64];
-
-	tpl_hook_describe(h, what, sizeof(what));
-	tpl_variant_noun(v, h->kind, noun, sizeof(noun));
-	if (strcmp(noun, tpl_variant_name(v)) == 0)
-		snprintf(buf, len, "%s", what);
-	else
-		snprintf(buf, len, "%s, %s", what, noun);
-}
-
-/* Attach a loaded program where its own ELF section says (libbpf reads
- * kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT). what names it in
- * messages; v is its variant, for what its section names. */
-static int attach_prog(struct child *c, const char *name, enum tpc_prog_variant v, const char *what)
+/* Attach a loaded program of hook h (NULL: a process tracking program)
+ * where its own ELF section says (libbpf reads kprobe/SYM,
+ * kretprobe/SYM, tracepoint/SUBSYS/EVENT), or where the hook's site says
+ * for variants that are not attached by section (uprobes). what names it
+ * in messages; v and r are its variant and role. */
+static int attach_prog(struct child *c, const struct tpc_hook *h, const struct tpl_hook_site *site,
+		       const char *name, enum tpc_prog_variant v, enum tpc_prog_role r, const char *what)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(c->obj, name);
 	const char *sec = bpf_program__section_name(p);
@@ -112,11 +101,14 @@ static int attach_prog(struct child *c, const char *name, enum tpc_prog_variant 
 	struct bpf_link *l;
 
 	tpl_capture_begin();
-	l = bpf_program__attach(p);
+	l = h ? tpl_hook_attach(h, site, p, v, r) : bpf_program__attach(p);
 	tpl_capture_end();
 	if (!l) {
 		int e = errno;
-		if (e == ENOENT)
+		if (!tpl_variant_by_section(v))
+			tpl_err("%s: %s: cannot attach %s to %s: %s", c->o->path, what, name,
+				tpl_hook_target(h), strerror(e));
+		else if (e == ENOENT)
 			tpl_err("%s: %s: no %s %s on this kernel", c->o->path, what,
 				tpl_variant_target(v), target);
 		else
@@ -265,13 +257,14 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 	 * process that execs in between is recorded by the kernel, and the
 	 * seed does not overwrite it), then the hooks */
 	for (i = 0; i < TPL_NPROC_PROGS && req->attach_procs; i++)
-		if (attach_prog(c, tpl_proc_progs[i], TPC_VARIANT_TRACEPOINT, tpl_proc_progs[i]))
+		if (attach_prog(c, NULL, NULL, tpl_proc_progs[i], TPC_VARIANT_TRACEPOINT, TPC_ROLE_ENTRY,
+				tpl_proc_progs[i]))
 			return 1;
 	msg.nproc_links = c->nlinks;
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		char desc[700];
-		describe(h, req->variant[i], desc, sizeof(desc));
+		tpl_hook_describe_variant(h, req->variant[i], desc, sizeof(desc));
 		snprintf(what, sizeof(what), "hook %d (%s)", i, desc);
 		/* return programs first: an entry stash never waits for a
 		 * return program that is not there yet */
@@ -279,7 +272,7 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 			enum tpc_prog_role role = pass ? TPC_ROLE_ENTRY : TPC_ROLE_RETURN;
 			for (int k = 0; k < h->nprogs; k++)
 				if ((int)h->progs[k].variant == req->variant[i] && h->progs[k].role == role &&
-				    attach_prog(c, h->progs[k].name, h->progs[k].variant, what))
+				    attach_prog(c, h, &req->sites[i], h->progs[k].name, h->progs[k].variant, role, what))
 					return 1;
 		}
 		msg.nhooks++;

@@ -275,6 +275,28 @@ int tpc_record_flag(struct tpc_record *r, const char *key, int *out)
 	return get_flag(r->p, r->l, key, out);
 }
 
+int tpc_record_u64(struct tpc_record *r, const char *key, unsigned long long *out, int *present)
+{
+	const char *raw = get(r->l, key);
+	unsigned long long v = 0;
+
+	*out = 0;
+	*present = raw != NULL;
+	if (!raw)
+		return 0;
+	if (!*raw)
+		return fail(r->p, r->l->no, "%s=: empty number", key);
+	for (const char *s = raw; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return fail(r->p, r->l->no, "%s=%.40s: not a number", key, raw);
+		if (v > (~0ULL - (unsigned)(*s - '0')) / 10)
+			return fail(r->p, r->l->no, "%s=%.40s: out of range", key, raw);
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 int tpc_record_fail(struct tpc_record *r, const char *problem)
 {
 	return fail(r->p, r->l->no, "%s", problem);

@@ -60,6 +60,23 @@ struct tpc_hook {
 		struct {
 			char *tp; /* "<subsys>/<event>" */
 		} tracepoint;
+		struct {
+			char *path;     /* the binary, absolute */
+			char *symbol;   /* symbol=: "name" or "name+off", or NULL */
+			unsigned long long offset, addr; /* offset=, addr= */
+			int has_offset, has_addr;
+			unsigned long long ref_ctr_offset;
+			char **digests; /* digests=: "algo:hex", canonical */
+			int ndigests;
+			char *target;   /* "path:symbol", "path@0x..." for messages and the compact form */
+			unsigned long long attached; /* the file offset attached (tpl_hook_open) */
+		} uprobe;
+		struct {
+			char *path, *provider, *name;
+			unsigned long long offset, ref_ctr_offset;
+			char *sha256;   /* of the binary tpc decoded the probe from */
+			char *target;   /* "path:provider:name" */
+		} usdt;
 	};
 };
 
@@ -126,6 +143,8 @@ int tpc_file_read(const char *path, void **img, size_t *size, char *err, size_t 
 struct tpc_record;
 int tpc_record_str(struct tpc_record *r, const char *key, int required, char **out); /* decoded copy */
 int tpc_record_flag(struct tpc_record *r, const char *key, int *out); /* optional 0|1 */
+/* an optional decimal u64: *present says whether it was there */
+int tpc_record_u64(struct tpc_record *r, const char *key, unsigned long long *out, int *present);
 int tpc_record_fail(struct tpc_record *r, const char *problem);
 
 /* Names the manifest may hold: a C identifier (a program or type name);

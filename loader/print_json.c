@@ -19,7 +19,8 @@
  * - "read_at_exit":true: the checks ran at the syscall's exit, because an
  *   argument could not be read at its entry (a page not yet present);
  * - return probes print "return" as int_arg when the value fits 32 bits,
- *   else long_arg.
+ *   else long_arg; process_uprobe events append it to args instead (as
+ *   its returnArg type), as Tetragon does, and carry no arg labels.
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +61,7 @@ static void base64(FILE *f, const char *data, size_t n)
 }
 
 static void json_arg(FILE *f, const struct tpc_marg *ma,
-		     const struct tpc_value *v)
+		     const struct tpc_value *v, int labels)
 {
 	tpc_u64 x = v->value;
 	int is_str = 0;
@@ -138,11 +139,32 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	/* an fd that names no file (a pipe, a socket, a bad number) is no fault */
 	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD)
 		fputs(",\"error\":\"fault\"", f);
-	if (ma->label) {
+	if (ma->label && labels) {
 		fputs(",\"label\":", f);
 		json_write_cstr(f, ma->label);
 	}
 	fputc('}', f);
+}
+
+/* The return value: int_arg when it fits 32 bits, long_arg when not; an
+ * arg of process_uprobe as its returnArg type says when it is an integer
+ * type. */
+static void json_return(FILE *f, const struct tpc_hook *h, long long r)
+{
+	if (h->return_type && (tpl_hook_json_style(h->kind) & TPL_JSON_RETURN_IN_ARGS)) {
+		enum tpl_argclass c = tpl_arg_class(h->return_type);
+		if (c != TPL_ARG_OTHER && c != TPL_ARG_STRING && c != TPL_ARG_BYTES && c != TPL_ARG_FILE &&
+		    c != TPL_ARG_PATH && c != TPL_ARG_FD) {
+			struct tpc_marg ma = { .type = h->return_type };
+			struct tpc_value v = { .value = (tpc_u64)r };
+			json_arg(f, &ma, &v, 0);
+			return;
+		}
+	}
+	if (r >= -2147483648LL && r <= 2147483647LL)
+		fprintf(f, "{\"int_arg\":%lld}", r);
+	else
+		fprintf(f, "{\"long_arg\":\"%lld\"}", r);
 }
 
 static void json_time(FILE *f, const struct timespec *ts)
@@ -172,20 +194,25 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	if (ev->h.ppid)
 		fprintf(f, ",\"parent\":{\"pid\":%u}", ev->h.ppid);
 
+	unsigned style = tpl_hook_json_style(h->kind);
 	tpl_hook_json_target(f, h);
 	fputs(",\"args\":[", f);
 	for (int i = 0; i < ev->nargs; i++) {
 		if (i)
 			fputc(',', f);
-		json_arg(f, &h->args[i], &ev->args[i]);
+		json_arg(f, &h->args[i], &ev->args[i], !(style & TPL_JSON_NO_LABELS));
+	}
+	if (h->ret && (style & TPL_JSON_RETURN_IN_ARGS)) {
+		/* process_uprobe: the return value is the last arg, typed by
+		 * returnArg when the policy gave one */
+		if (ev->nargs)
+			fputc(',', f);
+		json_return(f, h, ev->h.retval);
 	}
 	fputc(']', f);
-	if (h->ret) {
-		long long r = ev->h.retval;
-		if (r >= -2147483648LL && r <= 2147483647LL)
-			fprintf(f, ",\"return\":{\"int_arg\":%lld}", r);
-		else
-			fprintf(f, ",\"return\":{\"long_arg\":\"%lld\"}", r);
+	if (h->ret && !(style & TPL_JSON_RETURN_IN_ARGS)) {
+		fputs(",\"return\":", f);
+		json_return(f, h, ev->h.retval);
 	}
 	/* checked at the syscall's exit: an argument could not be read at
 	 * its entry (its page was not present yet) */

@@ -74,6 +74,7 @@ typedef int64_t tpc_s64;
 #define TPC_STASH_ARGS 6        /* raw args a return hook keeps from entry to return */
 #define TPC_FOLLOW_PATH_MAX 256 /* bytes of a FollowFD name kept per fd */
 #define TPC_MAX_HOOKS 4096      /* hooks of one object: tp-load's manifest reader takes no more */
+#define TPC_PRELOAD_SLOTS 6     /* user strings and buffers a sleepable (uprobe) hook pre-loads per thread */
 
 /* Generated code: a lazily read argument that has not been read yet. */
 #define TPC_UNREAD (-1000)
@@ -102,6 +103,7 @@ enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
 #define TPC_ORIGIN_TRACEPOINT 2 /* a policy tracepoint, or a syscall kprobe's twin */
+#define TPC_ORIGIN_UPROBE 3     /* a uprobe or USDT */
 /* Or'ed in: the checks ran at the syscall's exit, because an argument
  * could not be read at its entry (its page was not present yet). */
 #define TPC_ORIGIN_LATE 0x100
@@ -186,7 +188,9 @@ struct tpc_fd_key {
  * case in each of those switches. */
 #define TPC_HOOK_KINDS(X)                                  \
 	X(KPROBE, "kprobe", "process_kprobe")              \
-	X(TRACEPOINT, "tracepoint", "process_tracepoint")
+	X(TRACEPOINT, "tracepoint", "process_tracepoint")  \
+	X(UPROBE, "uprobe", "process_uprobe")              \
+	X(USDT, "usdt", "process_usdt")
 #define TPC_HOOK_KIND_(id, name, key) TPC_HOOK_##id,
 enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
 #undef TPC_HOOK_KIND_
@@ -196,7 +200,8 @@ enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
  * its tracepoint twins); tp-load attaches exactly one variant per hook. */
 #define TPC_PROG_VARIANTS(X)          \
 	X(KPROBE, "kprobe")           \
-	X(TRACEPOINT, "tracepoint")
+	X(TRACEPOINT, "tracepoint")   \
+	X(UPROBE, "uprobe")
 #define TPC_VARIANT_(id, name) TPC_VARIANT_##id,
 enum tpc_prog_variant { TPC_PROG_VARIANTS(TPC_VARIANT_) TPC_VARIANT_COUNT };
 #undef TPC_VARIANT_
@@ -223,12 +228,16 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  *   tpc-manifest 2
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
- *   hook id=<n> kind=kprobe|tracepoint nargs=<n>
+ *   hook id=<n> kind=kprobe|tracepoint|uprobe|usdt nargs=<n>
  *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe)
  *        [tp=<subsys>/<event>]                                   (kind=tracepoint)
+ *        [path=<binary>] [symbol=<name[+off]>|offset=<n>|addr=<n>]
+ *        [ref_ctr_offset=<n>] [digests=<algo:hex,...>]          (kind=uprobe)
+ *        [path=<binary>] [provider=<p>] [name=<n>] [offset=<n>]
+ *        [ref_ctr_offset=<n>] [sha256=<hex>]                    (kind=usdt)
  *        [return=0|1 [return_type=<type>]] [override=1]
  *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
- *   prog hook=<n> name=<program> variant=kprobe|tracepoint role=entry|return [override=1]
+ *   prog hook=<n> name=<program> variant=kprobe|tracepoint|uprobe role=entry|return [override=1]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
  *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
@@ -242,7 +251,19 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * what its events name, by kind: kprobe: function= (required) is the
  * kernel symbol its kprobes attach to and its events' function_name
  * (__x64_sys_openat for syscall=1), call= the policy's spelling;
- * tracepoint: tp= (required). return=1: the event comes at return, with
+ * tracepoint: tp= (required); uprobe: path= (required, absolute) and
+ * exactly one of symbol= (a symbol of the binary, "name" or "name+off",
+ * looked up by tp-load in the file it attaches to), offset= (a file
+ * offset) and addr= (a virtual address, turned into a file offset
+ * through the file's program headers); ref_ctr_offset= the file offset
+ * of a semaphore the kernel counts while attached; digests= the
+ * binaryDigests, "sha1|sha256|sha384|sha512|build-id:<lowercase hex>",
+ * of which the file must match one (tp-load hashes the descriptor it
+ * attaches through, /proc/self/fd/N); usdt: path=, provider=, name= and
+ * offset= (required: the probe site's file offset, found by tpc in the
+ * binary's .note.stapsdt), ref_ctr_offset= its semaphore, and sha256= of
+ * the binary tpc read (its argument reads were decoded from that build:
+ * tp-load refuses a file with another digest). return=1: the event comes at return, with
  * the return value (of type return_type=). override=1: a selector
  * overrides the call's return value.
  * prog: one record per program of the hook, name= its symbol in the
@@ -252,7 +273,9 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * attaches every program of one variant per hook (--attach=auto: the
  * first this kernel can attach) at the object's own ELF section of the
  * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT), return
- * programs before entry ones. override=1 on a program: it performs the
+ * programs before entry ones; uprobe programs (sections uprobe and
+ * uretprobe, uprobe.s and uretprobe.s when sleepable) at the place the
+ * hook record names. override=1 on a program: it performs the
  * hook's Override (bpf_override_return); a hook with override=1 only
  * attaches a variant whose entry program has it.
  * seed=procs: a filter reads the process table (matchBinaries,

@@ -399,6 +399,16 @@ static __always_inline long tpc_read_buf(void *buf, __u32 cap, __u64 ptr, __u64 
 	return err ? err : (long)n;
 }
 
+/* A USDT argument in memory (tpc_preload.bpf.h has the faulting copy of
+ * sleepable hooks). */
+static __always_inline __u64 tpc_usdt_read(__u64 addr, __u32 size)
+{
+	__u64 v = 0;
+	if (size == 1 || size == 2 || size == 4 || size == 8)
+		bpf_probe_read_user(&v, size, (const void *)addr);
+	return v;
+}
+
 /* ---- return probes: entry args kept per thread until the return ---- */
 
 struct tpc_stash {

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(make gcc clang llvm libbpf-dev libyaml-dev libelf-dev zlib1g-dev libssl-dev openssl bpftool bats jq
 	  libcurl4-openssl-dev procps util-linux libcap2-bin iproute2
-	  libclang-rt-14-dev
+	  libclang-rt-14-dev systemtap-sdt-dev
 	  python3-kubernetes yamllint man-db
 	  qemu-system-x86 busybox-static cpio debian-archive-keyring)
 

@@ -37,7 +37,7 @@ require_kernel_info() {
 	require_kernel_info
 	local f errs
 	for f in "$LINT"/*.yaml; do
-		args=$(sed -n '1s/^# tpc-args: //p' "$f")
+		args=$(sed -n '1s/^# tpc-args: //p' "$f" | sed "s|@FIXTURES@|$FIXTURES|g")
 		run "$TPC" lint $args "$f"
 		errs=$(grep -c ': error: ' "${f%.yaml}.expected" || true)
 		case "$(basename "$f")" in unsupported-*) ;; *)

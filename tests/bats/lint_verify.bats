@@ -2,7 +2,9 @@
 # Nothing that passes tpc lint fails on the node: every (field or
 # parameter, arg type) pair the lint rules accept, on tracepoints with
 # every kind of field (integers of each width, pointers, char and byte
-# arrays, __data_loc strings, syscall slots) and on kprobes, compiles and
+# arrays, __data_loc strings, syscall slots), on kprobes, and on uprobes
+# and USDTs (argument registers; a note's register, memory and constant
+# arguments), compiles and
 # passes the kernel verifier. Every pair the rules refuse is refused with
 # a reason (tp-field-type / btf-arg-type), never with a crash.
 
@@ -27,6 +29,11 @@ hook_yaml() {
 	esac
 	if [ "$kind" = tracepoint ]; then
 		printf '  - subsystem: "%s"\n    event: "%s"\n' "${where%/*}" "${where#*/}"
+	elif [ "$kind" = uprobe ]; then # PATH:SYMBOL
+		printf '  - path: "%s"\n    symbols: ["%s"]\n' "${where%:*}" "${where##*:}"
+	elif [ "$kind" = usdt ]; then # PATH:PROVIDER:NAME
+		local pn=${where#*:}
+		printf '  - path: "%s"\n    provider: "%s"\n    name: "%s"\n' "${where%%:*}" "${pn%:*}" "${pn#*:}"
 	else
 		printf '  - call: "%s"\n    syscall: %s\n' "${where%:*}" "${where#*:}"
 	fi
@@ -43,8 +50,7 @@ policy_head() {
 # try KIND WHERE NFIELDS: lints every (index, type) pair alone; the
 # accepted ones go into one object, which must compile and verify.
 try() {
-	local kind=$1 where=$2 n=$3 list=kprobes i t ok=0 refused=0
-	[ "$kind" = tracepoint ] && list=tracepoints
+	local kind=$1 where=$2 n=$3 list=${1}s i t ok=0 refused=0
 	policy_head "all-$ok" "$list" >"$T/all.yaml"
 	for ((i = 0; i < n; i++)); do
 		for t in $TYPES; do
@@ -53,7 +59,7 @@ try() {
 			if [ "$status" -eq 0 ]; then
 				hook_yaml "$kind" "$where" "$i" "$t" >>"$T/all.yaml"
 				ok=$((ok + 1))
-			elif [ "$status" -eq 1 ] && echo "$output" | grep -Eq '\[(tp-field-type|btf-arg-type|arg-index|btf-arg-index|tp-field-index|op-type|unsupported|size-arg)\]'; then
+			elif [ "$status" -eq 1 ] && echo "$output" | grep -Eq '\[(tp-field-type|btf-arg-type|arg-index|btf-arg-index|tp-field-index|op-type|unsupported|size-arg|probe-arg-type|usdt-arg)\]'; then
 				refused=$((refused + 1))
 			else
 				echo "lint of index $i type $t on $where: status $status: $output"
@@ -89,4 +95,15 @@ try() {
 	try kprobe vfs_read:false 4
 	try kprobe security_file_open:false 1
 	try kprobe sys_openat:true 4
+}
+
+@test "lint-clean args of uprobes (argument registers) and USDTs (register, memory and constant args) all verify" {
+	[ -e /sys/bus/event_source/devices/uprobe ] || skip "this kernel has no uprobes (CONFIG_UPROBE_EVENTS off)"
+	# string args are pre-loaded by sleepable programs with this kfunc
+	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "FUNC 'bpf_copy_from_user_str'" ||
+		skip "this kernel has no bpf_copy_from_user_str (Linux 6.12)"
+	local progs="$REPO/out/tests/progs"
+	try uprobe "$progs/uprobe_target:tpc_probe_me" 6
+	try usdt "$progs/usdt_target:tpctest:forms" 4
+	try usdt "$progs/usdt_target:tpctest:pair" 3
 }

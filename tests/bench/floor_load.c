@@ -1,11 +1,12 @@
 /* floor_load.c: a minimal libbpf loader for floor.bpf.o (or any object
- * whose programs attach by their section names).
+ * whose programs attach by their section names) and floor_uprobe.bpf.o.
  *
- *   tpc-bench-floor OBJ.bpf.o
+ *   tpc-bench-floor OBJ.bpf.o [BINARY FUNCTION]
  *
  * Loads and attaches every tracepoint program (others, such as the kprobe
  * programs of a tpc object, are not loaded: this kernel cannot attach
- * them), prints their program ids on stdout
+ * them) and, given BINARY and FUNCTION, every uprobe program there; prints
+ * their program ids on stdout
  * (one per line, so the driver can read their bpf_stats), then
  * "tpc-bench-floor: attached" on stderr, and stays attached until SIGINT
  * or SIGTERM. */
@@ -26,10 +27,11 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: tpc-bench-floor OBJ.bpf.o\n");
+	if (argc != 2 && argc != 4) {
+		fprintf(stderr, "usage: tpc-bench-floor OBJ.bpf.o [BINARY FUNCTION]\n");
 		return 2;
 	}
+	const char *binary = argc == 4 ? argv[2] : NULL, *func = argc == 4 ? argv[3] : NULL;
 	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
 	if (!obj) {
 		fprintf(stderr, "tpc-bench-floor: cannot open %s\n", argv[1]);
@@ -37,7 +39,8 @@ int main(int argc, char **argv)
 	}
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
-		if (strncmp(bpf_program__section_name(prog), "tracepoint/", 11) != 0)
+		const char *sec = bpf_program__section_name(prog);
+		if (strncmp(sec, "tracepoint/", 11) != 0 && !(binary && !strcmp(sec, "uprobe")))
 			bpf_program__set_autoload(prog, false);
 	}
 	if (bpf_object__load(obj)) {
@@ -52,7 +55,13 @@ int main(int argc, char **argv)
 			break;
 		if (!bpf_program__autoload(prog))
 			continue;
-		struct bpf_link *l = bpf_program__attach(prog);
+		struct bpf_link *l;
+		if (!strcmp(bpf_program__section_name(prog), "uprobe")) {
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = func);
+			l = bpf_program__attach_uprobe_opts(prog, -1, binary, 0, &uo);
+		} else {
+			l = bpf_program__attach(prog);
+		}
 		if (!l) {
 			fprintf(stderr, "tpc-bench-floor: cannot attach %s\n", bpf_program__name(prog));
 			rc = 1;

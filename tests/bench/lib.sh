@@ -104,6 +104,16 @@ pid_tp_prog() {
 		($1 in mine) && $2 == 5 && $3 ~ re { print $1; exit }' "$WORK/$1.progids" -
 }
 
+# pid_prog NAME TYPE NAME_REGEX: as pid_tp_prog, for programs of another
+# BPF type (2: kprobe, which uprobes are)
+pid_prog() {
+	local pid=${BG_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	grep -hs '^prog_id:' /proc/"$pid"/fdinfo/* | awk '{print $2}' >"$WORK/$1.progids"
+	progs | awk -v re="$3" -v type="$2" 'FILENAME != "-" { mine[$1] = 1; next }
+		($1 in mine) && $2 == type && $3 ~ re { print $1; exit }' "$WORK/$1.progids" -
+}
+
 # prog_line ID: the progs line of one program
 prog_line() {
 	progs | awk -v id="$1" '$1 == id'
@@ -114,11 +124,12 @@ storm() {
 	"$BIN/tpc-bench-storm" "$@"
 }
 
-# compile_policy YAML OBJ: tpc with the storm's path put in for @STORM@;
-# on failure prints tpc's first diagnostic and fails
+# compile_policy YAML OBJ: tpc with the storm's path put in for @STORM@
+# (the uprobe caller's for @UCALL@); on failure prints tpc's first
+# diagnostic and fails
 compile_policy() {
 	local src="$WORK/$(basename "$1")"
-	sed "s#@STORM@#$BIN/tpc-bench-storm#g" "$1" >"$src"
+	sed "s#@STORM@#$BIN/tpc-bench-storm#g; s#@UCALL@#$BIN/tpc-bench-ucall#g" "$1" >"$src"
 	if ! "$TPC" "$src" -o "$2" 2>"$WORK/tpc.err"; then
 		sed -n '1s/^[^ ]* //p' "$WORK/tpc.err"
 		return 1

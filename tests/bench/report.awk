@@ -29,6 +29,7 @@ $1 == "cost_storm" { crate[$2, $3] = $4 }
 $1 == "cost_na" { na[$2, $3] = rest(4) }
 $1 == "insns" { insns[$2, $3] = $4 "/" $5 }
 $1 == "objsize" { objsize[$2] = $3 }
+$1 == "ucall" { ucall[$2, $3] = $4 }
 $1 == "matched" {
 	n = ++nm[$2]; m_rate[$2, n] = $3; m_calls_ps[$2, n] = $4; m_deliv_ps[$2, n] = $5
 	m_calls[$2, n] = $6; m_deliv[$2, n] = $7; m_lost[$2, n] = $8; m_ns[$2, n] = $9
@@ -127,6 +128,23 @@ END {
 		}
 	}
 
+	# 1. the uprobe rows: the same filter in tpc and bpftrace at a
+	# user-space function; then the whole cost of a probed call
+	uname["u1"] = "U1 uprobe, one int Equal"; uname["u2"] = "U2 uprobe, one string Equal (pre-loaded)"
+	for (i = 1; i <= 2; i++) {
+		r = "u" i
+		if (!has(r, "tpc") && !has(r, "bpftrace") && !((r, "tpc") in na) && !((r, "none") in ucall))
+			continue
+		f = floor_of(r)
+		ratio = (has(r, "tpc") && has(r, "bpftrace") && added(r, "bpftrace") > 0) ? added(r, "tpc") / added(r, "bpftrace") : -1
+		printf "| 1 | %s: ns/event (added over floor) | %s | %s | %s | | %s |\n", uname[r], \
+			f < 0 ? "n/a" : fmt(f), cell(r, "tpc"), cell(r, "bpftrace"), \
+			ratio < 0 ? "-" : sprintf("%.2f× bpftrace's added", ratio)
+		printf "| 1 | %s: ns per probed call, whole (the trap included) | none %s; floor %s | %s | %s | | |\n", uname[r], \
+			((r, "none") in ucall) ? ucall[r, "none"] : "n/a", ((r, "floor") in ucall) ? ucall[r, "floor"] : "n/a", \
+			((r, "tpc") in ucall) ? ucall[r, "tpc"] : "n/a", ((r, "bpftrace") in ucall) ? ucall[r, "bpftrace"] : "n/a"
+	}
+
 	# 2. matched path
 	bt = matched_best("tpc"); bb = matched_best("bpftrace")
 	printf "| 2 | matched path: events/s delivered with zero loss | - | %s | %s | ≥ 500,000 | %s |\n", \
@@ -191,14 +209,18 @@ END {
 	print ""
 	print "| row | program | ns/event, each storm | storm share of events | storm calls/s |"
 	print "| --- | --- | --- | --- | --- |"
-	for (i = 1; i <= 5; i++) {
-		r = R[i]
+	nrows = split("b1 b2 b3 b4 b5 u1 u2", RR, " ")
+	for (i = 1; i <= nrows; i++) {
+		r = RR[i]
 		split("floor_tpc tpc floor_bpftrace bpftrace", W, " ")
 		for (j = 1; j <= 4; j++) {
 			w = W[j]
 			if (!((r, w) in cost)) continue
 			ph = w; sub(/^floor_/, "", ph)
-			printf "| %s | %s | %s | %s | %s |\n", r, w, rounds[r, w], share[r, ph], thousands(crate[r, ph])
+			if (r ~ /^u/) # the caller, not a storm of openat
+				printf "| %s | %s | %s | - | - |\n", r, w, rounds[r, w]
+			else
+				printf "| %s | %s | %s | %s | %s |\n", r, w, rounds[r, w], share[r, ph], thousands(crate[r, ph])
 		}
 	}
 	print ""

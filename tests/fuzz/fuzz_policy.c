@@ -44,6 +44,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 	policy_set_free(&ps);
 	diags_free(&d);
+	binary_release(); /* uprobe and USDT binaries a fuzzed path named */
 	free(text);
 	return 0;
 }

@@ -1,7 +1,7 @@
 # golden.sh: what update.sh and tests/bats/golden.bats share: how a golden
 # case is compiled, always the same way whatever the machine: x86_64, no
-# kernel BTF, tracepoint formats from the snapshot in tracefs/ (so the C
-# depends on tpc and the policy only).
+# kernel BTF, tracepoint formats from the snapshot in tracefs/, uprobe and
+# USDT binaries from root/ (so the C depends on tpc and the policy only).
 GOLDEN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 GOLDEN_TPC="${GOLDEN_TPC:-$GOLDEN_DIR/../../out/bin/tpc}"
 
@@ -19,7 +19,7 @@ golden_c() {
 	local tmp rc=0
 	tmp="$(mktemp -d)"
 	# the name the policy is read under is in no output; cd keeps it short
-	(cd "$(dirname "$1")" && "$GOLDEN_TPC" --arch x86_64 --no-btf --tracefs "$GOLDEN_DIR/tracefs" \
+	(cd "$(dirname "$1")" && "$GOLDEN_TPC" --arch x86_64 --no-btf --tracefs "$GOLDEN_DIR/tracefs" --root "$GOLDEN_DIR/root" \
 		"$(basename "$1")" -o "$tmp/o.bpf.o" --emit-c "$tmp/o.c" >/dev/null) || rc=$?
 	[ "$rc" -eq 0 ] && cat "$tmp/o.c"
 	rm -rf "$tmp"
