@@ -143,6 +143,25 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 	snprintf(k->text, sizeof(k->text), "%s", btf_is_array(t) ? "array" : "non-scalar type");
 }
 
+/* The parameters of a FUNC_PROTO after the first `skip` ones, and its
+ * return type. */
+static void proto_params(const struct btf *btf, const struct btf_type *proto, int skip, struct kproto *out)
+{
+	int n = btf_vlen(proto);
+	const struct btf_param *ps = btf_params(proto);
+	if (n > 0 && ps[n - 1].type == 0) /* variadic: the trailing "..." */
+		n--;
+	n = n > skip ? n - skip : 0;
+	out->n = n < KPROTO_MAX ? n : KPROTO_MAX;
+	out->variadic = n > KPROTO_MAX;
+	for (int i = 0; i < out->n; i++) {
+		const char *pn = btf__name_by_offset(btf, ps[i + skip].name_off);
+		snprintf(out->names[i], sizeof(out->names[i]), "%s", pn && *pn ? pn : "?");
+		describe(btf, ps[i + skip].type, &out->p[i]);
+	}
+	describe(btf, proto->type, &out->ret);
+}
+
 bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -153,19 +172,35 @@ bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out
 	const struct btf_type *proto = f ? btf__type_by_id(btf, f->type) : NULL;
 	if (!proto || !btf_is_func_proto(proto))
 		return false;
-	int n = btf_vlen(proto);
-	const struct btf_param *ps = btf_params(proto);
-	if (n > 0 && ps[n - 1].type == 0) /* variadic: the trailing "..." */
-		n--;
-	out->n = n < KPROTO_MAX ? n : KPROTO_MAX;
-	out->variadic = n > KPROTO_MAX;
-	for (int i = 0; i < out->n; i++) {
-		const char *pn = btf__name_by_offset(btf, ps[i].name_off);
-		snprintf(out->names[i], sizeof(out->names[i]), "%s", pn && *pn ? pn : "?");
-		describe(btf, ps[i].type, &out->p[i]);
-	}
-	describe(btf, proto->type, &out->ret);
+	proto_params(btf, proto, 0, out);
 	snprintf(out->origin, sizeof(out->origin), "BTF of %s", func);
+	return true;
+}
+
+bool kbtf_raw_tp_proto(const struct btf *btf, const char *event, struct kproto *out)
+{
+	memset(out, 0, sizeof(*out));
+	char name[160];
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return false;
+	const struct btf_type *ptr = skip_mods(btf, (__u32)id, NULL);
+	const struct btf_type *proto = ptr && btf_is_ptr(ptr) ? btf__type_by_id(btf, ptr->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return false;
+	proto_params(btf, proto, 1, out); /* the first parameter is the probe's data (void *) */
+	snprintf(out->origin, sizeof(out->origin), "BTF of %s", name);
+	/* the typedef's parameters have no names; __bpf_trace_<event>, when
+	 * the event has its own (not its class's), names them */
+	snprintf(name, sizeof(name), "__bpf_trace_%s", event);
+	struct kproto named;
+	bool have = kbtf_func_proto(btf, name, &named) && named.n == out->n + 1;
+	for (int i = 0; i < out->n; i++)
+		if (have)
+			snprintf(out->names[i], sizeof(out->names[i]), "%s", named.names[i + 1]);
+		else
+			snprintf(out->names[i], sizeof(out->names[i]), "arg%d", i);
 	return true;
 }
 
@@ -289,6 +324,36 @@ const char *kbtf_suggest_func(const struct btf *btf, const char *word)
 		}
 	}
 	return best;
+}
+
+const char *kbtf_suggest_raw_tp(const struct btf *btf, const char *word, char *out, size_t len)
+{
+	size_t lw = strlen(word);
+	int limit = lw < 6 ? 1 : lw < 16 ? 2 : 3;
+	const char *best = NULL;
+	int bestd = limit + 1;
+	__u32 n = btf__type_cnt(btf);
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_typedef(t))
+			continue;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!name || strncmp(name, "btf_trace_", 10))
+			continue;
+		name += 10;
+		size_t ln = strlen(name);
+		if (!ln || (ln > lw ? ln - lw : lw - ln) > (size_t)limit)
+			continue;
+		int d = bounded_distance(word, lw, name, ln, bestd - 1);
+		if (d < bestd) {
+			bestd = d;
+			best = name;
+		}
+	}
+	if (!best)
+		return NULL;
+	snprintf(out, len, "%s", best);
+	return out;
 }
 
 /* Whether /proc/kallsyms names a text symbol: a function can be probed

@@ -174,6 +174,7 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 		switch (h->kind) {
 		case HOOK_KPROBE: check_kprobe(p, h, t, d); break;
 		case HOOK_TRACEPOINT: check_tracepoint(p, h, t, d); break;
+		case HOOK_RAW_TRACEPOINT: check_raw_tracepoint(p, h, t, d); break;
 		case HOOK_KIND_COUNT: break;
 		}
 		check_args(p, h, t, d);

@@ -14,8 +14,8 @@ static const char *const syscall_prefixes[] = {"__x64_sys_", "__arm64_sys_", "__
 
 /* The BTF to check against, loaded on first use; NULL when disabled or
  * unreadable (then a warning says so, once per hook). */
-static struct btf *hook_btf(const struct policy *p, const struct hook *h, const struct target *o,
-			    struct diags *d)
+struct btf *check_hook_btf(const struct policy *p, const struct hook *h, const struct target *o,
+			   struct diags *d)
 {
 	if (o->no_btf || (!o->btf && !kbtf_default_exists()))
 		return NULL;
@@ -90,7 +90,7 @@ static bool is_64bit(enum arg_type t)
 
 /* NULL when the declared type can read the kernel's; else why not (in
  * why[0..len)). */
-static const char *type_conflict(const struct arg *a, const struct ktype *k, char *why, size_t len)
+const char *check_type_conflict(const struct arg *a, const struct ktype *k, char *why, size_t len)
 {
 	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name || a->type == AT_OTHER)
 		return NULL;
@@ -127,7 +127,7 @@ static const char *type_conflict(const struct arg *a, const struct ktype *k, cha
 	return why;
 }
 
-static void list_params(const struct kproto *k, struct buf *b)
+void check_list_params(const struct kproto *k, struct buf *b)
 {
 	for (int i = 0; i < k->n; i++)
 		buf_printf(b, "%s%d %s", i ? ", " : "", i, k->names[i]);
@@ -144,7 +144,7 @@ static void check_return_type(const struct policy *p, const struct hook *h, cons
 		return;
 	const struct ktype *k = &proto->ret;
 	char buf[96];
-	const char *why = k->kind == KT_VOID ? "it returns nothing" : type_conflict(a, k, buf, sizeof(buf));
+	const char *why = k->kind == KT_VOID ? "it returns nothing" : check_type_conflict(a, k, buf, sizeof(buf));
 	if (why)
 		diag_add(d, p->file, a->type_pos.line ? a->type_pos : h->return_pos, SEV_ERROR, "btf-return-type",
 			 "returnArg is declared %s but %s returns %s (%s), from %s", a->type_name, h->call, k->text, why,
@@ -180,7 +180,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 
 	struct kproto proto;
 	bool have = false;
-	struct btf *btf = hook_btf(p, h, o, d);
+	struct btf *btf = check_hook_btf(p, h, o, d);
 	if (!sc && syscall_name(h->call)) {
 		/* with BTF at hand, a missing function is the error to report */
 		if (!btf || kbtf_has_func(btf, h->call))
@@ -205,7 +205,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 			continue;
 		if (have && !proto.variadic && a->index >= proto.n) {
 			struct buf b = {0};
-			list_params(&proto, &b);
+			check_list_params(&proto, &b);
 			diag_add(d, p->file, a->index_pos, SEV_ERROR, "btf-arg-index",
 				 "arg index %d is beyond the prototype of %s: %d args (%s), from %s", a->index, h->call,
 				 proto.n, b.s, proto.origin);
@@ -222,7 +222,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 			continue;
 		const struct ktype *k = &proto.p[a->index];
 		char buf[96];
-		const char *why = type_conflict(a, k, buf, sizeof(buf));
+		const char *why = check_type_conflict(a, k, buf, sizeof(buf));
 		if (why)
 			diag_add(d, p->file, a->type_pos, SEV_ERROR, "btf-arg-type",
 				 "arg %d is declared %s but %s's '%s' is %s (%s), from %s", a->index, a->type_name, h->call,

@@ -13,7 +13,11 @@
  * tracepoint: args are format fields by index, common fields included,
  *   read by field name with CO-RE (struct trace_event_raw_<event> or its
  *   class's, preserve_access_index), so the object reads the right bytes
- *   on kernels whose record layout differs from the build machine's. */
+ *   on kernels whose record layout differs from the build machine's.
+ * raw tracepoint (tracepoints with raw: true): a tp_btf program on the
+ *   event; args are its TP_PROTO parameters by position (the typedef
+ *   btf_trace_<event> in the kernel BTF), read from the program's context,
+ *   an array of u64. Pointers are kernel memory. */
 #include "tpc.h"
 
 #include <stdlib.h>
@@ -38,6 +42,13 @@ const char *hook_kind_name(enum hook_kind k)
 	return (unsigned)k < HOOK_KIND_COUNT ? names[k] : "?";
 }
 
+/* The kernel BTF of the target, or NULL (--no-btf, none, unreadable). */
+static struct btf *target_btf(const struct target *t)
+{
+	const char *err = NULL;
+	return t->no_btf || (!t->btf && !kbtf_default_exists()) ? NULL : kbtf_get(t->btf, &err);
+}
+
 static const struct tp_format *hook_format(const struct hook *h, const struct target *t)
 {
 	return h->subsystem && h->event ? tp_format_get(t->tracefs, h->subsystem, h->event) : NULL;
@@ -50,6 +61,11 @@ int hook_max_args(const struct hook *h, const struct target *t)
 	case HOOK_TRACEPOINT: {
 		const struct tp_format *f = hook_format(h, t);
 		return f ? f->nfields : 0;
+	}
+	case HOOK_RAW_TRACEPOINT: {
+		struct btf *btf = target_btf(t);
+		struct kproto proto;
+		return btf && h->event && kbtf_raw_tp_proto(btf, h->event, &proto) ? proto.n : 0;
 	}
 	case HOOK_KIND_COUNT: break;
 	}
@@ -66,6 +82,7 @@ bool hook_user_memory(const struct hook *h)
 	switch (h->kind) {
 	case HOOK_KPROBE: return h->syscall;
 	case HOOK_TRACEPOINT: return is_syscall_tracepoint(h);
+	case HOOK_RAW_TRACEPOINT: return false; /* TP_PROTO pointers are the kernel's */
 	case HOOK_KIND_COUNT: break;
 	}
 	return false;
@@ -77,6 +94,8 @@ char *hook_describe(const struct hook *h)
 	case HOOK_KPROBE: return xasprintf("kprobe %s", h->call ? h->call : "?");
 	case HOOK_TRACEPOINT:
 		return xasprintf("tracepoint %s/%s", h->subsystem ? h->subsystem : "?", h->event ? h->event : "?");
+	case HOOK_RAW_TRACEPOINT:
+		return xasprintf("raw tracepoint %s/%s", h->subsystem ? h->subsystem : "?", h->event ? h->event : "?");
 	case HOOK_KIND_COUNT: break;
 	}
 	return xstrdup("?");
@@ -129,11 +148,12 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 	case HOOK_TRACEPOINT:
 		add_prog(hp, "tp", PROG_ENTRY, TPC_VARIANT_TRACEPOINT, "tracepoint.c.tmpl",
 			 xasprintf("tracepoint/%s/%s", h->subsystem, h->event));
-		if (!is_syscall_tracepoint(h) && hp->tp) {
-			const char *err = NULL;
-			struct btf *btf = t->no_btf || (!t->btf && !kbtf_default_exists()) ? NULL : kbtf_get(t->btf, &err);
-			kbtf_tp_record(btf, hp->tp, &hp->rec);
-		}
+		if (!is_syscall_tracepoint(h) && hp->tp)
+			kbtf_tp_record(target_btf(t), hp->tp, &hp->rec);
+		return;
+	case HOOK_RAW_TRACEPOINT:
+		add_prog(hp, "raw_tp", PROG_ENTRY, TPC_VARIANT_TP_BTF, "raw_tracepoint.c.tmpl",
+			 xasprintf("tp_btf/%s", h->event));
 		return;
 	case HOOK_KIND_COUNT: break;
 	}
@@ -162,6 +182,14 @@ static void fill_syscall_regs(struct buf *b, const struct hook *h, const char *a
 		else
 			buf_printf(b, "\ta[%d] = BPF_CORE_READ(regs, %s);\n", i, x86[i]);
 	}
+}
+
+/* BTF-typed programs: ctx is an array of u64, one per parameter. */
+static void fill_btf_args(struct buf *b, const struct hook *h, int max)
+{
+	for (int i = 0; i < max; i++)
+		if (slot_needed(h, i))
+			buf_printf(b, "\ta[%d] = ctx[%d];\n", i, i);
 }
 
 static void fill_function_regs(struct buf *b, const struct hook *h)
@@ -241,6 +269,7 @@ void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog)
 		else
 			fill_record(b, hp);
 		return;
+	case HOOK_RAW_TRACEPOINT: fill_btf_args(b, h, hp->na); return;
 	case HOOK_KIND_COUNT: break;
 	}
 }
@@ -275,7 +304,8 @@ void hook_emit_decls(struct buf *b, const struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
 	switch (h->kind) {
-	case HOOK_KPROBE: return;
+	case HOOK_KPROBE:
+	case HOOK_RAW_TRACEPOINT: return;
 	case HOOK_TRACEPOINT:
 		if (!hp->tp || is_syscall_tracepoint(h))
 			return;
@@ -309,6 +339,7 @@ char *hook_ctx_type(const struct hook_plan *hp, int prog)
 			return xstrdup(h->event && !strncmp(h->event, "sys_exit", 8) ? "struct trace_event_raw_sys_exit"
 										 : "struct trace_event_raw_sys_enter");
 		return xasprintf("struct %s___h%d", hp->rec.name, hp->id);
+	case HOOK_RAW_TRACEPOINT: return xstrdup("unsigned long long");
 	case HOOK_KIND_COUNT: break;
 	}
 	return xstrdup("void");
@@ -328,6 +359,7 @@ void hook_manifest_fields(struct buf *b, const struct hook_plan *hp)
 		buf_printf(b, " syscall=%d", h->syscall);
 		return;
 	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
 		buf_puts(b, " tp=");
 		manifest_encode(b, h->subsystem);
 		buf_puts(b, "/");

@@ -51,14 +51,14 @@ const struct lint_rule lint_rules[] = {
 	{"syscall-flag", "a sys_ call without syscall: true"},
 	{"no-twin", "a syscall with no syscalls/sys_enter_X tracepoint to attach to without kprobes"},
 	{"arg-index", "an arg index beyond the registers a kprobe or syscall can read"},
-	{"no-tracepoint", "a tracepoint that does not exist in tracefs"},
+	{"no-tracepoint", "a tracepoint that does not exist in tracefs (a raw one: no btf_trace_<event> in the kernel BTF)"},
 	{"tp-field-index", "a tracepoint arg index beyond the event's fields"},
 	{"tp-field-type", "an arg type that does not fit the tracepoint field"},
 	/* kernel BTF */
 	{"btf-unavailable", "the kernel BTF cannot be read; kernel checks skipped"},
 	{"btf-no-call", "the kprobe's function or syscall is not in the kernel BTF"},
-	{"btf-arg-index", "an arg index beyond the function's prototype"},
-	{"btf-arg-type", "an arg type that contradicts the function's prototype"},
+	{"btf-arg-index", "an arg index beyond the function's (or raw tracepoint's) prototype"},
+	{"btf-arg-type", "an arg type that contradicts the function's (or raw tracepoint's) prototype"},
 	{"btf-return-type", "a returnArg type that contradicts the function's return type"},
 	{NULL, NULL},
 };

@@ -1050,7 +1050,7 @@ static const struct key_spec tracepoint_keys[] = {
 	[TP_SELECTORS] = {"selectors", K_IMPL, 0},
 	[TP_MESSAGE] = {"message", K_IMPL, 0},
 	[TP_TAGS] = {"tags", K_IMPL, 0},
-	[TP_RAW] = {"raw", K_UNSUPPORTED, "raw tracepoints"},
+	[TP_RAW] = {"raw", K_IMPL, 0},
 };
 
 static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
@@ -1076,7 +1076,13 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 		case TP_SELECTORS: parse_selectors(c, v, h); break;
 		case TP_MESSAGE: get_string(c, v, "message", &h->message); break;
 		case TP_TAGS: parse_tags(c, v, h); break;
-		case TP_RAW: break;
+		case TP_RAW: {
+			bool raw = false;
+			/* raw: args are the TP_PROTO parameters, not the record */
+			if (get_bool(c, v, "raw", &raw) && raw)
+				h->kind = HOOK_RAW_TRACEPOINT;
+			break;
+		}
 		}
 	}
 	if (!has_subsystem)

@@ -364,6 +364,7 @@ struct selector {
 enum hook_kind {
 	HOOK_KPROBE,
 	HOOK_TRACEPOINT,
+	HOOK_RAW_TRACEPOINT, /* tracepoints: with raw: true */
 	HOOK_KIND_COUNT,
 };
 
@@ -372,7 +373,7 @@ struct hook {
 	char *call;      /* kprobe: function as written */
 	bool syscall;
 	bool is_return;
-	char *subsystem; /* tracepoint */
+	char *subsystem; /* tracepoint, raw tracepoint */
 	char *event;
 	struct arg *args;
 	int nargs;
@@ -636,13 +637,18 @@ struct kproto {
 	char names[KPROTO_MAX][48];
 	struct ktype p[KPROTO_MAX];
 	struct ktype ret; /* the return type */
-	char origin[96]; /* where the prototype came from, for messages */
+	char origin[192]; /* where the prototype came from, for messages */
 };
 struct btf *kbtf_get(const char *path, const char **err); /* cached; NULL + err on failure */
 void kbtf_release(void);
 bool kbtf_default_exists(void);
 bool kbtf_has_func(const struct btf *btf, const char *name);
 bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out);
+/* A raw tracepoint's TP_PROTO parameters, from the typedef btf_trace_<event>
+ * (a pointer to a function whose first parameter, void *, is skipped). */
+bool kbtf_raw_tp_proto(const struct btf *btf, const char *event, struct kproto *out);
+/* The closest btf_trace_<name> event name to word, for "did you mean". */
+const char *kbtf_suggest_raw_tp(const struct btf *btf, const char *word, char *out, size_t len);
 const char *kbtf_suggest_func(const struct btf *btf, const char *word);
 void ktype_from_ctype(const char *ctype, int size, struct ktype *k);
 bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kproto *out);

@@ -302,7 +302,7 @@ static int choose_variant(const struct tpl_obj *o, int i, tpl_attach_mode mode, 
 	/* what this kernel could have attached instead, had the object one */
 	for (int v = 0; v < TPC_VARIANT_COUNT && !alt[0]; v++) {
 		const char *no;
-		if (!have[v] && tpl_variant_attachable(v, &no))
+		if (!have[v] && tpl_hook_kind_has_variant(h->kind, v) && tpl_variant_attachable(v, &no))
 			tpl_variant_noun(v, h->kind, alt, sizeof(alt));
 	}
 	tpl_err("%s: hook %d (%s): %s and the object has no %s for it", o->path, i, what, why,

@@ -58,6 +58,7 @@ int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h)
 			return tpc_record_fail(r, "call=: not a kernel symbol name");
 		return 0;
 	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT:
 		if (tpc_record_str(r, "tp", 1, &h->tracepoint.tp))
 			return -1;
 		if (!tpc_is_tp_name(h->tracepoint.tp))
@@ -77,6 +78,7 @@ void tpl_hook_free(struct tpc_hook *h)
 		free(h->kprobe.call);
 		return;
 	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT:
 		free(h->tracepoint.tp);
 		return;
 	case TPC_HOOK_KIND_COUNT:
@@ -91,6 +93,8 @@ int tpl_hook_kind_has_variant(enum tpc_hook_kind k, enum tpc_prog_variant v)
 		return v == TPC_VARIANT_KPROBE || v == TPC_VARIANT_TRACEPOINT;
 	case TPC_HOOK_TRACEPOINT:
 		return v == TPC_VARIANT_TRACEPOINT;
+	case TPC_HOOK_RAW_TRACEPOINT:
+		return v == TPC_VARIANT_TP_BTF;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -107,6 +111,9 @@ void tpl_hook_describe(const struct tpc_hook *h, char *buf, size_t len)
 	case TPC_HOOK_TRACEPOINT:
 		snprintf(buf, len, "tracepoint %s", h->tracepoint.tp);
 		return;
+	case TPC_HOOK_RAW_TRACEPOINT:
+		snprintf(buf, len, "raw tracepoint %s", h->tracepoint.tp);
+		return;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -119,6 +126,7 @@ const char *tpl_hook_target(const struct tpc_hook *h)
 	case TPC_HOOK_KPROBE:
 		return h->kprobe.function;
 	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT:
 		return h->tracepoint.tp;
 	case TPC_HOOK_KIND_COUNT:
 		break;
@@ -133,7 +141,8 @@ void tpl_hook_json_target(FILE *f, const struct tpc_hook *h)
 		fputs(",\"function_name\":", f);
 		json_write_cstr(f, h->kprobe.function);
 		return;
-	case TPC_HOOK_TRACEPOINT: {
+	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT: {
 		/* a validated tp= has exactly one '/' */
 		const char *tp = h->tracepoint.tp, *slash = strchr(tp, '/');
 		fputs(",\"subsys\":", f);
@@ -196,6 +205,8 @@ enum bpf_prog_type tpl_variant_prog_type(enum tpc_prog_variant v)
 		return BPF_PROG_TYPE_KPROBE;
 	case TPC_VARIANT_TRACEPOINT:
 		return BPF_PROG_TYPE_TRACEPOINT;
+	case TPC_VARIANT_TP_BTF:
+		return BPF_PROG_TYPE_TRACING;
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -209,6 +220,8 @@ const char *tpl_variant_section(enum tpc_prog_variant v, enum tpc_prog_role r)
 		return r == TPC_ROLE_RETURN ? "kretprobe/" : "kprobe/";
 	case TPC_VARIANT_TRACEPOINT:
 		return "tracepoint/";
+	case TPC_VARIANT_TP_BTF:
+		return "tp_btf/";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -222,6 +235,8 @@ const char *tpl_variant_target(enum tpc_prog_variant v)
 		return "kernel function";
 	case TPC_VARIANT_TRACEPOINT:
 		return "tracepoint";
+	case TPC_VARIANT_TP_BTF:
+		return "raw tracepoint";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -238,6 +253,8 @@ int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
 		return 0;
 	case TPC_VARIANT_TRACEPOINT:
 		return 1; /* tpl_check_kernel made sure of tracefs */
+	case TPC_VARIANT_TP_BTF:
+		return 1; /* BTF-typed tracepoints need the kernel BTF: tpl_check_kernel */
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -245,9 +262,25 @@ int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
 	return 0;
 }
 
+/* The variant a hook of kind k is itself (its others are twins). */
+static enum tpc_prog_variant own_variant(enum tpc_hook_kind k)
+{
+	switch (k) {
+	case TPC_HOOK_KPROBE:
+		return TPC_VARIANT_KPROBE;
+	case TPC_HOOK_TRACEPOINT:
+		return TPC_VARIANT_TRACEPOINT;
+	case TPC_HOOK_RAW_TRACEPOINT:
+		return TPC_VARIANT_TP_BTF;
+	case TPC_HOOK_KIND_COUNT:
+		break;
+	}
+	return TPC_VARIANT_COUNT;
+}
+
 void tpl_variant_noun(enum tpc_prog_variant v, enum tpc_hook_kind k, char *buf, size_t len)
 {
-	if (strcmp(tpl_variant_name(v), tpl_hook_kind_name(k)) == 0)
+	if (v == own_variant(k))
 		snprintf(buf, len, "%s", tpl_variant_name(v));
 	else
 		snprintf(buf, len, "%s twin", tpl_variant_name(v));

@@ -92,6 +92,7 @@ enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
 #define TPC_ORIGIN_TRACEPOINT 2 /* a policy tracepoint, or a syscall kprobe's twin */
+#define TPC_ORIGIN_TRACING 3    /* a BTF-typed program: tp_btf (raw tracepoint) */
 /* Or'ed in: the checks ran at the syscall's exit, because an argument
  * could not be read at its entry (its page was not present yet). */
 #define TPC_ORIGIN_LATE 0x100
@@ -175,9 +176,10 @@ struct tpc_fd_key {
  * (static-asserted in compiler/hook.c) and tp-load's per-kind code
  * (loader/hooks.c) switches over it. A new kind is one row here, then one
  * case in each of those switches. */
-#define TPC_HOOK_KINDS(X)                                  \
-	X(KPROBE, "kprobe", "process_kprobe")              \
-	X(TRACEPOINT, "tracepoint", "process_tracepoint")
+#define TPC_HOOK_KINDS(X)                                          \
+	X(KPROBE, "kprobe", "process_kprobe")                      \
+	X(TRACEPOINT, "tracepoint", "process_tracepoint")          \
+	X(RAW_TRACEPOINT, "raw_tracepoint", "process_tracepoint")
 #define TPC_HOOK_KIND_(id, name, key) TPC_HOOK_##id,
 enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
 #undef TPC_HOOK_KIND_
@@ -187,7 +189,8 @@ enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
  * its tracepoint twins); tp-load attaches exactly one variant per hook. */
 #define TPC_PROG_VARIANTS(X)          \
 	X(KPROBE, "kprobe")           \
-	X(TRACEPOINT, "tracepoint")
+	X(TRACEPOINT, "tracepoint")   \
+	X(TP_BTF, "tp_btf")
 #define TPC_VARIANT_(id, name) TPC_VARIANT_##id,
 enum tpc_prog_variant { TPC_PROG_VARIANTS(TPC_VARIANT_) TPC_VARIANT_COUNT };
 #undef TPC_VARIANT_
@@ -214,12 +217,12 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  *   tpc-manifest 2
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
- *   hook id=<n> kind=kprobe|tracepoint nargs=<n>
+ *   hook id=<n> kind=kprobe|tracepoint|raw_tracepoint nargs=<n>
  *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe)
- *        [tp=<subsys>/<event>]                                   (kind=tracepoint)
+ *        [tp=<subsys>/<event>]                       (kind=tracepoint, raw_tracepoint)
  *        [return=0|1 [return_type=<type>]] [override=1]
  *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
- *   prog hook=<n> name=<program> variant=kprobe|tracepoint role=entry|return [override=1]
+ *   prog hook=<n> name=<program> variant=kprobe|tracepoint|tp_btf role=entry|return [override=1]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
  *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
@@ -233,7 +236,9 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * what its events name, by kind: kprobe: function= (required) is the
  * kernel symbol its kprobes attach to and its events' function_name
  * (__x64_sys_openat for syscall=1), call= the policy's spelling;
- * tracepoint: tp= (required). return=1: the event comes at return, with
+ * tracepoint: tp= (required); raw_tracepoint: tp= (required; the event
+ * attached, by its BTF prototype, is the part after '/', the subsystem
+ * only names events). return=1: the event comes at return, with
  * the return value (of type return_type=). override=1: a selector
  * overrides the call's return value.
  * prog: one record per program of the hook, name= its symbol in the
@@ -242,7 +247,8 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * order of their first records is the order of preference. tp-load
  * attaches every program of one variant per hook (--attach=auto: the
  * first this kernel can attach) at the object's own ELF section of the
- * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT), return
+ * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT,
+ * tp_btf/EVENT), return
  * programs before entry ones. override=1 on a program: it performs the
  * hook's Override (bpf_override_return); a hook with override=1 only
  * attaches a variant whose entry program has it.

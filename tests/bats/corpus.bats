@@ -7,7 +7,7 @@
 
 load helpers
 
-CORPUS="$REPO/../shared/corpus/tetragon"
+CORPUS="${TPC_CORPUS:-$REPO/../shared/corpus/tetragon}"
 
 @test "every corpus file has a record and matches it" {
 	require_root

@@ -2,7 +2,8 @@
 # Nothing that passes tpc lint fails on the node: every (field or
 # parameter, arg type) pair the lint rules accept, on tracepoints with
 # every kind of field (integers of each width, pointers, char and byte
-# arrays, __data_loc strings, syscall slots) and on kprobes, compiles and
+# arrays, __data_loc strings, syscall slots), on raw tracepoints (their
+# BTF-typed TP_PROTO parameters) and on kprobes, compiles and
 # passes the kernel verifier. Every pair the rules refuse is refused with
 # a reason (tp-field-type / btf-arg-type), never with a crash.
 
@@ -25,8 +26,9 @@ hook_yaml() {
 	char_iovec) op="" ;;
 	*) op=Equal value='"7"' ;;
 	esac
-	if [ "$kind" = tracepoint ]; then
+	if [ "$kind" = tracepoint ] || [ "$kind" = raw ]; then
 		printf '  - subsystem: "%s"\n    event: "%s"\n' "${where%/*}" "${where#*/}"
+		[ "$kind" = raw ] && printf '    raw: true\n'
 	else
 		printf '  - call: "%s"\n    syscall: %s\n' "${where%:*}" "${where#*:}"
 	fi
@@ -44,7 +46,7 @@ policy_head() {
 # accepted ones go into one object, which must compile and verify.
 try() {
 	local kind=$1 where=$2 n=$3 list=kprobes i t ok=0 refused=0
-	[ "$kind" = tracepoint ] && list=tracepoints
+	[ "$kind" = tracepoint ] || [ "$kind" = raw ] && list=tracepoints
 	policy_head "all-$ok" "$list" >"$T/all.yaml"
 	for ((i = 0; i < n; i++)); do
 		for t in $TYPES; do
@@ -89,4 +91,10 @@ try() {
 	try kprobe vfs_read:false 4
 	try kprobe security_file_open:false 1
 	try kprobe sys_openat:true 4
+}
+
+@test "lint-clean args of raw tracepoints (sched_process_exec, sys_enter, signal_generate) all verify" {
+	try raw sched/sched_process_exec 3
+	try raw raw_syscalls/sys_enter 2
+	try raw signal/signal_generate 5
 }

