@@ -92,9 +92,27 @@ static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *
 	return t;
 }
 
+/* The name of the first typedef met from id on, through qualifiers. */
+static void first_typedef(const struct btf *btf, __u32 id, char *out, size_t len)
+{
+	out[0] = 0;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	for (int guard = 0; t && guard < 32; guard++) {
+		if (btf_is_typedef(t)) {
+			snprintf(out, len, "%s", btf__name_by_offset(btf, t->name_off));
+			return;
+		}
+		if (!btf_is_mod(t) && !btf_is_type_tag(t))
+			return;
+		t = btf__type_by_id(btf, t->type);
+	}
+}
+
 static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 {
 	memset(k, 0, sizeof(*k));
+	k->btf_id = id;
+	first_typedef(btf, id, k->tname, sizeof(k->tname));
 	const struct btf_type *t = skip_mods(btf, id, &id);
 	if (!t || btf_is_void(t) || id == 0) {
 		k->kind = KT_VOID;
@@ -105,6 +123,7 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 	if (btf_is_int(t) || btf_is_any_enum(t)) {
 		k->kind = KT_INT;
 		k->size = (int)t->size;
+		k->is_signed = btf_is_int(t) ? (btf_int_encoding(t) & BTF_INT_SIGNED) != 0 : btf_kflag(t);
 		snprintf(k->text, sizeof(k->text), "%s%s", btf_is_any_enum(t) ? "enum " : "", name && *name ? name : "int");
 		return;
 	}
@@ -119,6 +138,7 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 		k->kind = KT_PTR;
 		k->size = 8;
 		__u32 pid;
+		first_typedef(btf, t->type, k->tname, sizeof(k->tname));
 		const struct btf_type *p = skip_mods(btf, t->type, &pid);
 		const char *pname = p ? btf__name_by_offset(btf, p->name_off) : NULL;
 		if (!p || pid == 0 || btf_is_void(p)) {
@@ -132,7 +152,10 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 		} else if (btf_is_composite(p) || btf_is_fwd(p)) {
 			k->pointee = KT_STRUCT;
 			snprintf(k->name, sizeof(k->name), "%s", pname ? pname : "");
-			snprintf(k->text, sizeof(k->text), "struct %s *", k->name);
+			if (*k->name)
+				snprintf(k->text, sizeof(k->text), "%s %s *", btf_is_union(p) ? "union" : "struct", k->name);
+			else
+				snprintf(k->text, sizeof(k->text), "%s *", *k->tname ? k->tname : "struct");
 		} else {
 			k->pointee = btf_is_ptr(p) ? KT_PTR : KT_OTHER;
 			snprintf(k->text, sizeof(k->text), "%s", btf_is_ptr(p) ? "pointer to pointer" : "pointer");
@@ -222,6 +245,8 @@ void ktype_from_ctype(const char *ctype, int size, struct ktype *k)
 		k->size = size;
 		if (s)
 			snprintf(k->name, sizeof(k->name), "%s", s + 7);
+		else if (!strchr(ctype, ' ')) /* one word: int, or a typedef (size_t, pid_t) */
+			snprintf(k->tname, sizeof(k->tname), "%s", ctype);
 		return;
 	}
 	k->kind = KT_PTR;
@@ -261,6 +286,7 @@ bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kpro
 		for (int i = first; i < n && out->n < KPROTO_MAX; i++) {
 			snprintf(out->names[out->n], sizeof(out->names[0]), "%s", f[i].name);
 			ktype_from_ctype(f[i].ctype, f[i].size, &out->p[out->n]);
+			out->p[out->n].is_signed = f[i].is_signed;
 			out->n++;
 		}
 		ok = first <= n;

@@ -38,8 +38,13 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 			 m->index);
 		return;
 	}
-	if (a->type == AT_UNKNOWN || a->type == AT_OTHER)
+	if (!arg_type_known(a->type))
 		return;
+	if (arg_types[a->type].no_filters) {
+		diag_add(d, p->file, m->op_pos.line ? m->op_pos : m->pos, SEV_ERROR, "op-type",
+			 "arg %d is of type %s, which no matchArgs operator applies to", a->index, a->type_name);
+		return;
+	}
 	if (m->nvalues == 0)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
 	bool str_op = !ops[m->op].on_int;
@@ -108,7 +113,7 @@ static void check_args(const struct policy *p, const struct hook *h, const struc
 				continue;
 			}
 			const struct arg *sz = hook_find_arg(h, target);
-			if (sz && !arg_type_is_int(sz->type) && sz->type != AT_UNKNOWN && sz->type != AT_OTHER)
+			if (sz && !arg_type_is_int(sz->type) && arg_type_known(sz->type))
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d points at arg index %d of type %s, not an integer (it is 1-based)",
 					 a->size_arg_index, target, sz->type_name);

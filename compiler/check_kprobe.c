@@ -92,7 +92,7 @@ static bool is_64bit(enum arg_type t)
  * why[0..len)). */
 const char *check_type_conflict(const struct arg *a, const struct ktype *k, char *why, size_t len)
 {
-	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name || a->type == AT_OTHER)
+	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name || !arg_type_known(a->type))
 		return NULL;
 	if (a->type == AT_FD) {
 		if (k->kind != KT_INT)
@@ -140,7 +140,7 @@ static void check_return_type(const struct policy *p, const struct hook *h, cons
 			      struct diags *d)
 {
 	const struct arg *a = &h->return_arg;
-	if (!h->has_return_arg || a->type == AT_UNKNOWN || !a->type_name)
+	if (!h->has_return_arg || !arg_type_known(a->type) || !a->type_name)
 		return;
 	const struct ktype *k = &proto->ret;
 	char buf[96];
@@ -218,7 +218,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 				 h->syscall ? "syscall" : "kprobe");
 			continue;
 		}
-		if (!have || a->index >= proto.n || a->type == AT_UNKNOWN)
+		if (!have || a->index >= proto.n || !arg_type_known(a->type))
 			continue;
 		const struct ktype *k = &proto.p[a->index];
 		char buf[96];

@@ -39,7 +39,7 @@ void check_raw_tracepoint(const struct policy *p, const struct hook *h, const st
 			buf_free(&b);
 			continue;
 		}
-		if (a->type == AT_UNKNOWN)
+		if (!arg_type_known(a->type))
 			continue;
 		const struct ktype *k = &proto.p[a->index];
 		char buf[96];

@@ -43,6 +43,8 @@ static const char *field_conflict(enum arg_type t, const struct tp_field *f)
 		return "not a pointer to iovecs";
 	case AC_PATH:
 		return f->is_pointer || (!f->is_array && !f->data_loc && f->size == 8) ? NULL : "not a pointer";
+	case AC_CONST_BUF: /* what auto makes of an array */
+		return f->is_array ? NULL : "not an array";
 	case AC_NONE: return NULL; /* refused already */
 	}
 	return NULL;
@@ -61,7 +63,7 @@ void check_tracepoint(const struct policy *p, const struct hook *h, const struct
 	}
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
-		if (a->index < 0 || a->type == AT_UNKNOWN || a->type == AT_OTHER)
+		if (a->index < 0)
 			continue;
 		if (a->index >= fmt->nfields) {
 			diag_add(d, p->file, a->index_pos, SEV_ERROR, "tp-field-index",
@@ -69,6 +71,8 @@ void check_tracepoint(const struct policy *p, const struct hook *h, const struct
 				 h->subsystem, h->event, fmt->nfields, fmt->nfields - 1, a->index);
 			continue;
 		}
+		if (!arg_type_known(a->type))
+			continue;
 		const struct tp_field *f = &fmt->fields[a->index];
 		const char *why = field_conflict(a->type, f);
 		if (why)

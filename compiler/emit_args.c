@@ -264,6 +264,14 @@ void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg
 			buf_printf(b, "\toff = tpc_put_buf(sc, off, a[%d], %s, %s);\n", i, size, bool_c(user));
 		return;
 	}
+	case AC_CONST_BUF: {
+		/* an array in a tracepoint record: its bytes, with the size of
+		 * one element for tp-load to decode them */
+		const struct tp_field *f = hp->tp && i < hp->tp->nfields ? &hp->tp->fields[i] : NULL;
+		int size = f ? f->size : 0, n = f && strchr(f->ctype, '[') ? atoi(strchr(f->ctype, '[') + 1) : 0;
+		buf_printf(b, "\toff = tpc_put_array(sc, off, a[%d], %d, %d);\n", i, size, n > 0 ? size / n : 1);
+		return;
+	}
 	case AC_INT:
 	case AC_FD:
 	case AC_PATH:

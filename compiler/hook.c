@@ -101,6 +101,31 @@ char *hook_describe(const struct hook *h)
 	return xstrdup("?");
 }
 
+bool hook_proto(const struct hook *h, const struct target *t, struct kproto *out)
+{
+	struct btf *btf = target_btf(t);
+	memset(out, 0, sizeof(*out));
+	switch (h->kind) {
+	case HOOK_KPROBE: {
+		if (!h->call)
+			return false;
+		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
+		if (!sc)
+			return btf && kbtf_func_proto(btf, h->call, out);
+		char *fn = xasprintf("__do_sys_%s", sc);
+		bool ok = btf && kbtf_func_proto(btf, fn, out);
+		free(fn);
+		/* the sys_enter_X format holds the real argument types on every
+		 * kernel (the __x64_sys_X wrappers only take a struct pt_regs *) */
+		return ok || syscall_proto_from_tracefs(t->tracefs, sc, out);
+	}
+	case HOOK_TRACEPOINT: return false;
+	case HOOK_RAW_TRACEPOINT: return btf && h->event && kbtf_raw_tp_proto(btf, h->event, out);
+	case HOOK_KIND_COUNT: break;
+	}
+	return false;
+}
+
 const char *prog_variant_name(enum tpc_prog_variant v)
 {
 #define VARIANT_NAME(id, name) [TPC_VARIANT_##id] = name,

@@ -3,7 +3,7 @@
  *   tpc POLICY.yaml -o OUT.bpf.o [--emit-c FILE]   compile
  *   tpc lint FILE...                                 check only
  *
- * Both run every check (parse.c, check*.c); diagnostics go to stderr as
+ * Both run every check (parse.c, typing.c, check*.c); diagnostics go to stderr as
  * text, or to stdout as JSON or SARIF (--format).
  *
  * Exit status: 0 ok, 1 the policy has errors, 2 usage, 3 internal error
@@ -91,8 +91,10 @@ static bool check_file(const char *file, const struct target *t, struct policy_s
 	int errors = d->errors;
 	if (!parse_policy_file(file, ps, d))
 		return false;
-	for (int j = 0; j < ps->n; j++)
+	for (int j = 0; j < ps->n; j++) {
+		type_policy(&ps->v[j], t, d);
 		check_policy(&ps->v[j], t, d);
+	}
 	if (!ps->n)
 		return false;
 	merge_policies(ps, merged);

@@ -27,6 +27,8 @@ const struct arg_type_info arg_types[AT_COUNT] = {
 	[AT_FILE] = {"file", AC_PATH, 0, false, NULL, "file"},
 	[AT_PATH] = {"path", AC_PATH, 0, false, NULL, "path"},
 	[AT_DENTRY] = {"dentry", AC_PATH, 0, false, NULL, "dentry"},
+	[AT_CONST_BUF] = {"const_buf", AC_CONST_BUF, 0, false, NULL, NULL, true},
+	[AT_AUTO] = {"auto", AC_NONE, 0, false, NULL, NULL},
 	[AT_OTHER] = {"unknown", AC_NONE, 0, false, NULL, NULL},
 };
 
@@ -37,7 +39,7 @@ static const struct {
 	const char *name;
 	enum arg_type t;
 } arg_spellings[] = {
-	{"auto", AT_OTHER},	       {"int", AT_INT},		     {"sint8", AT_INT8},
+	{"auto", AT_AUTO},	       {"int", AT_INT},		     {"sint8", AT_INT8},
 	{"int8", AT_INT8},	       {"uint8", AT_UINT8},	     {"sint16", AT_INT16},
 	{"int16", AT_INT16},	       {"uint16", AT_UINT16},	     {"uint32", AT_UINT32},
 	{"sint32", AT_INT},	       {"int32", AT_INT},	     {"ulong", AT_UINT64},
@@ -49,7 +51,7 @@ static const struct {
 	{"filename", AT_OTHER},	       {"path", AT_PATH},	     {"nop", AT_OTHER},
 	{"bpf_attr", AT_OTHER},	       {"perf_event", AT_OTHER},     {"bpf_map", AT_OTHER},
 	{"user_namespace", AT_OTHER},  {"capability", AT_OTHER},     {"kiocb", AT_OTHER},
-	{"iov_iter", AT_OTHER},	       {"cred", AT_OTHER},	     {"const_buf", AT_OTHER},
+	{"iov_iter", AT_OTHER},	       {"cred", AT_OTHER},	     {"const_buf", AT_CONST_BUF},
 	{"load_info", AT_OTHER},       {"module", AT_OTHER},	     {"syscall64", AT_OTHER},
 	{"kernel_cap_t", AT_OTHER},    {"cap_inheritable", AT_OTHER}, {"cap_permitted", AT_OTHER},
 	{"cap_effective", AT_OTHER},   {"linux_binprm", AT_OTHER},   {"data_loc", AT_OTHER},

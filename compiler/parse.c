@@ -316,6 +316,10 @@ static void parse_arg_type(struct pctx *c, yaml_node_t *v, struct arg *a)
 	else if (a->type == AT_OTHER)
 		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported", "unsupported: arg type '%s'",
 			 a->type_name);
+	else if (a->type == AT_CONST_BUF) /* as Tetragon: it stands for an array field */
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
+			 "arg type const_buf cannot be written (Tetragon: const_buf type cannot be user-defined): leave "
+			 "the type out of an array field's arg and auto makes it one");
 }
 
 static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
@@ -359,8 +363,10 @@ static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
 	}
 	if (!has_index)
 		diag_add(c->d, c->file, a->pos, SEV_ERROR, "missing-key", "arg is missing 'index'");
-	if (!has_type)
-		diag_add(c->d, c->file, a->pos, SEV_ERROR, "missing-key", "arg is missing 'type'");
+	if (!has_type) { /* the CRD's default: derived from the kernel's types (typing.c) */
+		a->type = AT_AUTO;
+		a->type_name = xstrdup("auto");
+	}
 }
 
 static void parse_args(struct pctx *c, yaml_node_t *n, struct hook *h)

@@ -112,6 +112,7 @@ enum arg_class {
 	AC_IOVEC, /* char_iovec */
 	AC_PATH,  /* file, path, dentry: resolved in the kernel to a path */
 	AC_FD,    /* an fd: a number, or the path of its file */
+	AC_CONST_BUF, /* const_buf: a fixed-size array inside a tracepoint record */
 };
 
 enum arg_type {
@@ -132,6 +133,8 @@ enum arg_type {
 	AT_FILE,
 	AT_PATH,
 	AT_DENTRY,
+	AT_CONST_BUF, /* a tracepoint array field: what auto makes of it */
+	AT_AUTO,  /* auto, or no type: derived from the kernel's types (typing.c) */
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 	AT_COUNT,
 };
@@ -143,12 +146,15 @@ struct arg_type_info {
 	bool is_signed;
 	const char *ctype;    /* C type of an integer in generated code */
 	const char *kstruct;  /* the kernel struct a pointer arg points at, for BTF checks */
+	bool no_filters;      /* no matchArgs operator applies (as in Tetragon) */
 };
 extern const struct arg_type_info arg_types[AT_COUNT];
 enum arg_type arg_type_from_name(const char *s); /* AT_UNKNOWN, or AT_OTHER for unimplemented CRD types */
 extern const char *const arg_type_names[];        /* every CRD spelling, for suggestions */
 
 static inline bool arg_type_is_int(enum arg_type t) { return arg_types[t].cls == AC_INT || t == AT_FD; }
+/* a type the code generator reads (not unknown, unsupported or auto left underived) */
+static inline bool arg_type_known(enum arg_type t) { return arg_types[t].cls != AC_NONE; }
 static inline bool arg_type_is_path(enum arg_type t) { return arg_types[t].cls == AC_PATH || t == AT_FD; }
 
 /* Operators. Where one may appear: */
@@ -462,12 +468,20 @@ struct target {
 	const char *arch;    /* "x86" or "arm64" (bpf_tracing.h's __TARGET_ARCH_ name) */
 };
 
+/* typing.c: type auto derived from the kernel's own description of the
+ * hook (format file, BTF), before check. Writes arg types only. */
+void type_policy(struct policy *p, const struct target *t, struct diags *d);
+struct ktype;
+/* the arg type auto derives from a kernel type, or AT_AUTO and why not */
+enum arg_type auto_from_ktype(const struct ktype *k, char *why, size_t len);
+
 /* check.c and check_*.c: schema-level and semantic rules. */
 void check_policy(const struct policy *p, const struct target *t, struct diags *d);
 
 /* hook.c: what differs between hook kinds. */
 struct hook_plan;
 struct plan;
+struct kproto;
 const char *hook_kind_name(enum hook_kind k);     /* manifest and YAML name */
 const char *prog_variant_name(enum tpc_prog_variant v); /* manifest variant= */
 int hook_max_args(const struct hook *h, const struct target *t); /* arg indexes it can read; 0: unknown */
@@ -482,6 +496,11 @@ void hook_emit_decls(struct buf *b, const struct hook_plan *hp);
 /* the C type of entry program prog's context (malloc'ed) */
 char *hook_ctx_type(const struct hook_plan *hp, int prog);
 void hook_manifest_fields(struct buf *b, const struct hook_plan *hp);
+/* The prototype a hook's args index, from the kernel BTF (a function, a
+ * syscall from __do_sys_X or its sys_enter_X format, a raw tracepoint's
+ * btf_trace_<event>): false when the kind has none (a tracepoint: its
+ * format file) or it cannot be found. */
+bool hook_proto(const struct hook *h, const struct target *t, struct kproto *out);
 
 /* plan.c: decided once per object from the checked policies, read by
  * emit and the manifest. Running past a limit is a diagnostic. */
@@ -627,8 +646,11 @@ struct ktype {
 	enum kt_kind pointee; /* for KT_PTR */
 	int pointee_size;
 	bool pointee_char;    /* char, signed/unsigned char */
+	bool is_signed;       /* KT_INT */
 	char name[64];        /* struct name (KT_STRUCT, or KT_PTR to one) */
+	char tname[64];       /* the first typedef on the way (size_t; kernel_cap_t of a kernel_cap_t *) */
 	char text[96];        /* C spelling, for messages */
+	unsigned int btf_id;  /* the type in the BTF it came from (0: from a format file) */
 };
 #define KPROTO_MAX 16
 struct kproto {

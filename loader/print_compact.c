@@ -97,6 +97,19 @@ static void compact_arg(FILE *f, const struct tpc_marg *ma,
 		quoted(f, v->data, tpc_value_strlen(v),
 		       v->flags & TPC_ARGF_TRUNCATED);
 		break;
+	case TPL_ARG_CONST_BUF:
+		if (x == 8) { /* an array of numbers: [a, b, ...] */
+			fputc('[', f);
+			for (tpc_u32 k = 0; k + 8 <= v->len; k += 8) {
+				tpc_u64 e;
+				memcpy(&e, v->data + k, 8);
+				fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)e);
+			}
+			fputc(']', f);
+		} else {
+			quoted(f, v->data, v->len, 0);
+		}
+		break;
 	case TPL_ARG_BYTES:
 	case TPL_ARG_OTHER:
 		if (v->len == 0 && tpl_arg_class(ma->type) == TPL_ARG_OTHER)

@@ -118,6 +118,20 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		fputc('}', f);
 		is_str = 1;
 		break;
+	case TPL_ARG_CONST_BUF:
+		/* as Tetragon: an array of 8-byte elements is one size_arg
+		 * per element; other arrays are their bytes */
+		if (x == 8 && v->len >= 8 && !(v->flags & TPC_ARGF_FAULT)) {
+			for (tpc_u32 k = 0; k + 8 <= v->len; k += 8) {
+				tpc_u64 e;
+				memcpy(&e, v->data + k, 8);
+				fprintf(f, "%s\"size_arg\":\"%llu\"", k ? "},{" : "", (unsigned long long)e);
+			}
+		} else {
+			fputs("\"bytes_arg\":", f);
+			base64(f, v->data, v->len);
+		}
+		break;
 	case TPL_ARG_BYTES:
 	case TPL_ARG_OTHER:
 		if (v->len == 0 && tpl_arg_class(ma->type) == TPL_ARG_OTHER) {

@@ -121,7 +121,8 @@ struct tpc_event {
 /* One argument (or the binary path).  Integers: len 0, value holds the
  * number (sign-extended for signed types).  Byte values: len bytes of data
  * follow the record, padded to 8; value holds the original size where it
- * is known (char_buf: the size argument), else len. */
+ * is known (char_buf: the size argument), else len; for const_buf (an
+ * array in a tracepoint record) the size of one element. */
 struct tpc_arg {
 	tpc_u32 len;
 	tpc_u32 flags; /* TPC_ARGF_* */

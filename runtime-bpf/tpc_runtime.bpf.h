@@ -219,6 +219,16 @@ static __always_inline __u32 tpc_put_buf(struct tpc_scratch *sc, __u32 off, __u6
 	return off + sizeof(struct tpc_arg) + ((n + 7) & ~7u);
 }
 
+/* An array of size bytes in kernel memory (const_buf): its bytes, and in
+ * value the size of one element, for tp-load to decode them. */
+static __always_inline __u32 tpc_put_array(struct tpc_scratch *sc, __u32 off, __u64 ptr, __u32 size, __u32 elem)
+{
+	__u32 end = tpc_put_buf(sc, off, ptr, size, false);
+	if (end != off && off <= TPC_OFF_LIMIT)
+		((struct tpc_arg *)(sc->ev + off))->value = elem;
+	return end;
+}
+
 /* The record of a string a check has read: the bytes the check compared
  * (buf, n as tpc_read_str returned for a buffer of size bytes), then,
  * when the buffer was full, the rest of the string from ptr. The event

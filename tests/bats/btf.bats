@@ -91,3 +91,55 @@ probe_prog() {
 	[ "$(count_events '.process_tracepoint.args[0].long_arg != "257"')" -eq 0 ]
 	[ "$(count_events '.process_tracepoint.process.binary != "'"$T/rawcat"'"')" -eq 0 ]
 }
+
+@test "type auto (and no type) on integer fields of tracepoints reports the real values" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "auto-ints"
+	spec:
+	  tracepoints:
+	  - subsystem: "signal"
+	    event: "signal_generate"
+	    args:
+	    - index: 4
+	      type: "auto"
+	    - index: 6
+	    - index: 10
+	    selectors:
+	    - matchArgs:
+	      - index: 4
+	        operator: "Equal"
+	        values: ["10"]
+	      matchBinaries:
+	      - operator: "In"
+	        values: ["$T/autokill"]
+	  - subsystem: "syscalls"
+	    event: "sys_enter_write"
+	    args:
+	    - index: 5
+	    - index: 7
+	    selectors:
+	    - matchBinaries:
+	      - operator: "In"
+	        values: ["$T/autoecho"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	cp /bin/kill "$T/autokill"
+	cp /bin/echo "$T/autoecho"
+	sleep 30 &
+	local victim=$!
+	start_loader "$T/p.bpf.o"
+	"$T/autokill" -USR1 "$victim"
+	"$T/autoecho" abcd >/dev/null
+	stop_loader
+	wait "$victim" || true
+	cat "$EVENTS"
+	# sig (int) 10, code (int) SI_USER 0, result (int) TRACE_SIGNAL_DELIVERED 0
+	events '.process_tracepoint | select(.event == "signal_generate") | .args' >"$T/sig"
+	[ "$(jq -c . "$T/sig")" = '[{"int_arg":10},{"int_arg":0},{"int_arg":0}]' ]
+	# fd and count of write(1, "abcd\n", 5): 8-byte fields, read as uint64
+	events '.process_tracepoint | select(.event == "sys_enter_write") | .args' >"$T/wr"
+	[ "$(jq -c . "$T/wr")" = '[{"size_arg":"1"},{"size_arg":"5"}]' ]
+}
