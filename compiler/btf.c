@@ -47,6 +47,12 @@ struct btf *kbtf_get(const char *path, const char **err)
 	return cache.btf;
 }
 
+struct btf *kbtf_for_target(const struct target *t)
+{
+	const char *err = NULL;
+	return t->no_btf || (!t->btf && !kbtf_default_exists()) ? NULL : kbtf_get(t->btf, &err);
+}
+
 static void ksyms_release(void);
 
 void kbtf_release(void)
@@ -164,6 +170,11 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 	}
 	k->kind = KT_OTHER;
 	snprintf(k->text, sizeof(k->text), "%s", btf_is_array(t) ? "array" : "non-scalar type");
+}
+
+void kbtf_describe(const struct btf *btf, unsigned int id, struct ktype *k)
+{
+	describe(btf, id, k);
 }
 
 /* The parameters of a FUNC_PROTO after the first `skip` ones, and its

@@ -29,13 +29,22 @@ static bool int_fits(long long v, const char *text, enum arg_type t)
 static void check_match_arg(const struct policy *p, const struct hook *h, const struct match_arg *m,
 			    struct diags *d)
 {
-	if (m->index < 0 || m->op == OP_UNKNOWN || m->op == OP_OTHER)
+	if ((m->index < 0 && m->args_slot < 0) || m->op == OP_UNKNOWN || m->op == OP_OTHER)
 		return;
-	const struct arg *a = hook_find_arg(h, m->index);
+	const struct arg *a = match_target(h, m);
 	if (!a) {
-		diag_add(d, p->file, m->index_pos.line ? m->index_pos : m->pos, SEV_ERROR, "matcharg-index",
-			 "matchArgs index %d is not among the hook's args; add an arg with index %d", m->index,
-			 m->index);
+		struct pos at = m->args_slot >= 0 ? m->args_pos : m->index_pos.line ? m->index_pos : m->pos;
+		if (m->data)
+			diag_add(d, p->file, at, SEV_ERROR, "matcharg-index",
+				 "matchData %s %d is not among the hook's data entries (it has %d)",
+				 m->args_slot >= 0 ? "args" : "index", m->args_slot >= 0 ? m->args_slot : m->index, h->ndata);
+		else if (m->args_slot >= 0)
+			diag_add(d, p->file, at, SEV_ERROR, "matcharg-index",
+				 "matchArgs args [%d] names no slot: the hook has %d (args, then data)", m->args_slot, h->nargs);
+		else
+			diag_add(d, p->file, at, SEV_ERROR, "matcharg-index",
+				 "matchArgs index %d is not among the hook's args; add an arg with index %d", m->index,
+				 m->index);
 		return;
 	}
 	if (!arg_type_known(a->type))
@@ -88,8 +97,12 @@ static void check_args(const struct policy *p, const struct hook *h, const struc
 {
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
+		if (a->is_data)
+			continue;
+		/* two args may read one parameter when a resolve path tells
+		 * them apart (a struct and one of its fields) */
 		for (int j = 0; j < i; j++)
-			if (a->index >= 0 && h->args[j].index == a->index)
+			if (a->index >= 0 && h->args[j].index == a->index && !a->resolve && !h->args[j].resolve)
 				diag_add(d, p->file, a->index_pos, SEV_ERROR, "duplicate-arg",
 					 "arg index %d is declared twice (first at line %d)", a->index, h->args[j].pos.line);
 		if (a->size_arg_index) {

@@ -201,7 +201,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 	int max = hook_max_args(h, o);
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
-		if (a->index < 0)
+		if (a->index < 0 || a->is_data) /* a data entry's value comes from its source */
 			continue;
 		if (have && !proto.variadic && a->index >= proto.n) {
 			struct buf b = {0};
@@ -218,8 +218,8 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 				 h->syscall ? "syscall" : "kprobe");
 			continue;
 		}
-		if (!have || a->index >= proto.n || !arg_type_known(a->type))
-			continue;
+		if (!have || a->index >= proto.n || !arg_type_known(a->type) || a->resolve)
+			continue; /* a resolve path's end is typing.c's to check */
 		const struct ktype *k = &proto.p[a->index];
 		char buf[96];
 		const char *why = check_type_conflict(a, k, buf, sizeof(buf));

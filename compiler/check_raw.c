@@ -28,7 +28,7 @@ void check_raw_tracepoint(const struct policy *p, const struct hook *h, const st
 	}
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
-		if (a->index < 0)
+		if (a->index < 0 || a->is_data) /* a data entry's value comes from its source */
 			continue;
 		if (a->index >= proto.n) {
 			struct buf b = {0};
@@ -39,8 +39,8 @@ void check_raw_tracepoint(const struct policy *p, const struct hook *h, const st
 			buf_free(&b);
 			continue;
 		}
-		if (!arg_type_known(a->type))
-			continue;
+		if (!arg_type_known(a->type) || a->resolve)
+			continue; /* a resolve path's end is typing.c's to check */
 		const struct ktype *k = &proto.p[a->index];
 		char buf[96];
 		const char *why = check_type_conflict(a, k, buf, sizeof(buf));

@@ -55,7 +55,7 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 		const struct selector *s = &h->selectors[j];
 		for (int k = 0; k < s->nmatch_args; k++) {
 			const struct match_arg *m = &s->match_args[k];
-			const struct arg *a = hook_find_arg(h, m->index);
+			const struct arg *a = match_target(h, m);
 			if (a && a->type == AT_CHAR_IOVEC)
 				diag_add(d, p->file, m->pos, SEV_ERROR, "unsupported", "unsupported: matchArgs on char_iovec");
 			if (a && a->type == AT_CHAR_BUF && ops[m->op].positive == OP_POSTFIX)

@@ -86,11 +86,11 @@ static void emit_entry_checks(struct buf *b, const struct plan *pl, const struct
 	for (int pass = 0; pass < 3; pass++) {
 		for (int m = 0; m < s->nmatch_args; m++) {
 			const struct match_arg *ma = &s->match_args[m];
-			const struct arg *a = hook_find_arg(h, ma->index);
+			const struct arg *a = match_target(h, ma);
 			if (!a)
 				continue;
-			const struct str_plan *sp = match_arg_on_bytes(a, ma) ? plan_str(hp, a->index) : NULL;
-			int want = !match_arg_on_bytes(a, ma) ? 0 : sp && sp->slot >= 0 ? 2 : 1;
+			const struct str_plan *sp = match_arg_on_bytes(a, ma) ? plan_str(hp, a->slot) : NULL;
+			int want = !match_arg_on_bytes(a, ma) ? 0 : sp && sp->buf >= 0 ? 2 : 1;
 			if (want == pass)
 				emit_arg_check(b, hp, ma, a);
 		}
@@ -147,17 +147,18 @@ static void emit_fd_actions(struct buf *b, const struct hook_plan *hp, const str
 		switch (ac->kind) {
 		case ACT_FOLLOWFD: {
 			const struct arg *a = hook_find_arg(hp->h, ac->arg_name);
-			const struct str_plan *sp = a ? plan_str(hp, a->index) : NULL;
+			const struct str_plan *sp = a ? plan_str(hp, a->slot) : NULL;
 			if (!sp)
 				break;
 			buf_printf(b, "\t\t/* FollowFD argFd %d argName %d (line %d) */\n", ac->arg_fd, ac->arg_name,
 				   ac->pos.line);
+			emit_value_eval(b, hp, a, "\t\t");
 			emit_resolve(b, hp, a, sp, "\t\t");
 			buf_puts(b, "\t\ttpc_follow_fd(");
 			action_value(b, hp, ac->arg_fd, in_return);
-			buf_printf(b, ", (const char *)w%d, n%d - %d, ", a->index, a->index, sp->is_buf ? 0 : 1);
+			buf_printf(b, ", (const char *)w%d, n%d - %d, ", a->slot, a->slot, sp->is_buf ? 0 : 1);
 			if (sp->is_path)
-				buf_printf(b, "f%d);\n", a->index);
+				buf_printf(b, "f%d);\n", a->slot);
 			else
 				buf_puts(b, "0);\n");
 			break;
@@ -439,6 +440,7 @@ char *emit_policy_c(const struct plan *pl)
 	buf_free(&lit);
 	buf_free(&pname);
 	free(manifest);
+	emit_access_types(&b, pl);
 
 	for (int i = 0; i < pl->nhooks; i++) {
 		const struct hook_plan *hp = &pl->hooks[i];
@@ -446,6 +448,7 @@ char *emit_policy_c(const struct plan *pl)
 			   hp->na - 1);
 		hook_emit_decls(&b, hp);
 		emit_valuesets(&b, hp);
+		emit_value_fns(&b, hp);
 		if (hp->at_return)
 			emit_return_body(&b, pl, hp);
 		else

@@ -45,8 +45,7 @@ const char *hook_kind_name(enum hook_kind k)
 /* The kernel BTF of the target, or NULL (--no-btf, none, unreadable). */
 static struct btf *target_btf(const struct target *t)
 {
-	const char *err = NULL;
-	return t->no_btf || (!t->btf && !kbtf_default_exists()) ? NULL : kbtf_get(t->btf, &err);
+	return kbtf_for_target(t);
 }
 
 static const struct tp_format *hook_format(const struct hook *h, const struct target *t)
@@ -188,7 +187,7 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 static bool slot_needed(const struct hook *h, int i)
 {
 	for (int k = 0; k < h->nargs; k++)
-		if (h->args[k].index == i || h->args[k].size_arg_index - 1 == i)
+		if (!h->args[k].is_data && (h->args[k].index == i || h->args[k].size_arg_index - 1 == i))
 			return true;
 	return false;
 }

@@ -25,6 +25,8 @@ const struct lint_rule lint_rules[] = {
 	{"no-hooks", "a policy with no kprobes or tracepoints"},
 	/* args and selectors */
 	{"duplicate-arg", "two args with one index"},
+	{"resolve", "a resolve path, btfType or data source that does not walk the kernel's types (misspelt member, "
+		    "index out of bounds, too deep, not a pointer), or one that is ignored"},
 	{"auto-type", "type auto (or no type) where tpc cannot derive the type from the format file or the kernel BTF"},
 	{"size-arg", "sizeArgIndex out of range, on the wrong arg type, or not pointing at an integer arg"},
 	{"char-buf-size", "char_buf without sizeArgIndex reads a fixed number of bytes"},

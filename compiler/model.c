@@ -210,9 +210,26 @@ int cap_from_name(const char *s)
 const struct arg *hook_find_arg(const struct hook *h, int index)
 {
 	for (int i = 0; i < h->nargs; i++)
-		if (h->args[i].index == index)
+		if (!h->args[i].is_data && h->args[i].index == index)
 			return &h->args[i];
 	return NULL;
+}
+
+const struct arg *hook_find_data(const struct hook *h, int index)
+{
+	int first = h->nargs - h->ndata;
+	return index >= 0 && index < h->ndata ? &h->args[first + index] : NULL;
+}
+
+/* matchArgs: args: [N] names slot N, else index the first arg with it;
+ * matchData: both count data entries. */
+const struct arg *match_target(const struct hook *h, const struct match_arg *m)
+{
+	if (m->data)
+		return hook_find_data(h, m->args_slot >= 0 ? m->args_slot : m->index);
+	if (m->args_slot >= 0)
+		return m->args_slot < h->nargs ? &h->args[m->args_slot] : NULL;
+	return hook_find_arg(h, m->index);
 }
 
 /* An fd compares as a number under GT/LT/Mask and when every value of an
@@ -256,6 +273,11 @@ bool hook_reports_at_return(const struct hook *h)
 		if (h->args[i].return_copy)
 			return true;
 	return false;
+}
+
+bool arg_has_value_fn(const struct arg *a)
+{
+	return a->access != NULL;
 }
 
 const char *syscall_name(const char *call)

@@ -298,11 +298,48 @@ static const struct key_spec arg_keys[] = {
 	[ARG_RETURN_COPY] = {"returnCopy", K_IMPL, 0},
 	[ARG_MAX_DATA] = {"maxData", K_IMPL, 0},
 	[ARG_LABEL] = {"label", K_IMPL, 0},
-	[ARG_BTF_TYPE] = {"btfType", K_UNSUPPORTED, "args.btfType"},
-	[ARG_BTF_TYPE_MODULE] = {"btfTypeModule", K_UNSUPPORTED, "args.btfTypeModule"},
-	[ARG_RESOLVE] = {"resolve", K_UNSUPPORTED, "args.resolve"},
-	[ARG_SOURCE] = {"source", K_UNSUPPORTED, "args.source"},
+	[ARG_BTF_TYPE] = {"btfType", K_IMPL, 0},
+	[ARG_BTF_TYPE_MODULE] = {"btfTypeModule", K_IMPL, 0},
+	[ARG_RESOLVE] = {"resolve", K_IMPL, 0},
+	[ARG_SOURCE] = {"source", K_IMPL, 0},
 };
+
+/* The column of a one-line scalar's first character, so that a problem
+ * in its n-th byte can be pointed at; 0 when it spans lines or is a
+ * block scalar. */
+static int scalar_text_col(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE || n->start_mark.line != n->end_mark.line)
+		return 0;
+	switch (n->data.scalar.style) {
+	case YAML_PLAIN_SCALAR_STYLE: return (int)n->start_mark.column + 1;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return (int)n->start_mark.column + 2;
+	case YAML_ANY_SCALAR_STYLE:
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE: break;
+	}
+	return 0;
+}
+
+static void parse_source(struct pctx *c, yaml_node_t *v, struct arg *a)
+{
+	static const char *const sources[] = {"current_task", "pt_regs", NULL};
+	char dym_[128];
+	a->source_pos = node_pos(v);
+	if (!get_string(c, v, "source", &a->source_name))
+		return;
+	if (!strcmp(a->source_name, "current_task"))
+		a->source = SRC_CURRENT_TASK;
+	else if (!strcmp(a->source_name, "pt_regs"))
+		a->source = SRC_PT_REGS;
+	else {
+		a->source = SRC_OTHER;
+		diag_add(c->d, c->file, a->source_pos, SEV_ERROR, "bad-enum",
+			 "unknown data source '%s' (current_task or pt_regs)%s", a->source_name,
+			 DYM(a->source_name, sources, ""));
+	}
+}
 
 static void parse_arg_type(struct pctx *c, yaml_node_t *v, struct arg *a)
 {
@@ -356,9 +393,19 @@ static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
 			break;
 		case ARG_LABEL: get_string(c, v, "label", &a->label); break;
 		case ARG_BTF_TYPE:
+			a->btf_type_pos = node_pos(v);
+			get_name(c, v, "btfType", false, &a->btf_type); /* it reaches generated C */
+			break;
 		case ARG_BTF_TYPE_MODULE:
+			a->btf_type_module_pos = node_pos(v);
+			get_name(c, v, "btfTypeModule", false, &a->btf_type_module);
+			break;
 		case ARG_RESOLVE:
-		case ARG_SOURCE: break;
+			a->resolve_pos = node_pos(v);
+			if (get_string(c, v, "resolve", &a->resolve))
+				a->resolve_col = scalar_text_col(v);
+			break;
+		case ARG_SOURCE: parse_source(c, v, a); break;
 		}
 	}
 	if (!has_index)
@@ -428,20 +475,46 @@ static const struct key_spec match_arg_keys[] = {
 	[MA_INDEX] = {"index", K_IMPL, 0},
 	[MA_OPERATOR] = {"operator", K_IMPL, 0},
 	[MA_VALUES] = {"values", K_IMPL, 0},
-	[MA_ARGS] = {"args", K_UNSUPPORTED, "matchArgs.args"},
+	[MA_ARGS] = {"args", K_IMPL, 0},
 };
 
-static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
+/* args: [N]: the slot the entry filters (only CapabilitiesGained, which
+ * tpc does not implement, reads a second one). */
+static void parse_match_slots(struct pctx *c, yaml_node_t *v, struct match_arg *m, const char *what)
 {
+	m->args_pos = node_pos(v);
+	if (!expect_kind(c, v, YAML_SEQUENCE_NODE, "args"))
+		return;
+	int n = 0;
+	FOR_ITEMS(c, v, item)
+	{
+		long long x;
+		if (n++ == 0) {
+			if (get_int(c, item, "an args slot", 0, 255, &x))
+				m->args_slot = (int)x;
+		} else if (n == 2) {
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "unsupported",
+				 "unsupported: a second slot in %s args (only CapabilitiesGained reads one)", what);
+		}
+	}
+	if (!n)
+		diag_add(c->d, c->file, m->args_pos, SEV_ERROR, "no-values", "%s args is empty", what);
+}
+
+static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg *m, bool data)
+{
+	const char *what = data ? "a matchData entry" : "a matchArgs entry";
 	m->pos = node_pos(n);
 	m->index = -1;
-	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchArgs entry"))
+	m->args_slot = -1;
+	m->data = data;
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;
 	bool has_op = false;
 	FOR_PAIRS(c, n, k, v)
 	{
 		long long x;
-		switch ((enum match_arg_key)LOOKUP(c, k, match_arg_keys, "a matchArgs entry")) {
+		switch ((enum match_arg_key)LOOKUP(c, k, match_arg_keys, what)) {
 		case MA_INDEX:
 			m->index_pos = node_pos(v);
 			if (get_int(c, v, "index", 0, 255, &x))
@@ -449,16 +522,21 @@ static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
 			break;
 		case MA_OPERATOR:
 			has_op = true;
-			m->op = parse_op(c, v, OPW_ARGS, "matchArgs", &m->op_pos);
+			m->op = parse_op(c, v, OPW_ARGS, data ? "matchData" : "matchArgs", &m->op_pos);
 			break;
 		case MA_VALUES: parse_values(c, v, &m->values, &m->nvalues, &m->has_values); break;
-		case MA_ARGS: break;
+		case MA_ARGS: parse_match_slots(c, v, m, data ? "matchData" : "matchArgs"); break;
 		}
 	}
 	if (!has_op)
-		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchArgs entry is missing 'operator'");
-	if (m->index < 0 && !m->index_pos.line)
-		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchArgs entry is missing 'index'");
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
+	if (m->index < 0 && !m->index_pos.line && !m->args_pos.line)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'index' (or 'args')", what + 2);
+}
+
+static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
+{
+	parse_match_arg_in(c, n, m, false);
 }
 
 enum proc_key { PROC_OPERATOR, PROC_VALUES, PROC_FOLLOW, PROC_NS_PID };
@@ -901,7 +979,7 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_CAPABILITY_CHANGES] = {"matchCapabilityChanges", K_IMPL, 0},
 	[SK_MATCH_RETURN_ARGS] = {"matchReturnArgs", K_IMPL, 0},
 	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
-	[SK_MATCH_DATA] = {"matchData", K_UNSUPPORTED, "matchData"},
+	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
 	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
 	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
 	[SK_MACROS] = {"macros", K_UNSUPPORTED, "selector macros"},
@@ -949,8 +1027,11 @@ static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
 			PARSE_LIST(c, v, s->match_return_args, s->nmatch_return_args, "matchReturnArgs",
 				   parse_match_return_arg(c, item, at));
 			break;
+		case SK_MATCH_DATA: /* filters on data entries: matchArgs entries that count them */
+			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchData",
+				   parse_match_arg_in(c, item, at, true));
+			break;
 		case SK_MATCH_RETURN_ACTIONS:
-		case SK_MATCH_DATA:
 		case SK_MATCH_PARENT_BINARIES:
 		case SK_MATCH_WORKLOADS:
 		case SK_MACROS:
@@ -1004,9 +1085,39 @@ static const struct key_spec kprobe_keys[] = {
 	[KP_RETURN] = {"return", K_IMPL, 0},
 	[KP_RETURN_ARG] = {"returnArg", K_IMPL, 0},
 	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_UNSUPPORTED, "returnArgAction"},
-	[KP_DATA] = {"data", K_UNSUPPORTED, "kprobe 'data'"},
+	[KP_DATA] = {"data", K_IMPL, 0},
 	[KP_IGNORE] = {"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
 };
+
+/* data: entries parsed like args, kept after them in h->args (the slots
+ * after the args', as Tetragon numbers them). */
+static void parse_data(struct pctx *c, yaml_node_t *n, struct arg **data, int *ndata)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "data"))
+		return;
+	*data = xrealloc(*data, sizeof(**data) * (size_t)(*ndata + seq_len(n)));
+	FOR_ITEMS(c, n, item)
+	{
+		struct arg *a = &(*data)[(*ndata)++];
+		memset(a, 0, sizeof(*a));
+		parse_arg(c, item, a);
+		a->is_data = true;
+	}
+}
+
+/* args then data, with their slot numbers */
+static void append_data(struct hook *h, struct arg *data, int ndata)
+{
+	if (ndata) {
+		h->args = xrealloc(h->args, sizeof(*h->args) * (size_t)(h->nargs + ndata));
+		memcpy(&h->args[h->nargs], data, sizeof(*data) * (size_t)ndata);
+		h->nargs += ndata;
+		h->ndata = ndata;
+	}
+	free(data);
+	for (int i = 0; i < h->nargs; i++)
+		h->args[i].slot = i;
+}
 
 static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 {
@@ -1015,6 +1126,8 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a kprobe"))
 		return;
 	bool has_call = false;
+	struct arg *data = NULL;
+	int ndata = 0;
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum kprobe_key)LOOKUP(c, k, kprobe_keys, "a kprobe")) {
@@ -1039,11 +1152,12 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 			h->return_pos = node_pos(k);
 			parse_arg(c, v, &h->return_arg);
 			break;
+		case KP_DATA: parse_data(c, v, &data, &ndata); break;
 		case KP_RETURN_ARG_ACTION:
-		case KP_DATA:
 		case KP_IGNORE: break;
 		}
 	}
+	append_data(h, data, ndata);
 	if (!has_call)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "kprobe is missing 'call'");
 }
@@ -1091,6 +1205,7 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 		}
 		}
 	}
+	append_data(h, NULL, 0);
 	if (!has_subsystem)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'subsystem'");
 	if (!has_event)
@@ -1343,6 +1458,17 @@ static void free_values(struct value *v, int n)
 	free(v);
 }
 
+static void arg_free(struct arg *a)
+{
+	free(a->type_name);
+	free(a->label);
+	free(a->resolve);
+	free(a->btf_type);
+	free(a->btf_type_module);
+	free(a->source_name);
+	free(a->access);
+}
+
 static void hook_free(struct hook *h)
 {
 	free(h->call);
@@ -1352,13 +1478,10 @@ static void hook_free(struct hook *h)
 	for (int i = 0; i < h->ntags; i++)
 		free(h->tags[i]);
 	free(h->tags);
-	for (int i = 0; i < h->nargs; i++) {
-		free(h->args[i].type_name);
-		free(h->args[i].label);
-	}
+	for (int i = 0; i < h->nargs; i++)
+		arg_free(&h->args[i]);
 	free(h->args);
-	free(h->return_arg.type_name);
-	free(h->return_arg.label);
+	arg_free(&h->return_arg);
 	for (int i = 0; i < h->nselectors; i++) {
 		struct selector *s = &h->selectors[i];
 #define FREE_FILTERS(arr, n)                                        \

@@ -16,24 +16,26 @@
  * whole strings) use a per-CPU slot. */
 #define STACK_STR_MAX 128
 
-static struct str_plan *str_for(struct hook_plan *hp, int index)
+/* String plans are keyed by the arg's slot: two args may read one
+ * parameter (a struct and a field a resolve path names). */
+static struct str_plan *str_for(struct hook_plan *hp, int slot)
 {
 	for (int i = 0; i < hp->nstrs; i++)
-		if (hp->strs[i].index == index)
+		if (hp->strs[i].slot == slot)
 			return &hp->strs[i];
 	if (hp->nstrs == PLAN_MAX_STRS)
 		return NULL;
 	struct str_plan *sp = &hp->strs[hp->nstrs++];
 	memset(sp, 0, sizeof(*sp));
-	sp->index = index;
-	sp->slot = -1;
+	sp->slot = slot;
+	sp->buf = -1;
 	return sp;
 }
 
-const struct str_plan *plan_str(const struct hook_plan *hp, int index)
+const struct str_plan *plan_str(const struct hook_plan *hp, int slot)
 {
 	for (int i = 0; i < hp->nstrs; i++)
-		if (hp->strs[i].index == index)
+		if (hp->strs[i].slot == slot)
 			return &hp->strs[i];
 	return NULL;
 }
@@ -68,7 +70,7 @@ static void plan_strings(struct hook_plan *hp)
 	for (int i = 0; i < h->nargs; i++) {
 		if (!arg_type_is_path(h->args[i].type))
 			continue;
-		struct str_plan *sp = str_for(hp, h->args[i].index);
+		struct str_plan *sp = str_for(hp, h->args[i].slot);
 		if (sp)
 			sp->is_path = sp->whole = true;
 	}
@@ -78,7 +80,7 @@ static void plan_strings(struct hook_plan *hp)
 			const struct action *ac = &sel->actions[k];
 			const struct arg *a = ac->kind == ACT_FOLLOWFD ? hook_find_arg(h, ac->arg_name) : NULL;
 			hp->followfd |= ac->kind == ACT_FOLLOWFD;
-			struct str_plan *sp = a && !arg_type_is_int(a->type) ? str_for(hp, a->index) : NULL;
+			struct str_plan *sp = a && !arg_type_is_int(a->type) ? str_for(hp, a->slot) : NULL;
 			if (sp) {
 				sp->whole = true;
 				sp->is_buf = a->type == AT_CHAR_BUF;
@@ -86,10 +88,10 @@ static void plan_strings(struct hook_plan *hp)
 		}
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
-			const struct arg *a = hook_find_arg(h, ma->index);
+			const struct arg *a = match_target(h, ma);
 			if (!a || !match_arg_on_bytes(a, ma))
 				continue;
-			struct str_plan *sp = str_for(hp, a->index);
+			struct str_plan *sp = str_for(hp, a->slot);
 			if (!sp)
 				continue;
 			sp->checked = true;
@@ -108,7 +110,7 @@ static void plan_slots(struct hook_plan *hp, const struct policy *p, struct diag
 		sp->size = round8(sp->size < 8 ? 8 : sp->size);
 		if (sp->whole || sp->size > STACK_STR_MAX) {
 			sp->size = TPC_STR_MAX;
-			sp->slot = hp->nslots++;
+			sp->buf = hp->nslots++;
 		}
 	}
 	int max = TPC_STR_SLOTS - (hp->followfd ? 1 : 0);
@@ -232,7 +234,7 @@ static void plan_sets(struct hook_plan *hp)
 		const struct selector *sel = &h->selectors[s];
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
-			const struct arg *a = hook_find_arg(h, ma->index);
+			const struct arg *a = match_target(h, ma);
 			if (!a || ops[ma->op].positive != OP_EQUAL)
 				continue;
 			if (match_arg_on_bytes(a, ma))
@@ -270,6 +272,8 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diag
 		hp->tp = tp_format_get(pl->t->tracefs, h->subsystem, h->event);
 	int na = 1;
 	for (int i = 0; i < h->nargs; i++) {
+		if (h->args[i].is_data) /* its value comes from elsewhere */
+			continue;
 		if (h->args[i].index + 1 > na)
 			na = h->args[i].index + 1;
 		if (h->args[i].size_arg_index > na)

@@ -244,6 +244,54 @@ struct value {
 	long long i;
 };
 
+/* Where a data entry's value comes from. */
+enum data_source { SRC_NONE, SRC_CURRENT_TASK, SRC_PT_REGS, SRC_OTHER };
+
+/* A resolve chain walked against the kernel BTF (btf_access.c, from
+ * typing.c): how to get from an arg's raw value to the value its path
+ * names, as the code generator writes it (CO-RE reads of local struct
+ * types that declare only the members used) and as lint re-checks it on
+ * other kernels. A path is split into segments; each starts at a pointer
+ * and ends with one read (a pointer to follow, or the final value) or at
+ * the final member's address. */
+enum access_end {
+	ACC_POINTER, /* read a pointer, the next segment starts from it */
+	ACC_VALUE,   /* read the final member (an integer or enum, or a pointer's value) */
+	ACC_ADDRESS, /* the final member is a struct or array: its address */
+	ACC_DEREF,   /* a pointer to a pointer: read 8 bytes at the base (an implicit [0]) */
+};
+struct access_step {
+	char member[64];     /* a member of the current struct; "" for a subscript */
+	int index;           /* the subscript, when member is "" */
+	char owner[80];      /* the local struct the member is declared in ("linux_binprm___tpc") */
+	char decl[200];      /* its declaration there ("void *file;") */
+	char embeds[96];     /* "struct X" or "enum X" a member embeds (declared first), or "" */
+};
+#define ACCESS_STEPS 16
+struct access_seg {
+	char root[80];       /* the local struct the base points at ("" for ACC_DEREF) */
+	bool root_index;     /* the first step subscripts the base pointer itself (p[N]) */
+	struct access_step steps[ACCESS_STEPS];
+	int nsteps;
+	enum access_end end;
+	int size;            /* ACC_VALUE: bytes read */
+	bool is_signed;      /* ACC_VALUE */
+	bool bitfield;       /* ACC_VALUE: the final member is a bitfield (read with its probe macro) */
+	int depth;           /* the path element whose dereference this segment is (failures report it) */
+};
+#define ACCESS_MAX 10 /* path elements, implicit [0] hops included (Tetragon's limit) */
+#define ACCESS_SEGS (ACCESS_MAX + 2)
+struct access {
+	struct access_seg segs[ACCESS_SEGS];
+	int nsegs;
+	unsigned int final_id; /* BTF id of the type the path ends on */
+	char final_text[96];   /* its C spelling, for comments and messages */
+	char final_elem[96];   /* an array's: its elements' */
+	enum data_source source; /* data: where the base comes from; SRC_NONE: the arg's raw value */
+	char reg[16];          /* SRC_PT_REGS: the pt_regs member */
+	int reg_size;          /* its bytes (eax: 4) */
+};
+
 struct arg {
 	int index;
 	enum arg_type type;
@@ -252,16 +300,28 @@ struct arg {
 	bool return_copy;
 	bool max_data;
 	char *label;
-	struct pos pos, index_pos, type_pos, size_pos, max_data_pos;
+	char *resolve;          /* resolve: as written, or NULL */
+	int resolve_col;        /* column of its first character (0 when it spans lines) */
+	char *btf_type;         /* btfType, or NULL */
+	char *btf_type_module;  /* btfTypeModule, or NULL */
+	enum data_source source;
+	char *source_name;      /* as written */
+	bool is_data;           /* an entry of the hook's data: (after its args in hook.args) */
+	int slot;               /* position in hook.args: args, then data (Tetragon's slots) */
+	struct access *access;  /* typing.c: the walked chain (resolve, or data), or NULL */
+	struct pos pos, index_pos, type_pos, size_pos, max_data_pos, resolve_pos, btf_type_pos,
+		btf_type_module_pos, source_pos;
 };
 
 struct match_arg {
 	int index;
+	int args_slot;   /* args: [N]: the slot it names (overrides index), or -1 */
+	bool data;       /* a matchData entry: index (or args) counts data entries */
 	enum op op;
 	struct value *values;
 	int nvalues;
 	bool has_values; /* `values:` was written (perhaps empty) */
-	struct pos pos, index_pos, op_pos;
+	struct pos pos, index_pos, op_pos, args_pos;
 };
 
 struct action {
@@ -381,8 +441,9 @@ struct hook {
 	bool is_return;
 	char *subsystem; /* tracepoint, raw tracepoint */
 	char *event;
-	struct arg *args;
-	int nargs;
+	struct arg *args;  /* args, then data entries (arg.is_data) */
+	int nargs;         /* both */
+	int ndata;         /* of which data entries */
 	bool has_return_arg;
 	struct arg return_arg; /* returnArg: its type gives the return value's */
 	struct pos return_pos;
@@ -415,12 +476,21 @@ struct policy_set {
 };
 
 /* questions about the model that several stages ask (model.c) */
+/* the first arg (not data) with this index, as Tetragon's matchArgs index */
 const struct arg *hook_find_arg(const struct hook *h, int index);
+/* data entry number index, or NULL */
+const struct arg *hook_find_data(const struct hook *h, int index);
+/* the arg or data entry a matchArgs/matchData entry filters, or NULL */
+const struct arg *match_target(const struct hook *h, const struct match_arg *m);
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
 bool selector_has_filters(const struct selector *s);
 bool hook_has_action(const struct hook *h, enum action_kind k);
 /* return: true, or a returnCopy arg: the event is posted at return */
 bool hook_reports_at_return(const struct hook *h);
+/* its value is computed from the raw one (a resolve path, a data source,
+ * a type that reads through its pointer) by a function of its own in the
+ * generated code; else it is the raw value a[index] */
+bool arg_has_value_fn(const struct arg *a);
 
 /* ---- stages ---- */
 
@@ -505,11 +575,11 @@ bool hook_proto(const struct hook *h, const struct target *t, struct kproto *out
 /* plan.c: decided once per object from the checked policies, read by
  * emit and the manifest. Running past a limit is a diagnostic. */
 struct str_plan {
-	int index;    /* arg index */
+	int slot;     /* the arg's slot (its position in hook.args) */
 	bool checked; /* some check reads it */
 	bool whole;   /* needs the whole string (Postfix, paths, FollowFD names) */
 	int size;     /* bytes of the check buffer (multiple of 8) */
-	int slot;     /* scratch slot, or -1 for a stack buffer */
+	int buf;      /* per-CPU string buffer (tpc_slots.str[buf]), or -1 for a stack buffer */
 	bool is_buf;  /* char_buf: size from another arg */
 	bool is_path; /* file, path, dentry or fd: resolved to a path string */
 };
@@ -611,7 +681,7 @@ bool plan_build(struct plan *pl, const struct policy *p, const struct target *t,
 void plan_free(struct plan *pl);
 /* the follow bit of a filter, -1 when it does not follow */
 int plan_follow_bit(const struct plan *pl, const struct match_proc *m);
-const struct str_plan *plan_str(const struct hook_plan *hp, int index);
+const struct str_plan *plan_str(const struct hook_plan *hp, int slot);
 /* the set serving filter `owner`'s values of `len` bytes, or NULL */
 const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len);
 
@@ -662,6 +732,9 @@ struct kproto {
 	char origin[192]; /* where the prototype came from, for messages */
 };
 struct btf *kbtf_get(const char *path, const char **err); /* cached; NULL + err on failure */
+/* the target's kernel BTF (--btf FILE, or the running kernel's), NULL when
+ * --no-btf, absent or unreadable */
+struct btf *kbtf_for_target(const struct target *t);
 void kbtf_release(void);
 bool kbtf_default_exists(void);
 bool kbtf_has_func(const struct btf *btf, const char *name);
@@ -677,6 +750,28 @@ bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kpro
 bool ksyms_has_func(const char *name);
 void kbtf_tp_record(const struct btf *btf, const struct tp_format *fmt, struct tp_record *rec);
 void tp_record_free(struct tp_record *rec, int nfields);
+
+/* btf_access.c: resolve paths walked against a kernel BTF. */
+struct resolve_elem {
+	char name[64]; /* a member, or "" */
+	bool subscript;
+	int index;     /* [index] */
+	int off;       /* byte offset in the path as written */
+};
+/* "a.b[2].c" into out[]: the count, or -1 with why and the byte offset
+ * of the problem ("invalid format for resolve path"). */
+int resolve_parse(const char *path, struct resolve_elem *out, int max, char *why, size_t len, int *bad_off);
+/* Walks elems from a value of BTF type `from` (a pointer; or, with
+ * from_pointee, a pointer to type `from`) into acc. false: why says why
+ * (Tetragon's words: "attribute X not found in ...", "array index out of
+ * bound", "unexpected type", "The maximum depth allowed is 10") and *bad
+ * is the element at fault. */
+bool kbtf_walk(const struct btf *btf, unsigned int from, bool from_pointee, const struct resolve_elem *e, int n,
+	       struct access *acc, char *why, size_t len, int *bad);
+unsigned int kbtf_find_struct(const struct btf *btf, const char *name); /* struct or union id, 0 */
+void kbtf_type_text(const struct btf *btf, unsigned int id, char *out, size_t len);
+/* the ktype of BTF type id (btf.c) */
+void kbtf_describe(const struct btf *btf, unsigned int id, struct ktype *k);
 
 /* "sys_openat", "__x64_sys_openat", "__arm64_sys_openat" -> "openat";
  * NULL when call does not name a syscall function. Points into call. */

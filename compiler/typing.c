@@ -11,12 +11,20 @@
  *    kernel structs an arg type reads: file, path, dentry, ...). Tetragon
  *    refuses auto there; the issue that asked for it in tpc wins.
  *
- * It writes arg->type and arg->type_name ("int (auto)") and nothing
- * else: the model stays parse's, this stage only fills in what parse
- * could not know. An auto it cannot derive is an error (auto-type) at the
+ * Args with resolve (and data entries, whose value comes from
+ * current_task or pt_regs) are walked against the kernel BTF here too
+ * (btf_access.c): a misspelt member is an error at its column with a
+ * suggestion, and the walk (arg->access) is what the code generator
+ * reads. The declared type is replaced when the path ends on a type
+ * Tetragon names (int, long, unsigned long, an enum, file, path, ...), as
+ * Tetragon does; auto is derived from where it ends.
+ *
+ * It writes arg->type, arg->type_name ("int (auto)") and arg->access and
+ * nothing else: the model stays parse's, this stage only fills in what
+ * parse could not know. An auto it cannot derive is an error (auto-type) at the
  * arg, unless the arg's index is beyond the prototype or the fields, which
  * check reports. */
-#include "tpc.h"
+#include "check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -148,19 +156,252 @@ enum arg_type auto_from_ktype(const struct ktype *k, char *why, size_t len)
 	return AT_AUTO;
 }
 
-/* ---- the stage ---- */
+/* ---- resolve and data ---- */
 
-static void set_type(struct arg *a, enum arg_type t)
+static void set_type_as(struct arg *a, enum arg_type t, const char *why)
 {
 	a->type = t;
 	free(a->type_name);
-	a->type_name = xasprintf("%s (auto)", arg_types[t].name);
+	a->type_name = xasprintf("%s (%s)", arg_types[t].name, why);
+}
+
+static void set_type(struct arg *a, enum arg_type t)
+{
+	set_type_as(a, t, "auto");
 }
 
 static struct pos type_pos(const struct arg *a)
 {
 	return a->type_pos.line ? a->type_pos : a->pos;
 }
+
+static struct pos resolve_elem_pos(const struct arg *a, int off)
+{
+	struct pos p = a->resolve_pos;
+	if (a->resolve_col)
+		p.col = a->resolve_col + off;
+	return p;
+}
+
+/* The Tetragon type a path's end is named like, or AT_AUTO: ints named
+ * int, long and unsigned long, enums by size, structs an arg type reads. */
+static enum arg_type named_like(const struct ktype *final, const struct ktype *value, bool is_enum)
+{
+	if (final->kind == KT_INT) {
+		if (is_enum)
+			return int_of_size(final->size, final->is_signed);
+		if (!strcmp(final->text, "int"))
+			return AT_INT;
+		if (!strcmp(final->text, "long int"))
+			return AT_INT64;
+		if (!strcmp(final->text, "long unsigned int"))
+			return AT_UINT64;
+		return AT_AUTO;
+	}
+	if (value->kind == KT_PTR && value->pointee == KT_STRUCT)
+		return type_of_struct(value->name);
+	return AT_AUTO;
+}
+
+/* The value a path ends with, as a ktype: the final member's type, or a
+ * pointer to it when its address is the value (a struct, an array). */
+static void value_ktype(const struct btf *btf, const struct access *acc, struct ktype *final, struct ktype *value)
+{
+	kbtf_describe(btf, acc->final_id, final);
+	*value = *final;
+	if (acc->segs[acc->nsegs - 1].end != ACC_ADDRESS)
+		return;
+	memset(value, 0, sizeof(*value));
+	value->kind = KT_PTR;
+	value->size = 8;
+	if (final->kind == KT_STRUCT) {
+		value->pointee = KT_STRUCT;
+		snprintf(value->name, sizeof(value->name), "%s", final->name);
+		snprintf(value->tname, sizeof(value->tname), "%s", final->tname);
+		snprintf(value->text, sizeof(value->text), "the address of %.70s", final->text);
+		return;
+	}
+	/* an array: a pointer to its elements */
+	value->pointee = KT_OTHER;
+	if (strstr(acc->final_elem, "char")) {
+		value->pointee = KT_INT;
+		value->pointee_char = true;
+	} else if (acc->final_elem[0]) {
+		value->pointee = KT_INT;
+	}
+	snprintf(value->text, sizeof(value->text), "the address of %.40s[] (%.30s)",
+		 acc->final_elem[0] ? acc->final_elem : "?", acc->final_text);
+}
+
+/* Walks a->resolve from BTF type `from` (a pointer; or, with pointee, a
+ * pointer to type `from`) and types the arg by where the path ends. */
+static void type_walk(const struct policy *p, struct arg *a, struct btf *btf, unsigned int from, bool pointee,
+		      const char *what, struct diags *d)
+{
+	struct resolve_elem e[ACCESS_MAX];
+	char why[320];
+	int bad = 0;
+	int n = resolve_parse(a->resolve, e, ACCESS_MAX, why, sizeof(why), &bad);
+	if (n < 0) {
+		diag_add(d, p->file, resolve_elem_pos(a, bad), SEV_ERROR, "resolve", "resolve '%s': %s", a->resolve, why);
+		return;
+	}
+	struct access *acc = xcalloc(1, sizeof(*acc));
+	if (!kbtf_walk(btf, from, pointee, e, n, acc, why, sizeof(why), &bad)) {
+		diag_add(d, p->file, resolve_elem_pos(a, bad >= 0 && bad < n ? e[bad].off : 0), SEV_ERROR, "resolve",
+			 "resolve '%s' from %s: %s", a->resolve, what, why);
+		free(acc);
+		return;
+	}
+	acc->source = a->access ? a->access->source : a->source;
+	free(a->access);
+	a->access = acc;
+	struct ktype final, value;
+	value_ktype(btf, acc, &final, &value);
+	enum arg_type named = named_like(&final, &value, !strncmp(final.text, "enum ", 5));
+	if (a->type == AT_AUTO) {
+		enum arg_type ty = named;
+		if (ty == AT_AUTO && value.kind == KT_PTR && value.pointee == KT_INT && value.pointee_char)
+			ty = AT_STRING; /* the address of a char array: comm */
+		if (ty == AT_AUTO)
+			ty = auto_from_ktype(&value, why, sizeof(why));
+		if (ty != AT_AUTO)
+			set_type(a, ty);
+		else
+			diag_add(d, p->file, type_pos(a), SEV_ERROR, "auto-type", "type auto: resolve '%s' ends on %s", a->resolve,
+				 why);
+		return;
+	}
+	if (named != AT_AUTO && named != a->type) { /* as Tetragon: the path's end names the type */
+		set_type_as(a, named, "resolve");
+		return;
+	}
+	if (!arg_type_known(a->type))
+		return;
+	char buf[128];
+	const char *conflict = check_type_conflict(a, &value, buf, sizeof(buf));
+	if (conflict)
+		diag_add(d, p->file, type_pos(a), SEV_ERROR, "btf-arg-type", "arg is declared %s but resolve '%s' ends on %s (%s)",
+			 a->type_name, a->resolve, value.text, conflict);
+}
+
+
+
+/* pt_regs registers by name: the member of struct pt_regs (x86_64) or
+ * user_pt_regs (arm64) and the bytes a name reads. */
+struct reg_name {
+	const char *name, *member;
+	int size;
+};
+static const struct reg_name x86_regs[] = {
+	{"rip", "ip", 8}, {"rax", "ax", 8}, {"rbx", "bx", 8}, {"rcx", "cx", 8}, {"rdx", "dx", 8}, {"rsi", "si", 8},
+	{"rdi", "di", 8}, {"rbp", "bp", 8}, {"rsp", "sp", 8}, {"eax", "ax", 4}, {"ebx", "bx", 4}, {"ecx", "cx", 4},
+	{"edx", "dx", 4}, {"esi", "si", 4}, {"edi", "di", 4}, {"ebp", "bp", 4}, {"esp", "sp", 4}, {"ax", "ax", 2},
+	{"bx", "bx", 2}, {"cx", "cx", 2}, {"dx", "dx", 2}, {"si", "si", 2}, {"di", "di", 2}, {"bp", "bp", 2},
+	{"sp", "sp", 2}, {"al", "ax", 1}, {"bl", "bx", 1}, {"cl", "cx", 1}, {"dl", "dx", 1}, {"sil", "si", 1},
+	{"dil", "di", 1}, {"bpl", "bp", 1}, {"spl", "sp", 1}, {"r8", "r8", 8}, {"r9", "r9", 8}, {"r10", "r10", 8},
+	{"r11", "r11", 8}, {"r12", "r12", 8}, {"r13", "r13", 8}, {"r14", "r14", 8}, {"r15", "r15", 8},
+	{"r8d", "r8", 4}, {"r9d", "r9", 4}, {"r10d", "r10", 4}, {"r11d", "r11", 4}, {"r12d", "r12", 4},
+	{"r13d", "r13", 4}, {"r14d", "r14", 4}, {"r15d", "r15", 4}, {"r8w", "r8", 2}, {"r9w", "r9", 2},
+	{"r10w", "r10", 2}, {"r11w", "r11", 2}, {"r12w", "r12", 2}, {"r13w", "r13", 2}, {"r14w", "r14", 2},
+	{"r15w", "r15", 2}, {"r8b", "r8", 1}, {"r9b", "r9", 1}, {"r10b", "r10", 1}, {"r11b", "r11", 1},
+	{"r12b", "r12", 1}, {"r13b", "r13", 1}, {"r14b", "r14", 1}, {"r15b", "r15", 1}, {NULL, NULL, 0},
+};
+
+/* arm64: x0-x30 (8 bytes), w0-w30 (4), sp, pc; into regs[N], sp, pc */
+static bool arm64_reg(const char *name, char *member, size_t len, int *size)
+{
+	if (!strcmp(name, "sp") || !strcmp(name, "pc")) {
+		snprintf(member, len, "%s", name);
+		*size = 8;
+		return true;
+	}
+	if ((name[0] != 'x' && name[0] != 'w') || !name[1])
+		return false;
+	int n = 0;
+	for (const char *p = name + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || n > 30)
+			return false;
+		n = n * 10 + (*p - '0');
+	}
+	if (n > 30 || (name[1] == '0' && name[2]))
+		return false;
+	snprintf(member, len, "regs[%d]", n);
+	*size = name[0] == 'x' ? 8 : 4;
+	return true;
+}
+
+/* The data entry's value: a register, or the current task walked. */
+static void type_data(const struct policy *p, const struct hook *h, struct arg *a, const struct target *t,
+		      struct diags *d)
+{
+	if (a->source == SRC_NONE) {
+		diag_add(d, p->file, a->pos, SEV_ERROR, "resolve",
+			 "data argument has wrong source: a data entry needs source current_task or pt_regs");
+		return;
+	}
+	if (a->source == SRC_OTHER)
+		return; /* parse reported it */
+	if (!a->resolve) {
+		diag_add(d, p->file, a->source_pos, SEV_ERROR, "resolve",
+			 "data argument missing 'resolve' setup: a %s data entry needs resolve (%s)", a->source_name,
+			 a->source == SRC_PT_REGS ? "a register name" : "a path into struct task_struct");
+		return;
+	}
+	if (a->source == SRC_PT_REGS && hook_reports_at_return(h)) {
+		diag_add(d, p->file, a->source_pos, SEV_ERROR, "resolve",
+			 "pt_regs data on a hook that reports at return: the registers there are the return's, not "
+			 "the call's");
+		return;
+	}
+	if (a->source == SRC_PT_REGS) {
+		char member[16] = "";
+		int size = 0;
+		bool ok = false;
+		if (!strcmp(t->arch, "arm64")) {
+			ok = arm64_reg(a->resolve, member, sizeof(member), &size);
+		} else {
+			for (int i = 0; x86_regs[i].name && !ok; i++)
+				if (!strcmp(x86_regs[i].name, a->resolve)) {
+					snprintf(member, sizeof(member), "%s", x86_regs[i].member);
+					size = x86_regs[i].size;
+					ok = true;
+				}
+		}
+		if (!ok) {
+			const char *names[80];
+			int n = 0;
+			for (int i = 0; x86_regs[i].name && n < 79; i++)
+				names[n++] = x86_regs[i].name;
+			names[n] = NULL;
+			char dym[128];
+			diag_add(d, p->file, a->resolve_pos, SEV_ERROR, "resolve", "'%s' is not a register of %s pt_regs%s",
+				 a->resolve, strcmp(t->arch, "arm64") ? "x86_64" : "arm64",
+				 strcmp(t->arch, "arm64") ? did_you_mean(a->resolve, names, "", dym, sizeof(dym)) : " (x0-x30, w0-w30, sp, pc)");
+			return;
+		}
+		a->access = xcalloc(1, sizeof(*a->access));
+		a->access->source = SRC_PT_REGS;
+		snprintf(a->access->reg, sizeof(a->access->reg), "%s", member);
+		a->access->reg_size = size;
+		snprintf(a->access->final_text, sizeof(a->access->final_text), "register %s", a->resolve);
+		if (a->type == AT_AUTO)
+			set_type(a, int_of_size(size, false));
+		return;
+	}
+	/* current_task: a path into struct task_struct */
+	struct btf *btf = kbtf_for_target(t);
+	unsigned int task = btf ? kbtf_find_struct(btf, "task_struct") : 0;
+	if (!task) {
+		diag_add(d, p->file, a->resolve_pos, SEV_ERROR, "resolve",
+			 "resolve of current_task needs the kernel BTF (struct task_struct)%s",
+			 t->no_btf ? ", which --no-btf turns off" : "");
+		return;
+	}
+	type_walk(p, a, btf, task, true, "current_task (struct task_struct)", d);
+}
+
+/* ---- the stage ---- */
 
 static void type_tracepoint_arg(const struct policy *p, const struct hook *h, struct arg *a,
 				const struct target *t, struct diags *d)
@@ -212,9 +453,84 @@ static void type_btf_arg(const struct policy *p, const struct hook *h, struct ar
 	free(what);
 }
 
+/* An arg with resolve (or btfType): the walk from its parameter's BTF
+ * type, or from btfType. false when it is ignored here (a tracepoint's, a
+ * btfType alone) and the arg is typed as any other. */
+static bool type_resolve(const struct policy *p, const struct hook *h, struct arg *a, const struct target *t,
+			 struct diags *d)
+{
+	struct pos at = a->resolve ? a->resolve_pos : a->btf_type_pos;
+	if (h->kind == HOOK_TRACEPOINT) {
+		diag_add(d, p->file, at, SEV_WARNING, "resolve",
+			 "%s is ignored on a tracepoint, as in Tetragon (it reads the record's field); raw: true walks "
+			 "the TP_PROTO parameters",
+			 a->resolve ? "resolve" : "btfType");
+		return false;
+	}
+	if (!a->resolve) {
+		diag_add(d, p->file, at, SEV_WARNING, "resolve", "btfType without resolve does nothing: it names the struct "
+								  "a resolve path starts from");
+		return false;
+	}
+	struct btf *btf = kbtf_for_target(t);
+	if (!btf) {
+		diag_add(d, p->file, at, SEV_ERROR, "resolve", "resolve is walked in the kernel BTF, which tpc %s",
+			 t->no_btf ? "was told not to read (--no-btf)" : "cannot read");
+		return true;
+	}
+	char what[160];
+	if (a->btf_type) {
+		unsigned int sid = kbtf_find_struct(btf, a->btf_type);
+		if (!sid) {
+			diag_add(d, p->file, a->btf_type_pos, SEV_ERROR, "resolve",
+				 "btfType '%s': the kernel BTF has no struct or union of that name", a->btf_type);
+			return true;
+		}
+		snprintf(what, sizeof(what), "btfType %s", a->btf_type);
+		type_walk(p, a, btf, sid, true, what, d);
+		return true;
+	}
+	struct kproto proto;
+	char *hd = hook_describe(h);
+	if (!hook_proto(h, t, &proto)) {
+		free(hd);
+		return true; /* btf-no-call, no-tracepoint */
+	}
+	if (a->index < 0 || a->index >= proto.n) {
+		free(hd);
+		return true; /* btf-arg-index */
+	}
+	if (!proto.p[a->index].btf_id) {
+		diag_add(d, p->file, at, SEV_ERROR, "resolve",
+			 "resolve needs the BTF type of %s's parameter %d, and its prototype comes from %s: name the struct "
+			 "it points at with btfType",
+			 hd, a->index, proto.origin);
+		free(hd);
+		return true;
+	}
+	snprintf(what, sizeof(what), "parameter %d '%s' (%s) of %s", a->index, proto.names[a->index], proto.p[a->index].text,
+		 hd);
+	free(hd);
+	type_walk(p, a, btf, proto.p[a->index].btf_id, false, what, d);
+	return true;
+}
+
 static void type_arg(const struct policy *p, const struct hook *h, struct arg *a, bool is_return,
 		     const struct target *t, struct diags *d)
 {
+	if (a->is_data) {
+		type_data(p, h, a, t, d);
+		return;
+	}
+	if (a->source != SRC_NONE)
+		diag_add(d, p->file, a->source_pos, SEV_ERROR, "resolve",
+			 "source applies to data entries only (an arg reads the hook's parameter %d)", a->index);
+	if (a->btf_type_module)
+		diag_add(d, p->file, a->btf_type_module_pos, SEV_ERROR, "unsupported",
+			 "unsupported: btfTypeModule (tpc walks the types of vmlinux BTF only: a module's types would "
+			 "need its split BTF when compiling and libbpf's module CO-RE when loading)");
+	if (!is_return && (a->resolve || a->btf_type) && type_resolve(p, h, a, t, d))
+		return;
 	if (a->type != AT_AUTO)
 		return;
 	switch (h->kind) {

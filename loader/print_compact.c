@@ -59,6 +59,10 @@ static void compact_arg(FILE *f, const struct tpc_marg *ma,
 		fputc('?', f);
 		return;
 	}
+	if (v->flags & TPC_ARGF_UNRESOLVED) {
+		fprintf(f, "?(unresolved at depth %llu)", (unsigned long long)x);
+		return;
+	}
 	switch (tpl_arg_class(ma->type)) {
 	case TPL_ARG_FD:
 		fprintf(f, "%d", (int)(tpc_u32)x);

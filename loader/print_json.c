@@ -20,6 +20,9 @@
  *   argument could not be read at its entry (a page not yet present);
  * - return probes print "return" as int_arg when the value fits 32 bits,
  *   else long_arg.
+ *
+ * A resolve path that could not be followed prints as Tetragon's
+ * error_arg with its message (the depth of the failed dereference).
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +69,17 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	int is_str = 0;
 
 	fputc('{', f);
+	if (v->flags & TPC_ARGF_UNRESOLVED) {
+		/* as Tetragon reports a resolve path it could not follow */
+		fprintf(f, "\"error_arg\":{\"Message\":\"Bad address encountered during resolve dereference at depth %llu\"}",
+			(unsigned long long)x);
+		if (ma->label) {
+			fputs(",\"label\":", f);
+			json_write_cstr(f, ma->label);
+		}
+		fputc('}', f);
+		return;
+	}
 	switch (tpl_arg_class(ma->type)) {
 	case TPL_ARG_FD:
 		/* resolved in the kernel to the file's path: shown as the file,

@@ -23,7 +23,7 @@ typedef uint64_t tpc_u64;
 typedef int64_t tpc_s64;
 #endif
 
-#define TPC_ABI_VERSION 2
+#define TPC_ABI_VERSION 3
 
 /* ELF section of the object that carries the manifest (see below). */
 #define TPC_MANIFEST_SECTION ".tpc.manifest"
@@ -88,6 +88,10 @@ enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 /* Flags of one argument record. */
 #define TPC_ARGF_TRUNCATED (1u << 0) /* data is a prefix of the value */
 #define TPC_ARGF_FAULT (1u << 1)     /* the value could not be read */
+/* A resolve path could not be followed (a NULL or unreadable pointer on
+ * the way): no data, value is the depth of the element whose dereference
+ * failed (0: the first). */
+#define TPC_ARGF_UNRESOLVED (1u << 2)
 
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
@@ -215,7 +219,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * byte outside [A-Za-z0-9._/:+-]). The first line is exactly
  * "tpc-manifest <TPC_ABI_VERSION>"; the last is "end". Records:
  *
- *   tpc-manifest 2
+ *   tpc-manifest 3
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
  *   hook id=<n> kind=kprobe|tracepoint|raw_tracepoint nargs=<n>

@@ -172,6 +172,19 @@ static __always_inline __u32 tpc_put_int(struct tpc_scratch *sc, __u32 off, __u6
 	return off + sizeof(struct tpc_arg);
 }
 
+/* An arg whose resolve path could not be followed: the depth at which
+ * (TPC_ARGF_UNRESOLVED). */
+static __always_inline __u32 tpc_put_unresolved(struct tpc_scratch *sc, __u32 off, long depth)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	r->len = 0;
+	r->flags = TPC_ARGF_UNRESOLVED;
+	r->value = (__u64)depth;
+	return off + sizeof(struct tpc_arg);
+}
+
 /* A NUL-terminated string from user or kernel memory. */
 static __always_inline __u32 tpc_put_str(struct tpc_scratch *sc, __u32 off, __u64 ptr, bool user)
 {

@@ -143,3 +143,133 @@ probe_prog() {
 	events '.process_tracepoint | select(.event == "sys_enter_write") | .args' >"$T/wr"
 	[ "$(jq -c . "$T/wr")" = '[{"size_arg":"1"},{"size_arg":"5"}]' ]
 }
+
+@test "resolve on a raw tracepoint: the parent's tgid and comm through the task, and a NULL hop reported at its depth" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "raw-resolve"
+	spec:
+	  tracepoints:
+	  - subsystem: "sched"
+	    event: "sched_process_exec"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "int"
+	      resolve: "real_parent.tgid"
+	    - index: 0
+	      resolve: "real_parent.comm"
+	    - index: 2
+	      type: "uint64"
+	      resolve: "mm.owner.pid"
+	    selectors:
+	    - matchArgs:
+	      - args: [1]
+	        operator: "Equal"
+	        values: ["resolveparent"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	cp /bin/bash "$T/resolveparent"
+	start_loader "$T/p.bpf.o"
+	"$T/resolveparent" -c '/bin/true; echo $$ >"'"$T"'/ppid"'
+	stop_loader
+	cat "$EVENTS"
+	# at sched_process_exec, bprm->mm is NULL (the new mm is installed):
+	# following it fails at depth 1, as Tetragon words it
+	events '.process_tracepoint | select(.event == "sched_process_exec")' >"$T/ev"
+	[ "$(jq -s length "$T/ev")" -eq 1 ]
+	[ "$(jq -r '.args[0].int_arg' "$T/ev")" = "$(cat "$T/ppid")" ]
+	[ "$(jq -r '.args[1].string_arg' "$T/ev")" = resolveparent ]
+	[ "$(jq -r '.args[2].error_arg.Message' "$T/ev")" = "Bad address encountered during resolve dereference at depth 1" ]
+}
+
+@test "data from current_task and pt_regs with matchData, on a syscall kprobe through its tracepoint twin" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "data-twin"
+	spec:
+	  kprobes:
+	  - call: "sys_openat"
+	    syscall: true
+	    args:
+	    - index: 1
+	      type: "string"
+	    data:
+	    - index: 0
+	      type: "int"
+	      source: "current_task"
+	      resolve: "real_parent.tgid"
+	      label: "ppid"
+	    - index: 0
+	      type: "int"
+	      source: "pt_regs"
+	      resolve: "edi"
+	      label: "dfd"
+	    - index: 0
+	      source: "current_task"
+	      resolve: "comm"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Equal"
+	        values: ["$T/data-target"]
+	      matchData:
+	      - index: 2
+	        operator: "Equal"
+	        values: ["datacat"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	cp /bin/cat "$T/datacat"
+	echo x >"$T/data-target"
+	start_loader "$T/p.bpf.o"
+	bash -c '"$1" "$2" >/dev/null; echo $$ >"$3"' _ "$T/datacat" "$T/data-target" "$T/ppid"
+	cat "$T/data-target" >/dev/null # the same file from another comm: filtered out by matchData
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events 'true')" -eq 1 ]
+	events '.process_kprobe' >"$T/ev"
+	[ "$(jq -c '.args[1]' "$T/ev")" = '{"int_arg":'"$(cat "$T/ppid")"',"label":"ppid"}' ]
+	[ "$(jq -c '.args[2]' "$T/ev")" = '{"int_arg":-100,"label":"dfd"}' ] # AT_FDCWD in the first register
+	[ "$(jq -r '.args[3].string_arg' "$T/ev")" = datacat ]
+}
+
+@test "a kprobe with a resolve chain through struct file compiles and verifies; a misspelt field is refused at its line and column" {
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "kprobe-resolve"
+	spec:
+	  kprobes:
+	  - call: "vfs_read"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "string"
+	      resolve: "f_path.dentry.d_name.name"
+	    - index: 0
+	      resolve: "f_inode.i_ino"
+	    - index: 0
+	      resolve: "f_path"
+	    selectors:
+	    - matchArgs:
+	      - args: [1]
+	        operator: "GT"
+	        values: ["1"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q 'tpc_h0_kprobe kprobe/vfs_read ok' <<<"$output"
+	# the path's end names the type: f_path is a struct path, reported as a path
+	grep -q 'type=path' <(get_manifest "$T/p.bpf.o")
+	sed -i 's/f_inode.i_ino/f_inode.i_inno/' "$T/p.yaml"
+	run "$TPC" lint "$T/p.yaml"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "$T/p.yaml:14:25: error: resolve 'f_inode.i_inno' from parameter 0 'file' (struct file *) of kprobe vfs_read: attribute 'i_inno' not found in struct inode; did you mean 'i_ino'? [resolve]" ]]
+}

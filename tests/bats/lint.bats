@@ -160,7 +160,7 @@ require_kernel_info() {
 
 @test "BTF: the source project's negative specs are refused for the right reason, lseek specs are not" {
 	require_kernel_info
-	local c="$REPO/../shared/corpus/tetragon"
+	local c="${TPC_CORPUS:-$REPO/../shared/corpus/tetragon}"
 	[ -d "$c" ] || skip "corpus not found at $c"
 	rule() { "$TPC" lint --format=json "$c/testdata__specs__$1.yaml" | jq -r '[.diagnostics[] | select(.rule != "unsupported") | "\(.line):\(.column):\(.rule)"] | join(" ")'; }
 	[ "$(rule nosuchcall)" = "7:11:btf-no-call" ]

@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-auto digest=sha256:bc5b5c3556ac9039a89cac6bc309656ea7a854a8f84ec8182761fc005ef7d9c3 seed=procs\n"
 	"hook id=0 kind=tracepoint nargs=3 tp=syscalls/sys_enter_write\n"

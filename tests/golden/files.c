@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-files digest=sha256:be08e0a2b4b8cab417a3bf70071785a783c49134df471133034179c362b4ddc3 seed=procs\n"
 	"hook id=0 kind=kprobe nargs=1 function=security_file_open call=security_file_open syscall=0\n"

@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-ints digest=sha256:d8d0ac28dff982ece937d2e7aebc5bfe817e9cbf31d4906e8365173c9eb438ed seed=procs\n"
 	"hook id=0 kind=kprobe nargs=3 function=__x64_sys_lseek call=sys_lseek syscall=1\n"

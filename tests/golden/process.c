@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-process digest=sha256:92aef32e411a6445687fe0437aa8cac417a2e2c955e73cc5dbd016fecf2c3cad seed=procs,exec-state\n"
 	"hook id=0 kind=kprobe nargs=1 function=__x64_sys_execve call=sys_execve syscall=1\n"

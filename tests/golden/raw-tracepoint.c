@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=golden-raw-tracepoint digest=sha256:b41f003b17747e261fcf9623ee76eef2d4d93c13bb108014dfe81152cdb55b2c seed=procs\n"
 	"hook id=0 kind=raw_tracepoint nargs=1 tp=raw_syscalls/sys_enter\n"

@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=deny-passwd-write digest=sha256:a8f52088960fda4b6e485b570fe7ffd752da01726abc0c387d48e32a2fffc736 seed=procs\n"
 	"hook id=0 kind=kprobe nargs=3 function=__x64_sys_write call=sys_write syscall=1\n"

@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=fd-install digest=sha256:e06bb176fc3fc2099896393c023b3dd716cce0b93986384dae21571bfef0d8f0 seed=procs\n"
 	"hook id=0 kind=kprobe nargs=2 function=fd_install call=fd_install syscall=0\n"

@@ -7,7 +7,7 @@
 
 // The manifest (grammar in tpc_abi.h): all tp-load needs besides the code.
 __attribute__((section(TPC_MANIFEST_SECTION), used)) static const char tpc_manifest[] =
-	"tpc-manifest 2\n"
+	"tpc-manifest 3\n"
 	"tpc version=0.2.0 arch=x86_64\n"
 	"policy name=write-stdio-capture digest=sha256:8b1559945d05663327c487b92fad1db830781378f067ba46876cc169543bbb1b seed=procs\n"
 	"hook id=0 kind=kprobe nargs=3 function=__x64_sys_write call=sys_write syscall=1\n"
