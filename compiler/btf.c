@@ -267,10 +267,13 @@ void ktype_from_ctype(const char *ctype, int size, struct ktype *k)
 		return;
 	}
 	const char *s = strstr(ctype, "struct ");
+	if (!s)
+		s = strstr(ctype, "union "); /* one byte shorter: */
 	if (s) {
+		int skip = s[0] == 's' ? 7 : 6;
 		k->pointee = KT_STRUCT;
-		size_t n = strcspn(s + 7, " *");
-		snprintf(k->name, sizeof(k->name), "%.*s", (int)n, s + 7);
+		size_t n = strcspn(s + skip, " *");
+		snprintf(k->name, sizeof(k->name), "%.*s", (int)n, s + skip);
 	} else if (strstr(ctype, "void")) {
 		k->pointee = KT_VOID;
 	} else {

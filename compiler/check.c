@@ -74,11 +74,15 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 		return;
 	for (int i = 0; i < m->nvalues; i++) {
 		const struct value *v = &m->values[i];
+		long long x = 0;
 		if (is_int) {
-			if (!v->is_int)
-				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",
-					 "value '%s' is not an integer, but arg %d is %s", v->s, a->index, a->type_name);
-			else if (!int_fits(v->i, v->s, a->type))
+			if (!value_as_int(a, v, &x))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' is not an integer%s, but arg %d is %s",
+					 v->s, arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps")
+						       ? " nor a list of capabilities (CAP_SYS_ADMIN,CAP_NET_RAW)"
+						       : "",
+					 a->index, a->type_name);
+			else if (v->is_int && !int_fits(x, v->s, a->type))
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' does not fit arg type %s",
 					 v->s, a->type_name);
 		} else {

@@ -99,6 +99,19 @@ const char *check_type_conflict(const struct arg *a, const struct ktype *k, char
 			return "an fd is an integer";
 		return NULL;
 	}
+	if (a->type == AT_NOP)
+		return NULL; /* nothing is read */
+	if (a->type == AT_CONST_BUF || a->type == AT_DATA_LOC)
+		return "it names a field of a tracepoint's record";
+	const char *st = arg_types[a->type].kstruct;
+	if (st && a->type != AT_CHAR_IOVEC && a->type != AT_FILE && a->type != AT_PATH && a->type != AT_DENTRY) {
+		/* a pointer to that struct (kernel_cap_t: to that typedef) */
+		if (k->kind == KT_PTR && k->pointee == KT_STRUCT && (!strcmp(k->name, st) || !strcmp(k->tname, st)))
+			return NULL;
+		snprintf(why, len, "%s needs a %s%s *", a->type_name,
+			 !strcmp(st, "kernel_cap_t") ? "" : !strcmp(st, "bpf_attr") ? "union " : "struct ", st);
+		return why;
+	}
 	if (arg_type_is_int(a->type)) {
 		if (k->kind == KT_INT)
 			return NULL;
@@ -116,7 +129,6 @@ const char *check_type_conflict(const struct arg *a, const struct ktype *k, char
 			return NULL;
 		return "a char_buf needs a pointer to bytes";
 	}
-	const char *st = arg_types[a->type].kstruct;
 	if (!st)
 		return NULL;
 	if (a->type == AT_CHAR_IOVEC && is_long(k))
@@ -201,6 +213,10 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 	int max = hook_max_args(h, o);
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
+		if (a->type == AT_SYSCALL64) /* as in Tetragon */
+			diag_add(d, p->file, a->type_pos, SEV_ERROR, "btf-arg-type",
+				 "syscall64 is a tracepoint's syscall number (raw_syscalls/sys_enter): it is invalid on a "
+				 "kprobe; use int64");
 		if (a->index < 0 || a->is_data) /* a data entry's value comes from its source */
 			continue;
 		if (have && !proto.variadic && a->index >= proto.n) {

@@ -188,9 +188,24 @@ static void emit_base(struct buf *b, const struct hook_plan *hp, const struct ar
 	}
 }
 
+/* An arg whose value is only read through its pointer (a capability
+ * mask, a filename's name, a syscall number's compat bit). */
+static void emit_load_fn(struct buf *b, const struct hook_plan *hp, const struct arg *a, const char *load)
+{
+	buf_printf(b, "\n// hook %d, arg %d (line %d): %s, read through its pointer\n", hp->id, a->slot, a->pos.line,
+		   arg_types[a->type].name);
+	buf_printf(b, "static __always_inline long tpc_h%d_v%d(void *ctx, const __u64 *a, __u64 *out)\n{\n", hp->id, a->slot);
+	buf_printf(b, "\t*out = a[%d];\n\treturn tpc_load_%s(out);\n}\n", a->index, load);
+}
+
 static void emit_value_fn(struct buf *b, const struct hook_plan *hp, const struct arg *a)
 {
 	const struct access *acc = a->access;
+	const char *load = arg_load(hp->h, a);
+	if (!acc) {
+		emit_load_fn(b, hp, a, load);
+		return;
+	}
 	buf_printf(b, "\n// hook %d, arg %d (line %d): ", hp->id, a->slot, a->pos.line);
 	if (acc->source == SRC_PT_REGS)
 		buf_printf(b, "data from pt_regs, ");
@@ -243,12 +258,15 @@ static void emit_value_fn(struct buf *b, const struct hook_plan *hp, const struc
 		}
 		buf_free(&x);
 	}
-	buf_puts(b, "\treturn 0;\n}\n");
+	if (load) /* then through the pointer the path ends on */
+		buf_printf(b, "\treturn tpc_load_%s(out);\n}\n", load);
+	else
+		buf_puts(b, "\treturn 0;\n}\n");
 }
 
 void emit_value_fns(struct buf *b, const struct hook_plan *hp)
 {
 	for (int i = 0; i < hp->h->nargs; i++)
-		if (hp->h->args[i].access)
+		if (arg_has_value_fn(hp->h, &hp->h->args[i]))
 			emit_value_fn(b, hp, &hp->h->args[i]);
 }

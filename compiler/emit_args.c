@@ -40,9 +40,9 @@ static int size_index(const struct arg *a)
 }
 
 /* The C expression of an arg's value: a[index], or v<slot>. */
-static void value_expr(char *out, size_t len, const struct arg *a)
+static void value_expr(char *out, size_t len, const struct hook_plan *hp, const struct arg *a)
 {
-	if (arg_has_value_fn(a))
+	if (arg_has_value_fn(hp->h, a))
 		snprintf(out, len, "v%d", a->slot);
 	else
 		snprintf(out, len, "a[%d]", a->index);
@@ -50,7 +50,7 @@ static void value_expr(char *out, size_t len, const struct arg *a)
 
 void emit_value_eval(struct buf *b, const struct hook_plan *hp, const struct arg *a, const char *indent)
 {
-	if (arg_has_value_fn(a))
+	if (arg_has_value_fn(hp->h, a))
 		buf_printf(b, "%sif (e%d == TPC_UNREAD)\n%s\te%d = tpc_h%d_v%d(ctx, a, &v%d);\n", indent, a->slot, indent,
 			   a->slot, hp->id, a->slot, a->slot);
 }
@@ -60,9 +60,9 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 {
 	int i = a->slot;
 	char v[32];
-	value_expr(v, sizeof(v), a);
+	value_expr(v, sizeof(v), hp, a);
 	if (sp->is_path) {
-		const char *fn = a->type == AT_FILE ? "file" : a->type == AT_PATH ? "path" : a->type == AT_DENTRY ? "dentry" : "fd";
+		const char *fn = arg_types[a->type].reader;
 		buf_printf(b,
 			   "%sif (n%d == TPC_UNREAD) {\n"
 			   "%s\tstruct tpc_pathres r = tpc_path_of_%s(%s, (char *)w%d);\n"
@@ -180,7 +180,7 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 	const char *ct = arg_types[a->type].ctype;
 	struct buf c = {0};
 	char val[32];
-	value_expr(val, sizeof(val), a);
+	value_expr(val, sizeof(val), hp, a);
 	const struct valueset *vs = plan_valueset(hp, ma, 8);
 	if (vs) {
 		char key[64];
@@ -192,7 +192,8 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 		return;
 	}
 	for (int v = 0; v < ma->nvalues; v++) {
-		long long x = ma->values[v].i;
+		long long x = 0;
+		value_as_int(a, &ma->values[v], &x);
 		if (v)
 			buf_puts(&c, " || ");
 		if (ma->op == OP_MASK) {
@@ -217,7 +218,7 @@ void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct matc
 	else
 		buf_printf(b, "\t\t/* %s index %d %s (line %d) */\n", ma->data ? "matchData" : "matchArgs", ma->index,
 			   op_name(ma->op), ma->pos.line);
-	if (arg_has_value_fn(a)) { /* a path that cannot be followed fails the filter */
+	if (arg_has_value_fn(hp->h, a)) { /* a path that cannot be followed fails the filter */
 		emit_value_eval(b, hp, a, "\t\t");
 		buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", a->slot);
 	}
@@ -246,7 +247,7 @@ void emit_str_locals(struct buf *b, const struct hook_plan *hp)
 			buf_printf(b, "\t__u32 f%d = 0;\n", sp->slot);
 	}
 	for (int i = 0; i < hp->h->nargs; i++)
-		if (arg_has_value_fn(&hp->h->args[i]))
+		if (arg_has_value_fn(hp->h, &hp->h->args[i]))
 			buf_printf(b, "\t__u64 v%d = 0;\n\tlong e%d = TPC_UNREAD;\n", i, i);
 }
 
@@ -256,12 +257,18 @@ static void emit_output_value(struct buf *b, const struct hook_plan *hp, const s
  * not be followed, a record that says at which depth. */
 void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return)
 {
-	if (!arg_has_value_fn(a)) {
+	if (!arg_has_value_fn(hp->h, a)) {
 		emit_output_value(b, hp, a, at_return);
 		return;
 	}
 	emit_value_eval(b, hp, a, "\t");
-	buf_printf(b, "\tif (e%d) {\n\t\toff = tpc_put_unresolved(sc, off, e%d - 1);\n\t} else {\n", a->slot, a->slot);
+	/* > 0: a resolve path stopped at depth e - 1; < 0: the read failed */
+	if (a->access)
+		buf_printf(b, "\tif (e%d > 0) {\n\t\toff = tpc_put_unresolved(sc, off, e%d - 1);\n\t} else if (e%d) {\n"
+			      "\t\toff = tpc_put_fault(sc, off);\n\t} else {\n",
+			   a->slot, a->slot, a->slot);
+	else
+		buf_printf(b, "\tif (e%d) {\n\t\toff = tpc_put_fault(sc, off);\n\t} else {\n", a->slot);
 	struct buf inner = {0};
 	emit_output_value(&inner, hp, a, at_return);
 	for (char *line = inner.s; line && *line;) { /* one more tab */
@@ -294,7 +301,7 @@ static void emit_output_value(struct buf *b, const struct hook_plan *hp, const s
 {
 	int i = a->slot;
 	char v[32];
-	value_expr(v, sizeof(v), a);
+	value_expr(v, sizeof(v), hp, a);
 	bool user = arg_user_memory(hp, a);
 	const struct str_plan *sp = plan_str(hp, i);
 	if (sp && sp->is_path) {
@@ -302,6 +309,9 @@ static void emit_output_value(struct buf *b, const struct hook_plan *hp, const s
 		if (a->type == AT_FD)
 			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, (__u64)(__s64)(__s32)%s);\n",
 				   i, i, i, v);
+		else if (a->type == AT_LINUX_BINPRM || a->type == AT_KIOCB) /* with the file's mode */
+			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, tpc_file_mode(tpc_%s_file(%s)));\n",
+				   i, i, i, arg_types[a->type].reader, v);
 		else
 			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, 0);\n", i, i, i);
 		return;
@@ -347,6 +357,13 @@ static void emit_output_value(struct buf *b, const struct hook_plan *hp, const s
 		buf_printf(b, "\toff = tpc_put_array(sc, off, %s, %d, %d);\n", v, size, n > 0 ? size / n : 1);
 		return;
 	}
+	case AC_KSTRUCT:
+		if (a->type == AT_BPF_ATTR) /* the one a syscall passes from the caller's memory */
+			buf_printf(b, "\toff = tpc_put_bpf_attr(sc, off, %s, %s);\n", v, bool_c(user));
+		else
+			buf_printf(b, "\toff = tpc_put_%s(sc, off, %s);\n", arg_types[a->type].reader, v);
+		return;
+	case AC_NOP: buf_puts(b, "\toff = tpc_put_int(sc, off, 0); /* nop: a slot, nothing read */\n"); return;
 	case AC_INT:
 	case AC_FD:
 	case AC_PATH:

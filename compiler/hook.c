@@ -187,7 +187,8 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 static bool slot_needed(const struct hook *h, int i)
 {
 	for (int k = 0; k < h->nargs; k++)
-		if (!h->args[k].is_data && (h->args[k].index == i || h->args[k].size_arg_index - 1 == i))
+		if (!h->args[k].is_data && h->args[k].type != AT_NOP &&
+		    (h->args[k].index == i || h->args[k].size_arg_index - 1 == i))
 			return true;
 	return false;
 }

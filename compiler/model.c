@@ -6,6 +6,7 @@
 #include "tpc.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* ---- arg types ---- */
 
@@ -23,11 +24,39 @@ const struct arg_type_info arg_types[AT_COUNT] = {
 	[AT_STRING] = {"string", AC_STRING, 0, false, NULL, NULL},
 	[AT_CHAR_BUF] = {"char_buf", AC_BUF, 0, false, NULL, NULL},
 	[AT_CHAR_IOVEC] = {"char_iovec", AC_IOVEC, 0, false, NULL, "iovec"},
-	[AT_FD] = {"fd", AC_FD, 4, true, "__s32", NULL},
-	[AT_FILE] = {"file", AC_PATH, 0, false, NULL, "file"},
-	[AT_PATH] = {"path", AC_PATH, 0, false, NULL, "path"},
-	[AT_DENTRY] = {"dentry", AC_PATH, 0, false, NULL, "dentry"},
+	[AT_FD] = {"fd", AC_FD, 4, true, "__s32", NULL, false, "fd"},
+	[AT_FILE] = {"file", AC_PATH, 0, false, NULL, "file", false, "file"},
+	[AT_PATH] = {"path", AC_PATH, 0, false, NULL, "path", false, "path"},
+	[AT_DENTRY] = {"dentry", AC_PATH, 0, false, NULL, "dentry", false, "dentry"},
 	[AT_CONST_BUF] = {"const_buf", AC_CONST_BUF, 0, false, NULL, NULL, true},
+	[AT_NOP] = {"nop", AC_NOP, 0, false, NULL, NULL, true},
+	/* the syscall number; on a tracepoint with bit 31 for a 32-bit syscall */
+	[AT_SYSCALL64] = {"syscall64", AC_INT, 8, false, "__u64", NULL, false, NULL, "syscall64"},
+	[AT_CAPABILITY] = {"capability", AC_INT, 4, true, "__s32", NULL, true},
+	/* Tetragon's filters on bpf_cmd fail to load (a Quirk): tpc's work */
+	[AT_BPF_CMD] = {"bpf_cmd", AC_INT, 4, true, "__s32", NULL},
+	/* pointers to a 64-bit mask, compared and printed as the mask */
+	[AT_KERNEL_CAP_T] = {"kernel_cap_t", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CAP_INHERITABLE] = {"cap_inheritable", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CAP_PERMITTED] = {"cap_permitted", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CAP_EFFECTIVE] = {"cap_effective", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CRED] = {"cred", AC_KSTRUCT, 0, false, NULL, "cred", true, "cred"},
+	[AT_USER_NAMESPACE] = {"user_namespace", AC_KSTRUCT, 0, false, NULL, "user_namespace", true, "user_namespace"},
+	[AT_BPF_ATTR] = {"bpf_attr", AC_KSTRUCT, 0, false, NULL, "bpf_attr", true, "bpf_attr"},
+	[AT_BPF_PROG] = {"bpf_prog", AC_KSTRUCT, 0, false, NULL, "bpf_prog", true, "bpf_prog"},
+	[AT_BPF_MAP] = {"bpf_map", AC_KSTRUCT, 0, false, NULL, "bpf_map", true, "bpf_map"},
+	[AT_PERF_EVENT] = {"perf_event", AC_KSTRUCT, 0, false, NULL, "perf_event", true, "perf_event"},
+	[AT_MODULE] = {"module", AC_KSTRUCT, 0, false, NULL, "module", true, "module"},
+	[AT_LOAD_INFO] = {"load_info", AC_KSTRUCT, 0, false, NULL, "load_info", true, "load_info"},
+	[AT_IOV_ITER] = {"iov_iter", AC_KSTRUCT, 0, false, NULL, "iov_iter", true, "iov_iter"},
+	/* the path of the file they hold; Tetragon's kiocb filters do not
+	 * match (a Quirk): tpc's compare the path */
+	[AT_LINUX_BINPRM] = {"linux_binprm", AC_PATH, 0, false, NULL, "linux_binprm", false, "binprm"},
+	[AT_KIOCB] = {"kiocb", AC_PATH, 0, false, NULL, "kiocb", false, "kiocb"},
+	/* a struct filename's name; Tetragon's filters on it do not work (a
+	 * Quirk): tpc's compare the name */
+	[AT_FILENAME] = {"filename", AC_STRING, 0, false, NULL, "filename", false, NULL, "filename"},
+	[AT_DATA_LOC] = {"data_loc", AC_STRING, 0, false, NULL, NULL},
 	[AT_AUTO] = {"auto", AC_NONE, 0, false, NULL, NULL},
 	[AT_OTHER] = {"unknown", AC_NONE, 0, false, NULL, NULL},
 };
@@ -48,15 +77,15 @@ static const struct {
 	{"char_iovec", AT_CHAR_IOVEC}, {"skb", AT_OTHER},	     {"sock", AT_OTHER},
 	{"sockaddr", AT_OTHER},	       {"socket", AT_OTHER},	     {"sockaddr_un", AT_OTHER},
 	{"string", AT_STRING},	       {"fd", AT_FD},		     {"file", AT_FILE},
-	{"filename", AT_OTHER},	       {"path", AT_PATH},	     {"nop", AT_OTHER},
-	{"bpf_attr", AT_OTHER},	       {"perf_event", AT_OTHER},     {"bpf_map", AT_OTHER},
-	{"user_namespace", AT_OTHER},  {"capability", AT_OTHER},     {"kiocb", AT_OTHER},
-	{"iov_iter", AT_OTHER},	       {"cred", AT_OTHER},	     {"const_buf", AT_CONST_BUF},
-	{"load_info", AT_OTHER},       {"module", AT_OTHER},	     {"syscall64", AT_OTHER},
-	{"kernel_cap_t", AT_OTHER},    {"cap_inheritable", AT_OTHER}, {"cap_permitted", AT_OTHER},
-	{"cap_effective", AT_OTHER},   {"linux_binprm", AT_OTHER},   {"data_loc", AT_OTHER},
-	{"net_device", AT_OTHER},      {"bpf_cmd", AT_OTHER},	     {"dentry", AT_DENTRY},
-	{"bpf_prog", AT_OTHER},
+	{"filename", AT_FILENAME},	       {"path", AT_PATH},	     {"nop", AT_NOP},
+	{"bpf_attr", AT_BPF_ATTR},	       {"perf_event", AT_PERF_EVENT},     {"bpf_map", AT_BPF_MAP},
+	{"user_namespace", AT_USER_NAMESPACE},  {"capability", AT_CAPABILITY},     {"kiocb", AT_KIOCB},
+	{"iov_iter", AT_IOV_ITER},	       {"cred", AT_CRED},	     {"const_buf", AT_CONST_BUF},
+	{"load_info", AT_LOAD_INFO},       {"module", AT_MODULE},	     {"syscall64", AT_SYSCALL64},
+	{"kernel_cap_t", AT_KERNEL_CAP_T},    {"cap_inheritable", AT_CAP_INHERITABLE}, {"cap_permitted", AT_CAP_PERMITTED},
+	{"cap_effective", AT_CAP_EFFECTIVE},   {"linux_binprm", AT_LINUX_BINPRM},   {"data_loc", AT_DATA_LOC},
+	{"net_device", AT_OTHER},      {"bpf_cmd", AT_BPF_CMD},	     {"dentry", AT_DENTRY},
+	{"bpf_prog", AT_BPF_PROG},
 };
 #define NSPELLINGS (sizeof(arg_spellings) / sizeof(arg_spellings[0]))
 
@@ -275,9 +304,63 @@ bool hook_reports_at_return(const struct hook *h)
 	return false;
 }
 
-bool arg_has_value_fn(const struct arg *a)
+/* A capability list: "CAP_SYS_ADMIN,cap_net_raw" (case-insensitive, the
+ * CAP_ prefix optional) OR-ed into a mask. */
+static bool caps_from_text(const char *s, long long *out)
 {
-	return a->access != NULL;
+	uint64_t mask = 0;
+	while (*s) {
+		char name[64];
+		size_t n = strcspn(s, ",");
+		while (n && s[n - 1] == ' ')
+			n--;
+		while (*s == ' ' && n) {
+			s++;
+			n--;
+		}
+		if (!n || n + 4 >= sizeof(name))
+			return false;
+		size_t k = 0;
+		if (strncasecmp(s, "CAP_", 4))
+			k = (size_t)snprintf(name, sizeof(name), "CAP_");
+		for (size_t i = 0; i < n; i++)
+			name[k++] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+		name[k] = 0;
+		int cap = cap_from_name(name);
+		if (cap < 0)
+			return false;
+		mask |= 1ULL << cap;
+		s += strcspn(s, ",");
+		if (*s == ',')
+			s++;
+	}
+	*out = (long long)mask;
+	return true;
+}
+
+bool value_as_int(const struct arg *a, const struct value *v, long long *out)
+{
+	if (v->is_int) {
+		*out = v->i;
+		return true;
+	}
+	if (arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps"))
+		return caps_from_text(v->s, out);
+	return false;
+}
+
+const char *arg_load(const struct hook *h, const struct arg *a)
+{
+	/* syscall64's bit for 32-bit syscalls is a tracepoint's (Tetragon's
+	 * raw tracepoints report the number as it is) */
+	if (a->type == AT_SYSCALL64 && h->kind != HOOK_TRACEPOINT)
+		return NULL;
+	return arg_types[a->type].load;
+}
+
+bool arg_has_value_fn(const struct hook *h, const struct arg *a)
+{
+	return a->access != NULL || arg_load(h, a) != NULL;
 }
 
 const char *syscall_name(const char *call)

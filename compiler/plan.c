@@ -203,14 +203,17 @@ static void string_sets(struct hook_plan *hp, const void *owner, const struct va
 
 /* An integer set: keys as the compare sees them, widened to 64 bits
  * (signed types sign-extended). */
-static void int_set(struct hook_plan *hp, const void *owner, const struct value *v, int n, enum arg_type t)
+static void int_set(struct hook_plan *hp, const void *owner, const struct value *v, int n, const struct arg *a)
 {
+	enum arg_type t = a->type;
 	if (n < VALUESET_MIN)
 		return;
 	uint64_t *keys = xcalloc((size_t)n, sizeof(uint64_t));
 	int bits = arg_types[t].size * 8;
 	for (int i = 0; i < n; i++) {
-		uint64_t x = (uint64_t)v[i].i;
+		long long vi = 0;
+		value_as_int(a, &v[i], &vi);
+		uint64_t x = (uint64_t)vi;
 		if (bits < 64) {
 			x &= (1ULL << bits) - 1;
 			if (arg_types[t].is_signed && (x >> (bits - 1)) & 1)
@@ -240,14 +243,15 @@ static void plan_sets(struct hook_plan *hp)
 			if (match_arg_on_bytes(a, ma))
 				string_sets(hp, ma, ma->values, ma->nvalues);
 			else if (arg_type_is_int(a->type))
-				int_set(hp, ma, ma->values, ma->nvalues, a->type);
+				int_set(hp, ma, ma->values, ma->nvalues, a);
 		}
 		for (int m = 0; m < sel->nmatch_binaries; m++)
 			if (ops[sel->match_binaries[m].op].positive == OP_IN)
 				string_sets(hp, &sel->match_binaries[m], sel->match_binaries[m].values,
 					    sel->match_binaries[m].nvalues);
 		for (int m = 0; m < sel->nmatch_pids; m++)
-			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues, AT_UINT32);
+			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues,
+				&(const struct arg){.type = AT_UINT32});
 	}
 }
 

@@ -113,6 +113,8 @@ enum arg_class {
 	AC_PATH,  /* file, path, dentry: resolved in the kernel to a path */
 	AC_FD,    /* an fd: a number, or the path of its file */
 	AC_CONST_BUF, /* const_buf: a fixed-size array inside a tracepoint record */
+	AC_KSTRUCT, /* a pointer to a kernel struct, read into a record (cred, bpf_map, ...) */
+	AC_NOP,   /* nop: reserves a slot, reads and prints nothing */
 };
 
 enum arg_type {
@@ -134,6 +136,27 @@ enum arg_type {
 	AT_PATH,
 	AT_DENTRY,
 	AT_CONST_BUF, /* a tracepoint array field: what auto makes of it */
+	AT_NOP,
+	AT_SYSCALL64,
+	AT_CAPABILITY,
+	AT_BPF_CMD,
+	AT_KERNEL_CAP_T,
+	AT_CAP_INHERITABLE,
+	AT_CAP_PERMITTED,
+	AT_CAP_EFFECTIVE,
+	AT_CRED,
+	AT_USER_NAMESPACE,
+	AT_BPF_ATTR,
+	AT_BPF_PROG,
+	AT_BPF_MAP,
+	AT_PERF_EVENT,
+	AT_MODULE,
+	AT_LOAD_INFO,
+	AT_IOV_ITER,
+	AT_LINUX_BINPRM,
+	AT_KIOCB,
+	AT_FILENAME,
+	AT_DATA_LOC,
 	AT_AUTO,  /* auto, or no type: derived from the kernel's types (typing.c) */
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 	AT_COUNT,
@@ -147,6 +170,8 @@ struct arg_type_info {
 	const char *ctype;    /* C type of an integer in generated code */
 	const char *kstruct;  /* the kernel struct a pointer arg points at, for BTF checks */
 	bool no_filters;      /* no matchArgs operator applies (as in Tetragon) */
+	const char *reader;   /* AC_PATH: tpc_path_of_<reader>; AC_KSTRUCT: tpc_put_<reader> (runtime-bpf) */
+	const char *load;     /* the value is read through the pointer first: tpc_load_<load> */
 };
 extern const struct arg_type_info arg_types[AT_COUNT];
 enum arg_type arg_type_from_name(const char *s); /* AT_UNKNOWN, or AT_OTHER for unimplemented CRD types */
@@ -490,7 +515,12 @@ bool hook_reports_at_return(const struct hook *h);
 /* its value is computed from the raw one (a resolve path, a data source,
  * a type that reads through its pointer) by a function of its own in the
  * generated code; else it is the raw value a[index] */
-bool arg_has_value_fn(const struct arg *a);
+bool arg_has_value_fn(const struct hook *h, const struct arg *a);
+/* a matchArgs value as the integer an integer arg compares it with: a
+ * number, or for the capability masks a list of capability names */
+bool value_as_int(const struct arg *a, const struct value *v, long long *out);
+/* the runtime's tpc_load_<name> a value goes through, or NULL */
+const char *arg_load(const struct hook *h, const struct arg *a);
 
 /* ---- stages ---- */
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "hooks.h"
+#include "kargs.h"
 #include "print.h"
 
 static void quoted(FILE *f, const char *str, size_t n, int truncated)
@@ -61,6 +62,11 @@ static void compact_arg(FILE *f, const struct tpc_marg *ma,
 	}
 	if (v->flags & TPC_ARGF_UNRESOLVED) {
 		fprintf(f, "?(unresolved at depth %llu)", (unsigned long long)x);
+		return;
+	}
+	enum tpl_karg karg = tpl_karg_of(ma->type);
+	if (karg != TPL_KARG_NONE) {
+		tpl_karg_compact(f, karg, v);
 		return;
 	}
 	switch (tpl_arg_class(ma->type)) {
@@ -140,8 +146,10 @@ int tpl_print_compact(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	fprintf(f, "%s.%03ld %-7s ", hms, ts.tv_nsec / 1000000, tpl_hook_kind_name(h->kind));
 	plain(f, ev->comm);
 	fprintf(f, "(%u) %s(", ev->h.pid, tpl_hook_target(h));
-	for (int i = 0; i < ev->nargs; i++) {
-		if (i)
+	for (int i = 0, n = 0; i < ev->nargs; i++) {
+		if (!strcmp(h->args[i].type, "nop"))
+			continue;
+		if (n++)
 			fputs(", ", f);
 		compact_arg(f, &h->args[i], &ev->args[i]);
 	}

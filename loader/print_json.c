@@ -30,6 +30,7 @@
 
 #include "hooks.h"
 #include "json.h"
+#include "kargs.h"
 #include "print.h"
 
 static void base64(FILE *f, const char *data, size_t n)
@@ -79,6 +80,11 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		}
 		fputc('}', f);
 		return;
+	}
+	enum tpl_karg karg = tpl_karg_of(ma->type);
+	if (karg != TPL_KARG_NONE) { /* kernel structs and named numbers */
+		tpl_karg_json(f, karg, ma->type, v);
+		goto tail;
 	}
 	switch (tpl_arg_class(ma->type)) {
 	case TPL_ARG_FD:
@@ -163,6 +169,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	}
 	if (is_str && (v->flags & TPC_ARGF_TRUNCATED))
 		fputs(",\"truncated\":true", f);
+tail:
 	/* an fd that names no file (a pipe, a socket, a bad number) is no fault */
 	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD)
 		fputs(",\"error\":\"fault\"", f);
@@ -202,8 +209,10 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 
 	tpl_hook_json_target(f, h);
 	fputs(",\"args\":[", f);
-	for (int i = 0; i < ev->nargs; i++) {
-		if (i)
+	for (int i = 0, n = 0; i < ev->nargs; i++) {
+		if (!strcmp(h->args[i].type, "nop"))
+			continue; /* a slot only: nothing to print, as in Tetragon */
+		if (n++)
 			fputc(',', f);
 		json_arg(f, &h->args[i], &ev->args[i]);
 	}

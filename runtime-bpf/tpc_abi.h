@@ -133,6 +133,47 @@ struct tpc_arg {
 	tpc_u64 value;
 };
 
+/* The data of the records of args that read a kernel struct: tp-load
+ * decodes them by the arg's type (manifest type=). Strings are NUL-padded.
+ * linux_binprm and kiocb are path records (the file's path) with the
+ * file's mode in value; syscall64, capability, bpf_cmd and the capability
+ * masks (kernel_cap_t, cap_*) are integers. */
+struct tpc_rec_userns {    /* user_namespace, and cred's user_ns */
+	tpc_u32 level;
+	tpc_u32 uid;       /* owner */
+	tpc_u32 gid;       /* group */
+	tpc_u32 inum;
+};
+struct tpc_rec_cred {      /* cred */
+	tpc_u32 uid, gid, euid, egid, suid, sgid, fsuid, fsgid;
+	tpc_u32 securebits;
+	tpc_u32 pad;
+	tpc_u64 cap_permitted, cap_effective, cap_inheritable;
+	struct tpc_rec_userns userns;
+};
+struct tpc_rec_bpf_prog {  /* bpf_prog, bpf_attr (of BPF_PROG_LOAD) */
+	tpc_u32 type;
+	tpc_u32 insn_cnt;
+	char name[16];
+};
+struct tpc_rec_bpf_map {   /* bpf_map */
+	tpc_u32 type, key_size, value_size, max_entries;
+	char name[16];
+};
+struct tpc_rec_perf_event { /* perf_event */
+	tpc_u32 type;
+	tpc_u32 pad;
+	tpc_u64 config;
+	tpc_u64 probe_offset;
+	char kprobe_func[64];
+};
+struct tpc_rec_module {    /* module, load_info */
+	tpc_u64 taints;
+	tpc_u32 sig_ok;    /* load_info: its signature was verified */
+	tpc_u32 has_sig_ok; /* 1 for load_info, whose record says */
+	char name[56];
+};
+
 /* Namespace indexes (matchNamespaces' names in this order). */
 #define TPC_NS_UTS 0
 #define TPC_NS_IPC 1

@@ -185,6 +185,18 @@ static __always_inline __u32 tpc_put_unresolved(struct tpc_scratch *sc, __u32 of
 	return off + sizeof(struct tpc_arg);
 }
 
+/* An arg whose value could not be read. */
+static __always_inline __u32 tpc_put_fault(struct tpc_scratch *sc, __u32 off)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	r->len = 0;
+	r->flags = TPC_ARGF_FAULT;
+	r->value = 0;
+	return off + sizeof(struct tpc_arg);
+}
+
 /* A NUL-terminated string from user or kernel memory. */
 static __always_inline __u32 tpc_put_str(struct tpc_scratch *sc, __u32 off, __u64 ptr, bool user)
 {
@@ -504,5 +516,6 @@ static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_
 
 #include "tpc_task.bpf.h"
 #include "tpc_path.bpf.h"
+#include "tpc_kargs.bpf.h"
 
 #endif /* TPC_RUNTIME_BPF_H */

@@ -273,3 +273,304 @@ probe_prog() {
 	[ "$status" -eq 1 ]
 	[[ "${lines[0]}" == "$T/p.yaml:14:25: error: resolve 'f_inode.i_inno' from parameter 0 'file' (struct file *) of kprobe vfs_read: attribute 'i_inno' not found in struct inode; did you mean 'i_ino'? [resolve]" ]]
 }
+
+@test "raw sched_process_exec with a linux_binprm arg and a resolve chain into the task: a probe program's parent tgid and file" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "raw-binprm"
+	spec:
+	  tracepoints:
+	  - subsystem: "sched"
+	    event: "sched_process_exec"
+	    raw: true
+	    args:
+	    - index: 2
+	      type: "linux_binprm"
+	    - index: 0
+	      type: "int"
+	      resolve: "real_parent.tgid"
+	    selectors:
+	    - matchArgs:
+	      - index: 2
+	        operator: "Postfix"
+	        values: ["/binprmprobe"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	local prog
+	prog=$(probe_prog binprmprobe)
+	chmod 0750 "$prog"
+	start_loader "$T/p.bpf.o"
+	"$prog" &
+	local child=$!
+	wait $child
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events 'true')" -eq 1 ]
+	events '.process_tracepoint' >"$T/ev"
+	[ "$(jq -c '.args[0]' "$T/ev")" = '{"linux_binprm_arg":{"path":"'"$prog"'","permission":"-rwxr-x---"}}' ]
+	# the parent of the probe program is this test's shell
+	[ "$(jq -r '.args[1].int_arg' "$T/ev")" = "$$" ]
+	[ "$(jq -r '.process.pid' "$T/ev")" = "$child" ]
+}
+
+@test "raw capability/cap_capable: cred, user_namespace and capability of a chown as root" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "raw-cap"
+	spec:
+	  tracepoints:
+	  - subsystem: "capability"
+	    event: "cap_capable"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "cred"
+	    - index: 1
+	      type: "user_namespace"
+	    - index: 3
+	      type: "capability"
+	    selectors:
+	    - matchBinaries:
+	      - operator: "In"
+	        values: ["$T/capchown"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	cp /bin/chown "$T/capchown"
+	touch "$T/owned"
+	start_loader "$T/p.bpf.o"
+	"$T/capchown" nobody "$T/owned"
+	stop_loader
+	cat "$EVENTS"
+	events '.process_tracepoint | select(.args[2].capability_arg.name == "CAP_CHOWN")' >"$T/ev"
+	[ "$(jq -s length "$T/ev")" -ge 1 ]
+	jq -s '.[0]' "$T/ev" >"$T/one"
+	[ "$(jq -c '.args[2]' "$T/one")" = '{"capability_arg":{"value":0,"name":"CAP_CHOWN"}}' ]
+	[ "$(jq -c '.args[0].process_credentials_arg | [.uid, .euid, .fsuid, .user_ns.level, .user_ns.ns.is_host]' "$T/one")" = '[0,0,0,0,true]' ]
+	jq -e '.args[0].process_credentials_arg.caps.effective | index("CAP_CHOWN")' "$T/one"
+	[ "$(jq -c '.args[1].user_ns_arg | [.level, .uid, .ns.is_host]' "$T/one")" = '[0,0,true]' ]
+	[ "$(jq -r '.args[1].user_ns_arg.ns.inum' "$T/one")" = "$(stat -L -c %i /proc/self/ns/user)" ]
+}
+
+@test "tracepoints: syscall64, data_loc, nop, a capability mask through resolve, and cred on a record's pointer field" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "tp-types"
+	spec:
+	  tracepoints:
+	  - subsystem: "raw_syscalls"
+	    event: "sys_enter"
+	    args:
+	    - index: 4
+	      type: "syscall64"
+	    selectors:
+	    - matchArgs:
+	      - index: 4
+	        operator: "Equal"
+	        values: ["59"]
+	      matchBinaries:
+	      - operator: "In"
+	        values: ["$T/sc64"]
+	  - subsystem: "sched"
+	    event: "sched_process_exec"
+	    args:
+	    - index: 4
+	      type: "data_loc"
+	    - index: 5
+	      type: "nop"
+	    selectors:
+	    - matchArgs:
+	      - index: 4
+	        operator: "Postfix"
+	        values: ["/dlprobe"]
+	  - subsystem: "sched"
+	    event: "sched_process_exec"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "cap_effective"
+	      resolve: "cred.cap_effective"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "Mask"
+	        values: ["CAP_SYS_ADMIN"]
+	      matchBinaries:
+	      - operator: "In"
+	        values: ["$T/dlprobe"]
+	  - subsystem: "capability"
+	    event: "cap_capable"
+	    args:
+	    - index: 4
+	      type: "cred"
+	    - index: 7
+	      type: "int"
+	    selectors:
+	    - matchBinaries:
+	      - operator: "In"
+	        values: ["$T/capchown"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	cp /bin/bash "$T/sc64"
+	cp /bin/chown "$T/capchown"
+	touch "$T/owned"
+	local prog
+	prog=$(probe_prog dlprobe)
+	start_loader "$T/p.bpf.o"
+	"$T/sc64" -c "exec $prog"
+	"$T/capchown" nobody "$T/owned"
+	stop_loader
+	cat "$EVENTS"
+	[ "$(events '.process_tracepoint | select(.event == "sys_enter") | .args' | sort -u)" = '[{"syscall_id":{"id":59,"abi":"x64"}}]' ]
+	# the filename as execve was given it, and nothing for the nop slot
+	[ "$(events '.process_tracepoint | select(.event == "sched_process_exec" and (.args[0] | has("string_arg"))) | .args')" = '[{"string_arg":"'"$prog"'"}]' ]
+	# the effective set, as 16 hex digits, CAP_SYS_ADMIN (bit 21) among them
+	local caps
+	caps=$(events '.process_tracepoint | select(.args[0] | has("cap_effective_arg")) | .args[0].cap_effective_arg' | tr -d '"')
+	[[ "$caps" =~ ^[0-9a-f]{16}$ ]]
+	[ $((0x$caps & (1 << 21))) -ne 0 ]
+	[ "$(events '.process_tracepoint | select(.event == "cap_capable" and .args[1].int_arg == 0) | .args[0].process_credentials_arg.euid' | head -1)" = 0 ]
+}
+
+@test "a syscall's bpf_attr and bpf_cmd, read from the caller's memory through the tracepoint twin" {
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "bpf-load"
+	spec:
+	  kprobes:
+	  - call: "sys_bpf"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "bpf_cmd"
+	    - index: 1
+	      type: "bpf_attr"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "Equal"
+	        values: ["5"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	"$REPO/out/tests/progs/bpf_prog_load" tpcprobe
+	stop_loader
+	cat "$EVENTS"
+	events '.process_kprobe | select(.args[1].bpf_attr_arg.ProgName == "tpcprobe") | .args' >"$T/ev"
+	[ "$(cat "$T/ev")" = '[{"bpf_cmd_arg":"BPF_PROG_LOAD"},{"bpf_attr_arg":{"ProgType":"BPF_PROG_TYPE_SOCKET_FILTER","InsnCnt":2,"ProgName":"tpcprobe"}}]' ]
+}
+
+@test "raw iomap/iomap_dio_rw_begin: a direct write's kiocb (its file) and iov_iter (its bytes)" {
+	[ "$(stat -f -c %T "$T")" = ext2/ext3 ] || skip "needs an ext4 test directory for iomap direct I/O (got $(stat -f -c %T "$T"))"
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "dio"
+	spec:
+	  tracepoints:
+	  - subsystem: "iomap"
+	    event: "iomap_dio_rw_begin"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "kiocb"
+	    - index: 1
+	      type: "iov_iter"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "Equal"
+	        values: ["$T/dio"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	head -c 4096 /dev/zero | tr '\0' 'x' >"$T/block"
+	start_loader "$T/p.bpf.o"
+	dd if="$T/block" of="$T/dio" bs=4096 count=1 oflag=direct 2>/dev/null || skip "direct I/O refused here"
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events 'true')" -eq 1 ]
+	events '.process_tracepoint' >"$T/ev"
+	[ "$(jq -r '.args[0].file_arg.path' "$T/ev")" = "$T/dio" ]
+	[ "$(jq -r '.args[1].bytes_arg' "$T/ev" | base64 -d | tr -d x | wc -c)" -eq 0 ]
+	[ "$(jq -r '.args[1].bytes_arg' "$T/ev" | base64 -d | wc -c)" -eq 4096 ]
+}
+
+@test "every kernel-struct arg type compiles and verifies on a hook that carries it" {
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "kstructs"
+	spec:
+	  kprobes:
+	  - call: "alternatives_smp_module_add"
+	    syscall: false
+	    args: [{index: 0, type: "module"}]
+	  - call: "bpf_lsm_perf_event_alloc"
+	    syscall: false
+	    args: [{index: 0, type: "perf_event"}]
+	  - call: "security_bpf_map"
+	    syscall: false
+	    args: [{index: 0, type: "bpf_map"}]
+	  - call: "security_bpf_prog"
+	    syscall: false
+	    args: [{index: 0, type: "bpf_prog"}]
+	  - call: "security_bpf"
+	    syscall: false
+	    args: [{index: 0, type: "bpf_cmd"}, {index: 1, type: "bpf_attr"}]
+	  - call: "do_filp_open"
+	    syscall: false
+	    args: [{index: 1, type: "filename"}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: "Prefix", values: ["/etc/"]}]
+	  - call: "cap_capget"
+	    syscall: false
+	    args: [{index: 1, type: "cap_effective"}, {index: 2, type: "cap_inheritable"}, {index: 3, type: "cap_permitted"}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: "NotEqual", values: ["CAP_SYS_ADMIN,cap_net_raw"]}]
+	  - call: "cap_capable"
+	    syscall: false
+	    args: [{index: 0, type: "cred"}, {index: 1, type: "user_namespace"}, {index: 2, type: "capability"}]
+	  - call: "__generic_file_write_iter"
+	    syscall: false
+	    args: [{index: 0, type: "kiocb"}, {index: 1, type: "iov_iter"}]
+	  - call: "security_bprm_check"
+	    syscall: false
+	    args: [{index: 0, type: "linux_binprm"}, {index: 0, type: "kernel_cap_t", resolve: "cred.cap_permitted"}]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ' ok insns=' <<<"$output")" -eq 13 ]
+}
+
+@test "load_info: compiles against a kernel that has it; this one has no struct load_info (CONFIG_MODULES off)" {
+	clang -g -O0 -target bpf -c "$REPO/tests/golden/btf/kernel.c" -o "$T/kernel.o"
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "load-info"
+	spec:
+	  kprobes:
+	  - call: "module_sig_check"
+	    syscall: false
+	    args: [{index: 0, type: "load_info"}]
+	EOF
+	run "$TPC" --btf "$T/kernel.o" "$T/p.yaml" -o "$T/p.bpf.o"
+	[ "$status" -eq 0 ]
+	get_manifest "$T/p.bpf.o" | grep -q 'type=load_info'
+	run "$TPC" lint "$T/p.yaml"
+	echo "$output"
+	grep -q "\[btf-no-call\]" <<<"$output"
+	skip "this kernel's BTF has no struct load_info (CONFIG_MODULES is off): nothing here can carry it to the verifier"
+}

@@ -169,30 +169,38 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 	__u32 off = tpc_event_begin(sc, 0, sel, act, 4, origin);
 	if (e0 == TPC_UNREAD)
 		e0 = tpc_h0_v0(ctx, a, &v0);
-	if (e0) {
+	if (e0 > 0) {
 		off = tpc_put_unresolved(sc, off, e0 - 1);
+	} else if (e0) {
+		off = tpc_put_fault(sc, off);
 	} else {
 		off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)v0);
 	}
 	if (e1 == TPC_UNREAD)
 		e1 = tpc_h0_v1(ctx, a, &v1);
-	if (e1) {
+	if (e1 > 0) {
 		off = tpc_put_unresolved(sc, off, e1 - 1);
+	} else if (e1) {
+		off = tpc_put_fault(sc, off);
 	} else {
 		off = tpc_put_str(sc, off, v1, false);
 	}
 	if (e2 == TPC_UNREAD)
 		e2 = tpc_h0_v2(ctx, a, &v2);
-	if (e2) {
+	if (e2 > 0) {
 		off = tpc_put_unresolved(sc, off, e2 - 1);
+	} else if (e2) {
+		off = tpc_put_fault(sc, off);
 	} else {
 		off = n2 == TPC_UNREAD ? tpc_put_str(sc, off, v2, false)
 					 : tpc_put_read_str(sc, off, w2, n2, 8, v2, false);
 	}
 	if (e3 == TPC_UNREAD)
 		e3 = tpc_h0_v3(ctx, a, &v3);
-	if (e3) {
+	if (e3 > 0) {
 		off = tpc_put_unresolved(sc, off, e3 - 1);
+	} else if (e3) {
+		off = tpc_put_fault(sc, off);
 	} else {
 		off = tpc_put_int(sc, off, (__u64)(__s64)(__u32)v3);
 	}
@@ -270,15 +278,19 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 	off = tpc_put_str(sc, off, a[1], true);
 	if (e1 == TPC_UNREAD)
 		e1 = tpc_h1_v1(ctx, a, &v1);
-	if (e1) {
+	if (e1 > 0) {
 		off = tpc_put_unresolved(sc, off, e1 - 1);
+	} else if (e1) {
+		off = tpc_put_fault(sc, off);
 	} else {
 		off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)v1);
 	}
 	if (e2 == TPC_UNREAD)
 		e2 = tpc_h1_v2(ctx, a, &v2);
-	if (e2) {
+	if (e2 > 0) {
 		off = tpc_put_unresolved(sc, off, e2 - 1);
+	} else if (e2) {
+		off = tpc_put_fault(sc, off);
 	} else {
 		off = tpc_put_int(sc, off, (__u64)(__s64)(__u32)v2);
 	}
