@@ -99,7 +99,7 @@ FUZZ_LOADER_SRC := loader/manifest.c loader/event.c loader/hooks.c common/json.c
 .PHONY: fuzz-loader
 $(OUT)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) loader/manifest.h loader/event.h loader/hooks.h runtime-bpf/tpc_abi.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) -lelf
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_manifest.c $(FUZZ_LOADER_SRC) -lelf -lbpf
 fuzz-loader: $(OUT)/fuzz/fuzz_manifest
 	@mkdir -p $(OUT)/fuzz/corpus-manifest
 	@cp $(wildcard $(OUT)/policies/*.bpf.o) $(OUT)/fuzz/corpus-manifest/ 2>/dev/null || true

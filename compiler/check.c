@@ -158,7 +158,7 @@ static void check_max_data(const struct policy *p, const struct hook *h, struct 
 static void check_return(const struct policy *p, const struct hook *h, struct diags *d)
 {
 	for (int i = 0; i < h->nargs; i++)
-		if (h->args[i].return_copy && h->kind != HOOK_KPROBE)
+		if (h->args[i].return_copy && h->kind != HOOK_KPROBE && h->kind != HOOK_FENTRY)
 			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
 				 "returnCopy needs a return probe, which a %s does not have", hook_kind_name(h->kind));
 	if (h->is_return)
@@ -190,13 +190,15 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 		def.tracefs = DEFAULT_TRACEFS;
 	t = &def;
 	if (p->nhooks == 0 && p->name && !file_has_errors(d, p->file))
-		diag_add(d, p->file, p->pos, SEV_WARNING, "no-hooks", "policy '%s' has no kprobes or tracepoints", p->name);
+		diag_add(d, p->file, p->pos, SEV_WARNING, "no-hooks", "policy '%s' has no kprobes, tracepoints, lsmhooks or fentries", p->name);
 	for (int i = 0; i < p->nhooks; i++) {
 		const struct hook *h = &p->hooks[i];
 		switch (h->kind) {
 		case HOOK_KPROBE: check_kprobe(p, h, t, d); break;
 		case HOOK_TRACEPOINT: check_tracepoint(p, h, t, d); break;
 		case HOOK_RAW_TRACEPOINT: check_raw_tracepoint(p, h, t, d); break;
+		case HOOK_LSM: check_lsm(p, h, t, d); break;
+		case HOOK_FENTRY: check_kprobe(p, h, t, d); break;
 		case HOOK_KIND_COUNT: break;
 		}
 		check_args(p, h, t, d);

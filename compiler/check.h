@@ -19,6 +19,8 @@ const char *check_type_conflict(const struct arg *a, const struct ktype *k, char
 void check_list_params(const struct kproto *k, struct buf *b);
 /* check_raw.c: a raw tracepoint's event and args against its BTF prototype */
 void check_raw_tracepoint(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
+/* check_lsm.c: an lsm hook exists (bpf_lsm_<hook>), its args and actions */
+void check_lsm(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_tracepoint.c: the event exists, field indexes and types */
 void check_tracepoint(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_actions.c: per-action rules and whole-policy action rules */

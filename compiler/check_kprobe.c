@@ -1,4 +1,5 @@
-/* check_kprobe.c: a kprobe's call and args against the kernel. Without
+/* check_kprobe.c: a kprobe's (or a fentry's: the same keys, attached by
+ * BTF) call and args against the kernel. Without
  * BTF: the syscall flag agrees with the name, and arg indexes fit the
  * registers a kprobe can read. With BTF (--btf, default the running
  * kernel's): the call exists, arg indexes are within its prototype, and
@@ -60,8 +61,8 @@ static void check_function_btf(const struct policy *p, const struct hook *h, str
 	/* "list:NAME" calls name a policy list (refused as unsupported); a
 	 * function the running kernel has outside vmlinux BTF (a module's) can
 	 * be probed but its prototype is unknown */
-	if (*have || !strncmp(h->call, "list:", 5) || (!o->btf && ksyms_has_func(h->call)))
-		return;
+	if (*have || !strncmp(h->call, "list:", 5) || (h->kind == HOOK_KPROBE && !o->btf && ksyms_has_func(h->call)))
+		return; /* (a fentry attaches by BTF: it needs the function there) */
 	if (syscall_name(h->call)) {
 		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
 			 "function '%s' is not in the kernel BTF; it names a syscall: set syscall: true", h->call);
@@ -179,7 +180,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 		}
 		char *ev = xasprintf("sys_enter_%s", sc);
 		char *events = xasprintf("%s/events", o->tracefs);
-		FILE *dir = fopen(events, "r");
+		FILE *dir = h->kind == HOOK_KPROBE ? fopen(events, "r") : NULL; /* fentries have no twin */
 		if (dir) {
 			fclose(dir);
 			if (!tp_format_get(o->tracefs, "syscalls", ev))

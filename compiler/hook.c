@@ -17,7 +17,16 @@
  * raw tracepoint (tracepoints with raw: true): a tp_btf program on the
  *   event; args are its TP_PROTO parameters by position (the typedef
  *   btf_trace_<event> in the kernel BTF), read from the program's context,
- *   an array of u64. Pointers are kernel memory. */
+ *   an array of u64. Pointers are kernel memory.
+ * lsm (lsmhooks): a BPF LSM program on the hook (lsm/<hook>, the kernel's
+ *   bpf_lsm_<hook>); args are the hook's parameters from its u64 context;
+ *   the program's return value is the hook's verdict (Override).
+ * fentry (fentries): a fentry program on the function (a trampoline), and
+ *   for hooks that report at return a fexit program, which reads the
+ *   return value; syscall: true attaches to the arch wrapper, whose only
+ *   parameter is the user's pt_regs, as a syscall kprobe does. Never a
+ *   kprobe or tracepoint twin: where the kernel cannot load it, tp-load
+ *   refuses it by name rather than attach something weaker. */
 #include "tpc.h"
 
 #include <stdlib.h>
@@ -56,7 +65,9 @@ static const struct tp_format *hook_format(const struct hook *h, const struct ta
 int hook_max_args(const struct hook *h, const struct target *t)
 {
 	switch (h->kind) {
-	case HOOK_KPROBE: return h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: return h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
+	case HOOK_LSM: return MAX_KPROBE_ARGS; /* parameters 0-4, as Tetragon reads them */
 	case HOOK_TRACEPOINT: {
 		const struct tp_format *f = hook_format(h, t);
 		return f ? f->nfields : 0;
@@ -79,9 +90,11 @@ static bool is_syscall_tracepoint(const struct hook *h)
 bool hook_user_memory(const struct hook *h)
 {
 	switch (h->kind) {
-	case HOOK_KPROBE: return h->syscall;
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: return h->syscall;
 	case HOOK_TRACEPOINT: return is_syscall_tracepoint(h);
-	case HOOK_RAW_TRACEPOINT: return false; /* TP_PROTO pointers are the kernel's */
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM: return false; /* TP_PROTO and hook pointers are the kernel's */
 	case HOOK_KIND_COUNT: break;
 	}
 	return false;
@@ -91,6 +104,8 @@ char *hook_describe(const struct hook *h)
 {
 	switch (h->kind) {
 	case HOOK_KPROBE: return xasprintf("kprobe %s", h->call ? h->call : "?");
+	case HOOK_FENTRY: return xasprintf("fentry %s", h->call ? h->call : "?");
+	case HOOK_LSM: return xasprintf("lsm hook %s", h->call ? h->call : "?");
 	case HOOK_TRACEPOINT:
 		return xasprintf("tracepoint %s/%s", h->subsystem ? h->subsystem : "?", h->event ? h->event : "?");
 	case HOOK_RAW_TRACEPOINT:
@@ -105,7 +120,16 @@ bool hook_proto(const struct hook *h, const struct target *t, struct kproto *out
 	struct btf *btf = target_btf(t);
 	memset(out, 0, sizeof(*out));
 	switch (h->kind) {
-	case HOOK_KPROBE: {
+	case HOOK_LSM: {
+		if (!btf || !h->call)
+			return false;
+		char *fn = xasprintf("bpf_lsm_%s", h->call);
+		bool ok = kbtf_func_proto(btf, fn, out);
+		free(fn);
+		return ok;
+	}
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: {
 		if (!h->call)
 			return false;
 		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
@@ -146,14 +170,36 @@ static struct prog_plan *add_prog(struct hook_plan *hp, const char *suffix, enum
 	return p;
 }
 
+/* The kernel symbol a kprobe or fentry attaches to: the arch's wrapper
+ * of a syscall, or the function. */
+static char *hook_function(const struct hook *h, const struct target *t, const char **sc)
+{
+	*sc = h->syscall ? syscall_name(h->call) : NULL;
+	return *sc ? xasprintf("%s_sys_%s", !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", *sc) : xstrdup(h->call);
+}
+
 void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 {
 	const struct hook *h = hp->h;
 	switch (h->kind) {
+	case HOOK_FENTRY: {
+		const char *sc;
+		hp->function = hook_function(h, t, &sc);
+		add_prog(hp, "fentry", PROG_ENTRY, TPC_VARIANT_FENTRY, sc ? "fentry_syscall.c.tmpl" : "fentry.c.tmpl",
+			 xasprintf("fentry/%s", hp->function));
+		if (hp->at_return || hp->late)
+			add_prog(hp, "fexit", PROG_RETURN, TPC_VARIANT_FENTRY, "fexit.c.tmpl",
+				 xasprintf("fexit/%s", hp->function));
+		return;
+	}
+	case HOOK_LSM:
+		hp->function = xstrdup(h->call);
+		add_prog(hp, "lsm", PROG_ENTRY, TPC_VARIANT_LSM, "lsm.c.tmpl", xasprintf("lsm/%s", h->call))
+			->can_override = true; /* its return value is the hook's verdict */
+		return;
 	case HOOK_KPROBE: {
-		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
-		hp->function = sc ? xasprintf("%s_sys_%s", !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", sc)
-				  : xstrdup(h->call);
+		const char *sc;
+		hp->function = hook_function(h, t, &sc);
 		add_prog(hp, "kprobe", PROG_ENTRY, TPC_VARIANT_KPROBE, sc ? "kprobe_syscall.c.tmpl" : "kprobe.c.tmpl",
 			 xasprintf("kprobe/%s", hp->function))
 			->can_override = true;
@@ -294,7 +340,14 @@ void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog)
 		else
 			fill_record(b, hp);
 		return;
-	case HOOK_RAW_TRACEPOINT: fill_btf_args(b, h, hp->na); return;
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM: fill_btf_args(b, h, hp->na); return;
+	case HOOK_FENTRY:
+		if (h->syscall) /* the wrapper's pt_regs (the template's regs), as a syscall kprobe's */
+			fill_syscall_regs(b, h, hp->arch);
+		else
+			fill_btf_args(b, h, hp->na);
+		return;
 	case HOOK_KIND_COUNT: break;
 	}
 }
@@ -330,7 +383,9 @@ void hook_emit_decls(struct buf *b, const struct hook_plan *hp)
 	const struct hook *h = hp->h;
 	switch (h->kind) {
 	case HOOK_KPROBE:
-	case HOOK_RAW_TRACEPOINT: return;
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
+	case HOOK_FENTRY: return;
 	case HOOK_TRACEPOINT:
 		if (!hp->tp || is_syscall_tracepoint(h))
 			return;
@@ -364,7 +419,9 @@ char *hook_ctx_type(const struct hook_plan *hp, int prog)
 			return xstrdup(h->event && !strncmp(h->event, "sys_exit", 8) ? "struct trace_event_raw_sys_exit"
 										 : "struct trace_event_raw_sys_enter");
 		return xasprintf("struct %s___h%d", hp->rec.name, hp->id);
-	case HOOK_RAW_TRACEPOINT: return xstrdup("unsigned long long");
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
+	case HOOK_FENTRY: return xstrdup("unsigned long long");
 	case HOOK_KIND_COUNT: break;
 	}
 	return xstrdup("void");
@@ -377,11 +434,16 @@ void hook_manifest_fields(struct buf *b, const struct hook_plan *hp)
 	const struct hook *h = hp->h;
 	switch (h->kind) {
 	case HOOK_KPROBE:
+	case HOOK_FENTRY:
 		buf_puts(b, " function=");
 		manifest_encode(b, hp->function);
 		buf_puts(b, " call=");
 		manifest_encode(b, h->call);
 		buf_printf(b, " syscall=%d", h->syscall);
+		return;
+	case HOOK_LSM:
+		buf_puts(b, " function=");
+		manifest_encode(b, h->call);
 		return;
 	case HOOK_TRACEPOINT:
 	case HOOK_RAW_TRACEPOINT:

@@ -22,7 +22,7 @@ const struct lint_rule lint_rules[] = {
 	{"missing-key", "a required key is absent"},
 	{"bad-name", "a call, tracepoint subsystem or event with characters no kernel name has (or a NUL byte)"},
 	{"unsupported", "part of the CRD that tpc recognises but does not implement yet"},
-	{"no-hooks", "a policy with no kprobes or tracepoints"},
+	{"no-hooks", "a policy with no kprobes, tracepoints, lsmhooks or fentries"},
 	/* args and selectors */
 	{"duplicate-arg", "two args with one index"},
 	{"resolve", "a resolve path, btfType or data source that does not walk the kernel's types (misspelt member, "
@@ -59,7 +59,7 @@ const struct lint_rule lint_rules[] = {
 	{"tp-field-type", "an arg type that does not fit the tracepoint field"},
 	/* kernel BTF */
 	{"btf-unavailable", "the kernel BTF cannot be read; kernel checks skipped"},
-	{"btf-no-call", "the kprobe's function or syscall is not in the kernel BTF"},
+	{"btf-no-call", "the kprobe's or fentry's function or syscall, or the lsm hook (bpf_lsm_<hook>), is not in the kernel BTF"},
 	{"btf-arg-index", "an arg index beyond the function's (or raw tracepoint's) prototype"},
 	{"btf-arg-type", "an arg type that contradicts the function's (or raw tracepoint's) prototype"},
 	{"btf-return-type", "a returnArg type that contradicts the function's return type"},

@@ -294,7 +294,7 @@ bool hook_has_action(const struct hook *h, enum action_kind k)
 
 bool hook_reports_at_return(const struct hook *h)
 {
-	if (h->kind != HOOK_KPROBE)
+	if (h->kind != HOOK_KPROBE && h->kind != HOOK_FENTRY) /* the kinds with a return program */
 		return false;
 	if (h->is_return)
 		return true;

@@ -1119,18 +1119,20 @@ static void append_data(struct hook *h, struct arg *data, int ndata)
 		h->args[i].slot = i;
 }
 
-static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
+/* kprobes and fentries: the same keys (kind says which) */
+static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum hook_kind kind)
 {
-	h->kind = HOOK_KPROBE;
+	const char *what = kind == HOOK_FENTRY ? "a fentry" : "a kprobe";
+	h->kind = kind;
 	h->pos = node_pos(n);
-	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a kprobe"))
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;
 	bool has_call = false;
 	struct arg *data = NULL;
 	int ndata = 0;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch ((enum kprobe_key)LOOKUP(c, k, kprobe_keys, "a kprobe")) {
+		switch ((enum kprobe_key)LOOKUP(c, k, kprobe_keys, what)) {
 		case KP_CALL: {
 			has_call = true;
 			h->call_pos = node_pos(v);
@@ -1159,7 +1161,43 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 	}
 	append_data(h, data, ndata);
 	if (!has_call)
-		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "kprobe is missing 'call'");
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "%s is missing 'call'", what + 2);
+}
+
+enum lsm_key { LSM_HOOK, LSM_ARGS, LSM_SELECTORS, LSM_MESSAGE, LSM_TAGS };
+static const struct key_spec lsm_keys[] = {
+	[LSM_HOOK] = {"hook", K_IMPL, 0},
+	[LSM_ARGS] = {"args", K_IMPL, 0},
+	[LSM_SELECTORS] = {"selectors", K_IMPL, 0},
+	[LSM_MESSAGE] = {"message", K_IMPL, 0},
+	[LSM_TAGS] = {"tags", K_IMPL, 0},
+};
+
+/* lsmhooks: the hook is the bare LSM hook name (file_open), kept in call */
+static void parse_lsmhook(struct pctx *c, yaml_node_t *n, struct hook *h)
+{
+	h->kind = HOOK_LSM;
+	h->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "an lsm hook"))
+		return;
+	bool has_hook = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch ((enum lsm_key)LOOKUP(c, k, lsm_keys, "an lsm hook")) {
+		case LSM_HOOK:
+			has_hook = true;
+			h->call_pos = node_pos(v);
+			get_name(c, v, "hook", false, &h->call);
+			break;
+		case LSM_ARGS: parse_args(c, v, h); break;
+		case LSM_SELECTORS: parse_selectors(c, v, h); break;
+		case LSM_MESSAGE: get_string(c, v, "message", &h->message); break;
+		case LSM_TAGS: parse_tags(c, v, h); break;
+		}
+	}
+	append_data(h, NULL, 0);
+	if (!has_hook)
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "lsm hook is missing 'hook'");
 }
 
 enum tracepoint_key { TP_SUBSYSTEM, TP_EVENT, TP_ARGS, TP_SELECTORS, TP_MESSAGE, TP_TAGS, TP_RAW };
@@ -1212,11 +1250,22 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'event'");
 }
 
-static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind)
+static void parse_hook(struct pctx *c, yaml_node_t *n, struct hook *h, enum hook_kind kind)
 {
-	const char *what = kind == HOOK_KPROBE ? "kprobes" : "tracepoints";
-	PARSE_LIST(c, n, p->hooks, p->nhooks, what,
-		   kind == HOOK_KPROBE ? parse_kprobe(c, item, at) : parse_tracepoint(c, item, at));
+	switch (kind) {
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: parse_kprobe(c, n, h, kind); return;
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT: parse_tracepoint(c, n, h); return;
+	case HOOK_LSM: parse_lsmhook(c, n, h); return;
+	case HOOK_KIND_COUNT: return;
+	}
+}
+
+/* The spec's list of a kind: kprobes, tracepoints, lsmhooks, fentries */
+static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind, const char *what)
+{
+	PARSE_LIST(c, n, p->hooks, p->nhooks, what, parse_hook(c, item, at, kind));
 }
 
 enum spec_key {
@@ -1240,9 +1289,9 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_KPROBES] = {"kprobes", K_IMPL, 0},
 	[SPEC_TRACEPOINTS] = {"tracepoints", K_IMPL, 0},
 	[SPEC_UPROBES] = {"uprobes", K_UNSUPPORTED, "uprobes"},
-	[SPEC_LSMHOOKS] = {"lsmhooks", K_UNSUPPORTED, "lsmhooks"},
+	[SPEC_LSMHOOKS] = {"lsmhooks", K_IMPL, 0},
 	[SPEC_USDTS] = {"usdts", K_UNSUPPORTED, "usdts"},
-	[SPEC_FENTRIES] = {"fentries", K_UNSUPPORTED, "fentries"},
+	[SPEC_FENTRIES] = {"fentries", K_IMPL, 0},
 	[SPEC_LISTS] = {"lists", K_UNSUPPORTED, "lists"},
 	[SPEC_OPTIONS] = {"options", K_UNSUPPORTED, "options"},
 	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
@@ -1261,12 +1310,12 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
-		case SPEC_KPROBES: parse_hook_list(c, v, p, HOOK_KPROBE); break;
-		case SPEC_TRACEPOINTS: parse_hook_list(c, v, p, HOOK_TRACEPOINT); break;
+		case SPEC_KPROBES: parse_hook_list(c, v, p, HOOK_KPROBE, "kprobes"); break;
+		case SPEC_TRACEPOINTS: parse_hook_list(c, v, p, HOOK_TRACEPOINT, "tracepoints"); break;
+		case SPEC_LSMHOOKS: parse_hook_list(c, v, p, HOOK_LSM, "lsmhooks"); break;
+		case SPEC_FENTRIES: parse_hook_list(c, v, p, HOOK_FENTRY, "fentries"); break;
 		case SPEC_UPROBES:
-		case SPEC_LSMHOOKS:
 		case SPEC_USDTS:
-		case SPEC_FENTRIES:
 		case SPEC_LISTS:
 		case SPEC_OPTIONS:
 		case SPEC_ENFORCERS:

@@ -294,7 +294,8 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int id, struct diag
 	 * match": such a hook re-checks at the syscall's exit, where the page
 	 * is present (DESIGN.md 8b). */
 	for (int i = 0; i < hp->nstrs && !hp->at_return; i++)
-		hp->late |= h->kind == HOOK_KPROBE && h->syscall && hp->strs[i].checked && !hp->strs[i].is_path;
+		hp->late |= (h->kind == HOOK_KPROBE || h->kind == HOOK_FENTRY) && h->syscall && hp->strs[i].checked &&
+			    !hp->strs[i].is_path;
 	/* the entry half hands the return half one u64 mask of the selectors
 	 * whose entry checks passed */
 	if (hp->at_return && h->nselectors > TPC_RETURN_SELECTORS)

@@ -456,12 +456,14 @@ enum hook_kind {
 	HOOK_KPROBE,
 	HOOK_TRACEPOINT,
 	HOOK_RAW_TRACEPOINT, /* tracepoints: with raw: true */
+	HOOK_LSM,            /* lsmhooks: call is the hook's name */
+	HOOK_FENTRY,         /* fentries */
 	HOOK_KIND_COUNT,
 };
 
 struct hook {
 	enum hook_kind kind;
-	char *call;      /* kprobe: function as written */
+	char *call;      /* kprobe, fentry: function as written; lsm: the hook */
 	bool syscall;
 	bool is_return;
 	char *subsystem; /* tracepoint, raw tracepoint */

@@ -354,6 +354,12 @@ static void type_data(const struct policy *p, const struct hook *h, struct arg *
 			 "the call's");
 		return;
 	}
+	if (a->source == SRC_PT_REGS && h->kind == HOOK_FENTRY && !h->syscall) {
+		diag_add(d, p->file, a->source_pos, SEV_ERROR, "resolve",
+			 "pt_regs data on a fentry of a kernel function: a trampoline has no register frame (on a "
+			 "syscall: true fentry the caller's registers are read)");
+		return;
+	}
 	if (a->source == SRC_PT_REGS) {
 		char member[16] = "";
 		int size = 0;
@@ -536,7 +542,9 @@ static void type_arg(const struct policy *p, const struct hook *h, struct arg *a
 	switch (h->kind) {
 	case HOOK_TRACEPOINT: type_tracepoint_arg(p, h, a, t, d); return;
 	case HOOK_KPROBE:
-	case HOOK_RAW_TRACEPOINT: type_btf_arg(p, h, a, is_return, t, d); return;
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
+	case HOOK_FENTRY: type_btf_arg(p, h, a, is_return, t, d); return;
 	case HOOK_KIND_COUNT: return;
 	}
 }

@@ -259,9 +259,8 @@ static int choose_variant(const struct tpl_obj *o, int i, tpl_attach_mode mode, 
 		}
 		tpl_variant_noun(ov, h->kind, noun, sizeof(noun));
 		if (!tpl_variant_attachable(ov, &why)) {
-			tpl_err("%s: hook %d (%s): its Override action needs a %s and bpf_override_return, "
-				"and %s%s%s%s",
-				o->path, i, what, noun, why, alt[0] ? ": refusing to attach the " : "", alt,
+			tpl_err("%s: hook %d (%s): its Override action needs %s, and %s%s%s%s", o->path, i, what,
+				tpl_variant_override_needs(ov), why, alt[0] ? ": refusing to attach the " : "", alt,
 				alt[0] ? ", which could not override" : "");
 			return -1;
 		}

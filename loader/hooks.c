@@ -3,9 +3,12 @@
  * (manifest.h) and a case in each switch below; a new variant, a row of
  * TPC_PROG_VARIANTS and its cases here. Until each case is written the
  * build warns (-Wswitch-enum); nothing else in tp-load changes. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "json.h"
 #include "hooks.h"
@@ -47,7 +50,14 @@ const char *tpl_hook_kind_names(void)
 int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h)
 {
 	switch (h->kind) {
+	case TPC_HOOK_LSM: /* function= is the hook's name */
+		if (tpc_record_str(r, "function", 1, &h->kprobe.function))
+			return -1;
+		if (!tpc_is_symbol(h->kprobe.function))
+			return tpc_record_fail(r, "function=: not an lsm hook name");
+		return 0;
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_FENTRY:
 		if (tpc_record_str(r, "function", 1, &h->kprobe.function) ||
 		    tpc_record_str(r, "call", 0, &h->kprobe.call) ||
 		    tpc_record_flag(r, "syscall", &h->kprobe.syscall))
@@ -74,6 +84,8 @@ void tpl_hook_free(struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_FENTRY:
+	case TPC_HOOK_LSM:
 		free(h->kprobe.function);
 		free(h->kprobe.call);
 		return;
@@ -95,6 +107,10 @@ int tpl_hook_kind_has_variant(enum tpc_hook_kind k, enum tpc_prog_variant v)
 		return v == TPC_VARIANT_TRACEPOINT;
 	case TPC_HOOK_RAW_TRACEPOINT:
 		return v == TPC_VARIANT_TP_BTF;
+	case TPC_HOOK_LSM:
+		return v == TPC_VARIANT_LSM;
+	case TPC_HOOK_FENTRY:
+		return v == TPC_VARIANT_FENTRY;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -114,6 +130,12 @@ void tpl_hook_describe(const struct tpc_hook *h, char *buf, size_t len)
 	case TPC_HOOK_RAW_TRACEPOINT:
 		snprintf(buf, len, "raw tracepoint %s", h->tracepoint.tp);
 		return;
+	case TPC_HOOK_LSM:
+		snprintf(buf, len, "lsm hook %s", h->kprobe.function);
+		return;
+	case TPC_HOOK_FENTRY:
+		snprintf(buf, len, "fentry %s", h->kprobe.call ? h->kprobe.call : h->kprobe.function);
+		return;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -124,6 +146,8 @@ const char *tpl_hook_target(const struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_LSM:
+	case TPC_HOOK_FENTRY:
 		return h->kprobe.function;
 	case TPC_HOOK_TRACEPOINT:
 	case TPC_HOOK_RAW_TRACEPOINT:
@@ -138,6 +162,8 @@ void tpl_hook_json_target(FILE *f, const struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_LSM:
+	case TPC_HOOK_FENTRY:
 		fputs(",\"function_name\":", f);
 		json_write_cstr(f, h->kprobe.function);
 		return;
@@ -206,7 +232,10 @@ enum bpf_prog_type tpl_variant_prog_type(enum tpc_prog_variant v)
 	case TPC_VARIANT_TRACEPOINT:
 		return BPF_PROG_TYPE_TRACEPOINT;
 	case TPC_VARIANT_TP_BTF:
+	case TPC_VARIANT_FENTRY:
 		return BPF_PROG_TYPE_TRACING;
+	case TPC_VARIANT_LSM:
+		return BPF_PROG_TYPE_LSM;
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -222,6 +251,10 @@ const char *tpl_variant_section(enum tpc_prog_variant v, enum tpc_prog_role r)
 		return "tracepoint/";
 	case TPC_VARIANT_TP_BTF:
 		return "tp_btf/";
+	case TPC_VARIANT_LSM:
+		return "lsm/";
+	case TPC_VARIANT_FENTRY:
+		return r == TPC_ROLE_RETURN ? "fexit/" : "fentry/";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -237,10 +270,82 @@ const char *tpl_variant_target(enum tpc_prog_variant v)
 		return "tracepoint";
 	case TPC_VARIANT_TP_BTF:
 		return "raw tracepoint";
+	case TPC_VARIANT_LSM:
+		return "LSM hook";
+	case TPC_VARIANT_FENTRY:
+		return "kernel function";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
 	return "?";
+}
+
+/* Whether this kernel loads a program of a BTF-attached type at all: a
+ * two-instruction program loaded once against a hook every kernel has
+ * (the answer is kept). Loading is what fails where the facility is
+ * missing (EPERM here, with fentry, fexit and lsm programs), so that is
+ * what is asked; nothing is attached. */
+struct feature_probe {
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach;
+	const char *target;   /* found in vmlinux BTF by libbpf's rules */
+	const char *facility; /* what is missing, for the message */
+	const char *needs;
+	int state;            /* 0 unknown, 1 loads, -1 refused */
+	char why[320];
+};
+
+static struct feature_probe lsm_probe = {
+	BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "file_open", "BPF LSM",
+	"it needs CONFIG_BPF_LSM=y and bpf in the lsm= boot option", 0, ""};
+static struct feature_probe fentry_probe = {
+	BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, "vfs_read", "BTF trampolines (fentry/fexit)",
+	"it needs CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and trampolines the kernel allows", 0, ""};
+
+static int probe_loads(struct feature_probe *p, const char **why)
+{
+	if (!p->state) {
+		struct bpf_insn insns[2] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		int id = libbpf_find_vmlinux_btf_id(p->target, p->attach);
+		int fd = -1, err = id < 0 ? -id : 0;
+		if (id > 0) {
+			LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = p->attach, .attach_btf_id = (__u32)id);
+			fd = bpf_prog_load(p->type, "tpc_probe", "GPL", insns, 2, &o);
+			err = fd < 0 ? errno : 0;
+		}
+		if (fd >= 0) {
+			close(fd);
+			p->state = 1;
+		} else {
+			p->state = -1;
+			snprintf(p->why, sizeof(p->why), "%s %s not available on this kernel (a test program failed to load: %s; %s)",
+				 p->facility, strchr(p->facility, '(') ? "are" : "is", strerror(err), p->needs);
+		}
+	}
+	if (p->state < 0)
+		*why = p->why;
+	return p->state > 0;
+}
+
+int tpl_variant_loadable(enum tpc_prog_variant v, const char **why)
+{
+	switch (v) {
+	case TPC_VARIANT_KPROBE: /* a kernel without kprobes still verifies them */
+	case TPC_VARIANT_TRACEPOINT:
+	case TPC_VARIANT_TP_BTF:
+		return 1;
+	case TPC_VARIANT_LSM:
+		return probe_loads(&lsm_probe, why);
+	case TPC_VARIANT_FENTRY:
+		return probe_loads(&fentry_probe, why);
+	case TPC_VARIANT_COUNT:
+		break;
+	}
+	*why = "tp-load does not know this kind of program";
+	return 0;
 }
 
 int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
@@ -255,11 +360,31 @@ int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
 		return 1; /* tpl_check_kernel made sure of tracefs */
 	case TPC_VARIANT_TP_BTF:
 		return 1; /* BTF-typed tracepoints need the kernel BTF: tpl_check_kernel */
+	case TPC_VARIANT_LSM:
+		return probe_loads(&lsm_probe, why);
+	case TPC_VARIANT_FENTRY:
+		return probe_loads(&fentry_probe, why);
 	case TPC_VARIANT_COUNT:
 		break;
 	}
 	*why = "tp-load does not know this kind of program";
 	return 0;
+}
+
+const char *tpl_variant_override_needs(enum tpc_prog_variant v)
+{
+	switch (v) {
+	case TPC_VARIANT_KPROBE:
+		return "a kprobe and bpf_override_return";
+	case TPC_VARIANT_LSM:
+		return "an lsm program (its return value is the hook's verdict)";
+	case TPC_VARIANT_TRACEPOINT:
+	case TPC_VARIANT_TP_BTF:
+	case TPC_VARIANT_FENTRY:
+	case TPC_VARIANT_COUNT:
+		break;
+	}
+	return "a program that can override";
 }
 
 /* The variant a hook of kind k is itself (its others are twins). */
@@ -272,6 +397,10 @@ static enum tpc_prog_variant own_variant(enum tpc_hook_kind k)
 		return TPC_VARIANT_TRACEPOINT;
 	case TPC_HOOK_RAW_TRACEPOINT:
 		return TPC_VARIANT_TP_BTF;
+	case TPC_HOOK_LSM:
+		return TPC_VARIANT_LSM;
+	case TPC_HOOK_FENTRY:
+		return TPC_VARIANT_FENTRY;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}

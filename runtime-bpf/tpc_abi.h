@@ -96,7 +96,8 @@ enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
 #define TPC_ORIGIN_TRACEPOINT 2 /* a policy tracepoint, or a syscall kprobe's twin */
-#define TPC_ORIGIN_TRACING 3    /* a BTF-typed program: tp_btf (raw tracepoint) */
+#define TPC_ORIGIN_TRACING 3    /* a BTF-typed program: tp_btf (raw tracepoint), fentry, fexit */
+#define TPC_ORIGIN_LSM 4        /* a BPF LSM program */
 /* Or'ed in: the checks ran at the syscall's exit, because an argument
  * could not be read at its entry (its page was not present yet). */
 #define TPC_ORIGIN_LATE 0x100
@@ -225,7 +226,9 @@ struct tpc_fd_key {
 #define TPC_HOOK_KINDS(X)                                          \
 	X(KPROBE, "kprobe", "process_kprobe")                      \
 	X(TRACEPOINT, "tracepoint", "process_tracepoint")          \
-	X(RAW_TRACEPOINT, "raw_tracepoint", "process_tracepoint")
+	X(RAW_TRACEPOINT, "raw_tracepoint", "process_tracepoint")  \
+	X(LSM, "lsm", "process_lsm")                               \
+	X(FENTRY, "fentry", "process_kprobe")
 #define TPC_HOOK_KIND_(id, name, key) TPC_HOOK_##id,
 enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
 #undef TPC_HOOK_KIND_
@@ -236,7 +239,9 @@ enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
 #define TPC_PROG_VARIANTS(X)          \
 	X(KPROBE, "kprobe")           \
 	X(TRACEPOINT, "tracepoint")   \
-	X(TP_BTF, "tp_btf")
+	X(TP_BTF, "tp_btf")           \
+	X(LSM, "lsm")                 \
+	X(FENTRY, "fentry")
 #define TPC_VARIANT_(id, name) TPC_VARIANT_##id,
 enum tpc_prog_variant { TPC_PROG_VARIANTS(TPC_VARIANT_) TPC_VARIANT_COUNT };
 #undef TPC_VARIANT_
@@ -263,12 +268,13 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  *   tpc-manifest 3
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
- *   hook id=<n> kind=kprobe|tracepoint|raw_tracepoint nargs=<n>
- *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe)
+ *   hook id=<n> kind=kprobe|tracepoint|raw_tracepoint|lsm|fentry nargs=<n>
+ *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe, fentry)
+ *        [function=<hook>]                                       (kind=lsm)
  *        [tp=<subsys>/<event>]                       (kind=tracepoint, raw_tracepoint)
  *        [return=0|1 [return_type=<type>]] [override=1]
  *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
- *   prog hook=<n> name=<program> variant=kprobe|tracepoint|tp_btf role=entry|return [override=1]
+ *   prog hook=<n> name=<program> variant=kprobe|tracepoint|tp_btf|lsm|fentry role=entry|return [override=1]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
  *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
@@ -282,6 +288,9 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * what its events name, by kind: kprobe: function= (required) is the
  * kernel symbol its kprobes attach to and its events' function_name
  * (__x64_sys_openat for syscall=1), call= the policy's spelling;
+ * fentry: as kprobe (its programs attach by BTF, fentry/ and fexit/);
+ * lsm: function= (required) is the LSM hook's name (file_open), its
+ * events' function_name; its program returns the hook's verdict.
  * tracepoint: tp= (required); raw_tracepoint: tp= (required; the event
  * attached, by its BTF prototype, is the part after '/', the subsystem
  * only names events). return=1: the event comes at return, with
@@ -294,7 +303,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * attaches every program of one variant per hook (--attach=auto: the
  * first this kernel can attach) at the object's own ELF section of the
  * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT,
- * tp_btf/EVENT), return
+ * tp_btf/EVENT, lsm/HOOK, fentry/SYM, fexit/SYM), return
  * programs before entry ones. override=1 on a program: it performs the
  * hook's Override (bpf_override_return); a hook with override=1 only
  * attaches a variant whose entry program has it.

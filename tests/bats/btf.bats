@@ -574,3 +574,96 @@ probe_prog() {
 	grep -q "\[btf-no-call\]" <<<"$output"
 	skip "this kernel's BTF has no struct load_info (CONFIG_MODULES is off): nothing here can carry it to the verifier"
 }
+
+# refused_or_verified OBJ FACILITY: where this kernel loads the object's
+# programs, --verify passes; else tp-load and tp-load --verify both exit 1
+# naming FACILITY, and leave nothing of theirs loaded.
+refused_or_verified() {
+	run "$TPLOAD" --verify "$1"
+	echo "$output"
+	if [ "$status" -eq 0 ]; then
+		echo "# this kernel loads them: verified" >&3
+		return 0
+	fi
+	grep -q "$2 .* not available on this kernel" <<<"$output"
+	grep -q " refused$" <<<"$output"
+	! grep -q "rejected" <<<"$output"
+	run "$TPLOAD" --timeout 5 "$1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "$2 .* not available on this kernel" <<<"$output"
+	! grep -q "attached" <<<"$output"
+	no_orphan_tpc_progs
+}
+
+@test "lsmhooks compile to BPF LSM programs; without BPF LSM, tp-load and --verify refuse them naming it" {
+	PROG_ID_BASE=$(bpftool prog show -j 2>/dev/null | jq '[.[].id] | max // 0')
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "lsm"
+	spec:
+	  lsmhooks:
+	  - hook: "file_open"
+	    args:
+	    - index: 0
+	      type: "file"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "Equal"
+	        values: ["/etc/shadow"]
+	      matchActions:
+	      - action: "Override"
+	        argError: -1
+	  - hook: "bprm_check_security"
+	    args:
+	    - index: 0
+	      type: "linux_binprm"
+	    - index: 0
+	      type: "int"
+	      resolve: "file.f_inode.i_ino"
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	get_manifest "$T/p.bpf.o" | grep -q '^hook id=0 kind=lsm nargs=1 function=file_open override=1'
+	get_manifest "$T/p.bpf.o" | grep -q '^prog hook=0 name=tpc_h0_lsm variant=lsm role=entry override=1$'
+	refused_or_verified "$T/p.bpf.o" "BPF LSM"
+}
+
+@test "fentries compile to fentry and fexit programs; without BTF trampolines, tp-load and --verify refuse them naming them" {
+	PROG_ID_BASE=$(bpftool prog show -j 2>/dev/null | jq '[.[].id] | max // 0')
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "fentry"
+	spec:
+	  fentries:
+	  - call: "vfs_read"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "file"
+	    return: true
+	    returnArg:
+	      index: 0
+	      type: "int64"
+	  - call: "sys_openat"
+	    syscall: true
+	    args:
+	    - index: 1
+	      type: "string"
+	    data:
+	    - index: 0
+	      type: "int"
+	      source: "pt_regs"
+	      resolve: "edi"
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	get_manifest "$T/p.bpf.o" | grep -q '^prog hook=0 name=tpc_h0_fexit variant=fentry role=return$'
+	get_manifest "$T/p.bpf.o" | grep -q '^hook id=1 kind=fentry nargs=2 function=__x64_sys_openat call=sys_openat syscall=1'
+	# no tracepoint twin: nothing weaker is there to attach instead
+	! get_manifest "$T/p.bpf.o" | grep -q 'variant=tracepoint'
+	refused_or_verified "$T/p.bpf.o" "BTF trampolines"
+}
