@@ -214,4 +214,5 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 		check_actions(p, h, d);
 	}
 	check_policy_actions(p, d);
+	check_fleet(p, t, d);
 }

@@ -21,6 +21,9 @@ void check_list_params(const struct kproto *k, struct buf *b);
 void check_raw_tracepoint(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_lsm.c: an lsm hook exists (bpf_lsm_<hook>), its args and actions */
 void check_lsm(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
+/* check_fleet.c: with --btf DIR, the calls, fields and resolve paths
+ * each kernel of the fleet lacks (btf-fleet) */
+void check_fleet(const struct policy *p, const struct target *t, struct diags *d);
 /* check_tracepoint.c: the event exists, field indexes and types */
 void check_tracepoint(const struct policy *p, const struct hook *h, const struct target *t, struct diags *d);
 /* check_actions.c: per-action rules and whole-policy action rules */

@@ -62,6 +62,7 @@ const struct lint_rule lint_rules[] = {
 	{"btf-no-call", "the kprobe's or fentry's function or syscall, or the lsm hook (bpf_lsm_<hook>), is not in the kernel BTF"},
 	{"btf-arg-index", "an arg index beyond the function's (or raw tracepoint's) prototype"},
 	{"btf-arg-type", "an arg type that contradicts the function's (or raw tracepoint's) prototype"},
+	{"btf-fleet", "with --btf DIR: a call, field or resolve path some of the fleet's kernels lack (they are named)"},
 	{"btf-return-type", "a returnArg type that contradicts the function's return type"},
 	{NULL, NULL},
 };

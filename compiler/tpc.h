@@ -566,6 +566,8 @@ struct tp_record {
 struct target {
 	const char *tracefs; /* tracepoint formats; default /sys/kernel/tracing */
 	const char *btf;     /* kernel BTF file; NULL = /sys/kernel/btf/vmlinux if present */
+	char **fleet;        /* --btf DIR: every kernel's BTF file, in name order (btf is the first) */
+	int nfleet;
 	bool no_btf;         /* --no-btf: skip the BTF-aware rules */
 	const char *arch;    /* "x86" or "arm64" (bpf_tracing.h's __TARGET_ARCH_ name) */
 };
