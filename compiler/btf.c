@@ -47,6 +47,12 @@ struct btf *kbtf_get(const char *path, const char **err)
 	return cache.btf;
 }
 
+struct btf *kbtf_for_target(const struct target *t)
+{
+	const char *err = NULL;
+	return t->no_btf || (!t->btf && !kbtf_default_exists()) ? NULL : kbtf_get(t->btf, &err);
+}
+
 static void ksyms_release(void);
 
 void kbtf_release(void)
@@ -92,9 +98,27 @@ static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *
 	return t;
 }
 
+/* The name of the first typedef met from id on, through qualifiers. */
+static void first_typedef(const struct btf *btf, __u32 id, char *out, size_t len)
+{
+	out[0] = 0;
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	for (int guard = 0; t && guard < 32; guard++) {
+		if (btf_is_typedef(t)) {
+			snprintf(out, len, "%s", btf__name_by_offset(btf, t->name_off));
+			return;
+		}
+		if (!btf_is_mod(t) && !btf_is_type_tag(t))
+			return;
+		t = btf__type_by_id(btf, t->type);
+	}
+}
+
 static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 {
 	memset(k, 0, sizeof(*k));
+	k->btf_id = id;
+	first_typedef(btf, id, k->tname, sizeof(k->tname));
 	const struct btf_type *t = skip_mods(btf, id, &id);
 	if (!t || btf_is_void(t) || id == 0) {
 		k->kind = KT_VOID;
@@ -105,6 +129,7 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 	if (btf_is_int(t) || btf_is_any_enum(t)) {
 		k->kind = KT_INT;
 		k->size = (int)t->size;
+		k->is_signed = btf_is_int(t) ? (btf_int_encoding(t) & BTF_INT_SIGNED) != 0 : btf_kflag(t);
 		snprintf(k->text, sizeof(k->text), "%s%s", btf_is_any_enum(t) ? "enum " : "", name && *name ? name : "int");
 		return;
 	}
@@ -119,6 +144,7 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 		k->kind = KT_PTR;
 		k->size = 8;
 		__u32 pid;
+		first_typedef(btf, t->type, k->tname, sizeof(k->tname));
 		const struct btf_type *p = skip_mods(btf, t->type, &pid);
 		const char *pname = p ? btf__name_by_offset(btf, p->name_off) : NULL;
 		if (!p || pid == 0 || btf_is_void(p)) {
@@ -132,7 +158,10 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 		} else if (btf_is_composite(p) || btf_is_fwd(p)) {
 			k->pointee = KT_STRUCT;
 			snprintf(k->name, sizeof(k->name), "%s", pname ? pname : "");
-			snprintf(k->text, sizeof(k->text), "struct %s *", k->name);
+			if (*k->name)
+				snprintf(k->text, sizeof(k->text), "%s %s *", btf_is_union(p) ? "union" : "struct", k->name);
+			else
+				snprintf(k->text, sizeof(k->text), "%s *", *k->tname ? k->tname : "struct");
 		} else {
 			k->pointee = btf_is_ptr(p) ? KT_PTR : KT_OTHER;
 			snprintf(k->text, sizeof(k->text), "%s", btf_is_ptr(p) ? "pointer to pointer" : "pointer");
@@ -141,6 +170,30 @@ static void describe(const struct btf *btf, __u32 id, struct ktype *k)
 	}
 	k->kind = KT_OTHER;
 	snprintf(k->text, sizeof(k->text), "%s", btf_is_array(t) ? "array" : "non-scalar type");
+}
+
+void kbtf_describe(const struct btf *btf, unsigned int id, struct ktype *k)
+{
+	describe(btf, id, k);
+}
+
+/* The parameters of a FUNC_PROTO after the first `skip` ones, and its
+ * return type. */
+static void proto_params(const struct btf *btf, const struct btf_type *proto, int skip, struct kproto *out)
+{
+	int n = btf_vlen(proto);
+	const struct btf_param *ps = btf_params(proto);
+	if (n > 0 && ps[n - 1].type == 0) /* variadic: the trailing "..." */
+		n--;
+	n = n > skip ? n - skip : 0;
+	out->n = n < KPROTO_MAX ? n : KPROTO_MAX;
+	out->variadic = n > KPROTO_MAX;
+	for (int i = 0; i < out->n; i++) {
+		const char *pn = btf__name_by_offset(btf, ps[i + skip].name_off);
+		snprintf(out->names[i], sizeof(out->names[i]), "%s", pn && *pn ? pn : "?");
+		describe(btf, ps[i + skip].type, &out->p[i]);
+	}
+	describe(btf, proto->type, &out->ret);
 }
 
 bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out)
@@ -153,19 +206,35 @@ bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out
 	const struct btf_type *proto = f ? btf__type_by_id(btf, f->type) : NULL;
 	if (!proto || !btf_is_func_proto(proto))
 		return false;
-	int n = btf_vlen(proto);
-	const struct btf_param *ps = btf_params(proto);
-	if (n > 0 && ps[n - 1].type == 0) /* variadic: the trailing "..." */
-		n--;
-	out->n = n < KPROTO_MAX ? n : KPROTO_MAX;
-	out->variadic = n > KPROTO_MAX;
-	for (int i = 0; i < out->n; i++) {
-		const char *pn = btf__name_by_offset(btf, ps[i].name_off);
-		snprintf(out->names[i], sizeof(out->names[i]), "%s", pn && *pn ? pn : "?");
-		describe(btf, ps[i].type, &out->p[i]);
-	}
-	describe(btf, proto->type, &out->ret);
+	proto_params(btf, proto, 0, out);
 	snprintf(out->origin, sizeof(out->origin), "BTF of %s", func);
+	return true;
+}
+
+bool kbtf_raw_tp_proto(const struct btf *btf, const char *event, struct kproto *out)
+{
+	memset(out, 0, sizeof(*out));
+	char name[160];
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return false;
+	const struct btf_type *ptr = skip_mods(btf, (__u32)id, NULL);
+	const struct btf_type *proto = ptr && btf_is_ptr(ptr) ? btf__type_by_id(btf, ptr->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return false;
+	proto_params(btf, proto, 1, out); /* the first parameter is the probe's data (void *) */
+	snprintf(out->origin, sizeof(out->origin), "BTF of %s", name);
+	/* the typedef's parameters have no names; __bpf_trace_<event>, when
+	 * the event has its own (not its class's), names them */
+	snprintf(name, sizeof(name), "__bpf_trace_%s", event);
+	struct kproto named;
+	bool have = kbtf_func_proto(btf, name, &named) && named.n == out->n + 1;
+	for (int i = 0; i < out->n; i++)
+		if (have)
+			snprintf(out->names[i], sizeof(out->names[i]), "%s", named.names[i + 1]);
+		else
+			snprintf(out->names[i], sizeof(out->names[i]), "arg%d", i);
 	return true;
 }
 
@@ -187,6 +256,8 @@ void ktype_from_ctype(const char *ctype, int size, struct ktype *k)
 		k->size = size;
 		if (s)
 			snprintf(k->name, sizeof(k->name), "%s", s + 7);
+		else if (!strchr(ctype, ' ')) /* one word: int, or a typedef (size_t, pid_t) */
+			snprintf(k->tname, sizeof(k->tname), "%s", ctype);
 		return;
 	}
 	k->kind = KT_PTR;
@@ -196,10 +267,13 @@ void ktype_from_ctype(const char *ctype, int size, struct ktype *k)
 		return;
 	}
 	const char *s = strstr(ctype, "struct ");
+	if (!s)
+		s = strstr(ctype, "union "); /* one byte shorter: */
 	if (s) {
+		int skip = s[0] == 's' ? 7 : 6;
 		k->pointee = KT_STRUCT;
-		size_t n = strcspn(s + 7, " *");
-		snprintf(k->name, sizeof(k->name), "%.*s", (int)n, s + 7);
+		size_t n = strcspn(s + skip, " *");
+		snprintf(k->name, sizeof(k->name), "%.*s", (int)n, s + skip);
 	} else if (strstr(ctype, "void")) {
 		k->pointee = KT_VOID;
 	} else {
@@ -226,6 +300,7 @@ bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kpro
 		for (int i = first; i < n && out->n < KPROTO_MAX; i++) {
 			snprintf(out->names[out->n], sizeof(out->names[0]), "%s", f[i].name);
 			ktype_from_ctype(f[i].ctype, f[i].size, &out->p[out->n]);
+			out->p[out->n].is_signed = f[i].is_signed;
 			out->n++;
 		}
 		ok = first <= n;
@@ -289,6 +364,36 @@ const char *kbtf_suggest_func(const struct btf *btf, const char *word)
 		}
 	}
 	return best;
+}
+
+const char *kbtf_suggest_raw_tp(const struct btf *btf, const char *word, char *out, size_t len)
+{
+	size_t lw = strlen(word);
+	int limit = lw < 6 ? 1 : lw < 16 ? 2 : 3;
+	const char *best = NULL;
+	int bestd = limit + 1;
+	__u32 n = btf__type_cnt(btf);
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_typedef(t))
+			continue;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!name || strncmp(name, "btf_trace_", 10))
+			continue;
+		name += 10;
+		size_t ln = strlen(name);
+		if (!ln || (ln > lw ? ln - lw : lw - ln) > (size_t)limit)
+			continue;
+		int d = bounded_distance(word, lw, name, ln, bestd - 1);
+		if (d < bestd) {
+			bestd = d;
+			best = name;
+		}
+	}
+	if (!best)
+		return NULL;
+	snprintf(out, len, "%s", best);
+	return out;
 }
 
 /* Whether /proc/kallsyms names a text symbol: a function can be probed

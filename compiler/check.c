@@ -29,17 +29,31 @@ static bool int_fits(long long v, const char *text, enum arg_type t)
 static void check_match_arg(const struct policy *p, const struct hook *h, const struct match_arg *m,
 			    struct diags *d)
 {
-	if (m->index < 0 || m->op == OP_UNKNOWN || m->op == OP_OTHER)
+	if ((m->index < 0 && m->args_slot < 0) || m->op == OP_UNKNOWN || m->op == OP_OTHER)
 		return;
-	const struct arg *a = hook_find_arg(h, m->index);
+	const struct arg *a = match_target(h, m);
 	if (!a) {
-		diag_add(d, p->file, m->index_pos.line ? m->index_pos : m->pos, SEV_ERROR, "matcharg-index",
-			 "matchArgs index %d is not among the hook's args; add an arg with index %d", m->index,
-			 m->index);
+		struct pos at = m->args_slot >= 0 ? m->args_pos : m->index_pos.line ? m->index_pos : m->pos;
+		if (m->data)
+			diag_add(d, p->file, at, SEV_ERROR, "matcharg-index",
+				 "matchData %s %d is not among the hook's data entries (it has %d)",
+				 m->args_slot >= 0 ? "args" : "index", m->args_slot >= 0 ? m->args_slot : m->index, h->ndata);
+		else if (m->args_slot >= 0)
+			diag_add(d, p->file, at, SEV_ERROR, "matcharg-index",
+				 "matchArgs args [%d] names no slot: the hook has %d (args, then data)", m->args_slot, h->nargs);
+		else
+			diag_add(d, p->file, at, SEV_ERROR, "matcharg-index",
+				 "matchArgs index %d is not among the hook's args; add an arg with index %d", m->index,
+				 m->index);
 		return;
 	}
-	if (a->type == AT_UNKNOWN || a->type == AT_OTHER)
+	if (!arg_type_known(a->type))
 		return;
+	if (arg_types[a->type].no_filters) {
+		diag_add(d, p->file, m->op_pos.line ? m->op_pos : m->pos, SEV_ERROR, "op-type",
+			 "arg %d is of type %s, which no matchArgs operator applies to", a->index, a->type_name);
+		return;
+	}
 	if (m->nvalues == 0)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
 	bool str_op = !ops[m->op].on_int;
@@ -60,11 +74,15 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 		return;
 	for (int i = 0; i < m->nvalues; i++) {
 		const struct value *v = &m->values[i];
+		long long x = 0;
 		if (is_int) {
-			if (!v->is_int)
-				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",
-					 "value '%s' is not an integer, but arg %d is %s", v->s, a->index, a->type_name);
-			else if (!int_fits(v->i, v->s, a->type))
+			if (!value_as_int(a, v, &x))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' is not an integer%s, but arg %d is %s",
+					 v->s, arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps")
+						       ? " nor a list of capabilities (CAP_SYS_ADMIN,CAP_NET_RAW)"
+						       : "",
+					 a->index, a->type_name);
+			else if (v->is_int && !int_fits(x, v->s, a->type))
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' does not fit arg type %s",
 					 v->s, a->type_name);
 		} else {
@@ -83,8 +101,12 @@ static void check_args(const struct policy *p, const struct hook *h, const struc
 {
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
+		if (a->is_data)
+			continue;
+		/* two args may read one parameter when a resolve path tells
+		 * them apart (a struct and one of its fields) */
 		for (int j = 0; j < i; j++)
-			if (a->index >= 0 && h->args[j].index == a->index)
+			if (a->index >= 0 && h->args[j].index == a->index && !a->resolve && !h->args[j].resolve)
 				diag_add(d, p->file, a->index_pos, SEV_ERROR, "duplicate-arg",
 					 "arg index %d is declared twice (first at line %d)", a->index, h->args[j].pos.line);
 		if (a->size_arg_index) {
@@ -108,7 +130,7 @@ static void check_args(const struct policy *p, const struct hook *h, const struc
 				continue;
 			}
 			const struct arg *sz = hook_find_arg(h, target);
-			if (sz && !arg_type_is_int(sz->type) && sz->type != AT_UNKNOWN && sz->type != AT_OTHER)
+			if (sz && !arg_type_is_int(sz->type) && arg_type_known(sz->type))
 				diag_add(d, p->file, a->size_pos, SEV_ERROR, "size-arg",
 					 "sizeArgIndex %d points at arg index %d of type %s, not an integer (it is 1-based)",
 					 a->size_arg_index, target, sz->type_name);
@@ -168,8 +190,8 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 		def.tracefs = DEFAULT_TRACEFS;
 	t = &def;
 	if (p->nhooks == 0 && p->name && !file_has_errors(d, p->file))
-		diag_add(d, p->file, p->pos, SEV_WARNING, "no-hooks", "policy '%s' has no kprobes, tracepoints, uprobes or usdts",
-			 p->name);
+		diag_add(d, p->file, p->pos, SEV_WARNING, "no-hooks",
+			 "policy '%s' has no kprobes, tracepoints, uprobes, usdts, lsmhooks or fentries", p->name);
 	for (int i = 0; i < p->nhooks; i++) {
 		const struct hook *h = &p->hooks[i];
 		switch (h->kind) {
@@ -177,6 +199,9 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 		case HOOK_TRACEPOINT: check_tracepoint(p, h, t, d); break;
 		case HOOK_UPROBE: check_uprobe(p, h, t, d); break;
 		case HOOK_USDT: check_usdt(p, h, t, d); break;
+		case HOOK_RAW_TRACEPOINT: check_raw_tracepoint(p, h, t, d); break;
+		case HOOK_LSM: check_lsm(p, h, t, d); break;
+		case HOOK_FENTRY: check_kprobe(p, h, t, d); break;
 		case HOOK_KIND_COUNT: break;
 		}
 		check_args(p, h, t, d);
@@ -192,4 +217,5 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 		check_actions(p, h, d);
 	}
 	check_policy_actions(p, d);
+	check_fleet(p, t, d);
 }

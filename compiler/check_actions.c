@@ -44,14 +44,31 @@ static void check_override(const struct policy *p, const struct hook *h, const s
 		diag_add(d, p->file, a->kind_pos, SEV_WARNING, "override-error",
 			 "argError %lld is positive; failing calls return a negative errno (e.g. -1 for -EPERM)",
 			 a->arg_error);
-	if (h->kind == HOOK_UPROBE || h->kind == HOOK_USDT) {
+	switch (h->kind) {
+	case HOOK_KPROBE: break;
+	case HOOK_LSM: /* the program's return value is the hook's verdict */
+		if (a->has_arg_error && a->arg_error < -4095)
+			diag_add(d, p->file, a->kind_pos, SEV_WARNING, "override-error",
+				 "argError %lld is outside -4095..0: the lsm hook returns -1 (-EPERM) instead, as in Tetragon",
+				 a->arg_error);
+		return;
+	case HOOK_FENTRY:
+		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
+			 "Override on a fentry: a trampoline cannot change %s's return value (Tetragon: enforcement is "
+			 "not supported for fentry); use a kprobe",
+			 hook_name(h));
+		return;
+	case HOOK_UPROBE:
+	case HOOK_USDT: {
 		char *what = hook_describe(h, -1);
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
 			 "Override needs a kprobe: tpc does not change the registers or return value of %s", what);
 		free(what);
 		return;
 	}
-	if (h->kind != HOOK_KPROBE) {
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_KIND_COUNT:
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "override-call",
 			 "Override needs a kprobe: the return value of tracepoint %s/%s cannot be changed",
 			 h->subsystem ? h->subsystem : "?", hook_name(h));

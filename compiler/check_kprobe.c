@@ -1,4 +1,5 @@
-/* check_kprobe.c: a kprobe's call and args against the kernel. Without
+/* check_kprobe.c: a kprobe's (or a fentry's: the same keys, attached by
+ * BTF) call and args against the kernel. Without
  * BTF: the syscall flag agrees with the name, and arg indexes fit the
  * registers a kprobe can read. With BTF (--btf, default the running
  * kernel's): the call exists, arg indexes are within its prototype, and
@@ -14,8 +15,8 @@ static const char *const syscall_prefixes[] = {"__x64_sys_", "__arm64_sys_", "__
 
 /* The BTF to check against, loaded on first use; NULL when disabled or
  * unreadable (then a warning says so, once per hook). */
-static struct btf *hook_btf(const struct policy *p, const struct hook *h, const struct target *o,
-			    struct diags *d)
+struct btf *check_hook_btf(const struct policy *p, const struct hook *h, const struct target *o,
+			   struct diags *d)
 {
 	if (o->no_btf || (!o->btf && !kbtf_default_exists()))
 		return NULL;
@@ -60,8 +61,8 @@ static void check_function_btf(const struct policy *p, const struct hook *h, str
 	/* "list:NAME" calls name a policy list (refused as unsupported); a
 	 * function the running kernel has outside vmlinux BTF (a module's) can
 	 * be probed but its prototype is unknown */
-	if (*have || !strncmp(h->call, "list:", 5) || (!o->btf && ksyms_has_func(h->call)))
-		return;
+	if (*have || !strncmp(h->call, "list:", 5) || (h->kind == HOOK_KPROBE && !o->btf && ksyms_has_func(h->call)))
+		return; /* (a fentry attaches by BTF: it needs the function there) */
 	if (syscall_name(h->call)) {
 		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
 			 "function '%s' is not in the kernel BTF; it names a syscall: set syscall: true", h->call);
@@ -90,14 +91,27 @@ static bool is_64bit(enum arg_type t)
 
 /* NULL when the declared type can read the kernel's; else why not (in
  * why[0..len)). */
-static const char *type_conflict(const struct arg *a, const struct ktype *k, char *why, size_t len)
+const char *check_type_conflict(const struct arg *a, const struct ktype *k, char *why, size_t len)
 {
-	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name || a->type == AT_OTHER)
+	if (k->kind == KT_UNKNOWN || k->kind == KT_OTHER || !a->type_name || !arg_type_known(a->type))
 		return NULL;
 	if (a->type == AT_FD) {
 		if (k->kind != KT_INT)
 			return "an fd is an integer";
 		return NULL;
+	}
+	if (a->type == AT_NOP)
+		return NULL; /* nothing is read */
+	if (a->type == AT_CONST_BUF || a->type == AT_DATA_LOC)
+		return "it names a field of a tracepoint's record";
+	const char *st = arg_types[a->type].kstruct;
+	if (st && a->type != AT_CHAR_IOVEC && a->type != AT_FILE && a->type != AT_PATH && a->type != AT_DENTRY) {
+		/* a pointer to that struct (kernel_cap_t: to that typedef) */
+		if (k->kind == KT_PTR && k->pointee == KT_STRUCT && (!strcmp(k->name, st) || !strcmp(k->tname, st)))
+			return NULL;
+		snprintf(why, len, "%s needs a %s%s *", a->type_name,
+			 !strcmp(st, "kernel_cap_t") ? "" : !strcmp(st, "bpf_attr") ? "union " : "struct ", st);
+		return why;
 	}
 	if (arg_type_is_int(a->type)) {
 		if (k->kind == KT_INT)
@@ -116,7 +130,6 @@ static const char *type_conflict(const struct arg *a, const struct ktype *k, cha
 			return NULL;
 		return "a char_buf needs a pointer to bytes";
 	}
-	const char *st = arg_types[a->type].kstruct;
 	if (!st)
 		return NULL;
 	if (a->type == AT_CHAR_IOVEC && is_long(k))
@@ -127,7 +140,7 @@ static const char *type_conflict(const struct arg *a, const struct ktype *k, cha
 	return why;
 }
 
-static void list_params(const struct kproto *k, struct buf *b)
+void check_list_params(const struct kproto *k, struct buf *b)
 {
 	for (int i = 0; i < k->n; i++)
 		buf_printf(b, "%s%d %s", i ? ", " : "", i, k->names[i]);
@@ -140,11 +153,11 @@ static void check_return_type(const struct policy *p, const struct hook *h, cons
 			      struct diags *d)
 {
 	const struct arg *a = &h->return_arg;
-	if (!h->has_return_arg || a->type == AT_UNKNOWN || !a->type_name)
+	if (!h->has_return_arg || !arg_type_known(a->type) || !a->type_name)
 		return;
 	const struct ktype *k = &proto->ret;
 	char buf[96];
-	const char *why = k->kind == KT_VOID ? "it returns nothing" : type_conflict(a, k, buf, sizeof(buf));
+	const char *why = k->kind == KT_VOID ? "it returns nothing" : check_type_conflict(a, k, buf, sizeof(buf));
 	if (why)
 		diag_add(d, p->file, a->type_pos.line ? a->type_pos : h->return_pos, SEV_ERROR, "btf-return-type",
 			 "returnArg is declared %s but %s returns %s (%s), from %s", a->type_name, h->call, k->text, why,
@@ -167,7 +180,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 		}
 		char *ev = xasprintf("sys_enter_%s", sc);
 		char *events = xasprintf("%s/events", o->tracefs);
-		FILE *dir = fopen(events, "r");
+		FILE *dir = h->kind == HOOK_KPROBE ? fopen(events, "r") : NULL; /* fentries have no twin */
 		if (dir) {
 			fclose(dir);
 			if (!tp_format_get(o->tracefs, "syscalls", ev))
@@ -180,7 +193,7 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 
 	struct kproto proto;
 	bool have = false;
-	struct btf *btf = hook_btf(p, h, o, d);
+	struct btf *btf = check_hook_btf(p, h, o, d);
 	if (!sc && syscall_name(h->call)) {
 		/* with BTF at hand, a missing function is the error to report */
 		if (!btf || kbtf_has_func(btf, h->call))
@@ -201,11 +214,15 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 	int max = hook_max_args(h, o);
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
-		if (a->index < 0)
+		if (a->type == AT_SYSCALL64) /* as in Tetragon */
+			diag_add(d, p->file, a->type_pos, SEV_ERROR, "btf-arg-type",
+				 "syscall64 is a tracepoint's syscall number (raw_syscalls/sys_enter): it is invalid on a "
+				 "kprobe; use int64");
+		if (a->index < 0 || a->is_data) /* a data entry's value comes from its source */
 			continue;
 		if (have && !proto.variadic && a->index >= proto.n) {
 			struct buf b = {0};
-			list_params(&proto, &b);
+			check_list_params(&proto, &b);
 			diag_add(d, p->file, a->index_pos, SEV_ERROR, "btf-arg-index",
 				 "arg index %d is beyond the prototype of %s: %d args (%s), from %s", a->index, h->call,
 				 proto.n, b.s, proto.origin);
@@ -218,11 +235,11 @@ void check_kprobe(const struct policy *p, const struct hook *h, const struct tar
 				 h->syscall ? "syscall" : "kprobe");
 			continue;
 		}
-		if (!have || a->index >= proto.n || a->type == AT_UNKNOWN)
-			continue;
+		if (!have || a->index >= proto.n || !arg_type_known(a->type) || a->resolve)
+			continue; /* a resolve path's end is typing.c's to check */
 		const struct ktype *k = &proto.p[a->index];
 		char buf[96];
-		const char *why = type_conflict(a, k, buf, sizeof(buf));
+		const char *why = check_type_conflict(a, k, buf, sizeof(buf));
 		if (why)
 			diag_add(d, p->file, a->type_pos, SEV_ERROR, "btf-arg-type",
 				 "arg %d is declared %s but %s's '%s' is %s (%s), from %s", a->index, a->type_name, h->call,

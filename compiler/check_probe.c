@@ -141,10 +141,19 @@ static void check_probe_args(const struct policy *p, const struct hook *h, struc
 {
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
+		if (a->resolve) {
+			diag_add(d, p->file, a->resolve_pos, SEV_ERROR, "probe-arg-type",
+				 "a %s reads user-space values: resolve walks kernel types, which the binary's memory "
+				 "does not have",
+				 hook_kind_name(h->kind));
+			continue;
+		}
 		switch (arg_types[a->type].cls) {
 		case AC_PATH:
 		case AC_FD:
 		case AC_IOVEC:
+		case AC_CONST_BUF:
+		case AC_KSTRUCT:
 			diag_add(d, p->file, a->type_pos, SEV_ERROR, "probe-arg-type",
 				 "a %s reads user-space values: type %s names a kernel object; read it as an integer, "
 				 "string or char_buf",
@@ -153,7 +162,8 @@ static void check_probe_args(const struct policy *p, const struct hook *h, struc
 		case AC_NONE:
 		case AC_INT:
 		case AC_STRING:
-		case AC_BUF: break;
+		case AC_BUF:
+		case AC_NOP: break;
 		}
 	}
 }

@@ -88,7 +88,7 @@ void check_process_filters(const struct policy *p, const struct hook *h, struct 
 					 "matchNamespaceChanges entry has no values");
 		check_return_args(p, s, d);
 	}
-	if (h->has_return_arg && !arg_type_is_int(h->return_arg.type) && h->return_arg.type != AT_UNKNOWN)
+	if (h->has_return_arg && !arg_type_is_int(h->return_arg.type) && arg_type_known(h->return_arg.type))
 		diag_add(d, p->file, h->return_arg.type_pos, SEV_ERROR, "unsupported",
 			 "unsupported: returnArg type '%s' (integer types only)", h->return_arg.type_name);
 	if (h->has_return_arg && !h->is_return)

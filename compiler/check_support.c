@@ -26,7 +26,7 @@ static void check_fd_action(const struct policy *p, const struct hook *h, const 
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
 			 "%s argFd %d is not among the hook's args%s", a->name, a->arg_fd,
 			 h->is_return ? " nor its returnArg index" : "");
-	else if (a->has_arg_fd && fd && !arg_type_is_int(fd->type) && fd->type != AT_UNKNOWN)
+	else if (a->has_arg_fd && fd && !arg_type_is_int(fd->type) && arg_type_known(fd->type))
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
 			 "%s argFd %d points at an arg of type %s, not an fd or integer", a->name, a->arg_fd, fd->type_name);
 	if (a->kind == ACT_UNFOLLOWFD || !a->has_arg_name)
@@ -43,7 +43,7 @@ static void check_fd_action(const struct policy *p, const struct hook *h, const 
 	else if (a->kind == ACT_FOLLOWFD && name->type == AT_CHAR_IOVEC)
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
 			 "FollowFD argName %d must be a string, char_buf, file or path arg", a->arg_name);
-	if (a->kind == ACT_COPYFD && name && !arg_type_is_int(name->type) && name->type != AT_UNKNOWN)
+	if (a->kind == ACT_COPYFD && name && !arg_type_is_int(name->type) && arg_type_known(name->type))
 		diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
 			 "CopyFD argName %d points at an arg of type %s, not the new fd number", a->arg_name,
 			 name->type_name);
@@ -55,7 +55,7 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 		const struct selector *s = &h->selectors[j];
 		for (int k = 0; k < s->nmatch_args; k++) {
 			const struct match_arg *m = &s->match_args[k];
-			const struct arg *a = hook_find_arg(h, m->index);
+			const struct arg *a = match_target(h, m);
 			if (a && a->type == AT_CHAR_IOVEC)
 				diag_add(d, p->file, m->pos, SEV_ERROR, "unsupported", "unsupported: matchArgs on char_iovec");
 			if (a && a->type == AT_CHAR_BUF && ops[m->op].positive == OP_POSTFIX)

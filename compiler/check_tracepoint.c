@@ -13,11 +13,27 @@ static bool field_is_char_array(const struct tp_field *f)
 	return f->is_array && strstr(f->ctype, "char");
 }
 
+/* A pointer field to the struct (or typedef) the arg type reads. */
+static bool field_points_at(const struct tp_field *f, const char *kstruct)
+{
+	const char *at = f->is_pointer ? strstr(f->ctype, kstruct) : NULL;
+	size_t n = strlen(kstruct);
+	return at && (at == f->ctype || at[-1] == ' ') && (at[n] == ' ' || at[n] == '*');
+}
+
 /* NULL when an arg of type t can read field f; else what the field is. */
 static const char *field_conflict(enum arg_type t, const struct tp_field *f)
 {
+	const char *ks = arg_types[t].kstruct;
 	if (f->rel_loc)
 		return "a __rel_loc field, which tpc does not read";
+	if (t == AT_DATA_LOC) /* a string stored in the record */
+		return f->data_loc ? NULL : "not a __data_loc field";
+	if (ks && t != AT_CHAR_IOVEC && t != AT_FILE && t != AT_PATH && t != AT_DENTRY) {
+		static char why[96];
+		snprintf(why, sizeof(why), "not a pointer to %s%s", strcmp(ks, "kernel_cap_t") ? "struct " : "", ks);
+		return field_points_at(f, ks) ? NULL : why;
+	}
 	switch (arg_types[t].cls) {
 	case AC_INT:
 		/* a number in the record: any scalar field, pointers included */
@@ -43,6 +59,10 @@ static const char *field_conflict(enum arg_type t, const struct tp_field *f)
 		return "not a pointer to iovecs";
 	case AC_PATH:
 		return f->is_pointer || (!f->is_array && !f->data_loc && f->size == 8) ? NULL : "not a pointer";
+	case AC_CONST_BUF: /* what auto makes of an array */
+		return f->is_array ? NULL : "not an array";
+	case AC_NOP: return NULL; /* nothing is read */
+	case AC_KSTRUCT: return NULL; /* above */
 	case AC_NONE: return NULL; /* refused already */
 	}
 	return NULL;
@@ -61,7 +81,7 @@ void check_tracepoint(const struct policy *p, const struct hook *h, const struct
 	}
 	for (int i = 0; i < h->nargs; i++) {
 		const struct arg *a = &h->args[i];
-		if (a->index < 0 || a->type == AT_UNKNOWN || a->type == AT_OTHER)
+		if (a->index < 0)
 			continue;
 		if (a->index >= fmt->nfields) {
 			diag_add(d, p->file, a->index_pos, SEV_ERROR, "tp-field-index",
@@ -69,6 +89,8 @@ void check_tracepoint(const struct policy *p, const struct hook *h, const struct
 				 h->subsystem, h->event, fmt->nfields, fmt->nfields - 1, a->index);
 			continue;
 		}
+		if (!arg_type_known(a->type))
+			continue;
 		const struct tp_field *f = &fmt->fields[a->index];
 		const char *why = field_conflict(a->type, f);
 		if (why)

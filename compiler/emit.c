@@ -90,11 +90,11 @@ static void emit_entry_checks(struct buf *b, const struct plan *pl, const struct
 	for (int pass = 0; pass < 3; pass++) {
 		for (int m = 0; m < s->nmatch_args; m++) {
 			const struct match_arg *ma = &s->match_args[m];
-			const struct arg *a = hook_find_arg(h, ma->index);
+			const struct arg *a = match_target(h, ma);
 			if (!a)
 				continue;
-			const struct str_plan *sp = match_arg_on_bytes(a, ma) ? plan_str(hp, a->index) : NULL;
-			int want = !match_arg_on_bytes(a, ma) ? 0 : sp && sp->slot >= 0 ? 2 : 1;
+			const struct str_plan *sp = match_arg_on_bytes(a, ma) ? plan_str(hp, a->slot) : NULL;
+			int want = !match_arg_on_bytes(a, ma) ? 0 : sp && sp->buf >= 0 ? 2 : 1;
 			if (want == pass)
 				emit_arg_check(b, hp, ma, a);
 		}
@@ -103,7 +103,7 @@ static void emit_entry_checks(struct buf *b, const struct plan *pl, const struct
 }
 
 /* sel, act and the action parameters of a selector that matched. */
-static void emit_selector_actions(struct buf *b, const struct selector *s, int si)
+static void emit_selector_actions(struct buf *b, const struct hook *h, const struct selector *s, int si)
 {
 	unsigned bits = 0;
 	for (int i = 0; i < s->nactions; i++)
@@ -122,7 +122,9 @@ static void emit_selector_actions(struct buf *b, const struct selector *s, int s
 		const struct action *a = &s->actions[i];
 		if (a->kind == ACT_SIGNAL)
 			buf_printf(b, "\t\tsig = %lld;\n", a->arg_sig);
-		if (a->kind == ACT_OVERRIDE)
+		if (a->kind == ACT_OVERRIDE && h->kind == HOOK_LSM && (a->arg_error > 0 || a->arg_error < -4095))
+			buf_printf(b, "\t\toverride_err = -1; /* argError %lld: an lsm verdict is -4095..0 */\n", a->arg_error);
+		else if (a->kind == ACT_OVERRIDE)
 			buf_printf(b, "\t\toverride_err = %lld;\n", a->arg_error);
 		if (a->rate_limit_ns)
 			buf_printf(b, "\t\trate_ns = %lluULL; /* rateLimit */\n\t\trate_scope = %d; /* %s */\n",
@@ -151,17 +153,18 @@ static void emit_fd_actions(struct buf *b, const struct hook_plan *hp, const str
 		switch (ac->kind) {
 		case ACT_FOLLOWFD: {
 			const struct arg *a = hook_find_arg(hp->h, ac->arg_name);
-			const struct str_plan *sp = a ? plan_str(hp, a->index) : NULL;
+			const struct str_plan *sp = a ? plan_str(hp, a->slot) : NULL;
 			if (!sp)
 				break;
 			buf_printf(b, "\t\t/* FollowFD argFd %d argName %d (line %d) */\n", ac->arg_fd, ac->arg_name,
 				   ac->pos.line);
+			emit_value_eval(b, hp, a, "\t\t");
 			emit_resolve(b, hp, a, sp, "\t\t");
 			buf_puts(b, "\t\ttpc_follow_fd(");
 			action_value(b, hp, ac->arg_fd, in_return);
-			buf_printf(b, ", (const char *)w%d, n%d - %d, ", a->index, a->index, sp->is_buf ? 0 : 1);
+			buf_printf(b, ", (const char *)w%d, n%d - %d, ", a->slot, a->slot, sp->is_buf ? 0 : 1);
 			if (sp->is_path)
-				buf_printf(b, "f%d);\n", a->index);
+				buf_printf(b, "f%d);\n", a->slot);
 			else
 				buf_puts(b, "0);\n");
 			break;
@@ -198,7 +201,7 @@ static void emit_selector(struct buf *b, const struct plan *pl, const struct hoo
 	const struct selector *s = &hp->h->selectors[si];
 	buf_printf(b, "\t/* selector %d (line %d) */\n\tif (!sel) do {\n", si + 1, s->pos.line);
 	struct buf m = {0};
-	emit_selector_actions(&m, s, si);
+	emit_selector_actions(&m, hp->h, s, si);
 	emit_fd_actions(&m, hp, s, false);
 	emit_entry_checks(b, pl, hp, si, m.s);
 	buf_free(&m);
@@ -288,14 +291,18 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 		buf_puts(b, "\tif (act & TPC_ACT_SIGKILL)\n\t\tbpf_send_signal(9);\n");
 	if (hp->uses_sig)
 		buf_puts(b, "\tif (act & TPC_ACT_SIGNAL)\n\t\tbpf_send_signal(sig);\n");
-	if (hp->uses_override && !with_ret)
+	/* an lsm program overrides by what it returns: the hook's verdict */
+	const char *ret0 = h->kind == HOOK_LSM && hp->uses_override && !with_ret ? "verdict" : "0";
+	if (hp->uses_override && !with_ret && h->kind == HOOK_LSM)
+		buf_puts(b, "\tint verdict = (act & TPC_ACT_OVERRIDE) ? (int)override_err : 0;\n");
+	else if (hp->uses_override && !with_ret)
 		/* origin is a constant after inlining: the twin, which cannot
 		 * override (tp-load refuses to attach it), has no such call */
 		buf_puts(b, "\tif ((act & TPC_ACT_OVERRIDE) && origin == TPC_ORIGIN_KPROBE)\n"
 			    "\t\tbpf_override_return(ctx, override_err);\n");
 	if (hook_has_action(h, ACT_NOPOST))
-		buf_puts(b, "\tif (act & TPC_ACT_NOPOST)\n\t\treturn 0;\n");
-	buf_puts(b, "\tstruct tpc_scratch *sc = tpc_scratch();\n\tif (!sc)\n\t\treturn 0;\n");
+		buf_printf(b, "\tif (act & TPC_ACT_NOPOST)\n\t\treturn %s;\n", ret0);
+	buf_printf(b, "\tstruct tpc_scratch *sc = tpc_scratch();\n\tif (!sc)\n\t\treturn %s;\n", ret0);
 	buf_printf(b, "\t__u32 off = tpc_event_begin(sc, %d, sel, act, %d, origin);\n", hp->id, h->nargs);
 	if (hp->uses_rate)
 		buf_puts(b, "\t__u32 args_at = off;\n");
@@ -305,9 +312,9 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 		emit_output_arg(b, hp, &h->args[i], with_ret);
 	if (hp->uses_rate)
 		buf_printf(b,
-			   "\tif (rate_ns && tpc_rate_limited(sc, args_at, off, %d, %d, sel, rate_scope, rate_ns))\n\t\treturn 0;\n",
-			   h->nargs, hp->id);
-	buf_puts(b, "\ttpc_event_submit(sc, off);\n\treturn 0;\n");
+			   "\tif (rate_ns && tpc_rate_limited(sc, args_at, off, %d, %d, sel, rate_scope, rate_ns))\n\t\treturn %s;\n",
+			   h->nargs, hp->id, ret0);
+	buf_printf(b, "\ttpc_event_submit(sc, off);\n\treturn %s;\n", ret0);
 }
 
 static void emit_body(struct buf *b, const struct plan *pl, const struct hook_plan *hp)
@@ -396,7 +403,7 @@ static void emit_return_body(struct buf *b, const struct plan *pl, const struct 
 			buf_printf(b, "\t/* selector %d (line %d) */\n\tif (!sel && (mask & (1ULL << %d))) do {\n", si + 1,
 				   s->pos.line, si);
 			emit_return_checks(b, h, s);
-			emit_selector_actions(b, s, si);
+			emit_selector_actions(b, h, s, si);
 			emit_fd_actions(b, hp, s, true);
 			buf_puts(b, "\t} while (0);\n");
 		}
@@ -454,6 +461,7 @@ char *emit_policy_c(const struct plan *pl)
 	buf_free(&lit);
 	buf_free(&pname);
 	free(manifest);
+	emit_access_types(&b, pl);
 
 	for (int i = 0; i < pl->nhooks; i++) {
 		const struct hook_plan *hp = &pl->hooks[i];
@@ -461,6 +469,7 @@ char *emit_policy_c(const struct plan *pl)
 			   hp->na - 1);
 		hook_emit_decls(&b, hp);
 		emit_valuesets(&b, hp);
+		emit_value_fns(&b, hp);
 		if (hp->at_return)
 			emit_return_body(&b, pl, hp);
 		else

@@ -28,6 +28,11 @@ void emit_valuesets(struct buf *b, const struct hook_plan *hp);
 void cond_in_set(struct buf *b, const struct hook_plan *hp, const struct valueset *vs, const char *arg);
 
 /* emit_args.c: reads, checks and event records of declared args */
+/* the lazy computation of an arg's value (v<slot>, e<slot>) when it has a
+ * value function; nothing otherwise */
+void emit_value_eval(struct buf *b, const struct hook_plan *hp, const struct arg *a, const char *indent);
+/* its pointers point into the caller's memory */
+bool arg_user_memory(const struct hook_plan *hp, const struct arg *a);
 void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
 		  const char *indent);
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a);
@@ -38,6 +43,12 @@ void emit_str_locals(struct buf *b, const struct hook_plan *hp);
 void emit_preloads(struct buf *b, const struct hook_plan *hp, bool at_return);
 /* the C expression of integer constant x as an arg of type t */
 void c_int_const(struct buf *b, enum arg_type t, long long x);
+
+/* emit_access.c: resolve paths and data sources: the local struct types
+ * of the object's paths (once per object), and per arg with a value
+ * function the function itself */
+void emit_access_types(struct buf *b, const struct plan *pl);
+void emit_value_fns(struct buf *b, const struct hook_plan *hp);
 
 /* emit_process.c: process-aware filters and the fork-time follow code */
 void emit_process_locals(struct buf *b, const struct hook_plan *hp);

@@ -1,7 +1,13 @@
 /* emit_args.c: the declared args in generated code: their lazy reads, the
  * matchArgs checks on them, and their event records.
  *
- * Each byte-valued arg is read at most once per event, into w<i> (n<i>
+ * Names are by slot (the arg's position in the hook's args, data entries
+ * after them), since two args may read one parameter. An arg's raw value
+ * is a[index]; an arg with a resolve path or a data source has its value
+ * computed once, lazily, by its own function (emit_access.c) into v<s>,
+ * with e<s> its status (TPC_UNREAD until computed, then 0, or the depth of
+ * the failed dereference + 1: a filter on it fails, its record says so).
+ * Each byte-valued arg is read at most once per event, into w<s> (n<s>
  * holds the length read, TPC_UNREAD until then), and only as far as its
  * checks need (plan.c). The event record of an arg that a check read is
  * made from those same bytes, then the rest of the value if the check
@@ -33,6 +39,15 @@ static int size_index(const struct arg *a)
 	return a->size_arg_index ? a->size_arg_index - 1 : -1;
 }
 
+/* The C expression of an arg's value: a[index], or v<slot>. */
+static void value_expr(char *out, size_t len, const struct hook_plan *hp, const struct arg *a)
+{
+	if (arg_has_value_fn(hp->h, a))
+		snprintf(out, len, "v%d", a->slot);
+	else
+		snprintf(out, len, "a[%d]", a->index);
+}
+
 /* The C expression of a char_buf's size: its size arg, the return value
  * for a returnCopy at return, or TPC_BUF_MAX bytes without a size arg. */
 static void buf_size_expr(char *size, size_t len, const struct arg *a, bool at_return)
@@ -47,10 +62,12 @@ static void buf_size_expr(char *size, size_t len, const struct arg *a, bool at_r
 
 /* A pre-loaded arg of a sleepable hook: copied whole into its per-thread
  * buffer (tpc_preload.bpf.h), faulting its pages in. */
-static void emit_preload(struct buf *b, const struct arg *a, const struct str_plan *sp, const char *indent,
+static void emit_preload(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp, const char *indent,
 			 bool at_return)
 {
-	int i = a->index;
+	int i = a->slot;
+	char v[32];
+	value_expr(v, sizeof(v), hp, a);
 	/* the buffers are this thread's, made on first use: a call that no
 	 * check reads a string of costs no lookup and no memory */
 	buf_printf(b,
@@ -62,9 +79,9 @@ static void emit_preload(struct buf *b, const struct arg *a, const struct str_pl
 	if (sp->is_buf) {
 		char size[96];
 		buf_size_expr(size, sizeof(size), a, at_return);
-		buf_printf(b, "tpc_preload_buf(w%d, a[%d], %s);\n", i, i, size);
+		buf_printf(b, "tpc_preload_buf(w%d, %s, %s);\n", i, v, size);
 	} else {
-		buf_printf(b, "tpc_preload_str(w%d, a[%d]);\n", i, i);
+		buf_printf(b, "tpc_preload_str(w%d, %s);\n", i, v);
 	}
 	buf_printf(b, "%s}\n", indent);
 }
@@ -72,39 +89,48 @@ static void emit_preload(struct buf *b, const struct arg *a, const struct str_pl
 void emit_preloads(struct buf *b, const struct hook_plan *hp, bool at_return)
 {
 	for (int k = 0; k < hp->h->nargs; k++) {
-		const struct str_plan *sp = plan_str(hp, hp->h->args[k].index);
+		const struct str_plan *sp = plan_str(hp, hp->h->args[k].slot);
 		if (sp && sp->preload)
-			emit_preload(b, &hp->h->args[k], sp, "\t", at_return);
+			emit_preload(b, hp, &hp->h->args[k], sp, "\t", at_return);
 	}
+}
+
+void emit_value_eval(struct buf *b, const struct hook_plan *hp, const struct arg *a, const char *indent)
+{
+	if (arg_has_value_fn(hp->h, a))
+		buf_printf(b, "%sif (e%d == TPC_UNREAD)\n%s\te%d = tpc_h%d_v%d(ctx, a, &v%d);\n", indent, a->slot, indent,
+			   a->slot, hp->id, a->slot, a->slot);
 }
 
 void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
 		  const char *indent)
 {
-	int i = a->index;
+	int i = a->slot;
+	char v[32];
+	value_expr(v, sizeof(v), hp, a);
 	if (sp->preload) {
-		emit_preload(b, a, sp, indent, false);
+		emit_preload(b, hp, a, sp, indent, false);
 		return;
 	}
 	if (sp->is_path) {
-		const char *fn = a->type == AT_FILE ? "file" : a->type == AT_PATH ? "path" : a->type == AT_DENTRY ? "dentry" : "fd";
+		const char *fn = arg_types[a->type].reader;
 		buf_printf(b,
 			   "%sif (n%d == TPC_UNREAD) {\n"
-			   "%s\tstruct tpc_pathres r = tpc_path_of_%s(a[%d], (char *)w%d);\n"
+			   "%s\tstruct tpc_pathres r = tpc_path_of_%s(%s, (char *)w%d);\n"
 			   "%s\tn%d = r.len < 0 ? -1 : r.len + 1;\n"
 			   "%s\tf%d = r.flags;\n"
 			   "%s}\n",
-			   indent, i, indent, fn, i, i, indent, i, indent, i, indent);
+			   indent, i, indent, fn, v, i, indent, i, indent, i, indent);
 		return;
 	}
+	bool user = arg_user_memory(hp, a);
 	buf_printf(b, "%sif (n%d == TPC_UNREAD)\n%s\tn%d = ", indent, i, indent, i);
 	if (sp->is_buf && size_index(a) >= 0)
-		buf_printf(b, "tpc_read_buf(w%d, %d, a[%d], a[%d], %s);\n", i, sp->size, i, size_index(a),
-			   bool_c(hp->user_mem));
+		buf_printf(b, "tpc_read_buf(w%d, %d, %s, a[%d], %s);\n", i, sp->size, v, size_index(a), bool_c(user));
 	else if (sp->is_buf)
-		buf_printf(b, "tpc_read_buf(w%d, %d, a[%d], %d, %s);\n", i, sp->size, i, TPC_BUF_MAX, bool_c(hp->user_mem));
+		buf_printf(b, "tpc_read_buf(w%d, %d, %s, %d, %s);\n", i, sp->size, v, TPC_BUF_MAX, bool_c(user));
 	else
-		buf_printf(b, "tpc_read_str(w%d, %d, a[%d], %s);\n", i, sp->size, i, bool_c(hp->user_mem));
+		buf_printf(b, "tpc_read_str(w%d, %d, %s, %s);\n", i, sp->size, v, bool_c(user));
 }
 
 /* Equal/NotEqual values grouped by length: one length compare selects a
@@ -146,7 +172,7 @@ static void cond_equal(struct buf *b, const struct hook_plan *hp, const struct m
 static void emit_string_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma,
 			      const struct arg *a, const struct str_plan *sp)
 {
-	int i = a->index;
+	int i = a->slot;
 	char w[32], n[32], at_end[48], len[32], szexpr[32];
 	snprintf(w, sizeof(w), "w%d", i);
 	snprintf(n, sizeof(n), "n%d", i);
@@ -204,10 +230,12 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 {
 	const char *ct = arg_types[a->type].ctype;
 	struct buf c = {0};
+	char val[32];
+	value_expr(val, sizeof(val), hp, a);
 	const struct valueset *vs = plan_valueset(hp, ma, 8);
 	if (vs) {
 		char key[64];
-		snprintf(key, sizeof(key), "(__u64)(__s64)(%s)a[%d]", ct, a->index);
+		snprintf(key, sizeof(key), "(__u64)(__s64)(%s)%s", ct, val);
 		cond_in_set(&c, hp, vs, key);
 		buf_printf(&c, " /* %d values */", vs->n);
 		emit_break_if(b, ops[ma->op].negated, c.s);
@@ -215,15 +243,16 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 		return;
 	}
 	for (int v = 0; v < ma->nvalues; v++) {
-		long long x = ma->values[v].i;
+		long long x = 0;
+		value_as_int(a, &ma->values[v], &x);
 		if (v)
 			buf_puts(&c, " || ");
 		if (ma->op == OP_MASK) {
-			buf_printf(&c, "((%s)a[%d] & (%s)0x%llxULL) != 0", ct, a->index, ct, (unsigned long long)x);
+			buf_printf(&c, "((%s)%s & (%s)0x%llxULL) != 0", ct, val, ct, (unsigned long long)x);
 			continue;
 		}
 		const char *cop = ma->op == OP_GT ? ">" : ma->op == OP_LT ? "<" : "==";
-		buf_printf(&c, "(%s)a[%d] %s ", ct, a->index, cop);
+		buf_printf(&c, "(%s)%s %s ", ct, val, cop);
 		c_int_const(&c, a->type, x);
 	}
 	if (!ma->nvalues)
@@ -234,12 +263,21 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
 {
-	buf_printf(b, "\t\t/* matchArgs index %d %s (line %d) */\n", ma->index, op_name(ma->op), ma->pos.line);
+	if (ma->args_slot >= 0)
+		buf_printf(b, "\t\t/* %s args [%d] %s (line %d) */\n", ma->data ? "matchData" : "matchArgs", ma->args_slot,
+			   op_name(ma->op), ma->pos.line);
+	else
+		buf_printf(b, "\t\t/* %s index %d %s (line %d) */\n", ma->data ? "matchData" : "matchArgs", ma->index,
+			   op_name(ma->op), ma->pos.line);
+	if (arg_has_value_fn(hp->h, a)) { /* a path that cannot be followed fails the filter */
+		emit_value_eval(b, hp, a, "\t\t");
+		buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", a->slot);
+	}
 	if (!match_arg_on_bytes(a, ma)) {
 		emit_int_check(b, hp, ma, a);
 		return;
 	}
-	const struct str_plan *sp = plan_str(hp, a->index);
+	const struct str_plan *sp = plan_str(hp, a->slot);
 	if (sp)
 		emit_string_check(b, hp, ma, a, sp);
 }
@@ -254,26 +292,72 @@ void emit_str_locals(struct buf *b, const struct hook_plan *hp)
 	for (int i = 0; i < hp->nstrs; i++) {
 		const struct str_plan *sp = &hp->strs[i];
 		if (sp->preload)
-			buf_printf(b, "\t__u64 *w%d = NULL;\n", sp->index);
-		else if (sp->slot >= 0)
-			buf_printf(b, "\t__u64 *w%d = (__u64 *)chk->str[%d];\n", sp->index, sp->slot);
+			buf_printf(b, "\t__u64 *w%d = NULL;\n", sp->slot);
+		else if (sp->buf >= 0)
+			buf_printf(b, "\t__u64 *w%d = (__u64 *)chk->str[%d];\n", sp->slot, sp->buf);
 		else
-			buf_printf(b, "\t__u64 w%d[%d];\n", sp->index, sp->size / 8);
-		buf_printf(b, "\tlong n%d = TPC_UNREAD;\n", sp->index);
+			buf_printf(b, "\t__u64 w%d[%d];\n", sp->slot, sp->size / 8);
+		buf_printf(b, "\tlong n%d = TPC_UNREAD;\n", sp->slot);
 		if (sp->is_path)
-			buf_printf(b, "\t__u32 f%d = 0;\n", sp->index);
+			buf_printf(b, "\t__u32 f%d = 0;\n", sp->slot);
 	}
+	for (int i = 0; i < hp->h->nargs; i++)
+		if (arg_has_value_fn(hp->h, &hp->h->args[i]))
+			buf_printf(b, "\t__u64 v%d = 0;\n\tlong e%d = TPC_UNREAD;\n", i, i);
 }
 
+static void emit_output_value(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
+
+/* The record of one arg: its value's, or, when its resolve path could
+ * not be followed, a record that says at which depth. */
 void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return)
 {
-	const struct hook *h = hp->h;
+	if (!arg_has_value_fn(hp->h, a)) {
+		emit_output_value(b, hp, a, at_return);
+		return;
+	}
+	emit_value_eval(b, hp, a, "\t");
+	/* > 0: a resolve path stopped at depth e - 1; < 0: the read failed */
+	if (a->access)
+		buf_printf(b, "\tif (e%d > 0) {\n\t\toff = tpc_put_unresolved(sc, off, e%d - 1);\n\t} else if (e%d) {\n"
+			      "\t\toff = tpc_put_fault(sc, off);\n\t} else {\n",
+			   a->slot, a->slot, a->slot);
+	else
+		buf_printf(b, "\tif (e%d) {\n\t\toff = tpc_put_fault(sc, off);\n\t} else {\n", a->slot);
+	struct buf inner = {0};
+	emit_output_value(&inner, hp, a, at_return);
+	for (char *line = inner.s; line && *line;) { /* one more tab */
+		char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line + 1) : strlen(line);
+		buf_printf(b, "\t%.*s", (int)n, line);
+		line += n;
+	}
+	buf_free(&inner);
+	buf_puts(b, "\t}\n");
+}
+
+/* Kernel or user memory: pointers of a syscall are the caller's; a
+ * resolve path's ends and data from the task are the kernel's, and so
+ * are the bytes inside a tracepoint record (a __data_loc string, an
+ * array). */
+bool arg_user_memory(const struct hook_plan *hp, const struct arg *a)
+{
+	if (a->access && (a->is_data || !hp->user_mem))
+		return false;
+	if (a->access) /* a path from a syscall's user pointer stays in the caller's memory */
+		return true;
 	int i = a->index;
-	/* bytes inside a tracepoint record (a __data_loc string, an array)
-	 * are kernel memory even where pointers are the caller's */
-	bool user = hp->user_mem;
 	if (hp->tp && i >= 0 && i < hp->tp->nfields && (hp->tp->fields[i].data_loc || hp->tp->fields[i].is_array))
-		user = false;
+		return false;
+	return hp->user_mem;
+}
+
+static void emit_output_value(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return)
+{
+	int i = a->slot;
+	char v[32];
+	value_expr(v, sizeof(v), hp, a);
+	bool user = arg_user_memory(hp, a);
 	const struct str_plan *sp = plan_str(hp, i);
 	if (sp && sp->preload) { /* read by emit_preloads, before the event began */
 		if (sp->is_buf) {
@@ -288,45 +372,63 @@ void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg
 	if (sp && sp->is_path) {
 		emit_resolve(b, hp, a, sp, "\t");
 		if (a->type == AT_FD)
-			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, (__u64)(__s64)(__s32)a[%d]);\n",
-				   i, i, i, i);
+			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, (__u64)(__s64)(__s32)%s);\n",
+				   i, i, i, v);
+		else if (a->type == AT_LINUX_BINPRM || a->type == AT_KIOCB) /* with the file's mode */
+			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, tpc_file_mode(tpc_%s_file(%s)));\n",
+				   i, i, i, arg_types[a->type].reader, v);
 		else
 			buf_printf(b, "\toff = tpc_put_kbytes(sc, off, (const char *)w%d, n%d - 1, f%d, 0);\n", i, i, i);
 		return;
 	}
-	(void)h;
 	switch (arg_types[a->type].cls) {
 	case AC_IOVEC:
-		buf_printf(b, "\toff = tpc_put_iovec(sc, off, a[%d], a[%d], %s);\n", i,
-			   size_index(a) >= 0 ? size_index(a) : i, bool_c(user));
+		buf_printf(b, "\toff = tpc_put_iovec(sc, off, %s, a[%d], %s);\n", v, size_index(a) >= 0 ? size_index(a) : a->index,
+			   bool_c(user));
 		return;
 	case AC_STRING:
 		if (sp)
 			buf_printf(b,
-				   "\toff = n%d == TPC_UNREAD ? tpc_put_str(sc, off, a[%d], %s)\n"
-				   "\t\t\t\t : tpc_put_read_str(sc, off, w%d, n%d, %d, a[%d], %s);\n",
-				   i, i, bool_c(user), i, i, sp->size, i, bool_c(user));
+				   "\toff = n%d == TPC_UNREAD ? tpc_put_str(sc, off, %s, %s)\n"
+				   "\t\t\t\t : tpc_put_read_str(sc, off, w%d, n%d, %d, %s, %s);\n",
+				   i, v, bool_c(user), i, i, sp->size, v, bool_c(user));
 		else
-			buf_printf(b, "\toff = tpc_put_str(sc, off, a[%d], %s);\n", i, bool_c(user));
+			buf_printf(b, "\toff = tpc_put_str(sc, off, %s, %s);\n", v, bool_c(user));
 		return;
 	case AC_BUF: {
 		char size[96];
 		buf_size_expr(size, sizeof(size), a, at_return);
 		if (sp)
 			buf_printf(b,
-				   "\toff = n%d == TPC_UNREAD ? tpc_put_buf(sc, off, a[%d], %s, %s)\n"
-				   "\t\t\t\t : tpc_put_read_buf(sc, off, w%d, n%d, a[%d], %s, %s);\n",
-				   i, i, size, bool_c(user), i, i, i, size, bool_c(user));
+				   "\toff = n%d == TPC_UNREAD ? tpc_put_buf(sc, off, %s, %s, %s)\n"
+				   "\t\t\t\t : tpc_put_read_buf(sc, off, w%d, n%d, %s, %s, %s);\n",
+				   i, v, size, bool_c(user), i, i, v, size, bool_c(user));
 		else
-			buf_printf(b, "\toff = tpc_put_buf(sc, off, a[%d], %s, %s);\n", i, size, bool_c(user));
+			buf_printf(b, "\toff = tpc_put_buf(sc, off, %s, %s, %s);\n", v, size, bool_c(user));
 		return;
 	}
+	case AC_CONST_BUF: {
+		/* an array in a tracepoint record: its bytes, with the size of
+		 * one element for tp-load to decode them */
+		int k = a->index;
+		const struct tp_field *f = hp->tp && k >= 0 && k < hp->tp->nfields ? &hp->tp->fields[k] : NULL;
+		int size = f ? f->size : 0, n = f && strchr(f->ctype, '[') ? atoi(strchr(f->ctype, '[') + 1) : 0;
+		buf_printf(b, "\toff = tpc_put_array(sc, off, %s, %d, %d);\n", v, size, n > 0 ? size / n : 1);
+		return;
+	}
+	case AC_KSTRUCT:
+		if (a->type == AT_BPF_ATTR) /* the one a syscall passes from the caller's memory */
+			buf_printf(b, "\toff = tpc_put_bpf_attr(sc, off, %s, %s);\n", v, bool_c(user));
+		else
+			buf_printf(b, "\toff = tpc_put_%s(sc, off, %s);\n", arg_types[a->type].reader, v);
+		return;
+	case AC_NOP: buf_puts(b, "\toff = tpc_put_int(sc, off, 0); /* nop: a slot, nothing read */\n"); return;
 	case AC_INT:
 	case AC_FD:
 	case AC_PATH:
 	case AC_NONE:
-		buf_printf(b, "\toff = tpc_put_int(sc, off, (__u64)(__s64)(%s)a[%d]);\n",
-			   arg_types[a->type].ctype ? arg_types[a->type].ctype : "__u64", i);
+		buf_printf(b, "\toff = tpc_put_int(sc, off, (__u64)(__s64)(%s)%s);\n",
+			   arg_types[a->type].ctype ? arg_types[a->type].ctype : "__u64", v);
 		return;
 	}
 }

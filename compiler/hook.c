@@ -24,7 +24,20 @@
  * Uprobes run in the traced process, where a page fault can be taken: a
  * hook that reads user strings or buffers has sleepable programs that
  * copy them whole first (bpf_copy_from_user_str), so a string in a page
- * the process has not touched yet is still compared and reported whole. */
+ * the process has not touched yet is still compared and reported whole.
+ * raw tracepoint (tracepoints with raw: true): a tp_btf program on the
+ *   event; args are its TP_PROTO parameters by position (the typedef
+ *   btf_trace_<event> in the kernel BTF), read from the program's context,
+ *   an array of u64. Pointers are kernel memory.
+ * lsm (lsmhooks): a BPF LSM program on the hook (lsm/<hook>, the kernel's
+ *   bpf_lsm_<hook>); args are the hook's parameters from its u64 context;
+ *   the program's return value is the hook's verdict (Override).
+ * fentry (fentries): a fentry program on the function (a trampoline), and
+ *   for hooks that report at return a fexit program, which reads the
+ *   return value; syscall: true attaches to the arch wrapper, whose only
+ *   parameter is the user's pt_regs, as a syscall kprobe does. Never a
+ *   kprobe or tracepoint twin: where the kernel cannot load it, tp-load
+ *   refuses it by name rather than attach something weaker. */
 #include "tpc.h"
 #include "bindigest.h"
 
@@ -50,6 +63,12 @@ const char *hook_kind_name(enum hook_kind k)
 	return (unsigned)k < HOOK_KIND_COUNT ? names[k] : "?";
 }
 
+/* The kernel BTF of the target, or NULL (--no-btf, none, unreadable). */
+static struct btf *target_btf(const struct target *t)
+{
+	return kbtf_for_target(t);
+}
+
 static const struct tp_format *hook_format(const struct hook *h, const struct target *t)
 {
 	return h->subsystem && h->event ? tp_format_get(t->tracefs, h->subsystem, h->event) : NULL;
@@ -70,13 +89,20 @@ static int usdt_max_args(const struct hook *h, const struct target *t)
 int hook_max_args(const struct hook *h, const struct target *t)
 {
 	switch (h->kind) {
-	case HOOK_KPROBE: return h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: return h->syscall ? MAX_SYSCALL_ARGS : MAX_KPROBE_ARGS;
+	case HOOK_LSM: return MAX_KPROBE_ARGS; /* parameters 0-4, as Tetragon reads them */
 	case HOOK_TRACEPOINT: {
 		const struct tp_format *f = hook_format(h, t);
 		return f ? f->nfields : 0;
 	}
 	case HOOK_UPROBE: return MAX_KPROBE_ARGS;
 	case HOOK_USDT: return usdt_max_args(h, t);
+	case HOOK_RAW_TRACEPOINT: {
+		struct btf *btf = target_btf(t);
+		struct kproto proto;
+		return btf && h->event && kbtf_raw_tp_proto(btf, h->event, &proto) ? proto.n : 0;
+	}
 	case HOOK_KIND_COUNT: break;
 	}
 	return 0;
@@ -88,7 +114,10 @@ int hook_count_sites(const struct hook *h, const struct target *t, struct usdt_s
 	*nusdt = 0;
 	switch (h->kind) {
 	case HOOK_KPROBE:
-	case HOOK_TRACEPOINT: return 1;
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
+	case HOOK_FENTRY: return 1;
 	case HOOK_UPROBE: return h->nsites > 0 ? h->nsites : 1;
 	case HOOK_USDT:
 		*usdt = usdt_sites(binary_get(t->root, h->path), h->provider, h->probe, t->arch, nusdt);
@@ -105,6 +134,9 @@ bool hook_kind_may_sleep(enum hook_kind k)
 	case HOOK_USDT: return true;
 	case HOOK_KPROBE:
 	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
+	case HOOK_FENTRY:
 	case HOOK_KIND_COUNT: break;
 	}
 	return false;
@@ -118,10 +150,13 @@ static bool is_syscall_tracepoint(const struct hook *h)
 bool hook_user_memory(const struct hook *h)
 {
 	switch (h->kind) {
-	case HOOK_KPROBE: return h->syscall;
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: return h->syscall;
 	case HOOK_TRACEPOINT: return is_syscall_tracepoint(h);
 	case HOOK_UPROBE:
 	case HOOK_USDT: return true;
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM: return false; /* TP_PROTO and hook pointers are the kernel's */
 	case HOOK_KIND_COUNT: break;
 	}
 	return false;
@@ -146,6 +181,8 @@ char *hook_describe(const struct hook *h, int site)
 {
 	switch (h->kind) {
 	case HOOK_KPROBE: return xasprintf("kprobe %s", h->call ? h->call : "?");
+	case HOOK_FENTRY: return xasprintf("fentry %s", h->call ? h->call : "?");
+	case HOOK_LSM: return xasprintf("lsm hook %s", h->call ? h->call : "?");
 	case HOOK_TRACEPOINT:
 		return xasprintf("tracepoint %s/%s", h->subsystem ? h->subsystem : "?", h->event ? h->event : "?");
 	case HOOK_UPROBE: {
@@ -157,9 +194,47 @@ char *hook_describe(const struct hook *h, int site)
 	case HOOK_USDT:
 		return xasprintf("usdt %s %s:%s", h->path ? h->path : "?", h->provider ? h->provider : "?",
 				 h->probe ? h->probe : "?");
+	case HOOK_RAW_TRACEPOINT:
+		return xasprintf("raw tracepoint %s/%s", h->subsystem ? h->subsystem : "?", h->event ? h->event : "?");
 	case HOOK_KIND_COUNT: break;
 	}
 	return xstrdup("?");
+}
+
+bool hook_proto(const struct hook *h, const struct target *t, struct kproto *out)
+{
+	struct btf *btf = target_btf(t);
+	memset(out, 0, sizeof(*out));
+	switch (h->kind) {
+	case HOOK_LSM: {
+		if (!btf || !h->call)
+			return false;
+		char *fn = xasprintf("bpf_lsm_%s", h->call);
+		bool ok = kbtf_func_proto(btf, fn, out);
+		free(fn);
+		return ok;
+	}
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: {
+		if (!h->call)
+			return false;
+		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
+		if (!sc)
+			return btf && kbtf_func_proto(btf, h->call, out);
+		char *fn = xasprintf("__do_sys_%s", sc);
+		bool ok = btf && kbtf_func_proto(btf, fn, out);
+		free(fn);
+		/* the sys_enter_X format holds the real argument types on every
+		 * kernel (the __x64_sys_X wrappers only take a struct pt_regs *) */
+		return ok || syscall_proto_from_tracefs(t->tracefs, sc, out);
+	}
+	case HOOK_TRACEPOINT:
+	case HOOK_UPROBE: /* user-space: no kernel prototype */
+	case HOOK_USDT: return false;
+	case HOOK_RAW_TRACEPOINT: return btf && h->event && kbtf_raw_tp_proto(btf, h->event, out);
+	case HOOK_KIND_COUNT: break;
+	}
+	return false;
 }
 
 const char *prog_variant_name(enum tpc_prog_variant v)
@@ -183,14 +258,36 @@ static struct prog_plan *add_prog(struct hook_plan *hp, const char *suffix, enum
 	return p;
 }
 
+/* The kernel symbol a kprobe or fentry attaches to: the arch's wrapper
+ * of a syscall, or the function. */
+static char *hook_function(const struct hook *h, const struct target *t, const char **sc)
+{
+	*sc = h->syscall ? syscall_name(h->call) : NULL;
+	return *sc ? xasprintf("%s_sys_%s", !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", *sc) : xstrdup(h->call);
+}
+
 void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 {
 	const struct hook *h = hp->h;
 	switch (h->kind) {
+	case HOOK_FENTRY: {
+		const char *sc;
+		hp->function = hook_function(h, t, &sc);
+		add_prog(hp, "fentry", PROG_ENTRY, TPC_VARIANT_FENTRY, sc ? "fentry_syscall.c.tmpl" : "fentry.c.tmpl",
+			 xasprintf("fentry/%s", hp->function));
+		if (hp->at_return || hp->late)
+			add_prog(hp, "fexit", PROG_RETURN, TPC_VARIANT_FENTRY, "fexit.c.tmpl",
+				 xasprintf("fexit/%s", hp->function));
+		return;
+	}
+	case HOOK_LSM:
+		hp->function = xstrdup(h->call);
+		add_prog(hp, "lsm", PROG_ENTRY, TPC_VARIANT_LSM, "lsm.c.tmpl", xasprintf("lsm/%s", h->call))
+			->can_override = true; /* its return value is the hook's verdict */
+		return;
 	case HOOK_KPROBE: {
-		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
-		hp->function = sc ? xasprintf("%s_sys_%s", !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", sc)
-				  : xstrdup(h->call);
+		const char *sc;
+		hp->function = hook_function(h, t, &sc);
 		add_prog(hp, "kprobe", PROG_ENTRY, TPC_VARIANT_KPROBE, sc ? "kprobe_syscall.c.tmpl" : "kprobe.c.tmpl",
 			 xasprintf("kprobe/%s", hp->function))
 			->can_override = true;
@@ -209,11 +306,12 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 	case HOOK_TRACEPOINT:
 		add_prog(hp, "tp", PROG_ENTRY, TPC_VARIANT_TRACEPOINT, "tracepoint.c.tmpl",
 			 xasprintf("tracepoint/%s/%s", h->subsystem, h->event));
-		if (!is_syscall_tracepoint(h) && hp->tp) {
-			const char *err = NULL;
-			struct btf *btf = t->no_btf || (!t->btf && !kbtf_default_exists()) ? NULL : kbtf_get(t->btf, &err);
-			kbtf_tp_record(btf, hp->tp, &hp->rec);
-		}
+		if (!is_syscall_tracepoint(h) && hp->tp)
+			kbtf_tp_record(target_btf(t), hp->tp, &hp->rec);
+		return;
+	case HOOK_RAW_TRACEPOINT:
+		add_prog(hp, "raw_tp", PROG_ENTRY, TPC_VARIANT_TP_BTF, "raw_tracepoint.c.tmpl",
+			 xasprintf("tp_btf/%s", h->event));
 		return;
 	case HOOK_UPROBE:
 	case HOOK_USDT: {
@@ -238,7 +336,8 @@ void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 static bool slot_needed(const struct hook *h, int i)
 {
 	for (int k = 0; k < h->nargs; k++)
-		if (h->args[k].index == i || h->args[k].size_arg_index - 1 == i)
+		if (!h->args[k].is_data && h->args[k].type != AT_NOP &&
+		    (h->args[k].index == i || h->args[k].size_arg_index - 1 == i))
 			return true;
 	return false;
 }
@@ -257,6 +356,14 @@ static void fill_syscall_regs(struct buf *b, const struct hook *h, const char *a
 		else
 			buf_printf(b, "\ta[%d] = BPF_CORE_READ(regs, %s);\n", i, x86[i]);
 	}
+}
+
+/* BTF-typed programs: ctx is an array of u64, one per parameter. */
+static void fill_btf_args(struct buf *b, const struct hook *h, int max)
+{
+	for (int i = 0; i < max; i++)
+		if (slot_needed(h, i))
+			buf_printf(b, "\ta[%d] = ctx[%d];\n", i, i);
 }
 
 static void fill_function_regs(struct buf *b, const struct hook *h)
@@ -377,6 +484,14 @@ void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog)
 		return;
 	case HOOK_UPROBE: fill_function_regs(b, h); return;
 	case HOOK_USDT: fill_usdt(b, hp); return;
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM: fill_btf_args(b, h, hp->na); return;
+	case HOOK_FENTRY:
+		if (h->syscall) /* the wrapper's pt_regs (the template's regs), as a syscall kprobe's */
+			fill_syscall_regs(b, h, hp->arch);
+		else
+			fill_btf_args(b, h, hp->na);
+		return;
 	case HOOK_KIND_COUNT: break;
 	}
 }
@@ -414,6 +529,9 @@ void hook_emit_decls(struct buf *b, const struct hook_plan *hp)
 	case HOOK_KPROBE:
 	case HOOK_UPROBE:
 	case HOOK_USDT: return;
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
+	case HOOK_FENTRY: return;
 	case HOOK_TRACEPOINT:
 		if (!hp->tp || is_syscall_tracepoint(h))
 			return;
@@ -449,6 +567,9 @@ char *hook_ctx_type(const struct hook_plan *hp, int prog)
 		return xasprintf("struct %s___h%d", hp->rec.name, hp->id);
 	case HOOK_UPROBE:
 	case HOOK_USDT: return xstrdup("struct pt_regs");
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
+	case HOOK_FENTRY: return xstrdup("unsigned long long");
 	case HOOK_KIND_COUNT: break;
 	}
 	return xstrdup("void");
@@ -461,13 +582,19 @@ void hook_manifest_fields(struct buf *b, const struct hook_plan *hp)
 	const struct hook *h = hp->h;
 	switch (h->kind) {
 	case HOOK_KPROBE:
+	case HOOK_FENTRY:
 		buf_puts(b, " function=");
 		manifest_encode(b, hp->function);
 		buf_puts(b, " call=");
 		manifest_encode(b, h->call);
 		buf_printf(b, " syscall=%d", h->syscall);
 		return;
+	case HOOK_LSM:
+		buf_puts(b, " function=");
+		manifest_encode(b, h->call);
+		return;
 	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
 		buf_puts(b, " tp=");
 		manifest_encode(b, h->subsystem);
 		buf_puts(b, "/");

@@ -25,9 +25,12 @@ const struct lint_rule lint_rules[] = {
 	{"missing-key", "a required key is absent"},
 	{"bad-name", "a call, tracepoint subsystem or event with characters no kernel name has (or a NUL byte)"},
 	{"unsupported", "part of the CRD that tpc recognises but does not implement yet"},
-	{"no-hooks", "a policy with no kprobes, tracepoints, uprobes or usdts"},
+	{"no-hooks", "a policy with no kprobes, tracepoints, uprobes, usdts, lsmhooks or fentries"},
 	/* args and selectors */
 	{"duplicate-arg", "two args with one index"},
+	{"resolve", "a resolve path, btfType or data source that does not walk the kernel's types (misspelt member, "
+		    "index out of bounds, too deep, not a pointer), or one that is ignored"},
+	{"auto-type", "type auto (or no type) where tpc cannot derive the type from the format file or the kernel BTF"},
 	{"size-arg", "sizeArgIndex out of range, on the wrong arg type, or not pointing at an integer arg"},
 	{"char-buf-size", "char_buf without sizeArgIndex reads a fixed number of bytes"},
 	{"matcharg-index", "a matchArgs index that is not among the hook's args"},
@@ -56,7 +59,7 @@ const struct lint_rule lint_rules[] = {
 	{"syscall-flag", "a sys_ call without syscall: true"},
 	{"no-twin", "a syscall with no syscalls/sys_enter_X tracepoint to attach to without kprobes"},
 	{"arg-index", "an arg index beyond the registers a kprobe, syscall or uprobe can read"},
-	{"no-tracepoint", "a tracepoint that does not exist in tracefs"},
+	{"no-tracepoint", "a tracepoint that does not exist in tracefs (a raw one: no btf_trace_<event> in the kernel BTF)"},
 	{"tp-field-index", "a tracepoint arg index beyond the event's fields"},
 	{"tp-field-type", "an arg type that does not fit the tracepoint field"},
 	/* uprobes and USDTs */
@@ -71,9 +74,10 @@ const struct lint_rule lint_rules[] = {
 	{"usdt-arg", "a USDT arg index beyond the probe's arguments, or an argument tpc cannot read"},
 	/* kernel BTF */
 	{"btf-unavailable", "the kernel BTF cannot be read; kernel checks skipped"},
-	{"btf-no-call", "the kprobe's function or syscall is not in the kernel BTF"},
-	{"btf-arg-index", "an arg index beyond the function's prototype"},
-	{"btf-arg-type", "an arg type that contradicts the function's prototype"},
+	{"btf-no-call", "the kprobe's or fentry's function or syscall, or the lsm hook (bpf_lsm_<hook>), is not in the kernel BTF"},
+	{"btf-arg-index", "an arg index beyond the function's (or raw tracepoint's) prototype"},
+	{"btf-arg-type", "an arg type that contradicts the function's (or raw tracepoint's) prototype"},
+	{"btf-fleet", "with --btf DIR: a call, field or resolve path some of the fleet's kernels lack (they are named)"},
 	{"btf-return-type", "a returnArg type that contradicts the function's return type"},
 	{NULL, NULL},
 };

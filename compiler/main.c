@@ -2,8 +2,9 @@
  *
  *   tpc POLICY.yaml -o OUT.bpf.o [--emit-c FILE]   compile
  *   tpc lint FILE...                                 check only
+ *   --btf DIR: every kernel of a fleet (check_fleet.c)
  *
- * Both run every check (parse.c, check*.c); diagnostics go to stderr as
+ * Both run every check (parse.c, typing.c, check*.c); diagnostics go to stderr as
  * text, or to stdout as JSON or SARIF (--format).
  *
  * Exit status: 0 ok, 1 the policy has errors or an output cannot be
@@ -14,8 +15,10 @@
 #include "digest.h"
 #include "sign.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -46,6 +49,8 @@ static void usage(FILE *f)
 	      "  -Werror               treat warnings as errors\n"
 	      "      --btf FILE        kernel BTF for the kernel checks (default\n"
 	      "                        /sys/kernel/btf/vmlinux when present)\n"
+	      "      --btf DIR         a fleet's kernels, one BTF file each: checks that each\n"
+	      "                        has what the policy uses (types from the first)\n"
 	      "      --no-btf          skip the kernel (BTF) checks\n"
 	      "      --root DIR        read uprobe and USDT binaries under DIR (the node's root\n"
 	      "                        filesystem, e.g. an unpacked image; default /)\n"
@@ -64,6 +69,39 @@ static const char *host_arch(void)
 	if (!uname(&u) && (!strcmp(u.machine, "aarch64") || !strcmp(u.machine, "arm64")))
 		return "arm64";
 	return "x86";
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --btf DIR: the regular files of DIR (one kernel's BTF each, not hidden),
+ * in name order; the first is the kernel types are taken from. */
+static int fleet_files(const char *dir, struct target *t)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		struct stat st;
+		if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		t->fleet = xrealloc(t->fleet, sizeof(char *) * (size_t)(t->nfleet + 1));
+		t->fleet[t->nfleet++] = path;
+	}
+	closedir(d);
+	if (!t->nfleet)
+		return -1;
+	qsort(t->fleet, (size_t)t->nfleet, sizeof(char *), cmp_names);
+	t->btf = t->fleet[0];
+	return 0;
 }
 
 static bool want_color(const char *when)
@@ -102,8 +140,10 @@ static bool check_file(const char *file, const struct target *t, struct policy_s
 	int errors = d->errors;
 	if (!parse_policy_file(file, ps, d))
 		return false;
-	for (int j = 0; j < ps->n; j++)
+	for (int j = 0; j < ps->n; j++) {
+		type_policy(&ps->v[j], t, d);
 		check_policy(&ps->v[j], t, d);
+	}
 	if (!ps->n)
 		return false;
 	merge_policies(ps, merged);
@@ -283,6 +323,14 @@ int main(int argc, char **argv)
 			werror = true;
 			break;
 		case 'B': {
+			struct stat st;
+			if (!stat(optarg, &st) && S_ISDIR(st.st_mode)) {
+				if (fleet_files(optarg, &t)) {
+					fprintf(stderr, "tpc: --btf %s: no BTF files in the directory\n", optarg);
+					return EXIT_USAGE;
+				}
+				break;
+			}
 			FILE *f = fopen(optarg, "rb");
 			if (!f) {
 				fprintf(stderr, "tpc: --btf %s: cannot open\n", optarg);
@@ -370,6 +418,9 @@ int main(int argc, char **argv)
 		policy_set_free(&sets[i]);
 	free(sets);
 	diags_free(&d);
+	for (int i = 0; i < t.nfleet; i++)
+		free(t.fleet[i]);
+	free(t.fleet);
 	kbtf_release();
 	tp_format_release();
 	binary_release();

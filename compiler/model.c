@@ -6,6 +6,7 @@
 #include "tpc.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* ---- arg types ---- */
 
@@ -23,10 +24,40 @@ const struct arg_type_info arg_types[AT_COUNT] = {
 	[AT_STRING] = {"string", AC_STRING, 0, false, NULL, NULL},
 	[AT_CHAR_BUF] = {"char_buf", AC_BUF, 0, false, NULL, NULL},
 	[AT_CHAR_IOVEC] = {"char_iovec", AC_IOVEC, 0, false, NULL, "iovec"},
-	[AT_FD] = {"fd", AC_FD, 4, true, "__s32", NULL},
-	[AT_FILE] = {"file", AC_PATH, 0, false, NULL, "file"},
-	[AT_PATH] = {"path", AC_PATH, 0, false, NULL, "path"},
-	[AT_DENTRY] = {"dentry", AC_PATH, 0, false, NULL, "dentry"},
+	[AT_FD] = {"fd", AC_FD, 4, true, "__s32", NULL, false, "fd"},
+	[AT_FILE] = {"file", AC_PATH, 0, false, NULL, "file", false, "file"},
+	[AT_PATH] = {"path", AC_PATH, 0, false, NULL, "path", false, "path"},
+	[AT_DENTRY] = {"dentry", AC_PATH, 0, false, NULL, "dentry", false, "dentry"},
+	[AT_CONST_BUF] = {"const_buf", AC_CONST_BUF, 0, false, NULL, NULL, true},
+	[AT_NOP] = {"nop", AC_NOP, 0, false, NULL, NULL, true},
+	/* the syscall number; on a tracepoint with bit 31 for a 32-bit syscall */
+	[AT_SYSCALL64] = {"syscall64", AC_INT, 8, false, "__u64", NULL, false, NULL, "syscall64"},
+	[AT_CAPABILITY] = {"capability", AC_INT, 4, true, "__s32", NULL, true},
+	/* Tetragon's filters on bpf_cmd fail to load (a Quirk): tpc's work */
+	[AT_BPF_CMD] = {"bpf_cmd", AC_INT, 4, true, "__s32", NULL},
+	/* pointers to a 64-bit mask, compared and printed as the mask */
+	[AT_KERNEL_CAP_T] = {"kernel_cap_t", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CAP_INHERITABLE] = {"cap_inheritable", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CAP_PERMITTED] = {"cap_permitted", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CAP_EFFECTIVE] = {"cap_effective", AC_INT, 8, false, "__u64", "kernel_cap_t", false, NULL, "caps"},
+	[AT_CRED] = {"cred", AC_KSTRUCT, 0, false, NULL, "cred", true, "cred"},
+	[AT_USER_NAMESPACE] = {"user_namespace", AC_KSTRUCT, 0, false, NULL, "user_namespace", true, "user_namespace"},
+	[AT_BPF_ATTR] = {"bpf_attr", AC_KSTRUCT, 0, false, NULL, "bpf_attr", true, "bpf_attr"},
+	[AT_BPF_PROG] = {"bpf_prog", AC_KSTRUCT, 0, false, NULL, "bpf_prog", true, "bpf_prog"},
+	[AT_BPF_MAP] = {"bpf_map", AC_KSTRUCT, 0, false, NULL, "bpf_map", true, "bpf_map"},
+	[AT_PERF_EVENT] = {"perf_event", AC_KSTRUCT, 0, false, NULL, "perf_event", true, "perf_event"},
+	[AT_MODULE] = {"module", AC_KSTRUCT, 0, false, NULL, "module", true, "module"},
+	[AT_LOAD_INFO] = {"load_info", AC_KSTRUCT, 0, false, NULL, "load_info", true, "load_info"},
+	[AT_IOV_ITER] = {"iov_iter", AC_KSTRUCT, 0, false, NULL, "iov_iter", true, "iov_iter"},
+	/* the path of the file they hold; Tetragon's kiocb filters do not
+	 * match (a Quirk): tpc's compare the path */
+	[AT_LINUX_BINPRM] = {"linux_binprm", AC_PATH, 0, false, NULL, "linux_binprm", false, "binprm"},
+	[AT_KIOCB] = {"kiocb", AC_PATH, 0, false, NULL, "kiocb", false, "kiocb"},
+	/* a struct filename's name; Tetragon's filters on it do not work (a
+	 * Quirk): tpc's compare the name */
+	[AT_FILENAME] = {"filename", AC_STRING, 0, false, NULL, "filename", false, NULL, "filename"},
+	[AT_DATA_LOC] = {"data_loc", AC_STRING, 0, false, NULL, NULL},
+	[AT_AUTO] = {"auto", AC_NONE, 0, false, NULL, NULL},
 	[AT_OTHER] = {"unknown", AC_NONE, 0, false, NULL, NULL},
 };
 
@@ -37,7 +68,7 @@ static const struct {
 	const char *name;
 	enum arg_type t;
 } arg_spellings[] = {
-	{"auto", AT_OTHER},	       {"int", AT_INT},		     {"sint8", AT_INT8},
+	{"auto", AT_AUTO},	       {"int", AT_INT},		     {"sint8", AT_INT8},
 	{"int8", AT_INT8},	       {"uint8", AT_UINT8},	     {"sint16", AT_INT16},
 	{"int16", AT_INT16},	       {"uint16", AT_UINT16},	     {"uint32", AT_UINT32},
 	{"sint32", AT_INT},	       {"int32", AT_INT},	     {"ulong", AT_UINT64},
@@ -46,15 +77,15 @@ static const struct {
 	{"char_iovec", AT_CHAR_IOVEC}, {"skb", AT_OTHER},	     {"sock", AT_OTHER},
 	{"sockaddr", AT_OTHER},	       {"socket", AT_OTHER},	     {"sockaddr_un", AT_OTHER},
 	{"string", AT_STRING},	       {"fd", AT_FD},		     {"file", AT_FILE},
-	{"filename", AT_OTHER},	       {"path", AT_PATH},	     {"nop", AT_OTHER},
-	{"bpf_attr", AT_OTHER},	       {"perf_event", AT_OTHER},     {"bpf_map", AT_OTHER},
-	{"user_namespace", AT_OTHER},  {"capability", AT_OTHER},     {"kiocb", AT_OTHER},
-	{"iov_iter", AT_OTHER},	       {"cred", AT_OTHER},	     {"const_buf", AT_OTHER},
-	{"load_info", AT_OTHER},       {"module", AT_OTHER},	     {"syscall64", AT_OTHER},
-	{"kernel_cap_t", AT_OTHER},    {"cap_inheritable", AT_OTHER}, {"cap_permitted", AT_OTHER},
-	{"cap_effective", AT_OTHER},   {"linux_binprm", AT_OTHER},   {"data_loc", AT_OTHER},
-	{"net_device", AT_OTHER},      {"bpf_cmd", AT_OTHER},	     {"dentry", AT_DENTRY},
-	{"bpf_prog", AT_OTHER},
+	{"filename", AT_FILENAME},	       {"path", AT_PATH},	     {"nop", AT_NOP},
+	{"bpf_attr", AT_BPF_ATTR},	       {"perf_event", AT_PERF_EVENT},     {"bpf_map", AT_BPF_MAP},
+	{"user_namespace", AT_USER_NAMESPACE},  {"capability", AT_CAPABILITY},     {"kiocb", AT_KIOCB},
+	{"iov_iter", AT_IOV_ITER},	       {"cred", AT_CRED},	     {"const_buf", AT_CONST_BUF},
+	{"load_info", AT_LOAD_INFO},       {"module", AT_MODULE},	     {"syscall64", AT_SYSCALL64},
+	{"kernel_cap_t", AT_KERNEL_CAP_T},    {"cap_inheritable", AT_CAP_INHERITABLE}, {"cap_permitted", AT_CAP_PERMITTED},
+	{"cap_effective", AT_CAP_EFFECTIVE},   {"linux_binprm", AT_LINUX_BINPRM},   {"data_loc", AT_DATA_LOC},
+	{"net_device", AT_OTHER},      {"bpf_cmd", AT_BPF_CMD},	     {"dentry", AT_DENTRY},
+	{"bpf_prog", AT_BPF_PROG},
 };
 #define NSPELLINGS (sizeof(arg_spellings) / sizeof(arg_spellings[0]))
 
@@ -208,9 +239,26 @@ int cap_from_name(const char *s)
 const struct arg *hook_find_arg(const struct hook *h, int index)
 {
 	for (int i = 0; i < h->nargs; i++)
-		if (h->args[i].index == index)
+		if (!h->args[i].is_data && h->args[i].index == index)
 			return &h->args[i];
 	return NULL;
+}
+
+const struct arg *hook_find_data(const struct hook *h, int index)
+{
+	int first = h->nargs - h->ndata;
+	return index >= 0 && index < h->ndata ? &h->args[first + index] : NULL;
+}
+
+/* matchArgs: args: [N] names slot N, else index the first arg with it;
+ * matchData: both count data entries. */
+const struct arg *match_target(const struct hook *h, const struct match_arg *m)
+{
+	if (m->data)
+		return hook_find_data(h, m->args_slot >= 0 ? m->args_slot : m->index);
+	if (m->args_slot >= 0)
+		return m->args_slot < h->nargs ? &h->args[m->args_slot] : NULL;
+	return hook_find_arg(h, m->index);
 }
 
 /* An fd compares as a number under GT/LT/Mask and when every value of an
@@ -251,9 +299,12 @@ bool hook_kind_can_return(enum hook_kind k)
 {
 	switch (k) {
 	case HOOK_KPROBE:
-	case HOOK_UPROBE: return true;
+	case HOOK_UPROBE:
+	case HOOK_FENTRY: return true; /* fexit */
 	case HOOK_TRACEPOINT:
 	case HOOK_USDT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_LSM:
 	case HOOK_KIND_COUNT: break;
 	}
 	return false;
@@ -269,6 +320,65 @@ bool hook_reports_at_return(const struct hook *h)
 		if (h->args[i].return_copy)
 			return true;
 	return false;
+}
+
+/* A capability list: "CAP_SYS_ADMIN,cap_net_raw" (case-insensitive, the
+ * CAP_ prefix optional) OR-ed into a mask. */
+static bool caps_from_text(const char *s, long long *out)
+{
+	uint64_t mask = 0;
+	while (*s) {
+		char name[64];
+		size_t n = strcspn(s, ",");
+		while (n && s[n - 1] == ' ')
+			n--;
+		while (*s == ' ' && n) {
+			s++;
+			n--;
+		}
+		if (!n || n + 4 >= sizeof(name))
+			return false;
+		size_t k = 0;
+		if (strncasecmp(s, "CAP_", 4))
+			k = (size_t)snprintf(name, sizeof(name), "CAP_");
+		for (size_t i = 0; i < n; i++)
+			name[k++] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+		name[k] = 0;
+		int cap = cap_from_name(name);
+		if (cap < 0)
+			return false;
+		mask |= 1ULL << cap;
+		s += strcspn(s, ",");
+		if (*s == ',')
+			s++;
+	}
+	*out = (long long)mask;
+	return true;
+}
+
+bool value_as_int(const struct arg *a, const struct value *v, long long *out)
+{
+	if (v->is_int) {
+		*out = v->i;
+		return true;
+	}
+	if (arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps"))
+		return caps_from_text(v->s, out);
+	return false;
+}
+
+const char *arg_load(const struct hook *h, const struct arg *a)
+{
+	/* syscall64's bit for 32-bit syscalls is a tracepoint's (Tetragon's
+	 * raw tracepoints report the number as it is) */
+	if (a->type == AT_SYSCALL64 && h->kind != HOOK_TRACEPOINT)
+		return NULL;
+	return arg_types[a->type].load;
+}
+
+bool arg_has_value_fn(const struct hook *h, const struct arg *a)
+{
+	return a->access != NULL || arg_load(h, a) != NULL;
 }
 
 const char *syscall_name(const char *call)

@@ -298,11 +298,48 @@ static const struct key_spec arg_keys[] = {
 	[ARG_RETURN_COPY] = {"returnCopy", K_IMPL, 0},
 	[ARG_MAX_DATA] = {"maxData", K_IMPL, 0},
 	[ARG_LABEL] = {"label", K_IMPL, 0},
-	[ARG_BTF_TYPE] = {"btfType", K_UNSUPPORTED, "args.btfType"},
-	[ARG_BTF_TYPE_MODULE] = {"btfTypeModule", K_UNSUPPORTED, "args.btfTypeModule"},
-	[ARG_RESOLVE] = {"resolve", K_UNSUPPORTED, "args.resolve"},
-	[ARG_SOURCE] = {"source", K_UNSUPPORTED, "args.source"},
+	[ARG_BTF_TYPE] = {"btfType", K_IMPL, 0},
+	[ARG_BTF_TYPE_MODULE] = {"btfTypeModule", K_IMPL, 0},
+	[ARG_RESOLVE] = {"resolve", K_IMPL, 0},
+	[ARG_SOURCE] = {"source", K_IMPL, 0},
 };
+
+/* The column of a one-line scalar's first character, so that a problem
+ * in its n-th byte can be pointed at; 0 when it spans lines or is a
+ * block scalar. */
+static int scalar_text_col(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE || n->start_mark.line != n->end_mark.line)
+		return 0;
+	switch (n->data.scalar.style) {
+	case YAML_PLAIN_SCALAR_STYLE: return (int)n->start_mark.column + 1;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return (int)n->start_mark.column + 2;
+	case YAML_ANY_SCALAR_STYLE:
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE: break;
+	}
+	return 0;
+}
+
+static void parse_source(struct pctx *c, yaml_node_t *v, struct arg *a)
+{
+	static const char *const sources[] = {"current_task", "pt_regs", NULL};
+	char dym_[128];
+	a->source_pos = node_pos(v);
+	if (!get_string(c, v, "source", &a->source_name))
+		return;
+	if (!strcmp(a->source_name, "current_task"))
+		a->source = SRC_CURRENT_TASK;
+	else if (!strcmp(a->source_name, "pt_regs"))
+		a->source = SRC_PT_REGS;
+	else {
+		a->source = SRC_OTHER;
+		diag_add(c->d, c->file, a->source_pos, SEV_ERROR, "bad-enum",
+			 "unknown data source '%s' (current_task or pt_regs)%s", a->source_name,
+			 DYM(a->source_name, sources, ""));
+	}
+}
 
 static void parse_arg_type(struct pctx *c, yaml_node_t *v, struct arg *a)
 {
@@ -316,6 +353,10 @@ static void parse_arg_type(struct pctx *c, yaml_node_t *v, struct arg *a)
 	else if (a->type == AT_OTHER)
 		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported", "unsupported: arg type '%s'",
 			 a->type_name);
+	else if (a->type == AT_CONST_BUF) /* as Tetragon: it stands for an array field */
+		diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum",
+			 "arg type const_buf cannot be written (Tetragon: const_buf type cannot be user-defined): leave "
+			 "the type out of an array field's arg and auto makes it one");
 }
 
 static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
@@ -352,15 +393,27 @@ static void parse_arg(struct pctx *c, yaml_node_t *n, struct arg *a)
 			break;
 		case ARG_LABEL: get_string(c, v, "label", &a->label); break;
 		case ARG_BTF_TYPE:
+			a->btf_type_pos = node_pos(v);
+			get_name(c, v, "btfType", false, &a->btf_type); /* it reaches generated C */
+			break;
 		case ARG_BTF_TYPE_MODULE:
+			a->btf_type_module_pos = node_pos(v);
+			get_name(c, v, "btfTypeModule", false, &a->btf_type_module);
+			break;
 		case ARG_RESOLVE:
-		case ARG_SOURCE: break;
+			a->resolve_pos = node_pos(v);
+			if (get_string(c, v, "resolve", &a->resolve))
+				a->resolve_col = scalar_text_col(v);
+			break;
+		case ARG_SOURCE: parse_source(c, v, a); break;
 		}
 	}
 	if (!has_index)
 		diag_add(c->d, c->file, a->pos, SEV_ERROR, "missing-key", "arg is missing 'index'");
-	if (!has_type)
-		diag_add(c->d, c->file, a->pos, SEV_ERROR, "missing-key", "arg is missing 'type'");
+	if (!has_type) { /* the CRD's default: derived from the kernel's types (typing.c) */
+		a->type = AT_AUTO;
+		a->type_name = xstrdup("auto");
+	}
 }
 
 static void parse_args(struct pctx *c, yaml_node_t *n, struct hook *h)
@@ -422,20 +475,46 @@ static const struct key_spec match_arg_keys[] = {
 	[MA_INDEX] = {"index", K_IMPL, 0},
 	[MA_OPERATOR] = {"operator", K_IMPL, 0},
 	[MA_VALUES] = {"values", K_IMPL, 0},
-	[MA_ARGS] = {"args", K_UNSUPPORTED, "matchArgs.args"},
+	[MA_ARGS] = {"args", K_IMPL, 0},
 };
 
-static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
+/* args: [N]: the slot the entry filters (only CapabilitiesGained, which
+ * tpc does not implement, reads a second one). */
+static void parse_match_slots(struct pctx *c, yaml_node_t *v, struct match_arg *m, const char *what)
 {
+	m->args_pos = node_pos(v);
+	if (!expect_kind(c, v, YAML_SEQUENCE_NODE, "args"))
+		return;
+	int n = 0;
+	FOR_ITEMS(c, v, item)
+	{
+		long long x;
+		if (n++ == 0) {
+			if (get_int(c, item, "an args slot", 0, 255, &x))
+				m->args_slot = (int)x;
+		} else if (n == 2) {
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "unsupported",
+				 "unsupported: a second slot in %s args (only CapabilitiesGained reads one)", what);
+		}
+	}
+	if (!n)
+		diag_add(c->d, c->file, m->args_pos, SEV_ERROR, "no-values", "%s args is empty", what);
+}
+
+static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg *m, bool data)
+{
+	const char *what = data ? "a matchData entry" : "a matchArgs entry";
 	m->pos = node_pos(n);
 	m->index = -1;
-	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchArgs entry"))
+	m->args_slot = -1;
+	m->data = data;
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;
 	bool has_op = false;
 	FOR_PAIRS(c, n, k, v)
 	{
 		long long x;
-		switch ((enum match_arg_key)LOOKUP(c, k, match_arg_keys, "a matchArgs entry")) {
+		switch ((enum match_arg_key)LOOKUP(c, k, match_arg_keys, what)) {
 		case MA_INDEX:
 			m->index_pos = node_pos(v);
 			if (get_int(c, v, "index", 0, 255, &x))
@@ -443,16 +522,21 @@ static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
 			break;
 		case MA_OPERATOR:
 			has_op = true;
-			m->op = parse_op(c, v, OPW_ARGS, "matchArgs", &m->op_pos);
+			m->op = parse_op(c, v, OPW_ARGS, data ? "matchData" : "matchArgs", &m->op_pos);
 			break;
 		case MA_VALUES: parse_values(c, v, &m->values, &m->nvalues, &m->has_values); break;
-		case MA_ARGS: break;
+		case MA_ARGS: parse_match_slots(c, v, m, data ? "matchData" : "matchArgs"); break;
 		}
 	}
 	if (!has_op)
-		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchArgs entry is missing 'operator'");
-	if (m->index < 0 && !m->index_pos.line)
-		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "matchArgs entry is missing 'index'");
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
+	if (m->index < 0 && !m->index_pos.line && !m->args_pos.line)
+		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'index' (or 'args')", what + 2);
+}
+
+static void parse_match_arg(struct pctx *c, yaml_node_t *n, struct match_arg *m)
+{
+	parse_match_arg_in(c, n, m, false);
 }
 
 enum proc_key { PROC_OPERATOR, PROC_VALUES, PROC_FOLLOW, PROC_NS_PID };
@@ -899,7 +983,7 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_CAPABILITY_CHANGES] = {"matchCapabilityChanges", K_IMPL, 0},
 	[SK_MATCH_RETURN_ARGS] = {"matchReturnArgs", K_IMPL, 0},
 	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
-	[SK_MATCH_DATA] = {"matchData", K_UNSUPPORTED, "matchData"},
+	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
 	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
 	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
 	[SK_MACROS] = {"macros", K_UNSUPPORTED, "selector macros"},
@@ -947,8 +1031,11 @@ static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
 			PARSE_LIST(c, v, s->match_return_args, s->nmatch_return_args, "matchReturnArgs",
 				   parse_match_return_arg(c, item, at));
 			break;
+		case SK_MATCH_DATA: /* filters on data entries: matchArgs entries that count them */
+			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchData",
+				   parse_match_arg_in(c, item, at, true));
+			break;
 		case SK_MATCH_RETURN_ACTIONS:
-		case SK_MATCH_DATA:
 		case SK_MATCH_PARENT_BINARIES:
 		case SK_MATCH_WORKLOADS:
 		case SK_MACROS:
@@ -1002,20 +1089,54 @@ static const struct key_spec kprobe_keys[] = {
 	[KP_RETURN] = {"return", K_IMPL, 0},
 	[KP_RETURN_ARG] = {"returnArg", K_IMPL, 0},
 	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_UNSUPPORTED, "returnArgAction"},
-	[KP_DATA] = {"data", K_UNSUPPORTED, "kprobe 'data'"},
+	[KP_DATA] = {"data", K_IMPL, 0},
 	[KP_IGNORE] = {"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
 };
 
-static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
+/* data: entries parsed like args, kept after them in h->args (the slots
+ * after the args', as Tetragon numbers them). */
+static void parse_data(struct pctx *c, yaml_node_t *n, struct arg **data, int *ndata)
 {
-	h->kind = HOOK_KPROBE;
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "data"))
+		return;
+	*data = xrealloc(*data, sizeof(**data) * (size_t)(*ndata + seq_len(n)));
+	FOR_ITEMS(c, n, item)
+	{
+		struct arg *a = &(*data)[(*ndata)++];
+		memset(a, 0, sizeof(*a));
+		parse_arg(c, item, a);
+		a->is_data = true;
+	}
+}
+
+/* args then data, with their slot numbers */
+static void append_data(struct hook *h, struct arg *data, int ndata)
+{
+	if (ndata) {
+		h->args = xrealloc(h->args, sizeof(*h->args) * (size_t)(h->nargs + ndata));
+		memcpy(&h->args[h->nargs], data, sizeof(*data) * (size_t)ndata);
+		h->nargs += ndata;
+		h->ndata = ndata;
+	}
+	free(data);
+	for (int i = 0; i < h->nargs; i++)
+		h->args[i].slot = i;
+}
+
+/* kprobes and fentries: the same keys (kind says which) */
+static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum hook_kind kind)
+{
+	const char *what = kind == HOOK_FENTRY ? "a fentry" : "a kprobe";
+	h->kind = kind;
 	h->pos = node_pos(n);
-	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a kprobe"))
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;
 	bool has_call = false;
+	struct arg *data = NULL;
+	int ndata = 0;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch ((enum kprobe_key)LOOKUP(c, k, kprobe_keys, "a kprobe")) {
+		switch ((enum kprobe_key)LOOKUP(c, k, kprobe_keys, what)) {
 		case KP_CALL: {
 			has_call = true;
 			h->call_pos = node_pos(v);
@@ -1037,13 +1158,50 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 			h->return_pos = node_pos(k);
 			parse_arg(c, v, &h->return_arg);
 			break;
+		case KP_DATA: parse_data(c, v, &data, &ndata); break;
 		case KP_RETURN_ARG_ACTION:
-		case KP_DATA:
 		case KP_IGNORE: break;
 		}
 	}
+	append_data(h, data, ndata);
 	if (!has_call)
-		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "kprobe is missing 'call'");
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "%s is missing 'call'", what + 2);
+}
+
+enum lsm_key { LSM_HOOK, LSM_ARGS, LSM_SELECTORS, LSM_MESSAGE, LSM_TAGS };
+static const struct key_spec lsm_keys[] = {
+	[LSM_HOOK] = {"hook", K_IMPL, 0},
+	[LSM_ARGS] = {"args", K_IMPL, 0},
+	[LSM_SELECTORS] = {"selectors", K_IMPL, 0},
+	[LSM_MESSAGE] = {"message", K_IMPL, 0},
+	[LSM_TAGS] = {"tags", K_IMPL, 0},
+};
+
+/* lsmhooks: the hook is the bare LSM hook name (file_open), kept in call */
+static void parse_lsmhook(struct pctx *c, yaml_node_t *n, struct hook *h)
+{
+	h->kind = HOOK_LSM;
+	h->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "an lsm hook"))
+		return;
+	bool has_hook = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch ((enum lsm_key)LOOKUP(c, k, lsm_keys, "an lsm hook")) {
+		case LSM_HOOK:
+			has_hook = true;
+			h->call_pos = node_pos(v);
+			get_name(c, v, "hook", false, &h->call);
+			break;
+		case LSM_ARGS: parse_args(c, v, h); break;
+		case LSM_SELECTORS: parse_selectors(c, v, h); break;
+		case LSM_MESSAGE: get_string(c, v, "message", &h->message); break;
+		case LSM_TAGS: parse_tags(c, v, h); break;
+		}
+	}
+	append_data(h, NULL, 0);
+	if (!has_hook)
+		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "lsm hook is missing 'hook'");
 }
 
 enum tracepoint_key { TP_SUBSYSTEM, TP_EVENT, TP_ARGS, TP_SELECTORS, TP_MESSAGE, TP_TAGS, TP_RAW };
@@ -1054,7 +1212,7 @@ static const struct key_spec tracepoint_keys[] = {
 	[TP_SELECTORS] = {"selectors", K_IMPL, 0},
 	[TP_MESSAGE] = {"message", K_IMPL, 0},
 	[TP_TAGS] = {"tags", K_IMPL, 0},
-	[TP_RAW] = {"raw", K_UNSUPPORTED, "raw tracepoints"},
+	[TP_RAW] = {"raw", K_IMPL, 0},
 };
 
 static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
@@ -1080,9 +1238,16 @@ static void parse_tracepoint(struct pctx *c, yaml_node_t *n, struct hook *h)
 		case TP_SELECTORS: parse_selectors(c, v, h); break;
 		case TP_MESSAGE: get_string(c, v, "message", &h->message); break;
 		case TP_TAGS: parse_tags(c, v, h); break;
-		case TP_RAW: break;
+		case TP_RAW: {
+			bool raw = false;
+			/* raw: args are the TP_PROTO parameters, not the record */
+			if (get_bool(c, v, "raw", &raw) && raw)
+				h->kind = HOOK_RAW_TRACEPOINT;
+			break;
+		}
 		}
 	}
+	append_data(h, NULL, 0);
 	if (!has_subsystem)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "tracepoint is missing 'subsystem'");
 	if (!has_event)
@@ -1246,6 +1411,7 @@ static void parse_uprobe(struct pctx *c, yaml_node_t *n, struct hook *h)
 		case UP_IGNORE: break;
 		}
 	}
+	append_data(h, NULL, 0); /* numbers the args' slots */
 	if (!has_path)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "uprobe is missing 'path'");
 }
@@ -1295,6 +1461,7 @@ static void parse_usdt(struct pctx *c, yaml_node_t *n, struct hook *h)
 		case US_BTF_PATH: break;
 		}
 	}
+	append_data(h, NULL, 0); /* numbers the args' slots */
 	if (!has_path)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "usdt is missing 'path'");
 	if (!has_provider)
@@ -1303,15 +1470,24 @@ static void parse_usdt(struct pctx *c, yaml_node_t *n, struct hook *h)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "usdt is missing 'name'");
 }
 
-static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind)
+static void parse_hook(struct pctx *c, yaml_node_t *n, struct hook *h, enum hook_kind kind)
 {
 	switch (kind) {
-	case HOOK_KPROBE: PARSE_LIST(c, n, p->hooks, p->nhooks, "kprobes", parse_kprobe(c, item, at)); break;
-	case HOOK_TRACEPOINT: PARSE_LIST(c, n, p->hooks, p->nhooks, "tracepoints", parse_tracepoint(c, item, at)); break;
-	case HOOK_UPROBE: PARSE_LIST(c, n, p->hooks, p->nhooks, "uprobes", parse_uprobe(c, item, at)); break;
-	case HOOK_USDT: PARSE_LIST(c, n, p->hooks, p->nhooks, "usdts", parse_usdt(c, item, at)); break;
-	case HOOK_KIND_COUNT: break;
+	case HOOK_KPROBE:
+	case HOOK_FENTRY: parse_kprobe(c, n, h, kind); return;
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT: parse_tracepoint(c, n, h); return;
+	case HOOK_LSM: parse_lsmhook(c, n, h); return;
+	case HOOK_UPROBE: parse_uprobe(c, n, h); return;
+	case HOOK_USDT: parse_usdt(c, n, h); return;
+	case HOOK_KIND_COUNT: return;
 	}
+}
+
+/* The spec's list of a kind: kprobes, tracepoints, uprobes, usdts, lsmhooks, fentries */
+static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind, const char *what)
+{
+	PARSE_LIST(c, n, p->hooks, p->nhooks, what, parse_hook(c, item, at, kind));
 }
 
 enum spec_key {
@@ -1335,9 +1511,9 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_KPROBES] = {"kprobes", K_IMPL, 0},
 	[SPEC_TRACEPOINTS] = {"tracepoints", K_IMPL, 0},
 	[SPEC_UPROBES] = {"uprobes", K_IMPL, 0},
-	[SPEC_LSMHOOKS] = {"lsmhooks", K_UNSUPPORTED, "lsmhooks"},
+	[SPEC_LSMHOOKS] = {"lsmhooks", K_IMPL, 0},
 	[SPEC_USDTS] = {"usdts", K_IMPL, 0},
-	[SPEC_FENTRIES] = {"fentries", K_UNSUPPORTED, "fentries"},
+	[SPEC_FENTRIES] = {"fentries", K_IMPL, 0},
 	[SPEC_LISTS] = {"lists", K_UNSUPPORTED, "lists"},
 	[SPEC_OPTIONS] = {"options", K_UNSUPPORTED, "options"},
 	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
@@ -1356,12 +1532,12 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
-		case SPEC_KPROBES: parse_hook_list(c, v, p, HOOK_KPROBE); break;
-		case SPEC_TRACEPOINTS: parse_hook_list(c, v, p, HOOK_TRACEPOINT); break;
-		case SPEC_UPROBES: parse_hook_list(c, v, p, HOOK_UPROBE); break;
-		case SPEC_USDTS: parse_hook_list(c, v, p, HOOK_USDT); break;
-		case SPEC_LSMHOOKS:
-		case SPEC_FENTRIES:
+		case SPEC_KPROBES: parse_hook_list(c, v, p, HOOK_KPROBE, "kprobes"); break;
+		case SPEC_TRACEPOINTS: parse_hook_list(c, v, p, HOOK_TRACEPOINT, "tracepoints"); break;
+		case SPEC_UPROBES: parse_hook_list(c, v, p, HOOK_UPROBE, "uprobes"); break;
+		case SPEC_USDTS: parse_hook_list(c, v, p, HOOK_USDT, "usdts"); break;
+		case SPEC_LSMHOOKS: parse_hook_list(c, v, p, HOOK_LSM, "lsmhooks"); break;
+		case SPEC_FENTRIES: parse_hook_list(c, v, p, HOOK_FENTRY, "fentries"); break;
 		case SPEC_LISTS:
 		case SPEC_OPTIONS:
 		case SPEC_ENFORCERS:
@@ -1557,6 +1733,17 @@ static void free_values(struct value *v, int n)
 	free(v);
 }
 
+static void arg_free(struct arg *a)
+{
+	free(a->type_name);
+	free(a->label);
+	free(a->resolve);
+	free(a->btf_type);
+	free(a->btf_type_module);
+	free(a->source_name);
+	free(a->access);
+}
+
 static void hook_free(struct hook *h)
 {
 	free(h->call);
@@ -1566,13 +1753,10 @@ static void hook_free(struct hook *h)
 	for (int i = 0; i < h->ntags; i++)
 		free(h->tags[i]);
 	free(h->tags);
-	for (int i = 0; i < h->nargs; i++) {
-		free(h->args[i].type_name);
-		free(h->args[i].label);
-	}
+	for (int i = 0; i < h->nargs; i++)
+		arg_free(&h->args[i]);
 	free(h->args);
-	free(h->return_arg.type_name);
-	free(h->return_arg.label);
+	arg_free(&h->return_arg);
 	for (int i = 0; i < h->nselectors; i++) {
 		struct selector *s = &h->selectors[i];
 #define FREE_FILTERS(arr, n)                                        \

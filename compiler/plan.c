@@ -16,24 +16,26 @@
  * whole strings) use a per-CPU slot. */
 #define STACK_STR_MAX 128
 
-static struct str_plan *str_for(struct hook_plan *hp, int index)
+/* String plans are keyed by the arg's slot: two args may read one
+ * parameter (a struct and a field a resolve path names). */
+static struct str_plan *str_for(struct hook_plan *hp, int slot)
 {
 	for (int i = 0; i < hp->nstrs; i++)
-		if (hp->strs[i].index == index)
+		if (hp->strs[i].slot == slot)
 			return &hp->strs[i];
 	if (hp->nstrs == PLAN_MAX_STRS)
 		return NULL;
 	struct str_plan *sp = &hp->strs[hp->nstrs++];
 	memset(sp, 0, sizeof(*sp));
-	sp->index = index;
-	sp->slot = -1;
+	sp->slot = slot;
+	sp->buf = -1;
 	return sp;
 }
 
-const struct str_plan *plan_str(const struct hook_plan *hp, int index)
+const struct str_plan *plan_str(const struct hook_plan *hp, int slot)
 {
 	for (int i = 0; i < hp->nstrs; i++)
-		if (hp->strs[i].index == index)
+		if (hp->strs[i].slot == slot)
 			return &hp->strs[i];
 	return NULL;
 }
@@ -72,7 +74,7 @@ static void plan_strings(struct hook_plan *hp)
 		enum arg_class cls = arg_types[h->args[i].type].cls;
 		if (cls != AC_STRING && cls != AC_BUF)
 			continue;
-		struct str_plan *sp = str_for(hp, h->args[i].index);
+		struct str_plan *sp = str_for(hp, h->args[i].slot);
 		if (!sp)
 			continue;
 		sp->preload = sp->whole = true;
@@ -82,7 +84,7 @@ static void plan_strings(struct hook_plan *hp)
 	for (int i = 0; i < h->nargs; i++) {
 		if (!arg_type_is_path(h->args[i].type))
 			continue;
-		struct str_plan *sp = str_for(hp, h->args[i].index);
+		struct str_plan *sp = str_for(hp, h->args[i].slot);
 		if (sp)
 			sp->is_path = sp->whole = true;
 	}
@@ -92,7 +94,7 @@ static void plan_strings(struct hook_plan *hp)
 			const struct action *ac = &sel->actions[k];
 			const struct arg *a = ac->kind == ACT_FOLLOWFD ? hook_find_arg(h, ac->arg_name) : NULL;
 			hp->followfd |= ac->kind == ACT_FOLLOWFD;
-			struct str_plan *sp = a && !arg_type_is_int(a->type) ? str_for(hp, a->index) : NULL;
+			struct str_plan *sp = a && !arg_type_is_int(a->type) ? str_for(hp, a->slot) : NULL;
 			if (sp) {
 				sp->whole = true;
 				sp->is_buf = a->type == AT_CHAR_BUF;
@@ -100,10 +102,10 @@ static void plan_strings(struct hook_plan *hp)
 		}
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
-			const struct arg *a = hook_find_arg(h, ma->index);
+			const struct arg *a = match_target(h, ma);
 			if (!a || !match_arg_on_bytes(a, ma))
 				continue;
-			struct str_plan *sp = str_for(hp, a->index);
+			struct str_plan *sp = str_for(hp, a->slot);
 			if (!sp)
 				continue;
 			sp->checked = true;
@@ -126,7 +128,7 @@ static void plan_slots(struct hook_plan *hp, const struct policy *p, struct diag
 		sp->size = round8(sp->size < 8 ? 8 : sp->size);
 		if (sp->whole || sp->size > STACK_STR_MAX) {
 			sp->size = TPC_STR_MAX;
-			sp->slot = hp->nslots++;
+			sp->buf = hp->nslots++;
 		}
 	}
 	int max = TPC_STR_SLOTS - (hp->followfd ? 1 : 0);
@@ -225,14 +227,17 @@ static void string_sets(struct hook_plan *hp, const void *owner, const struct va
 
 /* An integer set: keys as the compare sees them, widened to 64 bits
  * (signed types sign-extended). */
-static void int_set(struct hook_plan *hp, const void *owner, const struct value *v, int n, enum arg_type t)
+static void int_set(struct hook_plan *hp, const void *owner, const struct value *v, int n, const struct arg *a)
 {
+	enum arg_type t = a->type;
 	if (n < VALUESET_MIN)
 		return;
 	uint64_t *keys = xcalloc((size_t)n, sizeof(uint64_t));
 	int bits = arg_types[t].size * 8;
 	for (int i = 0; i < n; i++) {
-		uint64_t x = (uint64_t)v[i].i;
+		long long vi = 0;
+		value_as_int(a, &v[i], &vi);
+		uint64_t x = (uint64_t)vi;
 		if (bits < 64) {
 			x &= (1ULL << bits) - 1;
 			if (arg_types[t].is_signed && (x >> (bits - 1)) & 1)
@@ -256,20 +261,21 @@ static void plan_sets(struct hook_plan *hp)
 		const struct selector *sel = &h->selectors[s];
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
-			const struct arg *a = hook_find_arg(h, ma->index);
+			const struct arg *a = match_target(h, ma);
 			if (!a || ops[ma->op].positive != OP_EQUAL)
 				continue;
 			if (match_arg_on_bytes(a, ma))
 				string_sets(hp, ma, ma->values, ma->nvalues);
 			else if (arg_type_is_int(a->type))
-				int_set(hp, ma, ma->values, ma->nvalues, a->type);
+				int_set(hp, ma, ma->values, ma->nvalues, a);
 		}
 		for (int m = 0; m < sel->nmatch_binaries; m++)
 			if (ops[sel->match_binaries[m].op].positive == OP_IN)
 				string_sets(hp, &sel->match_binaries[m], sel->match_binaries[m].values,
 					    sel->match_binaries[m].nvalues);
 		for (int m = 0; m < sel->nmatch_pids; m++)
-			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues, AT_UINT32);
+			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues,
+				&(const struct arg){.type = AT_UINT32});
 	}
 }
 
@@ -447,6 +453,8 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 		hp->tp = tp_format_get(pl->t->tracefs, h->subsystem, h->event);
 	int na = 1;
 	for (int i = 0; i < h->nargs; i++) {
+		if (h->args[i].is_data) /* its value comes from elsewhere */
+			continue;
 		if (h->args[i].index + 1 > na)
 			na = h->args[i].index + 1;
 		if (h->args[i].size_arg_index > na)
@@ -464,7 +472,8 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 	 * match": such a hook re-checks at the syscall's exit, where the page
 	 * is present (DESIGN.md 8b). */
 	for (int i = 0; i < hp->nstrs && !hp->at_return; i++)
-		hp->late |= h->kind == HOOK_KPROBE && h->syscall && hp->strs[i].checked && !hp->strs[i].is_path;
+		hp->late |= (h->kind == HOOK_KPROBE || h->kind == HOOK_FENTRY) && h->syscall && hp->strs[i].checked &&
+			    !hp->strs[i].is_path;
 	/* the entry half hands the return half one u64 mask of the selectors
 	 * whose entry checks passed */
 	if (hp->at_return && h->nselectors > TPC_RETURN_SELECTORS && !hp->site)

@@ -112,6 +112,9 @@ enum arg_class {
 	AC_IOVEC, /* char_iovec */
 	AC_PATH,  /* file, path, dentry: resolved in the kernel to a path */
 	AC_FD,    /* an fd: a number, or the path of its file */
+	AC_CONST_BUF, /* const_buf: a fixed-size array inside a tracepoint record */
+	AC_KSTRUCT, /* a pointer to a kernel struct, read into a record (cred, bpf_map, ...) */
+	AC_NOP,   /* nop: reserves a slot, reads and prints nothing */
 };
 
 enum arg_type {
@@ -132,6 +135,29 @@ enum arg_type {
 	AT_FILE,
 	AT_PATH,
 	AT_DENTRY,
+	AT_CONST_BUF, /* a tracepoint array field: what auto makes of it */
+	AT_NOP,
+	AT_SYSCALL64,
+	AT_CAPABILITY,
+	AT_BPF_CMD,
+	AT_KERNEL_CAP_T,
+	AT_CAP_INHERITABLE,
+	AT_CAP_PERMITTED,
+	AT_CAP_EFFECTIVE,
+	AT_CRED,
+	AT_USER_NAMESPACE,
+	AT_BPF_ATTR,
+	AT_BPF_PROG,
+	AT_BPF_MAP,
+	AT_PERF_EVENT,
+	AT_MODULE,
+	AT_LOAD_INFO,
+	AT_IOV_ITER,
+	AT_LINUX_BINPRM,
+	AT_KIOCB,
+	AT_FILENAME,
+	AT_DATA_LOC,
+	AT_AUTO,  /* auto, or no type: derived from the kernel's types (typing.c) */
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 	AT_COUNT,
 };
@@ -143,12 +169,17 @@ struct arg_type_info {
 	bool is_signed;
 	const char *ctype;    /* C type of an integer in generated code */
 	const char *kstruct;  /* the kernel struct a pointer arg points at, for BTF checks */
+	bool no_filters;      /* no matchArgs operator applies (as in Tetragon) */
+	const char *reader;   /* AC_PATH: tpc_path_of_<reader>; AC_KSTRUCT: tpc_put_<reader> (runtime-bpf) */
+	const char *load;     /* the value is read through the pointer first: tpc_load_<load> */
 };
 extern const struct arg_type_info arg_types[AT_COUNT];
 enum arg_type arg_type_from_name(const char *s); /* AT_UNKNOWN, or AT_OTHER for unimplemented CRD types */
 extern const char *const arg_type_names[];        /* every CRD spelling, for suggestions */
 
 static inline bool arg_type_is_int(enum arg_type t) { return arg_types[t].cls == AC_INT || t == AT_FD; }
+/* a type the code generator reads (not unknown, unsupported or auto left underived) */
+static inline bool arg_type_known(enum arg_type t) { return arg_types[t].cls != AC_NONE; }
 static inline bool arg_type_is_path(enum arg_type t) { return arg_types[t].cls == AC_PATH || t == AT_FD; }
 
 /* Operators. Where one may appear: */
@@ -238,6 +269,54 @@ struct value {
 	long long i;
 };
 
+/* Where a data entry's value comes from. */
+enum data_source { SRC_NONE, SRC_CURRENT_TASK, SRC_PT_REGS, SRC_OTHER };
+
+/* A resolve chain walked against the kernel BTF (btf_access.c, from
+ * typing.c): how to get from an arg's raw value to the value its path
+ * names, as the code generator writes it (CO-RE reads of local struct
+ * types that declare only the members used) and as lint re-checks it on
+ * other kernels. A path is split into segments; each starts at a pointer
+ * and ends with one read (a pointer to follow, or the final value) or at
+ * the final member's address. */
+enum access_end {
+	ACC_POINTER, /* read a pointer, the next segment starts from it */
+	ACC_VALUE,   /* read the final member (an integer or enum, or a pointer's value) */
+	ACC_ADDRESS, /* the final member is a struct or array: its address */
+	ACC_DEREF,   /* a pointer to a pointer: read 8 bytes at the base (an implicit [0]) */
+};
+struct access_step {
+	char member[64];     /* a member of the current struct; "" for a subscript */
+	int index;           /* the subscript, when member is "" */
+	char owner[80];      /* the local struct the member is declared in ("linux_binprm___tpc") */
+	char decl[200];      /* its declaration there ("void *file;") */
+	char embeds[96];     /* "struct X" or "enum X" a member embeds (declared first), or "" */
+};
+#define ACCESS_STEPS 16
+struct access_seg {
+	char root[80];       /* the local struct the base points at ("" for ACC_DEREF) */
+	bool root_index;     /* the first step subscripts the base pointer itself (p[N]) */
+	struct access_step steps[ACCESS_STEPS];
+	int nsteps;
+	enum access_end end;
+	int size;            /* ACC_VALUE: bytes read */
+	bool is_signed;      /* ACC_VALUE */
+	bool bitfield;       /* ACC_VALUE: the final member is a bitfield (read with its probe macro) */
+	int depth;           /* the path element whose dereference this segment is (failures report it) */
+};
+#define ACCESS_MAX 10 /* path elements, implicit [0] hops included (Tetragon's limit) */
+#define ACCESS_SEGS (ACCESS_MAX + 2)
+struct access {
+	struct access_seg segs[ACCESS_SEGS];
+	int nsegs;
+	unsigned int final_id; /* BTF id of the type the path ends on */
+	char final_text[96];   /* its C spelling, for comments and messages */
+	char final_elem[96];   /* an array's: its elements' */
+	enum data_source source; /* data: where the base comes from; SRC_NONE: the arg's raw value */
+	char reg[16];          /* SRC_PT_REGS: the pt_regs member */
+	int reg_size;          /* its bytes (eax: 4) */
+};
+
 struct arg {
 	int index;
 	enum arg_type type;
@@ -246,16 +325,28 @@ struct arg {
 	bool return_copy;
 	bool max_data;
 	char *label;
-	struct pos pos, index_pos, type_pos, size_pos, max_data_pos;
+	char *resolve;          /* resolve: as written, or NULL */
+	int resolve_col;        /* column of its first character (0 when it spans lines) */
+	char *btf_type;         /* btfType, or NULL */
+	char *btf_type_module;  /* btfTypeModule, or NULL */
+	enum data_source source;
+	char *source_name;      /* as written */
+	bool is_data;           /* an entry of the hook's data: (after its args in hook.args) */
+	int slot;               /* position in hook.args: args, then data (Tetragon's slots) */
+	struct access *access;  /* typing.c: the walked chain (resolve, or data), or NULL */
+	struct pos pos, index_pos, type_pos, size_pos, max_data_pos, resolve_pos, btf_type_pos,
+		btf_type_module_pos, source_pos;
 };
 
 struct match_arg {
 	int index;
+	int args_slot;   /* args: [N]: the slot it names (overrides index), or -1 */
+	bool data;       /* a matchData entry: index (or args) counts data entries */
 	enum op op;
 	struct value *values;
 	int nvalues;
 	bool has_values; /* `values:` was written (perhaps empty) */
-	struct pos pos, index_pos, op_pos;
+	struct pos pos, index_pos, op_pos, args_pos;
 };
 
 struct action {
@@ -366,6 +457,9 @@ enum hook_kind {
 	HOOK_TRACEPOINT,
 	HOOK_UPROBE,
 	HOOK_USDT,
+	HOOK_RAW_TRACEPOINT, /* tracepoints: with raw: true */
+	HOOK_LSM,            /* lsmhooks: call is the hook's name */
+	HOOK_FENTRY,         /* fentries */
 	HOOK_KIND_COUNT,
 };
 
@@ -381,13 +475,14 @@ struct probe_site {
 
 struct hook {
 	enum hook_kind kind;
-	char *call;      /* kprobe: function as written */
+	char *call;      /* kprobe, fentry: function as written; lsm: the hook */
 	bool syscall;
 	bool is_return;
-	char *subsystem; /* tracepoint */
+	char *subsystem; /* tracepoint, raw tracepoint */
 	char *event;
-	struct arg *args;
-	int nargs;
+	struct arg *args;  /* args, then data entries (arg.is_data) */
+	int nargs;         /* both */
+	int ndata;         /* of which data entries */
 	bool has_return_arg;
 	struct arg return_arg; /* returnArg: its type gives the return value's */
 	struct pos return_pos;
@@ -437,13 +532,27 @@ struct policy_set {
 };
 
 /* questions about the model that several stages ask (model.c) */
+/* the first arg (not data) with this index, as Tetragon's matchArgs index */
 const struct arg *hook_find_arg(const struct hook *h, int index);
+/* data entry number index, or NULL */
+const struct arg *hook_find_data(const struct hook *h, int index);
+/* the arg or data entry a matchArgs/matchData entry filters, or NULL */
+const struct arg *match_target(const struct hook *h, const struct match_arg *m);
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
 bool selector_has_filters(const struct selector *s);
 bool hook_has_action(const struct hook *h, enum action_kind k);
 /* return: true, or a returnCopy arg: the event is posted at return */
 bool hook_reports_at_return(const struct hook *h);
 bool hook_kind_can_return(enum hook_kind k); /* it may have a return probe (return: true, returnCopy) */
+/* its value is computed from the raw one (a resolve path, a data source,
+ * a type that reads through its pointer) by a function of its own in the
+ * generated code; else it is the raw value a[index] */
+bool arg_has_value_fn(const struct hook *h, const struct arg *a);
+/* a matchArgs value as the integer an integer arg compares it with: a
+ * number, or for the capability masks a list of capability names */
+bool value_as_int(const struct arg *a, const struct value *v, long long *out);
+/* the runtime's tpc_load_<name> a value goes through, or NULL */
+const char *arg_load(const struct hook *h, const struct arg *a);
 
 /* ---- stages ---- */
 
@@ -550,10 +659,19 @@ char *usdt_probe_list(struct binary *bin);
 struct target {
 	const char *tracefs; /* tracepoint formats; default /sys/kernel/tracing */
 	const char *btf;     /* kernel BTF file; NULL = /sys/kernel/btf/vmlinux if present */
+	char **fleet;        /* --btf DIR: every kernel's BTF file, in name order (btf is the first) */
+	int nfleet;
 	bool no_btf;         /* --no-btf: skip the BTF-aware rules */
 	const char *arch;    /* "x86" or "arm64" (bpf_tracing.h's __TARGET_ARCH_ name) */
 	const char *root;    /* --root: the node's files (uprobe and USDT binaries) are under it; NULL: / */
 };
+
+/* typing.c: type auto derived from the kernel's own description of the
+ * hook (format file, BTF), before check. Writes arg types only. */
+void type_policy(struct policy *p, const struct target *t, struct diags *d);
+struct ktype;
+/* the arg type auto derives from a kernel type, or AT_AUTO and why not */
+enum arg_type auto_from_ktype(const struct ktype *k, char *why, size_t len);
 
 /* check.c and check_*.c: schema-level and semantic rules. */
 void check_policy(const struct policy *p, const struct target *t, struct diags *d);
@@ -561,6 +679,7 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 /* hook.c: what differs between hook kinds. */
 struct hook_plan;
 struct plan;
+struct kproto;
 const char *hook_kind_name(enum hook_kind k);     /* manifest and YAML name */
 const char *prog_variant_name(enum tpc_prog_variant v); /* manifest variant= */
 int hook_max_args(const struct hook *h, const struct target *t); /* arg indexes it can read; 0: unknown */
@@ -584,15 +703,20 @@ void hook_emit_decls(struct buf *b, const struct hook_plan *hp);
 /* the C type of entry program prog's context (malloc'ed) */
 char *hook_ctx_type(const struct hook_plan *hp, int prog);
 void hook_manifest_fields(struct buf *b, const struct hook_plan *hp);
+/* The prototype a hook's args index, from the kernel BTF (a function, a
+ * syscall from __do_sys_X or its sys_enter_X format, a raw tracepoint's
+ * btf_trace_<event>): false when the kind has none (a tracepoint: its
+ * format file) or it cannot be found. */
+bool hook_proto(const struct hook *h, const struct target *t, struct kproto *out);
 
 /* plan.c: decided once per object from the checked policies, read by
  * emit and the manifest. Running past a limit is a diagnostic. */
 struct str_plan {
-	int index;    /* arg index */
+	int slot;     /* the arg's slot (its position in hook.args) */
 	bool checked; /* some check reads it */
 	bool whole;   /* needs the whole string (Postfix, paths, FollowFD names) */
 	int size;     /* bytes of the check buffer (multiple of 8) */
-	int slot;     /* scratch slot, or -1 for a stack buffer */
+	int buf;      /* per-CPU string buffer (tpc_slots.str[buf]), or -1 for a stack buffer */
 	bool is_buf;  /* char_buf: size from another arg */
 	bool is_path; /* file, path, dentry or fd: resolved to a path string */
 	bool preload; /* a sleepable hook's user string or buffer: copied whole, faulting its pages in, into
@@ -713,7 +837,7 @@ bool plan_build(struct plan *pl, const struct policy *p, const struct target *t,
 void plan_free(struct plan *pl);
 /* the follow bit of a filter, -1 when it does not follow */
 int plan_follow_bit(const struct plan *pl, const struct match_proc *m);
-const struct str_plan *plan_str(const struct hook_plan *hp, int index);
+const struct str_plan *plan_str(const struct hook_plan *hp, int slot);
 /* the set serving filter `owner`'s values of `len` bytes, or NULL */
 const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len);
 
@@ -776,8 +900,11 @@ struct ktype {
 	enum kt_kind pointee; /* for KT_PTR */
 	int pointee_size;
 	bool pointee_char;    /* char, signed/unsigned char */
+	bool is_signed;       /* KT_INT */
 	char name[64];        /* struct name (KT_STRUCT, or KT_PTR to one) */
+	char tname[64];       /* the first typedef on the way (size_t; kernel_cap_t of a kernel_cap_t *) */
 	char text[96];        /* C spelling, for messages */
+	unsigned int btf_id;  /* the type in the BTF it came from (0: from a format file) */
 };
 #define KPROTO_MAX 16
 struct kproto {
@@ -786,19 +913,49 @@ struct kproto {
 	char names[KPROTO_MAX][48];
 	struct ktype p[KPROTO_MAX];
 	struct ktype ret; /* the return type */
-	char origin[96]; /* where the prototype came from, for messages */
+	char origin[192]; /* where the prototype came from, for messages */
 };
 struct btf *kbtf_get(const char *path, const char **err); /* cached; NULL + err on failure */
+/* the target's kernel BTF (--btf FILE, or the running kernel's), NULL when
+ * --no-btf, absent or unreadable */
+struct btf *kbtf_for_target(const struct target *t);
 void kbtf_release(void);
 bool kbtf_default_exists(void);
 bool kbtf_has_func(const struct btf *btf, const char *name);
 bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out);
+/* A raw tracepoint's TP_PROTO parameters, from the typedef btf_trace_<event>
+ * (a pointer to a function whose first parameter, void *, is skipped). */
+bool kbtf_raw_tp_proto(const struct btf *btf, const char *event, struct kproto *out);
+/* The closest btf_trace_<name> event name to word, for "did you mean". */
+const char *kbtf_suggest_raw_tp(const struct btf *btf, const char *word, char *out, size_t len);
 const char *kbtf_suggest_func(const struct btf *btf, const char *word);
 void ktype_from_ctype(const char *ctype, int size, struct ktype *k);
 bool syscall_proto_from_tracefs(const char *tracefs, const char *sc, struct kproto *out);
 bool ksyms_has_func(const char *name);
 void kbtf_tp_record(const struct btf *btf, const struct tp_format *fmt, struct tp_record *rec);
 void tp_record_free(struct tp_record *rec, int nfields);
+
+/* btf_access.c: resolve paths walked against a kernel BTF. */
+struct resolve_elem {
+	char name[64]; /* a member, or "" */
+	bool subscript;
+	int index;     /* [index] */
+	int off;       /* byte offset in the path as written */
+};
+/* "a.b[2].c" into out[]: the count, or -1 with why and the byte offset
+ * of the problem ("invalid format for resolve path"). */
+int resolve_parse(const char *path, struct resolve_elem *out, int max, char *why, size_t len, int *bad_off);
+/* Walks elems from a value of BTF type `from` (a pointer; or, with
+ * from_pointee, a pointer to type `from`) into acc. false: why says why
+ * (Tetragon's words: "attribute X not found in ...", "array index out of
+ * bound", "unexpected type", "The maximum depth allowed is 10") and *bad
+ * is the element at fault. */
+bool kbtf_walk(const struct btf *btf, unsigned int from, bool from_pointee, const struct resolve_elem *e, int n,
+	       struct access *acc, char *why, size_t len, int *bad);
+unsigned int kbtf_find_struct(const struct btf *btf, const char *name); /* struct or union id, 0 */
+void kbtf_type_text(const struct btf *btf, unsigned int id, char *out, size_t len);
+/* the ktype of BTF type id (btf.c) */
+void kbtf_describe(const struct btf *btf, unsigned int id, struct ktype *k);
 
 /* "sys_openat", "__x64_sys_openat", "__arm64_sys_openat" -> "openat";
  * NULL when call does not name a syscall function. Points into call. */

@@ -243,9 +243,8 @@ static int choose_variant(const struct tpl_obj *o, int i, tpl_attach_mode mode, 
 		}
 		tpl_variant_noun(ov, h->kind, noun, sizeof(noun));
 		if (!tpl_variant_attachable(ov, &why)) {
-			tpl_err("%s: hook %d (%s): its Override action needs a %s and bpf_override_return, "
-				"and %s%s%s%s",
-				o->path, i, what, noun, why, alt[0] ? ": refusing to attach the " : "", alt,
+			tpl_err("%s: hook %d (%s): its Override action needs %s, and %s%s%s%s", o->path, i, what,
+				tpl_variant_override_needs(ov), why, alt[0] ? ": refusing to attach the " : "", alt,
 				alt[0] ? ", which could not override" : "");
 			return -1;
 		}
@@ -286,7 +285,7 @@ static int choose_variant(const struct tpl_obj *o, int i, tpl_attach_mode mode, 
 	/* what this kernel could have attached instead, had the object one */
 	for (int v = 0; v < TPC_VARIANT_COUNT && !alt[0]; v++) {
 		const char *no;
-		if (!have[v] && tpl_variant_attachable(v, &no))
+		if (!have[v] && tpl_hook_kind_has_variant(h->kind, v) && tpl_variant_attachable(v, &no))
 			tpl_variant_noun(v, h->kind, alt, sizeof(alt));
 	}
 	tpl_err("%s: hook %d (%s): %s and the object has no %s for it", o->path, i, what, why,

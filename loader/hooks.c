@@ -3,6 +3,7 @@
  * (manifest.h) and a case in each switch below; a new variant, a row of
  * TPC_PROG_VARIANTS and its cases here. Until each case is written the
  * build warns (-Wswitch-enum); nothing else in tp-load changes. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include "bindigest.h"
 #include "binary.h"
 #include "elfbin.h"
+#include <bpf/bpf.h>
+
 #include "json.h"
 #include "hooks.h"
 
@@ -131,7 +134,14 @@ static int parse_usdt(struct tpc_record *r, struct tpc_hook *h)
 int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h)
 {
 	switch (h->kind) {
+	case TPC_HOOK_LSM: /* function= is the hook's name */
+		if (tpc_record_str(r, "function", 1, &h->kprobe.function))
+			return -1;
+		if (!tpc_is_symbol(h->kprobe.function))
+			return tpc_record_fail(r, "function=: not an lsm hook name");
+		return 0;
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_FENTRY:
 		if (tpc_record_str(r, "function", 1, &h->kprobe.function) ||
 		    tpc_record_str(r, "call", 0, &h->kprobe.call) ||
 		    tpc_record_flag(r, "syscall", &h->kprobe.syscall))
@@ -142,6 +152,7 @@ int tpl_hook_parse(struct tpc_record *r, struct tpc_hook *h)
 			return tpc_record_fail(r, "call=: not a kernel symbol name");
 		return 0;
 	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT:
 		if (tpc_record_str(r, "tp", 1, &h->tracepoint.tp))
 			return -1;
 		if (!tpc_is_tp_name(h->tracepoint.tp))
@@ -161,10 +172,13 @@ void tpl_hook_free(struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_FENTRY:
+	case TPC_HOOK_LSM:
 		free(h->kprobe.function);
 		free(h->kprobe.call);
 		return;
 	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT:
 		free(h->tracepoint.tp);
 		return;
 	case TPC_HOOK_UPROBE:
@@ -197,6 +211,12 @@ int tpl_hook_kind_has_variant(enum tpc_hook_kind k, enum tpc_prog_variant v)
 	case TPC_HOOK_UPROBE:
 	case TPC_HOOK_USDT:
 		return v == TPC_VARIANT_UPROBE;
+	case TPC_HOOK_RAW_TRACEPOINT:
+		return v == TPC_VARIANT_TP_BTF;
+	case TPC_HOOK_LSM:
+		return v == TPC_VARIANT_LSM;
+	case TPC_HOOK_FENTRY:
+		return v == TPC_VARIANT_FENTRY;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -214,6 +234,12 @@ static int own_variant(enum tpc_hook_kind k)
 	case TPC_HOOK_UPROBE:
 	case TPC_HOOK_USDT:
 		return TPC_VARIANT_UPROBE;
+	case TPC_HOOK_RAW_TRACEPOINT:
+		return TPC_VARIANT_TP_BTF;
+	case TPC_HOOK_LSM:
+		return TPC_VARIANT_LSM;
+	case TPC_HOOK_FENTRY:
+		return TPC_VARIANT_FENTRY;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -248,6 +274,15 @@ void tpl_hook_describe(const struct tpc_hook *h, char *buf, size_t len)
 	case TPC_HOOK_USDT:
 		snprintf(buf, len, "usdt %s", h->usdt.target);
 		return;
+	case TPC_HOOK_RAW_TRACEPOINT:
+		snprintf(buf, len, "raw tracepoint %s", h->tracepoint.tp);
+		return;
+	case TPC_HOOK_LSM:
+		snprintf(buf, len, "lsm hook %s", h->kprobe.function);
+		return;
+	case TPC_HOOK_FENTRY:
+		snprintf(buf, len, "fentry %s", h->kprobe.call ? h->kprobe.call : h->kprobe.function);
+		return;
 	case TPC_HOOK_KIND_COUNT:
 		break;
 	}
@@ -258,8 +293,11 @@ const char *tpl_hook_target(const struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_LSM:
+	case TPC_HOOK_FENTRY:
 		return h->kprobe.function;
 	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT:
 		return h->tracepoint.tp;
 	case TPC_HOOK_UPROBE:
 		return h->uprobe.target;
@@ -275,10 +313,13 @@ void tpl_hook_json_target(FILE *f, const struct tpc_hook *h)
 {
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
+	case TPC_HOOK_LSM:
+	case TPC_HOOK_FENTRY:
 		fputs(",\"function_name\":", f);
 		json_write_cstr(f, h->kprobe.function);
 		return;
-	case TPC_HOOK_TRACEPOINT: {
+	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT: {
 		/* a validated tp= has exactly one '/' */
 		const char *tp = h->tracepoint.tp, *slash = strchr(tp, '/');
 		fputs(",\"subsys\":", f);
@@ -321,6 +362,9 @@ unsigned tpl_hook_json_style(enum tpc_hook_kind k)
 	case TPC_HOOK_KPROBE:
 	case TPC_HOOK_TRACEPOINT:
 	case TPC_HOOK_USDT:
+	case TPC_HOOK_RAW_TRACEPOINT:
+	case TPC_HOOK_LSM:
+	case TPC_HOOK_FENTRY:
 		return 0;
 	case TPC_HOOK_UPROBE:
 		return TPL_JSON_NO_LABELS | TPL_JSON_RETURN_IN_ARGS;
@@ -341,6 +385,9 @@ int tpl_hook_open(struct tpc_hook *h, struct tpl_hook_site *s, char *err, size_t
 	switch (h->kind) {
 	case TPC_HOOK_KPROBE:
 	case TPC_HOOK_TRACEPOINT:
+	case TPC_HOOK_RAW_TRACEPOINT:
+	case TPC_HOOK_LSM:
+	case TPC_HOOK_FENTRY:
 		return 0;
 	case TPC_HOOK_UPROBE:
 		w.path = h->uprobe.path;
@@ -441,6 +488,11 @@ enum bpf_prog_type tpl_variant_prog_type(enum tpc_prog_variant v)
 		return BPF_PROG_TYPE_TRACEPOINT;
 	case TPC_VARIANT_UPROBE:
 		return BPF_PROG_TYPE_KPROBE;
+	case TPC_VARIANT_TP_BTF:
+	case TPC_VARIANT_FENTRY:
+		return BPF_PROG_TYPE_TRACING;
+	case TPC_VARIANT_LSM:
+		return BPF_PROG_TYPE_LSM;
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -456,6 +508,12 @@ const char *tpl_variant_section(enum tpc_prog_variant v, enum tpc_prog_role r)
 		return "tracepoint/";
 	case TPC_VARIANT_UPROBE: /* uprobe.s, uretprobe.s: sleepable */
 		return r == TPC_ROLE_RETURN ? "uretprobe" : "uprobe";
+	case TPC_VARIANT_TP_BTF:
+		return "tp_btf/";
+	case TPC_VARIANT_LSM:
+		return "lsm/";
+	case TPC_VARIANT_FENTRY:
+		return r == TPC_ROLE_RETURN ? "fexit/" : "fentry/";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -471,6 +529,12 @@ const char *tpl_variant_target(enum tpc_prog_variant v)
 		return "tracepoint";
 	case TPC_VARIANT_UPROBE:
 		return "user-space function";
+	case TPC_VARIANT_TP_BTF:
+		return "raw tracepoint";
+	case TPC_VARIANT_LSM:
+		return "LSM hook";
+	case TPC_VARIANT_FENTRY:
+		return "kernel function";
 	case TPC_VARIANT_COUNT:
 		break;
 	}
@@ -482,11 +546,83 @@ int tpl_variant_by_section(enum tpc_prog_variant v)
 	switch (v) {
 	case TPC_VARIANT_KPROBE:
 	case TPC_VARIANT_TRACEPOINT:
+	case TPC_VARIANT_TP_BTF:
+	case TPC_VARIANT_LSM:
+	case TPC_VARIANT_FENTRY:
 		return 1;
 	case TPC_VARIANT_UPROBE:
 	case TPC_VARIANT_COUNT:
 		break;
 	}
+	return 0;
+}
+
+/* Whether this kernel loads a program of a BTF-attached type at all: a
+ * two-instruction program loaded once against a hook every kernel has
+ * (the answer is kept). Loading is what fails where the facility is
+ * missing (EPERM here, with fentry, fexit and lsm programs), so that is
+ * what is asked; nothing is attached. */
+struct feature_probe {
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach;
+	const char *target;   /* found in vmlinux BTF by libbpf's rules */
+	const char *facility; /* what is missing, for the message */
+	const char *needs;
+	int state;            /* 0 unknown, 1 loads, -1 refused */
+	char why[320];
+};
+
+static struct feature_probe lsm_probe = {
+	BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "file_open", "BPF LSM",
+	"it needs CONFIG_BPF_LSM=y and bpf in the lsm= boot option", 0, ""};
+static struct feature_probe fentry_probe = {
+	BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, "vfs_read", "BTF trampolines (fentry/fexit)",
+	"it needs CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and trampolines the kernel allows", 0, ""};
+
+static int probe_loads(struct feature_probe *p, const char **why)
+{
+	if (!p->state) {
+		struct bpf_insn insns[2] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		int id = libbpf_find_vmlinux_btf_id(p->target, p->attach);
+		int fd = -1, err = id < 0 ? -id : 0;
+		if (id > 0) {
+			LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = p->attach, .attach_btf_id = (__u32)id);
+			fd = bpf_prog_load(p->type, "tpc_probe", "GPL", insns, 2, &o);
+			err = fd < 0 ? errno : 0;
+		}
+		if (fd >= 0) {
+			close(fd);
+			p->state = 1;
+		} else {
+			p->state = -1;
+			snprintf(p->why, sizeof(p->why), "%s %s not available on this kernel (a test program failed to load: %s; %s)",
+				 p->facility, strchr(p->facility, '(') ? "are" : "is", strerror(err), p->needs);
+		}
+	}
+	if (p->state < 0)
+		*why = p->why;
+	return p->state > 0;
+}
+
+int tpl_variant_loadable(enum tpc_prog_variant v, const char **why)
+{
+	switch (v) {
+	case TPC_VARIANT_KPROBE: /* a kernel without kprobes still verifies them */
+	case TPC_VARIANT_TRACEPOINT:
+	case TPC_VARIANT_TP_BTF:
+	case TPC_VARIANT_UPROBE: /* attachable or not (tpl_variant_attachable), they load */
+		return 1;
+	case TPC_VARIANT_LSM:
+		return probe_loads(&lsm_probe, why);
+	case TPC_VARIANT_FENTRY:
+		return probe_loads(&fentry_probe, why);
+	case TPC_VARIANT_COUNT:
+		break;
+	}
+	*why = "tp-load does not know this kind of program";
 	return 0;
 }
 
@@ -505,12 +641,36 @@ int tpl_variant_attachable(enum tpc_prog_variant v, const char **why)
 			return 1;
 		*why = "this kernel has no uprobes (CONFIG_UPROBE_EVENTS off)";
 		return 0;
+	case TPC_VARIANT_TP_BTF:
+		return 1; /* BTF-typed tracepoints need the kernel BTF: tpl_check_kernel */
+	case TPC_VARIANT_LSM:
+		return probe_loads(&lsm_probe, why);
+	case TPC_VARIANT_FENTRY:
+		return probe_loads(&fentry_probe, why);
 	case TPC_VARIANT_COUNT:
 		break;
 	}
 	*why = "tp-load does not know this kind of program";
 	return 0;
 }
+
+const char *tpl_variant_override_needs(enum tpc_prog_variant v)
+{
+	switch (v) {
+	case TPC_VARIANT_KPROBE:
+		return "a kprobe and bpf_override_return";
+	case TPC_VARIANT_LSM:
+		return "an lsm program (its return value is the hook's verdict)";
+	case TPC_VARIANT_TRACEPOINT:
+	case TPC_VARIANT_TP_BTF:
+	case TPC_VARIANT_FENTRY:
+	case TPC_VARIANT_UPROBE:
+	case TPC_VARIANT_COUNT:
+		break;
+	}
+	return "a program that can override";
+}
+
 
 void tpl_variant_noun(enum tpc_prog_variant v, enum tpc_hook_kind k, char *buf, size_t len)
 {

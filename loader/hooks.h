@@ -96,6 +96,11 @@ const char *tpl_variant_section(enum tpc_prog_variant v, enum tpc_prog_role r);
  * messages: "kernel function", "tracepoint". */
 const char *tpl_variant_target(enum tpc_prog_variant v);
 
+/* 1 when this kernel can load the variant's programs (through the
+ * verifier: kprobes can be loaded where they cannot be attached); else
+ * 0 and *why names the facility missing. */
+int tpl_variant_loadable(enum tpc_prog_variant v, const char **why);
+
 /* 1 when this kernel can attach the variant's programs; else 0 and *why
  * says why not ("this kernel has no kprobes (CONFIG_KPROBES off)"). */
 int tpl_variant_attachable(enum tpc_prog_variant v, const char **why);
@@ -103,6 +108,11 @@ int tpl_variant_attachable(enum tpc_prog_variant v, const char **why);
 /* 1 when the variant's programs attach where their ELF section says
  * (kprobe/SYM, tracepoint/SUBSYS/EVENT), 0 when where the hook says. */
 int tpl_variant_by_section(enum tpc_prog_variant v);
+
+/* What an Override needs of the variant that performs it: "a kprobe and
+ * bpf_override_return", "an lsm program (its return value is the
+ * verdict)". */
+const char *tpl_variant_override_needs(enum tpc_prog_variant v);
 
 /* How messages name the variant's programs in a hook of kind k: the
  * variant itself when it is the kind's own ("kprobe"; a USDT's are

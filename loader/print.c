@@ -48,7 +48,9 @@ static const struct {
 	{ "fd", TPL_ARG_FD },         { "string", TPL_ARG_STRING },
 	{ "char_buf", TPL_ARG_BYTES }, { "char_iovec", TPL_ARG_BYTES },
 	{ "file", TPL_ARG_FILE },     { "path", TPL_ARG_PATH },
-	{ "dentry", TPL_ARG_PATH },
+	{ "dentry", TPL_ARG_PATH },   { "const_buf", TPL_ARG_CONST_BUF },
+	{ "filename", TPL_ARG_STRING }, { "data_loc", TPL_ARG_STRING },
+	{ "iov_iter", TPL_ARG_BYTES },
 };
 
 enum tpl_argclass tpl_arg_class(const char *type)

@@ -27,6 +27,7 @@ enum tpl_argclass {
 	TPL_ARG_UINT32, TPL_ARG_UINT16, TPL_ARG_UINT8,
 	TPL_ARG_INT64, TPL_ARG_UINT64,
 	TPL_ARG_FD, TPL_ARG_STRING, TPL_ARG_BYTES, TPL_ARG_FILE, TPL_ARG_PATH,
+	TPL_ARG_CONST_BUF, /* an array of a tracepoint record: value is its element size */
 	TPL_ARG_OTHER,
 };
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "hooks.h"
+#include "kargs.h"
 #include "print.h"
 
 static void quoted(FILE *f, const char *str, size_t n, int truncated)
@@ -59,6 +60,15 @@ static void compact_arg(FILE *f, const struct tpc_marg *ma,
 		fputc('?', f);
 		return;
 	}
+	if (v->flags & TPC_ARGF_UNRESOLVED) {
+		fprintf(f, "?(unresolved at depth %llu)", (unsigned long long)x);
+		return;
+	}
+	enum tpl_karg karg = tpl_karg_of(ma->type);
+	if (karg != TPL_KARG_NONE) {
+		tpl_karg_compact(f, karg, v);
+		return;
+	}
 	switch (tpl_arg_class(ma->type)) {
 	case TPL_ARG_FD:
 		fprintf(f, "%d", (int)(tpc_u32)x);
@@ -97,6 +107,19 @@ static void compact_arg(FILE *f, const struct tpc_marg *ma,
 		quoted(f, v->data, tpc_value_strlen(v),
 		       v->flags & TPC_ARGF_TRUNCATED);
 		break;
+	case TPL_ARG_CONST_BUF:
+		if (x == 8) { /* an array of numbers: [a, b, ...] */
+			fputc('[', f);
+			for (tpc_u32 k = 0; k + 8 <= v->len; k += 8) {
+				tpc_u64 e;
+				memcpy(&e, v->data + k, 8);
+				fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)e);
+			}
+			fputc(']', f);
+		} else {
+			quoted(f, v->data, v->len, 0);
+		}
+		break;
 	case TPL_ARG_BYTES:
 	case TPL_ARG_OTHER:
 		if (v->len == 0 && tpl_arg_class(ma->type) == TPL_ARG_OTHER)
@@ -123,8 +146,10 @@ int tpl_print_compact(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	fprintf(f, "%s.%03ld %-7s ", hms, ts.tv_nsec / 1000000, tpl_hook_kind_name(h->kind));
 	plain(f, ev->comm);
 	fprintf(f, "(%u) %s(", ev->h.pid, tpl_hook_target(h));
-	for (int i = 0; i < ev->nargs; i++) {
-		if (i)
+	for (int i = 0, n = 0; i < ev->nargs; i++) {
+		if (!strcmp(h->args[i].type, "nop"))
+			continue;
+		if (n++)
 			fputs(", ", f);
 		compact_arg(f, &h->args[i], &ev->args[i]);
 	}

@@ -21,6 +21,9 @@
  * - return probes print "return" as int_arg when the value fits 32 bits,
  *   else long_arg; process_uprobe events append it to args instead (as
  *   its returnArg type), as Tetragon does, and carry no arg labels.
+ *
+ * A resolve path that could not be followed prints as Tetragon's
+ * error_arg with its message (the depth of the failed dereference).
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +31,7 @@
 
 #include "hooks.h"
 #include "json.h"
+#include "kargs.h"
 #include "print.h"
 
 static void base64(FILE *f, const char *data, size_t n)
@@ -67,6 +71,22 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	int is_str = 0;
 
 	fputc('{', f);
+	if (v->flags & TPC_ARGF_UNRESOLVED) {
+		/* as Tetragon reports a resolve path it could not follow */
+		fprintf(f, "\"error_arg\":{\"Message\":\"Bad address encountered during resolve dereference at depth %llu\"}",
+			(unsigned long long)x);
+		if (ma->label) {
+			fputs(",\"label\":", f);
+			json_write_cstr(f, ma->label);
+		}
+		fputc('}', f);
+		return;
+	}
+	enum tpl_karg karg = tpl_karg_of(ma->type);
+	if (karg != TPL_KARG_NONE) { /* kernel structs and named numbers */
+		tpl_karg_json(f, karg, ma->type, v);
+		goto tail;
+	}
 	switch (tpl_arg_class(ma->type)) {
 	case TPL_ARG_FD:
 		/* resolved in the kernel to the file's path: shown as the file,
@@ -119,6 +139,20 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		fputc('}', f);
 		is_str = 1;
 		break;
+	case TPL_ARG_CONST_BUF:
+		/* as Tetragon: an array of 8-byte elements is one size_arg
+		 * per element; other arrays are their bytes */
+		if (x == 8 && v->len >= 8 && !(v->flags & TPC_ARGF_FAULT)) {
+			for (tpc_u32 k = 0; k + 8 <= v->len; k += 8) {
+				tpc_u64 e;
+				memcpy(&e, v->data + k, 8);
+				fprintf(f, "%s\"size_arg\":\"%llu\"", k ? "},{" : "", (unsigned long long)e);
+			}
+		} else {
+			fputs("\"bytes_arg\":", f);
+			base64(f, v->data, v->len);
+		}
+		break;
 	case TPL_ARG_BYTES:
 	case TPL_ARG_OTHER:
 		if (v->len == 0 && tpl_arg_class(ma->type) == TPL_ARG_OTHER) {
@@ -136,6 +170,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	}
 	if (is_str && (v->flags & TPC_ARGF_TRUNCATED))
 		fputs(",\"truncated\":true", f);
+tail:
 	/* an fd that names no file (a pipe, a socket, a bad number) is no fault */
 	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD)
 		fputs(",\"error\":\"fault\"", f);
@@ -197,15 +232,18 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 	unsigned style = tpl_hook_json_style(h->kind);
 	tpl_hook_json_target(f, h);
 	fputs(",\"args\":[", f);
+	int n = 0;
 	for (int i = 0; i < ev->nargs; i++) {
-		if (i)
+		if (!strcmp(h->args[i].type, "nop"))
+			continue; /* a slot only: nothing to print, as in Tetragon */
+		if (n++)
 			fputc(',', f);
 		json_arg(f, &h->args[i], &ev->args[i], !(style & TPL_JSON_NO_LABELS));
 	}
 	if (h->ret && (style & TPL_JSON_RETURN_IN_ARGS)) {
 		/* process_uprobe: the return value is the last arg, typed by
 		 * returnArg when the policy gave one */
-		if (ev->nargs)
+		if (n)
 			fputc(',', f);
 		json_return(f, h, ev->h.retval);
 	}

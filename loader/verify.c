@@ -13,6 +13,7 @@
 
 #include "attach.h"
 #include "kfeatures.h"
+#include "hooks.h"
 #include "log.h"
 #include "manifest.h"
 #include "verify.h"
@@ -96,16 +97,69 @@ static int verify_one(const struct tpl_obj *o, int idx)
 	return rc;
 }
 
+/* Programs of a variant this kernel cannot load at all (lsm without BPF
+ * LSM, fentry/fexit without trampolines) are refused by name, the
+ * facility said, not handed to the verifier to fail with a bare EPERM.
+ * Their names go to skip[] (at most max). */
+static int refuse_unloadable(const char *path, const struct tpc_manifest *m, char **skip, int max, int *nskip)
+{
+	int bad = 0;
+
+	for (int i = 0; i < m->nhooks; i++) {
+		const struct tpc_hook *h = &m->hooks[i];
+		for (int k = 0; k < h->nprogs; k++) {
+			const char *why = NULL;
+			if (tpl_variant_loadable(h->progs[k].variant, &why) || !why)
+				continue;
+			char what[600];
+			tpl_hook_describe(h, what, sizeof(what));
+			printf("%s: %s %s%s refused\n", path, h->progs[k].name,
+			       tpl_variant_section(h->progs[k].variant, h->progs[k].role), tpl_hook_target(h));
+			fflush(stdout);
+			tpl_err("%s: hook %d (%s): %s", path, i, what, why);
+			if (*nskip < max)
+				skip[(*nskip)++] = h->progs[k].name;
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+/* Is program number idx of the object one of skip[]? */
+static int skipped(const struct tpl_obj *o, int idx, char **skip, int nskip)
+{
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	int i = 0, hit = 0;
+
+	if (!nskip)
+		return 0;
+	obj = open_obj(o);
+	if (!obj)
+		return 0;
+	bpf_object__for_each_program(p, obj) {
+		if (i++ != idx)
+			continue;
+		for (int k = 0; k < nskip; k++)
+			hit |= strcmp(bpf_program__name(p), skip[k]) == 0;
+	}
+	bpf_object__close(obj);
+	return hit;
+}
+
 /* In the child: the object against its manifest, then every program. */
 static int verify_all(const struct tpl_obj *o)
 {
 	const char *path = o->path;
 	struct bpf_object *obj;
 	struct bpf_program *p;
-	int n = 0, bad = 0;
+	int n = 0, bad = 0, nskip = 0;
+	char *skip[256];
 
 	if (tpl_child_check(o))
 		return 1;
+	bad = refuse_unloadable(path, &o->m, skip, 256, &nskip);
+
 	obj = open_obj(o);
 	if (!obj)
 		return 1;
@@ -117,7 +171,7 @@ static int verify_all(const struct tpl_obj *o)
 		return 1;
 	}
 	for (int i = 0; i < n; i++)
-		if (verify_one(o, i))
+		if (!skipped(o, i, skip, nskip) && verify_one(o, i))
 			bad = 1;
 	return bad;
 }

@@ -23,7 +23,7 @@ typedef uint64_t tpc_u64;
 typedef int64_t tpc_s64;
 #endif
 
-#define TPC_ABI_VERSION 2
+#define TPC_ABI_VERSION 3
 
 /* ELF section of the object that carries the manifest (see below). */
 #define TPC_MANIFEST_SECTION ".tpc.manifest"
@@ -99,11 +99,17 @@ enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 /* Flags of one argument record. */
 #define TPC_ARGF_TRUNCATED (1u << 0) /* data is a prefix of the value */
 #define TPC_ARGF_FAULT (1u << 1)     /* the value could not be read */
+/* A resolve path could not be followed (a NULL or unreadable pointer on
+ * the way): no data, value is the depth of the element whose dereference
+ * failed (0: the first). */
+#define TPC_ARGF_UNRESOLVED (1u << 2)
 
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
 #define TPC_ORIGIN_TRACEPOINT 2 /* a policy tracepoint, or a syscall kprobe's twin */
 #define TPC_ORIGIN_UPROBE 3     /* a uprobe or USDT */
+#define TPC_ORIGIN_TRACING 4    /* a BTF-typed program: tp_btf (raw tracepoint), fentry, fexit */
+#define TPC_ORIGIN_LSM 5        /* a BPF LSM program */
 /* Or'ed in: the checks ran at the syscall's exit, because an argument
  * could not be read at its entry (its page was not present yet). */
 #define TPC_ORIGIN_LATE 0x100
@@ -132,11 +138,53 @@ struct tpc_event {
 /* One argument (or the binary path).  Integers: len 0, value holds the
  * number (sign-extended for signed types).  Byte values: len bytes of data
  * follow the record, padded to 8; value holds the original size where it
- * is known (char_buf: the size argument), else len. */
+ * is known (char_buf: the size argument), else len; for const_buf (an
+ * array in a tracepoint record) the size of one element. */
 struct tpc_arg {
 	tpc_u32 len;
 	tpc_u32 flags; /* TPC_ARGF_* */
 	tpc_u64 value;
+};
+
+/* The data of the records of args that read a kernel struct: tp-load
+ * decodes them by the arg's type (manifest type=). Strings are NUL-padded.
+ * linux_binprm and kiocb are path records (the file's path) with the
+ * file's mode in value; syscall64, capability, bpf_cmd and the capability
+ * masks (kernel_cap_t, cap_*) are integers. */
+struct tpc_rec_userns {    /* user_namespace, and cred's user_ns */
+	tpc_u32 level;
+	tpc_u32 uid;       /* owner */
+	tpc_u32 gid;       /* group */
+	tpc_u32 inum;
+};
+struct tpc_rec_cred {      /* cred */
+	tpc_u32 uid, gid, euid, egid, suid, sgid, fsuid, fsgid;
+	tpc_u32 securebits;
+	tpc_u32 pad;
+	tpc_u64 cap_permitted, cap_effective, cap_inheritable;
+	struct tpc_rec_userns userns;
+};
+struct tpc_rec_bpf_prog {  /* bpf_prog, bpf_attr (of BPF_PROG_LOAD) */
+	tpc_u32 type;
+	tpc_u32 insn_cnt;
+	char name[16];
+};
+struct tpc_rec_bpf_map {   /* bpf_map */
+	tpc_u32 type, key_size, value_size, max_entries;
+	char name[16];
+};
+struct tpc_rec_perf_event { /* perf_event */
+	tpc_u32 type;
+	tpc_u32 pad;
+	tpc_u64 config;
+	tpc_u64 probe_offset;
+	char kprobe_func[64];
+};
+struct tpc_rec_module {    /* module, load_info */
+	tpc_u64 taints;
+	tpc_u32 sig_ok;    /* load_info: its signature was verified */
+	tpc_u32 has_sig_ok; /* 1 for load_info, whose record says */
+	char name[56];
 };
 
 /* Namespace indexes (matchNamespaces' names in this order). */
@@ -186,11 +234,14 @@ struct tpc_fd_key {
  * (static-asserted in compiler/hook.c) and tp-load's per-kind code
  * (loader/hooks.c) switches over it. A new kind is one row here, then one
  * case in each of those switches. */
-#define TPC_HOOK_KINDS(X)                                  \
-	X(KPROBE, "kprobe", "process_kprobe")              \
-	X(TRACEPOINT, "tracepoint", "process_tracepoint")  \
-	X(UPROBE, "uprobe", "process_uprobe")              \
-	X(USDT, "usdt", "process_usdt")
+#define TPC_HOOK_KINDS(X)                                          \
+	X(KPROBE, "kprobe", "process_kprobe")                      \
+	X(TRACEPOINT, "tracepoint", "process_tracepoint")          \
+	X(UPROBE, "uprobe", "process_uprobe")                      \
+	X(USDT, "usdt", "process_usdt")                            \
+	X(RAW_TRACEPOINT, "raw_tracepoint", "process_tracepoint")  \
+	X(LSM, "lsm", "process_lsm")                               \
+	X(FENTRY, "fentry", "process_kprobe")
 #define TPC_HOOK_KIND_(id, name, key) TPC_HOOK_##id,
 enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
 #undef TPC_HOOK_KIND_
@@ -201,7 +252,10 @@ enum tpc_hook_kind { TPC_HOOK_KINDS(TPC_HOOK_KIND_) TPC_HOOK_KIND_COUNT };
 #define TPC_PROG_VARIANTS(X)          \
 	X(KPROBE, "kprobe")           \
 	X(TRACEPOINT, "tracepoint")   \
-	X(UPROBE, "uprobe")
+	X(UPROBE, "uprobe")           \
+	X(TP_BTF, "tp_btf")           \
+	X(LSM, "lsm")                 \
+	X(FENTRY, "fentry")
 #define TPC_VARIANT_(id, name) TPC_VARIANT_##id,
 enum tpc_prog_variant { TPC_PROG_VARIANTS(TPC_VARIANT_) TPC_VARIANT_COUNT };
 #undef TPC_VARIANT_
@@ -225,19 +279,20 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * byte outside [A-Za-z0-9._/:+-]). The first line is exactly
  * "tpc-manifest <TPC_ABI_VERSION>"; the last is "end". Records:
  *
- *   tpc-manifest 2
+ *   tpc-manifest 3
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
- *   hook id=<n> kind=kprobe|tracepoint|uprobe|usdt nargs=<n>
- *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe)
- *        [tp=<subsys>/<event>]                                   (kind=tracepoint)
+ *   hook id=<n> kind=kprobe|tracepoint|uprobe|usdt|raw_tracepoint|lsm|fentry nargs=<n>
+ *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe, fentry)
+ *        [function=<hook>]                                       (kind=lsm)
+ *        [tp=<subsys>/<event>]                       (kind=tracepoint, raw_tracepoint)
  *        [path=<binary>] [symbol=<name[+off]>|offset=<n>|addr=<n>]
  *        [ref_ctr_offset=<n>] [digests=<algo:hex,...>]          (kind=uprobe)
  *        [path=<binary>] [provider=<p>] [name=<n>] [offset=<n>]
  *        [ref_ctr_offset=<n>] [sha256=<hex>]                    (kind=usdt)
  *        [return=0|1 [return_type=<type>]] [override=1]
  *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
- *   prog hook=<n> name=<program> variant=kprobe|tracepoint|uprobe role=entry|return [override=1]
+ *   prog hook=<n> name=<program> variant=kprobe|tracepoint|uprobe|tp_btf|lsm|fentry role=entry|return [override=1]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
  *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
@@ -251,7 +306,12 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * what its events name, by kind: kprobe: function= (required) is the
  * kernel symbol its kprobes attach to and its events' function_name
  * (__x64_sys_openat for syscall=1), call= the policy's spelling;
- * tracepoint: tp= (required); uprobe: path= (required, absolute) and
+ * tracepoint: tp= (required); raw_tracepoint: tp= (required; the event
+ * attached, by its BTF prototype, is the part after '/', the subsystem
+ * only names events); fentry: as kprobe (its programs attach by BTF,
+ * fentry/ and fexit/); lsm: function= (required) is the LSM hook's name
+ * (file_open), its events' function_name; its program returns the hook's
+ * verdict; uprobe: path= (required, absolute) and
  * exactly one of symbol= (a symbol of the binary, "name" or "name+off",
  * looked up by tp-load in the file it attaches to), offset= (a file
  * offset) and addr= (a virtual address, turned into a file offset
@@ -272,10 +332,11 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * order of their first records is the order of preference. tp-load
  * attaches every program of one variant per hook (--attach=auto: the
  * first this kernel can attach) at the object's own ELF section of the
- * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT), return
- * programs before entry ones; uprobe programs (sections uprobe and
- * uretprobe, uprobe.s and uretprobe.s when sleepable) at the place the
- * hook record names. override=1 on a program: it performs the
+ * program (kprobe/SYM, kretprobe/SYM, tracepoint/SUBSYS/EVENT,
+ * tp_btf/EVENT, lsm/HOOK, fentry/SYM, fexit/SYM), return programs before
+ * entry ones; uprobe programs (sections uprobe and uretprobe, uprobe.s
+ * and uretprobe.s when sleepable) at the place the hook record names.
+ * override=1 on a program: it performs the
  * hook's Override (bpf_override_return); a hook with override=1 only
  * attaches a variant whose entry program has it.
  * seed=procs: a filter reads the process table (matchBinaries,

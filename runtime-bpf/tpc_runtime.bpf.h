@@ -203,6 +203,31 @@ static __always_inline __u32 tpc_put_int(struct tpc_scratch *sc, __u32 off, __u6
 	return off + sizeof(struct tpc_arg);
 }
 
+/* An arg whose resolve path could not be followed: the depth at which
+ * (TPC_ARGF_UNRESOLVED). */
+static __always_inline __u32 tpc_put_unresolved(struct tpc_scratch *sc, __u32 off, long depth)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	r->len = 0;
+	r->flags = TPC_ARGF_UNRESOLVED;
+	r->value = (__u64)depth;
+	return off + sizeof(struct tpc_arg);
+}
+
+/* An arg whose value could not be read. */
+static __always_inline __u32 tpc_put_fault(struct tpc_scratch *sc, __u32 off)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = (struct tpc_arg *)(sc->ev + off);
+	r->len = 0;
+	r->flags = TPC_ARGF_FAULT;
+	r->value = 0;
+	return off + sizeof(struct tpc_arg);
+}
+
 /* A NUL-terminated string from user or kernel memory. */
 static __always_inline __u32 tpc_put_str(struct tpc_scratch *sc, __u32 off, __u64 ptr, bool user)
 {
@@ -248,6 +273,16 @@ static __always_inline __u32 tpc_put_buf(struct tpc_scratch *sc, __u32 off, __u6
 	}
 	r->len = n;
 	return off + sizeof(struct tpc_arg) + ((n + 7) & ~7u);
+}
+
+/* An array of size bytes in kernel memory (const_buf): its bytes, and in
+ * value the size of one element, for tp-load to decode them. */
+static __always_inline __u32 tpc_put_array(struct tpc_scratch *sc, __u32 off, __u64 ptr, __u32 size, __u32 elem)
+{
+	__u32 end = tpc_put_buf(sc, off, ptr, size, false);
+	if (end != off && off <= TPC_OFF_LIMIT)
+		((struct tpc_arg *)(sc->ev + off))->value = elem;
+	return end;
 }
 
 /* The record of a string a check has read: the bytes the check compared
@@ -522,5 +557,6 @@ static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_
 
 #include "tpc_task.bpf.h"
 #include "tpc_path.bpf.h"
+#include "tpc_kargs.bpf.h"
 
 #endif /* TPC_RUNTIME_BPF_H */

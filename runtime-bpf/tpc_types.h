@@ -71,7 +71,18 @@ struct pid_namespace { struct ns_common ns; };
 struct net { struct ns_common ns; };
 struct time_namespace { struct ns_common ns; };
 struct cgroup_namespace { struct ns_common ns; };
-struct user_namespace { struct ns_common ns; };
+typedef struct {
+	unsigned int val;
+} kuid_t;
+typedef struct {
+	unsigned int val;
+} kgid_t;
+struct user_namespace {
+	struct ns_common ns;
+	int level;
+	kuid_t owner;
+	kgid_t group;
+};
 
 struct nsproxy {
 	struct uts_namespace *uts_ns;
@@ -100,16 +111,16 @@ struct pid {
 struct tpc_kernel_cap {
 };
 
-typedef struct {
-	unsigned int val;
-} kuid_t;
-typedef struct {
-	unsigned int val;
-} kgid_t;
-
 struct cred {
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t suid;
+	kgid_t sgid;
 	kuid_t euid;
 	kgid_t egid;
+	kuid_t fsuid;
+	kgid_t fsgid;
+	unsigned int securebits;
 	struct tpc_kernel_cap cap_inheritable;
 	struct tpc_kernel_cap cap_permitted;
 	struct tpc_kernel_cap cap_effective;
@@ -124,6 +135,7 @@ struct qstr {
 };
 struct inode {
 	unsigned int i_nlink;
+	unsigned short i_mode;
 };
 struct dentry {
 	struct dentry *d_parent;
@@ -144,6 +156,7 @@ struct path {
 };
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
 };
 struct fdtable {
 	unsigned int max_fds;
@@ -169,7 +182,14 @@ struct signal_struct {
 	atomic_t live; /* threads of the group not yet exiting */
 };
 
+/* x86's status (TS_COMPAT: a 32-bit syscall), arm64's flags (TIF_32BIT) */
+struct thread_info {
+	unsigned long flags;
+	__u32 status;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
 	struct files_struct *files;
 	struct mm_struct *mm;
 	struct signal_struct *signal;

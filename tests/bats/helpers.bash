@@ -152,9 +152,18 @@ no_orphan_tpc_progs() {
 	return 1
 }
 
-# set_manifest OBJ MANIFEST_FILE OUT: OBJ with its manifest replaced
+# set_manifest OBJ MANIFEST_FILE OUT: OBJ with its manifest replaced. A
+# shorter manifest is padded with NULs to the section's size (tp-load
+# allows a trailing run of them): llvm-objcopy shrinking the section
+# leaves libbpf without the func_info of the object's subprograms.
 set_manifest() {
-	llvm-objcopy --update-section .tpc.manifest="$2" "$1" "$3"
+	local size pad="$BATS_TEST_TMPDIR/manifest.pad.$$"
+	llvm-objcopy --dump-section .tpc.manifest="$pad" "$1" /dev/null
+	size=$(wc -c <"$pad")
+	cp "$2" "$pad"
+	[ "$(wc -c <"$pad")" -lt "$size" ] && truncate -s "$size" "$pad"
+	llvm-objcopy --update-section .tpc.manifest="$pad" "$1" "$3"
+	rm -f "$pad"
 }
 
 # get_manifest OBJ: prints the manifest text of OBJ (without its NUL)

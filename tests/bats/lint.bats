@@ -37,7 +37,7 @@ require_kernel_info() {
 	require_kernel_info
 	local f errs
 	for f in "$LINT"/*.yaml; do
-		args=$(sed -n '1s/^# tpc-args: //p' "$f" | sed "s|@FIXTURES@|$FIXTURES|g")
+		args=$(sed -n '1s/^# tpc-args: //p' "$f" | sed -e "s|@FIXTURES@|$FIXTURES|g" -e "s|@DIR@|$LINT|g")
 		run "$TPC" lint $args "$f"
 		errs=$(grep -c ': error: ' "${f%.yaml}.expected" || true)
 		case "$(basename "$f")" in unsupported-*) ;; *)
@@ -200,4 +200,47 @@ require_kernel_info() {
 		grep -q "^| \`$r\` |" "$REPO/README.md" || { echo "not in README: $r"; missing=1; }
 	done
 	[ "$missing" -eq 0 ]
+}
+
+@test "--btf DIR: a fleet's kernels; what a policy uses that some lack is an error naming them, and the object still builds for the first" {
+	require_kernel_info
+	local dir="$BATS_TEST_TMPDIR/fleet"
+	mkdir -p "$dir"
+	cp /sys/kernel/btf/vmlinux "$dir/a-this-kernel"
+	cp "$LINT/fleet/btf/k2-old" "$dir/b-old"
+	cat >"$BATS_TEST_TMPDIR/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "fleet"
+	spec:
+	  tracepoints:
+	  - subsystem: "sched"
+	    event: "sched_process_exec"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "int"
+	      resolve: "real_parent.tgid"
+	    - index: 0
+	      type: "uint64"
+	      resolve: "signal.nr_threads"
+	EOF
+	run "$TPC" lint --btf "$dir" "$BATS_TEST_TMPDIR/p.yaml"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$BATS_TEST_TMPDIR/p.yaml:16:17: error: resolve 'signal.nr_threads' is missing on 1 of the 2 kernels: b-old (attribute 'signal' not found in struct task_struct) [btf-fleet]" ]
+	[ "$(grep -c 'error:' <<<"$output")" -eq 1 ]
+	# without what the old kernel lacks: clean, and it compiles
+	head -n 13 "$BATS_TEST_TMPDIR/p.yaml" >"$BATS_TEST_TMPDIR/q.yaml"
+	run "$TPC" lint --btf "$dir" "$BATS_TEST_TMPDIR/q.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "$TPC" --btf "$dir" "$BATS_TEST_TMPDIR/q.yaml" -o "$BATS_TEST_TMPDIR/q.bpf.o"
+	[ "$status" -eq 0 ]
+	# an empty directory is a usage error
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run "$TPC" lint --btf "$BATS_TEST_TMPDIR/empty" "$BATS_TEST_TMPDIR/q.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no BTF files in the directory"* ]]
 }

@@ -1,16 +1,26 @@
 #!/usr/bin/env bats
 # Nothing that passes tpc lint fails on the node: every (field or
-# parameter, arg type) pair the lint rules accept, on tracepoints with
+# parameter, arg type) pair the lint rules accept, for every arg type tpc
+# reads (kernel structs included), on tracepoints with
 # every kind of field (integers of each width, pointers, char and byte
+<<<<<<< HEAD
 # arrays, __data_loc strings, syscall slots), on kprobes, and on uprobes
 # and USDTs (argument registers; a note's register, memory and constant
 # arguments), compiles and
+=======
+# arrays, __data_loc strings, syscall slots), on raw tracepoints (their
+# BTF-typed TP_PROTO parameters) and on kprobes, compiles and
+>>>>>>> btf
 # passes the kernel verifier. Every pair the rules refuse is refused with
 # a reason (tp-field-type / btf-arg-type), never with a crash.
 
 load helpers
 
 TYPES="int uint32 int64 uint64 size_t int16 uint16 int8 uint8 string char_buf char_iovec fd file path dentry"
+# the types that read kernel structs or named kernel numbers, and a few
+# basic ones to pair them with on the hooks that carry them
+KTYPES="nop syscall64 capability bpf_cmd kernel_cap_t cap_effective cred user_namespace bpf_attr bpf_prog bpf_map
+	perf_event module load_info iov_iter linux_binprm kiocb filename data_loc int uint64 string file"
 
 setup() {
 	require_root
@@ -23,17 +33,23 @@ setup() {
 hook_yaml() {
 	local kind=$1 where=$2 index=$3 type=$4 op value
 	case $type in
-	string | char_buf | file | path | dentry) op=Prefix value='"/x"' ;;
-	char_iovec) op="" ;;
+	string | char_buf | file | path | dentry | linux_binprm | kiocb | filename | data_loc) op=Prefix value='"/x"' ;;
+	kernel_cap_t | cap_effective) op=Mask value='"CAP_SYS_ADMIN"' ;;
+	char_iovec | nop | capability | cred | user_namespace | bpf_attr | bpf_prog | bpf_map | perf_event | module | \
+		load_info | iov_iter) op="" ;; # no operator applies
 	*) op=Equal value='"7"' ;;
 	esac
-	if [ "$kind" = tracepoint ]; then
+	if [ "$kind" = tracepoint ] || [ "$kind" = raw ]; then
 		printf '  - subsystem: "%s"\n    event: "%s"\n' "${where%/*}" "${where#*/}"
+<<<<<<< HEAD
 	elif [ "$kind" = uprobe ]; then # PATH:SYMBOL
 		printf '  - path: "%s"\n    symbols: ["%s"]\n' "${where%:*}" "${where##*:}"
 	elif [ "$kind" = usdt ]; then # PATH:PROVIDER:NAME
 		local pn=${where#*:}
 		printf '  - path: "%s"\n    provider: "%s"\n    name: "%s"\n' "${where%%:*}" "${pn%:*}" "${pn#*:}"
+=======
+		[ "$kind" = raw ] && printf '    raw: true\n'
+>>>>>>> btf
 	else
 		printf '  - call: "%s"\n    syscall: %s\n' "${where%:*}" "${where#*:}"
 	fi
@@ -47,13 +63,19 @@ policy_head() {
 	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: "%s"\nspec:\n  %s:\n' "$1" "$2"
 }
 
-# try KIND WHERE NFIELDS: lints every (index, type) pair alone; the
-# accepted ones go into one object, which must compile and verify.
+# try KIND WHERE NFIELDS [TYPES [FIRST]]: lints every (index, type)
+# pair alone (indexes FIRST..NFIELDS-1, default 0); the accepted ones go
+# into one object, which must compile and verify.
 try() {
+<<<<<<< HEAD
 	local kind=$1 where=$2 n=$3 list=${1}s i t ok=0 refused=0
+=======
+	local kind=$1 where=$2 n=$3 types=${4:-$TYPES} first=${5:-0} list=kprobes i t ok=0 refused=0
+	[ "$kind" = tracepoint ] || [ "$kind" = raw ] && list=tracepoints
+>>>>>>> btf
 	policy_head "all-$ok" "$list" >"$T/all.yaml"
-	for ((i = 0; i < n; i++)); do
-		for t in $TYPES; do
+	for ((i = first; i < n; i++)); do
+		for t in $types; do
 			{ policy_head one "$list"; hook_yaml "$kind" "$where" "$i" "$t"; } >"$T/one.yaml"
 			run "$TPC" lint "$T/one.yaml"
 			if [ "$status" -eq 0 ]; then
@@ -97,6 +119,7 @@ try() {
 	try kprobe sys_openat:true 4
 }
 
+<<<<<<< HEAD
 @test "lint-clean args of uprobes (argument registers) and USDTs (register, memory and constant args) all verify" {
 	[ -e /sys/bus/event_source/devices/uprobe ] || skip "this kernel has no uprobes (CONFIG_UPROBE_EVENTS off)"
 	# string args are pre-loaded by sleepable programs with this kfunc
@@ -106,4 +129,26 @@ try() {
 	try uprobe "$progs/uprobe_target:tpc_probe_me" 6
 	try usdt "$progs/usdt_target:tpctest:forms" 4
 	try usdt "$progs/usdt_target:tpctest:pair" 3
+=======
+@test "lint-clean args of raw tracepoints (sched_process_exec, sys_enter, signal_generate) all verify" {
+	try raw sched/sched_process_exec 3
+	try raw raw_syscalls/sys_enter 2
+	try raw signal/signal_generate 5
+}
+
+@test "lint-clean kernel-struct args of raw tracepoints and tracepoints (cap_capable, iomap_dio_rw_begin, sched_process_exec, sys_enter) all verify" {
+	try raw capability/cap_capable 5 "$KTYPES"
+	try tracepoint capability/cap_capable 9 "$KTYPES" 4
+	try raw iomap/iomap_dio_rw_begin 2 "$KTYPES"
+	try raw sched/sched_process_exec 3 "$KTYPES"
+	try tracepoint sched/sched_process_exec 7 "$KTYPES" 4
+	try tracepoint raw_syscalls/sys_enter 6 "$KTYPES" 4
+}
+
+@test "lint-clean kernel-struct args of kprobes (security_bpf, security_bprm_check, sys_bpf, cap_capget) all verify" {
+	try kprobe security_bpf:false 2 "$KTYPES"
+	try kprobe security_bprm_check:false 1 "$KTYPES"
+	try kprobe sys_bpf:true 2 "$KTYPES"
+	try kprobe cap_capget:false 2 "$KTYPES" 1
+>>>>>>> btf
 }

@@ -309,7 +309,7 @@ patched() {
 	line=$(get_manifest "$OBJ" | grep -n '^prog hook=0 name=tpc_h0_twin ' | cut -d: -f1)
 	[ -n "$line" ]
 	patched 's/ name=tpc_h0_twin variant=tracepoint / name=tpc_h0_twin variant=bogus /'
-	refuses "$BAD" "manifest line $line: prog variant=bogus unknown (kprobe, tracepoint, uprobe)"
+	refuses "$BAD" "manifest line $line: prog variant=bogus unknown (kprobe, tracepoint, uprobe, tp_btf, lsm, fentry)"
 	patched 's/ name=tpc_h0_twin variant=tracepoint role=entry/ name=tpc_h0_twin variant=tracepoint role=exit/'
 	refuses "$BAD" "manifest line $line: prog role=exit unknown (entry, return)"
 	patched 's/ name=tpc_h0_twin / name=tpc-h0-twin /'

@@ -47,10 +47,11 @@ if [ $rc != 0 ]; then
 fi
 if timeout 60 "$tpload" --verify "$tmp/p.bpf.o" >"$tmp/verify.out" 2>&1; then
 	echo "outcome: compiles, passes tp-load --verify"
-elif missing=$(grep -o '[a-z_]* is not available on this kernel' "$tmp/verify.out" | head -1) && [ -n "$missing" ]; then
-	# a kernel feature this machine lacks (bpf_override_return here):
-	# the policy is fine, the kernel cannot run it
-	echo "outcome: compiles, tp-load --verify: ${missing%% is not available*} is not available on this kernel"
+elif missing=$(grep -oE '(BPF LSM|BTF trampolines \(fentry/fexit\)|[a-z_]+) (is|are) not available on this kernel' \
+	"$tmp/verify.out" | head -1) && [ -n "$missing" ]; then
+	# a kernel feature this machine lacks (bpf_override_return, BPF LSM,
+	# trampolines here): the policy is fine, the kernel cannot run it
+	echo "outcome: compiles, tp-load --verify: $missing"
 else
 	echo "outcome: compiles, tp-load --verify fails"
 fi

@@ -7,6 +7,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 corpus="${TPC_CORPUS:-$here/../../../shared/corpus/tetragon}"
+[ -d "$corpus" ] || { echo "update.sh: no corpus at $corpus (set TPC_CORPUS)" >&2; exit 1; }
 mkdir -p "$here/records"
 rm -f "$here/records"/*.expected
 n=0

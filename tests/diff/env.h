@@ -80,6 +80,7 @@ struct tpcd_env {
 	uint32_t garbage;               /* seed of the stale bytes past a read */
 	struct tpcd_stash stash[TPCD_MAX_HOOKS];
 	struct tpcd_out out;
+	int64_t func_ret;               /* what bpf_get_func_ret says in a fexit program */
 	/* reads, for the statistics: how often each path of the shim ran */
 	uint64_t str_reads, buf_reads, path_reads, faults;
 };

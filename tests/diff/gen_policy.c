@@ -290,11 +290,11 @@ static void gen_caps(struct rng *r, struct match_caps *m)
 		m->values[v] = sc(cap_value(r));
 }
 
-static void gen_action(struct rng *r, struct action *a)
+static void gen_action(struct rng *r, const struct hook *h, struct action *a)
 {
 	static const enum action_kind kinds[] = {ACT_POST, ACT_NOPOST, ACT_SIGKILL, ACT_SIGNAL, ACT_GETURL, ACT_DNSLOOKUP};
 	static const char *const names[] = {"Post", "NoPost", "Sigkill", "Signal", "GetUrl", "DnsLookup"};
-	int k = rng_below(r, 6);
+	int k = rng_below(r, h->kind == HOOK_LSM ? 4 : 6); /* an lsm hook has no userspace actions */
 	a->kind = kinds[k];
 	a->name = xstrdup(names[k]);
 	if (a->kind == ACT_SIGNAL) {
@@ -381,7 +381,7 @@ static void gen_selector(struct rng *r, const struct hook *h, struct selector *s
 		s->nactions = 1 + (int)rng_chance(r, 30);
 		s->actions = xcalloc((size_t)s->nactions, sizeof(struct action));
 		for (int k = 0; k < s->nactions; k++) {
-			gen_action(r, &s->actions[k]);
+			gen_action(r, h, &s->actions[k]);
 			/* one action of each kind: two Signals with two numbers
 			 * would make the spec's meaning (both? the last?) moot */
 			if (k && s->actions[k].kind == s->actions[0].kind) {
@@ -417,7 +417,7 @@ static void gen_args(struct rng *r, struct hook *h, int base, int nslots)
 		used[slot] = 1;
 		int t = rng_below(r, 100);
 		const char *type = t < 35 ? int_types[rng_below(r, t < 25 ? 4 : 8)] : t < 60 ? "string" : t < 80 ? "char_buf" : "fd";
-		if (h->kind == HOOK_KPROBE && !h->syscall && rng_chance(r, 40))
+		if (h->kind != HOOK_TRACEPOINT && !h->syscall && rng_chance(r, 40))
 			type = rng_chance(r, 60) ? "file" : "path";
 		set_arg(&h->args[h->nargs++], base + slot, type);
 	}
@@ -582,6 +582,7 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 	if (kprobe) {
 		static const char *const kfuncs[] = {"fd_install", "security_file_open", "vfs_read", "vfs_write",
 						     "security_path_mkdir"};
+		static const char *const lsm_hooks[] = {"file_open", "file_permission", "mmap_file", "path_mkdir"};
 		h->kind = HOOK_KPROBE;
 		/* a kernel function (file and path args, five registers) or a
 		 * syscall (user memory, six registers, a tracepoint twin) */
@@ -589,7 +590,18 @@ static void gen_hook(struct rng *r, struct hook *h, bool kprobe, struct gen_budg
 		h->call = h->syscall ? xasprintf("sys_%s", syscalls[sc_i].name) : xstrdup(kfuncs[rng_below(r, 5)]);
 		base = 0;
 		nslots = h->syscall ? 6 : 5;
-		if (rng_chance(r, 25)) {
+		/* or the same through a fentry (a u64 context, or the wrapper's
+		 * pt_regs for a syscall), or an lsm hook (a u64 context, no
+		 * return probe) */
+		int other = rng_below(r, 100);
+		if (other < 20) {
+			h->kind = HOOK_FENTRY;
+		} else if (other < 35 && !h->syscall) {
+			h->kind = HOOK_LSM;
+			free(h->call);
+			h->call = xstrdup(lsm_hooks[rng_below(r, 4)]);
+		}
+		if (h->kind != HOOK_LSM && rng_chance(r, 25)) {
 			h->is_return = true;
 			if (rng_chance(r, 70)) {
 				static const char *const rt[] = {"int", "int64", "uint64", "uint32", "long"};
@@ -639,8 +651,15 @@ void gen_policy(struct rng *r, struct policy *p, const char *name, struct gen_bu
 	p->kind = xstrdup("TracingPolicy");
 	p->nhooks = 1 + (int)rng_below(r, 3);
 	p->hooks = xcalloc((size_t)p->nhooks, sizeof(struct hook));
-	/* kprobes first: the YAML lists them before tracepoints */
+	/* in the YAML's order (yaml.c): kprobes, fentries, lsmhooks, then
+	 * tracepoints, which is the order parse numbers them in */
 	int nk = (int)rng_below(r, (uint32_t)p->nhooks + 1);
 	for (int i = 0; i < p->nhooks; i++)
 		gen_hook(r, &p->hooks[i], i < nk, b);
+	for (int i = 1; i < p->nhooks; i++) /* stable: insertion */
+		for (int j = i; j > 0 && dev_kind_rank(p->hooks[j].kind) < dev_kind_rank(p->hooks[j - 1].kind); j--) {
+			struct hook t = p->hooks[j];
+			p->hooks[j] = p->hooks[j - 1];
+			p->hooks[j - 1] = t;
+		}
 }

@@ -90,6 +90,12 @@ struct dev_outcome {
 bool dev_outcome_equal(const struct dev_outcome *a, const struct dev_outcome *b);
 void dev_outcome_print(FILE *f, const struct dev_outcome *o);
 
+/* ---- hook kinds (yaml.c) ---- */
+/* The order of the spec's hook lists in the YAML, which parse numbers
+ * hooks in; their list name. */
+int dev_kind_rank(enum hook_kind k);
+const char *dev_kind_list(enum hook_kind k);
+
 /* ---- generators (gen_policy.c, gen_event.c) ---- */
 struct gen_budget {
 	int follow; /* follow filters still allowed in this object (64 per object) */

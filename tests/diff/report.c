@@ -135,6 +135,10 @@ void dev_event_print(FILE *f, const struct hook *h, const struct dev_event *e)
 	if (h->kind == HOOK_KPROBE)
 		fprintf(f, "call of kprobe %s (hook %d), through its %s\n", h->call, e->hook,
 			e->via_twin ? "syscalls tracepoint twin" : "kprobe");
+	else if (h->kind == HOOK_FENTRY)
+		fprintf(f, "call of fentry %s (hook %d)\n", h->call, e->hook);
+	else if (h->kind == HOOK_LSM)
+		fprintf(f, "lsm hook %s (hook %d)\n", h->call, e->hook);
 	else
 		fprintf(f, "tracepoint %s/%s (hook %d)\n", h->subsystem, h->event, e->hook);
 	for (int i = 0; i < h->nargs; i++)

@@ -21,7 +21,7 @@ extern char **environ;
 typedef int (*prog_fn)(void *ctx);
 
 struct progs {
-	prog_fn kprobe, twin, tp, kret, twin_ret;
+	prog_fn kprobe, twin, tp, kret, twin_ret, fentry, fexit, lsm;
 	bool looked;
 };
 
@@ -124,6 +124,9 @@ static struct progs *progs_of(struct gen_so *so, int id)
 		p->tp = sym(so, id, "tp");
 		p->kret = sym(so, id, "kretprobe");
 		p->twin_ret = sym(so, id, "twin_ret");
+		p->fentry = sym(so, id, "fentry");
+		p->fexit = sym(so, id, "fexit");
+		p->lsm = sym(so, id, "lsm");
 		p->looked = true;
 	}
 	return p;
@@ -214,12 +217,43 @@ void gen_so_run(struct gen_so *so, int id, const struct policy *p, const struct 
 	struct progs *pr = progs_of(so, id);
 	prog_fn need[3] = {h->kind == HOOK_TRACEPOINT ? pr->tp : e->via_twin ? pr->twin : pr->kprobe,
 			   h->is_return ? (e->via_twin ? pr->twin_ret : pr->kret) : pr->kprobe, NULL};
-	if (!need[0] || (h->kind == HOOK_KPROBE && !need[1])) {
+	if (h->kind == HOOK_FENTRY) {
+		need[0] = pr->fentry;
+		need[1] = h->is_return ? pr->fexit : pr->fentry;
+	} else if (h->kind == HOOK_LSM) {
+		need[0] = need[1] = pr->lsm;
+	}
+	if (!need[0] || (h->kind != HOOK_TRACEPOINT && !need[1])) {
 		fprintf(stderr, "diffcheck: the generated object has no program for hook %d (%s)\n", id,
-			h->kind == HOOK_KPROBE ? h->call : h->event);
+			h->kind != HOOK_TRACEPOINT ? h->call : h->event);
 		exit(2);
 	}
-	if (h->kind == HOOK_KPROBE && !e->via_twin) {
+	if (h->kind == HOOK_FENTRY || h->kind == HOOK_LSM) {
+		/* a BTF-typed program: a u64 per parameter, or for a syscall
+		 * fentry the wrapper's one parameter, the user's registers */
+		struct pt_regs_host {
+			unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs,
+				flags, sp, ss;
+		} user = {0};
+		unsigned long long ctx[6] = {0};
+		if (h->syscall) {
+			user.di = e->raw[0];
+			user.si = e->raw[1];
+			user.dx = e->raw[2];
+			user.r10 = e->raw[3];
+			user.r8 = e->raw[4];
+			user.r9 = e->raw[5];
+			ctx[0] = (unsigned long long)(uintptr_t)&user;
+		} else {
+			for (int k = 0; k < 5; k++)
+				ctx[k] = e->raw[k];
+		}
+		need[0](ctx);
+		if (h->is_return) {
+			env->func_ret = e->ret;
+			need[1](ctx);
+		}
+	} else if (h->kind == HOOK_KPROBE && !e->via_twin) {
 		struct pt_regs_host {
 			unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs,
 				flags, sp, ss;

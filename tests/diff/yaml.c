@@ -245,9 +245,30 @@ static void selector(struct buf *b, struct omit *o, int hi, int si, const struct
 	(void)before;
 }
 
+int dev_kind_rank(enum hook_kind k)
+{
+	switch (k) {
+	case HOOK_KPROBE: return 0;
+	case HOOK_FENTRY: return 1;
+	case HOOK_LSM: return 2;
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_KIND_COUNT: break;
+	}
+	return 3;
+}
+
+const char *dev_kind_list(enum hook_kind k)
+{
+	static const char *const lists[] = {"kprobes", "fentries", "lsmhooks", "tracepoints"};
+	return lists[dev_kind_rank(k)];
+}
+
 static void hook(struct buf *b, struct omit *o, int hi, const struct hook *h)
 {
-	if (h->kind == HOOK_KPROBE) {
+	if (h->kind == HOOK_LSM) {
+		buf_printf(b, "  - hook: \"%s\"\n", h->call);
+	} else if (h->kind == HOOK_KPROBE || h->kind == HOOK_FENTRY) {
 		buf_printf(b, "  - call: \"%s\"\n    syscall: %s\n", h->call, h->syscall ? "true" : "false");
 		if (h->is_return)
 			buf_puts(b, "    return: true\n");
@@ -286,16 +307,16 @@ char *yaml_of_policy(const struct policy *p, struct omit *o)
 	if (o)
 		seen_clear(o);
 	buf_printf(&b, "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: \"%s\"\nspec:\n", p->name);
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 4; pass++) {
 		bool started = false;
 		for (int i = 0; i < p->nhooks; i++) {
 			const struct hook *h = &p->hooks[i];
-			if ((h->kind == HOOK_KPROBE) != (pass == 0))
+			if (dev_kind_rank(h->kind) != pass)
 				continue;
 			if (!keep(o, "h%d", i))
 				continue;
 			if (!started)
-				buf_puts(&b, pass == 0 ? "  kprobes:\n" : "  tracepoints:\n");
+				buf_printf(&b, "  %s:\n", dev_kind_list(h->kind));
 			started = true;
 			hook(&b, o, i, h);
 		}

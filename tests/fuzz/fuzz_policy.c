@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (parse_policy_text("fuzz.yaml", text, size, &ps, &d))
 		for (int i = 0; i < ps.n; i++) {
 			struct plan pl;
+			type_policy(&ps.v[i], &t, &d);
 			check_policy(&ps.v[i], &t, &d);
 			plan_build(&pl, &ps.v[i], &t, &d); /* its limits are lint rules too */
 			plan_free(&pl);

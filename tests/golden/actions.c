@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-actions digest=sha256:08d354c805cfdf75d1514e3bb022cc69d9ce9ddcaf9d8c2e08d8daa9c70d18af seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_write call=sys_write syscall=1\\n\"\n"
@@ -156,15 +156,15 @@ static __always_inline int tpc_h1_entry(void *ctx, __u64 *a, __u16 origin)
 	struct tpc_slots *chk = tpc_slots();
 	if (!chk)
 		return 0;
-	__u64 *w1 = (__u64 *)chk->str[0];
-	long n1 = TPC_UNREAD;
+	__u64 *w0 = (__u64 *)chk->str[0];
+	long n0 = TPC_UNREAD;
 	__u64 mask = 0;
 	/* selector 1 (line 47) */
 	do {
 		/* matchArgs index 1 Prefix (line 48) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0 || !(((TPC_WORD(w1, 0) & 0xffffffffffULL) == 0x2f706d742fULL /* "/tmp/" */)))
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[1], true);
+		if (n0 < 0 || !(((TPC_WORD(w0, 0) & 0xffffffffffULL) == 0x2f706d742fULL /* "/tmp/" */)))
 			break;
 		mask |= 1ULL << 0;
 	} while (0);
@@ -185,16 +185,16 @@ static __always_inline int tpc_h1_return(void *ctx, __s64 ret, __u16 origin)
 	struct tpc_slots *chk = tpc_slots();
 	if (!chk)
 		return 0;
-	__u64 *w1 = (__u64 *)chk->str[0];
-	long n1 = TPC_UNREAD;
+	__u64 *w0 = (__u64 *)chk->str[0];
+	long n0 = TPC_UNREAD;
 	/* selector 1 (line 47) */
 	if (!sel && (mask & (1ULL << 0))) do {
 		sel = 1;
 		act = TPC_ACT_POST | TPC_ACT_FOLLOWFD;
 		/* FollowFD argFd 0 argName 1 (line 52) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 4096, a[1], true);
-		tpc_follow_fd((__u64)ret, (const char *)w1, n1 - 1, 0);
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[1], true);
+		tpc_follow_fd((__u64)ret, (const char *)w0, n0 - 1, 0);
 	} while (0);
 	if (!sel)
 		return 0;
@@ -205,8 +205,8 @@ static __always_inline int tpc_h1_return(void *ctx, __s64 ret, __u16 origin)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 1, sel, act, 1, origin);
 	((struct tpc_event *)sc->ev)->retval = ret;
-	off = n1 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
-				 : tpc_put_read_str(sc, off, w1, n1, 4096, a[1], true);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
+				 : tpc_put_read_str(sc, off, w0, n0, 4096, a[1], true);
 	tpc_event_submit(sc, off);
 	return 0;
 }

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-large-sets digest=sha256:281c02c38d3a571472d43e9e836514f732b8462270037f36b041d51e265553f0 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1\\n\"\n"
@@ -138,21 +138,21 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 	__u16 sel = 0;
 	__u32 act = 0;
-	__u64 w1[4];
-	long n1 = TPC_UNREAD;
+	__u64 w0[4];
+	long n0 = TPC_UNREAD;
 	struct tpc_proc *proc = bpf_map_lookup_elem(&tpc_procs, &pid);
 	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 18) */
 	if (!sel) do {
 		/* matchArgs index 1 Equal (line 19) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 32, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 32, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if (!((n1 == 25 && (tpc_h0_vs0_has(w1) /* 12 values */)) ||
-		    (n1 == 14 && ((TPC_WORD(w1, 0) == 0x736f682f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffffffULL) == 0x656d616e74ULL /* "/etc/hostname" */)))))
+		if (!((n0 == 25 && (tpc_h0_vs0_has(w0) /* 12 values */)) ||
+		    (n0 == 14 && ((TPC_WORD(w0, 0) == 0x736f682f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffffffULL) == 0x656d616e74ULL /* "/etc/hostname" */)))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
@@ -183,8 +183,8 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 0, sel, act, 2, origin);
-	off = n1 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
-				 : tpc_put_read_str(sc, off, w1, n1, 32, a[1], true);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
+				 : tpc_put_read_str(sc, off, w0, n0, 32, a[1], true);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;

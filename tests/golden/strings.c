@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-strings digest=sha256:9ecce20b3a5f98774e86cb5951ac03426affa7c8053c7d3a96a17d900ee1c964 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1\\n\"\n"
@@ -52,22 +52,22 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	struct tpc_slots *chk = tpc_slots();
 	if (!chk)
 		return 0;
-	__u64 *w1 = (__u64 *)chk->str[0];
-	long n1 = TPC_UNREAD;
+	__u64 *w0 = (__u64 *)chk->str[0];
+	long n0 = TPC_UNREAD;
 	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 18) */
 	if (!sel) do {
 		/* matchArgs index 1 Equal (line 19) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if (!((n1 == 12 && ((TPC_WORD(w1, 0) == 0x7361702f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
-		      (TPC_WORD(w1, 0) == 0x6168732f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */))) ||
-		    (n1 == 13 && ((TPC_WORD(w1, 0) == 0x6475732f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffffULL) == 0x7372656fULL /* "/etc/sudoers" */))) ||
-		    (n1 == 7 && (((TPC_WORD(w1, 0) & 0xffffffffffffULL) == 0x6322622f2a61ULL /* "a*\/b\"c" */)))))
+		if (!((n0 == 12 && ((TPC_WORD(w0, 0) == 0x7361702f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
+		      (TPC_WORD(w0, 0) == 0x6168732f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */))) ||
+		    (n0 == 13 && ((TPC_WORD(w0, 0) == 0x6475732f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffffULL) == 0x7372656fULL /* "/etc/sudoers" */))) ||
+		    (n0 == 7 && (((TPC_WORD(w0, 0) & 0xffffffffffffULL) == 0x6322622f2a61ULL /* "a*\/b\"c" */)))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
@@ -75,26 +75,26 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	/* selector 2 (line 22) */
 	if (!sel) do {
 		/* matchArgs index 1 NotPrefix (line 23) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if ((((TPC_WORD(w1, 0) & 0xffffffffffULL) == 0x2f7273752fULL /* "/usr/" */) ||
-		    ((TPC_WORD(w1, 0) & 0xffffffffffULL) == 0x2f62696c2fULL /* "/lib/" */)))
+		if ((((TPC_WORD(w0, 0) & 0xffffffffffULL) == 0x2f7273752fULL /* "/usr/" */) ||
+		    ((TPC_WORD(w0, 0) & 0xffffffffffULL) == 0x2f62696c2fULL /* "/lib/" */)))
 			break;
 		/* matchArgs index 1 Postfix (line 26) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if (!((n1 - 1 >= 4 /* ends with ".key" */ &&
-		    TPC_END_BYTE(w1, n1, 4) == '.' && TPC_END_BYTE(w1, n1, 3) == 'k' && TPC_END_BYTE(w1, n1, 2) == 'e' && TPC_END_BYTE(w1, n1, 1) == 'y') ||
-		    (n1 - 1 >= 2 /* ends with "'\\" */ &&
-		    TPC_END_BYTE(w1, n1, 2) == '\'' && TPC_END_BYTE(w1, n1, 1) == '\\')))
+		if (!((n0 - 1 >= 4 /* ends with ".key" */ &&
+		    TPC_END_BYTE(w0, n0, 4) == '.' && TPC_END_BYTE(w0, n0, 3) == 'k' && TPC_END_BYTE(w0, n0, 2) == 'e' && TPC_END_BYTE(w0, n0, 1) == 'y') ||
+		    (n0 - 1 >= 2 /* ends with "'\\" */ &&
+		    TPC_END_BYTE(w0, n0, 2) == '\'' && TPC_END_BYTE(w0, n0, 1) == '\\')))
 			break;
 		sel = 2;
 		act = TPC_ACT_POST;
@@ -102,14 +102,14 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	/* selector 3 (line 29) */
 	if (!sel) do {
 		/* matchArgs index 1 NotPostfix (line 30) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 4096, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if (((n1 - 1 >= 3 /* ends with ".so" */ &&
-		    TPC_END_BYTE(w1, n1, 3) == '.' && TPC_END_BYTE(w1, n1, 2) == 's' && TPC_END_BYTE(w1, n1, 1) == 'o')))
+		if (((n0 - 1 >= 3 /* ends with ".so" */ &&
+		    TPC_END_BYTE(w0, n0, 3) == '.' && TPC_END_BYTE(w0, n0, 2) == 's' && TPC_END_BYTE(w0, n0, 1) == 'o')))
 			break;
 		sel = 3;
 		act = TPC_ACT_POST;
@@ -126,8 +126,8 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 0, sel, act, 2, origin);
-	off = n1 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
-				 : tpc_put_read_str(sc, off, w1, n1, 4096, a[1], true);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
+				 : tpc_put_read_str(sc, off, w0, n0, 4096, a[1], true);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;

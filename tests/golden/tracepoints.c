@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-tracepoints digest=sha256:d4ff0897004abcd5e9e13489886a05777621ffd122087b405589641bbc13a4ec seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=tracepoint nargs=2 tp=syscalls/sys_enter_openat\\n\"\n"
@@ -47,14 +47,14 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
-	__u64 w6[1];
-	long n6 = TPC_UNREAD;
+	__u64 w0[1];
+	long n0 = TPC_UNREAD;
 	/* selector 1 (line 19) */
 	if (!sel) do {
 		/* matchArgs index 6 Prefix (line 20) */
-		if (n6 == TPC_UNREAD)
-			n6 = tpc_read_str(w6, 8, a[6], true);
-		if (n6 < 0 || !(((TPC_WORD(w6, 0) & 0xffffffffffffULL) == 0x2f636f72702fULL /* "/proc/" */)))
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 8, a[6], true);
+		if (n0 < 0 || !(((TPC_WORD(w0, 0) & 0xffffffffffffULL) == 0x2f636f72702fULL /* "/proc/" */)))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
@@ -67,8 +67,8 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 0, sel, act, 2, origin);
-	off = n6 == TPC_UNREAD ? tpc_put_str(sc, off, a[6], true)
-				 : tpc_put_read_str(sc, off, w6, n6, 8, a[6], true);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[6], true)
+				 : tpc_put_read_str(sc, off, w0, n0, 8, a[6], true);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[7]);
 	tpc_event_submit(sc, off);
 	return 0;
@@ -106,15 +106,15 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 	struct tpc_slots *chk = tpc_slots();
 	if (!chk)
 		return 0;
-	__u64 *w4 = (__u64 *)chk->str[0];
-	long n4 = TPC_UNREAD;
+	__u64 *w0 = (__u64 *)chk->str[0];
+	long n0 = TPC_UNREAD;
 	/* selector 1 (line 31) */
 	if (!sel) do {
 		/* matchArgs index 4 Postfix (line 32) */
-		if (n4 == TPC_UNREAD)
-			n4 = tpc_read_str(w4, 4096, a[4], false);
-		if (n4 < 0 || !((n4 - 1 >= 3 /* ends with "/nc" */ &&
-		    TPC_END_BYTE(w4, n4, 3) == '/' && TPC_END_BYTE(w4, n4, 2) == 'n' && TPC_END_BYTE(w4, n4, 1) == 'c')))
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[4], false);
+		if (n0 < 0 || !((n0 - 1 >= 3 /* ends with "/nc" */ &&
+		    TPC_END_BYTE(w0, n0, 3) == '/' && TPC_END_BYTE(w0, n0, 2) == 'n' && TPC_END_BYTE(w0, n0, 1) == 'c')))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
@@ -127,8 +127,8 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 1, sel, act, 2, origin);
-	off = n4 == TPC_UNREAD ? tpc_put_str(sc, off, a[4], false)
-				 : tpc_put_read_str(sc, off, w4, n4, 4096, a[4], false);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[4], false)
+				 : tpc_put_read_str(sc, off, w0, n0, 4096, a[4], false);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[5]);
 	tpc_event_submit(sc, off);
 	return 0;
@@ -167,17 +167,17 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
-	__u64 w4[2];
-	long n4 = TPC_UNREAD;
+	__u64 w0[2];
+	long n0 = TPC_UNREAD;
 	/* selector 1 (line 52) */
 	if (!sel) do {
 		/* matchArgs index 7 NotEqual (line 56) */
 		if ((__s64)a[7] == (__s64)0ULL)
 			break;
 		/* matchArgs index 4 Equal (line 53) */
-		if (n4 == TPC_UNREAD)
-			n4 = tpc_read_str(w4, 16, a[4], false);
-		if (n4 < 0 || !((n4 == 12 && ((TPC_WORD(w4, 0) == 0x2f72656b726f776bULL && (TPC_WORD(w4, 1) & 0xffffffULL) == 0x313a30ULL /* "kworker/0:1" */)))))
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 16, a[4], false);
+		if (n0 < 0 || !((n0 == 12 && ((TPC_WORD(w0, 0) == 0x2f72656b726f776bULL && (TPC_WORD(w0, 1) & 0xffffffULL) == 0x313a30ULL /* "kworker/0:1" */)))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
@@ -190,8 +190,8 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 2, sel, act, 3, origin);
-	off = n4 == TPC_UNREAD ? tpc_put_str(sc, off, a[4], false)
-				 : tpc_put_read_str(sc, off, w4, n4, 16, a[4], false);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[4], false)
+				 : tpc_put_read_str(sc, off, w0, n0, 16, a[4], false);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[6]);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s64)a[7]);
 	tpc_event_submit(sc, off);

@@ -359,6 +359,11 @@ static __always_inline long bpf_send_signal(__u32 sig)
 	o->nsignals++;
 	return 0;
 }
+static __always_inline long bpf_get_func_ret(void *ctx, __u64 *value)
+{
+	*value = (__u64)tpcd_env->func_ret;
+	return 0;
+}
 static __always_inline long bpf_override_return(void *ctx, __u64 rc)
 {
 	tpcd_env->out.overrides++;

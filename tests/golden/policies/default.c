@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=credential-files digest=sha256:8e7a31856fa04f880e9df86a3f80b9e85343e26a1ff59d8dce8fd7f59b975a3a seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1 message=credential%20file%20opened tags=observability.filesystem,credentials\\n\"\n"
@@ -44,22 +44,22 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 {
 	__u16 sel = 0;
 	__u32 act = 0;
-	__u64 w1[3];
-	long n1 = TPC_UNREAD;
+	__u64 w0[3];
+	long n0 = TPC_UNREAD;
 	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 21) */
 	if (!sel) do {
 		/* matchArgs index 1 Equal (line 22) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 24, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 24, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if (!((n1 == 12 && ((TPC_WORD(w1, 0) == 0x7361702f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
-		      (TPC_WORD(w1, 0) == 0x6168732f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */))) ||
-		    (n1 == 13 && ((TPC_WORD(w1, 0) == 0x6873672f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffffULL) == 0x776f6461ULL /* "/etc/gshadow" */) ||
-		      (TPC_WORD(w1, 0) == 0x6475732f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffffULL) == 0x7372656fULL /* "/etc/sudoers" */)))))
+		if (!((n0 == 12 && ((TPC_WORD(w0, 0) == 0x7361702f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffULL) == 0x647773ULL /* "/etc/passwd" */) ||
+		      (TPC_WORD(w0, 0) == 0x6168732f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */))) ||
+		    (n0 == 13 && ((TPC_WORD(w0, 0) == 0x6873672f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffffULL) == 0x776f6461ULL /* "/etc/gshadow" */) ||
+		      (TPC_WORD(w0, 0) == 0x6475732f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffffULL) == 0x7372656fULL /* "/etc/sudoers" */)))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
@@ -67,15 +67,15 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	/* selector 2 (line 29) */
 	if (!sel) do {
 		/* matchArgs index 1 Prefix (line 30) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 24, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 24, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if (!((TPC_WORD(w1, 0) == 0x732e2f746f6f722fULL && (TPC_WORD(w1, 1) & 0xffffffULL) == 0x2f6873ULL /* "/root/.ssh/" */) ||
-		    (TPC_WORD(w1, 0) == 0x6873732f6374652fULL && TPC_WORD(w1, 1) == 0x736f685f6873732fULL && (TPC_WORD(w1, 2) & 0xffffULL) == 0x5f74ULL /* "/etc/ssh/ssh_host_" */) ||
-		    (TPC_WORD(w1, 0) == 0x6475732f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffffffffffULL) == 0x2f642e7372656fULL /* "/etc/sudoers.d/" */)))
+		if (!((TPC_WORD(w0, 0) == 0x732e2f746f6f722fULL && (TPC_WORD(w0, 1) & 0xffffffULL) == 0x2f6873ULL /* "/root/.ssh/" */) ||
+		    (TPC_WORD(w0, 0) == 0x6873732f6374652fULL && TPC_WORD(w0, 1) == 0x736f685f6873732fULL && (TPC_WORD(w0, 2) & 0xffffULL) == 0x5f74ULL /* "/etc/ssh/ssh_host_" */) ||
+		    (TPC_WORD(w0, 0) == 0x6475732f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffffffffffULL) == 0x2f642e7372656fULL /* "/etc/sudoers.d/" */)))
 			break;
 		sel = 2;
 		act = TPC_ACT_POST;
@@ -92,8 +92,8 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 0, sel, act, 2, origin);
-	off = n1 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
-				 : tpc_put_read_str(sc, off, w1, n1, 24, a[1], true);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
+				 : tpc_put_read_str(sc, off, w0, n0, 24, a[1], true);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;
@@ -170,21 +170,21 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 	struct tpc_slots *chk = tpc_slots();
 	if (!chk)
 		return 0;
-	__u64 *w4 = (__u64 *)chk->str[0];
-	long n4 = TPC_UNREAD;
+	__u64 *w0 = (__u64 *)chk->str[0];
+	long n0 = TPC_UNREAD;
 	/* selector 1 (line 45) */
 	if (!sel) do {
 		/* matchArgs index 4 Postfix (line 46) */
-		if (n4 == TPC_UNREAD)
-			n4 = tpc_read_str(w4, 4096, a[4], false);
-		if (n4 < 0 || !((n4 - 1 >= 5 /* ends with "/curl" */ &&
-		    TPC_END_BYTE(w4, n4, 5) == '/' && TPC_END_BYTE(w4, n4, 4) == 'c' && TPC_END_BYTE(w4, n4, 3) == 'u' && TPC_END_BYTE(w4, n4, 2) == 'r' && TPC_END_BYTE(w4, n4, 1) == 'l') ||
-		    (n4 - 1 >= 5 /* ends with "/wget" */ &&
-		    TPC_END_BYTE(w4, n4, 5) == '/' && TPC_END_BYTE(w4, n4, 4) == 'w' && TPC_END_BYTE(w4, n4, 3) == 'g' && TPC_END_BYTE(w4, n4, 2) == 'e' && TPC_END_BYTE(w4, n4, 1) == 't') ||
-		    (n4 - 1 >= 3 /* ends with "/nc" */ &&
-		    TPC_END_BYTE(w4, n4, 3) == '/' && TPC_END_BYTE(w4, n4, 2) == 'n' && TPC_END_BYTE(w4, n4, 1) == 'c') ||
-		    (n4 - 1 >= 5 /* ends with "/ncat" */ &&
-		    TPC_END_BYTE(w4, n4, 5) == '/' && TPC_END_BYTE(w4, n4, 4) == 'n' && TPC_END_BYTE(w4, n4, 3) == 'c' && TPC_END_BYTE(w4, n4, 2) == 'a' && TPC_END_BYTE(w4, n4, 1) == 't')))
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 4096, a[4], false);
+		if (n0 < 0 || !((n0 - 1 >= 5 /* ends with "/curl" */ &&
+		    TPC_END_BYTE(w0, n0, 5) == '/' && TPC_END_BYTE(w0, n0, 4) == 'c' && TPC_END_BYTE(w0, n0, 3) == 'u' && TPC_END_BYTE(w0, n0, 2) == 'r' && TPC_END_BYTE(w0, n0, 1) == 'l') ||
+		    (n0 - 1 >= 5 /* ends with "/wget" */ &&
+		    TPC_END_BYTE(w0, n0, 5) == '/' && TPC_END_BYTE(w0, n0, 4) == 'w' && TPC_END_BYTE(w0, n0, 3) == 'g' && TPC_END_BYTE(w0, n0, 2) == 'e' && TPC_END_BYTE(w0, n0, 1) == 't') ||
+		    (n0 - 1 >= 3 /* ends with "/nc" */ &&
+		    TPC_END_BYTE(w0, n0, 3) == '/' && TPC_END_BYTE(w0, n0, 2) == 'n' && TPC_END_BYTE(w0, n0, 1) == 'c') ||
+		    (n0 - 1 >= 5 /* ends with "/ncat" */ &&
+		    TPC_END_BYTE(w0, n0, 5) == '/' && TPC_END_BYTE(w0, n0, 4) == 'n' && TPC_END_BYTE(w0, n0, 3) == 'c' && TPC_END_BYTE(w0, n0, 2) == 'a' && TPC_END_BYTE(w0, n0, 1) == 't')))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
@@ -197,8 +197,8 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 1, sel, act, 1, origin);
-	off = n4 == TPC_UNREAD ? tpc_put_str(sc, off, a[4], false)
-				 : tpc_put_read_str(sc, off, w4, n4, 4096, a[4], false);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[4], false)
+				 : tpc_put_read_str(sc, off, w0, n0, 4096, a[4], false);
 	tpc_event_submit(sc, off);
 	return 0;
 }

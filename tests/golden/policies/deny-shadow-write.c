@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=deny-shadow-write digest=sha256:e0f8c7ff6707ed5cf3a031348af143e8395e84765a6ddb6054c2ef5d55261c44 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1\\n\"\n"
@@ -41,8 +41,8 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 {
 	__u16 sel = 0;
 	__u32 act = 0;
-	__u64 w1[2];
-	long n1 = TPC_UNREAD;
+	__u64 w0[2];
+	long n0 = TPC_UNREAD;
 	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 17) */
 	if (!sel) do {
@@ -50,13 +50,13 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 		if (!(((__s32)a[2] & (__s32)0x3ULL) != 0))
 			break;
 		/* matchArgs index 1 Equal (line 18) */
-		if (n1 == TPC_UNREAD)
-			n1 = tpc_read_str(w1, 16, a[1], true);
-		if (n1 < 0) {
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 16, a[1], true);
+		if (n0 < 0) {
 			faulted = true;
 			break;
 		}
-		if (!((n1 == 12 && ((TPC_WORD(w1, 0) == 0x6168732f6374652fULL && (TPC_WORD(w1, 1) & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */)))))
+		if (!((n0 == 12 && ((TPC_WORD(w0, 0) == 0x6168732f6374652fULL && (TPC_WORD(w0, 1) & 0xffffffULL) == 0x776f64ULL /* "/etc/shadow" */)))))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST | TPC_ACT_SIGKILL;
@@ -75,8 +75,8 @@ static __always_inline int tpc_h0_checks(void *ctx, __u64 *a, __u16 origin, bool
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 0, sel, act, 2, origin);
-	off = n1 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
-				 : tpc_put_read_str(sc, off, w1, n1, 16, a[1], true);
+	off = n0 == TPC_UNREAD ? tpc_put_str(sc, off, a[1], true)
+				 : tpc_put_read_str(sc, off, w0, n0, 16, a[1], true);
 	off = tpc_put_int(sc, off, (__u64)(__s64)(__s32)a[2]);
 	tpc_event_submit(sc, off);
 	return 0;
