@@ -61,10 +61,10 @@ signal_detaches() {
 	maps=$(for id in $(bpf_ids_of "$LOADER_PID" map); do
 		[ "$(bpftool map show id "$id" -j | jq -r .name)" = tpc_loaders ] || echo "$id"
 	done)
-	# process tracking and the hook's twin: every program loaded is
-	# attached, but tpc_whoami (a syscall program tp-load runs once)
+	# process tracking and the hook's twin: every program tp-load holds
+	# is attached (tpc_whoami ran once, in the loading child, and is gone)
 	[ "$(wc -w <<<"$progs")" -ge 2 ]
-	[ "$(wc -w <<<"$links")" -eq $(($(wc -w <<<"$progs") - 1)) ]
+	[ "$(wc -w <<<"$links")" -eq "$(wc -w <<<"$progs")" ]
 	"$STORM" open "$TARGET" 3
 	sleep 0.3
 	kill -"$1" "$LOADER_PID"
