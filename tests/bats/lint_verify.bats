@@ -3,14 +3,10 @@
 # parameter, arg type) pair the lint rules accept, for every arg type tpc
 # reads (kernel structs included), on tracepoints with
 # every kind of field (integers of each width, pointers, char and byte
-<<<<<<< HEAD
-# arrays, __data_loc strings, syscall slots), on kprobes, and on uprobes
-# and USDTs (argument registers; a note's register, memory and constant
-# arguments), compiles and
-=======
 # arrays, __data_loc strings, syscall slots), on raw tracepoints (their
-# BTF-typed TP_PROTO parameters) and on kprobes, compiles and
->>>>>>> btf
+# BTF-typed TP_PROTO parameters), on kprobes, and on uprobes and USDTs
+# (argument registers; a note's register, memory and constant arguments),
+# compiles and
 # passes the kernel verifier. Every pair the rules refuse is refused with
 # a reason (tp-field-type / btf-arg-type), never with a crash.
 
@@ -41,15 +37,12 @@ hook_yaml() {
 	esac
 	if [ "$kind" = tracepoint ] || [ "$kind" = raw ]; then
 		printf '  - subsystem: "%s"\n    event: "%s"\n' "${where%/*}" "${where#*/}"
-<<<<<<< HEAD
+		[ "$kind" = raw ] && printf '    raw: true\n'
 	elif [ "$kind" = uprobe ]; then # PATH:SYMBOL
 		printf '  - path: "%s"\n    symbols: ["%s"]\n' "${where%:*}" "${where##*:}"
 	elif [ "$kind" = usdt ]; then # PATH:PROVIDER:NAME
 		local pn=${where#*:}
 		printf '  - path: "%s"\n    provider: "%s"\n    name: "%s"\n' "${where%%:*}" "${pn%:*}" "${pn#*:}"
-=======
-		[ "$kind" = raw ] && printf '    raw: true\n'
->>>>>>> btf
 	else
 		printf '  - call: "%s"\n    syscall: %s\n' "${where%:*}" "${where#*:}"
 	fi
@@ -67,12 +60,8 @@ policy_head() {
 # pair alone (indexes FIRST..NFIELDS-1, default 0); the accepted ones go
 # into one object, which must compile and verify.
 try() {
-<<<<<<< HEAD
-	local kind=$1 where=$2 n=$3 list=${1}s i t ok=0 refused=0
-=======
-	local kind=$1 where=$2 n=$3 types=${4:-$TYPES} first=${5:-0} list=kprobes i t ok=0 refused=0
-	[ "$kind" = tracepoint ] || [ "$kind" = raw ] && list=tracepoints
->>>>>>> btf
+	local kind=$1 where=$2 n=$3 types=${4:-$TYPES} first=${5:-0} list=${1}s i t ok=0 refused=0
+	[ "$kind" = raw ] && list=tracepoints
 	policy_head "all-$ok" "$list" >"$T/all.yaml"
 	for ((i = first; i < n; i++)); do
 		for t in $types; do
@@ -119,7 +108,6 @@ try() {
 	try kprobe sys_openat:true 4
 }
 
-<<<<<<< HEAD
 @test "lint-clean args of uprobes (argument registers) and USDTs (register, memory and constant args) all verify" {
 	[ -e /sys/bus/event_source/devices/uprobe ] || skip "this kernel has no uprobes (CONFIG_UPROBE_EVENTS off)"
 	# string args are pre-loaded by sleepable programs with this kfunc
@@ -129,7 +117,8 @@ try() {
 	try uprobe "$progs/uprobe_target:tpc_probe_me" 6
 	try usdt "$progs/usdt_target:tpctest:forms" 4
 	try usdt "$progs/usdt_target:tpctest:pair" 3
-=======
+}
+
 @test "lint-clean args of raw tracepoints (sched_process_exec, sys_enter, signal_generate) all verify" {
 	try raw sched/sched_process_exec 3
 	try raw raw_syscalls/sys_enter 2
@@ -150,5 +139,4 @@ try() {
 	try kprobe security_bprm_check:false 1 "$KTYPES"
 	try kprobe sys_bpf:true 2 "$KTYPES"
 	try kprobe cap_capget:false 2 "$KTYPES" 1
->>>>>>> btf
 }
