@@ -462,6 +462,6 @@ opens_total() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# kprobe and twin, their exit re-checks (a string check on user memory),
-	# and the three process-table programs
-	[ "$(grep -c ' ok insns=' <<<"$output")" -eq 7 ]
+	# the three process-table programs and tpc_whoami
+	[ "$(grep -c ' ok insns=' <<<"$output")" -eq 8 ]
 }
