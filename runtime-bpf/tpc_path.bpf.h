@@ -16,9 +16,26 @@
 #define TPC_PATH_DEPTH 64
 #define TPC_NAME_MAX 255
 
+/* State of one walk, shared with the bpf_loop callback. It lives in the
+ * per-CPU walk buffer, not on the stack: the verifier knows nothing of a
+ * map value's contents, so every step starts from the same state and the
+ * callback is verified in two or three passes. On the stack, each step's
+ * exact position differed and the verifier went through all
+ * TPC_PATH_DEPTH steps: 30,000 instructions per program that walks, most
+ * of a load's time. */
+struct tpc_walk_state {
+	struct dentry *dentry;
+	struct mount *mnt; /* NULL: do not cross mounts */
+	struct dentry *mnt_root;
+	__u32 pos;         /* the path occupies b[pos .. TPC_STR_MAX) */
+	__u32 flags;
+	__u32 done;
+};
+
 /* The walk buffer: the path grows down from the middle, so a component
  * (at most TPC_NAME_MAX bytes) written at any masked position fits. */
 struct tpc_pathbuf {
+	struct tpc_walk_state st;
 	char b[TPC_STR_MAX * 2];
 };
 
@@ -65,31 +82,22 @@ static __always_inline struct mount *tpc_real_mount(struct vfsmount *m)
 	return (struct mount *)((char *)m - bpf_core_field_offset(struct mount, mnt));
 }
 
-/* State of one walk, shared with the bpf_loop callback. */
-struct tpc_walk_state {
-	struct dentry *dentry;
-	struct mount *mnt; /* NULL: do not cross mounts */
-	struct dentry *mnt_root;
-	__u32 pos;         /* the path occupies b[pos .. TPC_STR_MAX) */
-	__u32 flags;
-	bool done;
-};
-
 /* One step up: a component, or a crossing to the parent mount.
  * Returns 1 to stop the loop. */
-static long tpc_walk_step(__u64 i, struct tpc_walk_state *st)
+static long tpc_walk_step(__u64 i, void *unused)
 {
 	__u32 zero = 0;
 	struct tpc_pathbuf *pb = bpf_map_lookup_elem(&tpc_path_map, &zero);
 	if (!pb)
 		return 1;
+	struct tpc_walk_state *st = &pb->st;
 	/* locals: BPF_CORE_READ would relocate st->field itself */
 	struct dentry *dentry = st->dentry;
 	struct mount *mnt = st->mnt;
 	if (mnt && dentry == st->mnt_root) {
 		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
 		if (parent == mnt) {
-			st->done = true; /* the root of the namespace */
+			st->done = 1; /* the root of the namespace */
 			return 1;
 		}
 		st->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
@@ -99,7 +107,7 @@ static long tpc_walk_step(__u64 i, struct tpc_walk_state *st)
 	}
 	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 	if (!parent || parent == dentry) {
-		st->done = true;
+		st->done = 1;
 		return 1;
 	}
 	__u32 len = BPF_CORE_READ(dentry, d_name.len) & TPC_NAME_MAX;
@@ -107,7 +115,7 @@ static long tpc_walk_step(__u64 i, struct tpc_walk_state *st)
 	__u32 pos = st->pos;
 	if (pos > TPC_STR_MAX || len + 1 > pos) {
 		st->flags |= TPC_ARGF_TRUNCATED;
-		st->done = true;
+		st->done = 1;
 		return 1;
 	}
 	pos -= len;
@@ -121,7 +129,7 @@ static long tpc_walk_step(__u64 i, struct tpc_walk_state *st)
 
 /* Walks dentry (in mount vfsmnt, which may be NULL: no mount crossing)
  * and copies the path to dst (TPC_STR_MAX bytes). bpf_loop keeps the
- * verifier's work to one pass over the step, however deep the walk. */
+ * verifier's work to a few passes over the step, however deep the walk. */
 static __always_inline struct tpc_pathres tpc_walk(struct dentry *dentry, struct vfsmount *vfsmnt, char *dst)
 {
 	struct tpc_pathres r = {-1, 0};
@@ -129,17 +137,18 @@ static __always_inline struct tpc_pathres tpc_walk(struct dentry *dentry, struct
 	struct tpc_pathbuf *pb = bpf_map_lookup_elem(&tpc_path_map, &zero);
 	if (!pb || !dentry)
 		return r;
-	struct tpc_walk_state st = {
-		.dentry = dentry,
-		.mnt = vfsmnt ? tpc_real_mount(vfsmnt) : NULL,
-		.mnt_root = vfsmnt ? BPF_CORE_READ(vfsmnt, mnt_root) : NULL,
-		.pos = TPC_STR_MAX,
-	};
-	bpf_loop(TPC_PATH_DEPTH, tpc_walk_step, &st, 0);
-	r.flags = st.flags;
-	if (!st.done)
+	struct tpc_walk_state *st = &pb->st;
+	st->dentry = dentry;
+	st->mnt = vfsmnt ? tpc_real_mount(vfsmnt) : NULL;
+	st->mnt_root = vfsmnt ? BPF_CORE_READ(vfsmnt, mnt_root) : NULL;
+	st->pos = TPC_STR_MAX;
+	st->flags = 0;
+	st->done = 0;
+	bpf_loop(TPC_PATH_DEPTH, tpc_walk_step, NULL, 0);
+	r.flags = st->flags;
+	if (!st->done)
 		r.flags |= TPC_ARGF_TRUNCATED; /* deeper than TPC_PATH_DEPTH */
-	__u32 pos = st.pos;
+	__u32 pos = st->pos;
 	if (pos >= TPC_STR_MAX) {
 		pos = TPC_STR_MAX - 1;
 		pb->b[TPC_STR_MAX - 1] = '/';

@@ -1,12 +1,14 @@
 # cost.sh: measurement 1, in-kernel cost per event on the miss path.
 # Sourced by run.sh (uses lib.sh).
 #
-# For each of B1-B4, two phases under the same storm (which opens
-# MISS_PATH, matched by none of the filters): the empty floor program
-# with the tpc object's tracepoint twin (loaded by tp-load), then the
-# floor with bpftrace's equivalent. bpf_stats times each program
-# separately; ns/event is the increase of run_time_ns over the increase
-# of run_cnt across one storm, the median of COST_ROUNDS storms.
+# For each row, phases under the same storm (which opens MISS_PATH,
+# matched by none of the filters): the empty floor program with the tpc
+# object's tracepoint twin (loaded by tp-load); for B1 the floor with
+# limit.bpf.c, the hand-written program that does only what B1 must do
+# (the physical limit); then the floor with bpftrace's equivalent.
+# bpf_stats times each program separately; ns/event is the increase of
+# run_time_ns over the increase of run_cnt across one storm, the median
+# of COST_ROUNDS storms.
 #
 # The filters run in separate phases, not side by side: the second
 # program to read the filename finds it hot in the cache and looks
@@ -72,6 +74,16 @@ cost_row() {
 		record "cost_na $row tpc tpc: $why"
 	fi
 
+	if [ "$row" = b1 ]; then
+		if start_bg limit "attached" "$WORK/limit.ids" "$BIN/tpc-bench-floor" "$BIN/limit.bpf.o"; then
+			record "insns $row limit $(prog_line "$(head -n 1 "$WORK/limit.ids")" | awk '{print $6, $8, $7}')"
+			cost_phase "$row" limit "$(head -n 1 "$WORK/limit.ids")"
+			stop_bg limit
+		else
+			record "cost_na $row limit $(tail -n 1 "$WORK/limit.err")"
+		fi
+	fi
+
 	if [ ! -e "$HERE/bpftrace/$row.bt" ]; then
 		record "cost_na $row bpftrace no bpftrace equivalent (one str() per value: it does not load)"
 	elif start_bg bpftrace "tpc-bench: attached" "$WORK/bpftrace.out" bpftrace "$HERE/bpftrace/$row.bt"; then
@@ -90,7 +102,7 @@ cost_row() {
 
 measure_cost() {
 	local row
-	for row in ${COST_ROWS:-b1 b2 b3 b4 b5}; do
+	for row in ${COST_ROWS:-b1 b2 b3 b4 b5 b6}; do
 		say "1: in-kernel cost per event, $row"
 		cost_row "$row" || say "1: $row failed"
 	done

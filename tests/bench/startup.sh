@@ -5,7 +5,8 @@
 # samples its memory (VmHWM at attach: the peak of loading; VmRSS every
 # 20 ms while a storm of STARTUP_RATE matched calls/s streams events
 # through it). tp-load runs B1's object and policies/default.yaml's (two
-# hooks); bpftrace runs the matched-path script (B1's filter, printf).
+# hooks; its object's size is recorded too); bpftrace runs the
+# matched-path script (B1's filter, printf).
 # Medians of STARTUP_ROUNDS starts (memory: the largest seen).
 # Verifier figures of every program come from `tp-load --verify`.
 
@@ -40,6 +41,7 @@ measure_startup() {
 	[ -s "$obj" ] || compile_policy "$HERE/policies/b1.yaml" "$obj" >/dev/null || obj=
 	[ -n "$obj" ] && startup_rounds tpload-b1 "attached" "$TPLOAD" "$obj"
 	compile_policy "$REPO/policies/default.yaml" "$def" >/dev/null || def=
+	[ -n "$def" ] && record "objsize default $(stat -c %s "$def")"
 	[ -n "$def" ] && startup_rounds tpload-default "attached" "$TPLOAD" "$def"
 	startup_rounds bpftrace-b1 "tpc-bench: attached" bpftrace -B line "$HERE/bpftrace/matched.bt"
 	startup_rounds floor "attached" "$BIN/tpc-bench-floor" "$BIN/floor.bpf.o"
