@@ -430,6 +430,11 @@ int tpl_metrics_start(const char *addr)
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* a DaemonSet's surge starts the new pod on a node (host network)
+		 * before the old one stops: both must listen on the port, or the
+		 * new one never becomes ready and the rollout never ends. Only a
+		 * process of the same user can join the port. */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 		if (ai->ai_family == AF_INET6 && !host[0])
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0) {

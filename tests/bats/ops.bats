@@ -561,3 +561,26 @@ notify_listener() {
 	[ "$(grep -c "telling the service manager (NOTIFY_SOCKET): No such file or directory" "$LOADER_ERR")" -eq 1 ]
 	grep -qx "tp-load: 1 events, 0 lost" "$LOADER_ERR"
 }
+
+@test "metrics: a second tp-load on the same port starts (a DaemonSet's surge on a host network) and keeps the port when the first stops" {
+	object s1 "$T/s1" "$T/p.bpf.o"
+	start_loader --metrics-server 127.0.0.1:0 "$T/p.bpf.o"
+	URL=$(metrics_url)
+	local first=$LOADER_PID port=${URL##*:}
+	"$TPLOAD" --timeout 60 --metrics-server "127.0.0.1:$port" "$T/p.bpf.o" >"$T/second.json" 2>"$T/second.err" &
+	local second=$!
+	BG_PIDS+=($second)
+	local i
+	for ((i = 0; i < 200; i++)); do grep -q attached "$T/second.err" && break; sleep 0.05; done
+	cat "$T/second.err"
+	grep -q "^tp-load: metrics on http://127.0.0.1:$port/metrics" "$T/second.err"
+	kill -0 "$second"
+	run curl -s -o /dev/null -w '%{http_code}' "$URL/healthz"
+	[ "$output" = 200 ]
+	# the old one leaves: the new one has the port to itself
+	stop_loader
+	run curl -s -o /dev/null -w '%{http_code}' "$URL/healthz"
+	[ "$output" = 200 ]
+	kill -INT "$second"
+	wait "$second"
+}
