@@ -6,11 +6,12 @@
  * keep-alive, no chunking, no TLS: a scraper on the node or a sidecar
  * terminates TLS if wanted). Two hundred lines in the loader cost less in
  * review, in the container image and in attack surface than a general
- * HTTP server library running as root. One connection is served at a time,
- * each with 2-second read and write timeouts, so a client that stalls
- * delays the next scrape by at most that and can never stall tp-load:
- * the server thread shares nothing with the event loop but a mutex held
- * while counters are copied or printed. */
+ * HTTP server library running as root. One thread polls the listening
+ * socket and up to 64 non-blocking connections, each with 2 seconds for
+ * its request and answer, so a client that stalls or trickles bytes
+ * holds one slot until then and delays no other (when all are taken the
+ * oldest goes); the thread can never stall tp-load: it shares nothing with
+ * the event loop but a mutex held while counters are copied or printed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -35,7 +36,8 @@
 
 #define STALE_NS (30ull * 1000000000ull) /* the event loop is stuck after this */
 #define REQ_MAX 8192
-#define IO_TIMEOUT_S 2
+#define IO_TIMEOUT_S 2 /* a connection's whole life: request and answer */
+#define MAX_CLIENTS 64
 
 struct series {
 	char *type;   /* PROCESS_KPROBE */
@@ -280,62 +282,28 @@ static void remove_object(const void *key);
 
 /* ---- HTTP ---- */
 
-static void send_all(int fd, const char *p, size_t n)
+/* The whole response (status line, headers and, unless HEAD, body). */
+static void respond(FILE *o, int head, int status, const char *ctype, const char *body, size_t len)
 {
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void respond(int fd, int head, int status, const char *ctype, const char *body, size_t len)
-{
-	char h[256];
 	const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed"
 				      : status == 400 ? "Bad Request" : "Service Unavailable";
-	int n = snprintf(h, sizeof(h),
-			 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
-			 status, reason, ctype, len, status == 405 ? "Allow: GET, HEAD\r\n" : "");
-	send_all(fd, h, (size_t)n);
+	fprintf(o, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n", status,
+		reason, ctype, len, status == 405 ? "Allow: GET, HEAD\r\n" : "");
 	if (!head)
-		send_all(fd, body, len);
+		fwrite(body, 1, len, o);
 }
 
-static void serve(int fd)
+/* The answer to a request (what arrived of it, NUL-terminated), into o. */
+static void answer(FILE *o, char *req)
 {
-	char req[REQ_MAX + 1];
-	size_t len = 0;
-	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	/* the request line and headers; the end of the headers, or of the
-	 * first line for a client that sends only that */
-	while (len < REQ_MAX) {
-		ssize_t r = recv(fd, req + len, REQ_MAX - len, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		req[len] = '\0';
-		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-			break;
-	}
-	req[len] = '\0';
 	char method[16], target[512];
 	if (sscanf(req, "%15s %511s HTTP/", method, target) != 2) {
-		respond(fd, 0, 400, "text/plain", "bad request\n", strlen("bad request\n"));
+		respond(o, 0, 400, "text/plain", "bad request\n", strlen("bad request\n"));
 		return;
 	}
 	int head = strcmp(method, "HEAD") == 0;
 	if (!head && strcmp(method, "GET") != 0) {
-		respond(fd, 0, 405, "text/plain", "only GET and HEAD\n", strlen("only GET and HEAD\n"));
+		respond(o, 0, 405, "text/plain", "only GET and HEAD\n", strlen("only GET and HEAD\n"));
 		return;
 	}
 	char *q = strchr(target, '?');
@@ -347,7 +315,7 @@ static void serve(int fd)
 	int status = 200;
 	FILE *f = open_memstream(&body, &blen);
 	if (!f) {
-		respond(fd, head, 503, "text/plain", "out of memory\n", strlen("out of memory\n"));
+		respond(o, head, 503, "text/plain", "out of memory\n", strlen("out of memory\n"));
 		return;
 	}
 	const char *ctype = "text/plain; charset=utf-8";
@@ -375,30 +343,153 @@ static void serve(int fd)
 	}
 	pthread_mutex_unlock(&M.mu);
 	fclose(f);
-	respond(fd, head, status, ctype, body ? body : "", body ? blen : 0);
+	respond(o, head, status, ctype, body ? body : "", body ? blen : 0);
 	free(body);
+}
+
+/* A connection: reading its request, then writing the answer. Every
+ * socket is non-blocking and one thread polls them all, so a client that
+ * stalls, trickles bytes or never reads holds one slot until its
+ * deadline, and never delays the others (a scrape, a kubelet probe). */
+struct client {
+	int fd; /* -1: free */
+	unsigned long long deadline;
+	size_t len;
+	char req[REQ_MAX + 1];
+	char *out;
+	size_t outlen, sent;
+};
+
+static struct client C[MAX_CLIENTS];
+
+static void drop(struct client *c)
+{
+	close(c->fd);
+	free(c->out);
+	c->fd = -1;
+	c->out = NULL;
+}
+
+/* Reads what is there; once the request is whole (or as big as taken),
+ * the answer is made. 0 goes on, -1 drops the client. */
+static int on_readable(struct client *c)
+{
+	for (;;) {
+		ssize_t r = recv(c->fd, c->req + c->len, REQ_MAX - c->len, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (r < 0)
+			return -1;
+		if (r == 0 && c->len == 0) /* connected and went away */
+			return -1;
+		c->len += (size_t)r;
+		c->req[c->len] = '\0';
+		/* the end of the headers, of what the client sends, or of
+		 * what we take: answer */
+		if (r == 0 || c->len == REQ_MAX || strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+			break;
+	}
+	FILE *o = open_memstream(&c->out, &c->outlen);
+	if (!o)
+		return -1;
+	answer(o, c->req);
+	fclose(o);
+	return c->out ? 0 : -1;
+}
+
+/* Sends what the socket takes; -1 when done or failed (drop it). */
+static int on_writable(struct client *c)
+{
+	while (c->sent < c->outlen) {
+		ssize_t w = send(c->fd, c->out + c->sent, c->outlen - c->sent, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (w <= 0)
+			return -1;
+		c->sent += (size_t)w;
+	}
+	return -1;
+}
+
+static void accept_clients(void)
+{
+	for (;;) {
+		int fd = accept4(M.lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return; /* EAGAIN, or a connection reset before accept: nothing to do */
+		struct client *c = NULL, *oldest = NULL;
+		for (int i = 0; i < MAX_CLIENTS && !c; i++) {
+			if (C[i].fd < 0)
+				c = &C[i];
+			else if (!oldest || C[i].deadline < oldest->deadline)
+				oldest = &C[i];
+		}
+		if (!c) { /* every slot taken: the oldest goes, the newcomer is likelier a real client */
+			drop(oldest);
+			c = oldest;
+		}
+		c->fd = fd;
+		c->deadline = now_ns() + IO_TIMEOUT_S * 1000000000ull;
+		c->len = c->outlen = c->sent = 0;
+		c->out = NULL;
+	}
 }
 
 static void *server(void *arg)
 {
+	struct pollfd p[MAX_CLIENTS + 2];
+	int who[MAX_CLIENTS + 2];
 	(void)arg;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		C[i].fd = -1;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = M.lfd, .events = POLLIN }, { .fd = M.stop_pipe[0], .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
+		unsigned long long now = now_ns(), next = 0;
+		int n = 0;
+		p[n++] = (struct pollfd){ .fd = M.stop_pipe[0], .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = M.lfd, .events = POLLIN };
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			if (C[i].fd < 0)
+				continue;
+			if (C[i].deadline <= now) { /* too slow: it goes */
+				drop(&C[i]);
+				continue;
+			}
+			if (!next || C[i].deadline < next)
+				next = C[i].deadline;
+			who[n] = i;
+			p[n++] = (struct pollfd){ .fd = C[i].fd, .events = C[i].out ? POLLOUT : POLLIN };
+		}
+		int ms = next ? (int)((next - now) / 1000000ull) + 1 : -1;
+		if (poll(p, (nfds_t)n, ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (p[1].revents)
+		if (p[0].revents)
 			break;
-		if (!(p[0].revents & POLLIN))
-			continue;
-		int c = accept4(M.lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (c < 0)
-			continue;
-		serve(c);
-		close(c);
+		for (int k = 2; k < n; k++) {
+			struct client *c = &C[who[k]];
+			if (!p[k].revents || c->fd != p[k].fd)
+				continue;
+			int rc = 0;
+			if (!c->out)
+				rc = on_readable(c);
+			if (!rc && c->out) /* answer at once: it mostly fits the socket */
+				rc = on_writable(c);
+			if (rc)
+				drop(c);
+		}
+		if (p[1].revents & POLLIN)
+			accept_clients();
 	}
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (C[i].fd >= 0)
+			drop(&C[i]);
 	return NULL;
 }
 
@@ -437,7 +528,8 @@ int tpl_metrics_start(const char *addr)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 		if (ai->ai_family == AF_INET6 && !host[0])
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 16) == 0) {
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0 &&
+		    fcntl(fd, F_SETFL, O_NONBLOCK) == 0) {
 			M.lfd = fd;
 			break;
 		}

@@ -216,6 +216,25 @@ summary() {
 	        s.send(b"GET /met")
 	    s.close()
 	EOF
+	# a hundred clients that connect and stall, and one that trickles a
+	# byte at a time: a probe is still answered at once
+	python3 - "$host" "$port" <<-'EOF' &
+	import socket, sys, time
+	addr = (sys.argv[1], int(sys.argv[2]))
+	idle = [socket.create_connection(addr) for _ in range(100)]
+	t = socket.create_connection(addr)
+	for b in b"GET /metrics HTTP/1.1\r\n" * 10:
+	    try:
+	        t.send(bytes([b]))
+	    except OSError:
+	        break
+	    time.sleep(0.5)
+	time.sleep(20)
+	EOF
+	BG_PIDS+=($!)
+	sleep 1
+	run curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$URL/healthz"
+	[ "$output" = 200 ]
 	# events were read all along: the storm is counted whole, and fast
 	"$PROGS/storm" open "$T/g1" 1000 >/dev/null
 	wait_metric 'tpc_events_total{policy="g",type="PROCESS_KPROBE"}' 1000
