@@ -21,6 +21,7 @@ setup() {
 
 teardown() {
 	teardown_loader
+	[ -z "${TMPFS:-}" ] || umount "$TMPFS" 2>/dev/null || true
 	local p
 	for p in "${BG_PIDS[@]}"; do
 		kill "$p" 2>/dev/null || true
@@ -602,4 +603,34 @@ notify_listener() {
 	[ "$output" = 200 ]
 	kill -INT "$second"
 	wait "$second"
+}
+
+@test "export file on a full disk: events counted lost, tp-load goes on enforcing, and writes again once there is room" {
+	object full "$T/full" "$T/p.bpf.o"
+	local fs="$T/small"
+	mkdir -p "$fs"
+	mount -t tmpfs -o size=64k tmpfs "$fs"
+	TMPFS="$fs"
+	start_loader --export-filename "$fs/events.json" --export-file-max-size-mb 0 "$T/p.bpf.o"
+	"$PROGS/storm" open "$T/full1" 2000 >/dev/null
+	wait_log 1 "writing events to $fs/events.json: No space left on device; events are counted lost"
+	kill -0 "$LOADER_PID"
+	# room again: logrotate moved the file away (here: deleted it)
+	rm "$fs/events.json"
+	kill -HUP "$LOADER_PID"
+	wait_log 1 "SIGHUP: reopened $fs/events.json"
+	"$PROGS/storm" open "$T/full2" 10 >/dev/null
+	stop_loader
+	cat "$LOADER_ERR"
+	echo "status $LOADER_STATUS"
+	# the export file's failures are retried, not the end: the summary
+	# says what was lost, as an error
+	[ "$LOADER_STATUS" -eq 0 ]
+	grep -q "^tp-load: [0-9]* events, [0-9]* lost ([0-9]* not written)$" "$LOADER_ERR"
+	read -r written lost <<<"$(summary)"
+	[ "$lost" -gt 0 ]
+	[ $((written + lost)) -eq 2010 ]
+	# the new file: the events after the room came back, whole lines
+	[ "$(grep -c "$T/full2" "$fs/events.json")" -eq 10 ]
+	[ "$(jq -c . "$fs/events.json" | wc -l)" -eq 10 ]
 }
