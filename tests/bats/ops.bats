@@ -563,15 +563,26 @@ notify_listener() {
 	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$T/n1"'"')" -eq 1 ]
 }
 
-@test "sd_notify: an abstract NOTIFY_SOCKET (@name) works; without a listener tp-load warns once and runs on" {
+@test "sd_notify: an abstract NOTIFY_SOCKET (@name), WATCHDOG=1 at half WATCHDOG_USEC; without a listener tp-load warns once and runs on" {
 	object a "$T/a" "$T/p.bpf.o"
 	local name="@tpc-ops-$$-$RANDOM"
 	notify_listener "$name" "$T/notify.log"
-	NOTIFY_SOCKET="$name" start_loader "$T/p.bpf.o"
+	# WatchdogSec=400ms: WATCHDOG=1 every 200 ms from the event loop
+	NOTIFY_SOCKET="$name" WATCHDOG_USEC=400000 start_loader "$T/p.bpf.o"
 	local i
 	for ((i = 0; i < 100; i++)); do grep -q READY=1 "$T/notify.log" && break; sleep 0.05; done
+	sleep 1
 	stop_loader
+	cat "$T/notify.log"
 	grep -qx "READY=1|STATUS=1 hooks from 1 objects attached" "$T/notify.log"
+	[ "$(grep -cx "WATCHDOG=1" "$T/notify.log")" -ge 4 ]
+	# WATCHDOG_PID of another process: not ours to keep alive
+	: >"$T/notify.log"
+	NOTIFY_SOCKET="$name" WATCHDOG_USEC=400000 WATCHDOG_PID=1 start_loader "$T/p.bpf.o"
+	sleep 1
+	stop_loader
+	grep -q "READY=1" "$T/notify.log"
+	! grep -q "WATCHDOG=1" "$T/notify.log"
 	# nobody listens: a warning, never a failure
 	NOTIFY_SOCKET="$T/nobody.sock" start_loader "$T/p.bpf.o"
 	cat "$T/a2" 2>/dev/null || true
@@ -633,4 +644,20 @@ notify_listener() {
 	# the new file: the events after the room came back, whole lines
 	[ "$(grep -c "$T/full2" "$fs/events.json")" -eq 10 ]
 	[ "$(jq -c . "$fs/events.json" | wc -l)" -eq 10 ]
+}
+
+@test "the systemd unit: Type=notify, journald cannot drop events, and systemd-analyze security rates it well below 9.1" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+	local unit="$T/tp-load.service"
+	sed "s|@BINDIR@|$REPO/out/bin|" "$REPO/dist/systemd/tp-load.service" >"$unit"
+	grep -qx "Type=notify" "$unit"
+	grep -qx "LogRateLimitIntervalSec=0" "$unit"
+	grep -q "^After=.*time-sync.target" "$unit"
+	grep -q "^LimitNOFILE=[0-9]" "$unit"
+	run systemd-analyze security --offline=true --no-pager "$unit"
+	echo "$output" | tail -3
+	local score
+	score=$(sed -nE 's/.*Overall exposure level for tp-load.service: ([0-9.]+).*/\1/p' <<<"$output")
+	[ -n "$score" ]
+	awk -v s="$score" 'BEGIN { exit !(s < 5) }'
 }
