@@ -57,7 +57,7 @@ $(BIN)/tpc: $(COMPILER_OBJ) $(COMMON_OBJ) | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf -lelf -lcrypto
 
 $(BIN)/tp-load: $(LOADER_OBJ) $(COMMON_OBJ) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpthread -ldl -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpcre2-8 -lpthread -ldl -lcrypto
 
 # The compiler's switches over its enums (hook kinds, operators, actions,
 # arg classes) have no default: a new enumerator is a build error until

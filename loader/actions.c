@@ -90,6 +90,7 @@ static struct {
 	int nthreads, alive;
 	pthread_t th[TPL_ACTION_WORKERS];
 	unsigned long long succeeded, failed, dropped;
+	unsigned long long by_kind[2][3]; /* [kind][succeeded, failed, dropped] (metrics) */
 } pool = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
@@ -267,6 +268,7 @@ static void *worker(void *arg)
 			pool.failed++;
 		else
 			pool.succeeded++;
+		pool.by_kind[it.kind == ACT_GETURL ? 0 : 1][rc ? 1 : 0]++;
 		pthread_cond_broadcast(&pool.idle);
 	}
 	pool.alive--;
@@ -318,6 +320,7 @@ static void enqueue(enum act_kind kind, const char *value)
 	pthread_mutex_lock(&pool.mu);
 	if (!copy || pool.len == TPL_ACTION_QUEUE) {
 		report = pool.dropped++ == 0 && copy;
+		pool.by_kind[kind == ACT_GETURL ? 0 : 1][2]++;
 		free(copy);
 	} else {
 		pool.q[(pool.head + pool.len) % TPL_ACTION_QUEUE] =
@@ -367,6 +370,13 @@ static void wait_idle(long ms)
 	ts.tv_sec += ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
 	pthread_cond_timedwait(&pool.idle, &pool.mu, &ts);
+}
+
+void tpl_actions_counts(unsigned long long c[2][3])
+{
+	pthread_mutex_lock(&pool.mu);
+	memcpy(c, pool.by_kind, sizeof(pool.by_kind));
+	pthread_mutex_unlock(&pool.mu);
 }
 
 void tpl_actions_finish(double max_wait_s, volatile sig_atomic_t *abort)

@@ -39,4 +39,8 @@ void tpl_actions_submit(const struct tpc_manifest *m, const struct tpc_ev *ev);
  * no action was ever submitted. */
 void tpl_actions_finish(double max_wait_s, volatile sig_atomic_t *abort);
 
+/* What the actions came to so far, for the metrics: c[0] GetUrl, c[1]
+ * DnsLookup, each {succeeded, failed, dropped}. Any thread may call it. */
+void tpl_actions_counts(unsigned long long c[2][3]);
+
 #endif

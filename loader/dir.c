@@ -24,6 +24,8 @@
 #include "dir.h"
 #include "fdsweep.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
 #include "safefile.h"
 
 struct entry {
@@ -177,6 +179,7 @@ static struct tpl_obj *start_object(struct dir_state *s, const char *name, const
 		free(obj);
 		return NULL;
 	}
+	tpl_metrics_add_object(obj, *nhooks);
 	return obj;
 }
 
@@ -185,6 +188,7 @@ static void retire_object(struct dir_state *s, struct tpl_obj *obj)
 {
 	s->t->lost += tpl_obj_lost(obj);
 	s->t->malformed += obj->malformed;
+	tpl_metrics_remove_object(obj);
 	tpl_obj_close(obj);
 	free(obj);
 }
@@ -344,6 +348,19 @@ static int total_hooks(const struct dir_state *s)
 	return n;
 }
 
+/* What /healthz and the service manager are told after a scan. */
+static void report_state(const struct dir_state *s, const struct counts *k, int reload)
+{
+	char why[160];
+	if (k->failed)
+		snprintf(why, sizeof(why), "%d object%s of %s failed to load", k->failed, k->failed == 1 ? "" : "s",
+			 s->o->dir);
+	tpl_metrics_health(!k->failed, k->failed ? why : "ok");
+	tpl_notify("READY=1\nSTATUS=%d hooks from %d objects attached%s%s", total_hooks(s), s->n,
+		   k->failed ? "; " : "", k->failed ? why : "");
+	(void)reload;
+}
+
 static double now_mono(void)
 {
 	struct timespec ts;
@@ -386,10 +403,13 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 	if (rescan(&s, &k))
 		goto out;
 	tpl_info("attached %d hooks from %d objects in %s", total_hooks(&s), s.n, o->dir);
+	report_state(&s, &k, 0);
 
 	double next_sweep = now_mono() + 1;
 	while (!*o->stop) {
 		int ms = TPL_POLL_MS, err;
+		if (o->tick)
+			o->tick();
 		if (now_mono() >= next_sweep) { /* FollowFD entries of exited processes */
 			for (int i = 0; i < s.n; i++)
 				tpl_fd_sweep(s.v[i].obj);
@@ -397,10 +417,18 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 		}
 		if (reload) {
 			reload = 0;
+			if (o->on_hup) /* the export file: reopened (logrotate) */
+				o->on_hup();
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			/* MONOTONIC_USEC: what Type=notify-reload units check */
+			tpl_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+				   (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000, o->dir);
 			if (rescan(&s, &k))
 				goto out;
 			tpl_info("reloaded %s: %d objects, %d hooks (%d added, %d replaced, %d removed, %d failed)",
 				 o->dir, s.n, total_hooks(&s), k.added, k.replaced, k.removed, k.failed);
+			report_state(&s, &k, 1);
 			continue;
 		}
 		if (deadline) {
@@ -428,6 +456,8 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 	rc = 0;
 out:
 	/* as for plain objects: detach everything, then print what is left */
+	tpl_metrics_health(0, "stopping");
+	tpl_notify("STOPPING=1");
 	for (int i = 0; i < s.n; i++)
 		tpl_obj_detach(s.v[i].obj);
 	drain(&s);

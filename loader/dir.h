@@ -24,6 +24,8 @@ struct tpl_dir_opts {
 	double timeout;                 /* seconds; 0: none */
 	ring_buffer_sample_fn on_event; /* its ctx is the struct tpl_obj * */
 	void (*flush)(void);            /* writes out the events printed so far */
+	void (*tick)(void);             /* called every turn of the event loop */
+	void (*on_hup)(void);           /* called at a SIGHUP, before the rescan */
 	volatile sig_atomic_t *stop;    /* set by the caller's signal handler */
 	volatile sig_atomic_t *no_more; /* set: do not drain at exit */
 	const int *output_failed;       /* set: drain anyway, on_event counts the rest lost */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
@@ -13,14 +14,40 @@ int tpl_quiet;
 /* The capture keeps at most this many bytes (the tail). */
 #define CAPTURE_MAX (1u << 20)
 
+/* stderr is the journal's stream: every line starts with its syslog
+ * priority ("<3>"), which journald takes as the entry's priority. */
+static int journal;
+
 static int capturing;
 static char *cap;
 static size_t cap_len;
 
-static void vmsg(const char *fmt, va_list ap)
+const char *tpl_log_prefix(int prio)
+{
+	static const char *const p[] = { "<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>" };
+	return journal && prio >= 0 && prio <= 7 ? p[prio] : "";
+}
+
+/* JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected to the
+ * journal; it is ours only when stderr is still that stream (a shell
+ * started from the unit, or a redirection, changes it). */
+static int stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char c;
+
+	if (!js || sscanf(js, "%llu:%llu%c", &dev, &ino, &c) != 2 || fstat(2, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static void vmsg(int prio, const char *fmt, va_list ap)
 {
 	/* action workers report from their threads: keep each line whole */
 	flockfile(stderr);
+	fputs(tpl_log_prefix(prio), stderr);
 	fputs("tp-load: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -33,7 +60,16 @@ void tpl_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(TPL_LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void tpl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(TPL_LOG_WARNING, fmt, ap);
 	va_end(ap);
 }
 
@@ -44,7 +80,7 @@ void tpl_info(const char *fmt, ...)
 	if (tpl_quiet)
 		return;
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(TPL_LOG_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -97,10 +133,22 @@ static int print_cb(enum libbpf_print_level level, const char *fmt,
 	if (capturing) {
 		cap_append(s, (size_t)n);
 	} else {
-		if (strncmp(s, "libbpf: ", 8) != 0)
-			fputs("libbpf: ", stderr);
-		fputs(s, stderr);
+		/* one prefix per line: libbpf's messages may hold several */
+		int prio = level == LIBBPF_WARN ? TPL_LOG_WARNING : TPL_LOG_INFO;
+		const char *p = s;
+		flockfile(stderr);
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			fputs(tpl_log_prefix(prio), stderr);
+			if (strncmp(p, "libbpf: ", 8) != 0)
+				fputs("libbpf: ", stderr);
+			fwrite(p, 1, len, stderr);
+			fputc('\n', stderr);
+			p += len + (nl ? 1 : 0);
+		}
 		fflush(stderr);
+		funlockfile(stderr);
 	}
 	if (s != small)
 		free(s);
@@ -109,6 +157,7 @@ static int print_cb(enum libbpf_print_level level, const char *fmt,
 
 void tpl_log_init(void)
 {
+	journal = stderr_is_journal();
 	libbpf_set_print(print_cb);
 }
 
@@ -142,7 +191,7 @@ void tpl_capture_print_tail(int nlines)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', end - p);
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		fprintf(stderr, "  %.*s\n", (int)n, p);
+		fprintf(stderr, "%s  %.*s\n", tpl_log_prefix(TPL_LOG_ERR), (int)n, p);
 		p += n + (nl ? 1 : 0);
 	}
 	fflush(stderr);

@@ -9,12 +9,25 @@
 
 extern int tpl_quiet;
 
-/* "tp-load: <text>\n" on stderr; tpl_info is silenced by -q. */
+/* syslog priorities of the lines */
+#define TPL_LOG_ERR 3
+#define TPL_LOG_WARNING 4
+#define TPL_LOG_INFO 6
+
+/* "tp-load: <text>\n" on stderr; tpl_info is silenced by -q. When stderr
+ * is the journal (JOURNAL_STREAM names it), each line starts with its
+ * syslog priority: <3> errors, <4> warnings, <6> the rest. */
 void tpl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tpl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tpl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Install the libbpf print callback: DEBUG is dropped, the rest goes to
- * stderr prefixed "libbpf: " (or into the capture buffer, see below). */
+/* "<N>" when stderr is the journal, else "": for lines written to stderr
+ * without tpl_err (usage errors). Valid after tpl_log_init. */
+const char *tpl_log_prefix(int prio);
+
+/* Find out whether stderr is the journal; install the libbpf print
+ * callback: DEBUG is dropped, the rest goes to stderr prefixed "libbpf: "
+ * (or into the capture buffer, see below). */
 void tpl_log_init(void);
 
 /* Between begin and end, libbpf output (all but DEBUG) is kept in memory

@@ -20,6 +20,10 @@
 
 #include "actions.h"
 #include "attach.h"
+#include "export.h"
+#include "filter.h"
+#include "metrics.h"
+#include "notify.h"
 #include "fdsweep.h"
 #include "hooks.h"
 #include "procs.h"
@@ -47,6 +51,10 @@ struct options {
 	int hold; /* --debug-hold (not in --help): read no event until exit, so
 		   * that a test can overflow the ring buffer on purpose and
 		   * read tpc_lost while tp-load still holds the object */
+	/* operations: metrics, the export file and its filters */
+	const char *metrics_addr;
+	struct tpl_export_opts export;
+	const char *allowlist, *denylist, *redaction;
 };
 
 static volatile sig_atomic_t stop;
@@ -58,7 +66,10 @@ static volatile sig_atomic_t no_more;
 static volatile sig_atomic_t nsignals;
 
 static struct tpl_out out;
+static struct tpl_out scratch; /* the JSON form of a compact event, for the export filters */
 static struct options opt;
+static unsigned long long filtered;    /* events the export filters kept out */
+static volatile sig_atomic_t reopen;   /* SIGUSR1: reopen the export file */
 static unsigned long long formatted;   /* events formatted (--count counts these) */
 static unsigned long long unformatted; /* events not formatted: out of memory, or output had failed */
 static unsigned long long malformed_reported;
@@ -98,27 +109,112 @@ static void usage(FILE *f)
 		"                             (e.g. 256K, 4M; default 512K): bigger rides\n"
 		"                             out longer bursts, costs resident memory\n"
 		"  -q, --quiet                no status lines on stderr\n"
+		"\n"
+		"Operations:\n"
+		"      --metrics-server ADDR:PORT\n"
+		"                             serve Prometheus metrics at /metrics, and\n"
+		"                             /healthz, /livez (e.g. :2112, 127.0.0.1:2112)\n"
+		"      --export-filename FILE write events to FILE instead of stdout;\n"
+		"                             SIGHUP or SIGUSR1 reopens it (logrotate)\n"
+		"      --export-file-max-size-mb N\n"
+		"                             rotate FILE before it passes N MiB (default 10;\n"
+		"                             0: never)\n"
+		"      --export-file-max-backups K\n"
+		"                             keep K rotated files (default 5; 0: all)\n"
+		"      --export-file-compress gzip rotated files\n"
+		"      --export-file-perm MODE\n"
+		"                             permissions of FILE (octal, default 600)\n"
+		"      --export-allowlist JSON\n"
+		"                             export only events one of these Tetragon\n"
+		"                             filters matches\n"
+		"      --export-denylist JSON export no event one of these matches\n"
+		"      --redaction-filters JSON\n"
+		"                             replace what capture groups match in process\n"
+		"                             arguments with *****\n"
 		"      --help                 this text\n"
 		"      --version              print the version\n"
 		"\n"
-		"Status lines go to stderr prefixed \"tp-load: \"; events to stdout.\n"
+		"Status lines go to stderr prefixed \"tp-load: \" (and by their syslog\n"
+		"priority when stderr is the journal); events to stdout, or to the\n"
+		"export file.\n"
 		"Exit status: 0 ok (also on --count, --timeout, SIGINT, SIGTERM),\n"
 		"1 load or runtime error, 2 usage error.\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
 {
+	fputs(tpl_log_prefix(TPL_LOG_ERR), stderr);
 	fputs("tp-load: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'tp-load --help'.\n", stderr);
+	fprintf(stderr, "\n%sTry 'tp-load --help'.\n", tpl_log_prefix(TPL_LOG_ERR));
 	return 2;
+}
+
+/* The operations options, in the order of their O_ values from O_METRICS.
+ * Returns 2 (reported) on a bad value. */
+static int ops_option(int which, const char *arg)
+{
+	char *end, err[160];
+	unsigned long v;
+
+	switch (which) {
+	case 0: /* --metrics-server */
+		if (tpl_metrics_check_addr(arg, err, sizeof(err))) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "--metrics-server %s: %s", arg, err);
+			return usage_error("%s", msg);
+		}
+		opt.metrics_addr = arg;
+		return 0;
+	case 1: /* --export-filename */
+		if (!*arg)
+			return usage_error("%s", "--export-filename needs a file name");
+		opt.export.path = arg;
+		return 0;
+	case 2: /* --export-file-max-size-mb */
+	case 3: /* --export-file-max-backups */
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || !*arg || *end || arg[0] == '-' || v > (which == 2 ? 1ul << 20 : 100000ul))
+			return usage_error(which == 2 ? "--export-file-max-size-mb %s: expected a number of MiB (0: no rotation)"
+						      : "--export-file-max-backups %s: expected a number of files (0: keep all)",
+					   arg);
+		if (which == 2)
+			opt.export.max_size_mb = v;
+		else
+			opt.export.max_backups = (unsigned)v;
+		return 0;
+	case 4: /* --export-file-compress */
+		opt.export.compress = 1;
+		return 0;
+	case 5: /* --export-file-perm */
+		errno = 0;
+		v = strtoul(arg, &end, 8);
+		if (errno || !*arg || *end || v > 0777)
+			return usage_error("--export-file-perm %s: expected an octal mode such as 600 or 640", arg);
+		opt.export.perm = (mode_t)v;
+		return 0;
+	case 6:
+		opt.allowlist = arg;
+		return 0;
+	case 7:
+		opt.denylist = arg;
+		return 0;
+	case 8:
+		opt.redaction = arg;
+		return 0;
+	}
+	return 0;
 }
 
 static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
 	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF, O_HOSTNS,
-	       O_HOLD, O_TRUSTED_KEYS };
+	       O_HOLD,
+	       /* operations */
+	       O_METRICS, O_EXPORT, O_EXPORT_SIZE, O_EXPORT_BACKUPS, O_EXPORT_COMPRESS, O_EXPORT_PERM,
+	       O_ALLOW, O_DENY, O_REDACT, O_TRUSTED_KEYS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, O_COUNT },
@@ -134,6 +230,16 @@ static int parse_options(int argc, char **argv)
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "debug-hold", no_argument, NULL, O_HOLD },
+		/* operations (Tetragon's names) */
+		{ "metrics-server", required_argument, NULL, O_METRICS },
+		{ "export-filename", required_argument, NULL, O_EXPORT },
+		{ "export-file-max-size-mb", required_argument, NULL, O_EXPORT_SIZE },
+		{ "export-file-max-backups", required_argument, NULL, O_EXPORT_BACKUPS },
+		{ "export-file-compress", no_argument, NULL, O_EXPORT_COMPRESS },
+		{ "export-file-perm", required_argument, NULL, O_EXPORT_PERM },
+		{ "export-allowlist", required_argument, NULL, O_ALLOW },
+		{ "export-denylist", required_argument, NULL, O_DENY },
+		{ "redaction-filters", required_argument, NULL, O_REDACT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -141,6 +247,9 @@ static int parse_options(int argc, char **argv)
 
 	opterr = 0;
 	opt.attach = TPL_ATTACH_AUTO;
+	opt.export.max_size_mb = TPL_EXPORT_MAX_SIZE_MB;
+	opt.export.max_backups = TPL_EXPORT_MAX_BACKUPS;
+	opt.export.perm = TPL_EXPORT_PERM;
 	while ((c = getopt_long(argc, argv, ":o:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -224,6 +333,18 @@ static int parse_options(int argc, char **argv)
 		case 'q':
 			tpl_quiet = 1;
 			break;
+		case O_METRICS:
+		case O_EXPORT:
+		case O_EXPORT_SIZE:
+		case O_EXPORT_BACKUPS:
+		case O_EXPORT_COMPRESS:
+		case O_EXPORT_PERM:
+		case O_ALLOW:
+		case O_DENY:
+		case O_REDACT:
+			if (ops_option(c - O_METRICS, optarg))
+				return 2;
+			break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -239,6 +360,13 @@ static int parse_options(int argc, char **argv)
 			}
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
+	}
+	if (opt.verify && (opt.metrics_addr || opt.export.path || opt.allowlist || opt.denylist || opt.redaction))
+		return usage_error("%s", "--verify prints no events: no metrics, export file or filters");
+	if (opt.allowlist || opt.denylist || opt.redaction) { /* bad filter JSON is a usage error */
+		char err[1024];
+		if (tpl_filters_init(opt.allowlist, opt.denylist, opt.redaction, err, sizeof(err)))
+			return usage_error("%s", err);
 	}
 	if (opt.dir && (optind < argc || opt.verify))
 		return usage_error("%s", "--dir takes no object arguments and no --verify");
@@ -265,6 +393,12 @@ static void on_hup(int sig)
 	hup = 1;
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+	reopen = 1;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -276,8 +410,70 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	/* SIGUSR1: reopen the export file (logrotate's postrotate) and no
+	 * more; SIGHUP reopens it too, and under --dir also rescans */
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN; /* a closed stdout is a write error, not death */
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* The bytes of the event just printed into o's batch from mark: with
+ * redaction filters its process arguments are redacted in place. */
+static void redact_event(struct tpl_out *o, size_t mark)
+{
+	char *red;
+	size_t n;
+
+	if (tpl_redact_json(o->batch.buf + mark, o->batch.len - mark, &red, &n) == 1) {
+		o->batch.len = mark;
+		fwrite(red, 1, n, o->f);
+		free(red);
+	}
+}
+
+/* One event into the batch: json_key names its type (process_kprobe),
+ * policy its policy. Redaction and the export filters (filter.h) see its
+ * JSON form, whatever the output form; the metrics count it once its
+ * bytes are out (the batch's tag). Returns 1 when it went into the batch. */
+static int emit_event(const struct tpl_hookinfo *hi, const struct tpc_ev *ev, const char *json_key)
+{
+	int json = opt.output == OUT_JSON;
+	int look = tpl_filters_active() || (tpl_redaction_active() && json);
+	struct tpl_out *jo = json ? &out : &scratch; /* where the JSON form goes */
+	size_t mark = jo->batch.len;
+	unsigned tag = tpl_metrics_series(json_key, hi->policy);
+	int rc;
+
+	if (json || look) {
+		rc = tpl_print_json(jo, hi, ev);
+		if (!rc && look) {
+			redact_event(jo, mark);
+			if (!tpl_filters_keep(jo->batch.buf + mark, jo->batch.len - mark)) {
+				jo->batch.len = mark;
+				filtered++;
+				tpl_metrics_filtered(tag);
+				return 0;
+			}
+		}
+		if (!json)
+			scratch.batch.len = 0;
+	}
+	mark = out.batch.len;
+	if (!json)
+		rc = tpl_print_compact(&out, hi, ev);
+	if (rc) { /* out of memory: no half event in the batch, and it counts */
+		out.batch.len = mark;
+		jo->batch.len = 0;
+		unformatted++;
+		return 0;
+	}
+	out.batch.tag = tag;
+	tpl_batch_event_done(&out.batch);
+	formatted++;
+	if (opt.count && formatted >= opt.count)
+		no_more = stop = 1;
+	return 1;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -285,7 +481,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct tpl_obj *o = ctx;
 	struct tpc_ev ev;
 	char err[256];
-	int rc;
 
 	if (write_errno) { /* output failed: what still comes is lost, and counted */
 		unformatted++;
@@ -295,6 +490,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (tpc_event_decode(data, size, &o->m, &ev, err, sizeof(err))) {
 		o->malformed++;
+		tpl_metrics_malformed();
 		if (malformed_reported++ < MAX_MALFORMED_REPORTS)
 			tpl_err("%s: dropped a malformed record: %s", o->path, err);
 		return 0;
@@ -304,30 +500,65 @@ static int on_event(void *ctx, void *data, size_t size)
 	};
 	/* GetUrl/DnsLookup: queued for the workers, never waited for here */
 	tpl_actions_submit(&o->m, &ev);
-	size_t mark = out.batch.len;
-	rc = opt.output == OUT_JSON ? tpl_print_json(&out, &hi, &ev) :
-				      tpl_print_compact(&out, &hi, &ev);
-	if (rc) { /* out of memory: no half event in the batch, and it counts */
-		out.batch.len = mark;
-		unformatted++;
-		return 0;
-	}
-	tpl_batch_event_done(&out.batch);
-	formatted++;
-	if (opt.count && formatted >= opt.count)
-		no_more = stop = 1;
+	emit_event(&hi, &ev, tpl_hook_json_key(ev.hook->kind));
 	return 0;
 }
 
 /* Events are formatted into a batch and written once per batch the ring
  * buffers hand over: one write(2) per batch, not per event. Once output
  * fails (a closed pipe, a full disk), nothing more is printed and what
- * did not get out is counted as lost (output.c). */
+ * did not get out is counted as lost (output.c). An export file is
+ * different: a write that failed is retried with the next batch (the
+ * disk may have room again), what failed is counted lost, and tp-load
+ * goes on enforcing. */
 static void flush_events(void)
 {
-	if (tpl_batch_flush(&out.batch) && !write_errno) {
+	static unsigned long long reported_lost;
+	int failed = tpl_batch_flush(&out.batch);
+
+	tpl_metrics_set_unwritten(out.batch.lost + unformatted);
+	if (failed && out.batch.keep_going) {
+		/* said when it starts, then once per 10000 events lost */
+		if (!reported_lost || out.batch.lost >= reported_lost + 10000) {
+			tpl_err("writing events to %s: %s; events are counted lost until it can be written again",
+				opt.export.path, strerror(out.batch.err));
+			reported_lost = out.batch.lost ? out.batch.lost : 1;
+		}
+		return;
+	}
+	if (failed && !write_errno) {
 		write_errno = out.batch.err;
 		no_more = stop = 1;
+	}
+}
+
+/* SIGHUP or SIGUSR1: the export file was moved away (logrotate): what
+ * is formatted goes to the old file, the next events to a new one. */
+static void reopen_export(const char *sig)
+{
+	flush_events();
+	tpl_export_reopen(&out.batch, sig);
+}
+
+/* SIGHUP under --dir: the export file is reopened before the rescan. */
+static void dir_hup(void)
+{
+	if (opt.export.path)
+		reopen_export("SIGHUP");
+}
+
+/* Every turn of the event loops (here and dir.c): what the service
+ * manager and the metrics watch, and SIGUSR1. */
+static void tick(void)
+{
+	tpl_metrics_heartbeat();
+	tpl_notify_watchdog();
+	if (reopen) {
+		reopen = 0;
+		if (opt.export.path)
+			reopen_export("SIGUSR1");
+		else
+			tpl_info("SIGUSR1: no --export-filename to reopen");
 	}
 }
 
@@ -344,6 +575,8 @@ static void report_totals(unsigned long long kernel_lost, unsigned long long mal
 	if (unwritten)
 		n += snprintf(why + n, sizeof(why) - n, "%s%llu not written", n ? ", " : "", unwritten);
 	void (*say)(const char *, ...) = lost ? tpl_err : tpl_info;
+	if (tpl_filters_active())
+		tpl_info("%llu events kept out by the export filters", filtered);
 	if (n)
 		say("%llu events, %llu lost (%s)", out.batch.written, lost, why);
 	else
@@ -383,9 +616,13 @@ static int poll_loop(struct ring_buffer *rb)
 	double next_sweep = now_mono() + 1;
 
 	while (!stop) {
+		tick();
 		if (hup) {
 			hup = 0;
-			tpl_info("SIGHUP: nothing to reload without --dir");
+			if (opt.export.path)
+				reopen_export("SIGHUP");
+			else
+				tpl_info("SIGHUP: nothing to reload without --dir");
 		}
 		if (sweep_nobj && now_mono() >= next_sweep) {
 			for (int i = 0; i < sweep_nobj; i++)
@@ -425,6 +662,8 @@ static int poll_loop(struct ring_buffer *rb)
 static void detach_and_drain(struct tpl_obj *objs, int nobj,
 			     struct ring_buffer *rb)
 {
+	tpl_metrics_health(0, "stopping");
+	tpl_notify("STOPPING=1");
 	for (int i = 0; i < nobj; i++)
 		tpl_obj_detach(&objs[i]);
 	/* after an output failure the rest is counted as lost, not left */
@@ -449,9 +688,11 @@ static int run(int nobj, char **paths)
 	if (tpl_check_kernel(1))
 		goto out;
 	for (i = 0; i < nobj; i++) {
+		int before = nhooks;
 		if (tpl_obj_open(&objs[i], -1, paths[i], paths[i]) ||
 		    tpl_obj_start(&objs[i], opt.attach, &nhooks))
 			goto out;
+		tpl_metrics_add_object(&objs[i], nhooks - before);
 		if (stop)
 			goto out_ok;
 	}
@@ -470,6 +711,8 @@ static int run(int nobj, char **paths)
 		}
 	}
 	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
+	tpl_metrics_health(1, "ok");
+	tpl_notify("READY=1\nSTATUS=%d hooks from %d objects attached", nhooks, nobj);
 	sweep_objs = objs;
 	sweep_nobj = nobj;
 	rc = poll_loop(rb);
@@ -490,8 +733,10 @@ report: {
 	}
 out:
 	ring_buffer__free(rb);
-	for (i = 0; i < nobj; i++)
+	for (i = 0; i < nobj; i++) {
+		tpl_metrics_remove_object(&objs[i]);
 		tpl_obj_close(&objs[i]);
+	}
 	free(objs);
 	return rc;
 }
@@ -503,7 +748,7 @@ static int run_dir(void)
 	struct tpl_dir_opts d = {
 		.dir = opt.dir, .attach = opt.attach,
 		.require_digest = opt.require_digest, .timeout = opt.timeout,
-		.on_event = on_event, .flush = flush_events, .stop = &stop, .no_more = &no_more,
+		.on_event = on_event, .flush = flush_events, .tick = tick, .on_hup = dir_hup, .stop = &stop, .no_more = &no_more,
 		.output_failed = &write_errno,
 	};
 	struct tpl_dir_totals t = { 0 };
@@ -531,19 +776,31 @@ static void raise_fd_limit(void)
 
 int main(int argc, char **argv)
 {
-	int rc;
+	int rc, fd = 1;
 
+	tpl_log_init(); /* first: usage errors carry the journal's priority too */
 	rc = parse_options(argc, argv);
 	if (rc)
 		return rc;
 	install_signals();
-	tpl_log_init();
+	tpl_notify_init();
 	raise_fd_limit();
-	if (tpl_out_init(&out, 1)) {
+	if (opt.export.path && (fd = tpl_export_open(&opt.export)) < 0)
+		return 1;
+	if (tpl_out_init(&out, fd) || tpl_out_init(&scratch, -1)) {
 		tpl_err("cannot set up the event output: %s", strerror(errno));
 		return 1;
 	}
+	memcpy(scratch.node_name, out.node_name, sizeof(out.node_name));
+	scratch.boot_to_real_ns = out.boot_to_real_ns;
 	out.batch.give_up = &no_more;
+	if (opt.export.path)
+		tpl_export_attach(&out.batch);
+	if (opt.metrics_addr) {
+		if (tpl_metrics_start(opt.metrics_addr))
+			return 1;
+		out.batch.on_written = tpl_metrics_written;
+	}
 
 	if (opt.verify) {
 		rc = 0;
@@ -557,7 +814,15 @@ int main(int argc, char **argv)
 		rc = run(argc - optind, argv + optind);
 	}
 	tpl_loader_forget(); /* every object is closed: no hook of ours can fire */
+	tpl_metrics_stop();
+	fd = out.batch.fd; /* the export file may have rotated */
 	tpl_out_fini(&out);
+	tpl_out_fini(&scratch);
+	if (opt.export.path) {
+		close(fd);
+		tpl_export_finish();
+	}
+	tpl_filters_fini();
 	tpl_log_fini();
 	return rc;
 }

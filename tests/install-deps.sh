@@ -4,7 +4,8 @@
 # does nothing that is already done. Needs root.
 set -euo pipefail
 
-PACKAGES=(make gcc clang llvm libbpf-dev libyaml-dev libelf-dev zlib1g-dev libssl-dev openssl bpftool bats jq
+PACKAGES=(make gcc clang llvm libbpf-dev libyaml-dev libelf-dev zlib1g-dev libssl-dev openssl libpcre2-dev bpftool bats jq
+	  curl python3
 	  libcurl4-openssl-dev procps util-linux libcap2-bin iproute2
 	  libclang-rt-14-dev systemtap-sdt-dev
 	  python3-kubernetes yamllint man-db
