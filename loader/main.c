@@ -27,6 +27,7 @@
 #include "dir.h"
 #include "event.h"
 #include "log.h"
+#include "pevents.h"
 #include "print.h"
 #include "verify.h"
 
@@ -89,6 +90,10 @@ static void usage(FILE *f)
 		"                             by tpc) names its SHA-256\n"
 		"      --host-ns-pid PID      host_ns means the namespaces of PID (default 1;\n"
 		"                             tp-load's own when /proc/PID/ns is unreadable)\n"
+		"      --no-process-events    print no process_exec and process_exit events\n"
+		"                             (policy events still name their process)\n"
+		"      --no-emoji             compact output: no emoji before each event\n"
+		"      --timestamps           compact output: each event's local time first\n"
 		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
 		"                             (e.g. 256K, 4M; default 512K): bigger rides\n"
 		"                             out longer bursts, costs resident memory\n"
@@ -113,7 +118,7 @@ static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
 	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF, O_HOSTNS,
-	       O_HOLD };
+	       O_HOLD, O_NOPEV, O_NOEMOJI, O_TIMESTAMPS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, O_COUNT },
@@ -128,6 +133,9 @@ static int parse_options(int argc, char **argv)
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "debug-hold", no_argument, NULL, O_HOLD },
+		{ "no-process-events", no_argument, NULL, O_NOPEV },
+		{ "no-emoji", no_argument, NULL, O_NOEMOJI },
+		{ "timestamps", no_argument, NULL, O_TIMESTAMPS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -189,6 +197,15 @@ static int parse_options(int argc, char **argv)
 			break;
 		case O_HOLD:
 			opt.hold = 1;
+			break;
+		case O_NOPEV:
+			tpl_no_process_events = 1;
+			break;
+		case O_NOEMOJI:
+			out.no_emoji = 1;
+			break;
+		case O_TIMESTAMPS:
+			out.timestamps = 1;
 			break;
 		case O_HOSTNS: {
 			errno = 0;
@@ -270,14 +287,37 @@ static void install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* Every event to print, process events included: into the batch. */
+static int emit(const struct tpl_event *e)
+{
+	if (write_errno) { /* output failed: what still comes is lost, and counted */
+		unformatted++;
+		return 0;
+	}
+	if (no_more)
+		return 0;
+	size_t mark = out.batch.len;
+	int rc = opt.output == OUT_JSON ? tpl_print_json(&out, e) : tpl_print_compact(&out, e);
+	if (rc) { /* out of memory: no half event in the batch, and it counts */
+		out.batch.len = mark;
+		unformatted++;
+		return 0;
+	}
+	tpl_batch_event_done(&out.batch);
+	formatted++;
+	if (opt.count && formatted >= opt.count)
+		no_more = stop = 1;
+	return 0;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tpl_obj *o = ctx;
 	struct tpc_ev ev;
+	struct tpl_event e;
 	char err[256];
-	int rc;
 
-	if (write_errno) { /* output failed: what still comes is lost, and counted */
+	if (write_errno) {
 		unformatted++;
 		return 0;
 	}
@@ -289,24 +329,10 @@ static int on_event(void *ctx, void *data, size_t size)
 			tpl_err("%s: dropped a malformed record: %s", o->path, err);
 		return 0;
 	}
-	struct tpl_hookinfo hi = {
-		.policy = o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy,
-	};
 	/* GetUrl/DnsLookup: queued for the workers, never waited for here */
 	tpl_actions_submit(&o->m, &ev);
-	size_t mark = out.batch.len;
-	rc = opt.output == OUT_JSON ? tpl_print_json(&out, &hi, &ev) :
-				      tpl_print_compact(&out, &hi, &ev);
-	if (rc) { /* out of memory: no half event in the batch, and it counts */
-		out.batch.len = mark;
-		unformatted++;
-		return 0;
-	}
-	tpl_batch_event_done(&out.batch);
-	formatted++;
-	if (opt.count && formatted >= opt.count)
-		no_more = stop = 1;
-	return 0;
+	tpl_event_of_hook(&ev, o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy, &e);
+	return emit(&e);
 }
 
 /* Events are formatted into a batch and written once per batch the ring
@@ -354,6 +380,21 @@ static int report_write_error(void)
 	return 1;
 }
 
+/* Process events the kernel could not write are lost events when they
+ * are printed; with --no-process-events they are only the table's loss
+ * (events then name such a process from what they carry: flag miss). */
+static unsigned long long pev_lost(void)
+{
+	unsigned long long n = tpl_pev_lost();
+	if (!tpl_no_process_events)
+		return n;
+	if (n)
+		tpl_err("%llu process records lost (the ring buffer was full): some events name their process "
+			"from what they carry",
+			n);
+	return 0;
+}
+
 static double now_mono(void)
 {
 	struct timespec ts;
@@ -394,10 +435,8 @@ static int poll_loop(struct ring_buffer *rb)
 			usleep(ms * 1000); /* a signal cuts it short */
 			continue;
 		}
-		int err = ring_buffer__poll(rb, ms);
-		/* events below the wakeup mark raise no epoll event: read them */
-		if (err == 0)
-			err = ring_buffer__consume(rb);
+		/* process events, then the policies' */
+		int err = tpl_events_poll(rb, ms);
 		if (err < 0 && err != -EINTR) {
 			tpl_err("polling the ring buffers: %s", strerror(-err));
 			return 1;
@@ -417,9 +456,11 @@ static void detach_and_drain(struct tpl_obj *objs, int nobj,
 {
 	for (int i = 0; i < nobj; i++)
 		tpl_obj_detach(&objs[i]);
+	/* process events last: exits are reported until no hook can fire */
+	tpl_pev_detach();
 	/* after an output failure the rest is counted as lost, not left */
-	if (rb && (!no_more || write_errno)) {
-		int err = ring_buffer__consume(rb);
+	if (!no_more || write_errno) {
+		int err = tpl_events_drain(rb);
 		if (err < 0 && err != -EINTR)
 			tpl_err("draining the ring buffers: %s", strerror(-err));
 	}
@@ -476,7 +517,7 @@ report: {
 		lost += tpl_obj_lost(&objs[i]);
 		bad += objs[i].malformed;
 	}
-	report_totals(lost, bad);
+	report_totals(lost + pev_lost(), bad);
 	}
 out:
 	ring_buffer__free(rb);
@@ -503,7 +544,7 @@ static int run_dir(void)
 	rc |= report_write_error();
 	if (!t.started) /* nothing was attached: nothing to report */
 		return rc;
-	report_totals(t.lost, t.malformed);
+	report_totals(t.lost + pev_lost(), t.malformed);
 	return rc;
 }
 
@@ -534,6 +575,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	out.batch.give_up = &no_more;
+	tpl_pev_init(emit);
 
 	if (opt.verify) {
 		rc = 0;
@@ -546,6 +588,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = run(argc - optind, argv + optind);
 	}
+	tpl_pev_fini();
 	tpl_loader_forget(); /* every object is closed: no hook of ours can fire */
 	tpl_out_fini(&out);
 	tpl_log_fini();

@@ -214,7 +214,7 @@ storm_through_pipe() {
 	(while [ ! -e "$T/go" ]; do sleep 0.05; done; exec $READER) <"$T/pipe" >"$T/read" &
 	READER_PID=$!
 	LOADER_ERR="$T/loader.err"
-	"$TPLOAD" --timeout 60 "$@" "$T/p.bpf.o" >"$T/pipe" 2>"$LOADER_ERR" &
+	"$TPLOAD" --no-process-events --timeout 60 "$@" "$T/p.bpf.o" >"$T/pipe" 2>"$LOADER_ERR" &
 	LOADER_PID=$!
 	wait_attached "$LOADER_PID"
 	[ "$("$PROGS/storm" open "$T/storm" 10000)" = 10000 ]
@@ -283,7 +283,7 @@ storm_through_pipe() {
 	mkdir -p "$TMPFS"
 	mount -t tmpfs -o size=64k tmpfs "$TMPFS"
 	LOADER_ERR="$T/loader.err"
-	"$TPLOAD" -q --timeout 60 "$T/p.bpf.o" >"$TMPFS/events.json" 2>"$LOADER_ERR" &
+	"$TPLOAD" --no-process-events -q --timeout 60 "$T/p.bpf.o" >"$TMPFS/events.json" 2>"$LOADER_ERR" &
 	LOADER_PID=$!
 	wait_attached "$LOADER_PID"
 	"$PROGS/storm" open "$T/storm" 2000
@@ -304,7 +304,7 @@ storm_through_pipe() {
 
 @test "SIGHUP without --dir is reported and ignored: tp-load goes on and ends with its summary" {
 	object a "$T/a" "$T/a.bpf.o"
-	start_loader "$T/a.bpf.o"
+	start_loader --no-process-events "$T/a.bpf.o"
 	kill -HUP "$LOADER_PID"
 	wait_log 1 "SIGHUP: nothing to reload without --dir"
 	cat "$T/a1" 2>/dev/null || true

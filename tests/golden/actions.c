@@ -9,7 +9,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 2\\n\"\n"
+    "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-actions digest=sha256:08d354c805cfdf75d1514e3bb022cc69d9ce9ddcaf9d8c2e08d8daa9c70d18af seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_write call=sys_write syscall=1\\n\"\n"
