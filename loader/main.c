@@ -296,6 +296,10 @@ static int emit(const struct tpl_event *e)
 	}
 	if (no_more)
 		return 0;
+	if (!e->proc) { /* out of memory for its process: not printed, counted */
+		unformatted++;
+		return 0;
+	}
 	size_t mark = out.batch.len;
 	int rc = opt.output == OUT_JSON ? tpl_print_json(&out, e) : tpl_print_compact(&out, e);
 	if (rc) { /* out of memory: no half event in the batch, and it counts */

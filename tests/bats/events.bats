@@ -17,6 +17,7 @@ setup() {
 
 teardown() {
 	teardown_loader
+	[ -z "${CG:-}" ] || rmdir "$CG" 2>/dev/null || true
 }
 
 # policy [RETURN_TYPE]: reports openat of paths below $TARGET (Prefix);
@@ -65,6 +66,8 @@ b64d() {
 	# command: bash would exec it in place of itself), then exits 7
 	bash -c 'echo $$ >"$1/shell.pid"; cd "$1/wd" && ./prog "$2" "no such"; exit 7' _ "$T" "$TARGET" >/dev/null 2>&1 || true
 	stop_loader
+	# 0: also no sanitizer report (SANITIZE=1 builds exit 99 on a leak)
+	[ "$LOADER_STATUS" -eq 0 ]
 	local shell
 	shell=$(cat "$T/shell.pid")
 
@@ -137,6 +140,7 @@ b64d() {
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null || true
 	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
 	run events "select(.process_exit.process.pid == $pid) | .process_exit"
 	[ "$(wc -l <<<"$output")" -eq 1 ]
 	[ "$(jq -r .signal <<<"$output")" = SIGKILL ]
@@ -154,6 +158,7 @@ b64d() {
 	local b=$!
 	wait $b || true
 	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
 	[ "$(events "select(.process_kprobe.process.pid == $a) | .process_kprobe.process.uid")" = 1000 ]
 	[ "$(events "select(.process_kprobe.process.pid == $b) | .process_kprobe.process.uid")" = 0 ]
 	# both exec'd as root
@@ -172,6 +177,7 @@ b64d() {
 	touch "$T/go"
 	wait $old
 	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
 	run events ".process_kprobe | select(.args[0].string_arg == \"$TARGET\")"
 	[ "$(wc -l <<<"$output")" -eq 1 ]
 	[ "$(jq -r .parent.pid <<<"$output")" = "$old" ]
@@ -191,6 +197,7 @@ b64d() {
 	local pid=$!
 	wait $pid
 	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
 	[ "$(count_events '.process_exec or .process_exit')" -eq 0 ]
 	run events "select(.process_kprobe.process.pid == $pid) | .process_kprobe.process"
 	[ "$(wc -l <<<"$output")" -eq 1 ]
@@ -204,6 +211,7 @@ b64d() {
 	start_loader "$T/p.bpf.o"
 	cat "$TARGET$(printf '\xff\xfe')x" 2>/dev/null || true
 	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
 	# every line is one JSON object
 	[ "$(jq -c . "$EVENTS" | wc -l)" -eq "$(wc -l <"$EVENTS")" ]
 	run events ".process_kprobe | select(.args[0].string_arg // \"\" | startswith(\"$TARGET\"))"
@@ -214,6 +222,45 @@ b64d() {
 	[ "$(jq -r '.return | keys[0]' <<<"$output")" = size_arg ]
 }
 
+@test "a process in a container's cgroup: docker is the id's first 31 characters, pod from the kubelet's log links" {
+	policy
+	local id pid i
+	id=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	[ "${#id}" -eq 64 ]
+	CG=/sys/fs/cgroup/pids/docker-$id.scope
+	[ -d /sys/fs/cgroup/pids ] || CG=/sys/fs/cgroup/docker-$id.scope
+	mkdir "$CG" || skip "cannot make a cgroup here"
+	# the kubelet's link: POD_NAMESPACE_CONTAINER-ID.log -> /var/log/pods/NAMESPACE_POD_UID/CONTAINER/N.log
+	mkdir "$T/logs"
+	ln -s "/var/log/pods/ns1_web-7f9_0b1c-22aa/nginx/0.log" "$T/logs/web-7f9_ns1_nginx-$id.log"
+	mkfifo "$T/fifo"
+	TPC_CONTAINER_LOGS="$T/logs" start_loader "$T/p.bpf.o"
+	# the shell joins the cgroup, then execs cat (same pid), which blocks
+	# on the fifo until its exec has been printed
+	local cat
+	cat=$(readlink -f /usr/bin/cat)
+	bash -c 'echo $$ >"$1/cgroup.procs"; exec cat "$2" "$3"' _ "$CG" "$TARGET" "$T/fifo" >/dev/null &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do
+		grep -Eq "\"process_exec\":\\{\"process\":\\{\"exec_id\":\"[^\"]*\",\"pid\":$pid,[^}]*\"binary\":\"$cat\"" "$EVENTS" && break
+		sleep 0.05
+	done
+	timeout 10 bash -c 'echo >"$1"' _ "$T/fifo"
+	wait $pid
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	run events "select(.process_exec.process.pid == $pid and .process_exec.process.binary == \"$cat\") | .process_exec.process"
+	[ "$(wc -l <<<"$output")" -eq 1 ]
+	[ "$(jq -r .binary <<<"$output")" = "$(readlink -f /usr/bin/cat)" ]
+	[ "$(jq -r .docker <<<"$output")" = "${id:0:31}" ]
+	[ "$(jq -r .pod.namespace <<<"$output")" = ns1 ]
+	[ "$(jq -r .pod.name <<<"$output")" = web-7f9 ]
+	[ "$(jq -r .pod.container.name <<<"$output")" = nginx ]
+	[ "$(jq -r .pod.container.id <<<"$output")" = "docker://$id" ]
+	# the policy event of the process names the same container
+	[ "$(events "select(.process_kprobe.process.pid == $pid) | .process_kprobe.process.docker")" = "\"${id:0:31}\"" ]
+}
+
 @test "compact output: process, kprobe and exit lines as tetra getevents -o compact" {
 	policy
 	mkdir "$T/wd"
@@ -221,11 +268,13 @@ b64d() {
 	NODE_NAME=tpc-compact start_loader -o compact "$T/p.bpf.o"
 	(cd "$T/wd" && ./prog "$TARGET" >/dev/null)
 	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
 	grep -Fx "🚀 process tpc-compact $T/wd/prog $TARGET" "$EVENTS"
 	grep -F "🔧 kprobe  tpc-compact $T/wd/prog __x64_sys_openat(\"$TARGET\") POST [events-open]" "$EVENTS"
 	grep -Fx "💥 exit    tpc-compact $T/wd/prog $TARGET 0" "$EVENTS"
 	start_loader -o compact --no-emoji "$T/p.bpf.o"
 	(cd "$T/wd" && ./prog "$TARGET" >/dev/null)
 	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
 	grep -Fx "exit    $(hostname) $T/wd/prog $TARGET 0" "$EVENTS"
 }
