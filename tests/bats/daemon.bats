@@ -242,9 +242,16 @@ storm_through_pipe() {
 @test "a signal while tp-load is blocked writing to a slow reader interrupts nothing" {
 	READER="cat"
 	storm_through_pipe
-	# tp-load is blocked in write(2) on the full pipe; SIGHUP has a
-	# handler without SA_RESTART: the write returns EINTR and is retried
+	# tp-load is blocked in write(2) on the full pipe (once it has
+	# formatted what the storm made); SIGHUP has a handler without
+	# SA_RESTART: the write returns EINTR and is retried
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ "$(cat /proc/"$LOADER_PID"/wchan)" == *pipe_write ]] && break
+		sleep 0.05
+	done
 	[ "$(awk '{ print $3 }' /proc/"$LOADER_PID"/stat)" = S ]
+	[[ "$(cat /proc/"$LOADER_PID"/wchan)" == *pipe_write ]]
 	kill -HUP "$LOADER_PID"
 	sleep 0.3
 	touch "$T/go"
