@@ -120,7 +120,11 @@ static void flush_exits(void)
 			.ktime_ns = x->ktime,
 			.code = x->code,
 		};
-		if (!tpl_no_process_events)
+		/* a process tp-load knows nothing of (it began before the
+		 * process events and ended before /proc was read, and made no
+		 * event): an exit with no binary joins nothing; not printed */
+		int unknown = (x->p->flags & TPL_PF_MISS) && !x->p->binary[0];
+		if (!tpl_no_process_events && !unknown)
 			pev.sink(&e);
 		tpl_proc_put(x->p);
 	}
