@@ -36,7 +36,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return need + 1;
 }
 
-void json_write_str(FILE *f, const char *str, size_t n)
+/* invalid: 0 bytes as \u00XX each, 1 runs as one U+FFFD */
+static void write_str(FILE *f, const char *str, size_t n, int replace)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -48,6 +49,10 @@ void json_write_str(FILE *f, const char *str, size_t n)
 			if (k) {
 				fwrite(s + i, 1, k, f);
 				i += k;
+			} else if (replace) {
+				fputs("\xef\xbf\xbd", f); /* U+FFFD */
+				while (i < n && s[i] >= 0x80 && !utf8_seq(s + i, n - i))
+					i++;
 			} else {
 				fprintf(f, "\\u%04x", c);
 				i++;
@@ -71,6 +76,16 @@ void json_write_str(FILE *f, const char *str, size_t n)
 		i++;
 	}
 	fputc('"', f);
+}
+
+void json_write_str(FILE *f, const char *s, size_t n)
+{
+	write_str(f, s, n, 0);
+}
+
+void json_write_utf8(FILE *f, const char *s, size_t n)
+{
+	write_str(f, s, n, 1);
 }
 
 void json_write_cstr(FILE *f, const char *s)

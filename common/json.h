@@ -12,5 +12,9 @@
 void json_write_str(FILE *f, const char *s, size_t n);
 /* "..." of the C string s (NULL: "") */
 void json_write_cstr(FILE *f, const char *s);
+/* "..." of s[0..n) as a protobuf string must be, valid UTF-8: each run of
+ * bytes that are not UTF-8 becomes one U+FFFD, as Tetragon's export does
+ * (Go's strings.ToValidUTF8). */
+void json_write_utf8(FILE *f, const char *s, size_t n);
 
 #endif

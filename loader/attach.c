@@ -41,6 +41,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "safefile.h"
+#include "pevents.h"
 #include "procs.h"
 #include "trust.h"
 
@@ -54,6 +55,12 @@ const char *const tpl_proc_progs[TPL_NPROC_PROGS] = {
 	TPC_PROG_PROC_EXEC,
 	TPC_PROG_PROC_FORK,
 	TPC_PROG_PROC_EXIT,
+};
+
+const char *const tpl_pev_progs[TPL_NPEV_PROGS] = {
+	TPC_PROG_PEV_EXEC,
+	TPC_PROG_PEV_FORK,
+	TPC_PROG_PEV_EXIT,
 };
 
 static int is_bpffs(const char *path)
@@ -315,7 +322,7 @@ static int msg_fds(const void *head)
 	if (m->step == 1)
 		return 1;
 	if (m->step != 2 || m->nlinks < 0 || m->nlinks > TPL_MAX_LINKS || m->nproc_links < 0 ||
-	    m->nproc_links > m->nlinks)
+	    m->npev_links < 0 || m->npev_links > TPL_NPEV_PROGS || m->nproc_links > m->nlinks - m->npev_links)
 		return -1;
 	return TPL_MSG_MAPS + m->nlinks;
 }
@@ -369,6 +376,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	int share = shares_table(o);
 	req.share_procs_fd = share ? shared.procs_fd : -1;
 	req.attach_procs = !share || shared.procs_fd < 0;
+	req.attach_pev = tpl_pev_wanted();
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		tpl_err("%s: socketpair: %s", o->path, strerror(errno));
@@ -415,6 +423,21 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	o->events_fd = fds[0];
 	o->lost_fd = fds[1];
 	o->fds_fd = fds[3];
+	/* the process events' ring and programs: tp-load's from now on */
+	int first_hook = msg.nproc_links + msg.npev_links;
+	if (req.attach_pev && msg.npev_links == TPL_NPEV_PROGS) {
+		if (tpl_pev_adopt(o->path, fds[4], fds[5], fds + TPL_MSG_MAPS + msg.nproc_links, msg.npev_links)) {
+			for (int i = 0; i < msg.nlinks; i++)
+				close(fds[TPL_MSG_MAPS + i]);
+			close(fds[2]);
+			goto out;
+		}
+	} else {
+		close(fds[4]);
+		close(fds[5]);
+		for (int i = 0; i < msg.npev_links; i++)
+			close(fds[TPL_MSG_MAPS + msg.nproc_links + i]);
+	}
 	if (req.attach_procs && share) { /* the first sharing object: its table is everyone's */
 		shared.procs_fd = fds[2];
 		memcpy(shared.links, fds + TPL_MSG_MAPS, sizeof(int) * (size_t)msg.nproc_links);
@@ -425,14 +448,14 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		memcpy(o->proc_links, fds + TPL_MSG_MAPS, sizeof(int) * (size_t)msg.nproc_links);
 		o->nproc_links = msg.nproc_links;
 	}
-	o->links = malloc(sizeof(int) * (size_t)(msg.nlinks - msg.nproc_links + 1));
+	o->links = malloc(sizeof(int) * (size_t)(msg.nlinks - first_hook + 1));
 	if (!o->links) {
-		for (int i = msg.nproc_links; i < msg.nlinks; i++)
+		for (int i = first_hook; i < msg.nlinks; i++)
 			close(fds[TPL_MSG_MAPS + i]);
 		tpl_err("out of memory");
 		goto out;
 	}
-	for (int i = msg.nproc_links; i < msg.nlinks; i++)
+	for (int i = first_hook; i < msg.nlinks; i++)
 		o->links[o->nlinks++] = fds[TPL_MSG_MAPS + i];
 	/* a new table: processes that predate tp-load go in now */
 	if (req.attach_procs && o->m.seed_procs)

@@ -30,12 +30,15 @@ extern int tpl_require_digest;
 /* Links an object may hold (programs it attaches), and the maps it hands
  * over with them: events, lost, procs, fds. */
 #define TPL_MAX_LINKS 4096
-#define TPL_MSG_MAPS 4
+#define TPL_MSG_MAPS 6 /* events, lost, procs, fds, pevents, plost */
 #define TPL_NPROC_PROGS 3
+#define TPL_NPEV_PROGS 3 /* process event programs (tpc_pev_*) */
 /* The exit status of a loading child that printed why it failed; any
  * other failure (a crash, a sanitizer's abort) is reported by the parent. */
 #define TPL_CHILD_REPORTED 64
 extern const char *const tpl_proc_progs[TPL_NPROC_PROGS];
+/* exec (tracepoint), fork (raw_tp), exit (tracepoint) */
+extern const char *const tpl_pev_progs[TPL_NPEV_PROGS];
 
 struct tpl_obj {
 	const char *path;
@@ -55,6 +58,7 @@ struct tpl_load_req {
 	int *variant;       /* per hook: the variant to attach */
 	int share_procs_fd; /* the shared process table to use, or -1 */
 	int attach_procs;   /* attach the process tracking programs */
+	int attach_pev;     /* attach the process event programs (pevents.h) */
 	/* per hook: what it attaches to, opened by tp-load before the child
 	 * starts (a uprobe's binary, checked and resolved: the offset events
 	 * report stays in tp-load's manifest); the child inherits the fds */
@@ -75,6 +79,7 @@ struct tpl_load_msg {
 	int nhooks;      /* hooks attached */
 	int nlinks;      /* link fds after the TPL_MSG_MAPS map fds */
 	int nproc_links; /* of them, the process tracking programs' (first) */
+	int npev_links;  /* then the process event programs' */
 };
 
 /* In the child: load and attach as req says, talking over sock; never

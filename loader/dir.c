@@ -22,6 +22,7 @@
 #include "sha256.h"
 #include "digest.h"
 #include "dir.h"
+#include "pevents.h"
 #include "fdsweep.h"
 #include "log.h"
 #include "metrics.h"
@@ -217,8 +218,8 @@ static int rebuild_ring(struct dir_state *s)
 
 static void drain(struct dir_state *s)
 {
-	if (s->rb && (!*s->o->no_more || *s->o->output_failed)) {
-		int err = ring_buffer__consume(s->rb);
+	if (!*s->o->no_more || *s->o->output_failed) {
+		int err = tpl_events_drain(s->rb);
 		if (err < 0 && err != -EINTR)
 			tpl_err("draining the ring buffers: %s", strerror(-err));
 	}
@@ -438,14 +439,9 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 			if (left * 1000 < ms)
 				ms = (int)(left * 1000) + 1;
 		}
-		if (!s.rb) { /* nothing loaded: wait for a SIGHUP or the end */
-			poll(NULL, 0, ms);
-			continue;
-		}
-		err = ring_buffer__poll(s.rb, ms);
-		/* events below the wakeup mark raise no epoll event: read them */
-		if (err == 0)
-			err = ring_buffer__consume(s.rb);
+		/* process events, then the policies' (nothing loaded: wait for
+		 * a SIGHUP or the end) */
+		err = tpl_events_poll(s.rb, ms);
 		if (err < 0 && err != -EINTR) {
 			tpl_err("polling the ring buffers: %s", strerror(-err));
 			goto out;
@@ -460,6 +456,7 @@ out:
 	tpl_notify("STOPPING=1");
 	for (int i = 0; i < s.n; i++)
 		tpl_obj_detach(s.v[i].obj);
+	tpl_pev_detach();
 	drain(&s);
 	ring_buffer__free(s.rb);
 	for (int i = 0; i < s.n; i++) {

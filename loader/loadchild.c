@@ -22,6 +22,7 @@
 
 struct child {
 	const struct tpl_obj *o;
+	int attach_pev;
 	struct bpf_object *obj;
 	int links[TPL_MAX_LINKS];
 	int nlinks;
@@ -155,6 +156,13 @@ static int open_checked(struct child *c, int share_procs_fd)
 		tpl_capture_print_tail(10);
 		return -1;
 	}
+	/* process events come from one object per tp-load: the others'
+	 * ring buffer for them is never written, so it takes one page */
+	struct bpf_map *prb = bpf_object__find_map_by_name(c->obj, TPC_MAP_PEVENTS);
+	if (prb && !c->attach_pev && bpf_map__set_max_entries(prb, (__u32)sysconf(_SC_PAGESIZE))) {
+		tpl_err("%s: cannot size %s", path, TPC_MAP_PEVENTS);
+		return -1;
+	}
 	if (tpl_ringbuf_bytes) {
 		struct bpf_map *rb = bpf_object__find_map_by_name(c->obj, TPC_MAP_EVENTS);
 		if (rb && bpf_map__set_max_entries(rb, (__u32)tpl_ringbuf_bytes)) {
@@ -168,8 +176,19 @@ static int open_checked(struct child *c, int share_procs_fd)
 	    !(procs = need_map(c, TPC_MAP_PROCS, BPF_MAP_TYPE_HASH, sizeof(struct tpc_proc))) ||
 	    !need_map(c, TPC_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, sizeof(struct tpc_config)) ||
 	    !need_map(c, TPC_MAP_FDS, BPF_MAP_TYPE_HASH, 0) ||
-	    !need_map(c, TPC_MAP_LOADERS, BPF_MAP_TYPE_LRU_HASH, 8))
+	    !need_map(c, TPC_MAP_LOADERS, BPF_MAP_TYPE_LRU_HASH, 8) ||
+	    !need_map(c, TPC_MAP_PEVENTS, BPF_MAP_TYPE_RINGBUF, 0) ||
+	    !need_map(c, TPC_MAP_PLOST, BPF_MAP_TYPE_PERCPU_ARRAY, 8))
 		return -1;
+	for (i = 0; i < TPL_NPEV_PROGS; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(c->obj, tpl_pev_progs[i]);
+		enum bpf_prog_type want = i == 1 ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT;
+		if (!p || bpf_program__type(p) != want) {
+			tpl_err("%s: no %s program %s in the object", path, i == 1 ? "raw_tp" : "tracepoint",
+				tpl_pev_progs[i]);
+			return -1;
+		}
+	}
 	for (i = 0; i < TPL_NPROC_PROGS; i++)
 		if (need_prog(c, -1, tpl_proc_progs[i], TPC_VARIANT_TRACEPOINT, TPC_ROLE_ENTRY))
 			return -1;
@@ -225,6 +244,8 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 		bpf_program__set_autoload(p, false);
 	for (i = 0; i < TPL_NPROC_PROGS && req->attach_procs; i++)
 		bpf_program__set_autoload(bpf_object__find_program_by_name(c->obj, tpl_proc_progs[i]), true);
+	for (i = 0; i < TPL_NPEV_PROGS && req->attach_pev; i++)
+		bpf_program__set_autoload(bpf_object__find_program_by_name(c->obj, tpl_pev_progs[i]), true);
 	bpf_program__set_autoload(bpf_object__find_program_by_name(c->obj, TPC_PROG_WHOAMI), true);
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
@@ -261,6 +282,13 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 				tpl_proc_progs[i]))
 			return 1;
 	msg.nproc_links = c->nlinks;
+	/* process events next (tp-load seeds its own table from /proc once
+	 * they are attached), before any hook can name a process */
+	for (i = 0; i < TPL_NPEV_PROGS && req->attach_pev; i++)
+		if (attach_prog(c, NULL, NULL, tpl_pev_progs[i], TPC_VARIANT_TRACEPOINT, TPC_ROLE_ENTRY,
+				tpl_pev_progs[i]))
+			return 1;
+	msg.npev_links = c->nlinks - msg.nproc_links;
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		char desc[700];
@@ -278,7 +306,8 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 		msg.nhooks++;
 	}
 	int fds[TPL_MSG_MAPS + TPL_MAX_LINKS] = { map_fd(c, TPC_MAP_EVENTS), map_fd(c, TPC_MAP_LOST),
-						 map_fd(c, TPC_MAP_PROCS), map_fd(c, TPC_MAP_FDS) };
+						 map_fd(c, TPC_MAP_PROCS), map_fd(c, TPC_MAP_FDS),
+						 map_fd(c, TPC_MAP_PEVENTS), map_fd(c, TPC_MAP_PLOST) };
 	memcpy(fds + TPL_MSG_MAPS, c->links, sizeof(int) * (size_t)c->nlinks);
 	msg.step = 2;
 	msg.nlinks = c->nlinks;
@@ -295,7 +324,7 @@ int tpl_child_check(const struct tpl_obj *o)
 
 void tpl_child_load(const struct tpl_obj *o, const struct tpl_load_req *req, int sock)
 {
-	struct child c = { .o = o };
+	struct child c = { .o = o, .attach_pev = req->attach_pev };
 	int rc = child_run(&c, req, sock);
 	fflush(stderr);
 	_exit(rc ? TPL_CHILD_REPORTED : 0);

@@ -31,6 +31,7 @@
 #include "dir.h"
 #include "event.h"
 #include "log.h"
+#include "pevents.h"
 #include "print.h"
 #include "trust.h"
 #include "verify.h"
@@ -105,6 +106,10 @@ static void usage(FILE *f)
 		"                             and writable by no one else\n"
 		"      --host-ns-pid PID      host_ns means the namespaces of PID (default 1;\n"
 		"                             tp-load's own when /proc/PID/ns is unreadable)\n"
+		"      --no-process-events    print no process_exec and process_exit events\n"
+		"                             (policy events still name their process)\n"
+		"      --no-emoji             compact output: no emoji before each event\n"
+		"      --timestamps           compact output: each event's local time first\n"
 		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
 		"                             (e.g. 256K, 4M; default 512K): bigger rides\n"
 		"                             out longer bursts, costs resident memory\n"
@@ -211,7 +216,7 @@ static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
 	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF, O_HOSTNS,
-	       O_HOLD,
+	       O_HOLD, O_NOPEV, O_NOEMOJI, O_TIMESTAMPS,
 	       /* operations */
 	       O_METRICS, O_EXPORT, O_EXPORT_SIZE, O_EXPORT_BACKUPS, O_EXPORT_COMPRESS, O_EXPORT_PERM,
 	       O_ALLOW, O_DENY, O_REDACT, O_TRUSTED_KEYS };
@@ -230,6 +235,9 @@ static int parse_options(int argc, char **argv)
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "debug-hold", no_argument, NULL, O_HOLD },
+		{ "no-process-events", no_argument, NULL, O_NOPEV },
+		{ "no-emoji", no_argument, NULL, O_NOEMOJI },
+		{ "timestamps", no_argument, NULL, O_TIMESTAMPS },
 		/* operations (Tetragon's names) */
 		{ "metrics-server", required_argument, NULL, O_METRICS },
 		{ "export-filename", required_argument, NULL, O_EXPORT },
@@ -308,6 +316,15 @@ static int parse_options(int argc, char **argv)
 		case O_TRUSTED_KEYS: /* read once, now: a bad key directory is fatal */
 			if (tpl_trusted_keys_load(optarg))
 				return 1;
+			break;
+		case O_NOPEV:
+			tpl_no_process_events = 1;
+			break;
+		case O_NOEMOJI:
+			out.no_emoji = 1;
+			break;
+		case O_TIMESTAMPS:
+			out.timestamps = 1;
 			break;
 		case O_HOSTNS: {
 			errno = 0;
@@ -432,21 +449,34 @@ static void redact_event(struct tpl_out *o, size_t mark)
 	}
 }
 
-/* One event into the batch: json_key names its type (process_kprobe),
- * policy its policy. Redaction and the export filters (filter.h) see its
- * JSON form, whatever the output form; the metrics count it once its
- * bytes are out (the batch's tag). Returns 1 when it went into the batch. */
-static int emit_event(const struct tpl_hookinfo *hi, const struct tpc_ev *ev, const char *json_key)
+/* Every event to print, process events included: into the batch.
+ * Redaction and the export filters (filter.h) see its JSON form, whatever
+ * the output form; the metrics count it once its bytes are out (the
+ * batch's tag). Returns 0 (a ring buffer callback's "go on"). */
+static int emit(const struct tpl_event *e)
 {
+	if (write_errno) { /* output failed: what still comes is lost, and counted */
+		unformatted++;
+		return 0;
+	}
+	if (no_more)
+		return 0;
+	if (!e->proc) { /* out of memory for its process: not printed, counted */
+		unformatted++;
+		return 0;
+	}
+	const char *json_key = e->kind == TPL_EV_EXEC ? "process_exec"
+			       : e->kind == TPL_EV_EXIT ? "process_exit"
+							: tpl_hook_json_key(e->ev->hook->kind);
 	int json = opt.output == OUT_JSON;
 	int look = tpl_filters_active() || (tpl_redaction_active() && json);
 	struct tpl_out *jo = json ? &out : &scratch; /* where the JSON form goes */
 	size_t mark = jo->batch.len;
-	unsigned tag = tpl_metrics_series(json_key, hi->policy);
-	int rc;
+	unsigned tag = tpl_metrics_series(json_key, e->policy ? e->policy : "");
+	int rc = 0;
 
 	if (json || look) {
-		rc = tpl_print_json(jo, hi, ev);
+		rc = tpl_print_json(jo, e);
 		if (!rc && look) {
 			redact_event(jo, mark);
 			if (!tpl_filters_keep(jo->batch.buf + mark, jo->batch.len - mark)) {
@@ -460,8 +490,8 @@ static int emit_event(const struct tpl_hookinfo *hi, const struct tpc_ev *ev, co
 			scratch.batch.len = 0;
 	}
 	mark = out.batch.len;
-	if (!json)
-		rc = tpl_print_compact(&out, hi, ev);
+	if (!json && !rc)
+		rc = tpl_print_compact(&out, e);
 	if (rc) { /* out of memory: no half event in the batch, and it counts */
 		out.batch.len = mark;
 		jo->batch.len = 0;
@@ -473,16 +503,17 @@ static int emit_event(const struct tpl_hookinfo *hi, const struct tpc_ev *ev, co
 	formatted++;
 	if (opt.count && formatted >= opt.count)
 		no_more = stop = 1;
-	return 1;
+	return 0;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tpl_obj *o = ctx;
 	struct tpc_ev ev;
+	struct tpl_event e;
 	char err[256];
 
-	if (write_errno) { /* output failed: what still comes is lost, and counted */
+	if (write_errno) {
 		unformatted++;
 		return 0;
 	}
@@ -495,13 +526,10 @@ static int on_event(void *ctx, void *data, size_t size)
 			tpl_err("%s: dropped a malformed record: %s", o->path, err);
 		return 0;
 	}
-	struct tpl_hookinfo hi = {
-		.policy = o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy,
-	};
 	/* GetUrl/DnsLookup: queued for the workers, never waited for here */
 	tpl_actions_submit(&o->m, &ev);
-	emit_event(&hi, &ev, tpl_hook_json_key(ev.hook->kind));
-	return 0;
+	tpl_event_of_hook(&ev, o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy, &e);
+	return emit(&e);
 }
 
 /* Events are formatted into a batch and written once per batch the ring
@@ -597,6 +625,21 @@ static int report_write_error(void)
 	return 1;
 }
 
+/* Process events the kernel could not write are lost events when they
+ * are printed; with --no-process-events they are only the table's loss
+ * (events then name such a process from what they carry: flag miss). */
+static unsigned long long pev_lost(void)
+{
+	unsigned long long n = tpl_pev_lost();
+	if (!tpl_no_process_events)
+		return n;
+	if (n)
+		tpl_err("%llu process records lost (the ring buffer was full): some events name their process "
+			"from what they carry",
+			n);
+	return 0;
+}
+
 static double now_mono(void)
 {
 	struct timespec ts;
@@ -641,10 +684,8 @@ static int poll_loop(struct ring_buffer *rb)
 			usleep(ms * 1000); /* a signal cuts it short */
 			continue;
 		}
-		int err = ring_buffer__poll(rb, ms);
-		/* events below the wakeup mark raise no epoll event: read them */
-		if (err == 0)
-			err = ring_buffer__consume(rb);
+		/* process events, then the policies' */
+		int err = tpl_events_poll(rb, ms);
 		if (err < 0 && err != -EINTR) {
 			tpl_err("polling the ring buffers: %s", strerror(-err));
 			return 1;
@@ -666,9 +707,11 @@ static void detach_and_drain(struct tpl_obj *objs, int nobj,
 	tpl_notify("STOPPING=1");
 	for (int i = 0; i < nobj; i++)
 		tpl_obj_detach(&objs[i]);
+	/* process events last: exits are reported until no hook can fire */
+	tpl_pev_detach();
 	/* after an output failure the rest is counted as lost, not left */
-	if (rb && (!no_more || write_errno)) {
-		int err = ring_buffer__consume(rb);
+	if (!no_more || write_errno) {
+		int err = tpl_events_drain(rb);
 		if (err < 0 && err != -EINTR)
 			tpl_err("draining the ring buffers: %s", strerror(-err));
 	}
@@ -729,7 +772,7 @@ report: {
 		lost += tpl_obj_lost(&objs[i]);
 		bad += objs[i].malformed;
 	}
-	report_totals(lost, bad);
+	report_totals(lost + pev_lost(), bad);
 	}
 out:
 	ring_buffer__free(rb);
@@ -758,7 +801,7 @@ static int run_dir(void)
 	rc |= report_write_error();
 	if (!t.started) /* nothing was attached: nothing to report */
 		return rc;
-	report_totals(t.lost, t.malformed);
+	report_totals(t.lost + pev_lost(), t.malformed);
 	return rc;
 }
 
@@ -792,7 +835,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memcpy(scratch.node_name, out.node_name, sizeof(out.node_name));
-	scratch.boot_to_real_ns = out.boot_to_real_ns;
 	out.batch.give_up = &no_more;
 	if (opt.export.path)
 		tpl_export_attach(&out.batch);
@@ -801,6 +843,7 @@ int main(int argc, char **argv)
 			return 1;
 		out.batch.on_written = tpl_metrics_written;
 	}
+	tpl_pev_init(emit);
 
 	if (opt.verify) {
 		rc = 0;
@@ -813,6 +856,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = run(argc - optind, argv + optind);
 	}
+	tpl_pev_fini();
 	tpl_loader_forget(); /* every object is closed: no hook of ours can fire */
 	tpl_metrics_stop();
 	fd = out.batch.fd; /* the export file may have rotated */

@@ -109,6 +109,14 @@ static size_t write_range(struct tpl_batch *b, size_t start, size_t end)
 			break;
 		}
 		done += (size_t)w;
+		/* a signal during a write that had moved some bytes ends it
+		 * short instead of failing it with EINTR: the second signal
+		 * gives up here too, or a reader that stopped reading would
+		 * hold tp-load in the next write forever */
+		if (done < b->len && b->give_up && *b->give_up) {
+			b->err = ECANCELED;
+			break;
+		}
 	}
 	return done;
 }

@@ -5,23 +5,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "identity.h"
 #include "print.h"
 
 int tpl_out_init(struct tpl_out *o, int fd)
 {
-	struct timespec rt, bt;
-
 	/* a batch of events goes out in one write (output.c) */
 	if (tpl_batch_init(&o->batch, fd))
 		return -1;
 	o->f = o->batch.f;
-	if (gethostname(o->node_name, sizeof(o->node_name)) != 0)
-		o->node_name[0] = '\0';
-	o->node_name[sizeof(o->node_name) - 1] = '\0';
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_BOOTTIME, &bt);
-	o->boot_to_real_ns = (rt.tv_sec - bt.tv_sec) * 1000000000LL +
-			     (rt.tv_nsec - bt.tv_nsec);
+	tpl_node_name(o->node_name, sizeof(o->node_name));
 	return 0;
 }
 
@@ -88,43 +81,63 @@ const char *tpl_action_name(tpc_u32 a)
 	return "KPROBE_ACTION_POST";
 }
 
-size_t tpl_event_binary(const struct tpc_ev *ev, char *buf, size_t len)
+void tpl_boot_to_wall(tpc_u64 ktime_ns, struct timespec *ts)
 {
-	size_t n = tpc_value_strlen(&ev->bin);
-	char link[64];
-	ssize_t r;
+	static long long offset;
+	static time_t read_at = -1;
+	struct timespec rt, bt, mono;
 
-	if (len == 0)
-		return 0;
-	if (n > 0) {
-		if (n >= len)
-			n = len - 1;
-		memcpy(buf, ev->bin.data, n);
-		buf[n] = '\0';
-		return n;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+	if (read_at < 0 || mono.tv_sec != read_at) {
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		offset = (rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+		read_at = mono.tv_sec;
 	}
-	snprintf(link, sizeof(link), "/proc/%u/exe", ev->h.pid);
-	r = readlink(link, buf, len - 1);
-	if (r > 0) {
-		buf[r] = '\0';
-		return (size_t)r;
-	}
-	n = strlen(ev->comm);
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, ev->comm, n);
-	buf[n] = '\0';
-	return n;
-}
-
-void tpl_event_time(const struct tpl_out *o, const struct tpc_ev *ev,
-		    struct timespec *ts)
-{
-	long long ns = (long long)(ev->h.ktime_ns % (1ULL << 62)) +
-		       o->boot_to_real_ns;
-
+	long long ns = (long long)(ktime_ns % (1ULL << 62)) + offset;
 	if (ns < 0)
 		ns = 0;
 	ts->tv_sec = ns / 1000000000LL;
 	ts->tv_nsec = ns % 1000000000LL;
+}
+
+void tpl_mode_str(unsigned mode, char out[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	if (!mode) {
+		out[0] = '\0';
+		return;
+	}
+	switch (mode & 0170000) {
+	case 0140000: out[0] = 's'; break;
+	case 0120000: out[0] = 'l'; break;
+	case 0060000: out[0] = 'b'; break;
+	case 0040000: out[0] = 'd'; break;
+	case 0020000: out[0] = 'c'; break;
+	case 0010000: out[0] = 'p'; break;
+	default: out[0] = '-'; break;
+	}
+	for (int i = 0; i < 9; i++)
+		out[1 + i] = (mode & (0400u >> i)) ? rwx[i] : '-';
+	/* setuid, setgid, sticky: s/t over x, S/T without it */
+	if (mode & 04000)
+		out[3] = out[3] == 'x' ? 's' : 'S';
+	if (mode & 02000)
+		out[6] = out[6] == 'x' ? 's' : 'S';
+	if (mode & 01000)
+		out[9] = out[9] == 'x' ? 't' : 'T';
+	out[10] = '\0';
+}
+
+const char *tpl_signal_name(unsigned sig)
+{
+	static const char *const names[] = {
+		NULL, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+		"SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
+		"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+		"SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+	};
+	if (sig < sizeof(names) / sizeof(names[0]))
+		return names[sig];
+	return NULL;
 }

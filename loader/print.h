@@ -1,5 +1,6 @@
 /* print.h: event output (JSON lines in Tetragon's export shape, or one
- * compact human line), and what both forms share. */
+ * compact human line as `tetra getevents -o compact` prints), and what
+ * both forms share. */
 #ifndef TPL_PRINT_H
 #define TPL_PRINT_H
 
@@ -8,18 +9,14 @@
 
 #include "event.h"
 #include "output.h"
+#include "pevents.h"
 
 struct tpl_out {
 	FILE *f;               /* the batch's stream: printers write here */
 	struct tpl_batch batch;
-	char node_name[256];
-	long long boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME at start */
-};
-
-/* What tp-load knows about the hook of an event besides its manifest
- * record. */
-struct tpl_hookinfo {
-	const char *policy; /* the hook's policy name */
+	char node_name[256];   /* $NODE_NAME, else the host name */
+	int no_emoji;          /* compact: no emoji before the event's name */
+	int timestamps;        /* compact: the event's time first */
 };
 
 enum tpl_argclass {
@@ -40,18 +37,20 @@ enum tpl_argclass tpl_arg_class(const char *type);
 /* "KPROBE_ACTION_POST" etc. from TPC_ACT_* bits. */
 const char *tpl_action_name(tpc_u32 actions);
 
-/* The event's binary record if non-empty, else /proc/<pid>/exe, else the
- * comm.  Returns the length written to buf (not NUL-terminated beyond). */
-size_t tpl_event_binary(const struct tpc_ev *ev, char *buf, size_t len);
+/* Wall-clock time (UTC) of a boot-clock time. The offset between the two
+ * clocks is read again every second: a clock set by NTP, or a machine
+ * that slept, moves it. */
+void tpl_boot_to_wall(tpc_u64 ktime_ns, struct timespec *ts);
 
-/* Wall-clock time (UTC) of the event. */
-void tpl_event_time(const struct tpl_out *o, const struct tpc_ev *ev,
-		    struct timespec *ts);
+/* The permission string of a file mode, as `ls -l` (and Tetragon's
+ * file_arg permission): "-rw-r--r--"; "" for mode 0. */
+void tpl_mode_str(unsigned mode, char out[11]);
+
+/* The signal name of an exit code's signal ("SIGKILL"), or NULL. */
+const char *tpl_signal_name(unsigned sig);
 
 /* Print one event; return 0, or -1 when the output failed. */
-int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
-		   const struct tpc_ev *ev);
-int tpl_print_compact(const struct tpl_out *o, const struct tpl_hookinfo *hi,
-		      const struct tpc_ev *ev);
+int tpl_print_json(const struct tpl_out *o, const struct tpl_event *e);
+int tpl_print_compact(const struct tpl_out *o, const struct tpl_event *e);
 
 #endif

@@ -1,9 +1,12 @@
-/* print_compact.c: one human line per event, e.g.
+/* print_compact.c: one human line per event, close to what
+ * `tetra getevents -o compact` prints (where: the pod, else the node):
  *
- *   06:01:02.123 kprobe  cat(1234) __x64_sys_openat("/etc/passwd", 0) POST [policy]
- *   06:01:02.124 tracepoint cat(1234) syscalls/sys_enter_openat(...) POST [policy]
+ *   🚀 process node1 /usr/bin/cat /etc/passwd
+ *   🔧 kprobe  node1 /usr/bin/cat __x64_sys_openat("/etc/passwd", 0) POST [policy]
+ *   📍 tracepoint node1 /usr/bin/cat syscalls/sys_enter_openat(...) POST [policy]
+ *   💥 exit    node1 /usr/bin/cat /etc/passwd 0
  *
- * Time is local.  Strings and bytes are quoted C-style (\n, \", \xHH),
+ * --no-emoji drops the emoji, --timestamps puts the local time first.  Strings and bytes are quoted C-style (\n, \", \xHH),
  * "..." after a value marks truncation, "?" an unreadable value. */
 #include <stdio.h>
 #include <string.h>
@@ -131,39 +134,94 @@ static void compact_arg(FILE *f, const struct tpc_marg *ma,
 	}
 }
 
-int tpl_print_compact(const struct tpl_out *o, const struct tpl_hookinfo *hi,
-		      const struct tpc_ev *ev)
+/* Where the process runs: its pod (namespace/name), else the node. */
+static void where(FILE *f, const struct tpl_out *o, const struct tpl_proc *p)
+{
+	if (p->pod && p->pod->ns && p->pod->name) {
+		plain(f, p->pod->ns);
+		fputc('/', f);
+		plain(f, p->pod->name);
+	} else {
+		plain(f, o->node_name);
+	}
+}
+
+/* "BINARY ARGS" of a process */
+static void command(FILE *f, const struct tpl_proc *p, const char *fallback)
+{
+	plain(f, p->binary[0] || !fallback ? p->binary : fallback);
+	if (p->args[0]) {
+		fputc(' ', f);
+		plain(f, p->args);
+	}
+}
+
+int tpl_print_compact(const struct tpl_out *o, const struct tpl_event *e)
 {
 	FILE *f = o->f;
-	const struct tpc_hook *h = ev->hook;
 	struct timespec ts;
 	struct tm tm;
 	char hms[32];
 
-	tpl_event_time(o, ev, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	fprintf(f, "%s.%03ld %-7s ", hms, ts.tv_nsec / 1000000, tpl_hook_kind_name(h->kind));
-	plain(f, ev->comm);
-	fprintf(f, "(%u) %s(", ev->h.pid, tpl_hook_target(h));
-	for (int i = 0, n = 0; i < ev->nargs; i++) {
-		if (!strcmp(h->args[i].type, "nop"))
-			continue;
-		if (n++)
-			fputs(", ", f);
-		compact_arg(f, &h->args[i], &ev->args[i]);
+	if (o->timestamps) {
+		tpl_boot_to_wall(e->ktime_ns, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		fprintf(f, "%s.%03ld ", hms, ts.tv_nsec / 1000000);
 	}
-	fputc(')', f);
-	if (h->ret)
-		fprintf(f, " = %lld", (long long)ev->h.retval);
-	if (ev->h.origin & TPC_ORIGIN_LATE)
-		fputs(" (read at exit)", f);
-	fprintf(f, " %s [", tpl_action_name(ev->h.actions) + strlen("KPROBE_ACTION_"));
-	plain(f, hi->policy);
-	fputc(']', f);
-	if (h->message) {
+	switch (e->kind) {
+	case TPL_EV_EXEC:
+		fprintf(f, "%sprocess ", o->no_emoji ? "" : "\xf0\x9f\x9a\x80 "); /* rocket */
+		where(f, o, e->proc);
 		fputc(' ', f);
-		plain(f, h->message);
+		command(f, e->proc, NULL);
+		break;
+	case TPL_EV_EXIT: {
+		unsigned sig = e->code & 0x7f;
+		const char *name = sig ? tpl_signal_name(sig) : NULL;
+		fprintf(f, "%sexit    ", o->no_emoji ? "" : "\xf0\x9f\x92\xa5 "); /* collision */
+		where(f, o, e->proc);
+		fputc(' ', f);
+		command(f, e->proc, NULL);
+		if (name)
+			fprintf(f, " %s", name);
+		else
+			fprintf(f, " %u", (e->code >> 8) & 0xff);
+		break;
+	}
+	case TPL_EV_HOOK: {
+		const struct tpc_ev *ev = e->ev;
+		const struct tpc_hook *h = ev->hook;
+		int kp = h->kind == TPC_HOOK_KPROBE;
+		/* wrench for kprobes, round pushpin for tracepoints */
+		if (!o->no_emoji)
+			fputs(kp ? "\xf0\x9f\x94\xa7 " : "\xf0\x9f\x93\x8d ", f);
+		fprintf(f, "%-7s ", tpl_hook_kind_name(h->kind));
+		where(f, o, e->proc);
+		fputc(' ', f);
+		plain(f, e->proc->binary[0] ? e->proc->binary : ev->comm);
+		fprintf(f, " %s(", tpl_hook_target(h));
+		for (int i = 0, n = 0; i < ev->nargs; i++) {
+			if (!strcmp(h->args[i].type, "nop"))
+				continue; /* a slot only */
+			if (n++)
+				fputs(", ", f);
+			compact_arg(f, &h->args[i], &ev->args[i]);
+		}
+		fputc(')', f);
+		if (h->ret)
+			fprintf(f, " = %lld", (long long)ev->h.retval);
+		if (ev->h.origin & TPC_ORIGIN_LATE)
+			fputs(" (read at exit)", f);
+		fprintf(f, " %s [", tpl_action_name(ev->h.actions) + strlen("KPROBE_ACTION_"));
+		plain(f, e->policy);
+		fputc(']', f);
+		if (h->message) {
+			fputc(' ', f);
+			plain(f, h->message);
+		}
+		break;
+	}
 	}
 	fputc('\n', f);
 	/* no flush per event: the poll loop flushes once per batch */

@@ -7,9 +7,14 @@
  *    "node_name":"host","time":"2026-11-28T06:00:00.123456789Z"}
  *
  * Arguments follow protojson: 64-bit integers are JSON strings, bytes are
- * base64.  Strings are escaped; bytes that are not valid UTF-8, and
- * control bytes, become \u00XX (the byte's value), so any input gives
- * valid JSON.
+ * base64.  Strings are escaped, control bytes as \u00XX; a run of bytes
+ * that is not valid UTF-8 becomes one U+FFFD, as Tetragon's Go export
+ * does (a protobuf string must be UTF-8).
+ *
+ * Besides the policies' events: process_exec and process_exit (pevents.h),
+ * and every process object (and its parent) as Tetragon's Process: exec_id,
+ * pid, uid, cwd, binary, arguments, flags, start_time, auid, docker, pod,
+ * parent_exec_id, tid.
  *
  * Beyond Tetragon (documented extensions):
  * - an argument the kernel could not read (TPC_ARGF_FAULT) is printed with
@@ -18,9 +23,10 @@
  *   "truncated":true (char_buf uses Tetragon's truncated_bytes_arg);
  * - "read_at_exit":true: the checks ran at the syscall's exit, because an
  *   argument could not be read at its entry (a page not yet present);
- * - return probes print "return" as int_arg when the value fits 32 bits,
- *   else long_arg; process_uprobe events append it to args instead (as
- *   its returnArg type), as Tetragon does, and carry no arg labels.
+ * - return probes print "return" by returnArg's type (int_arg, size_arg
+ *   for size_t, ...); without one, int_arg when it fits 32 bits, else
+ *   long_arg; process_uprobe events append it to args instead (as its
+ *   returnArg type), as Tetragon does, and carry no arg labels.
  *
  * A resolve path that could not be followed prints as Tetragon's
  * error_arg with its message (the depth of the failed dereference).
@@ -93,7 +99,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		 * as Tetragon shows followed fds; the number when unresolved */
 		if (v->len || (v->flags & TPC_ARGF_TRUNCATED)) {
 			fputs("\"file_arg\":{\"path\":", f);
-			json_write_str(f, v->data, tpc_value_strlen(v));
+			json_write_utf8(f, v->data, tpc_value_strlen(v));
 			fputc('}', f);
 			is_str = 1;
 			break;
@@ -126,7 +132,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		break;
 	case TPL_ARG_STRING:
 		fputs("\"string_arg\":", f);
-		json_write_str(f, v->data, tpc_value_strlen(v));
+		json_write_utf8(f, v->data, tpc_value_strlen(v));
 		is_str = 1;
 		break;
 	case TPL_ARG_FILE:
@@ -135,7 +141,12 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 			      "\"file_arg\":{\"path\":" :
 			      "\"path_arg\":{\"path\":",
 		      f);
-		json_write_str(f, v->data, tpc_value_strlen(v));
+		json_write_utf8(f, v->data, tpc_value_strlen(v));
+		if (TPC_ARGF_MODE(v->flags)) { /* the inode's, as ls -l shows it */
+			char perm[11];
+			tpl_mode_str(TPC_ARGF_MODE(v->flags), perm);
+			fprintf(f, ",\"permission\":\"%s\"", perm);
+		}
 		fputc('}', f);
 		is_str = 1;
 		break;
@@ -212,22 +223,104 @@ static void json_time(FILE *f, const struct timespec *ts)
 	fprintf(f, "\"%s.%09ldZ\"", buf, (long)ts->tv_nsec);
 }
 
-int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
-		   const struct tpc_ev *ev)
+/* Tetragon's Process: the image from tp-load's table; tid and uid as the
+ * event saw them (the effective uid of the thread that made it). */
+static void json_proc(FILE *f, const struct tpl_proc *p, tpc_u32 tid, tpc_u32 uid, const char *fallback_bin)
 {
-	FILE *f = o->f;
-	const struct tpc_hook *h = ev->hook;
-	char bin[TPC_STR_MAX];
-	size_t binlen = tpl_event_binary(ev, bin, sizeof(bin));
 	struct timespec ts;
+	char flags[160];
 
-	fprintf(f, "{\"%s\":{", tpl_hook_json_key(h->kind));
-	fprintf(f, "\"process\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"binary\":",
-		ev->h.pid, ev->h.tid, ev->h.uid);
-	json_write_str(f, bin, binlen);
-	fputc('}', f);
-	if (ev->h.ppid)
-		fprintf(f, ",\"parent\":{\"pid\":%u}", ev->h.ppid);
+	fputs("{\"exec_id\":", f);
+	json_write_cstr(f, p->exec_id);
+	fprintf(f, ",\"pid\":%u,\"uid\":%u", p->pid, uid);
+	if (p->cwd[0]) {
+		fputs(",\"cwd\":", f);
+		json_write_utf8(f, p->cwd, strlen(p->cwd));
+	}
+	const char *bin = p->binary[0] || !fallback_bin ? p->binary : fallback_bin;
+	fputs(",\"binary\":", f);
+	json_write_utf8(f, bin, strlen(bin));
+	if (p->args[0]) {
+		fputs(",\"arguments\":", f);
+		json_write_utf8(f, p->args, strlen(p->args));
+	}
+	tpl_proc_flags_str(p->flags, flags, sizeof(flags));
+	fputs(",\"flags\":", f);
+	json_write_cstr(f, flags);
+	fputs(",\"start_time\":", f);
+	tpl_boot_to_wall(p->ktime, &ts);
+	json_time(f, &ts);
+	fprintf(f, ",\"auid\":%u", p->auid);
+	if (p->pod) {
+		fputs(",\"pod\":{\"namespace\":", f);
+		json_write_cstr(f, p->pod->ns);
+		fputs(",\"name\":", f);
+		json_write_cstr(f, p->pod->name);
+		fputs(",\"container\":{\"id\":", f);
+		json_write_cstr(f, p->container_id);
+		fputs(",\"name\":", f);
+		json_write_cstr(f, p->pod->container);
+		fputs("}}", f);
+	}
+	if (p->docker[0]) {
+		fputs(",\"docker\":", f);
+		json_write_cstr(f, p->docker);
+	}
+	if (p->parent) {
+		fputs(",\"parent_exec_id\":", f);
+		json_write_cstr(f, p->parent->exec_id);
+	}
+	fprintf(f, ",\"tid\":%u}", tid);
+}
+
+/* "return" by the type returnArg names: as its arguments are printed. */
+static void json_return_typed(FILE *f, const char *type, long long r)
+{
+	switch (type ? tpl_arg_class(type) : TPL_ARG_OTHER) {
+	case TPL_ARG_INT32:
+	case TPL_ARG_FD:
+		fprintf(f, ",\"return\":{\"int_arg\":%d}", (int)r);
+		return;
+	case TPL_ARG_INT16:
+		fprintf(f, ",\"return\":{\"int_arg\":%d}", (int)(short)r);
+		return;
+	case TPL_ARG_INT8:
+		fprintf(f, ",\"return\":{\"int_arg\":%d}", (int)(signed char)r);
+		return;
+	case TPL_ARG_UINT32:
+		fprintf(f, ",\"return\":{\"uint_arg\":%u}", (unsigned)r);
+		return;
+	case TPL_ARG_UINT16:
+		fprintf(f, ",\"return\":{\"uint_arg\":%u}", (unsigned)(unsigned short)r);
+		return;
+	case TPL_ARG_UINT8:
+		fprintf(f, ",\"return\":{\"uint_arg\":%u}", (unsigned)(unsigned char)r);
+		return;
+	case TPL_ARG_INT64:
+		fprintf(f, ",\"return\":{\"long_arg\":\"%lld\"}", r);
+		return;
+	case TPL_ARG_UINT64:
+		fprintf(f, ",\"return\":{\"size_arg\":\"%llu\"}", (unsigned long long)r);
+		return;
+	case TPL_ARG_STRING:
+	case TPL_ARG_FILE:
+	case TPL_ARG_PATH:
+	case TPL_ARG_BYTES:
+	case TPL_ARG_CONST_BUF:
+	case TPL_ARG_OTHER:
+		break;
+	}
+	/* no integer type named: the value as it fits */
+	if (r >= -2147483648LL && r <= 2147483647LL)
+		fprintf(f, ",\"return\":{\"int_arg\":%lld}", r);
+	else
+		fprintf(f, ",\"return\":{\"long_arg\":\"%lld\"}", r);
+}
+
+static void json_hook(FILE *f, const struct tpl_event *e)
+{
+	const struct tpc_ev *ev = e->ev;
+	const struct tpc_hook *h = ev->hook;
 
 	unsigned style = tpl_hook_json_style(h->kind);
 	tpl_hook_json_target(f, h);
@@ -248,17 +341,15 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 		json_return(f, h, ev->h.retval);
 	}
 	fputc(']', f);
-	if (h->ret && !(style & TPL_JSON_RETURN_IN_ARGS)) {
-		fputs(",\"return\":", f);
-		json_return(f, h, ev->h.retval);
-	}
+	if (h->ret && !(style & TPL_JSON_RETURN_IN_ARGS))
+		json_return_typed(f, h->return_type, (long long)ev->h.retval);
 	/* checked at the syscall's exit: an argument could not be read at
 	 * its entry (its page was not present yet) */
 	if (ev->h.origin & TPC_ORIGIN_LATE)
 		fputs(",\"read_at_exit\":true", f);
 	fprintf(f, ",\"action\":\"%s\"", tpl_action_name(ev->h.actions));
 	fputs(",\"policy_name\":", f);
-	json_write_cstr(f, hi->policy);
+	json_write_cstr(f, e->policy);
 	if (h->message) {
 		fputs(",\"message\":", f);
 		json_write_cstr(f, h->message);
@@ -272,10 +363,38 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_hookinfo *hi,
 		}
 		fputc(']', f);
 	}
+}
+
+int tpl_print_json(const struct tpl_out *o, const struct tpl_event *e)
+{
+	FILE *f = o->f;
+	struct timespec ts;
+	const char *key = e->kind == TPL_EV_EXEC ? "process_exec" :
+			  e->kind == TPL_EV_EXIT ? "process_exit" : tpl_hook_json_key(e->ev->hook->kind);
+
+	fprintf(f, "{\"%s\":{\"process\":", key);
+	json_proc(f, e->proc, e->tid, e->uid, e->ev ? e->ev->comm : NULL);
+	if (e->parent) {
+		fputs(",\"parent\":", f);
+		json_proc(f, e->parent, e->parent->pid, e->parent->uid, NULL);
+	}
+	if (e->kind == TPL_EV_HOOK) {
+		json_hook(f, e);
+	} else if (e->kind == TPL_EV_EXIT) {
+		/* the exit status, or the signal that ended it */
+		unsigned sig = e->code & 0x7f;
+		const char *name = tpl_signal_name(sig);
+		if (sig && name)
+			fprintf(f, ",\"signal\":\"%s\"", name);
+		fprintf(f, ",\"status\":%u", (e->code >> 8) & 0xff);
+		fputs(",\"time\":", f);
+		tpl_boot_to_wall(e->ktime_ns, &ts);
+		json_time(f, &ts);
+	}
 	fputs("},\"node_name\":", f);
 	json_write_cstr(f, o->node_name);
 	fputs(",\"time\":", f);
-	tpl_event_time(o, ev, &ts);
+	tpl_boot_to_wall(e->ktime_ns, &ts);
 	json_time(f, &ts);
 	fputs("}\n", f);
 	/* no flush per event: the poll loop flushes once per batch */

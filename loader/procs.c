@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 
 #include "log.h"
+#include "pcache.h"
 #include "procs.h"
 
 int tpl_host_ns_pid = 1;
@@ -240,4 +241,163 @@ int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
 			count++;
 	free(v);
 	return count;
+}
+
+/* ---- the seed of tp-load's process table (pcache.c) ---- */
+
+/* The whole of a small /proc file (cmdline, cgroup), NUL-terminated; its
+ * length in *n. NULL when it cannot be read. */
+static char *read_all(const char *pid, const char *what, size_t *n)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == cap) {
+			if (cap >= TPC_BUF_MAX) /* as the kernel side reads at most */
+				break;
+			char *nb = realloc(buf, cap * 2 + 1);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	if (buf) {
+		buf[len] = '\0';
+		*n = len;
+	}
+	return buf;
+}
+
+/* Fields 4 (ppid) and 22 (start time, in clock ticks) of /proc/PID/stat. */
+static int read_stat(const char *pid, tpc_u32 *ppid, unsigned long long *ticks)
+{
+	char path[300], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *rp = strrchr(buf, ')');
+	if (!rp)
+		return -1;
+	unsigned long v;
+	char state;
+	if (sscanf(rp + 1, " %c %lu", &state, &v) != 2)
+		return -1;
+	*ppid = (tpc_u32)v;
+	/* after ")": field 3 is the state; start time is field 22 */
+	int field = 2;
+	for (char *s = rp + 1; *s; s++)
+		if (*s == ' ' && ++field == 22) {
+			*ticks = strtoull(s + 1, NULL, 10);
+			return 0;
+		}
+	return -1;
+}
+
+/* The effective uid (second of Uid:) and innermost NSpid of /proc/PID/status. */
+static void read_ids(const char *pid, tpc_u32 *euid, tpc_u32 *nspid)
+{
+	char path[300], line[512];
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long r, e;
+		if (sscanf(line, "Uid: %lu %lu", &r, &e) == 2)
+			*euid = (tpc_u32)e;
+		else if (!strncmp(line, "NSpid:", 6)) {
+			char *last = strrchr(line, '\t');
+			if (!last)
+				last = strrchr(line, ' ');
+			if (last)
+				*nspid = (tpc_u32)strtoul(last + 1, NULL, 10);
+		}
+	}
+	fclose(f);
+}
+
+int tpl_seed_pcache(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long tick = hz > 0 ? 1000000000ULL / (unsigned long long)hz : 10000000ULL;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		if (!de->d_name[0] || *end || pid == 0 || pid > 0xffffffffUL)
+			continue;
+		struct tpl_proc_info x = { .pid = (tpc_u32)pid, .nspid = (tpc_u32)pid, .auid = 0xffffffff };
+		unsigned long long ticks = 0;
+		if (read_stat(de->d_name, &x.ppid, &ticks))
+			continue;
+		char exe[TPC_STR_MAX], cwd[TPC_STR_MAX], path[300];
+		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
+		ssize_t len = readlink(path, exe, sizeof(exe) - 1);
+		if (len <= 0)
+			continue; /* a kernel thread, or gone: no program to name */
+		exe[len] = '\0';
+		snprintf(path, sizeof(path), "/proc/%s/cwd", de->d_name);
+		ssize_t clen = readlink(path, cwd, sizeof(cwd) - 1);
+		if (clen < 0) {
+			clen = 0;
+			x.flags |= TPL_PF_ERROR_CWD;
+		}
+		cwd[clen] = '\0';
+		read_ids(de->d_name, &x.uid, &x.nspid);
+		size_t nl = 0;
+		char *lu = read_all(de->d_name, "loginuid", &nl);
+		if (lu) {
+			x.auid = (tpc_u32)strtoul(lu, NULL, 10);
+			free(lu);
+		}
+		size_t an = 0, cn = 0;
+		char *argv = read_all(de->d_name, "cmdline", &an);
+		char *cg = read_all(de->d_name, "cgroup", &cn);
+		if (!argv)
+			x.flags |= TPL_PF_ERROR_ARGS;
+		else if (an >= TPC_BUF_MAX)
+			x.flags |= TPL_PF_TRUNC_ARGS;
+		x.start_ns = ticks * tick;
+		x.ktime = x.start_ns;
+		x.binary = exe;
+		x.binary_len = (size_t)len;
+		x.argv = argv ? argv : "";
+		x.argv_len = argv ? an : 0;
+		x.cwd = cwd;
+		x.cwd_len = (size_t)clen;
+		x.cgroup = cg;
+		x.cgroup_len = cg ? cn : 0;
+		if (tpl_pcache_seeded(&x))
+			n++;
+		free(argv);
+		free(cg);
+	}
+	closedir(d);
+	tpl_pcache_link_seeded();
+	return n;
 }

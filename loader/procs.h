@@ -23,4 +23,9 @@ void tpl_host_ns(tpc_u32 ns[TPC_NS_COUNT]);
  * entries written. */
 int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m);
 
+/* Every process /proc shows, into tp-load's process table (pcache.h):
+ * the images events name that began before tp-load did. Kernel threads
+ * (no executable) are left out. Returns the number seeded. */
+int tpl_seed_pcache(void);
+
 #endif

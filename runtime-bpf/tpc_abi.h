@@ -23,7 +23,7 @@ typedef uint64_t tpc_u64;
 typedef int64_t tpc_s64;
 #endif
 
-#define TPC_ABI_VERSION 3
+#define TPC_ABI_VERSION 4
 
 /* ELF section of the object that carries the manifest (see below). */
 #define TPC_MANIFEST_SECTION ".tpc.manifest"
@@ -42,6 +42,13 @@ typedef int64_t tpc_s64;
 #define TPC_PROC_FORK_PROG tpc_proc_fork /* tracepoint sched/sched_process_fork */
 #define TPC_PROC_EXIT_PROG tpc_proc_exit /* tracepoint sched/sched_process_exit */
 #define TPC_WHOAMI_PROG tpc_whoami       /* syscall program: tp-load runs it to add itself to tpc_loaders */
+/* Process events (process_exec, process_exit, and the forks tp-load needs
+ * to know every process): one set per tp-load, from its first object. */
+#define TPC_PEVENTS_MAP tpc_pevents   /* BPF_MAP_TYPE_RINGBUF of struct tpc_pevent records */
+#define TPC_PLOST_MAP tpc_plost       /* per-CPU array[1] of u64: process events that found it full */
+#define TPC_PEV_EXEC_PROG tpc_pev_exec /* tracepoint sched/sched_process_exec */
+#define TPC_PEV_FORK_PROG tpc_pev_fork /* raw_tp sched_process_fork: it needs the child's task */
+#define TPC_PEV_EXIT_PROG tpc_pev_exit /* tracepoint sched/sched_process_exit */
 #define TPC_MAP_EVENTS TPC_NAME(TPC_EVENTS_MAP)
 #define TPC_MAP_LOST TPC_NAME(TPC_LOST_MAP)
 #define TPC_MAP_PROCS TPC_NAME(TPC_PROCS_MAP)
@@ -52,6 +59,11 @@ typedef int64_t tpc_s64;
 #define TPC_PROG_PROC_FORK TPC_NAME(TPC_PROC_FORK_PROG)
 #define TPC_PROG_PROC_EXIT TPC_NAME(TPC_PROC_EXIT_PROG)
 #define TPC_PROG_WHOAMI TPC_NAME(TPC_WHOAMI_PROG)
+#define TPC_MAP_PEVENTS TPC_NAME(TPC_PEVENTS_MAP)
+#define TPC_MAP_PLOST TPC_NAME(TPC_PLOST_MAP)
+#define TPC_PROG_PEV_EXEC TPC_NAME(TPC_PEV_EXEC_PROG)
+#define TPC_PROG_PEV_FORK TPC_NAME(TPC_PEV_FORK_PROG)
+#define TPC_PROG_PEV_EXIT TPC_NAME(TPC_PEV_EXIT_PROG)
 
 /* Where tpc_loaders is pinned (bpffs): one map for every tp-load of the
  * node and every object, so that no tp-load reports another's calls. */
@@ -103,6 +115,10 @@ enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
  * the way): no data, value is the depth of the element whose dereference
  * failed (0: the first). */
 #define TPC_ARGF_UNRESOLVED (1u << 2)
+/* file, path and dentry records: the inode's mode (S_IFMT and permission
+ * bits, 16 bits) in the upper half of flags; 0 when unknown. */
+#define TPC_ARGF_MODE_SHIFT 16
+#define TPC_ARGF_MODE(flags) ((flags) >> TPC_ARGF_MODE_SHIFT)
 
 /* How the hook was reached (tpc_event.origin). */
 #define TPC_ORIGIN_KPROBE 1
@@ -132,6 +148,13 @@ struct tpc_event {
 	tpc_u16 origin;    /* TPC_ORIGIN_* */
 	tpc_u64 ktime_ns;  /* bpf_ktime_get_boot_ns() */
 	tpc_s64 retval;    /* return value for return probes, else 0 */
+	/* Which program image of the process made the call: the thread
+	 * group leader's start_boottime and self_exec_id (exec increments
+	 * it). With pid, the key of the process table tp-load keeps from
+	 * process events (struct tpc_pevent): every event names the exec it
+	 * came from, whatever object it came from. */
+	tpc_u64 start_ns;
+	tpc_u64 exec_seq;
 	char comm[16];
 };
 
@@ -216,6 +239,43 @@ struct tpc_proc {
 	char bin[TPC_BIN_MAX];      /* path executed */
 };
 
+/* Process events, in their own ring buffer (TPC_PEVENTS_MAP): this
+ * header, then for TPC_PEV_EXEC four records (struct tpc_arg, 8-byte
+ * aligned, as in events): the binary (the path of mm->exe_file), the
+ * arguments (the bytes of mm->arg_start..arg_end, NUL-separated, argv[0]
+ * first, as the kernel laid them out at exec), the working directory
+ * (the path walk of fs->pwd) and the name of the process's cgroup (the
+ * leaf of the default hierarchy, where container runtimes put the
+ * container id). Forks and exits have no records.
+ *
+ * A process image is named by (pid, start_ns, exec_seq): start_ns is the
+ * thread group's start_boottime (set at fork, kept by exec) and exec_seq
+ * its self_exec_id (copied at fork, incremented by each exec). Events of
+ * policies (struct tpc_event) carry the same key. */
+#define TPC_PEV_EXEC 1
+#define TPC_PEV_FORK 2
+#define TPC_PEV_EXIT 3
+#define TPC_PEV_RECS 4 /* records of an exec */
+
+struct tpc_pevent {
+	tpc_u32 abi;       /* TPC_ABI_VERSION */
+	tpc_u16 kind;      /* TPC_PEV_* */
+	tpc_u16 nrecs;     /* records after the header */
+	tpc_u32 size;      /* bytes of the whole record */
+	tpc_u32 pid;       /* thread group id, root pid namespace */
+	tpc_u32 tid;       /* the thread that exec'd, forked or exited last */
+	tpc_u32 nspid;     /* thread group id in its own pid namespace */
+	tpc_u32 uid;       /* effective uid */
+	tpc_u32 auid;      /* loginuid (4294967295: unset) */
+	tpc_u32 ppid;      /* exec: real parent; fork: the process that forked */
+	tpc_u32 code;      /* exit: the exit code (status << 8 | signal) */
+	tpc_u64 start_ns;  /* the process's key (see above) */
+	tpc_u64 exec_seq;
+	tpc_u64 pstart_ns; /* the key of the process ppid names */
+	tpc_u64 pexec_seq;
+	tpc_u64 ktime_ns;  /* bpf_ktime_get_boot_ns() */
+};
+
 /* Values that differ per host or per run, written by tp-load into
  * tpc_config (key 0) after loading and before attaching. */
 struct tpc_config {
@@ -279,7 +339,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * byte outside [A-Za-z0-9._/:+-]). The first line is exactly
  * "tpc-manifest <TPC_ABI_VERSION>"; the last is "end". Records:
  *
- *   tpc-manifest 3
+ *   tpc-manifest 4
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
  *   hook id=<n> kind=kprobe|tracepoint|uprobe|usdt|raw_tracepoint|lsm|fentry nargs=<n>

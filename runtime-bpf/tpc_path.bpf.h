@@ -145,7 +145,10 @@ static __always_inline struct tpc_pathres tpc_walk(struct dentry *dentry, struct
 	st->flags = 0;
 	st->done = 0;
 	bpf_loop(TPC_PATH_DEPTH, tpc_walk_step, NULL, 0);
-	r.flags = st->flags;
+	/* the file's type and permission bits, for the event (file_arg
+	 * permission) */
+	__u32 mode = BPF_CORE_READ(dentry, d_inode, i_mode);
+	r.flags = st->flags | (mode << TPC_ARGF_MODE_SHIFT);
 	if (!st->done)
 		r.flags |= TPC_ARGF_TRUNCATED; /* deeper than TPC_PATH_DEPTH */
 	__u32 pos = st->pos;

@@ -168,6 +168,10 @@ static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook,
 	e->origin = origin;
 	e->ktime_ns = bpf_ktime_get_boot_ns();
 	e->retval = 0;
+	/* the program image that made the call (tpc_abi.h, struct tpc_pevent) */
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	e->start_ns = BPF_CORE_READ(leader, start_boottime);
+	e->exec_seq = BPF_CORE_READ(leader, self_exec_id);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
 	/* binary record: the process table's path of the executable (the

@@ -40,6 +40,11 @@ enum { BPF_F_NO_PREALLOC = 1 };
 enum { BPF_RB_NO_WAKEUP = 1, BPF_RB_FORCE_WAKEUP = 2 };
 enum { BPF_RB_AVAIL_DATA = 0 };
 
+/* The context of a raw tracepoint program: the tracepoint's arguments. */
+struct bpf_raw_tracepoint_args {
+	__u64 args[0];
+};
+
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 /* x86_64 register file; the kprobe context and, for syscall wrappers,
@@ -134,6 +139,7 @@ struct qstr {
 	const unsigned char *name;
 };
 struct inode {
+	unsigned short i_mode; /* umode_t */
 	unsigned int i_nlink;
 	unsigned short i_mode;
 };
@@ -172,6 +178,23 @@ struct iovec {
 
 struct mm_struct {
 	struct file *exe_file;
+	unsigned long arg_start, arg_end;
+};
+
+struct fs_struct {
+	struct path pwd;
+};
+
+/* The cgroup a process is in (cgroup v2's default hierarchy): its kernfs
+ * node's name is the last component of its path. */
+struct kernfs_node {
+	const char *name;
+};
+struct cgroup {
+	struct kernfs_node *kn;
+};
+struct css_set {
+	struct cgroup *dfl_cgrp;
 };
 
 typedef struct {
@@ -180,6 +203,7 @@ typedef struct {
 
 struct signal_struct {
 	atomic_t live; /* threads of the group not yet exiting */
+	int group_exit_code;
 };
 
 /* x86's status (TS_COMPAT: a 32-bit syscall), arm64's flags (TIF_32BIT) */
@@ -190,18 +214,26 @@ struct thread_info {
 
 struct task_struct {
 	struct thread_info thread_info;
+	unsigned int flags; /* PF_* */
 	struct files_struct *files;
 	struct mm_struct *mm;
 	struct signal_struct *signal;
 	int pid;
 	int tgid;
+	int exit_code;
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
 	__u64 start_time;
+	__u64 start_boottime;
+	__u64 self_exec_id;
 	struct pid *thread_pid;
 	struct nsproxy *nsproxy;
 	const struct cred *cred;
+	struct fs_struct *fs;
+	struct css_set *cgroups;
+	kuid_t loginuid; /* CONFIG_AUDIT only: read after bpf_core_field_exists */
 };
+#define TPC_PF_KTHREAD 0x00200000 /* include/linux/sched.h PF_KTHREAD */
 
 #pragma clang attribute pop
 

@@ -102,7 +102,7 @@ with_usr1_handler() {
 EOF
 	compile "$T/p.yaml" "$T/p.bpf.o"
 	: >"$D/target"
-	start_loader "$T/p.bpf.o"
+	start_loader --no-process-events "$T/p.bpf.o"
 	with_usr1_handler "$D/target"
 	: <"$D/other" 2>/dev/null || true # no match: no signal
 	stop_loader
@@ -133,7 +133,7 @@ EOF
 	compile "$T/p.yaml" "$T/p.bpf.o"
 	: >"$D/quiet"
 	: >"$D/loud"
-	start_loader "$T/p.bpf.o"
+	start_loader --no-process-events "$T/p.bpf.o"
 	with_usr1_handler "$D/quiet"
 	cat "$D/loud"
 	stop_loader
@@ -159,7 +159,7 @@ EOF
 	compile "$T/p.yaml" "$T/p.bpf.o"
 	: >"$D/rl-a"
 	: >"$D/rl-b"
-	start_loader "$T/p.bpf.o"
+	start_loader --no-process-events "$T/p.bpf.o"
 	bash -c 'for i in 1 2 3 4 5; do : <"$0a"; done
 		 for i in 1 2 3; do : <"$0b"; done' "$D/rl-"
 	stop_loader
@@ -306,7 +306,7 @@ EOF
         argUrl: "http://127.0.0.1:$PORT/refused"
 EOF
 	compile "$T/p.yaml" "$T/p.bpf.o"
-	start_loader "$T/p.bpf.o"
+	start_loader --no-process-events "$T/p.bpf.o"
 	cat "$D/hit" 2>/dev/null || true
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
@@ -375,7 +375,7 @@ EOF
 		<"$T/events.fifo" >"$T/stamped" 3>&- &
 	BG_PIDS+=($!)
 	LOADER_ERR="$T/loader.err"
-	"$TPLOAD" --timeout 60 "$T/p.bpf.o" 2>"$LOADER_ERR" >"$T/events.fifo" 3>&- &
+	"$TPLOAD" --no-process-events --timeout 60 "$T/p.bpf.o" 2>"$LOADER_ERR" >"$T/events.fifo" 3>&- &
 	LOADER_PID=$!
 	local i
 	for ((i = 0; i < 200; i++)); do

@@ -550,8 +550,9 @@ probe_prog() {
 	run "$TPLOAD" --verify "$T/p.bpf.o"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	# ten hooks, the three process-table programs and tpc_whoami
-	[ "$(grep -c ' ok insns=' <<<"$output")" -eq 14 ]
+	# ten hooks, the three process-table programs, the three process event
+	# programs (process_exec/exit) and tpc_whoami
+	[ "$(grep -c ' ok insns=' <<<"$output")" -eq 17 ]
 }
 
 @test "load_info: compiles against a kernel that has it; this one has no struct load_info (CONFIG_MODULES off)" {

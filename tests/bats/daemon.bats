@@ -214,7 +214,7 @@ storm_through_pipe() {
 	(while [ ! -e "$T/go" ]; do sleep 0.05; done; exec $READER) <"$T/pipe" >"$T/read" &
 	READER_PID=$!
 	LOADER_ERR="$T/loader.err"
-	"$TPLOAD" --timeout 60 "$@" "$T/p.bpf.o" >"$T/pipe" 2>"$LOADER_ERR" &
+	"$TPLOAD" --no-process-events --timeout 60 "$@" "$T/p.bpf.o" >"$T/pipe" 2>"$LOADER_ERR" &
 	LOADER_PID=$!
 	wait_attached "$LOADER_PID"
 	[ "$("$PROGS/storm" open "$T/storm" 10000)" = 10000 ]
@@ -242,9 +242,16 @@ storm_through_pipe() {
 @test "a signal while tp-load is blocked writing to a slow reader interrupts nothing" {
 	READER="cat"
 	storm_through_pipe
-	# tp-load is blocked in write(2) on the full pipe; SIGHUP has a
-	# handler without SA_RESTART: the write returns EINTR and is retried
+	# tp-load is blocked in write(2) on the full pipe (once it has
+	# formatted what the storm made); SIGHUP has a handler without
+	# SA_RESTART: the write returns EINTR and is retried
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ "$(cat /proc/"$LOADER_PID"/wchan)" == *pipe_write ]] && break
+		sleep 0.05
+	done
 	[ "$(awk '{ print $3 }' /proc/"$LOADER_PID"/stat)" = S ]
+	[[ "$(cat /proc/"$LOADER_PID"/wchan)" == *pipe_write ]]
 	kill -HUP "$LOADER_PID"
 	sleep 0.3
 	touch "$T/go"
@@ -283,7 +290,7 @@ storm_through_pipe() {
 	mkdir -p "$TMPFS"
 	mount -t tmpfs -o size=64k tmpfs "$TMPFS"
 	LOADER_ERR="$T/loader.err"
-	"$TPLOAD" -q --timeout 60 "$T/p.bpf.o" >"$TMPFS/events.json" 2>"$LOADER_ERR" &
+	"$TPLOAD" --no-process-events -q --timeout 60 "$T/p.bpf.o" >"$TMPFS/events.json" 2>"$LOADER_ERR" &
 	LOADER_PID=$!
 	wait_attached "$LOADER_PID"
 	"$PROGS/storm" open "$T/storm" 2000
@@ -304,7 +311,7 @@ storm_through_pipe() {
 
 @test "SIGHUP without --dir is reported and ignored: tp-load goes on and ends with its summary" {
 	object a "$T/a" "$T/a.bpf.o"
-	start_loader "$T/a.bpf.o"
+	start_loader --no-process-events "$T/a.bpf.o"
 	kill -HUP "$LOADER_PID"
 	wait_log 1 "SIGHUP: nothing to reload without --dir"
 	cat "$T/a1" 2>/dev/null || true

@@ -60,9 +60,11 @@ stop_loader() {
 	return 0
 }
 
-# events JQ_FILTER: prints the events that the jq filter selects, one per line
+# events JQ_FILTER: prints the events that the jq filter selects, one per
+# line; events it gives nothing of (null: process_exec and process_exit
+# lines for a filter like .process_kprobe) are not printed
 events() {
-	jq -c "$1" "$EVENTS"
+	jq -c "$1 | select(. != null)" "$EVENTS"
 }
 
 # count_events JQ_SELECT: number of events for which the expression is true

@@ -462,6 +462,7 @@ opens_total() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# kprobe and twin, their exit re-checks (a string check on user memory),
-	# the three process-table programs and tpc_whoami (tp-load's own tgid)
-	[ "$(grep -c ' ok insns=' <<<"$output")" -eq 8 ]
+	# the three process-table programs, the three process event programs
+	# (process_exec/exit) and tpc_whoami (tp-load's own tgid)
+	[ "$(grep -c ' ok insns=' <<<"$output")" -eq 11 ]
 }

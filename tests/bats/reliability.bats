@@ -53,7 +53,7 @@ open_policy() {
 # it held is gone, and that it printed its final counters
 signal_detaches() {
 	open_policy
-	start_loader "$OBJ"
+	start_loader --no-process-events "$OBJ"
 	local progs links maps
 	progs=$(bpf_ids_of "$LOADER_PID" prog)
 	links=$(bpf_ids_of "$LOADER_PID" link)
@@ -90,7 +90,7 @@ signal_detaches() {
 
 @test "events still in the ring buffer at SIGINT are printed, not dropped" {
 	open_policy
-	start_loader --debug-hold "$OBJ"
+	start_loader --no-process-events --debug-hold "$OBJ"
 	"$STORM" open "$TARGET" 100
 	stop_loader
 	cat "$LOADER_ERR"
@@ -101,7 +101,7 @@ signal_detaches() {
 
 @test "after kill -9 nothing of ours stays attached, and a second tp-load of the same object works" {
 	open_policy
-	start_loader "$OBJ"
+	start_loader --no-process-events "$OBJ"
 	local progs links
 	progs=$(bpf_ids_of "$LOADER_PID" prog)
 	links=$(bpf_ids_of "$LOADER_PID" link)
@@ -113,7 +113,7 @@ signal_detaches() {
 	wait_bpf_gone prog $progs
 	no_orphan_tpc_progs
 
-	start_loader "$OBJ"
+	start_loader --no-process-events "$OBJ"
 	"$STORM" open "$TARGET" 1
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
@@ -165,7 +165,7 @@ signal_detaches() {
 	open_policy
 	# --debug-hold: tp-load reads nothing until exit, so the 4 MiB ring
 	# buffer overflows (each event is over 100 bytes)
-	start_loader --debug-hold "$OBJ"
+	start_loader --no-process-events --debug-hold "$OBJ"
 	local lost_id made kernel_lost
 	lost_id=$(loader_map_id tpc_lost)
 	# the syscalls complete (under timeout) although nobody reads
@@ -186,7 +186,7 @@ signal_detaches() {
 
 @test "at full rate, events printed + lost equals the calls made" {
 	open_policy
-	start_loader "$OBJ"
+	start_loader --no-process-events "$OBJ"
 	local made
 	made=$(timeout 60 "$STORM" open "$TARGET" 300000)
 	stop_loader
@@ -334,7 +334,7 @@ patched() {
 	open_policy
 	# the program emits one arg record per event; this manifest says none
 	patched 's/ nargs=1/ nargs=0/; /^arg hook=0 /d'
-	start_loader "$BAD"
+	start_loader --no-process-events "$BAD"
 	"$STORM" open "$TARGET" 3
 	stop_loader
 	cat "$LOADER_ERR"

@@ -259,7 +259,7 @@ reload() {
 	cat "$EVENTS"
 	[ "$LOADER_STATUS" -eq 0 ]
 	# sorted: events of different objects come from different ring buffers
-	run bash -c "jq -r '.process_kprobe | [.args[0].string_arg, .message, .policy_name] | join(\" \")' '$EVENTS' | sort"
+	run bash -c "jq -r '.process_kprobe // empty | [.args[0].string_arg, .message, .policy_name] | join(\" \")' '$EVENTS' | sort"
 	[ "$output" = "$(printf '%s\n' \
 		"$t/trig-a1 v1 dir-a" \
 		"$t/trig-a2 v1 dir-a" \
