@@ -141,7 +141,6 @@ struct qstr {
 struct inode {
 	unsigned short i_mode; /* umode_t */
 	unsigned int i_nlink;
-	unsigned short i_mode;
 };
 struct dentry {
 	struct dentry *d_parent;
