@@ -368,6 +368,7 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 		case OP_LT:
 		case OP_MASK:
 		case OP_NOTIN:
+		OP_NET_CASES:
 		case OP_OTHER:
 		case OP_COUNT: break;
 		}

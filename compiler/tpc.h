@@ -157,6 +157,10 @@ enum arg_type {
 	AT_KIOCB,
 	AT_FILENAME,
 	AT_DATA_LOC,
+	AT_SOCK,     /* struct sock *: family, addresses, ports, state (sock_arg) */
+	AT_SOCKET,   /* struct socket *: its ->sk, as sock */
+	AT_SKB,      /* struct sk_buff *: the IP and TCP/UDP headers (skb_arg) */
+	AT_SOCKADDR, /* struct sockaddr *: family, address, port (sockaddr_arg) */
 	AT_AUTO,  /* auto, or no type: derived from the kernel's types (typing.c) */
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 	AT_COUNT,
@@ -212,6 +216,22 @@ enum op {
 	OP_MASK,
 	OP_IN,
 	OP_NOTIN,
+	/* network operators: on sock, socket, skb, sockaddr (model.c net_*) */
+	OP_SPORT,
+	OP_NOTSPORT,
+	OP_SPORTPRIV,
+	OP_NOTSPORTPRIV,
+	OP_DPORT,
+	OP_NOTDPORT,
+	OP_DPORTPRIV,
+	OP_NOTDPORTPRIV,
+	OP_SADDR,
+	OP_NOTSADDR,
+	OP_DADDR,
+	OP_NOTDADDR,
+	OP_PROTOCOL,
+	OP_FAMILY,
+	OP_STATE,
 	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
 	OP_COUNT,
 };
@@ -224,8 +244,48 @@ struct op_info {
 	bool negated;       /* NotEqual, NotPrefix, ...: values AND'd, result inverted */
 	enum op positive;   /* the form a negated operator inverts */
 	enum op_need need;
+	bool net;           /* compares a network tuple (sock, socket, skb, sockaddr) */
 };
 extern const struct op_info ops[OP_COUNT];
+
+/* Network args and operators (model.c). The network operators' labels,
+ * for switches over enum op that do not handle them. */
+#define OP_NET_CASES                                                                                   \
+	case OP_SPORT:                                                                                 \
+	case OP_NOTSPORT:                                                                              \
+	case OP_SPORTPRIV:                                                                             \
+	case OP_NOTSPORTPRIV:                                                                          \
+	case OP_DPORT:                                                                                 \
+	case OP_NOTDPORT:                                                                              \
+	case OP_DPORTPRIV:                                                                             \
+	case OP_NOTDPORTPRIV:                                                                          \
+	case OP_SADDR:                                                                                 \
+	case OP_NOTSADDR:                                                                              \
+	case OP_DADDR:                                                                                 \
+	case OP_NOTDADDR:                                                                              \
+	case OP_PROTOCOL:                                                                              \
+	case OP_FAMILY:                                                                                \
+	case OP_STATE
+static inline bool arg_type_is_net(enum arg_type t)
+{
+	return t == AT_SOCK || t == AT_SOCKET || t == AT_SKB || t == AT_SOCKADDR;
+}
+/* A network operator's value: a number or an inclusive range (ports,
+ * Protocol, Family, State), or an address with a prefix length. */
+struct net_value {
+	long long lo, hi;
+	int alen;            /* 4 or 16: an address */
+	int prefix;          /* bits of it compared */
+	unsigned char addr[16]; /* network order, host bits cleared */
+};
+/* Parses v for operator o; false with why[] set when it is not valid. */
+bool net_value_parse(enum op o, const char *v, struct net_value *out, char *why, size_t len);
+/* NULL when operator o applies to an arg of type t; else why not. */
+const char *net_op_conflict(enum op o, enum arg_type t);
+bool net_op_is_port(enum op o);
+bool net_op_is_addr(enum op o);
+bool net_op_is_priv(enum op o);
+bool net_op_is_dest(enum op o); /* DPort, DAddr, ... (else source) */
 enum op op_from_name(const char *s); /* also GreaterThan/LessThan; OP_OTHER for unimplemented CRD names */
 static inline const char *op_name(enum op o) { return ops[o].name; }
 extern const char *const op_names[]; /* every matchArgs operator of the CRD, for suggestions */

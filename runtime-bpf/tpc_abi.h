@@ -186,6 +186,22 @@ struct tpc_rec_module {    /* module, load_info */
 	tpc_u32 has_sig_ok; /* 1 for load_info, whose record says */
 	char name[56];
 };
+/* sock, socket, skb, sockaddr: one tuple for all four, so that the
+ * network operators compare the same fields whatever the arg's type.
+ * Ports and numbers are in host order, addresses in network order (an
+ * IPv4 address in the first 4 bytes). sockaddr fills family, saddr (its
+ * address) and sport (its port); skb leaves type, state and cookie 0. */
+struct tpc_rec_net {
+	tpc_u64 cookie;    /* sock, socket: the struct sock's kernel address */
+	tpc_u32 mark, priority;
+	tpc_u32 hash, len; /* skb */
+	tpc_u32 sec_path_len, sec_path_olen; /* skb: its XFRM extension */
+	tpc_u16 family, type, protocol, sport, dport;
+	tpc_u8 state;
+	tpc_u8 has_tuple;  /* skb: an IP header was read (else no addresses) */
+	tpc_u32 pad;
+	tpc_u8 saddr[16], daddr[16];
+};
 
 /* Namespace indexes (matchNamespaces' names in this order). */
 #define TPC_NS_UTS 0

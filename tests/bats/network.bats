@@ -1,0 +1,319 @@
+#!/usr/bin/env bats
+# Network args (sock, socket, skb, sockaddr) and the network operators
+# (DPort, SAddr, Protocol, Family, State, ...), end to end on loopback:
+# raw tracepoints read a struct sock and an sk_buff with CO-RE, the
+# sys_connect twin reads the caller's sockaddr, and kprobes on tcp_connect
+# and friends pass the verifier (they cannot attach on this kernel).
+#
+# Ports are in 47xxx and every assertion selects its own port, so traffic
+# of other programs on this machine does not count.
+
+load helpers
+
+setup() {
+	require_root
+	[ -r /sys/kernel/btf/vmlinux ] || skip "needs the kernel BTF at /sys/kernel/btf/vmlinux"
+	command -v python3 >/dev/null || skip "needs python3 for the connections"
+	T="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	teardown_loader
+}
+
+# tcp_conn HOST PORT: listens on HOST:PORT, connects to it, closes both;
+# prints the client's local port
+tcp_conn() {
+	python3 - "$1" "$2" <<-'EOF'
+	import socket, sys
+	host, port = sys.argv[1], int(sys.argv[2])
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+	l = socket.socket(fam)
+	l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	l.bind((host, port))
+	l.listen()
+	c = socket.socket(fam)
+	c.connect((host, port))
+	a, _ = l.accept()
+	print(c.getsockname()[1])
+	c.close(); a.close(); l.close()
+	EOF
+}
+
+# udp_send HOST PORT: one datagram to HOST:PORT (nobody listens)
+udp_send() {
+	python3 - "$1" "$2" <<-'EOF'
+	import socket, sys
+	host, port = sys.argv[1], int(sys.argv[2])
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+	s = socket.socket(fam, socket.SOCK_DGRAM)
+	s.sendto(b"tpc", (host, port))
+	s.close()
+	EOF
+}
+
+# state_policy FILE [extra matchArgs entries]: raw sock/inet_sock_set_state
+# with arg 0 read as a sock, DPort 47101 or 47110-47115, IPv4 or IPv6, TCP
+state_policy() {
+	local extra
+	extra=$(printf '%s' "${2:-}" | tr -d '\t') # the callers' lines are indented with tabs
+	write_policy "$1" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "tcp-states"
+	spec:
+	  tracepoints:
+	  - subsystem: "sock"
+	    event: "inet_sock_set_state"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "sock"
+	      label: "conn"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "DPort"
+	        values: ["47101", "47115:47110"]
+	      - index: 0
+	        operator: "Family"
+	        values: ["AF_INET", "10"]
+	      - index: 0
+	        operator: "Protocol"
+	        values: ["IPPROTO_TCP"]
+	$extra
+	EOF
+}
+
+@test "raw inet_sock_set_state, sock with DPort + Family + Protocol: a TCP connect to 127.0.0.1 gives exact sock_arg fields, another port none" {
+	state_policy "$T/p.yaml"
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	local sport other
+	sport=$(tcp_conn 127.0.0.1 47101)
+	other=$(tcp_conn 127.0.0.1 47102)
+	stop_loader
+	cat "$EVENTS"
+	[ -n "$sport" ] && [ -n "$other" ]
+	# the client's sock in every state it passes, the listener's never
+	# (its peer port is the client's)
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47101')" -ge 4 ]
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47102')" -eq 0 ]
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.sport == 47101')" -eq 0 ]
+	# the sock leaving SYN_SENT: the state is the sock's, read before it changes
+	events '.process_tracepoint | select(.args[0].sock_arg.dport == 47101 and .args[0].sock_arg.state == "TCP_SYN_SENT")' |
+		head -1 >"$T/ev"
+	[ "$(jq -r .subsys "$T/ev")" = sock ]
+	[ "$(jq -r .event "$T/ev")" = inet_sock_set_state ]
+	[ "$(jq -c '.args[0] | del(.sock_arg.cookie)' "$T/ev")" = \
+		'{"sock_arg":{"family":"AF_INET","type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":"127.0.0.1","daddr":"127.0.0.1","sport":'"$sport"',"dport":47101,"state":"TCP_SYN_SENT"},"label":"conn"}' ]
+	# the cookie is the struct sock's kernel address, a 64-bit string
+	[[ "$(jq -r '.args[0].sock_arg.cookie' "$T/ev")" =~ ^1[0-9]{19}$ ]]
+	# the same sock in every event of the connection
+	[ "$(events '.process_tracepoint.args[0].sock_arg | select(.dport == 47101) | .cookie' | sort -u | wc -l)" -eq 1 ]
+}
+
+@test "raw inet_sock_set_state over IPv6 ::1: the range 47110-47115 (written reversed) matches, State by name, NotDAddr excludes" {
+	state_policy "$T/p.yaml" '      - index: 0
+	        operator: "State"
+	        values: ["TCP_SYN_SENT", "TCP_ESTABLISHED"]
+	      - index: 0
+	        operator: "NotDAddr"
+	        values: ["127.0.0.0/8"]'
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	local sport
+	sport=$(tcp_conn ::1 47112)
+	tcp_conn 127.0.0.1 47113 >/dev/null
+	tcp_conn ::1 47116 >/dev/null
+	stop_loader
+	cat "$EVENTS"
+	# SYN_SENT and ESTABLISHED, the states the filter names
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47112')" -eq 2 ]
+	[ "$(events '[.process_tracepoint.args[0].sock_arg | select(.dport == 47112) | .state] | .[]' | sort | tr '\n' ' ')" = \
+		'"TCP_ESTABLISHED" "TCP_SYN_SENT" ' ]
+	# 127.0.0.1 is excluded by NotDAddr, 47116 is past the range
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47113')" -eq 0 ]
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47116')" -eq 0 ]
+	events '.process_tracepoint | select(.args[0].sock_arg.dport == 47112 and .args[0].sock_arg.state == "TCP_SYN_SENT")' >"$T/ev"
+	[ "$(jq -c '.args[0].sock_arg | del(.cookie)' "$T/ev")" = \
+		'{"family":"AF_INET6","type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":"::1","daddr":"::1","sport":'"$sport"',"dport":47112,"state":"TCP_SYN_SENT"}' ]
+}
+
+@test "DAddr with CIDRs: 127.0.0.0/8 and ::1/128 match; 10.0.0.0/8, 2001:db8::/32, 127.0.0.2 and ::ffff:127.0.0.1 do not" {
+	state_policy "$T/hit.yaml" '      - index: 0
+	        operator: "DAddr"
+	        values: ["127.0.0.0/8", "::1/128"]'
+	state_policy "$T/miss.yaml" '      - index: 0
+	        operator: "DAddr"
+	        values: ["10.0.0.0/8", "2001:db8::/32", "127.0.0.2", "::ffff:127.0.0.1"]'
+	sed -i 's/name: "tcp-states"/name: "miss"/' "$T/miss.yaml"
+	compile "$T/hit.yaml" "$T/hit.bpf.o"
+	compile "$T/miss.yaml" "$T/miss.bpf.o"
+	start_loader "$T/hit.bpf.o" "$T/miss.bpf.o"
+	tcp_conn 127.0.0.1 47101 >/dev/null
+	tcp_conn ::1 47101 >/dev/null
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint | .policy_name == "tcp-states" and .args[0].sock_arg.daddr == "127.0.0.1" and .args[0].sock_arg.dport == 47101')" -ge 4 ]
+	[ "$(count_events '.process_tracepoint | .policy_name == "tcp-states" and .args[0].sock_arg.daddr == "::1" and .args[0].sock_arg.dport == 47101')" -ge 4 ]
+	[ "$(count_events '.process_tracepoint.policy_name == "miss"')" -eq 0 ]
+}
+
+@test "sockaddr on the sys_connect twin: Family + SPort match the connect, NotSAddr excludes, another port none" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "connect-to"
+	spec:
+	  kprobes:
+	  - call: "sys_connect"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "int"
+	    - index: 1
+	      type: "sockaddr"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Family"
+	        values: ["AF_INET", "AF_INET6"]
+	      - index: 1
+	        operator: "SPort"
+	        values: ["47201"]
+	      - index: 1
+	        operator: "NotSAddr"
+	        values: ["127.0.0.2/32", "10.0.0.0/8"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	tcp_conn 127.0.0.1 47201 >/dev/null
+	tcp_conn ::1 47201 >/dev/null
+	tcp_conn 127.0.0.2 47201 >/dev/null
+	tcp_conn 127.0.0.1 47202 >/dev/null
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_kprobe.function_name == "__x64_sys_connect" or .process_kprobe.function_name == "__arm64_sys_connect"')" -eq 2 ]
+	[ "$(events '.process_kprobe.args[1]' | sort | tr '\n' ' ')" = \
+		'{"sockaddr_arg":{"family":"AF_INET","addr":"127.0.0.1","port":47201}} {"sockaddr_arg":{"family":"AF_INET6","addr":"::1","port":47201}} ' ]
+}
+
+@test "skb on raw net_dev_queue: Protocol IPPROTO_UDP + DPort picks loopback UDP datagrams, IPv4 and IPv6" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "udp-out"
+	spec:
+	  tracepoints:
+	  - subsystem: "net"
+	    event: "net_dev_queue"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "skb"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "Protocol"
+	        values: ["IPPROTO_UDP"]
+	      - index: 0
+	        operator: "DPort"
+	        values: ["47301"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	udp_send 127.0.0.1 47301
+	udp_send ::1 47301
+	udp_send 127.0.0.1 47302
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint.args[0].skb_arg.dport == 47301')" -eq 2 ]
+	[ "$(count_events '.process_tracepoint.args[0].skb_arg.dport == 47302')" -eq 0 ]
+	events '.process_tracepoint.args[0].skb_arg | select(.family == "AF_INET")' >"$T/ev"
+	[ "$(jq -c '{saddr, daddr, dport, proto, protocol, family}' "$T/ev")" = \
+		'{"saddr":"127.0.0.1","daddr":"127.0.0.1","dport":47301,"proto":17,"protocol":"IPPROTO_UDP","family":"AF_INET"}' ]
+	# IP header (20) + UDP header (8) + 3 bytes, and the link header
+	[ "$(jq -r .len "$T/ev")" -ge 31 ]
+	events '.process_tracepoint.args[0].skb_arg | select(.family == "AF_INET6")' >"$T/ev6"
+	[ "$(jq -c '{saddr, daddr, dport, protocol}' "$T/ev6")" = \
+		'{"saddr":"::1","daddr":"::1","dport":47301,"protocol":"IPPROTO_UDP"}' ]
+}
+
+@test "Tetragon-style kprobes on tcp_connect, tcp_close, security_socket_connect, ip_output pass the verifier; tp-load says kprobes cannot attach" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "tcp-connect"
+	spec:
+	  kprobes:
+	  - call: "tcp_connect"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "sock"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "NotDAddr"
+	        values: ["127.0.0.1", "::1"]
+	      - index: 0
+	        operator: "DPortPriv"
+	  - call: "tcp_close"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "sock"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "NotSportPriv"
+	      - index: 0
+	        operator: "State"
+	        values: ["TCP_ESTABLISHED", "7:8"]
+	  - call: "security_socket_connect"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "socket"
+	    - index: 1
+	      type: "sockaddr"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "SAddr"
+	        values: ["192.168.0.0/16", "2001:db8::/32", "::ffff:10.0.0.0/104"]
+	      - index: 0
+	        operator: "DPort"
+	        values: ["443"]
+	  - call: "ip_output"
+	    syscall: false
+	    args:
+	    - index: 2
+	      type: "skb"
+	    selectors:
+	    - matchArgs:
+	      - index: 2
+	        operator: "Protocol"
+	        values: ["IPPROTO_UDP"]
+	      - index: 2
+	        operator: "DPort"
+	        values: ["53"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for f in tcp_connect tcp_close security_socket_connect ip_output; do
+		echo "$output" | grep -q "kprobe/$f ok"
+	done
+	if ! grep -qw kprobe_events /sys/kernel/tracing/README 2>/dev/null || [ ! -e /sys/kernel/tracing/kprobe_events ]; then
+		run "$TPLOAD" --timeout 5 "$T/p.bpf.o"
+		[ "$status" -ne 0 ]
+		echo "$output" | grep -q "no kprobes"
+	fi
+}
