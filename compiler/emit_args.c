@@ -294,12 +294,19 @@ static void net_read_call(struct buf *b, const struct hook_plan *hp, const struc
 }
 
 /* value in [lo, hi] */
-static void cond_range(struct buf *c, const char *field, const struct net_value *nv)
+static void cond_range(struct buf *c, const char *field, const struct net_value *nv, const char *text)
 {
 	if (nv->lo == nv->hi)
 		buf_printf(c, "%s == %lld", field, nv->lo);
 	else
 		buf_printf(c, "(%s >= %lld && %s <= %lld)", field, nv->lo, field, nv->hi);
+	char num[48];
+	snprintf(num, sizeof(num), "%lld", nv->lo);
+	if (strcmp(text, num)) { /* a name, a range: as the policy wrote it */
+		buf_puts(c, " /* \"");
+		comment_text(c, text);
+		buf_puts(c, "\" */");
+	}
 }
 
 /* The address in field under nv's prefix: a masked compare per 32-bit
@@ -352,6 +359,9 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 					buf_printf(&c, "k%d.family == %s && (", i, fam == 4 ? "TPC_AF_INET" : "TPC_AF_INET6");
 				first = false;
 				cond_addr(&c, field, &nv);
+				buf_puts(&c, " /* \"");
+				comment_text(&c, ma->values[v].s);
+				buf_puts(&c, "\" */");
 			}
 			if (!first)
 				buf_puts(&c, "))");
@@ -373,7 +383,7 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 				continue;
 			if (c.s && *c.s)
 				buf_puts(&c, " || ");
-			cond_range(&c, field, &nv);
+			cond_range(&c, field, &nv, ma->values[v].s);
 		}
 		if (!c.s || !*c.s)
 			buf_puts(&c, "0");
