@@ -66,6 +66,8 @@ const struct arg_type_info arg_types[AT_COUNT] = {
 	[AT_SOCKET] = {"socket", AC_KSTRUCT, 0, false, NULL, "socket", false, "socket"},
 	[AT_SKB] = {"skb", AC_KSTRUCT, 0, false, NULL, "sk_buff", false, "skb"},
 	[AT_SOCKADDR] = {"sockaddr", AC_KSTRUCT, 0, false, NULL, "sockaddr", false, "sockaddr"},
+	/* its name (char[16] inside the struct), compared and printed as a string */
+	[AT_NET_DEVICE] = {"net_device", AC_STRING, 0, false, NULL, "net_device", false, NULL, "net_device"},
 	[AT_AUTO] = {"auto", AC_NONE, 0, false, NULL, NULL},
 	[AT_OTHER] = {"unknown", AC_NONE, 0, false, NULL, NULL},
 };
@@ -93,7 +95,7 @@ static const struct {
 	{"load_info", AT_LOAD_INFO},       {"module", AT_MODULE},	     {"syscall64", AT_SYSCALL64},
 	{"kernel_cap_t", AT_KERNEL_CAP_T},    {"cap_inheritable", AT_CAP_INHERITABLE}, {"cap_permitted", AT_CAP_PERMITTED},
 	{"cap_effective", AT_CAP_EFFECTIVE},   {"linux_binprm", AT_LINUX_BINPRM},   {"data_loc", AT_DATA_LOC},
-	{"net_device", AT_OTHER},      {"bpf_cmd", AT_BPF_CMD},	     {"dentry", AT_DENTRY},
+	{"net_device", AT_NET_DEVICE},      {"bpf_cmd", AT_BPF_CMD},	     {"dentry", AT_DENTRY},
 	{"bpf_prog", AT_BPF_PROG},
 };
 #define NSPELLINGS (sizeof(arg_spellings) / sizeof(arg_spellings[0]))

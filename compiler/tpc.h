@@ -161,6 +161,7 @@ enum arg_type {
 	AT_SOCKET,   /* struct socket *: its ->sk, as sock */
 	AT_SKB,      /* struct sk_buff *: the IP and TCP/UDP headers (skb_arg) */
 	AT_SOCKADDR, /* struct sockaddr *: family, address, port (sockaddr_arg) */
+	AT_NET_DEVICE, /* struct net_device *: its name, a string */
 	AT_AUTO,  /* auto, or no type: derived from the kernel's types (typing.c) */
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 	AT_COUNT,

@@ -49,7 +49,7 @@ static const struct {
 	{ "char_buf", TPL_ARG_BYTES }, { "char_iovec", TPL_ARG_BYTES },
 	{ "file", TPL_ARG_FILE },     { "path", TPL_ARG_PATH },
 	{ "dentry", TPL_ARG_PATH },   { "const_buf", TPL_ARG_CONST_BUF },
-	{ "filename", TPL_ARG_STRING }, { "data_loc", TPL_ARG_STRING },
+	{ "filename", TPL_ARG_STRING }, { "net_device", TPL_ARG_STRING }, { "data_loc", TPL_ARG_STRING },
 	{ "iov_iter", TPL_ARG_BYTES },
 };
 

@@ -59,6 +59,9 @@ struct linux_binprm___rt {
 struct kiocb___rt {
 	struct file *ki_filp;
 };
+struct net_device___rt {
+	char name[16];
+};
 struct filename___rt {
 	const char *name;
 };
@@ -274,6 +277,16 @@ static __always_inline long tpc_load_filename(__u64 *v)
 	if (!f)
 		return -1;
 	*v = (__u64)BPF_CORE_READ(f, name);
+	return 0;
+}
+
+/* A net_device's name: the address of the array inside it. */
+static __always_inline long tpc_load_net_device(__u64 *v)
+{
+	struct net_device___rt *d = (struct net_device___rt *)*v;
+	if (!d)
+		return -1;
+	*v = (__u64)__builtin_preserve_access_index(&d->name);
 	return 0;
 }
 

@@ -317,3 +317,77 @@ state_policy() {
 		echo "$output" | grep -q "no kprobes"
 	fi
 }
+
+@test "plain tracepoint inet_sock_set_state: the record's skaddr (a void pointer) read as a sock, filtered on DPort" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "tp-skaddr"
+	spec:
+	  tracepoints:
+	  - subsystem: "sock"
+	    event: "inet_sock_set_state"
+	    args:
+	    - index: 4
+	      type: "sock"
+	    - index: 6
+	      type: "int"
+	    selectors:
+	    - matchArgs:
+	      - index: 4
+	        operator: "DPort"
+	        values: ["47401"]
+	      - index: 6
+	        operator: "Equal"
+	        values: ["2"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	local sport
+	sport=$(tcp_conn 127.0.0.1 47401)
+	tcp_conn 127.0.0.1 47402 >/dev/null
+	stop_loader
+	cat "$EVENTS"
+	# newstate (field 6) SYN_SENT: the one transition out of CLOSE
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47401')" -eq 1 ]
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47402')" -eq 0 ]
+	events '.process_tracepoint | select(.args[0].sock_arg.dport == 47401)' >"$T/ev"
+	[ "$(jq -c '.args | map(del(.sock_arg.cookie, .sock_arg.sport))' "$T/ev")" = \
+		'[{"sock_arg":{"family":"AF_INET","type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":"127.0.0.1","daddr":"127.0.0.1","dport":47401,"state":"TCP_CLOSE"}},{"int_arg":2}]' ]
+}
+
+@test "net_device on raw net_dev_xmit (type auto): its name compared with Equal and printed as a string" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "xmit-dev"
+	spec:
+	  tracepoints:
+	  - subsystem: "net"
+	    event: "net_dev_xmit"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "skb"
+	    - index: 2
+	    selectors:
+	    - matchArgs:
+	      - index: 2
+	        operator: "Equal"
+	        values: ["lo"]
+	      - index: 0
+	        operator: "DPort"
+	        values: ["47501"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	udp_send 127.0.0.1 47501
+	udp_send 127.0.0.1 47502
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint.args[0].skb_arg.dport == 47501')" -eq 1 ]
+	[ "$(count_events '.process_tracepoint.args[0].skb_arg.dport == 47502')" -eq 0 ]
+	[ "$(events '.process_tracepoint | select(.args[0].skb_arg.dport == 47501) | .args[1]')" = '{"string_arg":"lo"}' ]
+}
