@@ -301,14 +301,23 @@ static void addr_field(FILE *f, const char *key, unsigned family, const unsigned
 	*first = 0;
 }
 
-static void net_json(FILE *f, enum tpl_karg k, const struct tpc_rec_net *n)
+/* family: its AF_ name or number; on tracepoint events the three names
+ * Tetragon's tracepoint reader knows, else nothing */
+static void family_field(FILE *f, unsigned fam, int tp_event, int *first)
+{
+	if (tp_event && fam != AF_UNIX && fam != AF_INET && fam != AF_INET6)
+		return;
+	named_str(f, "family", NAMED(af_names, fam), fam, first);
+}
+
+static void net_json(FILE *f, enum tpl_karg k, const struct tpc_rec_net *n, int tp_event)
 {
 	int first = 1;
 	if (k == TPL_KARG_SOCK) {
 		fputs("\"sock_arg\":{", f);
 		if (!n)
 			goto end;
-		named_str(f, "family", NAMED(af_names, n->family), n->family, &first);
+		family_field(f, n->family, tp_event, &first);
 		named_str(f, "type", NAMED(sock_types, n->type), n->type, &first);
 		named_str(f, "protocol", protocol_name(n->protocol), n->protocol, &first);
 		u32_field(f, "mark", n->mark, &first);
@@ -339,12 +348,12 @@ static void net_json(FILE *f, enum tpl_karg k, const struct tpc_rec_net *n)
 		u32_field(f, "sec_path_len", n->sec_path_len, &first);
 		u32_field(f, "sec_path_olen", n->sec_path_olen, &first);
 		if (n->has_tuple)
-			named_str(f, "family", NAMED(af_names, n->family), n->family, &first);
+			family_field(f, n->family, tp_event, &first);
 	} else {
 		fputs("\"sockaddr_arg\":{", f);
 		if (!n)
 			goto end;
-		named_str(f, "family", NAMED(af_names, n->family), n->family, &first);
+		family_field(f, n->family, tp_event, &first);
 		if (n->family == AF_INET || n->family == AF_INET6) {
 			addr_field(f, "addr", n->family, n->saddr, &first);
 			u32_field(f, "port", n->sport, &first);
@@ -382,7 +391,7 @@ static const char *abi_name(int compat)
 	return arm ? (compat ? "arm32" : "arm64") : (compat ? "i386" : "x64");
 }
 
-void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_value *v)
+void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_value *v, int tp_event)
 {
 	tpc_u64 x = v->value;
 	switch (k) {
@@ -504,7 +513,7 @@ void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_
 	}
 	case TPL_KARG_SOCK:
 	case TPL_KARG_SKB:
-	case TPL_KARG_SOCKADDR: net_json(f, k, REC(struct tpc_rec_net, v)); return;
+	case TPL_KARG_SOCKADDR: net_json(f, k, REC(struct tpc_rec_net, v), tp_event); return;
 	case TPL_KARG_NONE: break;
 	}
 }

@@ -37,8 +37,10 @@ enum tpl_karg {
 enum tpl_karg tpl_karg_of(const char *type);
 
 /* The JSON member of a value of that kind: `"key":{...}` (no braces
- * around it); the caller writes the arg object's braces and label. */
-void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_value *v);
+ * around it); the caller writes the arg object's braces and label. On a
+ * tracepoint's event (tp_event) a network family is named only when it
+ * is AF_INET, AF_INET6 or AF_UNIX, as Tetragon's tracepoint events do. */
+void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_value *v, int tp_event);
 /* The compact form's text of it. */
 void tpl_karg_compact(FILE *f, enum tpl_karg k, const struct tpc_value *v);
 
