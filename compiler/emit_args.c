@@ -95,6 +95,13 @@ void emit_preloads(struct buf *b, const struct hook_plan *hp, bool at_return)
 	}
 }
 
+void emit_value_c(struct buf *b, const struct hook_plan *hp, const struct arg *a)
+{
+	char v[32];
+	value_expr(v, sizeof(v), hp, a);
+	buf_puts(b, v);
+}
+
 void emit_value_eval(struct buf *b, const struct hook_plan *hp, const struct arg *a, const char *indent)
 {
 	if (arg_has_value_fn(hp->h, a))

@@ -320,6 +320,14 @@ bool hook_has_action(const struct hook *h, enum action_kind k)
 	return false;
 }
 
+bool policy_tracks_socks(const struct policy *p)
+{
+	for (int i = 0; p && i < p->nhooks; i++)
+		if (hook_has_action(&p->hooks[i], ACT_TRACKSOCK) || hook_has_action(&p->hooks[i], ACT_UNTRACKSOCK))
+			return true;
+	return false;
+}
+
 /* The model's one question per hook kind (the rest is hook.c's): parse
  * and the reference evaluator of tests/diff need it without the code
  * generator. */

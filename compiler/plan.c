@@ -447,6 +447,7 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 	hp->arch = pl->t->arch;
 	hp->at_return = hook_reports_at_return(h);
 	hp->override = hook_has_action(h, ACT_OVERRIDE);
+	hp->sock_owners = policy_tracks_socks(pl->p);
 	hp->user_mem = hook_user_memory(h);
 	hp->sleepable = hook_kind_may_sleep(h->kind) && reads_user_bytes(h);
 	pl->preload |= hp->sleepable;

@@ -305,6 +305,8 @@ enum action_kind {
 	ACT_COPYFD,
 	ACT_GETURL,
 	ACT_DNSLOOKUP,
+	ACT_TRACKSOCK,   /* argSock: the sock's owner is this thread (tpc_net.bpf.h) */
+	ACT_UNTRACKSOCK,
 	ACT_OTHER, /* a CRD action tpc recognises but does not implement yet */
 	ACT_COUNT,
 };
@@ -415,6 +417,8 @@ struct action {
 	char *name; /* as written */
 	long long arg_error, arg_sig;
 	int arg_fd, arg_name;
+	int arg_sock; /* TrackSock/UntrackSock: a slot */
+	bool has_arg_sock;
 	char *arg_url, *arg_fqdn;
 	bool has_arg_error, has_arg_sig, has_arg_fd, has_arg_name;
 	uint64_t rate_limit_ns; /* rateLimit on Post: 0 = none */
@@ -602,6 +606,7 @@ const struct arg *match_target(const struct hook *h, const struct match_arg *m);
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
 bool selector_has_filters(const struct selector *s);
 bool hook_has_action(const struct hook *h, enum action_kind k);
+bool policy_tracks_socks(const struct policy *p); /* TrackSock or UntrackSock in any hook */
 /* return: true, or a returnCopy arg: the event is posted at return */
 bool hook_reports_at_return(const struct hook *h);
 bool hook_kind_can_return(enum hook_kind k); /* it may have a return probe (return: true, returnCopy) */
@@ -854,6 +859,7 @@ struct hook_plan {
 	unsigned caps_used; /* capability sets read, 1 << set */
 	/* locals the body declares */
 	bool uses_sig, uses_override, uses_rate;
+	bool sock_owners; /* the policy tracks socks (TrackSock): an event of a tracked one is its owner's */
 	struct valueset *sets; /* large value sets of its filters */
 	int nsets;
 	long check_insns; /* estimated BPF instructions of its checks (plan_cost) */

@@ -91,7 +91,9 @@ typedef int64_t tpc_s64;
 	X(UNFOLLOWFD, 6, "UnfollowFD") \
 	X(COPYFD, 7, "CopyFD")         \
 	X(GETURL, 8, "GetUrl")         \
-	X(DNSLOOKUP, 9, "DnsLookup")
+	X(DNSLOOKUP, 9, "DnsLookup")   \
+	X(TRACKSOCK, 10, "TrackSock")  \
+	X(UNTRACKSOCK, 11, "UntrackSock")
 #define TPC_ACT_BIT_(name, bit, spelling) TPC_ACT_##name = 1u << (bit),
 enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 #undef TPC_ACT_BIT_

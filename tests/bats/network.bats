@@ -391,3 +391,117 @@ state_policy() {
 	[ "$(count_events '.process_tracepoint.args[0].skb_arg.dport == 47502')" -eq 0 ]
 	[ "$(events '.process_tracepoint | select(.args[0].skb_arg.dport == 47501) | .args[1]')" = '{"string_arg":"lo"}' ]
 }
+
+@test "TrackSock: a sock's later events are its owner's, also when the kernel handles them in another process; without it they are not" {
+	# the client's sock leaves ESTABLISHED when the server's FIN arrives,
+	# which loopback delivers in the server's close(): that event is the
+	# server's unless the client's sock is tracked
+	write_policy "$T/tracked.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "tracked"
+	spec:
+	  tracepoints:
+	  - subsystem: "sock"
+	    event: "inet_sock_set_state"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "sock"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "DPort"
+	        values: ["47601"]
+	      - index: 0
+	        operator: "State"
+	        values: ["TCP_CLOSE"]
+	      matchActions:
+	      - action: TrackSock
+	        argSock: 0
+	    - matchArgs:
+	      - index: 0
+	        operator: "DPort"
+	        values: ["47601"]
+	      - index: 0
+	        operator: "State"
+	        values: ["TCP_CLOSE_WAIT", "TCP_LAST_ACK"]
+	      matchActions:
+	      - action: UntrackSock
+	        argSock: 0
+	    - matchArgs:
+	      - index: 0
+	        operator: "DPort"
+	        values: ["47601"]
+	EOF
+	sed -e 's/name: "tracked"/name: "untracked"/' -e '/matchActions/,/argSock/d' "$T/tracked.yaml" >"$T/untracked.yaml"
+	compile "$T/tracked.yaml" "$T/tracked.bpf.o"
+	compile "$T/untracked.yaml" "$T/untracked.bpf.o"
+	start_loader "$T/tracked.bpf.o" "$T/untracked.bpf.o"
+	python3 -c '
+import socket, time, os
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 47601)); l.listen()
+print(os.getpid(), flush=True)
+a, _ = l.accept(); time.sleep(0.3); a.close(); l.close()' >"$T/server.pid" &
+	local server=$!
+	sleep 0.3
+	python3 -c '
+import socket, os
+c = socket.socket(); c.connect(("127.0.0.1", 47601)); print(os.getpid(), flush=True)
+c.recv(10); c.close()' >"$T/client.pid"
+	wait $server
+	stop_loader
+	cat "$EVENTS"
+	local client server_pid
+	client=$(cat "$T/client.pid")
+	server_pid=$(cat "$T/server.pid")
+	# the control: the transition out of ESTABLISHED ran in the server
+	[ "$(count_events '.process_tracepoint | .policy_name == "untracked" and .args[0].sock_arg.state == "TCP_ESTABLISHED" and .process.pid == '"$server_pid")" -eq 1 ]
+	# tracked: every event of the client's sock is the client's
+	[ "$(count_events '.process_tracepoint.policy_name == "tracked"')" -ge 5 ]
+	[ "$(count_events '.process_tracepoint | .policy_name == "tracked" and .process.pid != '"$client")" -eq 0 ]
+	[ "$(events '.process_tracepoint | select(.policy_name == "tracked" and .args[0].sock_arg.state == "TCP_CLOSE") | .action')" = '"KPROBE_ACTION_TRACKSOCK"' ]
+	[ "$(events '.process_tracepoint | select(.policy_name == "tracked" and .args[0].sock_arg.state == "TCP_CLOSE_WAIT") | .action')" = '"KPROBE_ACTION_UNTRACKSOCK"' ]
+}
+
+@test "TrackSock/UntrackSock on kprobes (tcp_connect, socket args, inet_csk_destroy_sock) pass the verifier" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "owners"
+	spec:
+	  kprobes:
+	  - call: "tcp_connect"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "sock"
+	    selectors:
+	    - matchActions:
+	      - action: TrackSock
+	        argSock: 0
+	  - call: "security_socket_sendmsg"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "socket"
+	  - call: "inet_csk_destroy_sock"
+	    syscall: false
+	    args:
+	    - index: 0
+	      type: "sock"
+	    selectors:
+	    - matchActions:
+	      - action: UntrackSock
+	        argSock: 0
+	      - action: NoPost
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c 'kprobe/.* ok')" -eq 3 ]
+}
