@@ -31,6 +31,13 @@ static bool int_fits(long long v, const char *text, enum arg_type t)
 static void check_net_match(const struct policy *p, const struct match_arg *m, const struct arg *a, struct diags *d)
 {
 	struct pos at = m->op_pos.line ? m->op_pos : m->pos;
+	if (!ops[m->op].net && a->type == AT_SOCKADDR_UN) {
+		diag_add(d, p->file, at, SEV_ERROR, "op-type",
+			 "operator %s does not apply to arg %d of type %s: sockaddr_un only supports Family and the string "
+			 "operators on its path",
+			 op_name(m->op), a->index, a->type_name);
+		return;
+	}
 	if (!ops[m->op].net) {
 		diag_add(d, p->file, at, SEV_ERROR, "op-type",
 			 "operator %s does not apply to arg %d of type %s: use SPort, DPort, SAddr, DAddr, Protocol, "
@@ -84,7 +91,7 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 			 "arg %d is of type %s, which no matchArgs operator applies to", a->index, a->type_name);
 		return;
 	}
-	if (ops[m->op].net || arg_type_is_net(a->type)) {
+	if (ops[m->op].net || arg_type_is_net(a->type) || (a->type == AT_SOCKADDR_UN && !ops[m->op].on_bytes)) {
 		check_net_match(p, m, a, d);
 		return;
 	}

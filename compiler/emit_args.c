@@ -279,7 +279,7 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 static bool net_filtered(const struct hook_plan *hp, const struct arg *a)
 {
 	const struct hook *h = hp->h;
-	if (!arg_type_is_net(a->type))
+	if (!arg_type_is_net(a->type) && a->type != AT_SOCKADDR_UN)
 		return false;
 	for (int s = 0; s < h->nselectors; s++)
 		for (int m = 0; m < h->selectors[s].nmatch_args; m++) {
@@ -294,8 +294,10 @@ static void net_read_call(struct buf *b, const struct hook_plan *hp, const struc
 {
 	char v[32];
 	value_expr(v, sizeof(v), hp, a);
-	buf_printf(b, "tpc_net_%s(&k%d, %s", arg_types[a->type].reader, a->slot, v);
-	if (a->type == AT_SOCKADDR)
+	if (a->type == AT_SOCKADDR_UN) /* Family: the sockaddr itself, not the path it loads */
+		snprintf(v, sizeof(v), "a[%d]", a->index);
+	buf_printf(b, "tpc_net_%s(&k%d, %s", a->type == AT_SOCKADDR_UN ? "sockaddr" : arg_types[a->type].reader, a->slot, v);
+	if (a->type == AT_SOCKADDR || a->type == AT_SOCKADDR_UN)
 		buf_printf(b, ", %s", bool_c(arg_user_memory(hp, a)));
 	buf_puts(b, ")");
 }
@@ -562,7 +564,15 @@ static void emit_output_value(struct buf *b, const struct hook_plan *hp, const s
 		return;
 	}
 	case AC_KSTRUCT:
-		if (net_filtered(hp, a)) { /* the tuple a filter read, if one did */
+		if (a->type == AT_SOCKADDR_UN) /* its family and path, from the sockaddr itself */
+		{
+			int li = sockaddr_len_index(hp->h, a);
+			if (li >= 0) /* the length the call passes bounds the path */
+				buf_printf(b, "\toff = tpc_put_sockaddr_un(sc, off, a[%d], a[%d], %s);\n", a->index, li, bool_c(user));
+			else
+				buf_printf(b, "\toff = tpc_put_sockaddr_un(sc, off, a[%d], 0, %s);\n", a->index, bool_c(user));
+		}
+		else if (net_filtered(hp, a)) { /* the tuple a filter read, if one did */
 			buf_printf(b, "\toff = kr%d != TPC_UNREAD ? tpc_put_net(sc, off, &k%d, kr%d)\n\t\t\t\t : ", i, i, i);
 			if (a->type == AT_SOCKADDR)
 				buf_printf(b, "tpc_put_sockaddr(sc, off, %s, %s);\n", v, bool_c(user));

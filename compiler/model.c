@@ -67,6 +67,10 @@ const struct arg_type_info arg_types[AT_COUNT] = {
 	[AT_SKB] = {"skb", AC_KSTRUCT, 0, false, NULL, "sk_buff", false, "skb"},
 	[AT_SOCKADDR] = {"sockaddr", AC_KSTRUCT, 0, false, NULL, "sockaddr", false, "sockaddr"},
 	/* its name (char[16] inside the struct), compared and printed as a string */
+	/* a unix socket's path: the string operators compare it (read
+	 * through tpc_load_sockaddr_un: sun_path, past the leading NUL of an
+	 * abstract name), Family its family */
+	[AT_SOCKADDR_UN] = {"sockaddr_un", AC_KSTRUCT, 0, false, NULL, "sockaddr", false, "sockaddr_un", "sockaddr_un"},
 	[AT_NET_DEVICE] = {"net_device", AC_STRING, 0, false, NULL, "net_device", false, NULL, "net_device"},
 	[AT_AUTO] = {"auto", AC_NONE, 0, false, NULL, NULL},
 	[AT_OTHER] = {"unknown", AC_NONE, 0, false, NULL, NULL},
@@ -86,7 +90,7 @@ static const struct {
 	{"uint64", AT_UINT64},	       {"size_t", AT_SIZE_T},	     {"long", AT_INT64},
 	{"sint64", AT_INT64},	       {"int64", AT_INT64},	     {"char_buf", AT_CHAR_BUF},
 	{"char_iovec", AT_CHAR_IOVEC}, {"skb", AT_SKB},	     {"sock", AT_SOCK},
-	{"sockaddr", AT_SOCKADDR},	       {"socket", AT_SOCKET},	     {"sockaddr_un", AT_OTHER},
+	{"sockaddr", AT_SOCKADDR},	       {"socket", AT_SOCKET},	     {"sockaddr_un", AT_SOCKADDR_UN},
 	{"string", AT_STRING},	       {"fd", AT_FD},		     {"file", AT_FILE},
 	{"filename", AT_FILENAME},	       {"path", AT_PATH},	     {"nop", AT_NOP},
 	{"bpf_attr", AT_BPF_ATTR},	       {"perf_event", AT_PERF_EVENT},     {"bpf_map", AT_BPF_MAP},
@@ -291,7 +295,7 @@ const struct arg *match_target(const struct hook *h, const struct match_arg *m)
  * Equal/NotEqual is an integer (the fd itself); otherwise as its path. */
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m)
 {
-	if (arg_type_is_net(a->type))
+	if (arg_type_is_net(a->type) || ops[m->op].net)
 		return false; /* a tuple, compared by the network operators */
 	if (a->type != AT_FD)
 		return arg_types[a->type].cls != AC_INT && arg_types[a->type].cls != AC_NONE;
@@ -318,6 +322,23 @@ bool hook_has_action(const struct hook *h, enum action_kind k)
 			if (h->selectors[i].actions[j].kind == k)
 				return true;
 	return false;
+}
+
+int sockaddr_len_index(const struct hook *h, const struct arg *a)
+{
+	if (a->type != AT_SOCKADDR_UN || a->is_data || a->resolve || a->index < 0 || a->index + 1 > 4)
+		return -1;
+	switch (h->kind) {
+	case HOOK_KPROBE:
+	case HOOK_FENTRY:
+	case HOOK_LSM: return a->index + 1;
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_UPROBE:
+	case HOOK_USDT:
+	case HOOK_KIND_COUNT: break;
+	}
+	return -1;
 }
 
 bool policy_tracks_socks(const struct policy *p)
@@ -611,6 +632,9 @@ bool net_value_parse(enum op o, const char *v, struct net_value *out, char *why,
 
 const char *net_op_conflict(enum op o, enum arg_type t)
 {
+	if (t == AT_SOCKADDR_UN)
+		return ops[o].positive == OP_FAMILY ? NULL
+						    : "sockaddr_un only supports Family and the string operators on its path";
 	if (!arg_type_is_net(t))
 		return "network operators apply to sock, socket, skb and sockaddr args";
 	if (t == AT_SOCKADDR) {

@@ -461,6 +461,8 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 			na = h->args[i].index + 1;
 		if (h->args[i].size_arg_index > na)
 			na = h->args[i].size_arg_index;
+		if (sockaddr_len_index(h, &h->args[i]) + 1 > na)
+			na = sockaddr_len_index(h, &h->args[i]) + 1;
 	}
 	hp->na = na;
 	plan_strings(hp);

@@ -162,6 +162,7 @@ enum arg_type {
 	AT_SKB,      /* struct sk_buff *: the IP and TCP/UDP headers (skb_arg) */
 	AT_SOCKADDR, /* struct sockaddr *: family, address, port (sockaddr_arg) */
 	AT_NET_DEVICE, /* struct net_device *: its name, a string */
+	AT_SOCKADDR_UN, /* struct sockaddr * of AF_UNIX: its path (sockaddrun_arg) */
 	AT_AUTO,  /* auto, or no type: derived from the kernel's types (typing.c) */
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 	AT_COUNT,
@@ -606,7 +607,11 @@ const struct arg *match_target(const struct hook *h, const struct match_arg *m);
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
 bool selector_has_filters(const struct selector *s);
 bool hook_has_action(const struct hook *h, enum action_kind k);
-bool policy_tracks_socks(const struct policy *p); /* TrackSock or UntrackSock in any hook */
+bool policy_tracks_socks(const struct policy *p);
+/* The parameter that holds a sockaddr_un arg's length (connect, bind,
+ * security_socket_connect, unix_stream_connect, ... all pass it next),
+ * or -1: only on kprobes, fentries and lsm hooks. */
+int sockaddr_len_index(const struct hook *h, const struct arg *a); /* TrackSock or UntrackSock in any hook */
 /* return: true, or a returnCopy arg: the event is posted at return */
 bool hook_reports_at_return(const struct hook *h);
 bool hook_kind_can_return(enum hook_kind k); /* it may have a return probe (return: true, returnCopy) */

@@ -137,7 +137,7 @@ static const struct {
 	{"capability", TPL_KARG_CAPABILITY},	 {"bpf_cmd", TPL_KARG_BPF_CMD},
 	{"syscall64", TPL_KARG_SYSCALL64},	 {"sock", TPL_KARG_SOCK},
 	{"socket", TPL_KARG_SOCK},		 {"skb", TPL_KARG_SKB},
-	{"sockaddr", TPL_KARG_SOCKADDR},
+	{"sockaddr", TPL_KARG_SOCKADDR},	 {"sockaddr_un", TPL_KARG_SOCKADDR_UN},
 };
 
 enum tpl_karg tpl_karg_of(const char *type)
@@ -363,6 +363,35 @@ end:
 	fputc('}', f);
 }
 
+/* A unix socket's path; an abstract name as "@" and its bytes without
+ * their NULs, as Tetragon prints it. */
+static size_t sockaddr_un_path(const struct tpc_rec_sockaddr_un *u, char *out, size_t cap)
+{
+	size_t n = 0, len = u->len < sizeof(u->path) ? u->len : sizeof(u->path);
+	if (u->abstract)
+		out[n++] = '@';
+	for (size_t i = 0; i < len && n < cap; i++)
+		if (u->path[i] || !u->abstract)
+			out[n++] = u->path[i];
+	return n;
+}
+
+static void sockaddr_un_json(FILE *f, const struct tpc_rec_sockaddr_un *u)
+{
+	fputs("\"sockaddrun_arg\":{", f);
+	if (u) {
+		char path[sizeof(u->path) + 1];
+		size_t n = sockaddr_un_path(u, path, sizeof(path));
+		int first = 1;
+		family_field(f, u->family, 1, &first); /* always the short form */
+		if (n) {
+			fprintf(f, "%s\"path\":", first ? "" : ",");
+			json_write_str(f, path, n);
+		}
+	}
+	fputc('}', f);
+}
+
 static void net_compact(FILE *f, enum tpl_karg k, const struct tpc_rec_net *n)
 {
 	char s[INET6_ADDRSTRLEN + 1], d[INET6_ADDRSTRLEN + 1];
@@ -514,6 +543,7 @@ void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_
 	case TPL_KARG_SOCK:
 	case TPL_KARG_SKB:
 	case TPL_KARG_SOCKADDR: net_json(f, k, REC(struct tpc_rec_net, v), tp_event); return;
+	case TPL_KARG_SOCKADDR_UN: sockaddr_un_json(f, REC(struct tpc_rec_sockaddr_un, v)); return;
 	case TPL_KARG_NONE: break;
 	}
 }
@@ -578,6 +608,13 @@ void tpl_karg_compact(FILE *f, enum tpl_karg k, const struct tpc_value *v)
 	case TPL_KARG_SOCK:
 	case TPL_KARG_SKB:
 	case TPL_KARG_SOCKADDR: net_compact(f, k, REC(struct tpc_rec_net, v)); return;
+	case TPL_KARG_SOCKADDR_UN: {
+		const struct tpc_rec_sockaddr_un *u = REC(struct tpc_rec_sockaddr_un, v);
+		char path[sizeof(u->path) + 1];
+		if (u)
+			fprintf(f, "unix{%.*s}", (int)sockaddr_un_path(u, path, sizeof(path)), path);
+		return;
+	}
 	case TPL_KARG_NONE: return;
 	}
 }

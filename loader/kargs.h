@@ -31,6 +31,7 @@ enum tpl_karg {
 	TPL_KARG_SOCK,     /* sock, socket: sock_arg */
 	TPL_KARG_SKB,      /* skb_arg */
 	TPL_KARG_SOCKADDR, /* sockaddr_arg */
+	TPL_KARG_SOCKADDR_UN, /* sockaddrun_arg */
 };
 
 /* The karg an arg type names, or TPL_KARG_NONE. */

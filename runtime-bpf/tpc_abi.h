@@ -188,6 +188,16 @@ struct tpc_rec_module {    /* module, load_info */
 	tpc_u32 has_sig_ok; /* 1 for load_info, whose record says */
 	char name[56];
 };
+/* sockaddr_un: its family and path; an abstract name (sun_path[0] 0) is
+ * the bytes after the leading NUL, to the next NUL. */
+struct tpc_rec_sockaddr_un {
+	tpc_u16 family;
+	tpc_u8 abstract;
+	tpc_u8 pad;
+	tpc_u32 len;       /* bytes of path */
+	char path[112];    /* sun_path is 108 */
+};
+
 /* sock, socket, skb, sockaddr: one tuple for all four, so that the
  * network operators compare the same fields whatever the arg's type.
  * Ports and numbers are in host order, addresses in network order (an

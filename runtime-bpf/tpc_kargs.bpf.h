@@ -290,6 +290,21 @@ static __always_inline long tpc_load_net_device(__u64 *v)
 	return 0;
 }
 
+/* A sockaddr_un's path, for the string filters: sun_path, or past the
+ * NUL that starts an abstract name. The sockaddr is a syscall's (the
+ * caller's memory) or the kernel's: read as the kernel's first. */
+static __always_inline long tpc_load_sockaddr_un(__u64 *v)
+{
+	__u64 p = *v;
+	char c;
+	if (!p)
+		return -1;
+	if (bpf_probe_read_kernel(&c, 1, (void *)(p + 2)) && bpf_probe_read_user(&c, 1, (void *)(p + 2)))
+		return -1;
+	*v = p + 2 + (c == 0);
+	return 0;
+}
+
 /* The syscall number of a syscall tracepoint, with bit 31 set when the
  * task runs a 32-bit syscall (as Tetragon reports it on tracepoints). */
 static __always_inline long tpc_load_syscall64(__u64 *v)

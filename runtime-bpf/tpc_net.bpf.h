@@ -206,6 +206,40 @@ static __always_inline __u32 tpc_put_net(struct tpc_scratch *sc, __u32 off, cons
 	return off + sizeof(struct tpc_arg) + sizeof(*rec);
 }
 
+/* The path of a sockaddr_un: what its string filters compare (through
+ * tpc_load_sockaddr_un) and tp-load prints. */
+static __always_inline __u32 tpc_put_sockaddr_un(struct tpc_scratch *sc, __u32 off, __u64 ptr, __u64 addrlen,
+						  bool user)
+{
+	if (off > TPC_OFF_LIMIT)
+		return off;
+	struct tpc_arg *r = tpc_rec_begin(sc, off, sizeof(struct tpc_rec_sockaddr_un));
+	struct tpc_rec_sockaddr_un *u = (struct tpc_rec_sockaddr_un *)(sc->ev + off + sizeof(struct tpc_arg));
+	__builtin_memset(u, 0, sizeof(*u));
+	__u8 head[3];
+	long err = !ptr ? -1 : user ? bpf_probe_read_user(head, 3, (void *)ptr) : bpf_probe_read_kernel(head, 3, (void *)ptr);
+	if (err) {
+		r->flags = TPC_ARGF_FAULT;
+		return off + sizeof(struct tpc_arg) + sizeof(*u);
+	}
+	u->family = *(__u16 *)head;
+	u->abstract = !head[2];
+	__u64 at = ptr + 2 + u->abstract;
+	if (u->abstract && addrlen > 3) {
+		/* an abstract name is addrlen's bytes, NULs included */
+		__u32 n = addrlen - 3 > 107 ? 107 : (__u32)(addrlen - 3);
+		n &= 127;
+		if (n && !(user ? bpf_probe_read_user(u->path, n, (void *)at) : bpf_probe_read_kernel(u->path, n, (void *)at)))
+			u->len = n;
+		return off + sizeof(struct tpc_arg) + sizeof(*u);
+	}
+	/* a path, or an abstract name without its length: to the first
+	 * NUL (the caller's buffer past addrlen holds anything) */
+	long n = user ? bpf_probe_read_user_str(u->path, 108, (void *)at) : bpf_probe_read_kernel_str(u->path, 108, (void *)at);
+	u->len = n > 0 ? (__u32)(n - 1) : 0;
+	return off + sizeof(struct tpc_arg) + sizeof(*u);
+}
+
 #define TPC_PUT_NET(name, ...)                                                             \
 	if (off > TPC_OFF_LIMIT)                                                           \
 		return off;                                                                \

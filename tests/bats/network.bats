@@ -505,3 +505,44 @@ c.recv(10); c.close()' >"$T/client.pid"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | grep -c 'kprobe/.* ok')" -eq 3 ]
 }
+
+@test "sockaddr_un on the sys_connect twin: Prefix on the path (and on an abstract name's) + Family AF_UNIX; others none" {
+	local dir="$T/u"
+	mkdir -p "$dir"
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "unix-connect"
+	spec:
+	  kprobes:
+	  - call: "sys_connect"
+	    syscall: true
+	    args:
+	    - index: 1
+	      type: "sockaddr_un"
+	      label: "to"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Prefix"
+	        values: ["$dir/tpc-", "tpcnet-abs-$$"]
+	      - index: 1
+	        operator: "Family"
+	        values: ["AF_UNIX"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	python3 - "$dir" "$$" <<-'EOF'
+	import socket, sys
+	d, tag = sys.argv[1], sys.argv[2]
+	for path in [d + "/tpc-a.sock", d + "/other.sock", "\0tpcnet-abs-" + tag, "\0tpcnet-other-" + tag]:
+	    l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen()
+	    c = socket.socket(socket.AF_UNIX); c.connect(path); c.close(); l.close()
+	EOF
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_kprobe.args[0].sockaddrun_arg')" -eq 2 ]
+	[ "$(events '.process_kprobe.args[0]' | head -1)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"'"$dir"'/tpc-a.sock"},"label":"to"}' ]
+	[ "$(events '.process_kprobe.args[0]' | tail -1)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"@tpcnet-abs-'"$$"'"},"label":"to"}' ]
+}
