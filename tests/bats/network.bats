@@ -546,3 +546,29 @@ c.recv(10); c.close()' >"$T/client.pid"
 	[ "$(events '.process_kprobe.args[0]' | head -1)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"'"$dir"'/tpc-a.sock"},"label":"to"}' ]
 	[ "$(events '.process_kprobe.args[0]' | tail -1)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"@tpcnet-abs-'"$$"'"},"label":"to"}' ]
 }
+
+@test "v4-mapped: an IPv6 socket connected to ::ffff:127.0.0.1 prints the mapped address; ::ffff:127.0.0.0/104 matches it, 127.0.0.0/8 does not" {
+	state_policy "$T/hit.yaml" '      - index: 0
+	        operator: "DAddr"
+	        values: ["::ffff:127.0.0.0/104"]'
+	state_policy "$T/miss.yaml" '      - index: 0
+	        operator: "DAddr"
+	        values: ["127.0.0.0/8"]'
+	sed -i 's/name: "tcp-states"/name: "miss"/' "$T/miss.yaml"
+	compile "$T/hit.yaml" "$T/hit.bpf.o"
+	compile "$T/miss.yaml" "$T/miss.bpf.o"
+	start_loader "$T/hit.bpf.o" "$T/miss.bpf.o"
+	python3 - <<-'EOF'
+	import socket
+	l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	l.bind(("::", 47111)); l.listen()
+	c = socket.socket(socket.AF_INET6); c.connect(("::ffff:127.0.0.1", 47111))
+	a, _ = l.accept(); c.close(); a.close(); l.close()
+	EOF
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint | .policy_name == "tcp-states" and .args[0].sock_arg.dport == 47111')" -ge 4 ]
+	[ "$(count_events '.process_tracepoint.policy_name == "miss"')" -eq 0 ]
+	events '.process_tracepoint | select(.args[0].sock_arg.dport == 47111 and .args[0].sock_arg.state == "TCP_SYN_SENT") | .args[0].sock_arg' >"$T/ev"
+	[ "$(jq -c '{family, saddr, daddr}' "$T/ev")" = '{"family":"AF_INET6","saddr":"::ffff:127.0.0.1","daddr":"::ffff:127.0.0.1"}' ]
+}

@@ -20,7 +20,7 @@
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
-    "\t.ascii \"policy name=golden-network digest=sha256:0c8897cf7232025fb7e369396a5f59755dcec5a6f905f4d044bddeeaf0daac57 seed=procs\\n\"\n"
+    "\t.ascii \"policy name=golden-network digest=sha256:91521009d31878890283b7e272867c906170ce0b80554994f03878e4d636df6f seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=tcp_connect call=tcp_connect syscall=0\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\\n\"\n"
     "\t.ascii \"arg hook=0 pos=0 index=0 type=sock label=conn\\n\"\n"
@@ -28,21 +28,27 @@ asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"prog hook=1 name=tpc_h1_kprobe variant=kprobe role=entry\\n\"\n"
     "\t.ascii \"arg hook=1 pos=0 index=0 type=socket\\n\"\n"
     "\t.ascii \"arg hook=1 pos=1 index=1 type=sockaddr\\n\"\n"
-    "\t.ascii \"hook id=2 kind=kprobe nargs=1 function=ip_output call=ip_output syscall=0\\n\"\n"
+    "\t.ascii \"hook id=2 kind=kprobe nargs=1 function=unix_stream_connect call=unix_stream_connect syscall=0\\n\"\n"
     "\t.ascii \"prog hook=2 name=tpc_h2_kprobe variant=kprobe role=entry\\n\"\n"
-    "\t.ascii \"arg hook=2 pos=0 index=2 type=skb\\n\"\n"
-    "\t.ascii \"hook id=3 kind=kprobe nargs=1 function=__x64_sys_connect call=sys_connect syscall=1\\n\"\n"
+    "\t.ascii \"arg hook=2 pos=0 index=1 type=sockaddr_un\\n\"\n"
+    "\t.ascii \"hook id=3 kind=kprobe nargs=1 function=ip_output call=ip_output syscall=0\\n\"\n"
     "\t.ascii \"prog hook=3 name=tpc_h3_kprobe variant=kprobe role=entry\\n\"\n"
-    "\t.ascii \"prog hook=3 name=tpc_h3_twin variant=tracepoint role=entry\\n\"\n"
-    "\t.ascii \"arg hook=3 pos=0 index=1 type=sockaddr\\n\"\n"
+    "\t.ascii \"arg hook=3 pos=0 index=2 type=skb\\n\"\n"
+    "\t.ascii \"hook id=4 kind=kprobe nargs=1 function=__x64_sys_connect call=sys_connect syscall=1\\n\"\n"
+    "\t.ascii \"prog hook=4 name=tpc_h4_kprobe variant=kprobe role=entry\\n\"\n"
+    "\t.ascii \"prog hook=4 name=tpc_h4_twin variant=tracepoint role=entry\\n\"\n"
+    "\t.ascii \"arg hook=4 pos=0 index=1 type=sockaddr\\n\"\n"
     "\t.ascii \"end\\n\"\n"
     "\t.byte 0\n"
     ".popsection\n");
 
 
+// TrackSock/UntrackSock: owners of socks, and events of tracked socks made theirs.
+#include "tpc_socktrack.bpf.h"
+
 #define TPC_H0_NA 1 /* raw values the hook reads: a[0..0] */
 
-// hook 0: the checks and actions of kprobe tcp_connect (line 11)
+// hook 0: the checks and actions of kprobe tcp_connect (line 13)
 // (its checks: about 38 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 {
@@ -50,16 +56,16 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 	__u32 act = 0;
 	struct tpc_rec_net k0;
 	int kr0 = TPC_UNREAD;
-	/* selector 1 (line 18) */
+	/* selector 1 (line 20) */
 	if (!sel) do {
-		/* matchArgs index 0 DPort (line 19) */
+		/* matchArgs index 0 DPort (line 21) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sock(&k0, a[0]);
 		if (kr0)
 			break;
 		if (!(k0.dport == 443 || (k0.dport >= 8000 && k0.dport <= 8099) /* "8099:8000" */))
 			break;
-		/* matchArgs index 0 NotDAddr (line 22) */
+		/* matchArgs index 0 NotDAddr (line 24) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sock(&k0, a[0]);
 		if (kr0)
@@ -69,14 +75,14 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		if ((k0.family == TPC_AF_INET && (((tpc_net_word(k0.daddr, 0) & 0xff000000U) == 0x7f000000U) /* "127.0.0.0/8" */ || ((tpc_net_word(k0.daddr, 0) & 0xfff00000U) == 0x0a000000U) /* "10.1.2.3/12" */)) ||
 		    (k0.family == TPC_AF_INET6 && ((tpc_net_word(k0.daddr, 0) == 0x00000000U && tpc_net_word(k0.daddr, 1) == 0x00000000U && tpc_net_word(k0.daddr, 2) == 0x00000000U && tpc_net_word(k0.daddr, 3) == 0x00000001U) /* "::1" */ || ((tpc_net_word(k0.daddr, 0) & 0xff000000U) == 0xfd000000U) /* "fd00::/8" */)))
 			break;
-		/* matchArgs index 0 Family (line 25) */
+		/* matchArgs index 0 Family (line 27) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sock(&k0, a[0]);
 		if (kr0)
 			break;
 		if (!(k0.family == 2 /* "AF_INET" */ || k0.family == 10 /* "AF_INET6" */))
 			break;
-		/* matchArgs index 0 Protocol (line 28) */
+		/* matchArgs index 0 Protocol (line 30) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sock(&k0, a[0]);
 		if (kr0)
@@ -86,16 +92,16 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 		sel = 1;
 		act = TPC_ACT_POST;
 	} while (0);
-	/* selector 2 (line 31) */
+	/* selector 2 (line 33) */
 	if (!sel) do {
-		/* matchArgs index 0 SPortPriv (line 32) */
+		/* matchArgs index 0 SPortPriv (line 34) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sock(&k0, a[0]);
 		if (kr0)
 			break;
 		if (!(k0.sport < 1024))
 			break;
-		/* matchArgs index 0 State (line 34) */
+		/* matchArgs index 0 State (line 36) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sock(&k0, a[0]);
 		if (kr0)
@@ -113,6 +119,7 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 0, sel, act, 1, origin);
+	(void)tpc_event_as_owner(sc, &off, tpc_sock_addr(a[0], false));
 	off = kr0 != TPC_UNREAD ? tpc_put_net(sc, off, &k0, kr0)
 				 : tpc_put_sock(sc, off, a[0]);
 	tpc_event_submit(sc, off);
@@ -130,20 +137,28 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 
 #define TPC_H1_NA 2 /* raw values the hook reads: a[0..1] */
 
-// hook 1: the checks and actions of kprobe security_socket_connect (line 37)
-// (its checks: about 0 BPF instructions, plan.c allows 24000)
+// hook 1: the checks and actions of kprobe security_socket_connect (line 39)
+// (its checks: about 4 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
-	/* no selectors: every call is reported */
-	act = TPC_ACT_POST;
+	/* selector 1 (line 47) */
+	if (!sel) do {
+		sel = 1;
+		act = TPC_ACT_POST | TPC_ACT_TRACKSOCK;
+		/* TrackSock argSock 0 (line 48) */
+		tpc_track_sock(tpc_sock_addr(a[0], true));
+	} while (0);
+	if (!sel)
+		return 0;
 	if (tpc_is_loader())
 		return 0;
 	struct tpc_scratch *sc = tpc_scratch();
 	if (!sc)
 		return 0;
 	__u32 off = tpc_event_begin(sc, 1, sel, act, 2, origin);
+	(void)tpc_event_as_owner(sc, &off, tpc_sock_addr(a[0], true));
 	off = tpc_put_socket(sc, off, a[0]);
 	off = tpc_put_sockaddr(sc, off, a[1], false);
 	tpc_event_submit(sc, off);
@@ -162,24 +177,99 @@ int tpc_h1_kprobe(struct pt_regs *ctx)
 
 #define TPC_H2_NA 3 /* raw values the hook reads: a[0..2] */
 
-// hook 2: the checks and actions of kprobe ip_output (line 44)
-// (its checks: about 8 BPF instructions, plan.c allows 24000)
+// hook 2, arg 0 (line 53): sockaddr_un, read through its pointer
+static __always_inline long tpc_h2_v0(void *ctx, const __u64 *a, __u64 *out)
+{
+	*out = a[1];
+	return tpc_load_sockaddr_un(out);
+}
+
+// hook 2: the checks and actions of kprobe unix_stream_connect (line 50)
+// (its checks: about 22 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
+{
+	__u16 sel = 0;
+	__u32 act = 0;
+	__u64 w0[1];
+	long n0 = TPC_UNREAD;
+	__u64 v0 = 0;
+	long e0 = TPC_UNREAD;
+	struct tpc_rec_net k0;
+	int kr0 = TPC_UNREAD;
+	/* selector 1 (line 56) */
+	if (!sel) do {
+		/* matchArgs index 1 Family (line 60) */
+		if (e0 == TPC_UNREAD)
+			e0 = tpc_h2_v0(ctx, a, &v0);
+		if (e0)
+			break;
+		if (kr0 == TPC_UNREAD)
+			kr0 = tpc_net_sockaddr(&k0, a[1], false);
+		if (kr0)
+			break;
+		if (!(k0.family == 1 /* "AF_UNIX" */))
+			break;
+		/* matchArgs index 1 Prefix (line 57) */
+		if (e0 == TPC_UNREAD)
+			e0 = tpc_h2_v0(ctx, a, &v0);
+		if (e0)
+			break;
+		if (n0 == TPC_UNREAD)
+			n0 = tpc_read_str(w0, 8, v0, false);
+		if (n0 < 0 || !(((TPC_WORD(w0, 0) & 0xffffffffffULL) == 0x2f6e75722fULL /* "/run/" */)))
+			break;
+		sel = 1;
+		act = TPC_ACT_POST;
+	} while (0);
+	if (!sel)
+		return 0;
+	if (tpc_is_loader())
+		return 0;
+	struct tpc_scratch *sc = tpc_scratch();
+	if (!sc)
+		return 0;
+	__u32 off = tpc_event_begin(sc, 2, sel, act, 1, origin);
+	if (e0 == TPC_UNREAD)
+		e0 = tpc_h2_v0(ctx, a, &v0);
+	if (e0) {
+		off = tpc_put_fault(sc, off);
+	} else {
+		off = tpc_put_sockaddr_un(sc, off, a[1], a[2], false);
+	}
+	tpc_event_submit(sc, off);
+	return 0;
+}
+
+// hook 2: kprobe on the kernel function unix_stream_connect.
+SEC("kprobe/unix_stream_connect")
+int tpc_h2_kprobe(struct pt_regs *ctx)
+{
+	__u64 a[TPC_H2_NA] = {};
+	a[1] = PT_REGS_PARM2(ctx);
+	a[2] = PT_REGS_PARM3(ctx);
+	return tpc_h2(ctx, a, TPC_ORIGIN_KPROBE);
+}
+
+#define TPC_H3_NA 3 /* raw values the hook reads: a[0..2] */
+
+// hook 3: the checks and actions of kprobe ip_output (line 63)
+// (its checks: about 8 BPF instructions, plan.c allows 24000)
+static __always_inline int tpc_h3(void *ctx, __u64 *a, __u16 origin)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
 	struct tpc_rec_net k0;
 	int kr0 = TPC_UNREAD;
-	/* selector 1 (line 50) */
+	/* selector 1 (line 69) */
 	if (!sel) do {
-		/* matchArgs index 2 NotDPortPriv (line 51) */
+		/* matchArgs index 2 NotDPortPriv (line 70) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_skb(&k0, a[2]);
 		if (kr0)
 			break;
 		if (k0.dport < 1024)
 			break;
-		/* matchArgs index 2 SAddr (line 53) */
+		/* matchArgs index 2 SAddr (line 72) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_skb(&k0, a[2]);
 		if (kr0)
@@ -198,35 +288,35 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 	struct tpc_scratch *sc = tpc_scratch();
 	if (!sc)
 		return 0;
-	__u32 off = tpc_event_begin(sc, 2, sel, act, 1, origin);
+	__u32 off = tpc_event_begin(sc, 3, sel, act, 1, origin);
 	off = kr0 != TPC_UNREAD ? tpc_put_net(sc, off, &k0, kr0)
 				 : tpc_put_skb(sc, off, a[2]);
 	tpc_event_submit(sc, off);
 	return 0;
 }
 
-// hook 2: kprobe on the kernel function ip_output.
+// hook 3: kprobe on the kernel function ip_output.
 SEC("kprobe/ip_output")
-int tpc_h2_kprobe(struct pt_regs *ctx)
+int tpc_h3_kprobe(struct pt_regs *ctx)
 {
-	__u64 a[TPC_H2_NA] = {};
+	__u64 a[TPC_H3_NA] = {};
 	a[2] = PT_REGS_PARM3(ctx);
-	return tpc_h2(ctx, a, TPC_ORIGIN_KPROBE);
+	return tpc_h3(ctx, a, TPC_ORIGIN_KPROBE);
 }
 
-#define TPC_H3_NA 2 /* raw values the hook reads: a[0..1] */
+#define TPC_H4_NA 2 /* raw values the hook reads: a[0..1] */
 
-// hook 3: the checks and actions of kprobe sys_connect (line 56)
+// hook 4: the checks and actions of kprobe sys_connect (line 75)
 // (its checks: about 10 BPF instructions, plan.c allows 24000)
-static __always_inline int tpc_h3(void *ctx, __u64 *a, __u16 origin)
+static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
 	struct tpc_rec_net k0;
 	int kr0 = TPC_UNREAD;
-	/* selector 1 (line 62) */
+	/* selector 1 (line 81) */
 	if (!sel) do {
-		/* matchArgs index 1 NotSAddr (line 63) */
+		/* matchArgs index 1 NotSAddr (line 82) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sockaddr(&k0, a[1], true);
 		if (kr0)
@@ -235,7 +325,7 @@ static __always_inline int tpc_h3(void *ctx, __u64 *a, __u16 origin)
 			break;
 		if ((k0.family == TPC_AF_INET && (((tpc_net_word(k0.saddr, 0) & 0xffff0000U) == 0xc0a80000U) /* "192.168.0.0/16" */)))
 			break;
-		/* matchArgs index 1 SPort (line 66) */
+		/* matchArgs index 1 SPort (line 85) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sockaddr(&k0, a[1], true);
 		if (kr0)
@@ -252,32 +342,32 @@ static __always_inline int tpc_h3(void *ctx, __u64 *a, __u16 origin)
 	struct tpc_scratch *sc = tpc_scratch();
 	if (!sc)
 		return 0;
-	__u32 off = tpc_event_begin(sc, 3, sel, act, 1, origin);
+	__u32 off = tpc_event_begin(sc, 4, sel, act, 1, origin);
 	off = kr0 != TPC_UNREAD ? tpc_put_net(sc, off, &k0, kr0)
 				 : tpc_put_sockaddr(sc, off, a[1], true);
 	tpc_event_submit(sc, off);
 	return 0;
 }
 
-// hook 3: kprobe on the syscall wrapper __x64_sys_connect; the wrapper's only
+// hook 4: kprobe on the syscall wrapper __x64_sys_connect; the wrapper's only
 // argument is the user's registers at entry, where the syscall args are.
 SEC("kprobe/__x64_sys_connect")
-int tpc_h3_kprobe(struct pt_regs *ctx)
+int tpc_h4_kprobe(struct pt_regs *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
-	__u64 a[TPC_H3_NA] = {};
+	__u64 a[TPC_H4_NA] = {};
 	a[1] = BPF_CORE_READ(regs, si);
-	return tpc_h3(ctx, a, TPC_ORIGIN_KPROBE);
+	return tpc_h4(ctx, a, TPC_ORIGIN_KPROBE);
 }
 
-// hook 3: the syscalls/sys_enter_connect tracepoint twin of the kprobe above,
+// hook 4: the syscalls/sys_enter_connect tracepoint twin of the kprobe above,
 // used where the kernel has no kprobes; same checks, same actions.
 SEC("tracepoint/syscalls/sys_enter_connect")
-int tpc_h3_twin(struct trace_event_raw_sys_enter *ctx)
+int tpc_h4_twin(struct trace_event_raw_sys_enter *ctx)
 {
-	__u64 a[TPC_H3_NA] = {};
+	__u64 a[TPC_H4_NA] = {};
 	a[1] = ctx->args[1];
-	return tpc_h3(ctx, a, TPC_ORIGIN_TRACEPOINT);
+	return tpc_h4(ctx, a, TPC_ORIGIN_TRACEPOINT);
 }
 
 // Follow bits a new child inherits from its parent (followForks,
