@@ -136,6 +136,9 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 		buf_printf(b, "tpc_read_buf(w%d, %d, %s, a[%d], %s);\n", i, sp->size, v, size_index(a), bool_c(user));
 	else if (sp->is_buf)
 		buf_printf(b, "tpc_read_buf(w%d, %d, %s, %d, %s);\n", i, sp->size, v, TPC_BUF_MAX, bool_c(user));
+	else if (sockaddr_len_index(hp->h, a) >= 0) /* an abstract name ends at the call's length */
+		buf_printf(b, "tpc_read_unpath(w%d, %d, %s, a[%d], a[%d], %s);\n", i, sp->size, v, a->index,
+			   sockaddr_len_index(hp->h, a), bool_c(user));
 	else
 		buf_printf(b, "tpc_read_str(w%d, %d, %s, %s);\n", i, sp->size, v, bool_c(user));
 }

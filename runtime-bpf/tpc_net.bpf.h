@@ -206,6 +206,29 @@ static __always_inline __u32 tpc_put_net(struct tpc_scratch *sc, __u32 off, cons
 	return off + sizeof(struct tpc_arg) + sizeof(*rec);
 }
 
+/* A sockaddr_un's name for its string filters, into buf (size bytes):
+ * an abstract name (path is sa + 3) has no NUL of its own, so with the
+ * call's addrlen it is exactly the bytes before that length (and NUL-
+ * terminated here); anything else is read as a string. Returns the bytes
+ * with the NUL, or negative on a fault, as tpc_read_str. */
+static __always_inline long tpc_read_unpath(void *buf, __u32 size, __u64 path, __u64 sa, __u64 addrlen, bool user)
+{
+	if (path == sa + 3 && addrlen >= 3 && addrlen - 3 < size) {
+		__u32 n = (__u32)(addrlen - 3) & (TPC_STR_MAX - 1);
+		if (n >= size)
+			return -1;
+		if (n) {
+			long err = user ? bpf_probe_read_user(buf, n, (const void *)path)
+					: bpf_probe_read_kernel(buf, n, (const void *)path);
+			if (err)
+				return err;
+		}
+		((char *)buf)[n] = 0;
+		return n + 1;
+	}
+	return tpc_read_str(buf, size, path, user);
+}
+
 /* The path of a sockaddr_un: what its string filters compare (through
  * tpc_load_sockaddr_un) and tp-load prints. */
 static __always_inline __u32 tpc_put_sockaddr_un(struct tpc_scratch *sc, __u32 off, __u64 ptr, __u64 addrlen,

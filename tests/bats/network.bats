@@ -506,7 +506,7 @@ c.recv(10); c.close()' >"$T/client.pid"
 	[ "$(echo "$output" | grep -c 'kprobe/.* ok')" -eq 3 ]
 }
 
-@test "sockaddr_un on the sys_connect twin: Prefix on the path (and on an abstract name's) + Family AF_UNIX; others none" {
+@test "sockaddr_un on the sys_connect twin: Prefix on the path (and on an abstract name's) + Family AF_UNIX, Equal on an abstract name; others none" {
 	local dir="$T/u"
 	mkdir -p "$dir"
 	write_policy "$T/p.yaml" <<-EOF
@@ -530,21 +530,28 @@ c.recv(10); c.close()' >"$T/client.pid"
 	      - index: 1
 	        operator: "Family"
 	        values: ["AF_UNIX"]
+	    - matchArgs:
+	      - index: 1
+	        operator: "Equal"
+	        values: ["tpceq-$$", "tpceq-$$-longer"]
 	EOF
 	compile "$T/p.yaml" "$T/p.bpf.o"
 	start_loader "$T/p.bpf.o"
 	python3 - "$dir" "$$" <<-'EOF'
 	import socket, sys
 	d, tag = sys.argv[1], sys.argv[2]
-	for path in [d + "/tpc-a.sock", d + "/other.sock", "\0tpcnet-abs-" + tag, "\0tpcnet-other-" + tag]:
+	for path in [d + "/tpc-a.sock", d + "/other.sock", "\0tpcnet-abs-" + tag, "\0tpcnet-other-" + tag,
+	             "\0tpceq-" + tag, "\0tpceq-" + tag + "-long"]:
 	    l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen()
 	    c = socket.socket(socket.AF_UNIX); c.connect(path); c.close(); l.close()
 	EOF
 	stop_loader
 	cat "$EVENTS"
-	[ "$(count_events '.process_kprobe.args[0].sockaddrun_arg')" -eq 2 ]
-	[ "$(events '.process_kprobe.args[0]' | head -1)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"'"$dir"'/tpc-a.sock"},"label":"to"}' ]
-	[ "$(events '.process_kprobe.args[0]' | tail -1)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"@tpcnet-abs-'"$$"'"},"label":"to"}' ]
+	[ "$(count_events '.process_kprobe.args[0].sockaddrun_arg')" -eq 3 ]
+	[ "$(events '.process_kprobe.args[0]' | sed -n 1p)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"'"$dir"'/tpc-a.sock"},"label":"to"}' ]
+	[ "$(events '.process_kprobe.args[0]' | sed -n 2p)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"@tpcnet-abs-'"$$"'"},"label":"to"}' ]
+	# Equal on an abstract name: exactly its bytes (no NUL ends it), not a longer one
+	[ "$(events '.process_kprobe.args[0]' | sed -n 3p)" = '{"sockaddrun_arg":{"family":"AF_UNIX","path":"@tpceq-'"$$"'"},"label":"to"}' ]
 }
 
 @test "v4-mapped: an IPv6 socket connected to ::ffff:127.0.0.1 prints the mapped address; ::ffff:127.0.0.0/104 matches it, 127.0.0.0/8 does not" {

@@ -215,7 +215,7 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 		if (e0)
 			break;
 		if (n0 == TPC_UNREAD)
-			n0 = tpc_read_str(w0, 8, v0, false);
+			n0 = tpc_read_unpath(w0, 8, v0, a[1], a[2], false);
 		if (n0 < 0 || !(((TPC_WORD(w0, 0) & 0xffffffffffULL) == 0x2f6e75722fULL /* "/run/" */)))
 			break;
 		sel = 1;
