@@ -202,6 +202,9 @@ static void check_return(const struct policy *p, const struct hook *h, struct di
 		if (h->args[i].return_copy && !hook_kind_can_return(h->kind))
 			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
 				 "returnCopy needs a return probe, which a %s does not have", hook_kind_name(h->kind));
+	if (h->return_arg_action != ACT_UNKNOWN && !h->is_return)
+		diag_add(d, p->file, h->return_arg_action_pos, SEV_ERROR, "return-args",
+			 "returnArgAction needs a return probe (return: true): it acts on the returned sock");
 	if (h->is_return)
 		return;
 	/* returnCopy without return: true adds the return probe itself (as

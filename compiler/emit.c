@@ -439,6 +439,9 @@ static void emit_return_body(struct buf *b, const struct plan *pl, const struct 
 		}
 		buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");
 	}
+	if (h->return_arg_action == ACT_TRACKSOCK || h->return_arg_action == ACT_UNTRACKSOCK)
+		buf_printf(b, "\t/* returnArgAction %s: the returned sock, owned by the caller */\n\ttpc_%s_sock((__u64)ret);\n",
+			   actions[h->return_arg_action].name, h->return_arg_action == ACT_TRACKSOCK ? "track" : "untrack");
 	emit_post(b, hp, true);
 	buf_puts(b, "}\n");
 }

@@ -344,7 +344,8 @@ int sockaddr_len_index(const struct hook *h, const struct arg *a)
 bool policy_tracks_socks(const struct policy *p)
 {
 	for (int i = 0; p && i < p->nhooks; i++)
-		if (hook_has_action(&p->hooks[i], ACT_TRACKSOCK) || hook_has_action(&p->hooks[i], ACT_UNTRACKSOCK))
+		if (hook_has_action(&p->hooks[i], ACT_TRACKSOCK) || hook_has_action(&p->hooks[i], ACT_UNTRACKSOCK) ||
+		    p->hooks[i].return_arg_action != ACT_UNKNOWN)
 			return true;
 	return false;
 }

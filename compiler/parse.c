@@ -1093,7 +1093,7 @@ static const struct key_spec kprobe_keys[] = {
 	[KP_TAGS] = {"tags", K_IMPL, 0},
 	[KP_RETURN] = {"return", K_IMPL, 0},
 	[KP_RETURN_ARG] = {"returnArg", K_IMPL, 0},
-	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_UNSUPPORTED, "returnArgAction"},
+	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_IMPL, 0},
 	[KP_DATA] = {"data", K_IMPL, 0},
 	[KP_IGNORE] = {"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
 };
@@ -1164,7 +1164,23 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum ho
 			parse_arg(c, v, &h->return_arg);
 			break;
 		case KP_DATA: parse_data(c, v, &data, &ndata); break;
-		case KP_RETURN_ARG_ACTION:
+		case KP_RETURN_ARG_ACTION: {
+			char *ra = NULL;
+			h->return_arg_action_pos = node_pos(v);
+			if (!get_string(c, v, "returnArgAction", &ra))
+				break;
+			if (!strcmp(ra, "TrackSock"))
+				h->return_arg_action = ACT_TRACKSOCK;
+			else if (!strcmp(ra, "UntrackSock"))
+				h->return_arg_action = ACT_UNTRACKSOCK;
+			else /* Tetragon's words */
+				diag_add(c->d, c->file, h->return_arg_action_pos, SEV_ERROR, "bad-enum",
+					 "ReturnArgAction type '%s' unsupported; omit returnArgAction or use "
+					 "'TrackSock'/'UntrackSock'",
+					 ra);
+			free(ra);
+			break;
+		}
 		case KP_IGNORE: break;
 		}
 	}

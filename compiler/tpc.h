@@ -544,6 +544,8 @@ struct hook {
 	char *call;      /* kprobe, fentry: function as written; lsm: the hook */
 	bool syscall;
 	bool is_return;
+	enum action_kind return_arg_action; /* returnArgAction: ACT_TRACKSOCK, ACT_UNTRACKSOCK, or ACT_UNKNOWN (none) */
+	struct pos return_arg_action_pos;
 	char *subsystem; /* tracepoint, raw tracepoint */
 	char *event;
 	struct arg *args;  /* args, then data entries (arg.is_data) */

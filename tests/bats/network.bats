@@ -579,3 +579,39 @@ c.recv(10); c.close()' >"$T/client.pid"
 	events '.process_tracepoint | select(.args[0].sock_arg.dport == 47111 and .args[0].sock_arg.state == "TCP_SYN_SENT") | .args[0].sock_arg' >"$T/ev"
 	[ "$(jq -c '{family, saddr, daddr}' "$T/ev")" = '{"family":"AF_INET6","saddr":"::ffff:127.0.0.1","daddr":"::ffff:127.0.0.1"}' ]
 }
+
+@test "the spec's accepted-connection owner policy (returnArgAction TrackSock, NotDAddr + State, UntrackSock + NoPost) passes the verifier" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata: {name: accepted-conn-owner}
+	spec:
+	  kprobes:
+	  - call: inet_csk_accept
+	    syscall: false
+	    return: true
+	    returnArg: {index: 0, type: uint64}
+	    returnArgAction: TrackSock
+	  - call: tcp_rcv_established
+	    syscall: false
+	    args: [{index: 0, type: sock, label: conn}]
+	    selectors:
+	    - matchArgs:
+	      - {index: 0, operator: NotDAddr, values: ["127.0.0.0/8", "::1"]}
+	      - {index: 0, operator: State, values: ["TCP_ESTABLISHED"]}
+	      matchActions: [{action: Post, rateLimit: "30s"}]
+	  - call: inet_csk_destroy_sock
+	    syscall: false
+	    args: [{index: 0, type: sock}]
+	    selectors:
+	    - matchActions: [{action: UntrackSock, argSock: 0}, {action: NoPost}]
+	EOF
+	run "$TPC" "$T/p.yaml" -o "$T/p.bpf.o" --emit-c "$T/p.c"
+	[ "$status" -eq 0 ]
+	grep -q 'tpc_track_sock((__u64)ret);' "$T/p.c"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q 'kretprobe/inet_csk_accept ok'
+	echo "$output" | grep -q 'kprobe/tcp_rcv_established ok'
+}
