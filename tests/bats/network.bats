@@ -615,3 +615,34 @@ c.recv(10); c.close()' >"$T/client.pid"
 	echo "$output" | grep -q 'kretprobe/inet_csk_accept ok'
 	echo "$output" | grep -q 'kprobe/tcp_rcv_established ok'
 }
+
+@test "tp-load -o compact prints sock and sockaddr args as tuples" {
+	state_policy "$T/p.yaml"
+	write_policy "$T/c.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "connect-to"
+	spec:
+	  kprobes:
+	  - call: "sys_connect"
+	    syscall: true
+	    args:
+	    - index: 1
+	      type: "sockaddr"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "SPort"
+	        values: ["47101"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	compile "$T/c.yaml" "$T/c.bpf.o"
+	start_loader -o compact "$T/p.bpf.o" "$T/c.bpf.o"
+	local sport
+	sport=$(tcp_conn 127.0.0.1 47101)
+	stop_loader
+	cat "$EVENTS"
+	grep -q "sock/inet_sock_set_state(conn=sock{AF_INET IPPROTO_TCP 127.0.0.1:$sport->127.0.0.1:47101 TCP_SYN_SENT})" "$EVENTS"
+	grep -q "sys_connect(sockaddr{AF_INET 127.0.0.1 port=47101})" "$EVENTS"
+}
