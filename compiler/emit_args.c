@@ -388,7 +388,14 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 			      : p == OP_FAMILY		? "family"
 						: "state";
 		snprintf(field, sizeof(field), "k%d.%s", i, f);
-		for (int v = 0; v < ma->nvalues; v++) {
+		const struct valueset *vs = plan_valueset(hp, ma, 8);
+		if (vs) { /* many numbers: one hashed lookup */
+			char key[64];
+			snprintf(key, sizeof(key), "(__u64)%s", field);
+			cond_in_set(&c, hp, vs, key);
+			buf_printf(&c, " /* %d values */", vs->n);
+		}
+		for (int v = 0; v < ma->nvalues && !vs; v++) {
 			struct net_value nv;
 			char why[160];
 			if (!net_value_parse(ma->op, ma->values[v].s, &nv, why, sizeof(why)))

@@ -252,8 +252,33 @@ static void int_set(struct hook_plan *hp, const void *owner, const struct value 
 	free(keys);
 }
 
+/* A network operator's numbers (ports, protocols, families, states) as
+ * one set when there are many and none is a range (a range stays a
+ * compare): the filter then costs one lookup whatever its size. */
+static void net_set(struct hook_plan *hp, const struct match_arg *ma)
+{
+	if (net_op_is_addr(ma->op) || net_op_is_priv(ma->op) || ma->nvalues < VALUESET_MIN)
+		return;
+	uint64_t *keys = xcalloc((size_t)ma->nvalues, sizeof(uint64_t));
+	for (int i = 0; i < ma->nvalues; i++) {
+		struct net_value nv;
+		char why[200];
+		if (!net_value_parse(ma->op, ma->values[i].s, &nv, why, sizeof(why)) || nv.lo != nv.hi) {
+			free(keys);
+			return;
+		}
+		keys[i] = (uint64_t)nv.lo;
+	}
+	struct valueset *vs = add_set(hp);
+	valueset_build_ints(vs, keys, ma->nvalues);
+	vs->owner = ma;
+	vs->id = hp->nsets - 1;
+	free(keys);
+}
+
 /* Large value sets: Equal/NotEqual on args, In/NotIn on binaries and
- * pids. Fewer values stay chains of compares. */
+ * pids, the network operators' numbers. Fewer values stay chains of
+ * compares. */
 static void plan_sets(struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
@@ -262,6 +287,10 @@ static void plan_sets(struct hook_plan *hp)
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
 			const struct arg *a = match_target(h, ma);
+			if (a && ops[ma->op].net) {
+				net_set(hp, ma);
+				continue;
+			}
 			if (!a || ops[ma->op].positive != OP_EQUAL)
 				continue;
 			if (match_arg_on_bytes(a, ma))

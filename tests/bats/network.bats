@@ -646,3 +646,39 @@ c.recv(10); c.close()' >"$T/client.pid"
 	grep -q "sock/inet_sock_set_state(conn=sock{AF_INET IPPROTO_TCP 127.0.0.1:$sport->127.0.0.1:47101 TCP_SYN_SENT})" "$EVENTS"
 	grep -q "sys_connect(sockaddr{AF_INET 127.0.0.1 port=47101})" "$EVENTS"
 }
+
+@test "many ports are one hashed lookup: DPort with 10 values and NotSPort with 8 match as the chains would" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "many-ports"
+	spec:
+	  tracepoints:
+	  - subsystem: "sock"
+	    event: "inet_sock_set_state"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "sock"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "DPort"
+	        values: ["22", "25", "53", "80", "443", "8080", "8443", "9090", "47131", "5432"]
+	      - index: 0
+	        operator: "NotSPort"
+	        values: ["1", "2", "3", "4", "5", "6", "7", "8"]
+	EOF
+	run "$TPC" "$T/p.yaml" -o "$T/p.bpf.o" --emit-c "$T/p.c"
+	[ "$status" -eq 0 ]
+	grep -q 'tpc_h0_vs0_has((__u64)k0.dport) /\* 10 values \*/' "$T/p.c"
+	grep -q 'tpc_h0_vs1_has((__u64)k0.sport) /\* 8 values \*/' "$T/p.c"
+	start_loader "$T/p.bpf.o"
+	tcp_conn 127.0.0.1 47131 >/dev/null
+	tcp_conn 127.0.0.1 47132 >/dev/null
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47131')" -ge 4 ]
+	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47132')" -eq 0 ]
+}
