@@ -366,10 +366,22 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 				char why[160];
 				if (!net_value_parse(ma->op, ma->values[v].s, &nv, why, sizeof(why)) || nv.alen != fam)
 					continue;
+				int g = net_v4_group(ma, v);
+				const struct valueset *vs = g >= 0 ? plan_valueset(hp, &ma->values[g], 8) : NULL;
+				if (g >= 0 && (g != v || !vs))
+					continue; /* in its group's set, written at the group's first value */
 				buf_printf(&c, "%s", first ? (c.s && *c.s ? " ||\n\t\t    (" : "(") : " || ");
 				if (first)
 					buf_printf(&c, "k%d.family == %s && (", i, fam == 4 ? "TPC_AF_INET" : "TPC_AF_INET6");
 				first = false;
+				if (vs) { /* the /prefix addresses of this filter: one lookup */
+					unsigned mask = nv.prefix >= 32 ? 0xffffffffu : nv.prefix ? ~(0xffffffffu >> nv.prefix) : 0;
+					char key[96];
+					snprintf(key, sizeof(key), "(__u64)(tpc_net_word(%s, 0) & 0x%08xU)", field, mask);
+					cond_in_set(&c, hp, vs, key);
+					buf_printf(&c, " /* %d addresses /%d */", vs->n, nv.prefix);
+					continue;
+				}
 				cond_addr(&c, field, &nv);
 				buf_puts(&c, " /* \"");
 				comment_text(&c, ma->values[v].s);

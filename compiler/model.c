@@ -516,6 +516,23 @@ bool net_op_is_addr(enum op o)
 	return p == OP_SADDR || p == OP_DADDR;
 }
 
+int net_v4_group(const struct match_arg *ma, int v)
+{
+	struct net_value nv, nu;
+	char why[200];
+	if (!net_op_is_addr(ma->op) || !net_value_parse(ma->op, ma->values[v].s, &nv, why, sizeof(why)) || nv.alen != 4)
+		return -1;
+	int first = -1, n = 0;
+	for (int u = 0; u < ma->nvalues; u++)
+		if (net_value_parse(ma->op, ma->values[u].s, &nu, why, sizeof(why)) && nu.alen == 4 &&
+		    nu.prefix == nv.prefix) {
+			if (first < 0)
+				first = u;
+			n++;
+		}
+	return n >= VALUESET_MIN ? first : -1;
+}
+
 bool net_op_is_dest(enum op o)
 {
 	enum op p = ops[o].positive;

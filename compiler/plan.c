@@ -257,7 +257,29 @@ static void int_set(struct hook_plan *hp, const void *owner, const struct value 
  * compare): the filter then costs one lookup whatever its size. */
 static void net_set(struct hook_plan *hp, const struct match_arg *ma)
 {
-	if (net_op_is_addr(ma->op) || net_op_is_priv(ma->op) || ma->nvalues < VALUESET_MIN)
+	if (net_op_is_addr(ma->op)) { /* IPv4 values by prefix length: the masked address's set */
+		for (int v = 0; v < ma->nvalues; v++) {
+			if (net_v4_group(ma, v) != v)
+				continue;
+			uint64_t *keys = xcalloc((size_t)ma->nvalues, sizeof(uint64_t));
+			int n = 0;
+			for (int u = v; u < ma->nvalues; u++) {
+				struct net_value nv;
+				char why[200];
+				if (net_v4_group(ma, u) != v || !net_value_parse(ma->op, ma->values[u].s, &nv, why, sizeof(why)))
+					continue;
+				keys[n++] = (uint64_t)nv.addr[0] << 24 | (uint64_t)nv.addr[1] << 16 | (uint64_t)nv.addr[2] << 8 |
+					    nv.addr[3];
+			}
+			struct valueset *vs = add_set(hp);
+			valueset_build_ints(vs, keys, n);
+			vs->owner = &ma->values[v];
+			vs->id = hp->nsets - 1;
+			free(keys);
+		}
+		return;
+	}
+	if (net_op_is_priv(ma->op) || ma->nvalues < VALUESET_MIN)
 		return;
 	uint64_t *keys = xcalloc((size_t)ma->nvalues, sizeof(uint64_t));
 	for (int i = 0; i < ma->nvalues; i++) {

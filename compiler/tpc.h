@@ -250,6 +250,7 @@ struct op_info {
 };
 extern const struct op_info ops[OP_COUNT];
 
+struct match_arg;
 /* Network args and operators (model.c). The network operators' labels,
  * for switches over enum op that do not handle them. */
 #define OP_NET_CASES                                                                                   \
@@ -288,6 +289,10 @@ bool net_op_is_port(enum op o);
 bool net_op_is_addr(enum op o);
 bool net_op_is_priv(enum op o);
 bool net_op_is_dest(enum op o); /* DPort, DAddr, ... (else source) */
+/* IPv4 values of an address filter that share a prefix length are one
+ * set when VALUESET_MIN or more do: the index of the first value of v's
+ * group (the set's owner is &values[it]), or -1 when v is compared alone. */
+int net_v4_group(const struct match_arg *ma, int v);
 enum op op_from_name(const char *s); /* also GreaterThan/LessThan; OP_OTHER for unimplemented CRD names */
 static inline const char *op_name(enum op o) { return ops[o].name; }
 extern const char *const op_names[]; /* every matchArgs operator of the CRD, for suggestions */

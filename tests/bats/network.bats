@@ -682,3 +682,23 @@ c.recv(10); c.close()' >"$T/client.pid"
 	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47131')" -ge 4 ]
 	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47132')" -eq 0 ]
 }
+
+@test "many IPv4 addresses of one prefix length are one hashed lookup: 8 hosts with 127.0.0.1 match it, 8 without do not" {
+	state_policy "$T/hit.yaml" '      - index: 0
+	        operator: "DAddr"
+	        values: ["127.0.0.3", "127.0.0.5", "127.0.0.1", "127.0.0.7", "127.0.0.9", "127.0.0.11", "127.0.0.13", "127.0.0.15", "10.1.1.1/24"]'
+	state_policy "$T/miss.yaml" '      - index: 0
+	        operator: "DAddr"
+	        values: ["127.0.0.3", "127.0.0.5", "127.0.0.2", "127.0.0.7", "127.0.0.9", "127.0.0.11", "127.0.0.13", "127.0.0.15"]'
+	sed -i 's/name: "tcp-states"/name: "miss"/' "$T/miss.yaml"
+	run "$TPC" "$T/hit.yaml" -o "$T/hit.bpf.o" --emit-c "$T/hit.c"
+	[ "$status" -eq 0 ]
+	grep -q 'tpc_h0_vs0_has((__u64)(tpc_net_word(k0.daddr, 0) & 0xffffffffU)) /\* 8 addresses /32 \*/' "$T/hit.c"
+	compile "$T/miss.yaml" "$T/miss.bpf.o"
+	start_loader "$T/hit.bpf.o" "$T/miss.bpf.o"
+	tcp_conn 127.0.0.1 47101 >/dev/null
+	stop_loader
+	cat "$EVENTS"
+	[ "$(count_events '.process_tracepoint | .policy_name == "tcp-states" and .args[0].sock_arg.dport == 47101')" -ge 4 ]
+	[ "$(count_events '.process_tracepoint.policy_name == "miss"')" -eq 0 ]
+}
