@@ -26,6 +26,43 @@ static bool int_fits(long long v, const char *text, enum arg_type t)
 	return v >= lo && v <= hi;
 }
 
+/* The network operators, and the network types' operators: the spec's
+ * table of which applies to which (section 1.3), and their values. */
+static void check_net_match(const struct policy *p, const struct match_arg *m, const struct arg *a, struct diags *d)
+{
+	struct pos at = m->op_pos.line ? m->op_pos : m->pos;
+	if (!ops[m->op].net && a->type == AT_SOCKADDR_UN) {
+		diag_add(d, p->file, at, SEV_ERROR, "op-type",
+			 "operator %s does not apply to arg %d of type %s: sockaddr_un only supports Family and the string "
+			 "operators on its path",
+			 op_name(m->op), a->index, a->type_name);
+		return;
+	}
+	if (!ops[m->op].net) {
+		diag_add(d, p->file, at, SEV_ERROR, "op-type",
+			 "operator %s does not apply to arg %d of type %s: use SPort, DPort, SAddr, DAddr, Protocol, "
+			 "Family, State and their Not forms",
+			 op_name(m->op), a->index, a->type_name);
+		return;
+	}
+	const char *why = net_op_conflict(m->op, a->type);
+	if (why) {
+		diag_add(d, p->file, at, SEV_ERROR, "op-type", "operator %s does not apply to arg %d of type %s: %s",
+			 op_name(m->op), a->index, a->type_name, why);
+		return;
+	}
+	if (net_op_is_priv(m->op)) /* no values: the port is below 1024 */
+		return;
+	if (m->nvalues == 0)
+		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
+	for (int i = 0; i < m->nvalues; i++) {
+		struct net_value nv;
+		char text[200];
+		if (!net_value_parse(m->op, m->values[i].s, &nv, text, sizeof(text)))
+			diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value", "%s value %s", op_name(m->op), text);
+	}
+}
+
 static void check_match_arg(const struct policy *p, const struct hook *h, const struct match_arg *m,
 			    struct diags *d)
 {
@@ -52,6 +89,10 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	if (arg_types[a->type].no_filters) {
 		diag_add(d, p->file, m->op_pos.line ? m->op_pos : m->pos, SEV_ERROR, "op-type",
 			 "arg %d is of type %s, which no matchArgs operator applies to", a->index, a->type_name);
+		return;
+	}
+	if (ops[m->op].net || arg_type_is_net(a->type) || (a->type == AT_SOCKADDR_UN && !ops[m->op].on_bytes)) {
+		check_net_match(p, m, a, d);
 		return;
 	}
 	if (m->nvalues == 0)
@@ -161,6 +202,9 @@ static void check_return(const struct policy *p, const struct hook *h, struct di
 		if (h->args[i].return_copy && !hook_kind_can_return(h->kind))
 			diag_add(d, p->file, h->args[i].pos, SEV_ERROR, "return-copy",
 				 "returnCopy needs a return probe, which a %s does not have", hook_kind_name(h->kind));
+	if (h->return_arg_action != ACT_UNKNOWN && !h->is_return)
+		diag_add(d, p->file, h->return_arg_action_pos, SEV_ERROR, "return-args",
+			 "returnArgAction needs a return probe (return: true): it acts on the returned sock");
 	if (h->is_return)
 		return;
 	/* returnCopy without return: true adds the return probe itself (as

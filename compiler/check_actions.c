@@ -134,6 +134,24 @@ static void check_action(const struct policy *p, const struct hook *h, const str
 		if (!a->arg_fqdn || !*a->arg_fqdn)
 			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key", "DnsLookup needs argFqdn");
 		break;
+	case ACT_TRACKSOCK:
+	case ACT_UNTRACKSOCK: {
+		if (!a->has_arg_sock) {
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "missing-key",
+				 "%s needs argSock (the slot of a sock or socket arg)", a->name);
+			break;
+		}
+		const struct arg *sk = a->arg_sock < h->nargs ? &h->args[a->arg_sock] : NULL;
+		if (!sk)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+				 "%s argSock %d names no slot: the hook has %d (args, then data)", a->name, a->arg_sock,
+				 h->nargs);
+		else if (arg_type_known(sk->type) && sk->type != AT_SOCK && sk->type != AT_SOCKET)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "action-arg",
+				 "%s argSock %d is an arg of type %s, not a sock or socket", a->name, a->arg_sock,
+				 sk->type_name);
+		break;
+	}
 	case ACT_UNKNOWN:
 	case ACT_POST:
 	case ACT_NOPOST:

@@ -20,6 +20,8 @@ static void check_lsm_actions(const struct policy *p, const struct hook *h, stru
 			case ACT_SIGKILL:
 			case ACT_SIGNAL:
 			case ACT_OVERRIDE:
+			case ACT_TRACKSOCK:
+			case ACT_UNTRACKSOCK:
 			case ACT_UNKNOWN:
 			case ACT_OTHER:
 			case ACT_COUNT: break;

@@ -194,6 +194,8 @@ static void check_probe_actions(const struct policy *p, const struct hook *h, st
 			case ACT_SIGNAL:
 			case ACT_OVERRIDE: /* check_actions.c */
 			case ACT_NOPOST:
+			case ACT_TRACKSOCK: /* its argSock must be a sock, which a probe cannot read */
+			case ACT_UNTRACKSOCK:
 			case ACT_OTHER:
 			case ACT_COUNT: break;
 			}

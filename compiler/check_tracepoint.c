@@ -32,6 +32,10 @@ static const char *field_conflict(enum arg_type t, const struct tp_field *f)
 	if (ks && t != AT_CHAR_IOVEC && t != AT_FILE && t != AT_PATH && t != AT_DENTRY) {
 		static char why[96];
 		snprintf(why, sizeof(why), "not a pointer to %s%s", strcmp(ks, "kernel_cap_t") ? "struct " : "", ks);
+		/* tracepoints pass sockets and packets as void pointers
+		 * (sock/inet_sock_set_state's skaddr) */
+		if (arg_type_is_net(t) && field_points_at(f, "void"))
+			return NULL;
 		return field_points_at(f, ks) ? NULL : why;
 	}
 	switch (arg_types[t].cls) {

@@ -192,6 +192,18 @@ static void emit_fd_actions(struct buf *b, const struct hook_plan *hp, const str
 		case ACT_DNSLOOKUP:
 		case ACT_OTHER:
 		case ACT_COUNT: break;
+		case ACT_TRACKSOCK:
+		case ACT_UNTRACKSOCK: {
+			const struct arg *a = ac->arg_sock < hp->h->nargs ? &hp->h->args[ac->arg_sock] : NULL;
+			if (!a)
+				break;
+			buf_printf(b, "\t\t/* %s argSock %d (line %d) */\n", ac->name, ac->arg_sock, ac->pos.line);
+			emit_value_eval(b, hp, a, "\t\t");
+			buf_printf(b, "\t\ttpc_%s_sock(tpc_sock_addr(", ac->kind == ACT_TRACKSOCK ? "track" : "untrack");
+			emit_value_c(b, hp, a);
+			buf_printf(b, ", %s));\n", a->type == AT_SOCKET ? "true" : "false");
+			break;
+		}
 		}
 	}
 }
@@ -304,6 +316,24 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 		buf_printf(b, "\tif (act & TPC_ACT_NOPOST)\n\t\treturn %s;\n", ret0);
 	buf_printf(b, "\tstruct tpc_scratch *sc = tpc_scratch();\n\tif (!sc)\n\t\treturn %s;\n", ret0);
 	buf_printf(b, "\t__u32 off = tpc_event_begin(sc, %d, sel, act, %d, origin);\n", hp->id, h->nargs);
+	if (hp->sock_owners) { /* a tracked sock's event is its owner's: the first arg's that is */
+		struct buf c = {0};
+		int n = 0;
+		for (int i = 0; i < h->nargs; i++) {
+			const struct arg *a = &h->args[i];
+			if (a->type != AT_SOCK && a->type != AT_SOCKET)
+				continue;
+			emit_value_eval(b, hp, a, "\t");
+			buf_printf(&c, "%stpc_event_as_owner(sc, &off, tpc_sock_addr(", n++ ? " ||\n\t       " : "");
+			emit_value_c(&c, hp, a);
+			buf_printf(&c, ", %s))", a->type == AT_SOCKET ? "true" : "false");
+		}
+		if (n == 1)
+			buf_printf(b, "\t(void)%s;\n", c.s);
+		else if (n)
+			buf_printf(b, "\t(void)(%s);\n", c.s);
+		buf_free(&c);
+	}
 	if (hp->uses_rate)
 		buf_puts(b, "\t__u32 args_at = off;\n");
 	if (with_ret)
@@ -409,6 +439,9 @@ static void emit_return_body(struct buf *b, const struct plan *pl, const struct 
 		}
 		buf_puts(b, "\tif (!sel)\n\t\treturn 0;\n");
 	}
+	if (h->return_arg_action == ACT_TRACKSOCK || h->return_arg_action == ACT_UNTRACKSOCK)
+		buf_printf(b, "\t/* returnArgAction %s: the returned sock, owned by the caller */\n\ttpc_%s_sock((__u64)ret);\n",
+			   actions[h->return_arg_action].name, h->return_arg_action == ACT_TRACKSOCK ? "track" : "untrack");
 	emit_post(b, hp, true);
 	buf_puts(b, "}\n");
 }
@@ -458,6 +491,9 @@ char *emit_policy_c(const struct plan *pl)
 	if (pl->preload)
 		buf_puts(&b, "\n// Uprobes that read user strings copy them first, faulting pages in: per-thread buffers.\n"
 			     "#include \"tpc_preload.bpf.h\"\n");
+	if (policy_tracks_socks(p))
+		buf_puts(&b, "\n// TrackSock/UntrackSock: owners of socks, and events of tracked socks made theirs.\n"
+			     "#include \"tpc_socktrack.bpf.h\"\n");
 	buf_free(&lit);
 	buf_free(&pname);
 	free(manifest);

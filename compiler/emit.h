@@ -35,6 +35,8 @@ void emit_value_eval(struct buf *b, const struct hook_plan *hp, const struct arg
 bool arg_user_memory(const struct hook_plan *hp, const struct arg *a);
 void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a, const struct str_plan *sp,
 		  const char *indent);
+/* The C expression of an arg's value (a[index], or v<slot>). */
+void emit_value_c(struct buf *b, const struct hook_plan *hp, const struct arg *a);
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a);
 void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
 void emit_str_locals(struct buf *b, const struct hook_plan *hp);

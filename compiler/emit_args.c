@@ -95,6 +95,13 @@ void emit_preloads(struct buf *b, const struct hook_plan *hp, bool at_return)
 	}
 }
 
+void emit_value_c(struct buf *b, const struct hook_plan *hp, const struct arg *a)
+{
+	char v[32];
+	value_expr(v, sizeof(v), hp, a);
+	buf_puts(b, v);
+}
+
 void emit_value_eval(struct buf *b, const struct hook_plan *hp, const struct arg *a, const char *indent)
 {
 	if (arg_has_value_fn(hp->h, a))
@@ -129,6 +136,9 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 		buf_printf(b, "tpc_read_buf(w%d, %d, %s, a[%d], %s);\n", i, sp->size, v, size_index(a), bool_c(user));
 	else if (sp->is_buf)
 		buf_printf(b, "tpc_read_buf(w%d, %d, %s, %d, %s);\n", i, sp->size, v, TPC_BUF_MAX, bool_c(user));
+	else if (sockaddr_len_index(hp->h, a) >= 0) /* an abstract name ends at the call's length */
+		buf_printf(b, "tpc_read_unpath(w%d, %d, %s, a[%d], a[%d], %s);\n", i, sp->size, v, a->index,
+			   sockaddr_len_index(hp->h, a), bool_c(user));
 	else
 		buf_printf(b, "tpc_read_str(w%d, %d, %s, %s);\n", i, sp->size, v, bool_c(user));
 }
@@ -220,6 +230,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	case OP_MASK:
 	case OP_IN:
 	case OP_NOTIN:
+	OP_NET_CASES:
 	case OP_OTHER:
 	case OP_COUNT: buf_puts(b, "0"); break;
 	}
@@ -261,6 +272,157 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 	buf_free(&c);
 }
 
+
+/* ---- network args ---- */
+
+/* An arg some network operator of the hook compares: its tuple is read
+ * once, by the first such check, into k<slot> (kr<slot> its status:
+ * TPC_UNREAD, 0, or -1 when it could not be read), and its record is
+ * made from that same tuple. */
+static bool net_filtered(const struct hook_plan *hp, const struct arg *a)
+{
+	const struct hook *h = hp->h;
+	if (!arg_type_is_net(a->type) && a->type != AT_SOCKADDR_UN)
+		return false;
+	for (int s = 0; s < h->nselectors; s++)
+		for (int m = 0; m < h->selectors[s].nmatch_args; m++) {
+			const struct match_arg *ma = &h->selectors[s].match_args[m];
+			if (ops[ma->op].net && match_target(h, ma) == a)
+				return true;
+		}
+	return false;
+}
+
+static void net_read_call(struct buf *b, const struct hook_plan *hp, const struct arg *a)
+{
+	char v[32];
+	value_expr(v, sizeof(v), hp, a);
+	if (a->type == AT_SOCKADDR_UN) /* Family: the sockaddr itself, not the path it loads */
+		snprintf(v, sizeof(v), "a[%d]", a->index);
+	buf_printf(b, "tpc_net_%s(&k%d, %s", a->type == AT_SOCKADDR_UN ? "sockaddr" : arg_types[a->type].reader, a->slot, v);
+	if (a->type == AT_SOCKADDR || a->type == AT_SOCKADDR_UN)
+		buf_printf(b, ", %s", bool_c(arg_user_memory(hp, a)));
+	buf_puts(b, ")");
+}
+
+/* value in [lo, hi] */
+static void cond_range(struct buf *c, const char *field, const struct net_value *nv, const char *text)
+{
+	if (nv->lo == nv->hi)
+		buf_printf(c, "%s == %lld", field, nv->lo);
+	else
+		buf_printf(c, "(%s >= %lld && %s <= %lld)", field, nv->lo, field, nv->hi);
+	char num[48];
+	snprintf(num, sizeof(num), "%lld", nv->lo);
+	if (strcmp(text, num)) { /* a name, a range: as the policy wrote it */
+		buf_puts(c, " /* \"");
+		comment_text(c, text);
+		buf_puts(c, "\" */");
+	}
+}
+
+/* The address in field under nv's prefix: a masked compare per 32-bit
+ * word (in host order, so the constants read as the address does). */
+static void cond_addr(struct buf *c, const char *field, const struct net_value *nv)
+{
+	bool any = false;
+	buf_puts(c, "(");
+	for (int w = 0; w < nv->alen / 4; w++) {
+		int bits = nv->prefix - 32 * w;
+		if (bits <= 0)
+			break;
+		if (bits > 32)
+			bits = 32;
+		unsigned mask = bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits);
+		unsigned word = ((unsigned)nv->addr[4 * w] << 24 | (unsigned)nv->addr[4 * w + 1] << 16 |
+				 (unsigned)nv->addr[4 * w + 2] << 8 | nv->addr[4 * w + 3]) & mask;
+		if (bits == 32)
+			buf_printf(c, "%stpc_net_word(%s, %d) == 0x%08xU", any ? " && " : "", field, w, word);
+		else
+			buf_printf(c, "%s(tpc_net_word(%s, %d) & 0x%08xU) == 0x%08xU", any ? " && " : "", field, w, mask, word);
+		any = true;
+	}
+	buf_printf(c, "%s)", any ? "" : "1 /* /0 */");
+}
+
+static void emit_net_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
+{
+	int i = a->slot;
+	char field[48];
+	struct buf c = {0};
+	buf_printf(b, "\t\tif (kr%d == TPC_UNREAD)\n\t\t\tkr%d = ", i, i);
+	net_read_call(b, hp, a);
+	buf_printf(b, ";\n\t\tif (kr%d)\n\t\t\tbreak;\n", i);
+	enum op p = ops[ma->op].positive;
+	bool dest = net_op_is_dest(ma->op);
+	if (net_op_is_addr(ma->op)) {
+		snprintf(field, sizeof(field), "k%d.%s", i, dest ? "daddr" : "saddr");
+		/* neither IPv4 nor IPv6: no address, every address filter fails */
+		buf_printf(b, "\t\tif (k%d.family != TPC_AF_INET && k%d.family != TPC_AF_INET6)\n\t\t\tbreak;\n", i, i);
+		for (int fam = 4; fam <= 16; fam += 12) {
+			bool first = true;
+			for (int v = 0; v < ma->nvalues; v++) {
+				struct net_value nv;
+				char why[160];
+				if (!net_value_parse(ma->op, ma->values[v].s, &nv, why, sizeof(why)) || nv.alen != fam)
+					continue;
+				int g = net_v4_group(ma, v);
+				const struct valueset *vs = g >= 0 ? plan_valueset(hp, &ma->values[g], 8) : NULL;
+				if (g >= 0 && (g != v || !vs))
+					continue; /* in its group's set, written at the group's first value */
+				buf_printf(&c, "%s", first ? (c.s && *c.s ? " ||\n\t\t    (" : "(") : " || ");
+				if (first)
+					buf_printf(&c, "k%d.family == %s && (", i, fam == 4 ? "TPC_AF_INET" : "TPC_AF_INET6");
+				first = false;
+				if (vs) { /* the /prefix addresses of this filter: one lookup */
+					unsigned mask = nv.prefix >= 32 ? 0xffffffffu : nv.prefix ? ~(0xffffffffu >> nv.prefix) : 0;
+					char key[96];
+					snprintf(key, sizeof(key), "(__u64)(tpc_net_word(%s, 0) & 0x%08xU)", field, mask);
+					cond_in_set(&c, hp, vs, key);
+					buf_printf(&c, " /* %d addresses /%d */", vs->n, nv.prefix);
+					continue;
+				}
+				cond_addr(&c, field, &nv);
+				buf_puts(&c, " /* \"");
+				comment_text(&c, ma->values[v].s);
+				buf_puts(&c, "\" */");
+			}
+			if (!first)
+				buf_puts(&c, "))");
+		}
+		if (!c.s || !*c.s)
+			buf_puts(&c, "0");
+	} else if (net_op_is_priv(ma->op)) {
+		buf_printf(&c, "k%d.%s < 1024", i, dest ? "dport" : "sport");
+	} else {
+		const char *f = net_op_is_port(ma->op) ? (dest ? "dport" : "sport")
+			      : p == OP_PROTOCOL	? "protocol"
+			      : p == OP_FAMILY		? "family"
+						: "state";
+		snprintf(field, sizeof(field), "k%d.%s", i, f);
+		const struct valueset *vs = plan_valueset(hp, ma, 8);
+		if (vs) { /* many numbers: one hashed lookup */
+			char key[64];
+			snprintf(key, sizeof(key), "(__u64)%s", field);
+			cond_in_set(&c, hp, vs, key);
+			buf_printf(&c, " /* %d values */", vs->n);
+		}
+		for (int v = 0; v < ma->nvalues && !vs; v++) {
+			struct net_value nv;
+			char why[160];
+			if (!net_value_parse(ma->op, ma->values[v].s, &nv, why, sizeof(why)))
+				continue;
+			if (c.s && *c.s)
+				buf_puts(&c, " || ");
+			cond_range(&c, field, &nv, ma->values[v].s);
+		}
+		if (!c.s || !*c.s)
+			buf_puts(&c, "0");
+	}
+	emit_break_if(b, ops[ma->op].negated, c.s);
+	buf_free(&c);
+}
+
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
 {
 	if (ma->args_slot >= 0)
@@ -272,6 +434,10 @@ void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct matc
 	if (arg_has_value_fn(hp->h, a)) { /* a path that cannot be followed fails the filter */
 		emit_value_eval(b, hp, a, "\t\t");
 		buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", a->slot);
+	}
+	if (ops[ma->op].net) {
+		emit_net_check(b, hp, ma, a);
+		return;
 	}
 	if (!match_arg_on_bytes(a, ma)) {
 		emit_int_check(b, hp, ma, a);
@@ -301,9 +467,12 @@ void emit_str_locals(struct buf *b, const struct hook_plan *hp)
 		if (sp->is_path)
 			buf_printf(b, "\t__u32 f%d = 0;\n", sp->slot);
 	}
-	for (int i = 0; i < hp->h->nargs; i++)
+	for (int i = 0; i < hp->h->nargs; i++) {
 		if (arg_has_value_fn(hp->h, &hp->h->args[i]))
 			buf_printf(b, "\t__u64 v%d = 0;\n\tlong e%d = TPC_UNREAD;\n", i, i);
+		if (net_filtered(hp, &hp->h->args[i]))
+			buf_printf(b, "\tstruct tpc_rec_net k%d;\n\tint kr%d = TPC_UNREAD;\n", i, i);
+	}
 }
 
 static void emit_output_value(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
@@ -417,8 +586,22 @@ static void emit_output_value(struct buf *b, const struct hook_plan *hp, const s
 		return;
 	}
 	case AC_KSTRUCT:
-		if (a->type == AT_BPF_ATTR) /* the one a syscall passes from the caller's memory */
-			buf_printf(b, "\toff = tpc_put_bpf_attr(sc, off, %s, %s);\n", v, bool_c(user));
+		if (a->type == AT_SOCKADDR_UN) /* its family and path, from the sockaddr itself */
+		{
+			int li = sockaddr_len_index(hp->h, a);
+			if (li >= 0) /* the length the call passes bounds the path */
+				buf_printf(b, "\toff = tpc_put_sockaddr_un(sc, off, a[%d], a[%d], %s);\n", a->index, li, bool_c(user));
+			else
+				buf_printf(b, "\toff = tpc_put_sockaddr_un(sc, off, a[%d], 0, %s);\n", a->index, bool_c(user));
+		}
+		else if (net_filtered(hp, a)) { /* the tuple a filter read, if one did */
+			buf_printf(b, "\toff = kr%d != TPC_UNREAD ? tpc_put_net(sc, off, &k%d, kr%d)\n\t\t\t\t : ", i, i, i);
+			if (a->type == AT_SOCKADDR)
+				buf_printf(b, "tpc_put_sockaddr(sc, off, %s, %s);\n", v, bool_c(user));
+			else
+				buf_printf(b, "tpc_put_%s(sc, off, %s);\n", arg_types[a->type].reader, v);
+		} else if (a->type == AT_BPF_ATTR || a->type == AT_SOCKADDR) /* a syscall passes them from the caller's memory */
+			buf_printf(b, "\toff = tpc_put_%s(sc, off, %s, %s);\n", arg_types[a->type].reader, v, bool_c(user));
 		else
 			buf_printf(b, "\toff = tpc_put_%s(sc, off, %s);\n", arg_types[a->type].reader, v);
 		return;

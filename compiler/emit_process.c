@@ -101,6 +101,7 @@ static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p
 		case OP_LT:
 		case OP_MASK:
 		case OP_NOTIN:
+		OP_NET_CASES:
 		case OP_OTHER:
 		case OP_COUNT: buf_puts(b, "0"); break;
 		}

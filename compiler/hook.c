@@ -337,7 +337,8 @@ static bool slot_needed(const struct hook *h, int i)
 {
 	for (int k = 0; k < h->nargs; k++)
 		if (!h->args[k].is_data && h->args[k].type != AT_NOP &&
-		    (h->args[k].index == i || h->args[k].size_arg_index - 1 == i))
+		    (h->args[k].index == i || h->args[k].size_arg_index - 1 == i ||
+		     sockaddr_len_index(h, &h->args[k]) == i))
 			return true;
 	return false;
 }

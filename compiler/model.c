@@ -7,6 +7,9 @@
 
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 
 /* ---- arg types ---- */
 
@@ -57,6 +60,18 @@ const struct arg_type_info arg_types[AT_COUNT] = {
 	 * Quirk): tpc's compare the name */
 	[AT_FILENAME] = {"filename", AC_STRING, 0, false, NULL, "filename", false, NULL, "filename"},
 	[AT_DATA_LOC] = {"data_loc", AC_STRING, 0, false, NULL, NULL},
+	/* network structs: read into one tuple record (struct tpc_rec_net),
+	 * which the network operators compare and tp-load prints */
+	[AT_SOCK] = {"sock", AC_KSTRUCT, 0, false, NULL, "sock", false, "sock"},
+	[AT_SOCKET] = {"socket", AC_KSTRUCT, 0, false, NULL, "socket", false, "socket"},
+	[AT_SKB] = {"skb", AC_KSTRUCT, 0, false, NULL, "sk_buff", false, "skb"},
+	[AT_SOCKADDR] = {"sockaddr", AC_KSTRUCT, 0, false, NULL, "sockaddr", false, "sockaddr"},
+	/* its name (char[16] inside the struct), compared and printed as a string */
+	/* a unix socket's path: the string operators compare it (read
+	 * through tpc_load_sockaddr_un: sun_path, past the leading NUL of an
+	 * abstract name), Family its family */
+	[AT_SOCKADDR_UN] = {"sockaddr_un", AC_KSTRUCT, 0, false, NULL, "sockaddr", false, "sockaddr_un", "sockaddr_un"},
+	[AT_NET_DEVICE] = {"net_device", AC_STRING, 0, false, NULL, "net_device", false, NULL, "net_device"},
 	[AT_AUTO] = {"auto", AC_NONE, 0, false, NULL, NULL},
 	[AT_OTHER] = {"unknown", AC_NONE, 0, false, NULL, NULL},
 };
@@ -74,8 +89,8 @@ static const struct {
 	{"sint32", AT_INT},	       {"int32", AT_INT},	     {"ulong", AT_UINT64},
 	{"uint64", AT_UINT64},	       {"size_t", AT_SIZE_T},	     {"long", AT_INT64},
 	{"sint64", AT_INT64},	       {"int64", AT_INT64},	     {"char_buf", AT_CHAR_BUF},
-	{"char_iovec", AT_CHAR_IOVEC}, {"skb", AT_OTHER},	     {"sock", AT_OTHER},
-	{"sockaddr", AT_OTHER},	       {"socket", AT_OTHER},	     {"sockaddr_un", AT_OTHER},
+	{"char_iovec", AT_CHAR_IOVEC}, {"skb", AT_SKB},	     {"sock", AT_SOCK},
+	{"sockaddr", AT_SOCKADDR},	       {"socket", AT_SOCKET},	     {"sockaddr_un", AT_SOCKADDR_UN},
 	{"string", AT_STRING},	       {"fd", AT_FD},		     {"file", AT_FILE},
 	{"filename", AT_FILENAME},	       {"path", AT_PATH},	     {"nop", AT_NOP},
 	{"bpf_attr", AT_BPF_ATTR},	       {"perf_event", AT_PERF_EVENT},     {"bpf_map", AT_BPF_MAP},
@@ -84,7 +99,7 @@ static const struct {
 	{"load_info", AT_LOAD_INFO},       {"module", AT_MODULE},	     {"syscall64", AT_SYSCALL64},
 	{"kernel_cap_t", AT_KERNEL_CAP_T},    {"cap_inheritable", AT_CAP_INHERITABLE}, {"cap_permitted", AT_CAP_PERMITTED},
 	{"cap_effective", AT_CAP_EFFECTIVE},   {"linux_binprm", AT_LINUX_BINPRM},   {"data_loc", AT_DATA_LOC},
-	{"net_device", AT_OTHER},      {"bpf_cmd", AT_BPF_CMD},	     {"dentry", AT_DENTRY},
+	{"net_device", AT_NET_DEVICE},      {"bpf_cmd", AT_BPF_CMD},	     {"dentry", AT_DENTRY},
 	{"bpf_prog", AT_BPF_PROG},
 };
 #define NSPELLINGS (sizeof(arg_spellings) / sizeof(arg_spellings[0]))
@@ -125,6 +140,21 @@ const struct op_info ops[OP_COUNT] = {
 	[OP_MASK] = {"Mask", ARGS_RET, true, false, false, OP_MASK, NEED_NONE},
 	[OP_IN] = {"In", PROC_ANY, false, false, false, OP_IN, NEED_NONE},
 	[OP_NOTIN] = {"NotIn", PROC_ANY, false, false, true, OP_IN, NEED_NONE},
+	[OP_SPORT] = {"SPort", OPW_ARGS, false, false, false, OP_SPORT, NEED_NONE, true},
+	[OP_NOTSPORT] = {"NotSPort", OPW_ARGS, false, false, true, OP_SPORT, NEED_NONE, true},
+	[OP_SPORTPRIV] = {"SPortPriv", OPW_ARGS, false, false, false, OP_SPORTPRIV, NEED_NONE, true},
+	[OP_NOTSPORTPRIV] = {"NotSportPriv", OPW_ARGS, false, false, true, OP_SPORTPRIV, NEED_NONE, true},
+	[OP_DPORT] = {"DPort", OPW_ARGS, false, false, false, OP_DPORT, NEED_NONE, true},
+	[OP_NOTDPORT] = {"NotDPort", OPW_ARGS, false, false, true, OP_DPORT, NEED_NONE, true},
+	[OP_DPORTPRIV] = {"DPortPriv", OPW_ARGS, false, false, false, OP_DPORTPRIV, NEED_NONE, true},
+	[OP_NOTDPORTPRIV] = {"NotDPortPriv", OPW_ARGS, false, false, true, OP_DPORTPRIV, NEED_NONE, true},
+	[OP_SADDR] = {"SAddr", OPW_ARGS, false, false, false, OP_SADDR, NEED_NONE, true},
+	[OP_NOTSADDR] = {"NotSAddr", OPW_ARGS, false, false, true, OP_SADDR, NEED_NONE, true},
+	[OP_DADDR] = {"DAddr", OPW_ARGS, false, false, false, OP_DADDR, NEED_NONE, true},
+	[OP_NOTDADDR] = {"NotDAddr", OPW_ARGS, false, false, true, OP_DADDR, NEED_NONE, true},
+	[OP_PROTOCOL] = {"Protocol", OPW_ARGS, false, false, false, OP_PROTOCOL, NEED_NONE, true},
+	[OP_FAMILY] = {"Family", OPW_ARGS, false, false, false, OP_FAMILY, NEED_NONE, true},
+	[OP_STATE] = {"State", OPW_ARGS, false, false, false, OP_STATE, NEED_NONE, true},
 	[OP_OTHER] = {"?", 0, false, false, false, OP_OTHER, NEED_NONE},
 };
 
@@ -265,6 +295,8 @@ const struct arg *match_target(const struct hook *h, const struct match_arg *m)
  * Equal/NotEqual is an integer (the fd itself); otherwise as its path. */
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m)
 {
+	if (arg_type_is_net(a->type) || ops[m->op].net)
+		return false; /* a tuple, compared by the network operators */
 	if (a->type != AT_FD)
 		return arg_types[a->type].cls != AC_INT && arg_types[a->type].cls != AC_NONE;
 	if (!ops[m->op].on_bytes)
@@ -289,6 +321,32 @@ bool hook_has_action(const struct hook *h, enum action_kind k)
 		for (int j = 0; j < h->selectors[i].nactions; j++)
 			if (h->selectors[i].actions[j].kind == k)
 				return true;
+	return false;
+}
+
+int sockaddr_len_index(const struct hook *h, const struct arg *a)
+{
+	if (a->type != AT_SOCKADDR_UN || a->is_data || a->resolve || a->index < 0 || a->index + 1 > 4)
+		return -1;
+	switch (h->kind) {
+	case HOOK_KPROBE:
+	case HOOK_FENTRY:
+	case HOOK_LSM: return a->index + 1;
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_UPROBE:
+	case HOOK_USDT:
+	case HOOK_KIND_COUNT: break;
+	}
+	return -1;
+}
+
+bool policy_tracks_socks(const struct policy *p)
+{
+	for (int i = 0; p && i < p->nhooks; i++)
+		if (hook_has_action(&p->hooks[i], ACT_TRACKSOCK) || hook_has_action(&p->hooks[i], ACT_UNTRACKSOCK) ||
+		    p->hooks[i].return_arg_action != ACT_UNKNOWN)
+			return true;
 	return false;
 }
 
@@ -396,4 +454,215 @@ const char *syscall_name(const char *call)
 	if (strncmp(call, "sys_", 4) || !call[4])
 		return NULL;
 	return call + 4;
+}
+
+/* ---- network operators ---- */
+
+/* The names of Tetragon's tables (spec section 1.1), by number. */
+static const char *const net_af_names[] = {
+	"AF_UNSPEC", "AF_UNIX", "AF_INET", "AF_AX25", "AF_IPX", "AF_APPLETALK", "AF_NETROM", "AF_BRIDGE",
+	"AF_ATMPVC", "AF_X25", "AF_INET6", "AF_ROSE", "AF_DECnet", "AF_NETBEUI", "AF_SECURITY", "AF_KEY",
+	"AF_NETLINK", "AF_PACKET", "AF_ASH", "AF_ECONET", "AF_ATMSVC", "AF_RDS", NULL, "AF_IRDA",
+	"AF_PPPOX", "AF_WANPIPE", "AF_LLC", "AF_IB", "AF_MPLS", "AF_CAN", "AF_TIPC", "AF_BLUETOOTH",
+	"AF_IUCV", "AF_RXRPC", "AF_ISDN", "AF_PHONET", "AF_IEEE802154", "AF_CAIF", "AF_ALG", "AF_NFC",
+	"AF_VSOCK", "AF_KCM", "AF_QIPCRTR", "AF_SMC", "AF_XDP", "AF_MCTP",
+};
+static const int net_naf = sizeof(net_af_names) / sizeof(net_af_names[0]);
+
+static const char *const net_tcp_states[] = {
+	NULL, "TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2",
+	"TCP_TIME_WAIT", "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_LAST_ACK", "TCP_LISTEN", "TCP_CLOSING",
+	"TCP_NEW_SYN_RECV",
+};
+static const int net_nstates = sizeof(net_tcp_states) / sizeof(net_tcp_states[0]);
+
+static const struct {
+	const char *name;
+	int n;
+} net_protocols[] = {
+	{"IPPROTO_IP", 0},	  {"IPPROTO_ICMP", 1},	  {"IPPROTO_IGMP", 2},	   {"IPPROTO_IPIP", 4},
+	{"IPPROTO_TCP", 6},	  {"IPPROTO_EGP", 8},	  {"IPPROTO_PUP", 12},	   {"IPPROTO_UDP", 17},
+	{"IPPROTO_IDP", 22},	  {"IPPROTO_TP", 29},	  {"IPPROTO_DCCP", 33},	   {"IPPROTO_IPV6", 41},
+	{"IPPROTO_RSVP", 46},	  {"IPPROTO_GRE", 47},	  {"IPPROTO_ESP", 50},	   {"IPPROTO_AH", 51},
+	{"IPPROTO_MTP", 92},	  {"IPPROTO_BEETPH", 94}, {"IPPROTO_ENCAP", 98},   {"IPPROTO_PIM", 103},
+	{"IPPROTO_COMP", 108},	  {"IPPROTO_SCTP", 132},  {"IPPROTO_UDPLITE", 136}, {"IPPROTO_MPLS", 137},
+	{"IPPROTO_ETHERNET", 143}, {"IPPROTO_RAW", 255},  {"IPPROTO_MPTCP", 262},
+};
+#define NPROTOCOLS (sizeof(net_protocols) / sizeof(net_protocols[0]))
+
+static int name_index(const char *const *tab, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (tab[i] && !strcmp(tab[i], s))
+			return i;
+	return -1;
+}
+
+bool net_op_is_port(enum op o)
+{
+	enum op p = ops[o].positive;
+	return p == OP_SPORT || p == OP_DPORT;
+}
+
+bool net_op_is_priv(enum op o)
+{
+	enum op p = ops[o].positive;
+	return p == OP_SPORTPRIV || p == OP_DPORTPRIV;
+}
+
+bool net_op_is_addr(enum op o)
+{
+	enum op p = ops[o].positive;
+	return p == OP_SADDR || p == OP_DADDR;
+}
+
+int net_v4_group(const struct match_arg *ma, int v)
+{
+	struct net_value nv, nu;
+	char why[200];
+	if (!net_op_is_addr(ma->op) || !net_value_parse(ma->op, ma->values[v].s, &nv, why, sizeof(why)) || nv.alen != 4)
+		return -1;
+	int first = -1, n = 0;
+	for (int u = 0; u < ma->nvalues; u++)
+		if (net_value_parse(ma->op, ma->values[u].s, &nu, why, sizeof(why)) && nu.alen == 4 &&
+		    nu.prefix == nv.prefix) {
+			if (first < 0)
+				first = u;
+			n++;
+		}
+	return n >= VALUESET_MIN ? first : -1;
+}
+
+bool net_op_is_dest(enum op o)
+{
+	enum op p = ops[o].positive;
+	return p == OP_DPORT || p == OP_DPORTPRIV || p == OP_DADDR;
+}
+
+/* Decimal only (base 10, as Tetragon parses ports). */
+static bool dec(const char *s, size_t n, long long *out)
+{
+	if (!n || n > 18)
+		return false;
+	long long x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (s[i] - '0');
+	}
+	*out = x;
+	return true;
+}
+
+static bool parse_addr(const char *v, struct net_value *out, char *why, size_t len)
+{
+	char host[128];
+	const char *slash = strchr(v, '/');
+	size_t n = slash ? (size_t)(slash - v) : strlen(v);
+	if (n >= sizeof(host)) {
+		snprintf(why, len, "'%s' is not an IP address", v);
+		return false;
+	}
+	memcpy(host, v, n);
+	host[n] = 0;
+	char *zone = strchr(host, '%');
+	if (zone && !slash) /* an IPv6 zone on a plain address is dropped */
+		*zone = 0;
+	if (inet_pton(AF_INET, host, out->addr) == 1)
+		out->alen = 4;
+	else if (inet_pton(AF_INET6, host, out->addr) == 1)
+		out->alen = 16;
+	else {
+		snprintf(why, len, "'%s' is not an IPv4 or IPv6 address%s", host, slash ? " (before the /)" : "");
+		return false;
+	}
+	out->prefix = out->alen * 8;
+	if (slash) {
+		long long pfx;
+		if (!dec(slash + 1, strlen(slash + 1), &pfx) || pfx > out->alen * 8) {
+			snprintf(why, len, "'%s' has a bad prefix length: an IPv%d prefix is 0 to %d", v,
+				 out->alen == 4 ? 4 : 6, out->alen * 8);
+			return false;
+		}
+		out->prefix = (int)pfx;
+	}
+	for (int bit = out->prefix; bit < out->alen * 8; bit++) /* host bits are ignored */
+		out->addr[bit / 8] &= (unsigned char)~(0x80u >> (bit % 8));
+	return true;
+}
+
+/* A number, a name of `tab`, or lo:hi (numbers only). */
+static bool parse_range(enum op o, const char *v, struct net_value *out, char *why, size_t len)
+{
+	const char *colon = strchr(v, ':');
+	long long max = net_op_is_port(o) ? 65535 : ops[o].positive == OP_PROTOCOL ? 65535 : ops[o].positive == OP_FAMILY ? 65535 : 255;
+	const char *what = net_op_is_port(o) ? "port" : ops[o].positive == OP_PROTOCOL ? "protocol"
+						      : ops[o].positive == OP_FAMILY ? "family" : "TCP state";
+	if (colon) {
+		if (!dec(v, (size_t)(colon - v), &out->lo) || !dec(colon + 1, strlen(colon + 1), &out->hi)) {
+			snprintf(why, len, "'%s': a range is 'min:max', two decimal numbers", v);
+			return false;
+		}
+		if (out->lo > out->hi) { /* swapped, as Tetragon does */
+			long long t = out->lo;
+			out->lo = out->hi;
+			out->hi = t;
+		}
+	} else if (dec(v, strlen(v), &out->lo)) {
+		out->hi = out->lo;
+	} else {
+		int i = -1;
+		if (ops[o].positive == OP_PROTOCOL) {
+			for (size_t k = 0; k < NPROTOCOLS; k++)
+				if (!strcmp(net_protocols[k].name, v))
+					i = net_protocols[k].n;
+		} else if (ops[o].positive == OP_FAMILY) {
+			i = name_index(net_af_names, net_naf, v);
+		} else if (ops[o].positive == OP_STATE) {
+			i = name_index(net_tcp_states, net_nstates, v);
+		}
+		if (i < 0) {
+			if (net_op_is_port(o))
+				snprintf(why, len, "'%s' is not a port: a decimal number 0-65535 or a range 'min:max'", v);
+			else
+				snprintf(why, len, "'%s' is not a %s: a decimal number, a range 'min:max' or a name (%s)", v,
+					 what, ops[o].positive == OP_PROTOCOL ? "IPPROTO_TCP, IPPROTO_UDP, ..."
+					       : ops[o].positive == OP_FAMILY ? "AF_INET, AF_INET6, ..."
+									   : "TCP_ESTABLISHED, TCP_SYN_SENT, ...");
+			return false;
+		}
+		out->lo = out->hi = i;
+	}
+	if (out->hi > max) {
+		snprintf(why, len, "'%s': %lld is past the largest %s, %lld", v, out->hi, what, max);
+		return false;
+	}
+	return true;
+}
+
+bool net_value_parse(enum op o, const char *v, struct net_value *out, char *why, size_t len)
+{
+	memset(out, 0, sizeof(*out));
+	if (net_op_is_addr(o))
+		return parse_addr(v, out, why, len);
+	return parse_range(o, v, out, why, len);
+}
+
+const char *net_op_conflict(enum op o, enum arg_type t)
+{
+	if (t == AT_SOCKADDR_UN)
+		return ops[o].positive == OP_FAMILY ? NULL
+						    : "sockaddr_un only supports Family and the string operators on its path";
+	if (!arg_type_is_net(t))
+		return "network operators apply to sock, socket, skb and sockaddr args";
+	if (t == AT_SOCKADDR) {
+		enum op p = ops[o].positive;
+		if (p == OP_SPORT || p == OP_SPORTPRIV || p == OP_SADDR || p == OP_FAMILY)
+			return NULL;
+		return "sockaddr only supports [Not]SAddr, [Not]SPort, SPortPriv/NotSportPriv and Family (its address "
+		       "and port are the source's)";
+	}
+	if (t == AT_SKB && o == OP_STATE)
+		return "an skb has no TCP state (Tetragon loads State on an skb and never matches it)";
+	return NULL;
 }

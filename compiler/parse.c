@@ -844,7 +844,7 @@ static const struct key_spec action_keys[] = {
 	[AK_ARG_NEW_OFFSET] = {"argNewOffset", K_UNSUPPORTED, "matchActions.argNewOffset"},
 	[AK_ARG_NEW_SYMBOL] = {"argNewSymbol", K_UNSUPPORTED, "matchActions.argNewSymbol"},
 	[AK_ARG_REGS] = {"argRegs", K_UNSUPPORTED, "matchActions.argRegs"},
-	[AK_ARG_SOCK] = {"argSock", K_UNSUPPORTED, "matchActions.argSock"},
+	[AK_ARG_SOCK] = {"argSock", K_IMPL, 0},
 	[AK_ARG_VALUE] = {"argValue", K_UNSUPPORTED, "matchActions.argValue"},
 	[AK_IMA_HASH] = {"imaHash", K_UNSUPPORTED, "matchActions.imaHash"},
 	[AK_KERNEL_STACK] = {"kernelStackTrace", K_UNSUPPORTED, "matchActions.kernelStackTrace"},
@@ -927,6 +927,12 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 				a->has_arg_name = true;
 			}
 			break;
+		case AK_ARG_SOCK:
+			if (get_int(c, v, "argSock", 0, 255, &x)) {
+				a->arg_sock = (int)x;
+				a->has_arg_sock = true;
+			}
+			break;
 		case AK_ARG_URL: get_string(c, v, "argUrl", &a->arg_url); break;
 		case AK_ARG_FQDN: get_string(c, v, "argFqdn", &a->arg_fqdn); break;
 		case AK_RATE_LIMIT: {
@@ -944,7 +950,6 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 		case AK_ARG_NEW_OFFSET:
 		case AK_ARG_NEW_SYMBOL:
 		case AK_ARG_REGS:
-		case AK_ARG_SOCK:
 		case AK_ARG_VALUE:
 		case AK_IMA_HASH:
 		case AK_KERNEL_STACK:
@@ -1088,7 +1093,7 @@ static const struct key_spec kprobe_keys[] = {
 	[KP_TAGS] = {"tags", K_IMPL, 0},
 	[KP_RETURN] = {"return", K_IMPL, 0},
 	[KP_RETURN_ARG] = {"returnArg", K_IMPL, 0},
-	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_UNSUPPORTED, "returnArgAction"},
+	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_IMPL, 0},
 	[KP_DATA] = {"data", K_IMPL, 0},
 	[KP_IGNORE] = {"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
 };
@@ -1159,7 +1164,23 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum ho
 			parse_arg(c, v, &h->return_arg);
 			break;
 		case KP_DATA: parse_data(c, v, &data, &ndata); break;
-		case KP_RETURN_ARG_ACTION:
+		case KP_RETURN_ARG_ACTION: {
+			char *ra = NULL;
+			h->return_arg_action_pos = node_pos(v);
+			if (!get_string(c, v, "returnArgAction", &ra))
+				break;
+			if (!strcmp(ra, "TrackSock"))
+				h->return_arg_action = ACT_TRACKSOCK;
+			else if (!strcmp(ra, "UntrackSock"))
+				h->return_arg_action = ACT_UNTRACKSOCK;
+			else /* Tetragon's words */
+				diag_add(c->d, c->file, h->return_arg_action_pos, SEV_ERROR, "bad-enum",
+					 "ReturnArgAction type '%s' unsupported; omit returnArgAction or use "
+					 "'TrackSock'/'UntrackSock'",
+					 ra);
+			free(ra);
+			break;
+		}
 		case KP_IGNORE: break;
 		}
 	}

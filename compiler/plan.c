@@ -252,8 +252,55 @@ static void int_set(struct hook_plan *hp, const void *owner, const struct value 
 	free(keys);
 }
 
+/* A network operator's numbers (ports, protocols, families, states) as
+ * one set when there are many and none is a range (a range stays a
+ * compare): the filter then costs one lookup whatever its size. */
+static void net_set(struct hook_plan *hp, const struct match_arg *ma)
+{
+	if (net_op_is_addr(ma->op)) { /* IPv4 values by prefix length: the masked address's set */
+		for (int v = 0; v < ma->nvalues; v++) {
+			if (net_v4_group(ma, v) != v)
+				continue;
+			uint64_t *keys = xcalloc((size_t)ma->nvalues, sizeof(uint64_t));
+			int n = 0;
+			for (int u = v; u < ma->nvalues; u++) {
+				struct net_value nv;
+				char why[200];
+				if (net_v4_group(ma, u) != v || !net_value_parse(ma->op, ma->values[u].s, &nv, why, sizeof(why)))
+					continue;
+				keys[n++] = (uint64_t)nv.addr[0] << 24 | (uint64_t)nv.addr[1] << 16 | (uint64_t)nv.addr[2] << 8 |
+					    nv.addr[3];
+			}
+			struct valueset *vs = add_set(hp);
+			valueset_build_ints(vs, keys, n);
+			vs->owner = &ma->values[v];
+			vs->id = hp->nsets - 1;
+			free(keys);
+		}
+		return;
+	}
+	if (net_op_is_priv(ma->op) || ma->nvalues < VALUESET_MIN)
+		return;
+	uint64_t *keys = xcalloc((size_t)ma->nvalues, sizeof(uint64_t));
+	for (int i = 0; i < ma->nvalues; i++) {
+		struct net_value nv;
+		char why[200];
+		if (!net_value_parse(ma->op, ma->values[i].s, &nv, why, sizeof(why)) || nv.lo != nv.hi) {
+			free(keys);
+			return;
+		}
+		keys[i] = (uint64_t)nv.lo;
+	}
+	struct valueset *vs = add_set(hp);
+	valueset_build_ints(vs, keys, ma->nvalues);
+	vs->owner = ma;
+	vs->id = hp->nsets - 1;
+	free(keys);
+}
+
 /* Large value sets: Equal/NotEqual on args, In/NotIn on binaries and
- * pids. Fewer values stay chains of compares. */
+ * pids, the network operators' numbers. Fewer values stay chains of
+ * compares. */
 static void plan_sets(struct hook_plan *hp)
 {
 	const struct hook *h = hp->h;
@@ -262,6 +309,10 @@ static void plan_sets(struct hook_plan *hp)
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
 			const struct arg *a = match_target(h, ma);
+			if (a && ops[ma->op].net) {
+				net_set(hp, ma);
+				continue;
+			}
 			if (!a || ops[ma->op].positive != OP_EQUAL)
 				continue;
 			if (match_arg_on_bytes(a, ma))
@@ -368,6 +419,7 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 		case OP_LT:
 		case OP_MASK:
 		case OP_NOTIN:
+		OP_NET_CASES:
 		case OP_OTHER:
 		case OP_COUNT: break;
 		}
@@ -446,6 +498,7 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 	hp->arch = pl->t->arch;
 	hp->at_return = hook_reports_at_return(h);
 	hp->override = hook_has_action(h, ACT_OVERRIDE);
+	hp->sock_owners = policy_tracks_socks(pl->p);
 	hp->user_mem = hook_user_memory(h);
 	hp->sleepable = hook_kind_may_sleep(h->kind) && reads_user_bytes(h);
 	pl->preload |= hp->sleepable;
@@ -459,6 +512,8 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 			na = h->args[i].index + 1;
 		if (h->args[i].size_arg_index > na)
 			na = h->args[i].size_arg_index;
+		if (sockaddr_len_index(h, &h->args[i]) + 1 > na)
+			na = sockaddr_len_index(h, &h->args[i]) + 1;
 	}
 	hp->na = na;
 	plan_strings(hp);

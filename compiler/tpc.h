@@ -157,6 +157,12 @@ enum arg_type {
 	AT_KIOCB,
 	AT_FILENAME,
 	AT_DATA_LOC,
+	AT_SOCK,     /* struct sock *: family, addresses, ports, state (sock_arg) */
+	AT_SOCKET,   /* struct socket *: its ->sk, as sock */
+	AT_SKB,      /* struct sk_buff *: the IP and TCP/UDP headers (skb_arg) */
+	AT_SOCKADDR, /* struct sockaddr *: family, address, port (sockaddr_arg) */
+	AT_NET_DEVICE, /* struct net_device *: its name, a string */
+	AT_SOCKADDR_UN, /* struct sockaddr * of AF_UNIX: its path (sockaddrun_arg) */
 	AT_AUTO,  /* auto, or no type: derived from the kernel's types (typing.c) */
 	AT_OTHER, /* a CRD type tpc recognises but does not implement yet */
 	AT_COUNT,
@@ -212,6 +218,22 @@ enum op {
 	OP_MASK,
 	OP_IN,
 	OP_NOTIN,
+	/* network operators: on sock, socket, skb, sockaddr (model.c net_*) */
+	OP_SPORT,
+	OP_NOTSPORT,
+	OP_SPORTPRIV,
+	OP_NOTSPORTPRIV,
+	OP_DPORT,
+	OP_NOTDPORT,
+	OP_DPORTPRIV,
+	OP_NOTDPORTPRIV,
+	OP_SADDR,
+	OP_NOTSADDR,
+	OP_DADDR,
+	OP_NOTDADDR,
+	OP_PROTOCOL,
+	OP_FAMILY,
+	OP_STATE,
 	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
 	OP_COUNT,
 };
@@ -224,8 +246,53 @@ struct op_info {
 	bool negated;       /* NotEqual, NotPrefix, ...: values AND'd, result inverted */
 	enum op positive;   /* the form a negated operator inverts */
 	enum op_need need;
+	bool net;           /* compares a network tuple (sock, socket, skb, sockaddr) */
 };
 extern const struct op_info ops[OP_COUNT];
+
+struct match_arg;
+/* Network args and operators (model.c). The network operators' labels,
+ * for switches over enum op that do not handle them. */
+#define OP_NET_CASES                                                                                   \
+	case OP_SPORT:                                                                                 \
+	case OP_NOTSPORT:                                                                              \
+	case OP_SPORTPRIV:                                                                             \
+	case OP_NOTSPORTPRIV:                                                                          \
+	case OP_DPORT:                                                                                 \
+	case OP_NOTDPORT:                                                                              \
+	case OP_DPORTPRIV:                                                                             \
+	case OP_NOTDPORTPRIV:                                                                          \
+	case OP_SADDR:                                                                                 \
+	case OP_NOTSADDR:                                                                              \
+	case OP_DADDR:                                                                                 \
+	case OP_NOTDADDR:                                                                              \
+	case OP_PROTOCOL:                                                                              \
+	case OP_FAMILY:                                                                                \
+	case OP_STATE
+static inline bool arg_type_is_net(enum arg_type t)
+{
+	return t == AT_SOCK || t == AT_SOCKET || t == AT_SKB || t == AT_SOCKADDR;
+}
+/* A network operator's value: a number or an inclusive range (ports,
+ * Protocol, Family, State), or an address with a prefix length. */
+struct net_value {
+	long long lo, hi;
+	int alen;            /* 4 or 16: an address */
+	int prefix;          /* bits of it compared */
+	unsigned char addr[16]; /* network order, host bits cleared */
+};
+/* Parses v for operator o; false with why[] set when it is not valid. */
+bool net_value_parse(enum op o, const char *v, struct net_value *out, char *why, size_t len);
+/* NULL when operator o applies to an arg of type t; else why not. */
+const char *net_op_conflict(enum op o, enum arg_type t);
+bool net_op_is_port(enum op o);
+bool net_op_is_addr(enum op o);
+bool net_op_is_priv(enum op o);
+bool net_op_is_dest(enum op o); /* DPort, DAddr, ... (else source) */
+/* IPv4 values of an address filter that share a prefix length are one
+ * set when VALUESET_MIN or more do: the index of the first value of v's
+ * group (the set's owner is &values[it]), or -1 when v is compared alone. */
+int net_v4_group(const struct match_arg *ma, int v);
 enum op op_from_name(const char *s); /* also GreaterThan/LessThan; OP_OTHER for unimplemented CRD names */
 static inline const char *op_name(enum op o) { return ops[o].name; }
 extern const char *const op_names[]; /* every matchArgs operator of the CRD, for suggestions */
@@ -244,6 +311,8 @@ enum action_kind {
 	ACT_COPYFD,
 	ACT_GETURL,
 	ACT_DNSLOOKUP,
+	ACT_TRACKSOCK,   /* argSock: the sock's owner is this thread (tpc_net.bpf.h) */
+	ACT_UNTRACKSOCK,
 	ACT_OTHER, /* a CRD action tpc recognises but does not implement yet */
 	ACT_COUNT,
 };
@@ -354,6 +423,8 @@ struct action {
 	char *name; /* as written */
 	long long arg_error, arg_sig;
 	int arg_fd, arg_name;
+	int arg_sock; /* TrackSock/UntrackSock: a slot */
+	bool has_arg_sock;
 	char *arg_url, *arg_fqdn;
 	bool has_arg_error, has_arg_sig, has_arg_fd, has_arg_name;
 	uint64_t rate_limit_ns; /* rateLimit on Post: 0 = none */
@@ -478,6 +549,8 @@ struct hook {
 	char *call;      /* kprobe, fentry: function as written; lsm: the hook */
 	bool syscall;
 	bool is_return;
+	enum action_kind return_arg_action; /* returnArgAction: ACT_TRACKSOCK, ACT_UNTRACKSOCK, or ACT_UNKNOWN (none) */
+	struct pos return_arg_action_pos;
 	char *subsystem; /* tracepoint, raw tracepoint */
 	char *event;
 	struct arg *args;  /* args, then data entries (arg.is_data) */
@@ -541,6 +614,11 @@ const struct arg *match_target(const struct hook *h, const struct match_arg *m);
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
 bool selector_has_filters(const struct selector *s);
 bool hook_has_action(const struct hook *h, enum action_kind k);
+bool policy_tracks_socks(const struct policy *p);
+/* The parameter that holds a sockaddr_un arg's length (connect, bind,
+ * security_socket_connect, unix_stream_connect, ... all pass it next),
+ * or -1: only on kprobes, fentries and lsm hooks. */
+int sockaddr_len_index(const struct hook *h, const struct arg *a); /* TrackSock or UntrackSock in any hook */
 /* return: true, or a returnCopy arg: the event is posted at return */
 bool hook_reports_at_return(const struct hook *h);
 bool hook_kind_can_return(enum hook_kind k); /* it may have a return probe (return: true, returnCopy) */
@@ -793,6 +871,7 @@ struct hook_plan {
 	unsigned caps_used; /* capability sets read, 1 << set */
 	/* locals the body declares */
 	bool uses_sig, uses_override, uses_rate;
+	bool sock_owners; /* the policy tracks socks (TrackSock): an event of a tracked one is its owner's */
 	struct valueset *sets; /* large value sets of its filters */
 	int nsets;
 	long check_insns; /* estimated BPF instructions of its checks (plan_cost) */

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include <bpf/libbpf.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 
 #include "json.h"
@@ -63,6 +65,46 @@ static const char *const perf_types[] = {
 	"PERF_TYPE_RAW", "PERF_TYPE_BREAKPOINT",
 };
 
+/* ---- network names (Tetragon's tables) ---- */
+
+static const char *const af_names[] = {
+	"AF_UNSPEC", "AF_UNIX", "AF_INET", "AF_AX25", "AF_IPX", "AF_APPLETALK", "AF_NETROM", "AF_BRIDGE",
+	"AF_ATMPVC", "AF_X25", "AF_INET6", "AF_ROSE", "AF_DECnet", "AF_NETBEUI", "AF_SECURITY", "AF_KEY",
+	"AF_NETLINK", "AF_PACKET", "AF_ASH", "AF_ECONET", "AF_ATMSVC", "AF_RDS", NULL, "AF_IRDA",
+	"AF_PPPOX", "AF_WANPIPE", "AF_LLC", "AF_IB", "AF_MPLS", "AF_CAN", "AF_TIPC", "AF_BLUETOOTH",
+	"AF_IUCV", "AF_RXRPC", "AF_ISDN", "AF_PHONET", "AF_IEEE802154", "AF_CAIF", "AF_ALG", "AF_NFC",
+	"AF_VSOCK", "AF_KCM", "AF_QIPCRTR", "AF_SMC", "AF_XDP", "AF_MCTP",
+};
+static const char *const sock_types[] = {
+	NULL, "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", "SOCK_DCCP", NULL, NULL,
+	NULL, "SOCK_PACKET",
+};
+static const char *const tcp_states[] = {
+	NULL, "TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2",
+	"TCP_TIME_WAIT", "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_LAST_ACK", "TCP_LISTEN", "TCP_CLOSING",
+	"TCP_NEW_SYN_RECV",
+};
+
+static const char *protocol_name(unsigned p)
+{
+	static const struct {
+		unsigned n;
+		const char *name;
+	} t[] = {
+		{0, "IPPROTO_IP"},	{1, "IPPROTO_ICMP"},	 {2, "IPPROTO_IGMP"},	  {4, "IPPROTO_IPIP"},
+		{6, "IPPROTO_TCP"},	{8, "IPPROTO_EGP"},	 {12, "IPPROTO_PUP"},	  {17, "IPPROTO_UDP"},
+		{22, "IPPROTO_IDP"},	{29, "IPPROTO_TP"},	 {33, "IPPROTO_DCCP"},	  {41, "IPPROTO_IPV6"},
+		{46, "IPPROTO_RSVP"},	{47, "IPPROTO_GRE"},	 {50, "IPPROTO_ESP"},	  {51, "IPPROTO_AH"},
+		{92, "IPPROTO_MTP"},	{94, "IPPROTO_BEETPH"},	 {98, "IPPROTO_ENCAP"},	  {103, "IPPROTO_PIM"},
+		{108, "IPPROTO_COMP"},	{132, "IPPROTO_SCTP"},	 {136, "IPPROTO_UDPLITE"}, {137, "IPPROTO_MPLS"},
+		{143, "IPPROTO_ETHERNET"}, {255, "IPPROTO_RAW"}, {262, "IPPROTO_MPTCP"},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].n == p)
+			return t[i].name;
+	return NULL;
+}
+
 #define NAMED(tab, i) ((size_t)(i) < sizeof(tab) / sizeof((tab)[0]) ? (tab)[i] : NULL)
 
 /* "BPF_PROG_TYPE_KPROBE" from libbpf's "kprobe" */
@@ -93,7 +135,9 @@ static const struct {
 	{"kernel_cap_t", TPL_KARG_CAPS},	 {"cap_inheritable", TPL_KARG_CAPS},
 	{"cap_permitted", TPL_KARG_CAPS},	 {"cap_effective", TPL_KARG_CAPS},
 	{"capability", TPL_KARG_CAPABILITY},	 {"bpf_cmd", TPL_KARG_BPF_CMD},
-	{"syscall64", TPL_KARG_SYSCALL64},
+	{"syscall64", TPL_KARG_SYSCALL64},	 {"sock", TPL_KARG_SOCK},
+	{"socket", TPL_KARG_SOCK},		 {"skb", TPL_KARG_SKB},
+	{"sockaddr", TPL_KARG_SOCKADDR},	 {"sockaddr_un", TPL_KARG_SOCKADDR_UN},
 };
 
 enum tpl_karg tpl_karg_of(const char *type)
@@ -226,6 +270,147 @@ static void module_json(FILE *f, const struct tpc_rec_module *m)
 	fputc('}', f);
 }
 
+/* "name" or "decimal" */
+static void named_str(FILE *f, const char *key, const char *name, unsigned n, int *first)
+{
+	fprintf(f, "%s\"%s\":", *first ? "" : ",", key);
+	*first = 0;
+	if (name)
+		fprintf(f, "\"%s\"", name);
+	else
+		fprintf(f, "\"%u\"", n);
+}
+
+/* An address as text: IPv4, IPv6 (v4-mapped as ::ffff:a.b.c.d), or
+ * "invalid IP" for other families, as Tetragon prints them. */
+static void addr_text(char *out, size_t len, unsigned family, const unsigned char *a)
+{
+	if (family != AF_INET && family != AF_INET6) {
+		snprintf(out, len, "invalid IP");
+		return;
+	}
+	if (!inet_ntop(family == AF_INET ? AF_INET : AF_INET6, a, out, (socklen_t)len))
+		snprintf(out, len, "invalid IP");
+}
+
+static void addr_field(FILE *f, const char *key, unsigned family, const unsigned char *a, int *first)
+{
+	char t[INET6_ADDRSTRLEN + 1];
+	addr_text(t, sizeof(t), family, a);
+	fprintf(f, "%s\"%s\":\"%s\"", *first ? "" : ",", key, t);
+	*first = 0;
+}
+
+/* family: its AF_ name or number; on tracepoint events the three names
+ * Tetragon's tracepoint reader knows, else nothing */
+static void family_field(FILE *f, unsigned fam, int tp_event, int *first)
+{
+	if (tp_event && fam != AF_UNIX && fam != AF_INET && fam != AF_INET6)
+		return;
+	named_str(f, "family", NAMED(af_names, fam), fam, first);
+}
+
+static void net_json(FILE *f, enum tpl_karg k, const struct tpc_rec_net *n, int tp_event)
+{
+	int first = 1;
+	if (k == TPL_KARG_SOCK) {
+		fputs("\"sock_arg\":{", f);
+		if (!n)
+			goto end;
+		family_field(f, n->family, tp_event, &first);
+		named_str(f, "type", NAMED(sock_types, n->type), n->type, &first);
+		named_str(f, "protocol", protocol_name(n->protocol), n->protocol, &first);
+		u32_field(f, "mark", n->mark, &first);
+		u32_field(f, "priority", n->priority, &first);
+		addr_field(f, "saddr", n->family, n->saddr, &first);
+		addr_field(f, "daddr", n->family, n->daddr, &first);
+		u32_field(f, "sport", n->sport, &first);
+		u32_field(f, "dport", n->dport, &first);
+		u64_field(f, "cookie", n->cookie, &first);
+		named_str(f, "state", NAMED(tcp_states, n->state), n->state, &first);
+	} else if (k == TPL_KARG_SKB) {
+		fputs("\"skb_arg\":{", f);
+		if (!n)
+			goto end;
+		u32_field(f, "hash", n->hash, &first);
+		u32_field(f, "len", n->len, &first);
+		u32_field(f, "priority", n->priority, &first);
+		u32_field(f, "mark", n->mark, &first);
+		if (n->has_tuple) {
+			addr_field(f, "saddr", n->family, n->saddr, &first);
+			addr_field(f, "daddr", n->family, n->daddr, &first);
+		}
+		u32_field(f, "sport", n->sport, &first);
+		u32_field(f, "dport", n->dport, &first);
+		u32_field(f, "proto", n->protocol, &first);
+		if (n->has_tuple)
+			named_str(f, "protocol", protocol_name(n->protocol), n->protocol, &first);
+		u32_field(f, "sec_path_len", n->sec_path_len, &first);
+		u32_field(f, "sec_path_olen", n->sec_path_olen, &first);
+		if (n->has_tuple)
+			family_field(f, n->family, tp_event, &first);
+	} else {
+		fputs("\"sockaddr_arg\":{", f);
+		if (!n)
+			goto end;
+		family_field(f, n->family, tp_event, &first);
+		if (n->family == AF_INET || n->family == AF_INET6) {
+			addr_field(f, "addr", n->family, n->saddr, &first);
+			u32_field(f, "port", n->sport, &first);
+		}
+	}
+end:
+	fputc('}', f);
+}
+
+/* A unix socket's path; an abstract name as "@" and its bytes without
+ * their NULs, as Tetragon prints it. */
+static size_t sockaddr_un_path(const struct tpc_rec_sockaddr_un *u, char *out, size_t cap)
+{
+	size_t n = 0, len = u->len < sizeof(u->path) ? u->len : sizeof(u->path);
+	if (u->abstract)
+		out[n++] = '@';
+	for (size_t i = 0; i < len && n < cap; i++)
+		if (u->path[i] || !u->abstract)
+			out[n++] = u->path[i];
+	return n;
+}
+
+static void sockaddr_un_json(FILE *f, const struct tpc_rec_sockaddr_un *u)
+{
+	fputs("\"sockaddrun_arg\":{", f);
+	if (u) {
+		char path[sizeof(u->path) + 1];
+		size_t n = sockaddr_un_path(u, path, sizeof(path));
+		int first = 1;
+		family_field(f, u->family, 1, &first); /* always the short form */
+		if (n) {
+			fprintf(f, "%s\"path\":", first ? "" : ",");
+			json_write_str(f, path, n);
+		}
+	}
+	fputc('}', f);
+}
+
+static void net_compact(FILE *f, enum tpl_karg k, const struct tpc_rec_net *n)
+{
+	char s[INET6_ADDRSTRLEN + 1], d[INET6_ADDRSTRLEN + 1];
+	if (!n)
+		return;
+	const char *fam = NAMED(af_names, n->family);
+	addr_text(s, sizeof(s), n->family, n->saddr);
+	addr_text(d, sizeof(d), n->family, n->daddr);
+	const char *proto = protocol_name(n->protocol);
+	if (k == TPL_KARG_SOCKADDR)
+		fprintf(f, "sockaddr{%s %s port=%u}", fam ? fam : "?", s, n->sport);
+	else if (k == TPL_KARG_SKB)
+		fprintf(f, "skb{%s %s %s:%u->%s:%u len=%u}", fam ? fam : "?", proto ? proto : "?", s, n->sport, d,
+			n->dport, n->len);
+	else
+		fprintf(f, "sock{%s %s %s:%u->%s:%u %s}", fam ? fam : "?", proto ? proto : "?", s, n->sport, d,
+			n->dport, NAMED(tcp_states, n->state) ? NAMED(tcp_states, n->state) : "?");
+}
+
 /* x64/i386 on x86_64, arm64/arm32 on arm64: the object runs on the
  * architecture it was built for (tp-load refuses others) */
 static const char *abi_name(int compat)
@@ -235,7 +420,7 @@ static const char *abi_name(int compat)
 	return arm ? (compat ? "arm32" : "arm64") : (compat ? "i386" : "x64");
 }
 
-void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_value *v)
+void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_value *v, int tp_event)
 {
 	tpc_u64 x = v->value;
 	switch (k) {
@@ -355,6 +540,10 @@ void tpl_karg_json(FILE *f, enum tpl_karg k, const char *type, const struct tpc_
 		fprintf(f, "\"syscall_id\":{\"id\":%u,\"abi\":\"%s\"}", (unsigned)(x & 0x7fffffffULL), abi_name(compat));
 		return;
 	}
+	case TPL_KARG_SOCK:
+	case TPL_KARG_SKB:
+	case TPL_KARG_SOCKADDR: net_json(f, k, REC(struct tpc_rec_net, v), tp_event); return;
+	case TPL_KARG_SOCKADDR_UN: sockaddr_un_json(f, REC(struct tpc_rec_sockaddr_un, v)); return;
 	case TPL_KARG_NONE: break;
 	}
 }
@@ -416,6 +605,16 @@ void tpl_karg_compact(FILE *f, enum tpl_karg k, const struct tpc_value *v)
 		return;
 	}
 	case TPL_KARG_SYSCALL64: fprintf(f, "%llu", (unsigned long long)x); return;
+	case TPL_KARG_SOCK:
+	case TPL_KARG_SKB:
+	case TPL_KARG_SOCKADDR: net_compact(f, k, REC(struct tpc_rec_net, v)); return;
+	case TPL_KARG_SOCKADDR_UN: {
+		const struct tpc_rec_sockaddr_un *u = REC(struct tpc_rec_sockaddr_un, v);
+		char path[sizeof(u->path) + 1];
+		if (u)
+			fprintf(f, "unix{%.*s}", (int)sockaddr_un_path(u, path, sizeof(path)), path);
+		return;
+	}
 	case TPL_KARG_NONE: return;
 	}
 }

@@ -42,7 +42,7 @@ static const struct {
 	{ "char_buf", TPL_ARG_BYTES }, { "char_iovec", TPL_ARG_BYTES },
 	{ "file", TPL_ARG_FILE },     { "path", TPL_ARG_PATH },
 	{ "dentry", TPL_ARG_PATH },   { "const_buf", TPL_ARG_CONST_BUF },
-	{ "filename", TPL_ARG_STRING }, { "data_loc", TPL_ARG_STRING },
+	{ "filename", TPL_ARG_STRING }, { "net_device", TPL_ARG_STRING }, { "data_loc", TPL_ARG_STRING },
 	{ "iov_iter", TPL_ARG_BYTES },
 };
 
@@ -72,6 +72,8 @@ const char *tpl_action_name(tpc_u32 a)
 		{ TPC_ACT_FOLLOWFD, "KPROBE_ACTION_FOLLOWFD" },
 		{ TPC_ACT_UNFOLLOWFD, "KPROBE_ACTION_UNFOLLOWFD" },
 		{ TPC_ACT_COPYFD, "KPROBE_ACTION_COPYFD" },
+		{ TPC_ACT_UNTRACKSOCK, "KPROBE_ACTION_UNTRACKSOCK" },
+		{ TPC_ACT_TRACKSOCK, "KPROBE_ACTION_TRACKSOCK" },
 		{ TPC_ACT_NOPOST, "KPROBE_ACTION_NOPOST" },
 	};
 

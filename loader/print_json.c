@@ -71,7 +71,7 @@ static void base64(FILE *f, const char *data, size_t n)
 }
 
 static void json_arg(FILE *f, const struct tpc_marg *ma,
-		     const struct tpc_value *v, int labels)
+		     const struct tpc_value *v, int labels, int tp_event)
 {
 	tpc_u64 x = v->value;
 	int is_str = 0;
@@ -90,7 +90,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	}
 	enum tpl_karg karg = tpl_karg_of(ma->type);
 	if (karg != TPL_KARG_NONE) { /* kernel structs and named numbers */
-		tpl_karg_json(f, karg, ma->type, v);
+		tpl_karg_json(f, karg, ma->type, v, tp_event);
 		goto tail;
 	}
 	switch (tpl_arg_class(ma->type)) {
@@ -203,7 +203,7 @@ static void json_return(FILE *f, const struct tpc_hook *h, long long r)
 		    c != TPL_ARG_PATH && c != TPL_ARG_FD) {
 			struct tpc_marg ma = { .type = h->return_type };
 			struct tpc_value v = { .value = (tpc_u64)r };
-			json_arg(f, &ma, &v, 0);
+			json_arg(f, &ma, &v, 0, 0);
 			return;
 		}
 	}
@@ -331,7 +331,8 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 			continue; /* a slot only: nothing to print, as in Tetragon */
 		if (n++)
 			fputc(',', f);
-		json_arg(f, &h->args[i], &ev->args[i], !(style & TPL_JSON_NO_LABELS));
+		json_arg(f, &h->args[i], &ev->args[i], !(style & TPL_JSON_NO_LABELS),
+			 !strcmp(tpl_hook_json_key(h->kind), "process_tracepoint"));
 	}
 	if (h->ret && (style & TPL_JSON_RETURN_IN_ARGS)) {
 		/* process_uprobe: the return value is the last arg, typed by

@@ -103,7 +103,9 @@ typedef int64_t tpc_s64;
 	X(UNFOLLOWFD, 6, "UnfollowFD") \
 	X(COPYFD, 7, "CopyFD")         \
 	X(GETURL, 8, "GetUrl")         \
-	X(DNSLOOKUP, 9, "DnsLookup")
+	X(DNSLOOKUP, 9, "DnsLookup")   \
+	X(TRACKSOCK, 10, "TrackSock")  \
+	X(UNTRACKSOCK, 11, "UntrackSock")
 #define TPC_ACT_BIT_(name, bit, spelling) TPC_ACT_##name = 1u << (bit),
 enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 #undef TPC_ACT_BIT_
@@ -208,6 +210,32 @@ struct tpc_rec_module {    /* module, load_info */
 	tpc_u32 sig_ok;    /* load_info: its signature was verified */
 	tpc_u32 has_sig_ok; /* 1 for load_info, whose record says */
 	char name[56];
+};
+/* sockaddr_un: its family and path; an abstract name (sun_path[0] 0) is
+ * the bytes after the leading NUL, to the next NUL. */
+struct tpc_rec_sockaddr_un {
+	tpc_u16 family;
+	tpc_u8 abstract;
+	tpc_u8 pad;
+	tpc_u32 len;       /* bytes of path */
+	char path[112];    /* sun_path is 108 */
+};
+
+/* sock, socket, skb, sockaddr: one tuple for all four, so that the
+ * network operators compare the same fields whatever the arg's type.
+ * Ports and numbers are in host order, addresses in network order (an
+ * IPv4 address in the first 4 bytes). sockaddr fills family, saddr (its
+ * address) and sport (its port); skb leaves type, state and cookie 0. */
+struct tpc_rec_net {
+	tpc_u64 cookie;    /* sock, socket: the struct sock's kernel address */
+	tpc_u32 mark, priority;
+	tpc_u32 hash, len; /* skb */
+	tpc_u32 sec_path_len, sec_path_olen; /* skb: its XFRM extension */
+	tpc_u16 family, type, protocol, sport, dport;
+	tpc_u8 state;
+	tpc_u8 has_tuple;  /* skb: an IP header was read (else no addresses) */
+	tpc_u32 pad;
+	tpc_u8 saddr[16], daddr[16];
 };
 
 /* Namespace indexes (matchNamespaces' names in this order). */

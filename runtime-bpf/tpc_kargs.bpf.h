@@ -59,6 +59,9 @@ struct linux_binprm___rt {
 struct kiocb___rt {
 	struct file *ki_filp;
 };
+struct net_device___rt {
+	char name[16];
+};
 struct filename___rt {
 	const char *name;
 };
@@ -274,6 +277,31 @@ static __always_inline long tpc_load_filename(__u64 *v)
 	if (!f)
 		return -1;
 	*v = (__u64)BPF_CORE_READ(f, name);
+	return 0;
+}
+
+/* A net_device's name: the address of the array inside it. */
+static __always_inline long tpc_load_net_device(__u64 *v)
+{
+	struct net_device___rt *d = (struct net_device___rt *)*v;
+	if (!d)
+		return -1;
+	*v = (__u64)__builtin_preserve_access_index(&d->name);
+	return 0;
+}
+
+/* A sockaddr_un's path, for the string filters: sun_path, or past the
+ * NUL that starts an abstract name. The sockaddr is a syscall's (the
+ * caller's memory) or the kernel's: read as the kernel's first. */
+static __always_inline long tpc_load_sockaddr_un(__u64 *v)
+{
+	__u64 p = *v;
+	char c;
+	if (!p)
+		return -1;
+	if (bpf_probe_read_kernel(&c, 1, (void *)(p + 2)) && bpf_probe_read_user(&c, 1, (void *)(p + 2)))
+		return -1;
+	*v = p + 2 + (c == 0);
 	return 0;
 }
 

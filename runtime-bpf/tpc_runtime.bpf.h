@@ -562,5 +562,6 @@ static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_
 #include "tpc_task.bpf.h"
 #include "tpc_path.bpf.h"
 #include "tpc_kargs.bpf.h"
+#include "tpc_net.bpf.h"
 
 #endif /* TPC_RUNTIME_BPF_H */

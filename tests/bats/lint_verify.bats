@@ -17,6 +17,8 @@ TYPES="int uint32 int64 uint64 size_t int16 uint16 int8 uint8 string char_buf ch
 # basic ones to pair them with on the hooks that carry them
 KTYPES="nop syscall64 capability bpf_cmd kernel_cap_t cap_effective cred user_namespace bpf_attr bpf_prog bpf_map
 	perf_event module load_info iov_iter linux_binprm kiocb filename data_loc int uint64 string file"
+# the network types, with an int and a string to pair them with
+NTYPES="sock socket skb sockaddr sockaddr_un net_device int uint64 string"
 
 setup() {
 	require_root
@@ -31,6 +33,9 @@ hook_yaml() {
 	case $type in
 	string | char_buf | file | path | dentry | linux_binprm | kiocb | filename | data_loc) op=Prefix value='"/x"' ;;
 	kernel_cap_t | cap_effective) op=Mask value='"CAP_SYS_ADMIN"' ;;
+	sock | socket | skb) op=DPort value='"80", "8000:8080"' ;;
+	sockaddr) op=NotSAddr value='"10.0.0.0/8", "fd00::/8"' ;;
+	sockaddr_un | net_device) op=Prefix value='"/x"' ;;
 	char_iovec | nop | capability | cred | user_namespace | bpf_attr | bpf_prog | bpf_map | perf_event | module | \
 		load_info | iov_iter) op="" ;; # no operator applies
 	*) op=Equal value='"7"' ;;
@@ -139,4 +144,13 @@ try() {
 	try kprobe security_bprm_check:false 1 "$KTYPES"
 	try kprobe sys_bpf:true 2 "$KTYPES"
 	try kprobe cap_capget:false 2 "$KTYPES" 1
+}
+
+@test "lint-clean network args (sock, socket, skb, sockaddr, sockaddr_un, net_device) of raw tracepoints, tracepoints and kprobes all verify" {
+	try raw sock/inet_sock_set_state 1 "$NTYPES"
+	try tracepoint sock/inet_sock_set_state 5 "$NTYPES" 4
+	try raw net/net_dev_xmit 4 "$NTYPES"
+	try kprobe security_socket_connect:false 3 "$NTYPES"
+	try kprobe sys_connect:true 3 "$NTYPES"
+	try kprobe unix_stream_connect:false 3 "$NTYPES"
 }
