@@ -26,6 +26,11 @@ const struct lint_rule lint_rules[] = {
 	{"bad-name", "a call, tracepoint subsystem or event with characters no kernel name has (or a NUL byte)"},
 	{"unsupported", "part of the CRD that tpc recognises but does not implement yet"},
 	{"no-hooks", "a policy with no kprobes, tracepoints, uprobes, usdts, lsmhooks or fentries"},
+	{"unknown-list", "a call \"list:NAME\" naming no list of spec.lists"},
+	{"bad-list", "a spec.lists entry that cannot be expanded (a bad syscall element or ABI, values on a generated "
+		     "list, a name defined twice)"},
+	{"macro", "a selector macro that is undefined, uses other macros, or sets a field the selector or another "
+		  "macro also sets"},
 	/* args and selectors */
 	{"duplicate-arg", "two args with one index"},
 	{"resolve", "a resolve path, btfType or data source that does not walk the kernel's types (misspelt member, "

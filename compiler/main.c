@@ -138,6 +138,7 @@ static bool check_file(const char *file, const struct target *t, struct policy_s
 		       struct plan *pl, struct diags *d)
 {
 	int errors = d->errors;
+	parse_set_target(t);
 	if (!parse_policy_file(file, ps, d))
 		return false;
 	for (int j = 0; j < ps->n; j++) {

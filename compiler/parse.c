@@ -12,13 +12,37 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
+
+/* A list of spec.lists, expanded when parsed: its members are what a
+ * hook with call "list:NAME" becomes, one hook each. */
+enum list_type { LIST_FUNCS, LIST_SYSCALLS, LIST_GEN_SYSCALLS, LIST_GEN_FTRACE };
+struct plist {
+	char *name;
+	enum list_type type;
+	char **members;     /* kernel symbols, or sys_X for the syscall types */
+	struct pos *mpos;   /* where each was written (generated: the list's type) */
+	int n;
+	bool refused;       /* an error was reported: hooks using it say nothing more */
+};
 
 struct pctx {
 	yaml_document_t *doc;
 	const char *file;
 	struct diags *d;
+	struct plist *lists;   /* spec.lists, parsed before the hooks */
+	int nlists;
+	yaml_node_t *macros;   /* spec.selectorsMacros (a mapping), or NULL */
+	bool in_macro;         /* parsing a macro's body */
 };
+
+static const struct target *parse_target;
+
+void parse_set_target(const struct target *t)
+{
+	parse_target = t;
+}
 
 /* "; did you mean 'X'?" or `otherwise` */
 #define DYM(word, cands, otherwise) did_you_mean(word, cands, otherwise, dym_, sizeof(dym_))
@@ -1484,10 +1508,351 @@ static void parse_hook(struct pctx *c, yaml_node_t *n, struct hook *h, enum hook
 	}
 }
 
+/* ---- lists (BEYOND-THE-SEED section 6) ---- */
+
+static void list_add(struct plist *l, const char *member, struct pos at)
+{
+	l->members = xrealloc(l->members, sizeof(*l->members) * (size_t)(l->n + 1));
+	l->mpos = xrealloc(l->mpos, sizeof(*l->mpos) * (size_t)(l->n + 1));
+	l->members[l->n] = xstrdup(member);
+	l->mpos[l->n++] = at;
+}
+
+static const char *target_arch(void)
+{
+	return parse_target && parse_target->arch ? parse_target->arch : "x86";
+}
+
+/* A syscalls list element, "[abi/]name" with name sys_X or a prefixed
+ * symbol, to "sys_X" (the hook's syscall: true probes the target's
+ * wrapper and its sys_enter_X twin). */
+static void list_syscall(struct pctx *c, struct plist *l, const char *s, struct pos at)
+{
+	bool arm = !strcmp(target_arch(), "arm64");
+	const char *arch = arm ? "arm64" : "x86_64";
+	const char *slash = strchr(s, '/');
+	char abi[32] = "";
+	const char *name = s;
+	if (slash) {
+		snprintf(abi, sizeof(abi), "%.*s", (int)(slash - s) < 31 ? (int)(slash - s) : 31, s);
+		name = slash + 1;
+		bool ok = arm ? (!strcmp(abi, "arm64") || !strcmp(abi, "arm32")) : (!strcmp(abi, "x64") || !strcmp(abi, "i386"));
+		if (!ok) {
+			diag_add(c->d, c->file, at, SEV_ERROR, "bad-list", "invalid ABI (%s) for arch (%s) in list '%s'", abi, arch,
+				 l->name);
+			l->refused = true;
+			return;
+		}
+	}
+	static const struct {
+		const char *prefix, *abi;
+		bool arm;
+	} prefixes[] = {{"__x64_", "x64", false}, {"__ia32_", "i386", false}, {"__arm64_", "arm64", true}};
+	const char *own = NULL; /* the ABI the prefix says */
+	const char *sys = name;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i].prefix);
+		if (!strncmp(name, prefixes[i].prefix, n)) {
+			if (prefixes[i].arm != arm) {
+				diag_add(c->d, c->file, at, SEV_ERROR, "bad-list", "invalid ABI (%s) for arch (%s) in list '%s'",
+					 prefixes[i].abi, arch, l->name);
+				l->refused = true;
+				return;
+			}
+			own = prefixes[i].abi;
+			sys = name + n;
+			break;
+		}
+	}
+	bool bad = strncmp(sys, "sys_", 4) || !sys[4];
+	for (const char *q = sys; !bad && *q; q++)
+		bad = !(*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'));
+	if (bad) {
+		diag_add(c->d, c->file, at, SEV_ERROR, "bad-list",
+			 "invalid syscall list element '%s' in list '%s' (write sys_NAME, optionally with an ABI: x64/sys_NAME)",
+			 s, l->name);
+		l->refused = true;
+		return;
+	}
+	if (own && *abi && strcmp(own, abi) && !(arm && !strcmp(abi, "arm32") && !strcmp(own, "arm64"))) {
+		diag_add(c->d, c->file, at, SEV_ERROR, "bad-list", "invalid ABI (%s) for arch (%s): '%s' is a %s symbol", abi,
+			 arch, s, own);
+		l->refused = true;
+		return;
+	}
+	const char *use = *abi ? abi : own ? own : arm ? "arm64" : "x64";
+	if (!strcmp(use, "i386") || !strcmp(use, "arm32")) {
+		/* compat calls enter through other wrappers, and the syscalls/
+		 * sys_enter_X tracepoints tpc's twins attach to do not fire for
+		 * them: only a kprobe on the compat wrapper would see them */
+		diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
+			 "unsupported: %s syscall '%s' in list '%s' (tpc probes the 64-bit wrapper and its sys_enter "
+			 "tracepoint twin, which do not see 32-bit compat calls)",
+			 use, s, l->name);
+		l->refused = true;
+		return;
+	}
+	list_add(l, sys, at);
+}
+
+/* generated_syscalls: every syscall whose wrapper is in the target's BTF */
+static void list_generate_syscalls(struct pctx *c, struct plist *l, struct pos at)
+{
+	bool arm = !strcmp(target_arch(), "arm64");
+	const char *prefix = arm ? "__arm64_sys_" : "__x64_sys_";
+	const char *btf_path = parse_target ? parse_target->btf : NULL;
+	const char *err = NULL;
+	struct btf *btf = parse_target && parse_target->no_btf ? NULL
+			  : btf_path || kbtf_default_exists() ? kbtf_get(btf_path, &err) : NULL;
+	if (!btf) {
+		diag_add(c->d, c->file, at, SEV_ERROR, "bad-list",
+			 "list '%s' of type generated_syscalls needs the target kernel's BTF to know its syscalls (%s)",
+			 l->name, err ? err : "none: give --btf FILE");
+		l->refused = true;
+		return;
+	}
+	char **names = NULL;
+	int n = kbtf_funcs_with_prefix(btf, prefix, &names);
+	/* BTF also has the wrappers of syscalls the kernel leaves out of this
+	 * ABI's table (cond_syscall stubs: chown16, *_time32, ...); a syscall
+	 * the kernel defines has a syscalls/sys_enter_X event, so where the
+	 * target's tracefs is readable it decides */
+	const char *tracefs = parse_target && parse_target->tracefs ? parse_target->tracefs : "/sys/kernel/tracing";
+	char *probe = xasprintf("%s/events/syscalls/sys_enter_openat/format", tracefs);
+	bool use_tracefs = !access(probe, R_OK);
+	free(probe);
+	for (int i = 0; i < n; i++) {
+		bool keep = strcmp(names[i], "ni_syscall"); /* the "not implemented" stub is no syscall */
+		if (keep && use_tracefs) {
+			char *f = xasprintf("%s/events/syscalls/sys_enter_%s/format", tracefs, names[i]);
+			keep = !access(f, R_OK);
+			free(f);
+		}
+		if (keep) {
+			char *sys = xasprintf("sys_%s", names[i]);
+			list_add(l, sys, at);
+			free(sys);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+enum list_key { LK_NAME, LK_TYPE, LK_VALUES, LK_PATTERN, LK_VALIDATED };
+static const struct key_spec list_keys[] = {
+	[LK_NAME] = {"name", K_IMPL, 0},
+	[LK_TYPE] = {"type", K_IMPL, 0},
+	[LK_VALUES] = {"values", K_IMPL, 0},
+	[LK_PATTERN] = {"pattern", K_IMPL, 0},
+	[LK_VALIDATED] = {"validated", K_IMPL, 0},
+};
+
+static void parse_list(struct pctx *c, yaml_node_t *n, struct plist *l)
+{
+	static const char *const types[] = {"syscalls", "generated_syscalls", "generated_ftrace", NULL};
+	char dym_[128];
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a list")) {
+		l->refused = true;
+		return;
+	}
+	yaml_node_t *values = NULL, *type_node = NULL;
+	char *pattern = NULL;
+	bool validated = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch ((enum list_key)LOOKUP(c, k, list_keys, "a list")) {
+		case LK_NAME: get_string(c, v, "list name", &l->name); break;
+		case LK_TYPE: {
+			type_node = v;
+			const char *t = scalar_text(v);
+			if (!expect_kind(c, v, YAML_SCALAR_NODE, "list type"))
+				l->refused = true;
+			else if (!*t)
+				l->type = LIST_FUNCS;
+			else if (!strcmp(t, "syscalls"))
+				l->type = LIST_SYSCALLS;
+			else if (!strcmp(t, "generated_syscalls"))
+				l->type = LIST_GEN_SYSCALLS;
+			else if (!strcmp(t, "generated_ftrace"))
+				l->type = LIST_GEN_FTRACE;
+			else {
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "invalid list type '%s'%s", t,
+					 DYM(t, types, " (syscalls, generated_syscalls or generated_ftrace; none for kernel functions)"));
+				l->refused = true;
+			}
+			break;
+		}
+		case LK_VALUES: values = v; break;
+		case LK_PATTERN: get_string(c, v, "list pattern", &pattern); break;
+		case LK_VALIDATED: get_bool(c, v, "validated", &validated); break;
+		}
+	}
+	if (!l->name) {
+		diag_add(c->d, c->file, node_pos(n), SEV_ERROR, "missing-key", "list is missing 'name'");
+		l->name = xstrdup("");
+		l->refused = true;
+	}
+	struct pos tpos = type_node ? node_pos(type_node) : node_pos(n);
+	bool generated = l->type == LIST_GEN_SYSCALLS || l->type == LIST_GEN_FTRACE;
+	if (values && !scalar_is_null(values) && expect_kind(c, values, YAML_SEQUENCE_NODE, "list values")) {
+		if (generated && seq_len(values)) {
+			diag_add(c->d, c->file, node_pos(values), SEV_ERROR, "bad-list", "generated list '%s' has values",
+				 l->name);
+			l->refused = true;
+		}
+	}
+	if (l->refused)
+		goto out;
+	switch (l->type) {
+	case LIST_FUNCS:
+	case LIST_SYSCALLS:
+		if (!values || scalar_is_null(values) || values->type != YAML_SEQUENCE_NODE)
+			break;
+		FOR_ITEMS(c, values, item)
+		{
+			char *name = NULL;
+			if (l->type == LIST_FUNCS ? !get_name(c, item, "a list value", true, &name)
+						  : !get_string(c, item, "a list value", &name)) {
+				l->refused = true;
+				continue;
+			}
+			if (l->type == LIST_SYSCALLS)
+				list_syscall(c, l, name, node_pos(item));
+			else
+				list_add(l, name, node_pos(item));
+			free(name);
+		}
+		break;
+	case LIST_GEN_SYSCALLS: list_generate_syscalls(c, l, tpos); break;
+	case LIST_GEN_FTRACE:
+		if (!pattern || !*pattern) {
+			diag_add(c->d, c->file, tpos, SEV_ERROR, "bad-list", "generated_ftrace list '%s' must specify pattern",
+				 l->name);
+		} else {
+			/* the functions ftrace can probe are those of the kernel
+			 * (and modules) tpc would read at build time: the build
+			 * host's, not the node's, and they change with every
+			 * kernel build and module load */
+			diag_add(c->d, c->file, tpos, SEV_ERROR, "unsupported",
+				 "unsupported: list type generated_ftrace (its members come from a node's tracefs "
+				 "available_filter_functions, which a compiler on a build host does not have and which "
+				 "changes with every kernel and module; list the functions in a list without type)");
+		}
+		l->refused = true;
+		break;
+	}
+out:
+	(void)validated; /* true only says Tetragon expanded it already: tpc expands either way */
+	free(pattern);
+}
+
+static void parse_lists(struct pctx *c, yaml_node_t *n)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "lists"))
+		return;
+	c->lists = xcalloc((size_t)seq_len(n), sizeof(*c->lists));
+	FOR_ITEMS(c, n, item)
+	{
+		struct plist *l = &c->lists[c->nlists];
+		parse_list(c, item, l);
+		for (int i = 0; i < c->nlists; i++)
+			if (l->name && *l->name && !strcmp(c->lists[i].name, l->name)) {
+				diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "bad-list", "list '%s' is defined twice",
+					 l->name);
+				l->refused = true;
+			}
+		c->nlists++;
+	}
+}
+
+static void free_lists(struct pctx *c)
+{
+	for (int i = 0; i < c->nlists; i++) {
+		for (int j = 0; j < c->lists[i].n; j++)
+			free(c->lists[i].members[j]);
+		free(c->lists[i].members);
+		free(c->lists[i].mpos);
+		free(c->lists[i].name);
+	}
+	free(c->lists);
+	c->lists = NULL;
+	c->nlists = 0;
+}
+
+/* The "list:NAME" a kprobe or fentry calls, or NULL. */
+static yaml_node_t *list_call(struct pctx *c, yaml_node_t *n)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+		const char *k = scalar_text(node_at(c, q->key));
+		yaml_node_t *v = node_at(c, q->value);
+		if (k && !strcmp(k, "call") && scalar_text(v) && !strncmp(scalar_text(v), "list:", 5))
+			return v;
+	}
+	return NULL;
+}
+
+/* A kprobe or fentry with call "list:NAME": one hook per member, each the
+ * hook as written with the member as its call. The first is parsed with
+ * the file's diagnostics, the others quietly (the same node says the same
+ * things). */
+static void parse_list_hook(struct pctx *c, yaml_node_t *item, yaml_node_t *call, struct policy *p, enum hook_kind kind)
+{
+	const char *name = scalar_text(call) + 5;
+	struct plist *l = NULL;
+	for (int i = 0; i < c->nlists; i++)
+		if (!strcmp(c->lists[i].name, name))
+			l = &c->lists[i];
+	if (!l) {
+		const char *names[65];
+		int m = 0;
+		for (int i = 0; i < c->nlists && m < 64; i++)
+			names[m++] = c->lists[i].name;
+		names[m] = NULL;
+		char dym_[128];
+		diag_add(c->d, c->file, node_pos(call), SEV_ERROR, "unknown-list", "list '%s' not found%s", scalar_text(call),
+			 DYM(name, names, c->nlists ? "" : " (the policy has no spec.lists)"));
+		return;
+	}
+	if (l->refused)
+		return;
+	p->hooks = xrealloc(p->hooks, sizeof(*p->hooks) * (size_t)(p->nhooks + l->n));
+	struct diags quiet = {0};
+	for (int i = 0; i < l->n; i++) {
+		struct hook *h = &p->hooks[p->nhooks++];
+		memset(h, 0, sizeof(*h));
+		struct pctx ci = *c;
+		if (i)
+			ci.d = &quiet;
+		parse_hook(&ci, item, h, kind);
+		free(h->call);
+		h->call = xstrdup(l->members[i]);
+		h->call_pos = l->mpos[i];
+		if (l->type == LIST_SYSCALLS || l->type == LIST_GEN_SYSCALLS)
+			h->syscall = true; /* as Tetragon forces it */
+	}
+	diags_free(&quiet);
+}
+
 /* The spec's list of a kind: kprobes, tracepoints, uprobes, usdts, lsmhooks, fentries */
 static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind, const char *what)
 {
-	PARSE_LIST(c, n, p->hooks, p->nhooks, what, parse_hook(c, item, at, kind));
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, what))
+		return;
+	FOR_ITEMS(c, n, item)
+	{
+		yaml_node_t *call = (kind == HOOK_KPROBE || kind == HOOK_FENTRY) ? list_call(c, item) : NULL;
+		if (call) {
+			parse_list_hook(c, item, call, p, kind);
+			continue;
+		}
+		p->hooks = xrealloc(p->hooks, sizeof(*p->hooks) * (size_t)(p->nhooks + 1));
+		struct hook *h = &p->hooks[p->nhooks];
+		memset(h, 0, sizeof(*h));
+		parse_hook(c, item, h, kind);
+		p->nhooks++;
+	}
 }
 
 enum spec_key {
@@ -1514,7 +1879,7 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_LSMHOOKS] = {"lsmhooks", K_IMPL, 0},
 	[SPEC_USDTS] = {"usdts", K_IMPL, 0},
 	[SPEC_FENTRIES] = {"fentries", K_IMPL, 0},
-	[SPEC_LISTS] = {"lists", K_UNSUPPORTED, "lists"},
+	[SPEC_LISTS] = {"lists", K_IMPL, 0},
 	[SPEC_OPTIONS] = {"options", K_UNSUPPORTED, "options"},
 	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
 	[SPEC_LOADER] = {"loader", K_UNSUPPORTED, "loader"},
@@ -1529,6 +1894,12 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 {
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "spec"))
 		return;
+	/* lists first: hooks anywhere in spec may use them */
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+		const char *k = scalar_text(node_at(c, q->key));
+		if (k && !strcmp(k, "lists") && !c->lists)
+			parse_lists(c, node_at(c, q->value));
+	}
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
@@ -1551,12 +1922,41 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 	}
 }
 
-enum metadata_key { MD_NAME, MD_NAMESPACE, MD_LABELS, MD_ANNOTATIONS };
+/* metadata is a Kubernetes ObjectMeta: a policy copied from `kubectl get
+ * -o yaml` carries what the API server filled in; only the name matters */
+enum metadata_key {
+	MD_NAME,
+	MD_NAMESPACE,
+	MD_LABELS,
+	MD_ANNOTATIONS,
+	MD_CREATION_TIMESTAMP,
+	MD_UID,
+	MD_RESOURCE_VERSION,
+	MD_GENERATION,
+	MD_MANAGED_FIELDS,
+	MD_SELF_LINK,
+	MD_GENERATE_NAME,
+	MD_FINALIZERS,
+	MD_OWNER_REFERENCES,
+	MD_DELETION_TIMESTAMP,
+	MD_DELETION_GRACE,
+};
 static const struct key_spec metadata_keys[] = {
 	[MD_NAME] = {"name", K_IMPL, 0},
 	[MD_NAMESPACE] = {"namespace", K_IGNORED, 0},
 	[MD_LABELS] = {"labels", K_IGNORED, 0},
 	[MD_ANNOTATIONS] = {"annotations", K_IGNORED, 0},
+	[MD_CREATION_TIMESTAMP] = {"creationTimestamp", K_IGNORED, 0},
+	[MD_UID] = {"uid", K_IGNORED, 0},
+	[MD_RESOURCE_VERSION] = {"resourceVersion", K_IGNORED, 0},
+	[MD_GENERATION] = {"generation", K_IGNORED, 0},
+	[MD_MANAGED_FIELDS] = {"managedFields", K_IGNORED, 0},
+	[MD_SELF_LINK] = {"selfLink", K_IGNORED, 0},
+	[MD_GENERATE_NAME] = {"generateName", K_IGNORED, 0},
+	[MD_FINALIZERS] = {"finalizers", K_IGNORED, 0},
+	[MD_OWNER_REFERENCES] = {"ownerReferences", K_IGNORED, 0},
+	[MD_DELETION_TIMESTAMP] = {"deletionTimestamp", K_IGNORED, 0},
+	[MD_DELETION_GRACE] = {"deletionGracePeriodSeconds", K_IGNORED, 0},
 };
 
 enum top_key { TOP_API_VERSION, TOP_KIND, TOP_METADATA, TOP_SPEC, TOP_STATUS };
@@ -1665,8 +2065,9 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
 			ps->v = xrealloc(ps->v, sizeof(struct policy) * (size_t)(ps->n + 1));
 			struct policy *p = &ps->v[ps->n++];
 			memset(p, 0, sizeof(*p));
-			struct pctx c = {&doc, file, d};
+			struct pctx c = {.doc = &doc, .file = file, .d = d};
 			parse_document(&c, root, p);
+			free_lists(&c);
 		}
 		yaml_document_delete(&doc);
 	}

@@ -561,6 +561,10 @@ const char *arg_load(const struct hook *h, const struct arg *a);
  * (I/O or YAML syntax error). ps->text keeps the bytes. */
 bool parse_policy_file(const char *file, struct policy_set *ps, struct diags *d);
 bool parse_policy_text(const char *file, const char *text, size_t len, struct policy_set *ps, struct diags *d);
+/* The machine lists are expanded for (generated_syscalls reads its BTF,
+ * syscall list elements its ABI); without it: the host's running kernel. */
+struct target;
+void parse_set_target(const struct target *t);
 void policy_set_free(struct policy_set *ps);
 
 /* What tpc reads of a policy (each an error at the line that runs past
@@ -922,6 +926,9 @@ struct btf *kbtf_for_target(const struct target *t);
 void kbtf_release(void);
 bool kbtf_default_exists(void);
 bool kbtf_has_func(const struct btf *btf, const char *name);
+/* the names of BTF functions that start with prefix, the prefix cut off,
+ * sorted and unique (malloc'ed, *out too); how many */
+int kbtf_funcs_with_prefix(const struct btf *btf, const char *prefix, char ***out);
 bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out);
 /* A raw tracepoint's TP_PROTO parameters, from the typedef btf_trace_<event>
  * (a pointer to a function whose first parameter, void *, is skipped). */
