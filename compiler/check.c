@@ -75,7 +75,18 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	for (int i = 0; i < m->nvalues; i++) {
 		const struct value *v = &m->values[i];
 		long long x = 0;
-		if (is_int) {
+		if (is_int && ops[m->op].positive == OP_INRANGE) {
+			long long lo, hi;
+			if (!value_range(v, &lo, &hi))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",
+					 "%s value '%s' is not a range min:max of two integers", op_name(m->op), v->s);
+			else if (!int_fits(lo, v->s, a->type) || !int_fits(hi, strchr(v->s, ':') + 1, a->type))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "range '%s' does not fit arg type %s", v->s,
+					 a->type_name);
+			else if (arg_types[a->type].is_signed ? lo > hi : (unsigned long long)lo > (unsigned long long)hi)
+				diag_add(d, p->file, v->pos, SEV_WARNING, "bad-value",
+					 "range '%s' is empty (min > max): it never matches", v->s);
+		} else if (is_int) {
 			if (!value_as_int(a, v, &x))
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' is not an integer%s, but arg %d is %s",
 					 v->s, arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps")

@@ -469,6 +469,7 @@ char *emit_policy_c(const struct plan *pl)
 			   hp->na - 1);
 		hook_emit_decls(&b, hp);
 		emit_valuesets(&b, hp);
+		emit_substr_fns(&b, hp);
 		emit_value_fns(&b, hp);
 		if (hp->at_return)
 			emit_return_body(&b, pl, hp);

@@ -133,6 +133,61 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 		buf_printf(b, "tpc_read_str(w%d, %d, %s, %s);\n", i, sp->size, v, bool_c(user));
 }
 
+/* SubString/SubStringIgnCase: one bpf_loop step function per value,
+ * named after its place in the hook (selector, filter, value). */
+static void substr_name(char *out, size_t len, const struct hook_plan *hp, const struct match_arg *ma, int v)
+{
+	const struct hook *h = hp->h;
+	for (int s = 0; s < h->nselectors; s++) {
+		const struct selector *sel = &h->selectors[s];
+		if (ma >= sel->match_args && ma < sel->match_args + sel->nmatch_args) {
+			snprintf(out, len, "tpc_h%d_sub_s%d_m%d_v%d", hp->id, s, (int)(ma - sel->match_args), v);
+			return;
+		}
+	}
+	snprintf(out, len, "tpc_h%d_sub_unknown", hp->id);
+}
+
+void emit_substr_fns(struct buf *b, const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	for (int s = 0; s < h->nselectors; s++) {
+		const struct selector *sel = &h->selectors[s];
+		for (int m = 0; m < sel->nmatch_args; m++) {
+			const struct match_arg *ma = &sel->match_args[m];
+			if (ma->op != OP_SUBSTRING && ma->op != OP_SUBSTRING_IGN)
+				continue;
+			bool ign = ma->op == OP_SUBSTRING_IGN;
+			for (int v = 0; v < ma->nvalues; v++) {
+				const struct value *val = &ma->values[v];
+				char name[96];
+				substr_name(name, sizeof(name), hp, ma, v);
+				buf_printf(b, "\n// %s ", op_name(ma->op));
+				comment_value(b, val);
+				buf_printf(b, " (line %d): is it at position i?\n", val->pos.line);
+				buf_printf(b,
+					   "static long %s(__u32 i, void *ctx)\n{\n\tstruct tpc_substr *st = ctx;\n\n"
+					   "\tif ((long)i > st->n - %zu)\n\t\treturn 1; /* no room left: not found */\n\tif (",
+					   name, val->len);
+				for (size_t k = 0; k < val->len; k++) {
+					unsigned char ch = (unsigned char)val->s[k];
+					bool letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+					if (k)
+						buf_puts(b, k % 4 ? " && " : " &&\n\t    ");
+					if (ign && letter) { /* only the two cases of a letter give it with bit 5 set */
+						buf_printf(b, "(TPC_SUB_BYTE(st, i, %zu) | 0x20) == ", k);
+						c_byte(b, (unsigned char)(ch | 0x20));
+					} else {
+						buf_printf(b, "TPC_SUB_BYTE(st, i, %zu) == ", k);
+						c_byte(b, ch);
+					}
+				}
+				buf_puts(b, ") {\n\t\tst->found = 1;\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n");
+			}
+		}
+	}
+}
+
 /* Equal/NotEqual values grouped by length: one length compare selects a
  * group, then each value of that length is word compares. */
 static void cond_equal(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const char *w,
@@ -211,6 +266,19 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 			cond_postfix(b, at_end, len, &ma->values[v], "\t\t");
 		}
 		break;
+	case OP_SUBSTRING:
+	case OP_SUBSTRING_IGN:
+		/* the bytes searched: a string's without its NUL, a buffer's
+		 * as read (at most its check buffer) */
+		for (int v = 0; v < ma->nvalues; v++) {
+			char fn[96];
+			substr_name(fn, sizeof(fn), hp, ma, v);
+			if (v)
+				buf_puts(b, " ||\n\t\t    ");
+			buf_printf(b, "({ struct tpc_substr st_ = {w%d, %s, 0}; bpf_loop(TPC_STR_MAX, %s, &st_, 0); st_.found; })",
+				   i, sp->is_buf ? n : len, fn);
+		}
+		break;
 	case OP_UNKNOWN:
 	case OP_NOTEQUAL:
 	case OP_NOTPREFIX:
@@ -220,6 +288,8 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	case OP_MASK:
 	case OP_IN:
 	case OP_NOTIN:
+	case OP_INRANGE:
+	case OP_NOTINRANGE:
 	case OP_OTHER:
 	case OP_COUNT: buf_puts(b, "0"); break;
 	}
@@ -249,6 +319,16 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 			buf_puts(&c, " || ");
 		if (ma->op == OP_MASK) {
 			buf_printf(&c, "((%s)%s & (%s)0x%llxULL) != 0", ct, val, ct, (unsigned long long)x);
+			continue;
+		}
+		if (ops[ma->op].positive == OP_INRANGE) { /* inclusive, in the arg's type and sign */
+			long long lo = 0, hi = 0;
+			value_range(&ma->values[v], &lo, &hi);
+			buf_printf(&c, "((%s)%s >= ", ct, val);
+			c_int_const(&c, a->type, lo);
+			buf_printf(&c, " && (%s)%s <= ", ct, val);
+			c_int_const(&c, a->type, hi);
+			buf_puts(&c, ")");
 			continue;
 		}
 		const char *cop = ma->op == OP_GT ? ">" : ma->op == OP_LT ? "<" : "==";

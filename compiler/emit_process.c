@@ -101,6 +101,10 @@ static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p
 		case OP_LT:
 		case OP_MASK:
 		case OP_NOTIN:
+		case OP_INRANGE:
+		case OP_NOTINRANGE:
+		case OP_SUBSTRING:
+		case OP_SUBSTRING_IGN:
 		case OP_OTHER:
 		case OP_COUNT: buf_puts(b, "0"); break;
 		}

@@ -125,6 +125,10 @@ const struct op_info ops[OP_COUNT] = {
 	[OP_MASK] = {"Mask", ARGS_RET, true, false, false, OP_MASK, NEED_NONE},
 	[OP_IN] = {"In", PROC_ANY, false, false, false, OP_IN, NEED_NONE},
 	[OP_NOTIN] = {"NotIn", PROC_ANY, false, false, true, OP_IN, NEED_NONE},
+	[OP_INRANGE] = {"InRange", OPW_ARGS, true, false, false, OP_INRANGE, NEED_NONE},
+	[OP_NOTINRANGE] = {"NotInRange", OPW_ARGS, true, false, true, OP_INRANGE, NEED_NONE},
+	[OP_SUBSTRING] = {"SubString", OPW_ARGS, false, true, false, OP_SUBSTRING, NEED_WHOLE},
+	[OP_SUBSTRING_IGN] = {"SubStringIgnCase", OPW_ARGS, false, true, false, OP_SUBSTRING_IGN, NEED_WHOLE},
 	[OP_OTHER] = {"?", 0, false, false, false, OP_OTHER, NEED_NONE},
 };
 
@@ -365,6 +369,39 @@ bool value_as_int(const struct arg *a, const struct value *v, long long *out)
 	if (arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps"))
 		return caps_from_text(v->s, out);
 	return false;
+}
+
+/* one bound: an integer as parse_integer_text reads it, or 0b binary */
+static bool range_bound(const char *s, size_t n, long long *out)
+{
+	char t[80];
+	if (!n || n >= sizeof(t))
+		return false;
+	memcpy(t, s, n);
+	t[n] = 0;
+	const char *d = t[0] == '-' ? t + 1 : t;
+	if (d[0] == '0' && (d[1] == 'b' || d[1] == 'B')) {
+		if (!d[2])
+			return false;
+		unsigned long long u = 0;
+		for (const char *q = d + 2; *q; q++) {
+			if ((*q != '0' && *q != '1') || u >> 63)
+				return false;
+			u = u << 1 | (unsigned long long)(*q - '0');
+		}
+		*out = t[0] == '-' ? -(long long)u : (long long)u;
+		return true;
+	}
+	return parse_integer_text(t, out);
+}
+
+bool value_range(const struct value *v, long long *lo, long long *hi)
+{
+	const char *colon = memchr(v->s, ':', v->len);
+	if (!colon || memchr(colon + 1, ':', v->len - (size_t)(colon - v->s) - 1))
+		return false;
+	return range_bound(v->s, (size_t)(colon - v->s), lo) &&
+	       range_bound(colon + 1, v->len - (size_t)(colon - v->s) - 1, hi);
 }
 
 const char *arg_load(const struct hook *h, const struct arg *a)

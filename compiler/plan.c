@@ -360,6 +360,10 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 			break;
 		case OP_PREFIX: cost_add(c, COST_LENGTH + words_of(v[i].len) * COST_WORD, v[i].pos); break;
 		case OP_POSTFIX: cost_add(c, COST_LENGTH + (long)v[i].len * COST_BYTE, v[i].pos); break;
+		case OP_SUBSTRING: /* a bpf_loop call: its step is a function of its own */
+		case OP_SUBSTRING_IGN: cost_add(c, COST_LENGTH + 8 * COST_INT, v[i].pos); break;
+		case OP_INRANGE:
+		case OP_NOTINRANGE:
 		case OP_UNKNOWN:
 		case OP_NOTEQUAL:
 		case OP_NOTPREFIX:

@@ -212,6 +212,10 @@ enum op {
 	OP_MASK,
 	OP_IN,
 	OP_NOTIN,
+	OP_INRANGE,     /* values "min:max", inclusive */
+	OP_NOTINRANGE,
+	OP_SUBSTRING,   /* the value occurs anywhere in the bytes */
+	OP_SUBSTRING_IGN, /* the same, ASCII letters compared without case */
 	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
 	OP_COUNT,
 };
@@ -551,6 +555,9 @@ bool arg_has_value_fn(const struct hook *h, const struct arg *a);
 /* a matchArgs value as the integer an integer arg compares it with: a
  * number, or for the capability masks a list of capability names */
 bool value_as_int(const struct arg *a, const struct value *v, long long *out);
+/* an InRange/NotInRange value "min:max" (one colon, each bound an integer:
+ * decimal, 0x, 0 or 0b) */
+bool value_range(const struct value *v, long long *lo, long long *hi);
 /* the runtime's tpc_load_<name> a value goes through, or NULL */
 const char *arg_load(const struct hook *h, const struct arg *a);
 

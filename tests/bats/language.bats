@@ -161,3 +161,109 @@ by_caller() {
 	[ -z "$output" ]
 	compile "$T/p.yaml" "$T/p.bpf.o"
 }
+
+# one hook per operator on lseek's offset, each event carrying its name
+@test "InRange, NotInRange, GreaterThan, LessThan on lseek's offset: both sides of every bound" {
+	require_root
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "offsets"
+	spec:
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    message: InRange
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: InRange, values: ["100:200", "0x3e8:1000", "-10:-1"]}]
+	  - call: sys_lseek
+	    syscall: true
+	    message: NotInRange
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: NotInRange, values: ["100:200", "0b1111101000:1000"]}]
+	  - call: sys_lseek
+	    syscall: true
+	    message: GreaterThan
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: GreaterThan, values: ["500"]}]
+	  - call: sys_lseek
+	    syscall: true
+	    message: LessThan
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: LT, values: ["50"]}]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	calls lseek:49 lseek:50 lseek:99 lseek:100 lseek:200 lseek:201 lseek:500 lseek:501 lseek:999 lseek:1000 lseek:1001 lseek:-5
+	stop_loader
+	# offsets OP: the offsets OP reported for $CALLER, in call order
+	offsets() {
+		events "select(.process_kprobe.process.pid == $CALLER and .process_kprobe.message == \"$1\")
+			| .process_kprobe.args[0].long_arg" | tr -d '"' | tr '\n' ' '
+	}
+	echo "InRange: $(offsets InRange)"
+	echo "NotInRange: $(offsets NotInRange)"
+	echo "GreaterThan: $(offsets GreaterThan)"
+	echo "LessThan: $(offsets LessThan)"
+	[ "$(offsets InRange)" = "100 200 1000 -5 " ]
+	[ "$(offsets NotInRange)" = "49 50 99 201 500 501 999 1001 -5 " ]
+	[ "$(offsets GreaterThan)" = "501 999 1000 1001 " ]
+	[ "$(offsets LessThan)" = "49 -5 " ]
+}
+
+@test "SubString and SubStringIgnCase on a string path and on an fd's path" {
+	require_root
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "substrings"
+	spec:
+	  kprobes:
+	  - call: sys_openat
+	    syscall: true
+	    message: SubString
+	    args: [{index: 1, type: string}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: SubString, values: ["nothere", "Middle"]}]
+	  - call: sys_openat
+	    syscall: true
+	    message: SubStringIgnCase
+	    args: [{index: 1, type: string}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: SubStringIgnCase, values: ["mIDDle"]}]
+	  - call: sys_lseek
+	    syscall: true
+	    message: fd
+	    args: [{index: 0, type: fd}]
+	    selectors:
+	    - matchArgs: [{index: 0, operator: SubString, values: ["ddleb"]}]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	touch "$T/aaMiddlebb" "$T/aamiddlebb" "$T/aamidlebb" "$T/Middle"
+	calls open:"$T/aaMiddlebb" open:"$T/aamiddlebb" open:"$T/aamidlebb" open:"$T/Middle" open:"$T/Middl" lseek:1
+	local first=$CALLER
+	TARGET="$T/aamiddlebb" calls lseek:1
+	local second=$CALLER
+	TARGET="$T/aamidlebb" calls lseek:1
+	local third=$CALLER
+	stop_loader
+	CALLER=$first
+	events "select(.process_kprobe.process.pid == $first) | [.process_kprobe.message, .process_kprobe.args[0]]"
+	[ "$(by_caller '.process_kprobe.message == "SubString" and .process_kprobe.args[0].string_arg == "'"$T/aaMiddlebb"'"')" -eq 1 ]
+	[ "$(by_caller '.process_kprobe.message == "SubString" and .process_kprobe.args[0].string_arg == "'"$T/Middle"'"')" -eq 1 ]
+	[ "$(by_caller '.process_kprobe.message == "SubString"')" -eq 2 ]
+	[ "$(by_caller '.process_kprobe.message == "SubStringIgnCase" and .process_kprobe.args[0].string_arg == "'"$T/aamiddlebb"'"')" -eq 1 ]
+	[ "$(by_caller '.process_kprobe.message == "SubStringIgnCase"')" -eq 3 ]
+	[ "$(by_caller '.process_kprobe.message == "fd"')" -eq 0 ]
+	CALLER=$second
+	[ "$(by_caller '.process_kprobe.message == "fd" and .process_kprobe.args[0].file_arg.path == "'"$T/aamiddlebb"'"')" -eq 1 ]
+	CALLER=$third
+	[ "$(by_caller '.process_kprobe.message == "fd"')" -eq 0 ]
+}

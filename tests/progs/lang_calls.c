@@ -3,7 +3,7 @@
  *
  *   lang_calls PATH OP...   OP: chmod | fchmod | fchmodat | fchown |
  *                               lseek:N (SEEK_SET to offset N) |
- *                               open (openat of PATH, O_RDONLY)
+ *                               open:FILE (openat of FILE, O_RDONLY)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -38,8 +38,8 @@ int main(int argc, char **argv)
 			r = syscall(SYS_fchown, fd, -1, -1);
 		else if (!strncmp(op, "lseek:", 6))
 			r = syscall(SYS_lseek, fd, strtoll(op + 6, NULL, 0), SEEK_SET);
-		else if (!strcmp(op, "open")) {
-			int f = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+		else if (!strncmp(op, "open:", 5)) {
+			int f = (int)syscall(SYS_openat, AT_FDCWD, op + 5, O_RDONLY);
 			if (f >= 0)
 				close(f);
 			r = f < 0 ? -1 : 0;
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "lang_calls: unknown op %s\n", op);
 			return 2;
 		}
-		if (r < 0 && strncmp(op, "lseek:", 6))
+		if (r < 0 && strncmp(op, "lseek:", 6) && strncmp(op, "open:", 5))
 			perror(op);
 	}
 	close(fd);
