@@ -1010,18 +1010,36 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
 	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
 	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
-	[SK_MACROS] = {"macros", K_UNSUPPORTED, "selector macros"},
+	[SK_MACROS] = {"macros", K_IMPL, 0},
+	/* not matched and not in events (Tetragon reports it in policy status) */
 	[SK_LABEL] = {"label", K_IGNORED, 0},
 };
 
-static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
+static void selector_free(struct selector *s);
+
+/* The keys of one selector body: the selector's own, or a macro's merged
+ * into it. seen: the fields set so far (1 << selector_key); a field a
+ * second source sets is refused at `conflict_at` (the macro's name in the
+ * selector's macros list) through `outer`. Returns the selector's macros
+ * list node, if any. */
+static yaml_node_t *parse_selector_body(struct pctx *c, yaml_node_t *n, struct selector *s, unsigned *seen,
+					struct pctx *outer, const char *macro, struct pos conflict_at)
 {
-	s->pos = node_pos(n);
-	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a selector"))
-		return;
+	yaml_node_t *macros = NULL;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch ((enum selector_key)LOOKUP(c, k, selector_keys, "a selector")) {
+		int key = LOOKUP(c, k, selector_keys, c->in_macro ? "a selector macro" : "a selector");
+		if (key >= 0 && key != SK_MACROS && key != SK_LABEL) {
+			if (*seen & (1u << key)) {
+				diag_add(outer->d, outer->file, conflict_at, SEV_ERROR, "macro",
+					 "%s: field is defined in multiple macros and/or policy selectors (macro '%s' sets it "
+					 "again)",
+					 selector_keys[key].key, macro ? macro : "?");
+				continue;
+			}
+			*seen |= 1u << key;
+		}
+		switch ((enum selector_key)key) {
 		case SK_MATCH_ARGS:
 			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchArgs", parse_match_arg(c, item, at));
 			break;
@@ -1059,12 +1077,99 @@ static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
 			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchData",
 				   parse_match_arg_in(c, item, at, true));
 			break;
+		case SK_MACROS:
+			if (c->in_macro)
+				diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "macro",
+					 "macro definition cannot use other macros");
+			else
+				macros = v;
+			break;
 		case SK_MATCH_RETURN_ACTIONS:
 		case SK_MATCH_PARENT_BINARIES:
 		case SK_MATCH_WORKLOADS:
-		case SK_MACROS:
 		case SK_LABEL: break;
 		}
+	}
+	return macros;
+}
+
+/* The body of macro `name` in spec.selectorsMacros, or NULL. */
+static yaml_node_t *find_macro(struct pctx *c, const char *name)
+{
+	if (!c->macros)
+		return NULL;
+	for (yaml_node_pair_t *q = c->macros->data.mapping.pairs.start; q < c->macros->data.mapping.pairs.top; q++) {
+		const char *k = scalar_text(node_at(c, q->key));
+		if (k && !strcmp(k, name))
+			return node_at(c, q->value);
+	}
+	return NULL;
+}
+
+/* A selector, with the bodies of its macros merged in (BEYOND-THE-SEED
+ * 7b): each field comes from one source, the selector or one macro. A
+ * macro's body was checked once where it is defined; here it is parsed
+ * quietly, as often as it is used. */
+static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
+{
+	s->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a selector"))
+		return;
+	unsigned seen = 0;
+	yaml_node_t *macros = parse_selector_body(c, n, s, &seen, c, NULL, s->pos);
+	if (!macros || scalar_is_null(macros) || !expect_kind(c, macros, YAML_SEQUENCE_NODE, "macros"))
+		return;
+	struct diags quiet = {0};
+	FOR_ITEMS(c, macros, item)
+	{
+		if (!expect_kind(c, item, YAML_SCALAR_NODE, "a macro name"))
+			continue;
+		const char *name = scalar_text(item);
+		yaml_node_t *body = find_macro(c, name);
+		if (!body) {
+			const char *names[65];
+			int m = 0;
+			for (yaml_node_pair_t *q = c->macros ? c->macros->data.mapping.pairs.start : NULL;
+			     c->macros && q < c->macros->data.mapping.pairs.top && m < 64; q++)
+				if (scalar_text(node_at(c, q->key)))
+					names[m++] = scalar_text(node_at(c, q->key));
+			names[m] = NULL;
+			char dym_[128];
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "macro", "undefined macro '%s'%s", name,
+				 DYM(name, names, c->macros ? "" : " (the policy has no selectorsMacros)"));
+			continue;
+		}
+		if (body->type != YAML_MAPPING_NODE)
+			continue; /* said where it is defined */
+		struct pctx cm = *c;
+		cm.d = &quiet;
+		cm.in_macro = true;
+		parse_selector_body(&cm, body, s, &seen, c, name, node_pos(item));
+	}
+	diags_free(&quiet);
+}
+
+/* spec.selectorsMacros: name -> selector body. Each body is checked here,
+ * once, at its own lines; selectors merge them in as they use them. */
+static void parse_macros(struct pctx *c, yaml_node_t *n)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_MAPPING_NODE, "selectorsMacros"))
+		return;
+	c->macros = n;
+	FOR_PAIRS(c, n, k, v)
+	{
+		if (!scalar_text(k)) {
+			diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "wrong-type", "a macro name must be a scalar");
+			continue;
+		}
+		if (!expect_kind(c, v, YAML_MAPPING_NODE, "a selector macro"))
+			continue;
+		struct selector tmp = {0};
+		unsigned seen = 0;
+		struct pctx cm = *c;
+		cm.in_macro = true;
+		parse_selector_body(&cm, v, &tmp, &seen, c, scalar_text(k), node_pos(k));
+		selector_free(&tmp);
 	}
 }
 
@@ -1887,7 +1992,7 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED, "containerSelector"},
 	[SPEC_HOST_SELECTOR] = {"hostSelector", K_UNSUPPORTED, "hostSelector"},
 	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_UNSUPPORTED, "nodeSelector"},
-	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_UNSUPPORTED, "selectorsMacros"},
+	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_IMPL, 0},
 };
 
 static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
@@ -1899,6 +2004,8 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		const char *k = scalar_text(node_at(c, q->key));
 		if (k && !strcmp(k, "lists") && !c->lists)
 			parse_lists(c, node_at(c, q->value));
+		if (k && !strcmp(k, "selectorsMacros") && !c->macros)
+			parse_macros(c, node_at(c, q->value));
 	}
 	FOR_PAIRS(c, n, k, v)
 	{
@@ -2158,8 +2265,22 @@ static void hook_free(struct hook *h)
 		arg_free(&h->args[i]);
 	free(h->args);
 	arg_free(&h->return_arg);
-	for (int i = 0; i < h->nselectors; i++) {
-		struct selector *s = &h->selectors[i];
+	for (int i = 0; i < h->nselectors; i++)
+		selector_free(&h->selectors[i]);
+	free(h->selectors);
+	free(h->path);
+	for (int i = 0; i < h->nsites; i++)
+		free(h->sites[i].symbol);
+	free(h->sites);
+	free(h->ref_ctr);
+	free_values(h->digests, h->ndigests);
+	free(h->provider);
+	free(h->probe);
+}
+
+static void selector_free(struct selector *s)
+{
+	{
 #define FREE_FILTERS(arr, n)                                        \
 	do {                                                        \
 		for (int j = 0; j < (n); j++)                        \
@@ -2182,15 +2303,6 @@ static void hook_free(struct hook *h)
 		}
 		free(s->actions);
 	}
-	free(h->selectors);
-	free(h->path);
-	for (int i = 0; i < h->nsites; i++)
-		free(h->sites[i].symbol);
-	free(h->sites);
-	free(h->ref_ctr);
-	free_values(h->digests, h->ndigests);
-	free(h->provider);
-	free(h->probe);
 }
 
 void policy_set_free(struct policy_set *ps)

@@ -267,3 +267,95 @@ by_caller() {
 	CALLER=$third
 	[ "$(by_caller '.process_kprobe.message == "fd"')" -eq 0 ]
 }
+
+# macros_policy NAME BODY: an lseek policy whose two selectors use macros
+# (BODY: "macros") or the same filters written inline (BODY: "inline")
+macros_policy() {
+	local sel
+	if [ "$2" = macros ]; then
+		sel="
+	  selectorsMacros:
+	    mid:
+	      label: mid-offsets
+	      matchArgs:
+	      - {index: 1, operator: InRange, values: [\"100:200\"]}
+	    ours:
+	      matchBinaries:
+	      - {operator: In, values: [\"$PROGS/lang_calls\"]}
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - macros: [mid, ours]
+	    - label: seven
+	      macros: [ours]
+	      matchArgs:
+	      - {index: 1, operator: Equal, values: [\"7\"]}"
+	else
+		sel="
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchArgs:
+	      - {index: 1, operator: InRange, values: [\"100:200\"]}
+	      matchBinaries:
+	      - {operator: In, values: [\"$PROGS/lang_calls\"]}
+	    - matchBinaries:
+	      - {operator: In, values: [\"$PROGS/lang_calls\"]}
+	      matchArgs:
+	      - {index: 1, operator: Equal, values: [\"7\"]}"
+	fi
+	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: "%s"\nspec:%s\n' "$1" \
+		"$(printf '%s' "$sel" | sed 's/^\t//')" >"$T/$1.yaml"
+}
+
+@test "selectorsMacros: two selectors using macros behave, and compile, as written inline" {
+	require_root
+	macros_policy with-macros macros
+	macros_policy inline inline
+	cat "$T/with-macros.yaml"
+	run "$TPC" --emit-c "$T/m.c" "$T/with-macros.yaml" -o "$T/m.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "$TPC" --emit-c "$T/i.c" "$T/inline.yaml" -o "$T/i.bpf.o"
+	[ "$status" -eq 0 ]
+	# the same checks: only names and source lines in comments differ
+	normal() { sed -e 's/line [0-9]*//g' "$1" | grep -v 'digest=\|with-macros\|"inline"'; }
+	diff <(normal "$T/m.c") <(normal "$T/i.c")
+	start_loader "$T/m.bpf.o"
+	calls lseek:7 lseek:50 lseek:150 lseek:300
+	stop_loader
+	events "select(.process_kprobe.process.pid == $CALLER) | .process_kprobe.args[0]"
+	[ "$(by_caller '.process_kprobe.args[0].long_arg == "7"')" -eq 1 ]
+	[ "$(by_caller '.process_kprobe.args[0].long_arg == "150"')" -eq 1 ]
+	[ "$(by_caller 'true')" -eq 2 ]
+}
+
+@test "matchArgs args: [slot] selects the slot, also the second of two args on one parameter" {
+	require_root
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "slots"
+	spec:
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    args:
+	    - {index: 2, type: int}
+	    - {index: 1, type: int64}
+	    selectors:
+	    - matchArgs:
+	      - {args: [1], operator: InRange, values: ["40:45"]}
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	calls lseek:0 lseek:39 lseek:42 lseek:46
+	stop_loader
+	[ "$(by_caller '.process_kprobe.args[1].long_arg == "42"')" -eq 1 ]
+	[ "$(by_caller 'true')" -eq 1 ]
+}
