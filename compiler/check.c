@@ -75,7 +75,24 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	for (int i = 0; i < m->nvalues; i++) {
 		const struct value *v = &m->values[i];
 		long long x = 0;
-		if (is_int && ops[m->op].positive == OP_INRANGE) {
+		if (is_int && ops[m->op].positive == OP_INMAP) {
+			/* decimal numbers and lo:hi ranges, as Tetragon reads them */
+			bool dec = v->len > 0;
+			for (size_t k = 0; k < v->len && dec; k++)
+				dec = (v->s[k] >= '0' && v->s[k] <= '9') || v->s[k] == '-' || v->s[k] == ':';
+			long long lo, hi;
+			bool range = value_is_map_range(m, v);
+			if (!strncmp(v->s, "list:", 5))
+				continue; /* refused by parse */
+			if (!dec || (range ? !value_range(v, &lo, &hi) : !v->is_int))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",
+					 "%s value '%s' is not a decimal integer or a range lo:hi of two (%s takes no hex)",
+					 op_name(m->op), v->s, op_name(m->op));
+			else if (range ? !int_fits(lo, v->s, a->type) || !int_fits(hi, strchr(v->s, ':') + 1, a->type)
+				       : !int_fits(v->i, v->s, a->type))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' does not fit arg type %s", v->s,
+					 a->type_name);
+		} else if (is_int && ops[m->op].positive == OP_INRANGE) {
 			long long lo, hi;
 			if (!value_range(v, &lo, &hi))
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",

@@ -290,6 +290,8 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	case OP_NOTIN:
 	case OP_INRANGE:
 	case OP_NOTINRANGE:
+	case OP_INMAP:
+	case OP_NOTINMAP:
 	case OP_OTHER:
 	case OP_COUNT: buf_puts(b, "0"); break;
 	}
@@ -303,20 +305,38 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 	char val[32];
 	value_expr(val, sizeof(val), hp, a);
 	const struct valueset *vs = plan_valueset(hp, ma, 8);
-	if (vs) {
+	bool first = true;
+	if (vs) { /* the numbers (InMap: not its ranges) */
 		char key[64];
 		snprintf(key, sizeof(key), "(__u64)(__s64)(%s)%s", ct, val);
 		cond_in_set(&c, hp, vs, key);
 		buf_printf(&c, " /* %d values */", vs->n);
-		emit_break_if(b, ops[ma->op].negated, c.s);
-		buf_free(&c);
-		return;
+		first = false;
 	}
 	for (int v = 0; v < ma->nvalues; v++) {
 		long long x = 0;
+		bool map_range = value_is_map_range(ma, &ma->values[v]);
+		if (vs && !map_range)
+			continue;
 		value_as_int(a, &ma->values[v], &x);
-		if (v)
+		if (!first)
 			buf_puts(&c, " || ");
+		first = false;
+		if (map_range) { /* inclusive; reversed bounds swapped (as Tetragon expands them) */
+			long long lo = 0, hi = 0;
+			value_range(&ma->values[v], &lo, &hi);
+			if (arg_types[a->type].is_signed ? lo > hi : (unsigned long long)lo > (unsigned long long)hi) {
+				long long t = lo;
+				lo = hi;
+				hi = t;
+			}
+			buf_printf(&c, "((%s)%s >= ", ct, val);
+			c_int_const(&c, a->type, lo);
+			buf_printf(&c, " && (%s)%s <= ", ct, val);
+			c_int_const(&c, a->type, hi);
+			buf_puts(&c, ")");
+			continue;
+		}
 		if (ma->op == OP_MASK) {
 			buf_printf(&c, "((%s)%s & (%s)0x%llxULL) != 0", ct, val, ct, (unsigned long long)x);
 			continue;
@@ -335,7 +355,7 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 		buf_printf(&c, "(%s)%s %s ", ct, val, cop);
 		c_int_const(&c, a->type, x);
 	}
-	if (!ma->nvalues)
+	if (first)
 		buf_puts(&c, "0");
 	emit_break_if(b, ops[ma->op].negated, c.s);
 	buf_free(&c);

@@ -129,6 +129,8 @@ const struct op_info ops[OP_COUNT] = {
 	[OP_NOTINRANGE] = {"NotInRange", OPW_ARGS, true, false, true, OP_INRANGE, NEED_NONE},
 	[OP_SUBSTRING] = {"SubString", OPW_ARGS, false, true, false, OP_SUBSTRING, NEED_WHOLE},
 	[OP_SUBSTRING_IGN] = {"SubStringIgnCase", OPW_ARGS, false, true, false, OP_SUBSTRING_IGN, NEED_WHOLE},
+	[OP_INMAP] = {"InMap", OPW_ARGS, true, false, false, OP_INMAP, NEED_NONE},
+	[OP_NOTINMAP] = {"NotInMap", OPW_ARGS, true, false, true, OP_INMAP, NEED_NONE},
 	[OP_OTHER] = {"?", 0, false, false, false, OP_OTHER, NEED_NONE},
 };
 

@@ -554,6 +554,21 @@ static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg 
 	}
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
+	for (int i = 0; (m->op == OP_INMAP || m->op == OP_NOTINMAP) && i < m->nvalues; i++) {
+		const char *s = m->values[i].s;
+		if (strncmp(s, "list:", 5))
+			continue;
+		bool known = false;
+		for (int j = 0; j < c->nlists; j++)
+			known |= !strcmp(c->lists[j].name, s + 5);
+		if (!known)
+			diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "unknown-list", "list '%s' not found", s);
+		else /* Tetragon turns its members into syscall numbers of their ABI */
+			diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "unsupported",
+				 "unsupported: %s over '%s' (its members become the target's syscall numbers, and tpc has "
+				 "no syscall number table for the target yet; write the numbers)",
+				 op_name(m->op), s);
+	}
 	if (m->index < 0 && !m->index_pos.line && !m->args_pos.line)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'index' (or 'args')", what + 2);
 }

@@ -262,6 +262,17 @@ static void plan_sets(struct hook_plan *hp)
 		for (int m = 0; m < sel->nmatch_args; m++) {
 			const struct match_arg *ma = &sel->match_args[m];
 			const struct arg *a = match_target(h, ma);
+			if (a && ops[ma->op].positive == OP_INMAP && arg_type_is_int(a->type)) {
+				/* its numbers; its ranges stay compares */
+				struct value *nums = xcalloc((size_t)ma->nvalues + 1, sizeof(*nums));
+				int n = 0;
+				for (int v = 0; v < ma->nvalues; v++)
+					if (!value_is_map_range(ma, &ma->values[v]))
+						nums[n++] = ma->values[v];
+				int_set(hp, ma, nums, n, a);
+				free(nums);
+				continue;
+			}
 			if (!a || ops[ma->op].positive != OP_EQUAL)
 				continue;
 			if (match_arg_on_bytes(a, ma))
@@ -364,6 +375,8 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 		case OP_SUBSTRING_IGN: cost_add(c, COST_LENGTH + 8 * COST_INT, v[i].pos); break;
 		case OP_INRANGE:
 		case OP_NOTINRANGE:
+		case OP_INMAP:
+		case OP_NOTINMAP:
 		case OP_UNKNOWN:
 		case OP_NOTEQUAL:
 		case OP_NOTPREFIX:

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tpc_abi.h"
 
@@ -216,6 +217,8 @@ enum op {
 	OP_NOTINRANGE,
 	OP_SUBSTRING,   /* the value occurs anywhere in the bytes */
 	OP_SUBSTRING_IGN, /* the same, ASCII letters compared without case */
+	OP_INMAP,       /* integers and "lo:hi" ranges (Tetragon: a hash map) */
+	OP_NOTINMAP,
 	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
 	OP_COUNT,
 };
@@ -558,6 +561,11 @@ bool value_as_int(const struct arg *a, const struct value *v, long long *out);
 /* an InRange/NotInRange value "min:max" (one colon, each bound an integer:
  * decimal, 0x, 0 or 0b) */
 bool value_range(const struct value *v, long long *lo, long long *hi);
+/* a value of an InMap/NotInMap filter that is a range "lo:hi" (not a number) */
+static inline bool value_is_map_range(const struct match_arg *m, const struct value *v)
+{
+	return (m->op == OP_INMAP || m->op == OP_NOTINMAP) && memchr(v->s, ':', v->len) != NULL;
+}
 /* the runtime's tpc_load_<name> a value goes through, or NULL */
 const char *arg_load(const struct hook *h, const struct arg *a);
 

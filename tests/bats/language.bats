@@ -359,3 +359,41 @@ macros_policy() {
 	[ "$(by_caller '.process_kprobe.args[1].long_arg == "42"')" -eq 1 ]
 	[ "$(by_caller 'true')" -eq 1 ]
 }
+
+@test "InMap and NotInMap on lseek's offset: numbers (a hashed set from 8 on) and lo:hi ranges, reversed bounds swapped" {
+	require_root
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "maps"
+	spec:
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    message: InMap
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: InMap, values: ["7", "300:200", "-3", "1", "2", "3", "4", "5", "6", "8", "9"]}]
+	  - call: sys_lseek
+	    syscall: true
+	    message: NotInMap
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: NotInMap, values: ["7", "200:300"]}]
+	EOF
+	run "$TPC" --emit-c "$T/p.c" "$T/p.yaml" -o "$T/p.bpf.o"
+	[ "$status" -eq 0 ]
+	grep -q 'tpc_h0_vs0_has' "$T/p.c"
+	start_loader "$T/p.bpf.o"
+	calls lseek:0 lseek:7 lseek:10 lseek:199 lseek:200 lseek:250 lseek:300 lseek:301 lseek:-3
+	stop_loader
+	offsets() {
+		events "select(.process_kprobe.process.pid == $CALLER and .process_kprobe.message == \"$1\")
+			| .process_kprobe.args[0].long_arg" | tr -d '"' | tr '\n' ' '
+	}
+	echo "InMap: $(offsets InMap)"
+	echo "NotInMap: $(offsets NotInMap)"
+	[ "$(offsets InMap)" = "7 200 250 300 -3 " ]
+	[ "$(offsets NotInMap)" = "0 10 199 301 -3 " ]
+}

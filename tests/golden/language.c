@@ -20,7 +20,7 @@
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
-    "\t.ascii \"policy name=language digest=sha256:070781e053658f7591017c836bd0aee9d8edc835814ac132b4b7c09468b35cdd seed=procs\\n\"\n"
+    "\t.ascii \"policy name=language digest=sha256:0c6b5994c97fc19565a97c8f87a229530be505d16301393a85b79357523cfdbd seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_read call=sys_read syscall=1\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\\n\"\n"
@@ -148,7 +148,7 @@ int tpc_h1_twin(struct trace_event_raw_sys_enter *ctx)
 #define TPC_H2_NA 3 /* raw values the hook reads: a[0..2] */
 
 // hook 2: the checks and actions of kprobe sys_lseek (line 26)
-// (its checks: about 12 BPF instructions, plan.c allows 24000)
+// (its checks: about 20 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 {
 	__u16 sel = 0;
@@ -162,6 +162,14 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 		if (!((__u32)a[2] < (__u32)3ULL))
 			break;
 		sel = 1;
+		act = TPC_ACT_POST;
+	} while (0);
+	/* selector 2 (line 41) */
+	if (!sel) do {
+		/* matchArgs index 2 NotInMap (line 42) */
+		if ((__u32)a[2] == (__u32)0ULL || ((__u32)a[2] >= (__u32)3ULL && (__u32)a[2] <= (__u32)4ULL))
+			break;
+		sel = 2;
 		act = TPC_ACT_POST;
 	} while (0);
 	if (!sel)
@@ -203,7 +211,7 @@ int tpc_h2_twin(struct trace_event_raw_sys_enter *ctx)
 
 #define TPC_H3_NA 2 /* raw values the hook reads: a[0..1] */
 
-// SubStringIgnCase "Passwd" (line 50): is it at position i?
+// SubStringIgnCase "Passwd" (line 54): is it at position i?
 static long tpc_h3_sub_s0_m0_v0(__u32 i, void *ctx)
 {
 	struct tpc_substr *st = ctx;
@@ -218,7 +226,7 @@ static long tpc_h3_sub_s0_m0_v0(__u32 i, void *ctx)
 	return 0;
 }
 
-// SubStringIgnCase ".ssh/" (line 50): is it at position i?
+// SubStringIgnCase ".ssh/" (line 54): is it at position i?
 static long tpc_h3_sub_s0_m0_v1(__u32 i, void *ctx)
 {
 	struct tpc_substr *st = ctx;
@@ -233,7 +241,7 @@ static long tpc_h3_sub_s0_m0_v1(__u32 i, void *ctx)
 	return 0;
 }
 
-// SubString "/shadow" (line 54): is it at position i?
+// SubString "/shadow" (line 58): is it at position i?
 static long tpc_h3_sub_s1_m0_v0(__u32 i, void *ctx)
 {
 	struct tpc_substr *st = ctx;
@@ -248,7 +256,7 @@ static long tpc_h3_sub_s1_m0_v0(__u32 i, void *ctx)
 	return 0;
 }
 
-// hook 3: the checks and actions of kprobe sys_openat (line 41)
+// hook 3: the checks and actions of kprobe sys_openat (line 45)
 // (its checks: about 77 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h3_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
@@ -260,9 +268,9 @@ static __always_inline int tpc_h3_checks(void *ctx, __u64 *a, __u16 origin, bool
 	__u64 *w0 = (__u64 *)chk->str[0];
 	long n0 = TPC_UNREAD;
 	bool faulted = false; /* a user-memory read failed: the page is not present yet */
-	/* selector 1 (line 47) */
+	/* selector 1 (line 51) */
 	if (!sel) do {
-		/* matchArgs index 1 SubStringIgnCase (line 48) */
+		/* matchArgs index 1 SubStringIgnCase (line 52) */
 		if (n0 == TPC_UNREAD)
 			n0 = tpc_read_str(w0, 4096, a[1], true);
 		if (n0 < 0) {
@@ -275,9 +283,9 @@ static __always_inline int tpc_h3_checks(void *ctx, __u64 *a, __u16 origin, bool
 		sel = 1;
 		act = TPC_ACT_POST;
 	} while (0);
-	/* selector 2 (line 51) */
+	/* selector 2 (line 55) */
 	if (!sel) do {
-		/* matchArgs index 1 SubString (line 52) */
+		/* matchArgs index 1 SubString (line 56) */
 		if (n0 == TPC_UNREAD)
 			n0 = tpc_read_str(w0, 4096, a[1], true);
 		if (n0 < 0) {
