@@ -2000,7 +2000,7 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_USDTS] = {"usdts", K_IMPL, 0},
 	[SPEC_FENTRIES] = {"fentries", K_IMPL, 0},
 	[SPEC_LISTS] = {"lists", K_IMPL, 0},
-	[SPEC_OPTIONS] = {"options", K_UNSUPPORTED, "options"},
+	[SPEC_OPTIONS] = {"options", K_IMPL, 0},
 	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
 	[SPEC_LOADER] = {"loader", K_UNSUPPORTED, "loader"},
 	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED, "podSelector"},
@@ -2009,6 +2009,110 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_UNSUPPORTED, "nodeSelector"},
 	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_IMPL, 0},
 };
+
+/* ---- options (BEYOND-THE-SEED 7a) ---- */
+
+static bool option_bool(const char *s)
+{
+	static const char *const ok[] = {"1", "t", "T", "true", "TRUE", "True", "0", "f", "F", "false", "FALSE", "False", NULL};
+	for (int i = 0; ok[i]; i++)
+		if (!strcmp(s, ok[i]))
+			return true;
+	return false;
+}
+
+static bool policy_enforces(const struct policy *p)
+{
+	for (int i = 0; i < p->nhooks; i++)
+		for (int j = 0; j < p->hooks[i].nselectors; j++)
+			for (int k = 0; k < p->hooks[i].selectors[j].nactions; k++) {
+				enum action_kind a = p->hooks[i].selectors[j].actions[k].kind;
+				if (a == ACT_SIGKILL || a == ACT_SIGNAL || a == ACT_OVERRIDE)
+					return true;
+			}
+	return false;
+}
+
+enum option_key { OK_NAME, OK_VALUE };
+static const struct key_spec option_keys[] = {
+	[OK_NAME] = {"name", K_IMPL, 0},
+	[OK_VALUE] = {"value", K_IMPL, 0},
+};
+
+/* Each option Tetragon has, with what it means for tpc; unknown names
+ * are ignored, as Tetragon ignores them (a warning says so), a bad value
+ * refuses the policy as it does. */
+static void parse_options(struct pctx *c, yaml_node_t *n, const struct policy *p)
+{
+	static const char *const names[] = {"disable-kprobe-multi", "disable-uprobe-multi", "override-method",
+					    "policy-mode", "sleepable-preload-size", NULL};
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "options"))
+		return;
+	FOR_ITEMS(c, n, item)
+	{
+		if (!expect_kind(c, item, YAML_MAPPING_NODE, "an option"))
+			continue;
+		char *name = NULL, *value = NULL;
+		yaml_node_t *vnode = item;
+		FOR_PAIRS(c, item, k, v)
+		{
+			switch ((enum option_key)LOOKUP(c, k, option_keys, "an option")) {
+			case OK_NAME: get_string(c, v, "option name", &name); break;
+			case OK_VALUE:
+				vnode = v;
+				get_string(c, v, "option value", &value);
+				break;
+			}
+		}
+		if (!name) {
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "missing-key", "option is missing 'name'");
+			free(value);
+			continue;
+		}
+		const char *v = value ? value : "";
+		struct pos at = node_pos(vnode);
+		char dym_[128];
+		if (!strcmp(name, "disable-kprobe-multi") || !strcmp(name, "disable-uprobe-multi")) {
+			/* tpc always attaches one program per symbol, probe and site */
+			if (!option_bool(v))
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option %s: '%s' is not a boolean (1, t, T, true, TRUE, True, 0, f, F, false, "
+					 "FALSE, False)",
+					 name, v);
+		} else if (!strcmp(name, "override-method")) {
+			if (!strcmp(v, "fmod-ret"))
+				diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
+					 "unsupported: override-method fmod-ret (tpc overrides return values with "
+					 "bpf_override_return from kprobes, and lsm hooks by their verdict)");
+			else if (strcmp(v, "override-return"))
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option override-method: '%s' is not override-return or fmod-ret", v);
+		} else if (!strcmp(name, "policy-mode")) {
+			if (!strcmp(v, "monitor")) {
+				/* a policy without enforcement is monitor-only anyway */
+				if (policy_enforces(p))
+					diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
+						 "unsupported: policy-mode monitor on a policy with Sigkill, Signal or Override "
+						 "(tpc has no monitor mode: those actions would run)");
+			} else if (strcmp(v, "enforce")) {
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option policy-mode: '%s' is not enforce or monitor", v);
+			}
+		} else if (!strcmp(name, "sleepable-preload-size")) {
+			/* tpc's sleepable hooks pre-load into per-thread buffers of
+			 * their own: the size of Tetragon's shared map does not apply */
+			long long x;
+			if (!parse_integer_text(v, &x) || x <= 0)
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option sleepable-preload-size: '%s' is not an integer > 0", v);
+		} else {
+			diag_add(c->d, c->file, node_pos(item), SEV_WARNING, "option", "unknown option '%s' is ignored%s", name,
+				 DYM(name, names, " (as Tetragon ignores it)"));
+		}
+		free(name);
+		free(value);
+	}
+}
 
 static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 {
@@ -2022,6 +2126,7 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		if (k && !strcmp(k, "selectorsMacros") && !c->macros)
 			parse_macros(c, node_at(c, q->value));
 	}
+	yaml_node_t *options = NULL; /* after the hooks: policy-mode looks at their actions */
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
@@ -2031,8 +2136,8 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		case SPEC_USDTS: parse_hook_list(c, v, p, HOOK_USDT, "usdts"); break;
 		case SPEC_LSMHOOKS: parse_hook_list(c, v, p, HOOK_LSM, "lsmhooks"); break;
 		case SPEC_FENTRIES: parse_hook_list(c, v, p, HOOK_FENTRY, "fentries"); break;
+		case SPEC_OPTIONS: options = v; break;
 		case SPEC_LISTS:
-		case SPEC_OPTIONS:
 		case SPEC_ENFORCERS:
 		case SPEC_LOADER:
 		case SPEC_POD_SELECTOR:
@@ -2042,6 +2147,8 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		case SPEC_SELECTORS_MACROS: break;
 		}
 	}
+	if (options)
+		parse_options(c, options, p);
 }
 
 /* metadata is a Kubernetes ObjectMeta: a policy copied from `kubectl get

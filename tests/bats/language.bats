@@ -397,3 +397,32 @@ macros_policy() {
 	[ "$(offsets InMap)" = "7 200 250 300 -3 " ]
 	[ "$(offsets NotInMap)" = "0 10 199 301 -3 " ]
 }
+
+@test "options: the ones Tetragon has are accepted with their meaning for tpc; an unknown one is a warning" {
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "with-options"
+	spec:
+	  options:
+	  - {name: disable-kprobe-multi, value: "1"}
+	  - {name: disable-uprobe-multi, value: "False"}
+	  - {name: override-method, value: override-return}
+	  - {name: policy-mode, value: monitor}
+	  - {name: sleepable-preload-size, value: "65536"}
+	  kprobes:
+	  - call: sys_fchmodat
+	    syscall: true
+	EOF
+	run "$TPC" lint "$T/p.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	sed -i 's/policy-mode, value: monitor/no-such-option, value: x/' "$T/p.yaml"
+	run "$TPC" lint "$T/p.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: unknown option 'no-such-option' is ignored (as Tetragon ignores it) [option]"* ]]
+}
