@@ -56,6 +56,25 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	}
 	if (m->nvalues == 0)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
+	if (ops[m->op].positive == OP_FILETYPE) {
+		if (!arg_has_file_type(a->type)) {
+			diag_add(d, p->file, m->op_pos, SEV_ERROR, "op-type",
+				 "FileType operators specified for non-file/path type: arg %d is %s (file, path, dentry or fd)",
+				 a->index, a->type_name);
+			return;
+		}
+		static const char *const names[] = {"reg", "regular", "dir", "lnk", "link", "chr", "char", "blk", "block",
+						    "fifo", "pipe", "sock", "socket", NULL};
+		for (int i = 0; i < m->nvalues; i++) {
+			char dym_[128];
+			if (!file_type_bits(m->values[i].s))
+				diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value", "unknown file type: %s%s",
+					 m->values[i].s,
+					 did_you_mean(m->values[i].s, names, " (reg, dir, lnk, chr, blk, fifo or sock)", dym_,
+						      sizeof(dym_)));
+		}
+		return;
+	}
 	bool str_op = !ops[m->op].on_int;
 	bool int_op = !ops[m->op].on_bytes;
 	bool is_int = a->type == AT_FD ? !match_arg_on_bytes(a, m) : arg_type_is_int(a->type);

@@ -292,6 +292,8 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	case OP_NOTINRANGE:
 	case OP_INMAP:
 	case OP_NOTINMAP:
+	case OP_FILETYPE:
+	case OP_NOTFILETYPE:
 	case OP_OTHER:
 	case OP_COUNT: buf_puts(b, "0"); break;
 	}
@@ -372,6 +374,22 @@ void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct matc
 	if (arg_has_value_fn(hp->h, a)) { /* a path that cannot be followed fails the filter */
 		emit_value_eval(b, hp, a, "\t\t");
 		buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", a->slot);
+	}
+	if (ops[ma->op].positive == OP_FILETYPE) { /* the type bits of the inode it names */
+		char val[32];
+		struct buf c = {0};
+		value_expr(val, sizeof(val), hp, a);
+		const char *reader = a->type == AT_FD ? "fd" : a->type == AT_PATH ? "path" : a->type == AT_DENTRY ? "dentry" : "file";
+		buf_printf(b, "\t\t{\n\t\t__u64 mode = tpc_mode_of_%s(%s) & 0170000;\n", reader, val);
+		for (int v = 0; v < ma->nvalues; v++)
+			buf_printf(&c, "%smode == 0%o /* %s */", v ? " || " : "", file_type_bits(ma->values[v].s),
+				   ma->values[v].s);
+		if (!ma->nvalues)
+			buf_puts(&c, "0");
+		emit_break_if(b, ops[ma->op].negated, c.s);
+		buf_puts(b, "\t\t}\n");
+		buf_free(&c);
+		return;
 	}
 	if (!match_arg_on_bytes(a, ma)) {
 		emit_int_check(b, hp, ma, a);

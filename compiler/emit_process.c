@@ -105,6 +105,8 @@ static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p
 		case OP_NOTINRANGE:
 		case OP_INMAP:
 		case OP_NOTINMAP:
+		case OP_FILETYPE:
+		case OP_NOTFILETYPE:
 		case OP_SUBSTRING:
 		case OP_SUBSTRING_IGN:
 		case OP_OTHER:

@@ -129,6 +129,9 @@ const struct op_info ops[OP_COUNT] = {
 	[OP_NOTINRANGE] = {"NotInRange", OPW_ARGS, true, false, true, OP_INRANGE, NEED_NONE},
 	[OP_SUBSTRING] = {"SubString", OPW_ARGS, false, true, false, OP_SUBSTRING, NEED_WHOLE},
 	[OP_SUBSTRING_IGN] = {"SubStringIgnCase", OPW_ARGS, false, true, false, OP_SUBSTRING_IGN, NEED_WHOLE},
+	/* neither an integer nor a string compare: the check reads the inode's mode */
+	[OP_FILETYPE] = {"FileType", OPW_ARGS, false, false, false, OP_FILETYPE, NEED_NONE},
+	[OP_NOTFILETYPE] = {"NotFileType", OPW_ARGS, false, false, true, OP_FILETYPE, NEED_NONE},
 	[OP_INMAP] = {"InMap", OPW_ARGS, true, false, false, OP_INMAP, NEED_NONE},
 	[OP_NOTINMAP] = {"NotInMap", OPW_ARGS, true, false, true, OP_INMAP, NEED_NONE},
 	[OP_OTHER] = {"?", 0, false, false, false, OP_OTHER, NEED_NONE},
@@ -371,6 +374,22 @@ bool value_as_int(const struct arg *a, const struct value *v, long long *out)
 	if (arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps"))
 		return caps_from_text(v->s, out);
 	return false;
+}
+
+unsigned file_type_bits(const char *s)
+{
+	static const struct {
+		const char *name;
+		unsigned bits;
+	} types[] = {
+		{"reg", 0100000},  {"regular", 0100000}, {"dir", 0040000},	 {"lnk", 0120000},  {"link", 0120000},
+		{"chr", 0020000},  {"char", 0020000},	  {"blk", 0060000},	 {"block", 0060000}, {"fifo", 0010000},
+		{"pipe", 0010000}, {"sock", 0140000},	  {"socket", 0140000},
+	};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(s, types[i].name))
+			return types[i].bits;
+	return 0;
 }
 
 /* one bound: an integer as parse_integer_text reads it, or 0b binary */

@@ -377,6 +377,8 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 		case OP_NOTINRANGE:
 		case OP_INMAP:
 		case OP_NOTINMAP:
+		case OP_FILETYPE: /* one mode read for all its values: costed below */
+		case OP_NOTFILETYPE:
 		case OP_UNKNOWN:
 		case OP_NOTEQUAL:
 		case OP_NOTPREFIX:

@@ -219,6 +219,8 @@ enum op {
 	OP_SUBSTRING_IGN, /* the same, ASCII letters compared without case */
 	OP_INMAP,       /* integers and "lo:hi" ranges (Tetragon: a hash map) */
 	OP_NOTINMAP,
+	OP_FILETYPE,    /* the file type (i_mode & S_IFMT) of a file, path, dentry or fd */
+	OP_NOTFILETYPE,
 	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
 	OP_COUNT,
 };
@@ -561,6 +563,13 @@ bool value_as_int(const struct arg *a, const struct value *v, long long *out);
 /* an InRange/NotInRange value "min:max" (one colon, each bound an integer:
  * decimal, 0x, 0 or 0b) */
 bool value_range(const struct value *v, long long *lo, long long *hi);
+/* a FileType value ("reg", "dir", ...) as its S_IFMT bits, or 0 */
+unsigned file_type_bits(const char *s);
+/* the FileType operators apply to it (file, path, dentry, fd) */
+static inline bool arg_has_file_type(enum arg_type t)
+{
+	return t == AT_FILE || t == AT_PATH || t == AT_DENTRY || t == AT_FD;
+}
 /* a value of an InMap/NotInMap filter that is a range "lo:hi" (not a number) */
 static inline bool value_is_map_range(const struct match_arg *m, const struct value *v)
 {

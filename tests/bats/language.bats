@@ -426,3 +426,50 @@ macros_policy() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"warning: unknown option 'no-such-option' is ignored (as Tetragon ignores it) [option]"* ]]
 }
+
+@test "FileType and NotFileType on an fd: the type of the file it names (regular, directory, fifo, char device)" {
+	require_root
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "file-types"
+	spec:
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    message: reg
+	    args: [{index: 0, type: fd}]
+	    selectors:
+	    - matchArgs: [{index: 0, operator: FileType, values: ["regular"]}]
+	  - call: sys_lseek
+	    syscall: true
+	    message: not-dir-fifo
+	    args: [{index: 0, type: fd}]
+	    selectors:
+	    - matchArgs: [{index: 0, operator: NotFileType, values: ["dir", "pipe"]}]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	mkdir "$T/dir"
+	mkfifo "$T/fifo"
+	start_loader "$T/p.bpf.o"
+	# type FILE: the messages of lseek events on FILE's fd
+	local reg dir fifo null
+	calls lseek:0
+	reg=$CALLER
+	TARGET="$T/dir" calls lseek:0
+	dir=$CALLER
+	TARGET="$T/fifo" calls lseek:0
+	fifo=$CALLER
+	TARGET=/dev/null calls lseek:0
+	null=$CALLER
+	stop_loader
+	msgs() {
+		events "select(.process_kprobe.process.pid == $1) | .process_kprobe.message" | tr -d '"' | sort | tr '\n' ' '
+	}
+	echo "reg: $(msgs $reg); dir: $(msgs $dir); fifo: $(msgs $fifo); null: $(msgs $null)"
+	[ "$(msgs $reg)" = "not-dir-fifo reg " ]
+	[ "$(msgs $dir)" = "" ]
+	[ "$(msgs $fifo)" = "" ]
+	[ "$(msgs $null)" = "not-dir-fifo " ]
+}

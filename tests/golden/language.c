@@ -20,7 +20,7 @@
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
-    "\t.ascii \"policy name=language digest=sha256:0c6b5994c97fc19565a97c8f87a229530be505d16301393a85b79357523cfdbd seed=procs\\n\"\n"
+    "\t.ascii \"policy name=language digest=sha256:7540f45efc03781e09422f7a6559fa9137aaa3d925dd68b169cd18a84bd7b830 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_read call=sys_read syscall=1\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\\n\"\n"
@@ -40,6 +40,10 @@ asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"prog hook=3 name=tpc_h3_kretprobe variant=kprobe role=return\\n\"\n"
     "\t.ascii \"prog hook=3 name=tpc_h3_twin_ret variant=tracepoint role=return\\n\"\n"
     "\t.ascii \"arg hook=3 pos=0 index=1 type=string\\n\"\n"
+    "\t.ascii \"hook id=4 kind=kprobe nargs=1 function=__x64_sys_fchmod call=sys_fchmod syscall=1\\n\"\n"
+    "\t.ascii \"prog hook=4 name=tpc_h4_kprobe variant=kprobe role=entry\\n\"\n"
+    "\t.ascii \"prog hook=4 name=tpc_h4_twin variant=tracepoint role=entry\\n\"\n"
+    "\t.ascii \"arg hook=4 pos=0 index=0 type=fd\\n\"\n"
     "\t.ascii \"end\\n\"\n"
     "\t.byte 0\n"
     ".popsection\n");
@@ -363,6 +367,70 @@ SEC("tracepoint/syscalls/sys_exit_openat")
 int tpc_h3_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
 	return tpc_h3_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
+}
+
+#define TPC_H4_NA 1 /* raw values the hook reads: a[0..0] */
+
+// hook 4: the checks and actions of kprobe sys_fchmod (line 59)
+// (its checks: about 8 BPF instructions, plan.c allows 24000)
+static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
+{
+	__u16 sel = 0;
+	__u32 act = 0;
+	struct tpc_slots *chk = tpc_slots();
+	if (!chk)
+		return 0;
+	__u64 *w0 = (__u64 *)chk->str[0];
+	long n0 = TPC_UNREAD;
+	__u32 f0 = 0;
+	/* selector 1 (line 65) */
+	if (!sel) do {
+		/* matchArgs index 0 NotFileType (line 66) */
+		{
+		__u64 mode = tpc_mode_of_fd(a[0]) & 0170000;
+		if (mode == 0100000 /* reg */ || mode == 040000 /* dir */)
+			break;
+		}
+		sel = 1;
+		act = TPC_ACT_POST;
+	} while (0);
+	if (!sel)
+		return 0;
+	if (tpc_is_loader())
+		return 0;
+	struct tpc_scratch *sc = tpc_scratch();
+	if (!sc)
+		return 0;
+	__u32 off = tpc_event_begin(sc, 4, sel, act, 1, origin);
+	if (n0 == TPC_UNREAD) {
+		struct tpc_pathres r = tpc_path_of_fd(a[0], (char *)w0);
+		n0 = r.len < 0 ? -1 : r.len + 1;
+		f0 = r.flags;
+	}
+	off = tpc_put_kbytes(sc, off, (const char *)w0, n0 - 1, f0, (__u64)(__s64)(__s32)a[0]);
+	tpc_event_submit(sc, off);
+	return 0;
+}
+
+// hook 4: kprobe on the syscall wrapper __x64_sys_fchmod; the wrapper's only
+// argument is the user's registers at entry, where the syscall args are.
+SEC("kprobe/__x64_sys_fchmod")
+int tpc_h4_kprobe(struct pt_regs *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
+	__u64 a[TPC_H4_NA] = {};
+	a[0] = BPF_CORE_READ(regs, di);
+	return tpc_h4(ctx, a, TPC_ORIGIN_KPROBE);
+}
+
+// hook 4: the syscalls/sys_enter_fchmod tracepoint twin of the kprobe above,
+// used where the kernel has no kprobes; same checks, same actions.
+SEC("tracepoint/syscalls/sys_enter_fchmod")
+int tpc_h4_twin(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 a[TPC_H4_NA] = {};
+	a[0] = ctx->args[0];
+	return tpc_h4(ctx, a, TPC_ORIGIN_TRACEPOINT);
 }
 
 // Follow bits a new child inherits from its parent (followForks,

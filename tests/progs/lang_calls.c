@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *path = argv[1];
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY | O_NONBLOCK); /* a fifo too, without waiting for a writer */
 	if (fd < 0) {
 		perror(path);
 		return 1;
