@@ -29,6 +29,18 @@ static bool int_fits(long long v, const char *text, enum arg_type t)
 static void check_match_arg(const struct policy *p, const struct hook *h, const struct match_arg *m,
 			    struct diags *d)
 {
+	if (m->op == OP_CELEXPR) {
+		if (m->nvalues != 1) {
+			diag_add(d, p->file, m->nvalues ? m->values[1].pos : m->pos, SEV_ERROR, "cel-expr",
+				 "only a single CelExpr value is supported");
+			return;
+		}
+		char err[256];
+		int off = 0;
+		if (!cel_compile(m->values[0].s, h, NULL, NULL, NULL, &off, err, sizeof(err)))
+			diag_add(d, p->file, m->values[0].pos, SEV_ERROR, "cel-expr", "CelExpr at byte %d: %s", off + 1, err);
+		return;
+	}
 	if ((m->index < 0 && m->args_slot < 0) || m->op == OP_UNKNOWN || m->op == OP_OTHER)
 		return;
 	const struct arg *a = match_target(h, m);

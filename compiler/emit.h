@@ -39,6 +39,8 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 		  const char *indent);
 /* the bpf_loop step functions of the hook's SubString filters */
 void emit_substr_fns(struct buf *b, const struct hook_plan *hp);
+/* a CelExpr filter: its slots' values, then its expression */
+void emit_cel_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma);
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a);
 void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
 void emit_str_locals(struct buf *b, const struct hook_plan *hp);

@@ -363,6 +363,36 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 	buf_free(&c);
 }
 
+void emit_cel_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma)
+{
+	const struct hook *h = hp->h;
+	char exprs[5][32];
+	const char *slot_expr[5];
+	for (int i = 0; i < 5; i++) {
+		snprintf(exprs[i], sizeof(exprs[i]), "0");
+		if (i < h->nargs)
+			value_expr(exprs[i], sizeof(exprs[i]), hp, &h->args[i]);
+		slot_expr[i] = exprs[i];
+	}
+	struct buf c = {0};
+	unsigned used = 0;
+	char err[256];
+	if (ma->nvalues != 1 || !cel_compile(ma->values[0].s, h, slot_expr, &c, &used, NULL, err, sizeof(err))) {
+		buf_free(&c);
+		return; /* check reported it */
+	}
+	buf_printf(b, "\t\t/* matchArgs CelExpr (line %d): ", ma->pos.line);
+	comment_text(b, ma->values[0].s);
+	buf_puts(b, " */\n");
+	for (int i = 0; i < 5 && i < h->nargs; i++) /* a slot that cannot be read fails the selector */
+		if ((used >> i & 1) && arg_has_value_fn(h, &h->args[i])) {
+			emit_value_eval(b, hp, &h->args[i], "\t\t");
+			buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", h->args[i].slot);
+		}
+	emit_break_if(b, false, c.s);
+	buf_free(&c);
+}
+
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
 {
 	if (ma->args_slot >= 0)

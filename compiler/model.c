@@ -132,6 +132,8 @@ const struct op_info ops[OP_COUNT] = {
 	/* neither an integer nor a string compare: the check reads the inode's mode */
 	[OP_FILETYPE] = {"FileType", OPW_ARGS, false, false, false, OP_FILETYPE, NEED_NONE},
 	[OP_NOTFILETYPE] = {"NotFileType", OPW_ARGS, false, false, true, OP_FILETYPE, NEED_NONE},
+	/* over slots it names itself: no target arg (match_target is NULL) */
+	[OP_CELEXPR] = {"CelExpr", OPW_ARGS, true, false, false, OP_CELEXPR, NEED_NONE},
 	[OP_INMAP] = {"InMap", OPW_ARGS, true, false, false, OP_INMAP, NEED_NONE},
 	[OP_NOTINMAP] = {"NotInMap", OPW_ARGS, true, false, true, OP_INMAP, NEED_NONE},
 	[OP_OTHER] = {"?", 0, false, false, false, OP_OTHER, NEED_NONE},
@@ -263,6 +265,8 @@ const struct arg *hook_find_data(const struct hook *h, int index)
  * matchData: both count data entries. */
 const struct arg *match_target(const struct hook *h, const struct match_arg *m)
 {
+	if (m->op == OP_CELEXPR) /* its index and args are ignored (Tetragon) */
+		return NULL;
 	if (m->data)
 		return hook_find_data(h, m->args_slot >= 0 ? m->args_slot : m->index);
 	if (m->args_slot >= 0)

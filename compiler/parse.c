@@ -569,7 +569,7 @@ static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg 
 				 "no syscall number table for the target yet; write the numbers)",
 				 op_name(m->op), s);
 	}
-	if (m->index < 0 && !m->index_pos.line && !m->args_pos.line)
+	if (m->op != OP_CELEXPR && m->index < 0 && !m->index_pos.line && !m->args_pos.line)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'index' (or 'args')", what + 2);
 }
 

@@ -219,6 +219,7 @@ enum op {
 	OP_SUBSTRING_IGN, /* the same, ASCII letters compared without case */
 	OP_INMAP,       /* integers and "lo:hi" ranges (Tetragon: a hash map) */
 	OP_NOTINMAP,
+	OP_CELEXPR,     /* a CEL expression over the slots, compiled to C (cel.c) */
 	OP_FILETYPE,    /* the file type (i_mode & S_IFMT) of a file, path, dentry or fd */
 	OP_NOTFILETYPE,
 	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
@@ -563,6 +564,11 @@ bool value_as_int(const struct arg *a, const struct value *v, long long *out);
 /* an InRange/NotInRange value "min:max" (one colon, each bound an integer:
  * decimal, 0x, 0 or 0b) */
 bool value_range(const struct value *v, long long *lo, long long *hi);
+/* cel.c: a CelExpr value to one C expression over the hook's slots
+ * (slot_expr[i]: the C of slot i's value; NULL when only checking);
+ * false with err and the byte offset of the problem */
+bool cel_compile(const char *expr, const struct hook *h, const char *const *slot_expr, struct buf *out,
+		 unsigned *used, int *err_off, char *err, size_t errlen);
 /* a FileType value ("reg", "dir", ...) as its S_IFMT bits, or 0 */
 unsigned file_type_bits(const char *s);
 /* the FileType operators apply to it (file, path, dentry, fd) */

@@ -473,3 +473,34 @@ macros_policy() {
 	[ "$(msgs $fifo)" = "" ]
 	[ "$(msgs $null)" = "not-dir-fifo " ]
 }
+
+@test "CelExpr compiled to C: lseek offset and whence, both sides of each bound" {
+	require_root
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "cel"
+	spec:
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    args: [{index: 1, type: int64}, {index: 2, type: uint32}]
+	    selectors:
+	    - matchArgs:
+	      - operator: CelExpr
+	        values: ["arg0 >= 100 && arg0 - 100 < 50 || and(arg0, 0xff00) == 0x4200 && arg1 == uint32(0u)"]
+	EOF
+	run "$TPC" --emit-c "$T/p.c" "$T/p.yaml" -o "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the expression is constant compares in the program, nothing interpreted
+	grep -q '(__s64)16896LL' "$T/p.c"
+	start_loader "$T/p.bpf.o"
+	calls lseek:99 lseek:100 lseek:149 lseek:150 lseek:16895 lseek:16896 lseek:17151 lseek:17152
+	stop_loader
+	local got
+	got=$(events "select(.process_kprobe.process.pid == $CALLER) | .process_kprobe.args[0].long_arg" | tr -d '"' | tr '\n' ' ')
+	echo "matched: $got"
+	[ "$got" = "100 149 16896 17151 " ]
+}

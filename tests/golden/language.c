@@ -20,7 +20,7 @@
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"tpc-manifest 3\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
-    "\t.ascii \"policy name=language digest=sha256:7540f45efc03781e09422f7a6559fa9137aaa3d925dd68b169cd18a84bd7b830 seed=procs\\n\"\n"
+    "\t.ascii \"policy name=language digest=sha256:f0b31be6a365eef588142e6a42a5be66cde8bedb62ac5fb11d5b4c1059f8997b seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_read call=sys_read syscall=1\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\\n\"\n"
@@ -152,7 +152,7 @@ int tpc_h1_twin(struct trace_event_raw_sys_enter *ctx)
 #define TPC_H2_NA 3 /* raw values the hook reads: a[0..2] */
 
 // hook 2: the checks and actions of kprobe sys_lseek (line 26)
-// (its checks: about 20 BPF instructions, plan.c allows 24000)
+// (its checks: about 26 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 {
 	__u16 sel = 0;
@@ -174,6 +174,14 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 		if ((__u32)a[2] == (__u32)0ULL || ((__u32)a[2] >= (__u32)3ULL && (__u32)a[2] <= (__u32)4ULL))
 			break;
 		sel = 2;
+		act = TPC_ACT_POST;
+	} while (0);
+	/* selector 3 (line 45) */
+	if (!sel) do {
+		/* matchArgs CelExpr (line 46): arg0 > 4096 && arg1 == uint32(2u) */
+		if (!((!!(((__s64)a[1]) > (__s64)4096LL) & !!(((__u32)a[2]) == ((__u32)(__u64)2ULL)))))
+			break;
+		sel = 3;
 		act = TPC_ACT_POST;
 	} while (0);
 	if (!sel)
@@ -215,7 +223,7 @@ int tpc_h2_twin(struct trace_event_raw_sys_enter *ctx)
 
 #define TPC_H3_NA 2 /* raw values the hook reads: a[0..1] */
 
-// SubStringIgnCase "Passwd" (line 54): is it at position i?
+// SubStringIgnCase "Passwd" (line 57): is it at position i?
 static long tpc_h3_sub_s0_m0_v0(__u32 i, void *ctx)
 {
 	struct tpc_substr *st = ctx;
@@ -230,7 +238,7 @@ static long tpc_h3_sub_s0_m0_v0(__u32 i, void *ctx)
 	return 0;
 }
 
-// SubStringIgnCase ".ssh/" (line 54): is it at position i?
+// SubStringIgnCase ".ssh/" (line 57): is it at position i?
 static long tpc_h3_sub_s0_m0_v1(__u32 i, void *ctx)
 {
 	struct tpc_substr *st = ctx;
@@ -245,7 +253,7 @@ static long tpc_h3_sub_s0_m0_v1(__u32 i, void *ctx)
 	return 0;
 }
 
-// SubString "/shadow" (line 58): is it at position i?
+// SubString "/shadow" (line 61): is it at position i?
 static long tpc_h3_sub_s1_m0_v0(__u32 i, void *ctx)
 {
 	struct tpc_substr *st = ctx;
@@ -260,7 +268,7 @@ static long tpc_h3_sub_s1_m0_v0(__u32 i, void *ctx)
 	return 0;
 }
 
-// hook 3: the checks and actions of kprobe sys_openat (line 45)
+// hook 3: the checks and actions of kprobe sys_openat (line 48)
 // (its checks: about 77 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h3_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
@@ -272,9 +280,9 @@ static __always_inline int tpc_h3_checks(void *ctx, __u64 *a, __u16 origin, bool
 	__u64 *w0 = (__u64 *)chk->str[0];
 	long n0 = TPC_UNREAD;
 	bool faulted = false; /* a user-memory read failed: the page is not present yet */
-	/* selector 1 (line 51) */
+	/* selector 1 (line 54) */
 	if (!sel) do {
-		/* matchArgs index 1 SubStringIgnCase (line 52) */
+		/* matchArgs index 1 SubStringIgnCase (line 55) */
 		if (n0 == TPC_UNREAD)
 			n0 = tpc_read_str(w0, 4096, a[1], true);
 		if (n0 < 0) {
@@ -287,9 +295,9 @@ static __always_inline int tpc_h3_checks(void *ctx, __u64 *a, __u16 origin, bool
 		sel = 1;
 		act = TPC_ACT_POST;
 	} while (0);
-	/* selector 2 (line 55) */
+	/* selector 2 (line 58) */
 	if (!sel) do {
-		/* matchArgs index 1 SubString (line 56) */
+		/* matchArgs index 1 SubString (line 59) */
 		if (n0 == TPC_UNREAD)
 			n0 = tpc_read_str(w0, 4096, a[1], true);
 		if (n0 < 0) {
@@ -371,7 +379,7 @@ int tpc_h3_twin_ret(struct trace_event_raw_sys_exit *ctx)
 
 #define TPC_H4_NA 1 /* raw values the hook reads: a[0..0] */
 
-// hook 4: the checks and actions of kprobe sys_fchmod (line 59)
+// hook 4: the checks and actions of kprobe sys_fchmod (line 62)
 // (its checks: about 8 BPF instructions, plan.c allows 24000)
 static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
 {
@@ -383,9 +391,9 @@ static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
 	__u64 *w0 = (__u64 *)chk->str[0];
 	long n0 = TPC_UNREAD;
 	__u32 f0 = 0;
-	/* selector 1 (line 65) */
+	/* selector 1 (line 68) */
 	if (!sel) do {
-		/* matchArgs index 0 NotFileType (line 66) */
+		/* matchArgs index 0 NotFileType (line 69) */
 		{
 		__u64 mode = tpc_mode_of_fd(a[0]) & 0170000;
 		if (mode == 0100000 /* reg */ || mode == 040000 /* dir */)
