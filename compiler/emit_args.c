@@ -294,6 +294,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	case OP_NOTINMAP:
 	case OP_FILETYPE:
 	case OP_NOTFILETYPE:
+	case OP_CELEXPR:
 	case OP_OTHER:
 	case OP_COUNT: buf_puts(b, "0"); break;
 	}

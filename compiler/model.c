@@ -292,7 +292,7 @@ bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m)
 
 bool selector_has_filters(const struct selector *s)
 {
-	return s->nmatch_args || s->nmatch_return_args || s->nmatch_pids || s->nmatch_binaries ||
+	return s->nmatch_args || s->nmatch_return_args || s->nmatch_pids || s->nmatch_binaries || s->nmatch_parent_binaries ||
 	       s->nmatch_namespaces || s->nmatch_caps || s->nmatch_cap_changes || s->nmatch_ns_changes;
 }
 

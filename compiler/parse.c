@@ -1023,7 +1023,7 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_RETURN_ARGS] = {"matchReturnArgs", K_IMPL, 0},
 	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
 	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
-	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
+	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_IMPL, 0},
 	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
 	[SK_MACROS] = {"macros", K_IMPL, 0},
 	/* not matched and not in events (Tetragon reports it in policy status) */
@@ -1099,8 +1099,19 @@ static yaml_node_t *parse_selector_body(struct pctx *c, yaml_node_t *n, struct s
 			else
 				macros = v;
 			break;
-		case SK_MATCH_RETURN_ACTIONS:
 		case SK_MATCH_PARENT_BINARIES:
+			PARSE_LIST(c, v, s->match_parent_binaries, s->nmatch_parent_binaries, "matchParentBinaries",
+				   parse_match_proc(c, item, at, false));
+			for (int i = 0; i < s->nmatch_parent_binaries; i++)
+				if (s->match_parent_binaries[i].follow) {
+					/* it would need the ancestors' matches kept per process */
+					diag_add(c->d, c->file, s->match_parent_binaries[i].pos, SEV_ERROR, "unsupported",
+						 "unsupported: followChildren in matchParentBinaries (tpc matches the parent's "
+						 "executable only)");
+					s->match_parent_binaries[i].follow = false;
+				}
+			break;
+		case SK_MATCH_RETURN_ACTIONS:
 		case SK_MATCH_WORKLOADS:
 		case SK_LABEL: break;
 		}
@@ -2413,6 +2424,7 @@ static void selector_free(struct selector *s)
 		FREE_FILTERS(s->match_return_args, s->nmatch_return_args);
 		FREE_FILTERS(s->match_pids, s->nmatch_pids);
 		FREE_FILTERS(s->match_binaries, s->nmatch_binaries);
+		FREE_FILTERS(s->match_parent_binaries, s->nmatch_parent_binaries);
 		FREE_FILTERS(s->match_namespaces, s->nmatch_namespaces);
 		FREE_FILTERS(s->match_caps, s->nmatch_caps);
 		FREE_FILTERS(s->match_cap_changes, s->nmatch_cap_changes);

@@ -158,7 +158,7 @@ static void plan_process(struct hook_plan *hp)
 			if (s->match_pids[j].follow)
 				hp->need_proc = true;
 		}
-		if (s->nmatch_binaries || s->nmatch_cap_changes || s->nmatch_ns_changes)
+		if (s->nmatch_binaries || s->nmatch_parent_binaries || s->nmatch_cap_changes || s->nmatch_ns_changes)
 			hp->need_proc = true;
 		for (int j = 0; j < s->nmatch_namespaces; j++) {
 			const struct match_ns *m = &s->match_namespaces[j];
@@ -284,6 +284,10 @@ static void plan_sets(struct hook_plan *hp)
 			if (ops[sel->match_binaries[m].op].positive == OP_IN)
 				string_sets(hp, &sel->match_binaries[m], sel->match_binaries[m].values,
 					    sel->match_binaries[m].nvalues);
+		for (int m = 0; m < sel->nmatch_parent_binaries; m++)
+			if (ops[sel->match_parent_binaries[m].op].positive == OP_IN)
+				string_sets(hp, &sel->match_parent_binaries[m], sel->match_parent_binaries[m].values,
+					    sel->match_parent_binaries[m].nvalues);
 		for (int m = 0; m < sel->nmatch_pids; m++)
 			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues,
 				&(const struct arg){.type = AT_UINT32});
@@ -379,6 +383,7 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 		case OP_NOTINMAP:
 		case OP_FILETYPE: /* one mode read for all its values: costed below */
 		case OP_NOTFILETYPE:
+		case OP_CELEXPR:
 		case OP_UNKNOWN:
 		case OP_NOTEQUAL:
 		case OP_NOTPREFIX:
@@ -426,6 +431,11 @@ static void plan_cost(struct hook_plan *hp, const struct policy *p, struct diags
 		for (int m = 0; m < sel->nmatch_binaries; m++) {
 			const struct match_proc *mp = &sel->match_binaries[m];
 			cost_add(&c, COST_FILTER + COST_READ, mp->pos);
+			cost_strings(&c, mp, mp->values, mp->nvalues, ops[mp->op].positive);
+		}
+		for (int m = 0; m < sel->nmatch_parent_binaries; m++) {
+			const struct match_proc *mp = &sel->match_parent_binaries[m];
+			cost_add(&c, COST_FILTER + 2 * COST_READ, mp->pos);
 			cost_strings(&c, mp, mp->values, mp->nvalues, ops[mp->op].positive);
 		}
 		for (int m = 0; m < sel->nmatch_args; m++) {

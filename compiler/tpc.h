@@ -448,6 +448,8 @@ struct selector {
 	int nmatch_pids;
 	struct match_proc *match_binaries;
 	int nmatch_binaries;
+	struct match_proc *match_parent_binaries; /* as matchBinaries, on the parent's executable */
+	int nmatch_parent_binaries;
 	struct match_ns *match_namespaces;
 	int nmatch_namespaces;
 	struct match_caps *match_caps;

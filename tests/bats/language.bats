@@ -504,3 +504,42 @@ macros_policy() {
 	echo "matched: $got"
 	[ "$got" = "100 149 16896 17151 " ]
 }
+
+@test "matchParentBinaries: In and NotIn on the parent's executable, with a copy of bash as the parent" {
+	require_root
+	cp /bin/bash "$T/mybash"
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "parents"
+	spec:
+	  kprobes:
+	  - call: sys_lseek
+	    syscall: true
+	    message: under-mybash
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchParentBinaries: [{operator: In, values: ["$T/mybash"]}]
+	      matchArgs: [{index: 1, operator: Equal, values: ["4242"]}]
+	  - call: sys_lseek
+	    syscall: true
+	    message: not-under-mybash
+	    args: [{index: 1, type: int64}]
+	    selectors:
+	    - matchParentBinaries: [{operator: NotIn, values: ["$T/mybash"]}]
+	      matchArgs: [{index: 1, operator: Equal, values: ["4242"]}]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	# "; true" keeps each shell from exec'ing its one command in place
+	"$T/mybash" -c "$PROGS/lang_calls $TARGET lseek:4242; true"
+	/bin/bash -c "$PROGS/lang_calls $TARGET lseek:4242; true"
+	stop_loader
+	# (events name the parent by pid only): one event each, from lang_calls
+	events "select(.process_kprobe.args[0].long_arg == \"4242\") | [.process_kprobe.message, .process_kprobe.process.binary, .process_kprobe.parent.pid]"
+	[ "$(count_events '.process_kprobe.message == "under-mybash" and .process_kprobe.process.binary == "'"$PROGS/lang_calls"'"')" -eq 1 ]
+	[ "$(count_events '.process_kprobe.message == "under-mybash"')" -eq 1 ]
+	[ "$(count_events '.process_kprobe.message == "not-under-mybash" and .process_kprobe.process.binary == "'"$PROGS/lang_calls"'"')" -eq 1 ]
+	[ "$(count_events '.process_kprobe.message == "not-under-mybash"')" -eq 1 ]
+}
