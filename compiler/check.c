@@ -41,6 +41,37 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 			diag_add(d, p->file, m->values[0].pos, SEV_ERROR, "cel-expr", "CelExpr at byte %d: %s", off + 1, err);
 		return;
 	}
+	if (m->op == OP_CAPS_GAINED) {
+		if (m->nargs_slots != 2) {
+			diag_add(d, p->file, m->args_pos.line ? m->args_pos : m->op_pos, SEV_ERROR, "matcharg-index",
+				 "CapabilitiesGained operator requires two args (args: [old, new], slots of capability masks)");
+			return;
+		}
+		int slots[2] = {m->args_slot, m->args_slot2};
+		for (int i = 0; i < 2; i++) {
+			if (slots[i] < 0)
+				continue;
+			if (slots[i] >= h->nargs) {
+				diag_add(d, p->file, m->args_pos, SEV_ERROR, "matcharg-index",
+					 "matchArgs args [%d] names no slot: the hook has %d (args, then data)", slots[i], h->nargs);
+				continue;
+			}
+			const struct arg *s = &h->args[slots[i]];
+			if (arg_type_known(s->type) && !(arg_types[s->type].load && !strcmp(arg_types[s->type].load, "caps")) &&
+			    !(arg_type_is_int(s->type) && arg_types[s->type].size == 8))
+				diag_add(d, p->file, m->args_pos, SEV_ERROR, "op-type",
+					 "CapabilitiesGained compares capability masks, but slot %d is %s (kernel_cap_t, "
+					 "cap_effective, cap_permitted, cap_inheritable or a 64-bit integer)",
+					 slots[i], s->type_name);
+		}
+		if (m->nvalues)
+			diag_add(d, p->file, m->values[0].pos, SEV_WARNING, "bad-value",
+				 "CapabilitiesGained takes no values: these are ignored");
+		return;
+	}
+	if (m->nargs_slots > 1)
+		diag_add(d, p->file, m->args_pos, SEV_WARNING, "matcharg-index",
+			 "only CapabilitiesGained reads a second slot in args: the others after the first are ignored");
 	if ((m->index < 0 && m->args_slot < 0) || m->op == OP_UNKNOWN || m->op == OP_OTHER)
 		return;
 	const struct arg *a = match_target(h, m);

@@ -295,6 +295,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	case OP_FILETYPE:
 	case OP_NOTFILETYPE:
 	case OP_CELEXPR:
+	case OP_CAPS_GAINED:
 	case OP_OTHER:
 	case OP_COUNT: buf_puts(b, "0"); break;
 	}
@@ -405,6 +406,22 @@ void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct matc
 	if (arg_has_value_fn(hp->h, a)) { /* a path that cannot be followed fails the filter */
 		emit_value_eval(b, hp, a, "\t\t");
 		buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", a->slot);
+	}
+	if (ma->op == OP_CAPS_GAINED) { /* a bit of new that old lacks */
+		const struct arg *nw = ma->args_slot2 >= 0 && ma->args_slot2 < hp->h->nargs ? &hp->h->args[ma->args_slot2] : NULL;
+		if (!nw)
+			return;
+		if (arg_has_value_fn(hp->h, nw)) {
+			emit_value_eval(b, hp, nw, "\t\t");
+			buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", nw->slot);
+		}
+		char o[32], n[32];
+		value_expr(o, sizeof(o), hp, a);
+		value_expr(n, sizeof(n), hp, nw);
+		char *c = xasprintf("(((__u64)%s ^ (__u64)%s) & (__u64)%s) != 0", o, n, n);
+		emit_break_if(b, false, c);
+		free(c);
+		return;
 	}
 	if (ops[ma->op].positive == OP_FILETYPE) { /* the type bits of the inode it names */
 		char val[32];

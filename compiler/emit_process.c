@@ -108,6 +108,7 @@ static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p
 		case OP_FILETYPE:
 		case OP_NOTFILETYPE:
 		case OP_CELEXPR:
+		case OP_CAPS_GAINED:
 		case OP_SUBSTRING:
 		case OP_SUBSTRING_IGN:
 		case OP_OTHER:

@@ -132,6 +132,8 @@ const struct op_info ops[OP_COUNT] = {
 	/* neither an integer nor a string compare: the check reads the inode's mode */
 	[OP_FILETYPE] = {"FileType", OPW_ARGS, false, false, false, OP_FILETYPE, NEED_NONE},
 	[OP_NOTFILETYPE] = {"NotFileType", OPW_ARGS, false, false, true, OP_FILETYPE, NEED_NONE},
+	/* two slots (args: [old, new]), no values; match_target is old */
+	[OP_CAPS_GAINED] = {"CapabilitiesGained", OPW_ARGS, true, false, false, OP_CAPS_GAINED, NEED_NONE},
 	/* over slots it names itself: no target arg (match_target is NULL) */
 	[OP_CELEXPR] = {"CelExpr", OPW_ARGS, true, false, false, OP_CELEXPR, NEED_NONE},
 	[OP_INMAP] = {"InMap", OPW_ARGS, true, false, false, OP_INMAP, NEED_NONE},

@@ -517,10 +517,11 @@ static void parse_match_slots(struct pctx *c, yaml_node_t *v, struct match_arg *
 			if (get_int(c, item, "an args slot", 0, 255, &x))
 				m->args_slot = (int)x;
 		} else if (n == 2) {
-			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "unsupported",
-				 "unsupported: a second slot in %s args (only CapabilitiesGained reads one)", what);
+			if (get_int(c, item, "an args slot", 0, 255, &x))
+				m->args_slot2 = (int)x;
 		}
 	}
+	m->nargs_slots = n;
 	if (!n)
 		diag_add(c->d, c->file, m->args_pos, SEV_ERROR, "no-values", "%s args is empty", what);
 }
@@ -531,6 +532,7 @@ static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg 
 	m->pos = node_pos(n);
 	m->index = -1;
 	m->args_slot = -1;
+	m->args_slot2 = -1;
 	m->data = data;
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;

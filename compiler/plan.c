@@ -384,6 +384,7 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 		case OP_FILETYPE: /* one mode read for all its values: costed below */
 		case OP_NOTFILETYPE:
 		case OP_CELEXPR:
+		case OP_CAPS_GAINED:
 		case OP_UNKNOWN:
 		case OP_NOTEQUAL:
 		case OP_NOTPREFIX:

@@ -219,6 +219,7 @@ enum op {
 	OP_SUBSTRING_IGN, /* the same, ASCII letters compared without case */
 	OP_INMAP,       /* integers and "lo:hi" ranges (Tetragon: a hash map) */
 	OP_NOTINMAP,
+	OP_CAPS_GAINED, /* args: [old, new] capability masks: new has a bit old lacks */
 	OP_CELEXPR,     /* a CEL expression over the slots, compiled to C (cel.c) */
 	OP_FILETYPE,    /* the file type (i_mode & S_IFMT) of a file, path, dentry or fd */
 	OP_NOTFILETYPE,
@@ -351,6 +352,8 @@ struct arg {
 struct match_arg {
 	int index;
 	int args_slot;   /* args: [N]: the slot it names (overrides index), or -1 */
+	int args_slot2;  /* CapabilitiesGained: args: [old, new]: new's slot, or -1 */
+	int nargs_slots; /* how many slots args: lists */
 	bool data;       /* a matchData entry: index (or args) counts data entries */
 	enum op op;
 	struct value *values;

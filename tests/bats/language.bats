@@ -543,3 +543,17 @@ macros_policy() {
 	[ "$(count_events '.process_kprobe.message == "not-under-mybash" and .process_kprobe.process.binary == "'"$PROGS/lang_calls"'"')" -eq 1 ]
 	[ "$(count_events '.process_kprobe.message == "not-under-mybash"')" -eq 1 ]
 }
+
+@test "the spec's section 3 example (CelExpr, CapabilitiesGained, NotInRange, NotFileType on kprobes) compiles and verifies" {
+	require_root
+	[ -r /sys/kernel/btf/vmlinux ] || skip "needs the kernel BTF"
+	run "$TPC" --emit-c "$T/p.c" "$FIXTURES/language/beyond-section3.yaml" -o "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# new has a capability old lacks: one constant expression
+	grep -q '((__u64)v0 ^ (__u64)v1) & (__u64)v1) != 0' "$T/p.c"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
