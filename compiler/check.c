@@ -137,6 +137,10 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	for (int i = 0; i < m->nvalues; i++) {
 		const struct value *v = &m->values[i];
 		long long x = 0;
+		if (m->list_pos.line && a->type != AT_SYSCALL64 && i == 0)
+			diag_add(d, p->file, m->list_pos, SEV_ERROR, "op-type",
+				 "a list's syscalls are compared as syscall numbers: the argument type is not syscall64 but %s",
+				 a->type_name);
 		if (is_int && ops[m->op].positive == OP_INMAP) {
 			/* decimal numbers and lo:hi ranges, as Tetragon reads them */
 			bool dec = v->len > 0;

@@ -44,6 +44,11 @@ void parse_set_target(const struct target *t)
 	parse_target = t;
 }
 
+static const char *target_arch(void)
+{
+	return parse_target && parse_target->arch ? parse_target->arch : "x86";
+}
+
 /* "; did you mean 'X'?" or `otherwise` */
 #define DYM(word, cands, otherwise) did_you_mean(word, cands, otherwise, dym_, sizeof(dym_))
 
@@ -556,20 +561,44 @@ static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg 
 	}
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
+	/* "list:NAME" in InMap/NotInMap: the syscall numbers of the list's
+	 * members (in the target's ABI), in its place */
 	for (int i = 0; (m->op == OP_INMAP || m->op == OP_NOTINMAP) && i < m->nvalues; i++) {
-		const char *s = m->values[i].s;
-		if (strncmp(s, "list:", 5))
+		if (strncmp(m->values[i].s, "list:", 5))
 			continue;
-		bool known = false;
+		struct value lv = m->values[i];
+		memmove(&m->values[i], &m->values[i + 1], sizeof(*m->values) * (size_t)(m->nvalues - i - 1));
+		m->nvalues--;
+		i--;
+		const struct plist *l = NULL;
 		for (int j = 0; j < c->nlists; j++)
-			known |= !strcmp(c->lists[j].name, s + 5);
-		if (!known)
-			diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "unknown-list", "list '%s' not found", s);
-		else /* Tetragon turns its members into syscall numbers of their ABI */
-			diag_add(c->d, c->file, m->values[i].pos, SEV_ERROR, "unsupported",
-				 "unsupported: %s over '%s' (its members become the target's syscall numbers, and tpc has "
-				 "no syscall number table for the target yet; write the numbers)",
-				 op_name(m->op), s);
+			if (!strcmp(c->lists[j].name, lv.s + 5))
+				l = &c->lists[j];
+		if (!l) {
+			diag_add(c->d, c->file, lv.pos, SEV_ERROR, "unknown-list", "list '%s' not found", lv.s);
+		} else if (l->type != LIST_SYSCALLS && l->type != LIST_GEN_SYSCALLS) {
+			diag_add(c->d, c->file, lv.pos, SEV_ERROR, "bad-list", "list '%s' is not syscall type", l->name);
+		} else if (!l->refused) {
+			m->list_pos = lv.pos;
+			m->values = xrealloc(m->values, sizeof(*m->values) * (size_t)(m->nvalues + l->n + 1));
+			for (int k = 0; k < l->n; k++) {
+				int nr = syscall_number(target_arch(), l->members[k] + 4);
+				if (nr < 0) {
+					diag_add(c->d, c->file, l->mpos[k], SEV_ERROR, "bad-list",
+						 "syscall '%s' of list '%s' has no number in the %s ABI", l->members[k], l->name,
+						 !strcmp(target_arch(), "arm64") ? "arm64" : "x64");
+					continue;
+				}
+				struct value *v = &m->values[m->nvalues++];
+				memset(v, 0, sizeof(*v));
+				v->s = xasprintf("%d", nr);
+				v->len = strlen(v->s);
+				v->pos = lv.pos;
+				v->is_int = true;
+				v->i = nr;
+			}
+		}
+		free(lv.s);
 	}
 	if (m->op != OP_CELEXPR && m->index < 0 && !m->index_pos.line && !m->args_pos.line)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'index' (or 'args')", what + 2);
@@ -1651,10 +1680,6 @@ static void list_add(struct plist *l, const char *member, struct pos at)
 	l->mpos[l->n++] = at;
 }
 
-static const char *target_arch(void)
-{
-	return parse_target && parse_target->arch ? parse_target->arch : "x86";
-}
 
 /* A syscalls list element, "[abi/]name" with name sys_X or a prefixed
  * symbol, to "sys_X" (the hook's syscall: true probes the target's

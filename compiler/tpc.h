@@ -354,6 +354,7 @@ struct match_arg {
 	int args_slot;   /* args: [N]: the slot it names (overrides index), or -1 */
 	int args_slot2;  /* CapabilitiesGained: args: [old, new]: new's slot, or -1 */
 	int nargs_slots; /* how many slots args: lists */
+	struct pos list_pos; /* InMap/NotInMap: a "list:NAME" value, expanded to its syscall numbers */
 	bool data;       /* a matchData entry: index (or args) counts data entries */
 	enum op op;
 	struct value *values;
@@ -569,6 +570,9 @@ bool value_as_int(const struct arg *a, const struct value *v, long long *out);
 /* an InRange/NotInRange value "min:max" (one colon, each bound an integer:
  * decimal, 0x, 0 or 0b) */
 bool value_range(const struct value *v, long long *lo, long long *hi);
+/* syscall_table.c: the number of syscall name (without sys_) in the ABI
+ * of arch ("x86", "arm64"), or -1 */
+int syscall_number(const char *arch, const char *name);
 /* cel.c: a CelExpr value to one C expression over the hook's slots
  * (slot_expr[i]: the C of slot i's value; NULL when only checking);
  * false with err and the byte offset of the problem */

@@ -557,3 +557,45 @@ macros_policy() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "InMap over a syscalls list on a syscall64 slot: the members' numbers, other syscalls none" {
+	require_root
+	command -v python3 >/dev/null || skip "needs python3"
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "dup-family"
+	spec:
+	  lists:
+	  - name: dups
+	    type: syscalls
+	    values: ["sys_dup", "sys_dup2", "sys_dup3"]
+	  tracepoints:
+	  - subsystem: raw_syscalls
+	    event: sys_enter
+	    args:
+	    - index: 4
+	      type: syscall64
+	    selectors:
+	    - matchArgs:
+	      - index: 4
+	        operator: InMap
+	        values: ["list:dups"]
+	EOF
+	run "$TPC" --emit-c "$T/p.c" "$T/p.yaml" -o "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '(__u64)v0 == (__u64)33ULL' "$T/p.c" # dup2 on x86_64
+	start_loader "$T/p.bpf.o"
+	python3 -c 'import os, time; os.dup2(0, 50); os.dup2(0, 51, inheritable=False); os.close(50); print(os.getpid())' >"$T/pid"
+	stop_loader
+	local pid
+	pid=$(cat "$T/pid")
+	events "select(.process_tracepoint.process.pid == $pid) | .process_tracepoint.args[0].syscall_id.id"
+	[ "$(count_events ".process_tracepoint.process.pid == $pid and .process_tracepoint.args[0].syscall_id.id == 33")" -ge 1 ]
+	[ "$(count_events ".process_tracepoint.process.pid == $pid and .process_tracepoint.args[0].syscall_id.id == 292")" -ge 1 ]
+	[ "$(count_events ".process_tracepoint.process.pid == $pid and (.process_tracepoint.args[0].syscall_id.id as \$id | [32, 33, 292] | index(\$id)) == null")" -eq 0 ]
+	# (the selector above is well formed: it counts this process's events)
+	[ "$(count_events ".process_tracepoint.process.pid == $pid and (.process_tracepoint.args[0].syscall_id.id as \$id | [32, 33, 292] | index(\$id)) != null")" -ge 2 ]
+}
