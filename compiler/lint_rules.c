@@ -30,6 +30,7 @@ const struct lint_rule lint_rules[] = {
 	{"bad-list", "a spec.lists entry that cannot be expanded (a bad syscall element or ABI, values on a generated "
 		     "list, a name defined twice)"},
 	{"cel-expr", "a CelExpr outside tpc's subset of CEL, of the wrong types, or not returning bool"},
+	{"node-selector", "a nodeSelector, which tp-load ignores (Tetragon applies it only to policies from the Kubernetes API)"},
 	{"option", "an option with a bad value (the policy is refused), or an unknown option (ignored, as Tetragon "
 		   "ignores it)"},
 	{"macro", "a selector macro that is undefined, uses other macros, or sets a field the selector or another "

@@ -2041,10 +2041,14 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_OPTIONS] = {"options", K_IMPL, 0},
 	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
 	[SPEC_LOADER] = {"loader", K_UNSUPPORTED, "loader"},
-	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED, "podSelector"},
-	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED, "containerSelector"},
-	[SPEC_HOST_SELECTOR] = {"hostSelector", K_UNSUPPORTED, "hostSelector"},
-	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_UNSUPPORTED, "nodeSelector"},
+	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED,
+			       "podSelector (it needs the pods' labels and their containers' cgroup ids, which a node "
+			       "learns from Kubernetes; Tetragon outside Kubernetes refuses it too)"},
+	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED,
+				     "containerSelector (it needs container names and images per cgroup, which a node "
+				     "learns from Kubernetes and its runtime)"},
+	[SPEC_HOST_SELECTOR] = {"hostSelector", K_IMPL, 0},
+	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_IMPL, 0},
 	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_IMPL, 0},
 };
 
@@ -2175,14 +2179,33 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		case SPEC_LSMHOOKS: parse_hook_list(c, v, p, HOOK_LSM, "lsmhooks"); break;
 		case SPEC_FENTRIES: parse_hook_list(c, v, p, HOOK_FENTRY, "fentries"); break;
 		case SPEC_OPTIONS: options = v; break;
-		case SPEC_LISTS:
+		case SPEC_HOST_SELECTOR:
+			/* null: with pod and container selectors null (tpc has no
+			 * other) nothing is filtered, exactly; {}: only processes
+			 * outside pod containers, which tpc cannot tell yet */
+			if (scalar_is_null(v))
+				break;
+			if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top == v->data.mapping.pairs.start)
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported",
+					 "unsupported: hostSelector {} (it limits the hooks to processes outside pod "
+					 "containers, which tpc cannot tell apart yet); leave it out to trace every process");
+			else
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-value",
+					 "hostSelector must be null or {} (Tetragon rejects any other)");
+			break;
+		case SPEC_NODE_SELECTOR:
+			/* Tetragon evaluates it only for policies from the Kubernetes
+			 * API; tp-load loads files */
+			diag_add(c->d, c->file, node_pos(k), SEV_WARNING, "node-selector",
+				 "nodeSelector is ignored: Tetragon applies it only to policies from the Kubernetes API, and "
+				 "tp-load loads the object wherever it is run");
+			break;
+		case SPEC_LISTS: /* parsed before the hooks */
+		case SPEC_SELECTORS_MACROS:
 		case SPEC_ENFORCERS:
 		case SPEC_LOADER:
 		case SPEC_POD_SELECTOR:
-		case SPEC_CONTAINER_SELECTOR:
-		case SPEC_HOST_SELECTOR:
-		case SPEC_NODE_SELECTOR:
-		case SPEC_SELECTORS_MACROS: break;
+		case SPEC_CONTAINER_SELECTOR: break;
 		}
 	}
 	if (options)

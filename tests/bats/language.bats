@@ -599,3 +599,29 @@ macros_policy() {
 	# (the selector above is well formed: it counts this process's events)
 	[ "$(count_events ".process_tracepoint.process.pid == $pid and (.process_tracepoint.args[0].syscall_id.id as \$id | [32, 33, 292] | index(\$id)) != null")" -ge 2 ]
 }
+
+@test "workload selectors: hostSelector null is exact (no filtering), nodeSelector a warning, the others refused naming what they need" {
+	write_policy "$T/p.yaml" <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "workloads"
+	spec:
+	  hostSelector: ~
+	  nodeSelector:
+	    matchLabels: {kubernetes.io/os: linux}
+	  kprobes:
+	  - call: sys_fchmodat
+	    syscall: true
+	EOF
+	run "$TPC" lint "$T/p.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: nodeSelector is ignored"*"[node-selector]"* ]]
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	sed -i 's/hostSelector: ~/podSelector: {matchLabels: {app: web}}/' "$T/p.yaml"
+	run "$TPC" lint "$T/p.yaml"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unsupported: podSelector (it needs the pods' labels and their containers' cgroup ids"* ]]
+}
