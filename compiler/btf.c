@@ -83,6 +83,15 @@ bool kbtf_has_func(const struct btf *btf, const char *name)
 	return find_func(btf, name) > 0;
 }
 
+int kbtf_target_syscalls(const struct target *t, const char *prefix, char ***names, const char **err)
+{
+	*err = NULL;
+	struct btf *btf = t->no_btf ? NULL : t->btf || kbtf_default_exists() ? kbtf_get(t->btf, err) : NULL;
+	if (!btf)
+		return -1;
+	return kbtf_funcs_with_prefix(btf, prefix, names);
+}
+
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

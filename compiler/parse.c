@@ -38,10 +38,16 @@ struct pctx {
 };
 
 static const struct target *parse_target;
+static int (*parse_syscall_lister)(const struct target *, const char *, char ***, const char **);
 
 void parse_set_target(const struct target *t)
 {
 	parse_target = t;
+}
+
+void parse_set_syscall_lister(int (*fn)(const struct target *t, const char *prefix, char ***names, const char **err))
+{
+	parse_syscall_lister = fn;
 }
 
 static const char *target_arch(void)
@@ -1758,19 +1764,16 @@ static void list_generate_syscalls(struct pctx *c, struct plist *l, struct pos a
 {
 	bool arm = !strcmp(target_arch(), "arm64");
 	const char *prefix = arm ? "__arm64_sys_" : "__x64_sys_";
-	const char *btf_path = parse_target ? parse_target->btf : NULL;
 	const char *err = NULL;
-	struct btf *btf = parse_target && parse_target->no_btf ? NULL
-			  : btf_path || kbtf_default_exists() ? kbtf_get(btf_path, &err) : NULL;
-	if (!btf) {
+	char **names = NULL;
+	int n = parse_target && parse_syscall_lister ? parse_syscall_lister(parse_target, prefix, &names, &err) : -1;
+	if (n < 0) {
 		diag_add(c->d, c->file, at, SEV_ERROR, "bad-list",
 			 "list '%s' of type generated_syscalls needs the target kernel's BTF to know its syscalls (%s)",
 			 l->name, err ? err : "none: give --btf FILE");
 		l->refused = true;
 		return;
 	}
-	char **names = NULL;
-	int n = kbtf_funcs_with_prefix(btf, prefix, &names);
 	/* BTF also has the wrappers of syscalls the kernel leaves out of this
 	 * ABI's table (cond_syscall stubs: chown16, *_time32, ...); a syscall
 	 * the kernel defines has a syscalls/sys_enter_X event, so where the

@@ -604,6 +604,11 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
  * syscall list elements its ABI); without it: the host's running kernel. */
 struct target;
 void parse_set_target(const struct target *t);
+/* How generated_syscalls lists learn the target's syscalls (the BTF
+ * functions named prefix+X, kbtf_target_syscalls); parse itself reads no
+ * BTF, so programs that link only the parser need none. Unset: such a
+ * list is an error. */
+void parse_set_syscall_lister(int (*fn)(const struct target *t, const char *prefix, char ***names, const char **err));
 void policy_set_free(struct policy_set *ps);
 
 /* What tpc reads of a policy (each an error at the line that runs past
@@ -968,6 +973,8 @@ bool kbtf_has_func(const struct btf *btf, const char *name);
 /* the names of BTF functions that start with prefix, the prefix cut off,
  * sorted and unique (malloc'ed, *out too); how many */
 int kbtf_funcs_with_prefix(const struct btf *btf, const char *prefix, char ***out);
+/* the same in the target's BTF; -1 (and why in *err) without one */
+int kbtf_target_syscalls(const struct target *t, const char *prefix, char ***names, const char **err);
 bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out);
 /* A raw tracepoint's TP_PROTO parameters, from the typedef btf_trace_<event>
  * (a pointer to a function whose first parameter, void *, is skipped). */
