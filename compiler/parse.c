@@ -1978,6 +1978,11 @@ static void parse_list_hook(struct pctx *c, yaml_node_t *item, yaml_node_t *call
 	}
 	if (l->refused)
 		return;
+	if (!l->n) {
+		diag_add(c->d, c->file, node_pos(call), SEV_WARNING, "bad-list",
+			 "list '%s' has no members: this hook probes nothing", l->name);
+		return;
+	}
 	p->hooks = xrealloc(p->hooks, sizeof(*p->hooks) * (size_t)(p->nhooks + l->n));
 	struct diags quiet = {0};
 	for (int i = 0; i < l->n; i++) {
