@@ -83,6 +83,48 @@ bool kbtf_has_func(const struct btf *btf, const char *name)
 	return find_func(btf, name) > 0;
 }
 
+int kbtf_target_syscalls(const struct target *t, const char *prefix, char ***names, const char **err)
+{
+	*err = NULL;
+	struct btf *btf = t->no_btf ? NULL : t->btf || kbtf_default_exists() ? kbtf_get(t->btf, err) : NULL;
+	if (!btf)
+		return -1;
+	return kbtf_funcs_with_prefix(btf, prefix, names);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int kbtf_funcs_with_prefix(const struct btf *btf, const char *prefix, char ***out)
+{
+	size_t plen = strlen(prefix);
+	int n = 0, cap = 0;
+	char **v = NULL;
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!t || !btf_is_func(t) || BTF_INFO_VLEN(t->info) == BTF_FUNC_EXTERN) /* a declaration only */
+			continue;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!name || strncmp(name, prefix, plen) || !name[plen])
+			continue;
+		if (n == cap)
+			v = xrealloc(v, sizeof(*v) * (size_t)(cap = cap ? cap * 2 : 64));
+		v[n++] = xstrdup(name + plen);
+	}
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), cmp_name);
+	int m = 0; /* BTF may hold one name twice */
+	for (int i = 0; i < n; i++)
+		if (!m || strcmp(v[m - 1], v[i]))
+			v[m++] = v[i];
+		else
+			free(v[i]);
+	*out = v;
+	return m;
+}
+
 /* Skips typedefs and qualifiers (const, volatile, restrict, type tags). */
 static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *out_id)
 {

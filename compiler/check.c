@@ -66,6 +66,49 @@ static void check_net_match(const struct policy *p, const struct match_arg *m, c
 static void check_match_arg(const struct policy *p, const struct hook *h, const struct match_arg *m,
 			    struct diags *d)
 {
+	if (m->op == OP_CELEXPR) {
+		if (m->nvalues != 1) {
+			diag_add(d, p->file, m->nvalues ? m->values[1].pos : m->pos, SEV_ERROR, "cel-expr",
+				 "only a single CelExpr value is supported");
+			return;
+		}
+		char err[256];
+		int off = 0;
+		if (!cel_compile(m->values[0].s, h, NULL, NULL, NULL, &off, err, sizeof(err)))
+			diag_add(d, p->file, m->values[0].pos, SEV_ERROR, "cel-expr", "CelExpr at byte %d: %s", off + 1, err);
+		return;
+	}
+	if (m->op == OP_CAPS_GAINED) {
+		if (m->nargs_slots != 2) {
+			diag_add(d, p->file, m->args_pos.line ? m->args_pos : m->op_pos, SEV_ERROR, "matcharg-index",
+				 "CapabilitiesGained operator requires two args (args: [old, new], slots of capability masks)");
+			return;
+		}
+		int slots[2] = {m->args_slot, m->args_slot2};
+		for (int i = 0; i < 2; i++) {
+			if (slots[i] < 0)
+				continue;
+			if (slots[i] >= h->nargs) {
+				diag_add(d, p->file, m->args_pos, SEV_ERROR, "matcharg-index",
+					 "matchArgs args [%d] names no slot: the hook has %d (args, then data)", slots[i], h->nargs);
+				continue;
+			}
+			const struct arg *s = &h->args[slots[i]];
+			if (arg_type_known(s->type) && !(arg_types[s->type].load && !strcmp(arg_types[s->type].load, "caps")) &&
+			    !(arg_type_is_int(s->type) && arg_types[s->type].size == 8))
+				diag_add(d, p->file, m->args_pos, SEV_ERROR, "op-type",
+					 "CapabilitiesGained compares capability masks, but slot %d is %s (kernel_cap_t, "
+					 "cap_effective, cap_permitted, cap_inheritable or a 64-bit integer)",
+					 slots[i], s->type_name);
+		}
+		if (m->nvalues)
+			diag_add(d, p->file, m->values[0].pos, SEV_WARNING, "bad-value",
+				 "CapabilitiesGained takes no values: these are ignored");
+		return;
+	}
+	if (m->nargs_slots > 1)
+		diag_add(d, p->file, m->args_pos, SEV_WARNING, "matcharg-index",
+			 "only CapabilitiesGained reads a second slot in args: the others after the first are ignored");
 	if ((m->index < 0 && m->args_slot < 0) || m->op == OP_UNKNOWN || m->op == OP_OTHER)
 		return;
 	const struct arg *a = match_target(h, m);
@@ -97,6 +140,25 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	}
 	if (m->nvalues == 0)
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
+	if (ops[m->op].positive == OP_FILETYPE) {
+		if (!arg_has_file_type(a->type)) {
+			diag_add(d, p->file, m->op_pos, SEV_ERROR, "op-type",
+				 "FileType operators specified for non-file/path type: arg %d is %s (file, path, dentry or fd)",
+				 a->index, a->type_name);
+			return;
+		}
+		static const char *const names[] = {"reg", "regular", "dir", "lnk", "link", "chr", "char", "blk", "block",
+						    "fifo", "pipe", "sock", "socket", NULL};
+		for (int i = 0; i < m->nvalues; i++) {
+			char dym_[128];
+			if (!file_type_bits(m->values[i].s))
+				diag_add(d, p->file, m->values[i].pos, SEV_ERROR, "bad-value", "unknown file type: %s%s",
+					 m->values[i].s,
+					 did_you_mean(m->values[i].s, names, " (reg, dir, lnk, chr, blk, fifo or sock)", dym_,
+						      sizeof(dym_)));
+		}
+		return;
+	}
 	bool str_op = !ops[m->op].on_int;
 	bool int_op = !ops[m->op].on_bytes;
 	bool is_int = a->type == AT_FD ? !match_arg_on_bytes(a, m) : arg_type_is_int(a->type);
@@ -116,7 +178,39 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 	for (int i = 0; i < m->nvalues; i++) {
 		const struct value *v = &m->values[i];
 		long long x = 0;
-		if (is_int) {
+		if (m->list_pos.line && a->type != AT_SYSCALL64 && i == 0)
+			diag_add(d, p->file, m->list_pos, SEV_ERROR, "op-type",
+				 "a list's syscalls are compared as syscall numbers: the argument type is not syscall64 but %s",
+				 a->type_name);
+		if (is_int && ops[m->op].positive == OP_INMAP) {
+			/* decimal numbers and lo:hi ranges, as Tetragon reads them */
+			bool dec = v->len > 0;
+			for (size_t k = 0; k < v->len && dec; k++)
+				dec = (v->s[k] >= '0' && v->s[k] <= '9') || v->s[k] == '-' || v->s[k] == ':';
+			long long lo, hi;
+			bool range = value_is_map_range(m, v);
+			if (!strncmp(v->s, "list:", 5))
+				continue; /* refused by parse */
+			if (!dec || (range ? !value_range(v, &lo, &hi) : !v->is_int))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",
+					 "%s value '%s' is not a decimal integer or a range lo:hi of two (%s takes no hex)",
+					 op_name(m->op), v->s, op_name(m->op));
+			else if (range ? !int_fits(lo, v->s, a->type) || !int_fits(hi, strchr(v->s, ':') + 1, a->type)
+				       : !int_fits(v->i, v->s, a->type))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' does not fit arg type %s", v->s,
+					 a->type_name);
+		} else if (is_int && ops[m->op].positive == OP_INRANGE) {
+			long long lo, hi;
+			if (!value_range(v, &lo, &hi))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value",
+					 "%s value '%s' is not a range min:max of two integers", op_name(m->op), v->s);
+			else if (!int_fits(lo, v->s, a->type) || !int_fits(hi, strchr(v->s, ':') + 1, a->type))
+				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "range '%s' does not fit arg type %s", v->s,
+					 a->type_name);
+			else if (arg_types[a->type].is_signed ? lo > hi : (unsigned long long)lo > (unsigned long long)hi)
+				diag_add(d, p->file, v->pos, SEV_WARNING, "bad-value",
+					 "range '%s' is empty (min > max): it never matches", v->s);
+		} else if (is_int) {
 			if (!value_as_int(a, v, &x))
 				diag_add(d, p->file, v->pos, SEV_ERROR, "bad-value", "value '%s' is not an integer%s, but arg %d is %s",
 					 v->s, arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps")

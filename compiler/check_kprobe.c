@@ -58,7 +58,7 @@ static void check_function_btf(const struct policy *p, const struct hook *h, str
 			       const struct target *o, struct kproto *proto, bool *have, struct diags *d)
 {
 	*have = kbtf_func_proto(btf, h->call, proto);
-	/* "list:NAME" calls name a policy list (refused as unsupported); a
+	/* ("list:NAME" calls are expanded by parse, one hook per member); a
 	 * function the running kernel has outside vmlinux BTF (a module's) can
 	 * be probed but its prototype is unknown */
 	if (*have || !strncmp(h->call, "list:", 5) || (h->kind == HOOK_KPROBE && !o->btf && ksyms_has_func(h->call)))

@@ -72,6 +72,8 @@ void check_process_filters(const struct policy *p, const struct hook *h, struct 
 			check_pid_values(p, &s->match_pids[k], d);
 		for (int k = 0; k < s->nmatch_binaries; k++)
 			check_binary_values(p, &s->match_binaries[k], d);
+		for (int k = 0; k < s->nmatch_parent_binaries; k++)
+			check_binary_values(p, &s->match_parent_binaries[k], d);
 		for (int k = 0; k < s->nmatch_namespaces; k++)
 			check_ns_values(p, &s->match_namespaces[k], d);
 		for (int k = 0; k < s->nmatch_caps; k++)

@@ -11,16 +11,28 @@
 void diag_add(struct diags *d, const char *file, struct pos p, enum severity sev,
 	      const char *rule, const char *fmt, ...)
 {
+	va_list ap;
+	char *msg;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = xstrdup("(out of memory formatting message)");
+	va_end(ap);
+	/* one problem said once: a hook cloned per list member, or a macro
+	 * used by several selectors, is checked once per use */
+	for (int i = 0; i < d->n; i++) {
+		const struct diag *o = &d->v[i];
+		if (o->pos.line == p.line && o->pos.col == p.col && o->sev == sev && !strcmp(o->msg, msg) &&
+		    (o->file == file || (o->file && file && !strcmp(o->file, file)))) {
+			free(msg);
+			return;
+		}
+	}
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 16;
 		d->v = xrealloc(d->v, sizeof(*d->v) * (size_t)d->cap);
 	}
 	struct diag *x = &d->v[d->n++];
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&x->msg, fmt, ap) < 0)
-		x->msg = xstrdup("(out of memory formatting message)");
-	va_end(ap);
+	x->msg = msg;
 	x->file = file;
 	x->pos = p;
 	x->sev = sev;

@@ -90,6 +90,8 @@ static void emit_entry_checks(struct buf *b, const struct plan *pl, const struct
 	for (int pass = 0; pass < 3; pass++) {
 		for (int m = 0; m < s->nmatch_args; m++) {
 			const struct match_arg *ma = &s->match_args[m];
+			if (ma->op == OP_CELEXPR && pass == 0)
+				emit_cel_check(b, hp, ma);
 			const struct arg *a = match_target(h, ma);
 			if (!a)
 				continue;
@@ -505,6 +507,7 @@ char *emit_policy_c(const struct plan *pl)
 			   hp->na - 1);
 		hook_emit_decls(&b, hp);
 		emit_valuesets(&b, hp);
+		emit_substr_fns(&b, hp);
 		emit_value_fns(&b, hp);
 		if (hp->at_return)
 			emit_return_body(&b, pl, hp);

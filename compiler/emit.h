@@ -16,6 +16,8 @@ void cond_postfix(struct buf *b, const char *at_end, const char *len, const stru
 /* A filter that fails ends the selector: `cond` is the filter's positive
  * form without outer parentheses; the selector stops when cond == when
  * is false (when: the operator is negated, so it stops when cond holds). */
+/* a byte as a C character constant */
+void c_byte(struct buf *b, unsigned char c);
 void emit_break_if(struct buf *b, bool when, const char *cond);
 /* A comment-safe copy of user text (no comment end, no newlines). */
 void comment_text(struct buf *b, const char *s);
@@ -37,6 +39,10 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 		  const char *indent);
 /* The C expression of an arg's value (a[index], or v<slot>). */
 void emit_value_c(struct buf *b, const struct hook_plan *hp, const struct arg *a);
+/* the bpf_loop step functions of the hook's SubString filters */
+void emit_substr_fns(struct buf *b, const struct hook_plan *hp);
+/* a CelExpr filter: its slots' values, then its expression */
+void emit_cel_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma);
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a);
 void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
 void emit_str_locals(struct buf *b, const struct hook_plan *hp);

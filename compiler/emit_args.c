@@ -143,6 +143,61 @@ void emit_resolve(struct buf *b, const struct hook_plan *hp, const struct arg *a
 		buf_printf(b, "tpc_read_str(w%d, %d, %s, %s);\n", i, sp->size, v, bool_c(user));
 }
 
+/* SubString/SubStringIgnCase: one bpf_loop step function per value,
+ * named after its place in the hook (selector, filter, value). */
+static void substr_name(char *out, size_t len, const struct hook_plan *hp, const struct match_arg *ma, int v)
+{
+	const struct hook *h = hp->h;
+	for (int s = 0; s < h->nselectors; s++) {
+		const struct selector *sel = &h->selectors[s];
+		if (ma >= sel->match_args && ma < sel->match_args + sel->nmatch_args) {
+			snprintf(out, len, "tpc_h%d_sub_s%d_m%d_v%d", hp->id, s, (int)(ma - sel->match_args), v);
+			return;
+		}
+	}
+	snprintf(out, len, "tpc_h%d_sub_unknown", hp->id);
+}
+
+void emit_substr_fns(struct buf *b, const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	for (int s = 0; s < h->nselectors; s++) {
+		const struct selector *sel = &h->selectors[s];
+		for (int m = 0; m < sel->nmatch_args; m++) {
+			const struct match_arg *ma = &sel->match_args[m];
+			if (ma->op != OP_SUBSTRING && ma->op != OP_SUBSTRING_IGN)
+				continue;
+			bool ign = ma->op == OP_SUBSTRING_IGN;
+			for (int v = 0; v < ma->nvalues; v++) {
+				const struct value *val = &ma->values[v];
+				char name[96];
+				substr_name(name, sizeof(name), hp, ma, v);
+				buf_printf(b, "\n// %s ", op_name(ma->op));
+				comment_value(b, val);
+				buf_printf(b, " (line %d): is it at position i?\n", val->pos.line);
+				buf_printf(b,
+					   "static long %s(__u32 i, void *ctx)\n{\n\tstruct tpc_substr *st = ctx;\n\n"
+					   "\tif ((long)i > st->n - %zu)\n\t\treturn 1; /* no room left: not found */\n\tif (",
+					   name, val->len);
+				for (size_t k = 0; k < val->len; k++) {
+					unsigned char ch = (unsigned char)val->s[k];
+					bool letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+					if (k)
+						buf_puts(b, k % 4 ? " && " : " &&\n\t    ");
+					if (ign && letter) { /* only the two cases of a letter give it with bit 5 set */
+						buf_printf(b, "(TPC_SUB_BYTE(st, i, %zu) | 0x20) == ", k);
+						c_byte(b, (unsigned char)(ch | 0x20));
+					} else {
+						buf_printf(b, "TPC_SUB_BYTE(st, i, %zu) == ", k);
+						c_byte(b, ch);
+					}
+				}
+				buf_puts(b, ") {\n\t\tst->found = 1;\n\t\treturn 1;\n\t}\n\treturn 0;\n}\n");
+			}
+		}
+	}
+}
+
 /* Equal/NotEqual values grouped by length: one length compare selects a
  * group, then each value of that length is word compares. */
 static void cond_equal(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const char *w,
@@ -221,6 +276,19 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 			cond_postfix(b, at_end, len, &ma->values[v], "\t\t");
 		}
 		break;
+	case OP_SUBSTRING:
+	case OP_SUBSTRING_IGN:
+		/* the bytes searched: a string's without its NUL, a buffer's
+		 * as read (at most its check buffer) */
+		for (int v = 0; v < ma->nvalues; v++) {
+			char fn[96];
+			substr_name(fn, sizeof(fn), hp, ma, v);
+			if (v)
+				buf_puts(b, " ||\n\t\t    ");
+			buf_printf(b, "({ struct tpc_substr st_ = {w%d, %s, 0}; bpf_loop(TPC_STR_MAX, %s, &st_, 0); st_.found; })",
+				   i, sp->is_buf ? n : len, fn);
+		}
+		break;
 	case OP_UNKNOWN:
 	case OP_NOTEQUAL:
 	case OP_NOTPREFIX:
@@ -231,6 +299,14 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 	case OP_IN:
 	case OP_NOTIN:
 	OP_NET_CASES:
+	case OP_INRANGE:
+	case OP_NOTINRANGE:
+	case OP_INMAP:
+	case OP_NOTINMAP:
+	case OP_FILETYPE:
+	case OP_NOTFILETYPE:
+	case OP_CELEXPR:
+	case OP_CAPS_GAINED:
 	case OP_OTHER:
 	case OP_COUNT: buf_puts(b, "0"); break;
 	}
@@ -244,29 +320,57 @@ static void emit_int_check(struct buf *b, const struct hook_plan *hp, const stru
 	char val[32];
 	value_expr(val, sizeof(val), hp, a);
 	const struct valueset *vs = plan_valueset(hp, ma, 8);
-	if (vs) {
+	bool first = true;
+	if (vs) { /* the numbers (InMap: not its ranges) */
 		char key[64];
 		snprintf(key, sizeof(key), "(__u64)(__s64)(%s)%s", ct, val);
 		cond_in_set(&c, hp, vs, key);
 		buf_printf(&c, " /* %d values */", vs->n);
-		emit_break_if(b, ops[ma->op].negated, c.s);
-		buf_free(&c);
-		return;
+		first = false;
 	}
 	for (int v = 0; v < ma->nvalues; v++) {
 		long long x = 0;
+		bool map_range = value_is_map_range(ma, &ma->values[v]);
+		if (vs && !map_range)
+			continue;
 		value_as_int(a, &ma->values[v], &x);
-		if (v)
+		if (!first)
 			buf_puts(&c, " || ");
+		first = false;
+		if (map_range) { /* inclusive; reversed bounds swapped (as Tetragon expands them) */
+			long long lo = 0, hi = 0;
+			value_range(&ma->values[v], &lo, &hi);
+			if (arg_types[a->type].is_signed ? lo > hi : (unsigned long long)lo > (unsigned long long)hi) {
+				long long t = lo;
+				lo = hi;
+				hi = t;
+			}
+			buf_printf(&c, "((%s)%s >= ", ct, val);
+			c_int_const(&c, a->type, lo);
+			buf_printf(&c, " && (%s)%s <= ", ct, val);
+			c_int_const(&c, a->type, hi);
+			buf_puts(&c, ")");
+			continue;
+		}
 		if (ma->op == OP_MASK) {
 			buf_printf(&c, "((%s)%s & (%s)0x%llxULL) != 0", ct, val, ct, (unsigned long long)x);
+			continue;
+		}
+		if (ops[ma->op].positive == OP_INRANGE) { /* inclusive, in the arg's type and sign */
+			long long lo = 0, hi = 0;
+			value_range(&ma->values[v], &lo, &hi);
+			buf_printf(&c, "((%s)%s >= ", ct, val);
+			c_int_const(&c, a->type, lo);
+			buf_printf(&c, " && (%s)%s <= ", ct, val);
+			c_int_const(&c, a->type, hi);
+			buf_puts(&c, ")");
 			continue;
 		}
 		const char *cop = ma->op == OP_GT ? ">" : ma->op == OP_LT ? "<" : "==";
 		buf_printf(&c, "(%s)%s %s ", ct, val, cop);
 		c_int_const(&c, a->type, x);
 	}
-	if (!ma->nvalues)
+	if (first)
 		buf_puts(&c, "0");
 	emit_break_if(b, ops[ma->op].negated, c.s);
 	buf_free(&c);
@@ -420,6 +524,35 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 			buf_puts(&c, "0");
 	}
 	emit_break_if(b, ops[ma->op].negated, c.s);
+}
+
+void emit_cel_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma)
+{
+	const struct hook *h = hp->h;
+	char exprs[5][32];
+	const char *slot_expr[5];
+	for (int i = 0; i < 5; i++) {
+		snprintf(exprs[i], sizeof(exprs[i]), "0");
+		if (i < h->nargs)
+			value_expr(exprs[i], sizeof(exprs[i]), hp, &h->args[i]);
+		slot_expr[i] = exprs[i];
+	}
+	struct buf c = {0};
+	unsigned used = 0;
+	char err[256];
+	if (ma->nvalues != 1 || !cel_compile(ma->values[0].s, h, slot_expr, &c, &used, NULL, err, sizeof(err))) {
+		buf_free(&c);
+		return; /* check reported it */
+	}
+	buf_printf(b, "\t\t/* matchArgs CelExpr (line %d): ", ma->pos.line);
+	comment_text(b, ma->values[0].s);
+	buf_puts(b, " */\n");
+	for (int i = 0; i < 5 && i < h->nargs; i++) /* a slot that cannot be read fails the selector */
+		if ((used >> i & 1) && arg_has_value_fn(h, &h->args[i])) {
+			emit_value_eval(b, hp, &h->args[i], "\t\t");
+			buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", h->args[i].slot);
+		}
+	emit_break_if(b, false, c.s);
 	buf_free(&c);
 }
 
@@ -437,6 +570,38 @@ void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct matc
 	}
 	if (ops[ma->op].net) {
 		emit_net_check(b, hp, ma, a);
+		return;
+	}
+	if (ma->op == OP_CAPS_GAINED) { /* a bit of new that old lacks */
+		const struct arg *nw = ma->args_slot2 >= 0 && ma->args_slot2 < hp->h->nargs ? &hp->h->args[ma->args_slot2] : NULL;
+		if (!nw)
+			return;
+		if (arg_has_value_fn(hp->h, nw)) {
+			emit_value_eval(b, hp, nw, "\t\t");
+			buf_printf(b, "\t\tif (e%d)\n\t\t\tbreak;\n", nw->slot);
+		}
+		char o[32], n[32];
+		value_expr(o, sizeof(o), hp, a);
+		value_expr(n, sizeof(n), hp, nw);
+		char *c = xasprintf("(((__u64)%s ^ (__u64)%s) & (__u64)%s) != 0", o, n, n);
+		emit_break_if(b, false, c);
+		free(c);
+		return;
+	}
+	if (ops[ma->op].positive == OP_FILETYPE) { /* the type bits of the inode it names */
+		char val[32];
+		struct buf c = {0};
+		value_expr(val, sizeof(val), hp, a);
+		const char *reader = a->type == AT_FD ? "fd" : a->type == AT_PATH ? "path" : a->type == AT_DENTRY ? "dentry" : "file";
+		buf_printf(b, "\t\t{\n\t\t__u64 mode = tpc_mode_of_%s(%s) & 0170000;\n", reader, val);
+		for (int v = 0; v < ma->nvalues; v++)
+			buf_printf(&c, "%smode == 0%o /* %s */", v ? " || " : "", file_type_bits(ma->values[v].s),
+				   ma->values[v].s);
+		if (!ma->nvalues)
+			buf_puts(&c, "0");
+		emit_break_if(b, ops[ma->op].negated, c.s);
+		buf_puts(b, "\t\t}\n");
+		buf_free(&c);
 		return;
 	}
 	if (!match_arg_on_bytes(a, ma)) {

@@ -102,6 +102,16 @@ static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p
 		case OP_MASK:
 		case OP_NOTIN:
 		OP_NET_CASES:
+		case OP_INRANGE:
+		case OP_NOTINRANGE:
+		case OP_INMAP:
+		case OP_NOTINMAP:
+		case OP_FILETYPE:
+		case OP_NOTFILETYPE:
+		case OP_CELEXPR:
+		case OP_CAPS_GAINED:
+		case OP_SUBSTRING:
+		case OP_SUBSTRING_IGN:
 		case OP_OTHER:
 		case OP_COUNT: buf_puts(b, "0"); break;
 		}
@@ -137,6 +147,21 @@ static void emit_binaries(struct buf *b, const struct hook_plan *hp, const struc
 		buf_printf(&c, " || (proc->follow & (1ULL << %d))", bit);
 	buf_puts(&c, ")");
 	emit_break_if(b, ops[m->op].negated, c.s);
+	buf_free(&c);
+}
+
+/* the parent's table entry, looked up once per filter; an unknown parent
+ * skips the filter (it passes), as in Tetragon */
+static void emit_parent_binaries(struct buf *b, const struct hook_plan *hp, const struct match_proc *m)
+{
+	buf_printf(b, "\t\t/* matchParentBinaries %s (line %d) */\n\t\t{\n", op_name(m->op), m->pos.line);
+	buf_puts(b, "\t\tstruct tpc_proc *pproc = proc ? bpf_map_lookup_elem(&tpc_procs, &proc->ppid) : NULL;\n");
+	struct buf c = {0};
+	bool negated = ops[m->op].negated;
+	buf_puts(&c, negated ? "pproc && " : "!pproc || ");
+	cond_binary(&c, hp, "pproc", m);
+	emit_break_if(b, negated, c.s);
+	buf_puts(b, "\t\t}\n");
 	buf_free(&c);
 }
 
@@ -242,6 +267,8 @@ void emit_process_checks(struct buf *b, const struct plan *pl, const struct hook
 	case 3:
 		for (int i = 0; i < s->nmatch_binaries; i++)
 			emit_binaries(b, hp, &s->match_binaries[i], plan_follow_bit(pl, &s->match_binaries[i]));
+		for (int i = 0; i < s->nmatch_parent_binaries; i++)
+			emit_parent_binaries(b, hp, &s->match_parent_binaries[i]);
 		break;
 	}
 }

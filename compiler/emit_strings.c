@@ -80,7 +80,7 @@ void cond_words_prefix(struct buf *b, const char *w, const struct value *v)
 }
 
 /* A byte as C: a character literal when it prints, else its number. */
-static void c_byte(struct buf *b, unsigned char c)
+void c_byte(struct buf *b, unsigned char c)
 {
 	if (c == '\'' || c == '\\')
 		buf_printf(b, "'\\%c'", c);

@@ -26,6 +26,15 @@ const struct lint_rule lint_rules[] = {
 	{"bad-name", "a call, tracepoint subsystem or event with characters no kernel name has (or a NUL byte)"},
 	{"unsupported", "part of the CRD that tpc recognises but does not implement yet"},
 	{"no-hooks", "a policy with no kprobes, tracepoints, uprobes, usdts, lsmhooks or fentries"},
+	{"unknown-list", "a call \"list:NAME\" naming no list of spec.lists"},
+	{"bad-list", "a spec.lists entry that cannot be expanded (a bad syscall element or ABI, values on a generated "
+		     "list, a name defined twice)"},
+	{"cel-expr", "a CelExpr outside tpc's subset of CEL, of the wrong types, or not returning bool"},
+	{"node-selector", "a nodeSelector, which tp-load ignores (Tetragon applies it only to policies from the Kubernetes API)"},
+	{"option", "an option with a bad value (the policy is refused), or an unknown option (ignored, as Tetragon "
+		   "ignores it)"},
+	{"macro", "a selector macro that is undefined, uses other macros, or sets a field the selector or another "
+		  "macro also sets"},
 	/* args and selectors */
 	{"duplicate-arg", "two args with one index"},
 	{"resolve", "a resolve path, btfType or data source that does not walk the kernel's types (misspelt member, "

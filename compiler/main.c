@@ -138,6 +138,8 @@ static bool check_file(const char *file, const struct target *t, struct policy_s
 		       struct plan *pl, struct diags *d)
 {
 	int errors = d->errors;
+	parse_set_target(t);
+	parse_set_syscall_lister(kbtf_target_syscalls);
 	if (!parse_policy_file(file, ps, d))
 		return false;
 	for (int j = 0; j < ps->n; j++) {

@@ -155,6 +155,19 @@ const struct op_info ops[OP_COUNT] = {
 	[OP_PROTOCOL] = {"Protocol", OPW_ARGS, false, false, false, OP_PROTOCOL, NEED_NONE, true},
 	[OP_FAMILY] = {"Family", OPW_ARGS, false, false, false, OP_FAMILY, NEED_NONE, true},
 	[OP_STATE] = {"State", OPW_ARGS, false, false, false, OP_STATE, NEED_NONE, true},
+	[OP_INRANGE] = {"InRange", OPW_ARGS, true, false, false, OP_INRANGE, NEED_NONE},
+	[OP_NOTINRANGE] = {"NotInRange", OPW_ARGS, true, false, true, OP_INRANGE, NEED_NONE},
+	[OP_SUBSTRING] = {"SubString", OPW_ARGS, false, true, false, OP_SUBSTRING, NEED_WHOLE},
+	[OP_SUBSTRING_IGN] = {"SubStringIgnCase", OPW_ARGS, false, true, false, OP_SUBSTRING_IGN, NEED_WHOLE},
+	/* neither an integer nor a string compare: the check reads the inode's mode */
+	[OP_FILETYPE] = {"FileType", OPW_ARGS, false, false, false, OP_FILETYPE, NEED_NONE},
+	[OP_NOTFILETYPE] = {"NotFileType", OPW_ARGS, false, false, true, OP_FILETYPE, NEED_NONE},
+	/* two slots (args: [old, new]), no values; match_target is old */
+	[OP_CAPS_GAINED] = {"CapabilitiesGained", OPW_ARGS, true, false, false, OP_CAPS_GAINED, NEED_NONE},
+	/* over slots it names itself: no target arg (match_target is NULL) */
+	[OP_CELEXPR] = {"CelExpr", OPW_ARGS, true, false, false, OP_CELEXPR, NEED_NONE},
+	[OP_INMAP] = {"InMap", OPW_ARGS, true, false, false, OP_INMAP, NEED_NONE},
+	[OP_NOTINMAP] = {"NotInMap", OPW_ARGS, true, false, true, OP_INMAP, NEED_NONE},
 	[OP_OTHER] = {"?", 0, false, false, false, OP_OTHER, NEED_NONE},
 };
 
@@ -284,6 +297,8 @@ const struct arg *hook_find_data(const struct hook *h, int index)
  * matchData: both count data entries. */
 const struct arg *match_target(const struct hook *h, const struct match_arg *m)
 {
+	if (m->op == OP_CELEXPR) /* its index and args are ignored (Tetragon) */
+		return NULL;
 	if (m->data)
 		return hook_find_data(h, m->args_slot >= 0 ? m->args_slot : m->index);
 	if (m->args_slot >= 0)
@@ -311,7 +326,7 @@ bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m)
 
 bool selector_has_filters(const struct selector *s)
 {
-	return s->nmatch_args || s->nmatch_return_args || s->nmatch_pids || s->nmatch_binaries ||
+	return s->nmatch_args || s->nmatch_return_args || s->nmatch_pids || s->nmatch_binaries || s->nmatch_parent_binaries ||
 	       s->nmatch_namespaces || s->nmatch_caps || s->nmatch_cap_changes || s->nmatch_ns_changes;
 }
 
@@ -423,6 +438,55 @@ bool value_as_int(const struct arg *a, const struct value *v, long long *out)
 	if (arg_types[a->type].load && !strcmp(arg_types[a->type].load, "caps"))
 		return caps_from_text(v->s, out);
 	return false;
+}
+
+unsigned file_type_bits(const char *s)
+{
+	static const struct {
+		const char *name;
+		unsigned bits;
+	} types[] = {
+		{"reg", 0100000},  {"regular", 0100000}, {"dir", 0040000},	 {"lnk", 0120000},  {"link", 0120000},
+		{"chr", 0020000},  {"char", 0020000},	  {"blk", 0060000},	 {"block", 0060000}, {"fifo", 0010000},
+		{"pipe", 0010000}, {"sock", 0140000},	  {"socket", 0140000},
+	};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(s, types[i].name))
+			return types[i].bits;
+	return 0;
+}
+
+/* one bound: an integer as parse_integer_text reads it, or 0b binary */
+static bool range_bound(const char *s, size_t n, long long *out)
+{
+	char t[80];
+	if (!n || n >= sizeof(t))
+		return false;
+	memcpy(t, s, n);
+	t[n] = 0;
+	const char *d = t[0] == '-' ? t + 1 : t;
+	if (d[0] == '0' && (d[1] == 'b' || d[1] == 'B')) {
+		if (!d[2])
+			return false;
+		unsigned long long u = 0;
+		for (const char *q = d + 2; *q; q++) {
+			if ((*q != '0' && *q != '1') || u >> 63)
+				return false;
+			u = u << 1 | (unsigned long long)(*q - '0');
+		}
+		*out = t[0] == '-' ? -(long long)u : (long long)u;
+		return true;
+	}
+	return parse_integer_text(t, out);
+}
+
+bool value_range(const struct value *v, long long *lo, long long *hi)
+{
+	const char *colon = memchr(v->s, ':', v->len);
+	if (!colon || memchr(colon + 1, ':', v->len - (size_t)(colon - v->s) - 1))
+		return false;
+	return range_bound(v->s, (size_t)(colon - v->s), lo) &&
+	       range_bound(colon + 1, v->len - (size_t)(colon - v->s) - 1, hi);
 }
 
 const char *arg_load(const struct hook *h, const struct arg *a)

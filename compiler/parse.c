@@ -12,13 +12,48 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
+
+/* A list of spec.lists, expanded when parsed: its members are what a
+ * hook with call "list:NAME" becomes, one hook each. */
+enum list_type { LIST_FUNCS, LIST_SYSCALLS, LIST_GEN_SYSCALLS, LIST_GEN_FTRACE };
+struct plist {
+	char *name;
+	enum list_type type;
+	char **members;     /* kernel symbols, or sys_X for the syscall types */
+	struct pos *mpos;   /* where each was written (generated: the list's type) */
+	int n;
+	bool refused;       /* an error was reported: hooks using it say nothing more */
+};
 
 struct pctx {
 	yaml_document_t *doc;
 	const char *file;
 	struct diags *d;
+	struct plist *lists;   /* spec.lists, parsed before the hooks */
+	int nlists;
+	yaml_node_t *macros;   /* spec.selectorsMacros (a mapping), or NULL */
+	bool in_macro;         /* parsing a macro's body */
 };
+
+static const struct target *parse_target;
+static int (*parse_syscall_lister)(const struct target *, const char *, char ***, const char **);
+
+void parse_set_target(const struct target *t)
+{
+	parse_target = t;
+}
+
+void parse_set_syscall_lister(int (*fn)(const struct target *t, const char *prefix, char ***names, const char **err))
+{
+	parse_syscall_lister = fn;
+}
+
+static const char *target_arch(void)
+{
+	return parse_target && parse_target->arch ? parse_target->arch : "x86";
+}
 
 /* "; did you mean 'X'?" or `otherwise` */
 #define DYM(word, cands, otherwise) did_you_mean(word, cands, otherwise, dym_, sizeof(dym_))
@@ -493,10 +528,11 @@ static void parse_match_slots(struct pctx *c, yaml_node_t *v, struct match_arg *
 			if (get_int(c, item, "an args slot", 0, 255, &x))
 				m->args_slot = (int)x;
 		} else if (n == 2) {
-			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "unsupported",
-				 "unsupported: a second slot in %s args (only CapabilitiesGained reads one)", what);
+			if (get_int(c, item, "an args slot", 0, 255, &x))
+				m->args_slot2 = (int)x;
 		}
 	}
+	m->nargs_slots = n;
 	if (!n)
 		diag_add(c->d, c->file, m->args_pos, SEV_ERROR, "no-values", "%s args is empty", what);
 }
@@ -507,6 +543,7 @@ static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg 
 	m->pos = node_pos(n);
 	m->index = -1;
 	m->args_slot = -1;
+	m->args_slot2 = -1;
 	m->data = data;
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, what))
 		return;
@@ -530,7 +567,46 @@ static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg 
 	}
 	if (!has_op)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'operator'", what + 2);
-	if (m->index < 0 && !m->index_pos.line && !m->args_pos.line)
+	/* "list:NAME" in InMap/NotInMap: the syscall numbers of the list's
+	 * members (in the target's ABI), in its place */
+	for (int i = 0; (m->op == OP_INMAP || m->op == OP_NOTINMAP) && i < m->nvalues; i++) {
+		if (strncmp(m->values[i].s, "list:", 5))
+			continue;
+		struct value lv = m->values[i];
+		memmove(&m->values[i], &m->values[i + 1], sizeof(*m->values) * (size_t)(m->nvalues - i - 1));
+		m->nvalues--;
+		i--;
+		const struct plist *l = NULL;
+		for (int j = 0; j < c->nlists; j++)
+			if (!strcmp(c->lists[j].name, lv.s + 5))
+				l = &c->lists[j];
+		if (!l) {
+			diag_add(c->d, c->file, lv.pos, SEV_ERROR, "unknown-list", "list '%s' not found", lv.s);
+		} else if (l->type != LIST_SYSCALLS && l->type != LIST_GEN_SYSCALLS) {
+			diag_add(c->d, c->file, lv.pos, SEV_ERROR, "bad-list", "list '%s' is not syscall type", l->name);
+		} else if (!l->refused) {
+			m->list_pos = lv.pos;
+			m->values = xrealloc(m->values, sizeof(*m->values) * (size_t)(m->nvalues + l->n + 1));
+			for (int k = 0; k < l->n; k++) {
+				int nr = syscall_number(target_arch(), l->members[k] + 4);
+				if (nr < 0) {
+					diag_add(c->d, c->file, l->mpos[k], SEV_ERROR, "bad-list",
+						 "syscall '%s' of list '%s' has no number in the %s ABI", l->members[k], l->name,
+						 !strcmp(target_arch(), "arm64") ? "arm64" : "x64");
+					continue;
+				}
+				struct value *v = &m->values[m->nvalues++];
+				memset(v, 0, sizeof(*v));
+				v->s = xasprintf("%d", nr);
+				v->len = strlen(v->s);
+				v->pos = lv.pos;
+				v->is_int = true;
+				v->i = nr;
+			}
+		}
+		free(lv.s);
+	}
+	if (m->op != OP_CELEXPR && m->index < 0 && !m->index_pos.line && !m->args_pos.line)
 		diag_add(c->d, c->file, m->pos, SEV_ERROR, "missing-key", "%s is missing 'index' (or 'args')", what + 2);
 }
 
@@ -989,20 +1065,38 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_RETURN_ARGS] = {"matchReturnArgs", K_IMPL, 0},
 	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
 	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
-	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_UNSUPPORTED, "matchParentBinaries"},
+	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_IMPL, 0},
 	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
-	[SK_MACROS] = {"macros", K_UNSUPPORTED, "selector macros"},
+	[SK_MACROS] = {"macros", K_IMPL, 0},
+	/* not matched and not in events (Tetragon reports it in policy status) */
 	[SK_LABEL] = {"label", K_IGNORED, 0},
 };
 
-static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
+static void selector_free(struct selector *s);
+
+/* The keys of one selector body: the selector's own, or a macro's merged
+ * into it. seen: the fields set so far (1 << selector_key); a field a
+ * second source sets is refused at `conflict_at` (the macro's name in the
+ * selector's macros list) through `outer`. Returns the selector's macros
+ * list node, if any. */
+static yaml_node_t *parse_selector_body(struct pctx *c, yaml_node_t *n, struct selector *s, unsigned *seen,
+					struct pctx *outer, const char *macro, struct pos conflict_at)
 {
-	s->pos = node_pos(n);
-	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a selector"))
-		return;
+	yaml_node_t *macros = NULL;
 	FOR_PAIRS(c, n, k, v)
 	{
-		switch ((enum selector_key)LOOKUP(c, k, selector_keys, "a selector")) {
+		int key = LOOKUP(c, k, selector_keys, c->in_macro ? "a selector macro" : "a selector");
+		if (key >= 0 && key != SK_MACROS && key != SK_LABEL) {
+			if (*seen & (1u << key)) {
+				diag_add(outer->d, outer->file, conflict_at, SEV_ERROR, "macro",
+					 "%s: field is defined in multiple macros and/or policy selectors (macro '%s' sets it "
+					 "again)",
+					 selector_keys[key].key, macro ? macro : "?");
+				continue;
+			}
+			*seen |= 1u << key;
+		}
+		switch ((enum selector_key)key) {
 		case SK_MATCH_ARGS:
 			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchArgs", parse_match_arg(c, item, at));
 			break;
@@ -1040,12 +1134,110 @@ static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
 			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchData",
 				   parse_match_arg_in(c, item, at, true));
 			break;
-		case SK_MATCH_RETURN_ACTIONS:
-		case SK_MATCH_PARENT_BINARIES:
-		case SK_MATCH_WORKLOADS:
 		case SK_MACROS:
+			if (c->in_macro)
+				diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "macro",
+					 "macro definition cannot use other macros");
+			else
+				macros = v;
+			break;
+		case SK_MATCH_PARENT_BINARIES:
+			PARSE_LIST(c, v, s->match_parent_binaries, s->nmatch_parent_binaries, "matchParentBinaries",
+				   parse_match_proc(c, item, at, false));
+			for (int i = 0; i < s->nmatch_parent_binaries; i++)
+				if (s->match_parent_binaries[i].follow) {
+					/* it would need the ancestors' matches kept per process */
+					diag_add(c->d, c->file, s->match_parent_binaries[i].pos, SEV_ERROR, "unsupported",
+						 "unsupported: followChildren in matchParentBinaries (tpc matches the parent's "
+						 "executable only)");
+					s->match_parent_binaries[i].follow = false;
+				}
+			break;
+		case SK_MATCH_RETURN_ACTIONS:
+		case SK_MATCH_WORKLOADS:
 		case SK_LABEL: break;
 		}
+	}
+	return macros;
+}
+
+/* The body of macro `name` in spec.selectorsMacros, or NULL. */
+static yaml_node_t *find_macro(struct pctx *c, const char *name)
+{
+	if (!c->macros)
+		return NULL;
+	for (yaml_node_pair_t *q = c->macros->data.mapping.pairs.start; q < c->macros->data.mapping.pairs.top; q++) {
+		const char *k = scalar_text(node_at(c, q->key));
+		if (k && !strcmp(k, name))
+			return node_at(c, q->value);
+	}
+	return NULL;
+}
+
+/* A selector, with the bodies of its macros merged in (BEYOND-THE-SEED
+ * 7b): each field comes from one source, the selector or one macro. A
+ * macro's body was checked once where it is defined; here it is parsed
+ * quietly, as often as it is used. */
+static void parse_selector(struct pctx *c, yaml_node_t *n, struct selector *s)
+{
+	s->pos = node_pos(n);
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a selector"))
+		return;
+	unsigned seen = 0;
+	yaml_node_t *macros = parse_selector_body(c, n, s, &seen, c, NULL, s->pos);
+	if (!macros || scalar_is_null(macros) || !expect_kind(c, macros, YAML_SEQUENCE_NODE, "macros"))
+		return;
+	struct diags quiet = {0};
+	FOR_ITEMS(c, macros, item)
+	{
+		if (!expect_kind(c, item, YAML_SCALAR_NODE, "a macro name"))
+			continue;
+		const char *name = scalar_text(item);
+		yaml_node_t *body = find_macro(c, name);
+		if (!body) {
+			const char *names[65];
+			int m = 0;
+			for (yaml_node_pair_t *q = c->macros ? c->macros->data.mapping.pairs.start : NULL;
+			     c->macros && q < c->macros->data.mapping.pairs.top && m < 64; q++)
+				if (scalar_text(node_at(c, q->key)))
+					names[m++] = scalar_text(node_at(c, q->key));
+			names[m] = NULL;
+			char dym_[128];
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "macro", "undefined macro '%s'%s", name,
+				 DYM(name, names, c->macros ? "" : " (the policy has no selectorsMacros)"));
+			continue;
+		}
+		if (body->type != YAML_MAPPING_NODE)
+			continue; /* said where it is defined */
+		struct pctx cm = *c;
+		cm.d = &quiet;
+		cm.in_macro = true;
+		parse_selector_body(&cm, body, s, &seen, c, name, node_pos(item));
+	}
+	diags_free(&quiet);
+}
+
+/* spec.selectorsMacros: name -> selector body. Each body is checked here,
+ * once, at its own lines; selectors merge them in as they use them. */
+static void parse_macros(struct pctx *c, yaml_node_t *n)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_MAPPING_NODE, "selectorsMacros"))
+		return;
+	c->macros = n;
+	FOR_PAIRS(c, n, k, v)
+	{
+		if (!scalar_text(k)) {
+			diag_add(c->d, c->file, node_pos(k), SEV_ERROR, "wrong-type", "a macro name must be a scalar");
+			continue;
+		}
+		if (!expect_kind(c, v, YAML_MAPPING_NODE, "a selector macro"))
+			continue;
+		struct selector tmp = {0};
+		unsigned seen = 0;
+		struct pctx cm = *c;
+		cm.in_macro = true;
+		parse_selector_body(&cm, v, &tmp, &seen, c, scalar_text(k), node_pos(k));
+		selector_free(&tmp);
 	}
 }
 
@@ -1505,10 +1697,349 @@ static void parse_hook(struct pctx *c, yaml_node_t *n, struct hook *h, enum hook
 	}
 }
 
+/* ---- lists (BEYOND-THE-SEED section 6) ---- */
+
+static void list_add(struct plist *l, const char *member, struct pos at)
+{
+	l->members = xrealloc(l->members, sizeof(*l->members) * (size_t)(l->n + 1));
+	l->mpos = xrealloc(l->mpos, sizeof(*l->mpos) * (size_t)(l->n + 1));
+	l->members[l->n] = xstrdup(member);
+	l->mpos[l->n++] = at;
+}
+
+
+/* A syscalls list element, "[abi/]name" with name sys_X or a prefixed
+ * symbol, to "sys_X" (the hook's syscall: true probes the target's
+ * wrapper and its sys_enter_X twin). */
+static void list_syscall(struct pctx *c, struct plist *l, const char *s, struct pos at)
+{
+	bool arm = !strcmp(target_arch(), "arm64");
+	const char *arch = arm ? "arm64" : "x86_64";
+	const char *slash = strchr(s, '/');
+	char abi[32] = "";
+	const char *name = s;
+	if (slash) {
+		snprintf(abi, sizeof(abi), "%.*s", (int)(slash - s) < 31 ? (int)(slash - s) : 31, s);
+		name = slash + 1;
+		bool ok = arm ? (!strcmp(abi, "arm64") || !strcmp(abi, "arm32")) : (!strcmp(abi, "x64") || !strcmp(abi, "i386"));
+		if (!ok) {
+			diag_add(c->d, c->file, at, SEV_ERROR, "bad-list", "invalid ABI (%s) for arch (%s) in list '%s'", abi, arch,
+				 l->name);
+			l->refused = true;
+			return;
+		}
+	}
+	static const struct {
+		const char *prefix, *abi;
+		bool arm;
+	} prefixes[] = {{"__x64_", "x64", false}, {"__ia32_", "i386", false}, {"__arm64_", "arm64", true}};
+	const char *own = NULL; /* the ABI the prefix says */
+	const char *sys = name;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i].prefix);
+		if (!strncmp(name, prefixes[i].prefix, n)) {
+			if (prefixes[i].arm != arm) {
+				diag_add(c->d, c->file, at, SEV_ERROR, "bad-list", "invalid ABI (%s) for arch (%s) in list '%s'",
+					 prefixes[i].abi, arch, l->name);
+				l->refused = true;
+				return;
+			}
+			own = prefixes[i].abi;
+			sys = name + n;
+			break;
+		}
+	}
+	bool bad = strncmp(sys, "sys_", 4) || !sys[4];
+	for (const char *q = sys; !bad && *q; q++)
+		bad = !(*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'));
+	if (bad) {
+		diag_add(c->d, c->file, at, SEV_ERROR, "bad-list",
+			 "invalid syscall list element '%s' in list '%s' (write sys_NAME, optionally with an ABI: x64/sys_NAME)",
+			 s, l->name);
+		l->refused = true;
+		return;
+	}
+	if (own && *abi && strcmp(own, abi) && !(arm && !strcmp(abi, "arm32") && !strcmp(own, "arm64"))) {
+		diag_add(c->d, c->file, at, SEV_ERROR, "bad-list", "invalid ABI (%s) for arch (%s): '%s' is a %s symbol", abi,
+			 arch, s, own);
+		l->refused = true;
+		return;
+	}
+	const char *use = *abi ? abi : own ? own : arm ? "arm64" : "x64";
+	if (!strcmp(use, "i386") || !strcmp(use, "arm32")) {
+		/* compat calls enter through other wrappers, and the syscalls/
+		 * sys_enter_X tracepoints tpc's twins attach to do not fire for
+		 * them: only a kprobe on the compat wrapper would see them */
+		diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
+			 "unsupported: %s syscall '%s' in list '%s' (tpc probes the 64-bit wrapper and its sys_enter "
+			 "tracepoint twin, which do not see 32-bit compat calls)",
+			 use, s, l->name);
+		l->refused = true;
+		return;
+	}
+	list_add(l, sys, at);
+}
+
+/* generated_syscalls: every syscall whose wrapper is in the target's BTF */
+static void list_generate_syscalls(struct pctx *c, struct plist *l, struct pos at)
+{
+	bool arm = !strcmp(target_arch(), "arm64");
+	const char *prefix = arm ? "__arm64_sys_" : "__x64_sys_";
+	const char *err = NULL;
+	char **names = NULL;
+	int n = parse_target && parse_syscall_lister ? parse_syscall_lister(parse_target, prefix, &names, &err) : -1;
+	if (n < 0) {
+		diag_add(c->d, c->file, at, SEV_ERROR, "bad-list",
+			 "list '%s' of type generated_syscalls needs the target kernel's BTF to know its syscalls (%s)",
+			 l->name, err ? err : "none: give --btf FILE");
+		l->refused = true;
+		return;
+	}
+	/* BTF also has the wrappers of syscalls the kernel leaves out of this
+	 * ABI's table (cond_syscall stubs: chown16, *_time32, ...); a syscall
+	 * the kernel defines has a syscalls/sys_enter_X event, so where the
+	 * target's tracefs is readable it decides */
+	const char *tracefs = parse_target && parse_target->tracefs ? parse_target->tracefs : "/sys/kernel/tracing";
+	char *probe = xasprintf("%s/events/syscalls/sys_enter_openat/format", tracefs);
+	bool use_tracefs = !access(probe, R_OK);
+	free(probe);
+	for (int i = 0; i < n; i++) {
+		bool keep = strcmp(names[i], "ni_syscall"); /* the "not implemented" stub is no syscall */
+		if (keep && use_tracefs) {
+			char *f = xasprintf("%s/events/syscalls/sys_enter_%s/format", tracefs, names[i]);
+			keep = !access(f, R_OK);
+			free(f);
+		}
+		if (keep) {
+			char *sys = xasprintf("sys_%s", names[i]);
+			list_add(l, sys, at);
+			free(sys);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+enum list_key { LK_NAME, LK_TYPE, LK_VALUES, LK_PATTERN, LK_VALIDATED };
+static const struct key_spec list_keys[] = {
+	[LK_NAME] = {"name", K_IMPL, 0},
+	[LK_TYPE] = {"type", K_IMPL, 0},
+	[LK_VALUES] = {"values", K_IMPL, 0},
+	[LK_PATTERN] = {"pattern", K_IMPL, 0},
+	[LK_VALIDATED] = {"validated", K_IMPL, 0},
+};
+
+static void parse_list(struct pctx *c, yaml_node_t *n, struct plist *l)
+{
+	static const char *const types[] = {"syscalls", "generated_syscalls", "generated_ftrace", NULL};
+	char dym_[128];
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a list")) {
+		l->refused = true;
+		return;
+	}
+	yaml_node_t *values = NULL, *type_node = NULL;
+	char *pattern = NULL;
+	bool validated = false;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch ((enum list_key)LOOKUP(c, k, list_keys, "a list")) {
+		case LK_NAME: get_string(c, v, "list name", &l->name); break;
+		case LK_TYPE: {
+			type_node = v;
+			const char *t = scalar_text(v);
+			if (!expect_kind(c, v, YAML_SCALAR_NODE, "list type"))
+				l->refused = true;
+			else if (!*t)
+				l->type = LIST_FUNCS;
+			else if (!strcmp(t, "syscalls"))
+				l->type = LIST_SYSCALLS;
+			else if (!strcmp(t, "generated_syscalls"))
+				l->type = LIST_GEN_SYSCALLS;
+			else if (!strcmp(t, "generated_ftrace"))
+				l->type = LIST_GEN_FTRACE;
+			else {
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-enum", "invalid list type '%s'%s", t,
+					 DYM(t, types, " (syscalls, generated_syscalls or generated_ftrace; none for kernel functions)"));
+				l->refused = true;
+			}
+			break;
+		}
+		case LK_VALUES: values = v; break;
+		case LK_PATTERN: get_string(c, v, "list pattern", &pattern); break;
+		case LK_VALIDATED: get_bool(c, v, "validated", &validated); break;
+		}
+	}
+	if (!l->name) {
+		diag_add(c->d, c->file, node_pos(n), SEV_ERROR, "missing-key", "list is missing 'name'");
+		l->name = xstrdup("");
+		l->refused = true;
+	}
+	struct pos tpos = type_node ? node_pos(type_node) : node_pos(n);
+	bool generated = l->type == LIST_GEN_SYSCALLS || l->type == LIST_GEN_FTRACE;
+	if (values && !scalar_is_null(values) && expect_kind(c, values, YAML_SEQUENCE_NODE, "list values")) {
+		if (generated && seq_len(values)) {
+			diag_add(c->d, c->file, node_pos(values), SEV_ERROR, "bad-list", "generated list '%s' has values",
+				 l->name);
+			l->refused = true;
+		}
+	}
+	if (l->refused)
+		goto out;
+	switch (l->type) {
+	case LIST_FUNCS:
+	case LIST_SYSCALLS:
+		if (!values || scalar_is_null(values) || values->type != YAML_SEQUENCE_NODE)
+			break;
+		FOR_ITEMS(c, values, item)
+		{
+			char *name = NULL;
+			if (l->type == LIST_FUNCS ? !get_name(c, item, "a list value", true, &name)
+						  : !get_string(c, item, "a list value", &name)) {
+				l->refused = true;
+				continue;
+			}
+			if (l->type == LIST_SYSCALLS)
+				list_syscall(c, l, name, node_pos(item));
+			else
+				list_add(l, name, node_pos(item));
+			free(name);
+		}
+		break;
+	case LIST_GEN_SYSCALLS: list_generate_syscalls(c, l, tpos); break;
+	case LIST_GEN_FTRACE:
+		if (!pattern || !*pattern) {
+			diag_add(c->d, c->file, tpos, SEV_ERROR, "bad-list", "generated_ftrace list '%s' must specify pattern",
+				 l->name);
+		} else {
+			/* the functions ftrace can probe are those of the kernel
+			 * (and modules) tpc would read at build time: the build
+			 * host's, not the node's, and they change with every
+			 * kernel build and module load */
+			diag_add(c->d, c->file, tpos, SEV_ERROR, "unsupported",
+				 "unsupported: list type generated_ftrace (its members come from a node's tracefs "
+				 "available_filter_functions, which a compiler on a build host does not have and which "
+				 "changes with every kernel and module; list the functions in a list without type)");
+		}
+		l->refused = true;
+		break;
+	}
+out:
+	(void)validated; /* true only says Tetragon expanded it already: tpc expands either way */
+	free(pattern);
+}
+
+static void parse_lists(struct pctx *c, yaml_node_t *n)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "lists"))
+		return;
+	c->lists = xcalloc((size_t)seq_len(n), sizeof(*c->lists));
+	FOR_ITEMS(c, n, item)
+	{
+		struct plist *l = &c->lists[c->nlists];
+		parse_list(c, item, l);
+		for (int i = 0; i < c->nlists; i++)
+			if (l->name && *l->name && !strcmp(c->lists[i].name, l->name)) {
+				diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "bad-list", "list '%s' is defined twice",
+					 l->name);
+				l->refused = true;
+			}
+		c->nlists++;
+	}
+}
+
+static void free_lists(struct pctx *c)
+{
+	for (int i = 0; i < c->nlists; i++) {
+		for (int j = 0; j < c->lists[i].n; j++)
+			free(c->lists[i].members[j]);
+		free(c->lists[i].members);
+		free(c->lists[i].mpos);
+		free(c->lists[i].name);
+	}
+	free(c->lists);
+	c->lists = NULL;
+	c->nlists = 0;
+}
+
+/* The "list:NAME" a kprobe or fentry calls, or NULL. */
+static yaml_node_t *list_call(struct pctx *c, yaml_node_t *n)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+		const char *k = scalar_text(node_at(c, q->key));
+		yaml_node_t *v = node_at(c, q->value);
+		if (k && !strcmp(k, "call") && scalar_text(v) && !strncmp(scalar_text(v), "list:", 5))
+			return v;
+	}
+	return NULL;
+}
+
+/* A kprobe or fentry with call "list:NAME": one hook per member, each the
+ * hook as written with the member as its call. The first is parsed with
+ * the file's diagnostics, the others quietly (the same node says the same
+ * things). */
+static void parse_list_hook(struct pctx *c, yaml_node_t *item, yaml_node_t *call, struct policy *p, enum hook_kind kind)
+{
+	const char *name = scalar_text(call) + 5;
+	struct plist *l = NULL;
+	for (int i = 0; i < c->nlists; i++)
+		if (!strcmp(c->lists[i].name, name))
+			l = &c->lists[i];
+	if (!l) {
+		const char *names[65];
+		int m = 0;
+		for (int i = 0; i < c->nlists && m < 64; i++)
+			names[m++] = c->lists[i].name;
+		names[m] = NULL;
+		char dym_[128];
+		diag_add(c->d, c->file, node_pos(call), SEV_ERROR, "unknown-list", "list '%s' not found%s", scalar_text(call),
+			 DYM(name, names, c->nlists ? "" : " (the policy has no spec.lists)"));
+		return;
+	}
+	if (l->refused)
+		return;
+	if (!l->n) {
+		diag_add(c->d, c->file, node_pos(call), SEV_WARNING, "bad-list",
+			 "list '%s' has no members: this hook probes nothing", l->name);
+		return;
+	}
+	p->hooks = xrealloc(p->hooks, sizeof(*p->hooks) * (size_t)(p->nhooks + l->n));
+	struct diags quiet = {0};
+	for (int i = 0; i < l->n; i++) {
+		struct hook *h = &p->hooks[p->nhooks++];
+		memset(h, 0, sizeof(*h));
+		struct pctx ci = *c;
+		if (i)
+			ci.d = &quiet;
+		parse_hook(&ci, item, h, kind);
+		free(h->call);
+		h->call = xstrdup(l->members[i]);
+		h->call_pos = l->mpos[i];
+		if (l->type == LIST_SYSCALLS || l->type == LIST_GEN_SYSCALLS)
+			h->syscall = true; /* as Tetragon forces it */
+	}
+	diags_free(&quiet);
+}
+
 /* The spec's list of a kind: kprobes, tracepoints, uprobes, usdts, lsmhooks, fentries */
 static void parse_hook_list(struct pctx *c, yaml_node_t *n, struct policy *p, enum hook_kind kind, const char *what)
 {
-	PARSE_LIST(c, n, p->hooks, p->nhooks, what, parse_hook(c, item, at, kind));
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, what))
+		return;
+	FOR_ITEMS(c, n, item)
+	{
+		yaml_node_t *call = (kind == HOOK_KPROBE || kind == HOOK_FENTRY) ? list_call(c, item) : NULL;
+		if (call) {
+			parse_list_hook(c, item, call, p, kind);
+			continue;
+		}
+		p->hooks = xrealloc(p->hooks, sizeof(*p->hooks) * (size_t)(p->nhooks + 1));
+		struct hook *h = &p->hooks[p->nhooks];
+		memset(h, 0, sizeof(*h));
+		parse_hook(c, item, h, kind);
+		p->nhooks++;
+	}
 }
 
 enum spec_key {
@@ -1535,21 +2066,138 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_LSMHOOKS] = {"lsmhooks", K_IMPL, 0},
 	[SPEC_USDTS] = {"usdts", K_IMPL, 0},
 	[SPEC_FENTRIES] = {"fentries", K_IMPL, 0},
-	[SPEC_LISTS] = {"lists", K_UNSUPPORTED, "lists"},
-	[SPEC_OPTIONS] = {"options", K_UNSUPPORTED, "options"},
+	[SPEC_LISTS] = {"lists", K_IMPL, 0},
+	[SPEC_OPTIONS] = {"options", K_IMPL, 0},
 	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
 	[SPEC_LOADER] = {"loader", K_UNSUPPORTED, "loader"},
-	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED, "podSelector"},
-	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED, "containerSelector"},
-	[SPEC_HOST_SELECTOR] = {"hostSelector", K_UNSUPPORTED, "hostSelector"},
-	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_UNSUPPORTED, "nodeSelector"},
-	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_UNSUPPORTED, "selectorsMacros"},
+	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED,
+			       "podSelector (it needs the pods' labels and their containers' cgroup ids, which a node "
+			       "learns from Kubernetes; Tetragon outside Kubernetes refuses it too)"},
+	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED,
+				     "containerSelector (it needs container names and images per cgroup, which a node "
+				     "learns from Kubernetes and its runtime)"},
+	[SPEC_HOST_SELECTOR] = {"hostSelector", K_IMPL, 0},
+	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_IMPL, 0},
+	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_IMPL, 0},
 };
+
+/* ---- options (BEYOND-THE-SEED 7a) ---- */
+
+static bool option_bool(const char *s)
+{
+	static const char *const ok[] = {"1", "t", "T", "true", "TRUE", "True", "0", "f", "F", "false", "FALSE", "False", NULL};
+	for (int i = 0; ok[i]; i++)
+		if (!strcmp(s, ok[i]))
+			return true;
+	return false;
+}
+
+static bool policy_enforces(const struct policy *p)
+{
+	for (int i = 0; i < p->nhooks; i++)
+		for (int j = 0; j < p->hooks[i].nselectors; j++)
+			for (int k = 0; k < p->hooks[i].selectors[j].nactions; k++) {
+				enum action_kind a = p->hooks[i].selectors[j].actions[k].kind;
+				if (a == ACT_SIGKILL || a == ACT_SIGNAL || a == ACT_OVERRIDE)
+					return true;
+			}
+	return false;
+}
+
+enum option_key { OK_NAME, OK_VALUE };
+static const struct key_spec option_keys[] = {
+	[OK_NAME] = {"name", K_IMPL, 0},
+	[OK_VALUE] = {"value", K_IMPL, 0},
+};
+
+/* Each option Tetragon has, with what it means for tpc; unknown names
+ * are ignored, as Tetragon ignores them (a warning says so), a bad value
+ * refuses the policy as it does. */
+static void parse_options(struct pctx *c, yaml_node_t *n, const struct policy *p)
+{
+	static const char *const names[] = {"disable-kprobe-multi", "disable-uprobe-multi", "override-method",
+					    "policy-mode", "sleepable-preload-size", NULL};
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "options"))
+		return;
+	FOR_ITEMS(c, n, item)
+	{
+		if (!expect_kind(c, item, YAML_MAPPING_NODE, "an option"))
+			continue;
+		char *name = NULL, *value = NULL;
+		yaml_node_t *vnode = item;
+		FOR_PAIRS(c, item, k, v)
+		{
+			switch ((enum option_key)LOOKUP(c, k, option_keys, "an option")) {
+			case OK_NAME: get_string(c, v, "option name", &name); break;
+			case OK_VALUE:
+				vnode = v;
+				get_string(c, v, "option value", &value);
+				break;
+			}
+		}
+		if (!name) {
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "missing-key", "option is missing 'name'");
+			free(value);
+			continue;
+		}
+		const char *v = value ? value : "";
+		struct pos at = node_pos(vnode);
+		char dym_[128];
+		if (!strcmp(name, "disable-kprobe-multi") || !strcmp(name, "disable-uprobe-multi")) {
+			/* tpc always attaches one program per symbol, probe and site */
+			if (!option_bool(v))
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option %s: '%s' is not a boolean (1, t, T, true, TRUE, True, 0, f, F, false, "
+					 "FALSE, False)",
+					 name, v);
+		} else if (!strcmp(name, "override-method")) {
+			if (!strcmp(v, "fmod-ret"))
+				diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
+					 "unsupported: override-method fmod-ret (tpc overrides return values with "
+					 "bpf_override_return from kprobes, and lsm hooks by their verdict)");
+			else if (strcmp(v, "override-return"))
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option override-method: '%s' is not override-return or fmod-ret", v);
+		} else if (!strcmp(name, "policy-mode")) {
+			if (!strcmp(v, "monitor")) {
+				/* a policy without enforcement is monitor-only anyway */
+				if (policy_enforces(p))
+					diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
+						 "unsupported: policy-mode monitor on a policy with Sigkill, Signal or Override "
+						 "(tpc has no monitor mode: those actions would run)");
+			} else if (strcmp(v, "enforce")) {
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option policy-mode: '%s' is not enforce or monitor", v);
+			}
+		} else if (!strcmp(name, "sleepable-preload-size")) {
+			/* tpc's sleepable hooks pre-load into per-thread buffers of
+			 * their own: the size of Tetragon's shared map does not apply */
+			long long x;
+			if (!parse_integer_text(v, &x) || x <= 0)
+				diag_add(c->d, c->file, at, SEV_ERROR, "option",
+					 "failed to set option sleepable-preload-size: '%s' is not an integer > 0", v);
+		} else {
+			diag_add(c->d, c->file, node_pos(item), SEV_WARNING, "option", "unknown option '%s' is ignored%s", name,
+				 DYM(name, names, " (as Tetragon ignores it)"));
+		}
+		free(name);
+		free(value);
+	}
+}
 
 static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 {
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "spec"))
 		return;
+	/* lists first: hooks anywhere in spec may use them */
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+		const char *k = scalar_text(node_at(c, q->key));
+		if (k && !strcmp(k, "lists") && !c->lists)
+			parse_lists(c, node_at(c, q->value));
+		if (k && !strcmp(k, "selectorsMacros") && !c->macros)
+			parse_macros(c, node_at(c, q->value));
+	}
+	yaml_node_t *options = NULL; /* after the hooks: policy-mode looks at their actions */
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
@@ -1559,25 +2207,75 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		case SPEC_USDTS: parse_hook_list(c, v, p, HOOK_USDT, "usdts"); break;
 		case SPEC_LSMHOOKS: parse_hook_list(c, v, p, HOOK_LSM, "lsmhooks"); break;
 		case SPEC_FENTRIES: parse_hook_list(c, v, p, HOOK_FENTRY, "fentries"); break;
-		case SPEC_LISTS:
-		case SPEC_OPTIONS:
+		case SPEC_OPTIONS: options = v; break;
+		case SPEC_HOST_SELECTOR:
+			/* null: with pod and container selectors null (tpc has no
+			 * other) nothing is filtered, exactly; {}: only processes
+			 * outside pod containers, which tpc cannot tell yet */
+			if (scalar_is_null(v))
+				break;
+			if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top == v->data.mapping.pairs.start)
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported",
+					 "unsupported: hostSelector {} (it limits the hooks to processes outside pod "
+					 "containers, which tpc cannot tell apart yet); leave it out to trace every process");
+			else
+				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-value",
+					 "hostSelector must be null or {} (Tetragon rejects any other)");
+			break;
+		case SPEC_NODE_SELECTOR:
+			/* Tetragon evaluates it only for policies from the Kubernetes
+			 * API; tp-load loads files */
+			diag_add(c->d, c->file, node_pos(k), SEV_WARNING, "node-selector",
+				 "nodeSelector is ignored: Tetragon applies it only to policies from the Kubernetes API, and "
+				 "tp-load loads the object wherever it is run");
+			break;
+		case SPEC_LISTS: /* parsed before the hooks */
+		case SPEC_SELECTORS_MACROS:
 		case SPEC_ENFORCERS:
 		case SPEC_LOADER:
 		case SPEC_POD_SELECTOR:
-		case SPEC_CONTAINER_SELECTOR:
-		case SPEC_HOST_SELECTOR:
-		case SPEC_NODE_SELECTOR:
-		case SPEC_SELECTORS_MACROS: break;
+		case SPEC_CONTAINER_SELECTOR: break;
 		}
 	}
+	if (options)
+		parse_options(c, options, p);
 }
 
-enum metadata_key { MD_NAME, MD_NAMESPACE, MD_LABELS, MD_ANNOTATIONS };
+/* metadata is a Kubernetes ObjectMeta: a policy copied from `kubectl get
+ * -o yaml` carries what the API server filled in; only the name matters */
+enum metadata_key {
+	MD_NAME,
+	MD_NAMESPACE,
+	MD_LABELS,
+	MD_ANNOTATIONS,
+	MD_CREATION_TIMESTAMP,
+	MD_UID,
+	MD_RESOURCE_VERSION,
+	MD_GENERATION,
+	MD_MANAGED_FIELDS,
+	MD_SELF_LINK,
+	MD_GENERATE_NAME,
+	MD_FINALIZERS,
+	MD_OWNER_REFERENCES,
+	MD_DELETION_TIMESTAMP,
+	MD_DELETION_GRACE,
+};
 static const struct key_spec metadata_keys[] = {
 	[MD_NAME] = {"name", K_IMPL, 0},
 	[MD_NAMESPACE] = {"namespace", K_IGNORED, 0},
 	[MD_LABELS] = {"labels", K_IGNORED, 0},
 	[MD_ANNOTATIONS] = {"annotations", K_IGNORED, 0},
+	[MD_CREATION_TIMESTAMP] = {"creationTimestamp", K_IGNORED, 0},
+	[MD_UID] = {"uid", K_IGNORED, 0},
+	[MD_RESOURCE_VERSION] = {"resourceVersion", K_IGNORED, 0},
+	[MD_GENERATION] = {"generation", K_IGNORED, 0},
+	[MD_MANAGED_FIELDS] = {"managedFields", K_IGNORED, 0},
+	[MD_SELF_LINK] = {"selfLink", K_IGNORED, 0},
+	[MD_GENERATE_NAME] = {"generateName", K_IGNORED, 0},
+	[MD_FINALIZERS] = {"finalizers", K_IGNORED, 0},
+	[MD_OWNER_REFERENCES] = {"ownerReferences", K_IGNORED, 0},
+	[MD_DELETION_TIMESTAMP] = {"deletionTimestamp", K_IGNORED, 0},
+	[MD_DELETION_GRACE] = {"deletionGracePeriodSeconds", K_IGNORED, 0},
 };
 
 enum top_key { TOP_API_VERSION, TOP_KIND, TOP_METADATA, TOP_SPEC, TOP_STATUS };
@@ -1686,8 +2384,9 @@ bool parse_policy_text(const char *file, const char *text, size_t len, struct po
 			ps->v = xrealloc(ps->v, sizeof(struct policy) * (size_t)(ps->n + 1));
 			struct policy *p = &ps->v[ps->n++];
 			memset(p, 0, sizeof(*p));
-			struct pctx c = {&doc, file, d};
+			struct pctx c = {.doc = &doc, .file = file, .d = d};
 			parse_document(&c, root, p);
+			free_lists(&c);
 		}
 		yaml_document_delete(&doc);
 	}
@@ -1778,8 +2477,22 @@ static void hook_free(struct hook *h)
 		arg_free(&h->args[i]);
 	free(h->args);
 	arg_free(&h->return_arg);
-	for (int i = 0; i < h->nselectors; i++) {
-		struct selector *s = &h->selectors[i];
+	for (int i = 0; i < h->nselectors; i++)
+		selector_free(&h->selectors[i]);
+	free(h->selectors);
+	free(h->path);
+	for (int i = 0; i < h->nsites; i++)
+		free(h->sites[i].symbol);
+	free(h->sites);
+	free(h->ref_ctr);
+	free_values(h->digests, h->ndigests);
+	free(h->provider);
+	free(h->probe);
+}
+
+static void selector_free(struct selector *s)
+{
+	{
 #define FREE_FILTERS(arr, n)                                        \
 	do {                                                        \
 		for (int j = 0; j < (n); j++)                        \
@@ -1790,6 +2503,7 @@ static void hook_free(struct hook *h)
 		FREE_FILTERS(s->match_return_args, s->nmatch_return_args);
 		FREE_FILTERS(s->match_pids, s->nmatch_pids);
 		FREE_FILTERS(s->match_binaries, s->nmatch_binaries);
+		FREE_FILTERS(s->match_parent_binaries, s->nmatch_parent_binaries);
 		FREE_FILTERS(s->match_namespaces, s->nmatch_namespaces);
 		FREE_FILTERS(s->match_caps, s->nmatch_caps);
 		FREE_FILTERS(s->match_cap_changes, s->nmatch_cap_changes);
@@ -1802,15 +2516,6 @@ static void hook_free(struct hook *h)
 		}
 		free(s->actions);
 	}
-	free(h->selectors);
-	free(h->path);
-	for (int i = 0; i < h->nsites; i++)
-		free(h->sites[i].symbol);
-	free(h->sites);
-	free(h->ref_ctr);
-	free_values(h->digests, h->ndigests);
-	free(h->provider);
-	free(h->probe);
 }
 
 void policy_set_free(struct policy_set *ps)

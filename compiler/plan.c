@@ -158,7 +158,7 @@ static void plan_process(struct hook_plan *hp)
 			if (s->match_pids[j].follow)
 				hp->need_proc = true;
 		}
-		if (s->nmatch_binaries || s->nmatch_cap_changes || s->nmatch_ns_changes)
+		if (s->nmatch_binaries || s->nmatch_parent_binaries || s->nmatch_cap_changes || s->nmatch_ns_changes)
 			hp->need_proc = true;
 		for (int j = 0; j < s->nmatch_namespaces; j++) {
 			const struct match_ns *m = &s->match_namespaces[j];
@@ -313,6 +313,17 @@ static void plan_sets(struct hook_plan *hp)
 				net_set(hp, ma);
 				continue;
 			}
+			if (a && ops[ma->op].positive == OP_INMAP && arg_type_is_int(a->type)) {
+				/* its numbers; its ranges stay compares */
+				struct value *nums = xcalloc((size_t)ma->nvalues + 1, sizeof(*nums));
+				int n = 0;
+				for (int v = 0; v < ma->nvalues; v++)
+					if (!value_is_map_range(ma, &ma->values[v]))
+						nums[n++] = ma->values[v];
+				int_set(hp, ma, nums, n, a);
+				free(nums);
+				continue;
+			}
 			if (!a || ops[ma->op].positive != OP_EQUAL)
 				continue;
 			if (match_arg_on_bytes(a, ma))
@@ -324,6 +335,10 @@ static void plan_sets(struct hook_plan *hp)
 			if (ops[sel->match_binaries[m].op].positive == OP_IN)
 				string_sets(hp, &sel->match_binaries[m], sel->match_binaries[m].values,
 					    sel->match_binaries[m].nvalues);
+		for (int m = 0; m < sel->nmatch_parent_binaries; m++)
+			if (ops[sel->match_parent_binaries[m].op].positive == OP_IN)
+				string_sets(hp, &sel->match_parent_binaries[m], sel->match_parent_binaries[m].values,
+					    sel->match_parent_binaries[m].nvalues);
 		for (int m = 0; m < sel->nmatch_pids; m++)
 			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues,
 				&(const struct arg){.type = AT_UINT32});
@@ -411,6 +426,16 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 			break;
 		case OP_PREFIX: cost_add(c, COST_LENGTH + words_of(v[i].len) * COST_WORD, v[i].pos); break;
 		case OP_POSTFIX: cost_add(c, COST_LENGTH + (long)v[i].len * COST_BYTE, v[i].pos); break;
+		case OP_SUBSTRING: /* a bpf_loop call: its step is a function of its own */
+		case OP_SUBSTRING_IGN: cost_add(c, COST_LENGTH + 8 * COST_INT, v[i].pos); break;
+		case OP_INRANGE:
+		case OP_NOTINRANGE:
+		case OP_INMAP:
+		case OP_NOTINMAP:
+		case OP_FILETYPE: /* one mode read for all its values: costed below */
+		case OP_NOTFILETYPE:
+		case OP_CELEXPR:
+		case OP_CAPS_GAINED:
 		case OP_UNKNOWN:
 		case OP_NOTEQUAL:
 		case OP_NOTPREFIX:
@@ -459,6 +484,11 @@ static void plan_cost(struct hook_plan *hp, const struct policy *p, struct diags
 		for (int m = 0; m < sel->nmatch_binaries; m++) {
 			const struct match_proc *mp = &sel->match_binaries[m];
 			cost_add(&c, COST_FILTER + COST_READ, mp->pos);
+			cost_strings(&c, mp, mp->values, mp->nvalues, ops[mp->op].positive);
+		}
+		for (int m = 0; m < sel->nmatch_parent_binaries; m++) {
+			const struct match_proc *mp = &sel->match_parent_binaries[m];
+			cost_add(&c, COST_FILTER + 2 * COST_READ, mp->pos);
 			cost_strings(&c, mp, mp->values, mp->nvalues, ops[mp->op].positive);
 		}
 		for (int m = 0; m < sel->nmatch_args; m++) {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tpc_abi.h"
 
@@ -234,6 +235,16 @@ enum op {
 	OP_PROTOCOL,
 	OP_FAMILY,
 	OP_STATE,
+	OP_INRANGE,     /* values "min:max", inclusive */
+	OP_NOTINRANGE,
+	OP_SUBSTRING,   /* the value occurs anywhere in the bytes */
+	OP_SUBSTRING_IGN, /* the same, ASCII letters compared without case */
+	OP_INMAP,       /* integers and "lo:hi" ranges (Tetragon: a hash map) */
+	OP_NOTINMAP,
+	OP_CAPS_GAINED, /* args: [old, new] capability masks: new has a bit old lacks */
+	OP_CELEXPR,     /* a CEL expression over the slots, compiled to C (cel.c) */
+	OP_FILETYPE,    /* the file type (i_mode & S_IFMT) of a file, path, dentry or fd */
+	OP_NOTFILETYPE,
 	OP_OTHER, /* an operator of the CRD tpc does not implement yet */
 	OP_COUNT,
 };
@@ -410,6 +421,9 @@ struct arg {
 struct match_arg {
 	int index;
 	int args_slot;   /* args: [N]: the slot it names (overrides index), or -1 */
+	int args_slot2;  /* CapabilitiesGained: args: [old, new]: new's slot, or -1 */
+	int nargs_slots; /* how many slots args: lists */
+	struct pos list_pos; /* InMap/NotInMap: a "list:NAME" value, expanded to its syscall numbers */
 	bool data;       /* a matchData entry: index (or args) counts data entries */
 	enum op op;
 	struct value *values;
@@ -509,6 +523,8 @@ struct selector {
 	int nmatch_pids;
 	struct match_proc *match_binaries;
 	int nmatch_binaries;
+	struct match_proc *match_parent_binaries; /* as matchBinaries, on the parent's executable */
+	int nmatch_parent_binaries;
 	struct match_ns *match_namespaces;
 	int nmatch_namespaces;
 	struct match_caps *match_caps;
@@ -629,6 +645,29 @@ bool arg_has_value_fn(const struct hook *h, const struct arg *a);
 /* a matchArgs value as the integer an integer arg compares it with: a
  * number, or for the capability masks a list of capability names */
 bool value_as_int(const struct arg *a, const struct value *v, long long *out);
+/* an InRange/NotInRange value "min:max" (one colon, each bound an integer:
+ * decimal, 0x, 0 or 0b) */
+bool value_range(const struct value *v, long long *lo, long long *hi);
+/* syscall_table.c: the number of syscall name (without sys_) in the ABI
+ * of arch ("x86", "arm64"), or -1 */
+int syscall_number(const char *arch, const char *name);
+/* cel.c: a CelExpr value to one C expression over the hook's slots
+ * (slot_expr[i]: the C of slot i's value; NULL when only checking);
+ * false with err and the byte offset of the problem */
+bool cel_compile(const char *expr, const struct hook *h, const char *const *slot_expr, struct buf *out,
+		 unsigned *used, int *err_off, char *err, size_t errlen);
+/* a FileType value ("reg", "dir", ...) as its S_IFMT bits, or 0 */
+unsigned file_type_bits(const char *s);
+/* the FileType operators apply to it (file, path, dentry, fd) */
+static inline bool arg_has_file_type(enum arg_type t)
+{
+	return t == AT_FILE || t == AT_PATH || t == AT_DENTRY || t == AT_FD;
+}
+/* a value of an InMap/NotInMap filter that is a range "lo:hi" (not a number) */
+static inline bool value_is_map_range(const struct match_arg *m, const struct value *v)
+{
+	return (m->op == OP_INMAP || m->op == OP_NOTINMAP) && memchr(v->s, ':', v->len) != NULL;
+}
 /* the runtime's tpc_load_<name> a value goes through, or NULL */
 const char *arg_load(const struct hook *h, const struct arg *a);
 
@@ -639,6 +678,15 @@ const char *arg_load(const struct hook *h, const struct arg *a);
  * (I/O or YAML syntax error). ps->text keeps the bytes. */
 bool parse_policy_file(const char *file, struct policy_set *ps, struct diags *d);
 bool parse_policy_text(const char *file, const char *text, size_t len, struct policy_set *ps, struct diags *d);
+/* The machine lists are expanded for (generated_syscalls reads its BTF,
+ * syscall list elements its ABI); without it: the host's running kernel. */
+struct target;
+void parse_set_target(const struct target *t);
+/* How generated_syscalls lists learn the target's syscalls (the BTF
+ * functions named prefix+X, kbtf_target_syscalls); parse itself reads no
+ * BTF, so programs that link only the parser need none. Unset: such a
+ * list is an error. */
+void parse_set_syscall_lister(int (*fn)(const struct target *t, const char *prefix, char ***names, const char **err));
 void policy_set_free(struct policy_set *ps);
 
 /* What tpc reads of a policy (each an error at the line that runs past
@@ -1001,6 +1049,11 @@ struct btf *kbtf_for_target(const struct target *t);
 void kbtf_release(void);
 bool kbtf_default_exists(void);
 bool kbtf_has_func(const struct btf *btf, const char *name);
+/* the names of BTF functions that start with prefix, the prefix cut off,
+ * sorted and unique (malloc'ed, *out too); how many */
+int kbtf_funcs_with_prefix(const struct btf *btf, const char *prefix, char ***out);
+/* the same in the target's BTF; -1 (and why in *err) without one */
+int kbtf_target_syscalls(const struct target *t, const char *prefix, char ***names, const char **err);
 bool kbtf_func_proto(const struct btf *btf, const char *func, struct kproto *out);
 /* A raw tracepoint's TP_PROTO parameters, from the typedef btf_trace_<event>
  * (a pointer to a function whose first parameter, void *, is skipped). */

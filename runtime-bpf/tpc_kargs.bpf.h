@@ -349,4 +349,33 @@ static __always_inline __u64 tpc_file_mode(__u64 file)
 	return file ? BPF_CORE_READ((struct file *)file, f_inode, i_mode) : 0;
 }
 
+/* FileType/NotFileType: the mode of what a file, path, dentry or fd arg
+ * names (0 when nothing: no type matches) */
+static __always_inline __u64 tpc_mode_of_file(__u64 ptr)
+{
+	return tpc_file_mode(ptr);
+}
+
+static __always_inline __u64 tpc_mode_of_path(__u64 ptr)
+{
+	return ptr ? BPF_CORE_READ((struct path *)ptr, dentry, d_inode, i_mode) : 0;
+}
+
+static __always_inline __u64 tpc_mode_of_dentry(__u64 ptr)
+{
+	return ptr ? BPF_CORE_READ((struct dentry *)ptr, d_inode, i_mode) : 0;
+}
+
+static __always_inline __u64 tpc_mode_of_fd(__u64 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if ((__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[(__u32)fd]);
+	return tpc_file_mode((__u64)f);
+}
+
 #endif /* TPC_KARGS_BPF_H */

@@ -564,4 +564,16 @@ static __always_inline bool tpc_rate_limited(struct tpc_scratch *sc, __u32 args_
 #include "tpc_kargs.bpf.h"
 #include "tpc_net.bpf.h"
 
+/* SubString and SubStringIgnCase: the generated code (tpc_h<N>_sub*)
+ * looks for one constant at every start position of a buffer of n bytes,
+ * a bpf_loop step per position: verified once, whatever the length, and
+ * no dependence on the kernel's bpf_strnstr/bpf_strncasestr kfuncs. w is
+ * a TPC_STR_MAX-byte check buffer (reads are masked into it). */
+struct tpc_substr {
+	const void *w;
+	long n;     /* bytes to search (a string's without its NUL) */
+	long found;
+};
+#define TPC_SUB_BYTE(st, i, k) (((volatile const unsigned char *)(st)->w)[((i) + (k)) & (TPC_STR_MAX - 1)])
+
 #endif /* TPC_RUNTIME_BPF_H */
