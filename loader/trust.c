@@ -172,7 +172,8 @@ int tpl_trusted_keys_load(const char *dir)
 		names = nn;
 		n++;
 	}
-	qsort(names, (size_t)n, sizeof(*names), cmp_names);
+	if (n) /* qsort's base may not be NULL, even for no elements */
+		qsort(names, (size_t)n, sizeof(*names), cmp_names);
 	for (int i = 0; i < n; i++)
 		if (load_key(dir, dfd, names[i]))
 			goto out;
