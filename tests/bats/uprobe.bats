@@ -46,7 +46,7 @@ file_offset() {
 
 # tsv JQ_FILTER: the events' values the filter selects, raw
 tsv() {
-	jq -r "$1" "$EVENTS"
+	jq -r "select(.process_uprobe or .process_usdt) | $1" "$EVENTS"
 }
 
 # symbol_addr BINARY NAME: the symbol's value, in decimal
