@@ -34,7 +34,7 @@ matched_run() {
 	local obj="$WORK/matched.bpf.o"
 	rm -f "$count"
 	case "$who" in
-	tpc) start_bg matched "attached" >("${LINE_AWK[@]}" "$count_events_awk" >"$count" 2>>"$WORK/matched.err") "$TPLOAD" "$obj" ;;
+	tpc) start_bg matched "attached" >("${LINE_AWK[@]}" "$count_events_awk" >"$count" 2>>"$WORK/matched.err") "$TPLOAD" --no-process-events "$obj" ;; # bpftrace prints no process events either
 	bpftrace) start_bg matched "tpc-bench: attached" >("${LINE_AWK[@]}" "$count_events_awk" >"$count" 2>>"$WORK/matched.err") \
 		bpftrace -B line "$HERE/bpftrace/matched.bt" ;;
 	esac || return 1
