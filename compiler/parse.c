@@ -578,7 +578,7 @@ static void parse_match_arg_in(struct pctx *c, yaml_node_t *n, struct match_arg 
 		i--;
 		const struct plist *l = NULL;
 		for (int j = 0; j < c->nlists; j++)
-			if (!strcmp(c->lists[j].name, lv.s + 5))
+			if (c->lists[j].name && !strcmp(c->lists[j].name, lv.s + 5))
 				l = &c->lists[j];
 		if (!l) {
 			diag_add(c->d, c->file, lv.pos, SEV_ERROR, "unknown-list", "list '%s' not found", lv.s);
@@ -1938,7 +1938,7 @@ static void parse_lists(struct pctx *c, yaml_node_t *n)
 		struct plist *l = &c->lists[c->nlists];
 		parse_list(c, item, l);
 		for (int i = 0; i < c->nlists; i++)
-			if (l->name && *l->name && !strcmp(c->lists[i].name, l->name)) {
+			if (l->name && *l->name && c->lists[i].name && !strcmp(c->lists[i].name, l->name)) {
 				diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "bad-list", "list '%s' is defined twice",
 					 l->name);
 				l->refused = true;
@@ -1983,14 +1983,15 @@ static void parse_list_hook(struct pctx *c, yaml_node_t *item, yaml_node_t *call
 {
 	const char *name = scalar_text(call) + 5;
 	struct plist *l = NULL;
-	for (int i = 0; i < c->nlists; i++)
-		if (!strcmp(c->lists[i].name, name))
+	for (int i = 0; i < c->nlists; i++) /* a list without a name (reported) matches no call */
+		if (c->lists[i].name && !strcmp(c->lists[i].name, name))
 			l = &c->lists[i];
 	if (!l) {
 		const char *names[65];
 		int m = 0;
 		for (int i = 0; i < c->nlists && m < 64; i++)
-			names[m++] = c->lists[i].name;
+			if (c->lists[i].name)
+				names[m++] = c->lists[i].name;
 		names[m] = NULL;
 		char dym_[128];
 		diag_add(c->d, c->file, node_pos(call), SEV_ERROR, "unknown-list", "list '%s' not found%s", scalar_text(call),
