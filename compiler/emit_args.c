@@ -524,6 +524,7 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 			buf_puts(&c, "0");
 	}
 	emit_break_if(b, ops[ma->op].negated, c.s);
+	buf_free(&c);
 }
 
 void emit_cel_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma)
