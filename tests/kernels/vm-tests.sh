@@ -1807,7 +1807,10 @@ run_one() {
 # normalize EVENTS: the events without what differs between two runs of the
 # same triggers (time, pids), one per line, sorted
 normalize() {
-	jq -cS 'del(.time) | walk(if type == "object" then del(.pid, .tid) else . end)' "$1" | sort
+	# (and of the process objects: exec ids and start times are per run,
+	# and the parent is this script, started with the run's mode)
+	jq -cS 'del(.time) | walk(if type == "object" then del(.pid, .tid, .exec_id, .parent_exec_id, .start_time) else . end)
+		| walk(if type == "object" and has("parent") and (.parent | type) == "object" then del(.parent.arguments) else . end)' "$1" | sort
 }
 
 # run_all OBJDIR [host]: every test, or (host) those of HOST_TESTS
