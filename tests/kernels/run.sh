@@ -145,9 +145,13 @@ boot() {
 	rm -f "$out/$k.console.log"
 	: >"$res"
 	started[$k]=$(date +%s)
-	# -no-reboot: a panic (panic=-1 reboots at once) ends QEMU too
+	# -no-reboot: a panic (panic=-1 reboots at once) ends QEMU too.
+	# One vCPU: under TCG with two, a guest that patches its own code
+	# (text_poke_bp, as attaching a syscall tracepoint does) can run a
+	# stale int3 on the other vCPU and oops in syscall_trace_enter (seen
+	# once on 6.12); real hardware syncs the cores, the emulator may not.
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 "${qemu_accel[@]}" \
-		-m "${KERNEL_VM_MEM:-1024}" -smp 2 -nodefaults -display none -no-reboot \
+		-m "${KERNEL_VM_MEM:-1024}" -smp "${KERNEL_VM_CPUS:-1}" -nodefaults -display none -no-reboot \
 		-serial "file:$out/$k.console.log" -serial "file:$res" \
 		-kernel "${kdir[$k]}/vmlinuz" -initrd "$out/initramfs.cpio" \
 		-append "console=ttyS0 panic=-1" \
