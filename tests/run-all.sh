@@ -32,6 +32,10 @@ for t in out/tests/unit/*; do
 	"$t" | tee -a "$tap"
 done
 
+# A test that hangs fails after this many seconds (bats kills it) instead
+# of holding the whole run until CI's own limit with nothing said.
+export BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-600}"
+
 suites=("$@")
 ((${#suites[@]})) || suites=(tests/bats/*.bats)
 bats --tap "${suites[@]}" | tee -a "$tap"

@@ -402,7 +402,7 @@ EOF
 	awk '{ d = $1 - $2; if (d > max) max = d } END { print "largest delay", max; exit !(max < 2.5) }' "$T/delays"
 
 	kill -INT "$LOADER_PID"
-	wait "$LOADER_PID"
+	reap_loader
 	LOADER_STATUS=$?
 	LOADER_PID=
 	[ "$LOADER_STATUS" -eq 0 ]

@@ -229,7 +229,7 @@ storm_through_pipe() {
 	storm_through_pipe -q
 	touch "$T/go"
 	local rc=0
-	wait "$LOADER_PID" || rc=$?
+	reap_loader || rc=$?
 	LOADER_PID=
 	cat "$LOADER_ERR"
 	[ "$rc" -eq 1 ]
@@ -279,7 +279,7 @@ storm_through_pipe() {
 	kill -0 "$LOADER_PID" # still there, waiting for the reader
 	kill -INT "$LOADER_PID"
 	local rc=0
-	wait "$LOADER_PID" || rc=$?
+	reap_loader || rc=$?
 	LOADER_PID=
 	cat "$LOADER_ERR"
 	[ "$rc" -eq 1 ]
@@ -299,7 +299,7 @@ storm_through_pipe() {
 	wait_attached "$LOADER_PID"
 	"$PROGS/storm" open "$T/storm" 2000
 	local rc=0
-	wait "$LOADER_PID" || rc=$?
+	reap_loader || rc=$?
 	LOADER_PID=
 	cat "$LOADER_ERR"
 	[ "$rc" -eq 1 ]

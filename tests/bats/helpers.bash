@@ -54,10 +54,41 @@ stop_loader() {
 	# to print what is already there
 	sleep 0.3
 	kill -INT "$LOADER_PID" 2>/dev/null || true
-	wait "$LOADER_PID" 2>/dev/null
+	reap_loader
 	LOADER_STATUS=$?
 	LOADER_PID=
 	return 0
+}
+
+# reap_loader [SECONDS]: waits for tp-load (already told to stop) to exit
+# and returns its status. One that is still there after SECONDS (30) is a
+# hang: where each of its threads is waiting goes to stderr (the test's
+# output), it is killed, and the status is 124. Without the bound a hung
+# tp-load would hold the whole suite until CI's own limit, with no trace.
+reap_loader() {
+	local i limit=$((${1:-30} * 20)) t
+	for ((i = 0; i < limit; i++)); do
+		kill -0 "$LOADER_PID" 2>/dev/null || break
+		# a zombie has exited: wait reaps it
+		[ "$(awk '{ print $3 }' /proc/"$LOADER_PID"/stat 2>/dev/null)" = Z ] && break
+		sleep 0.05
+	done
+	if ((i == limit)); then
+		echo "tp-load $LOADER_PID did not exit within ${1:-30} s; its threads:" >&2
+		for t in /proc/"$LOADER_PID"/task/*; do
+			echo "--- thread ${t##*/} $(cat "$t/comm" 2>/dev/null) state $(awk '{ print $3 }' "$t/stat" 2>/dev/null) wchan $(cat "$t/wchan" 2>/dev/null)" >&2
+			cat "$t/stack" >&2 2>/dev/null || true
+		done
+		if command -v gdb >/dev/null; then
+			timeout 60 gdb -q -batch -p "$LOADER_PID" -ex 'thread apply all bt' >&2 2>&1 || true
+		fi
+		echo "--- its stderr:" >&2
+		tail -20 "${LOADER_ERR:-/dev/null}" >&2 || true
+		kill -KILL "$LOADER_PID" 2>/dev/null || true
+		wait "$LOADER_PID" 2>/dev/null
+		return 124
+	fi
+	wait "$LOADER_PID" 2>/dev/null
 }
 
 # events JQ_FILTER: prints the events that the jq filter selects, one per
@@ -82,7 +113,7 @@ count_events() {
 teardown_loader() {
 	if [ -n "${LOADER_PID:-}" ]; then
 		kill -INT "$LOADER_PID" 2>/dev/null || true
-		wait "$LOADER_PID" 2>/dev/null || true
+		reap_loader || true
 		LOADER_PID=
 	fi
 }

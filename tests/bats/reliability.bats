@@ -68,7 +68,7 @@ signal_detaches() {
 	"$STORM" open "$TARGET" 3
 	sleep 0.3
 	kill -"$1" "$LOADER_PID"
-	wait "$LOADER_PID" && status=0 || status=$?
+	reap_loader && status=0 || status=$?
 	LOADER_PID=
 	cat "$LOADER_ERR"
 	[ "$status" -eq 0 ]
