@@ -9,8 +9,8 @@
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
 /* Read one record at *off; advance *off past its padded data. */
-static int take(const char *base, size_t size, size_t *off,
-		struct tpc_value *v)
+int tpc_record_take(const char *base, size_t size, size_t *off,
+		    struct tpc_value *v)
 {
 	struct tpc_arg a;
 
@@ -85,14 +85,14 @@ int tpc_event_decode(const void *data, size_t len,
 	ev->comm[sizeof(ev->h.comm)] = '\0';
 
 	off = ALIGN8(sizeof(ev->h));
-	if (take(base, ev->h.size, &off, &ev->bin)) {
+	if (tpc_record_take(base, ev->h.size, &off, &ev->bin)) {
 		snprintf(err, errlen, "hook %u: binary record out of bounds",
 			 ev->h.hook);
 		return -1;
 	}
 	ev->nargs = ev->h.nargs;
 	for (int i = 0; i < ev->nargs; i++) {
-		if (take(base, ev->h.size, &off, &ev->args[i])) {
+		if (tpc_record_take(base, ev->h.size, &off, &ev->args[i])) {
 			snprintf(err, errlen, "hook %u: arg %d record out of bounds",
 				 ev->h.hook, i);
 			return -1;

@@ -30,6 +30,13 @@ int tpc_event_decode(const void *data, size_t len,
 		     const struct tpc_manifest *m, struct tpc_ev *ev,
 		     char *err, size_t errlen);
 
+/* The length-prefixed record (struct tpc_arg, then its bytes) at *off
+ * of base[0..size): checked against size, *off moved past its 8-byte
+ * padding.  0, or -1 if it does not fit.  Policy events and process
+ * events both carry their strings this way. */
+int tpc_record_take(const char *base, size_t size, size_t *off,
+		    struct tpc_value *v);
+
 /* Length of a string value: up to its first NUL within len. */
 size_t tpc_value_strlen(const struct tpc_value *v);
 

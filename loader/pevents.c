@@ -68,31 +68,6 @@ int tpl_pev_wanted(void)
 
 /* ---- records ---- */
 
-struct rec {
-	tpc_u32 len, flags;
-	tpc_u64 value;
-	const char *data;
-};
-
-static int take(const char *base, size_t size, size_t *off, struct rec *r)
-{
-	struct tpc_arg a;
-	if (*off > size || size - *off < sizeof(a))
-		return -1;
-	memcpy(&a, base + *off, sizeof(a));
-	*off += sizeof(a);
-	if (a.len > size - *off)
-		return -1;
-	r->len = a.len;
-	r->flags = a.flags;
-	r->value = a.value;
-	r->data = base + *off;
-	*off = ALIGN8(*off + a.len);
-	if (*off > size)
-		*off = size;
-	return 0;
-}
-
 static void queue_exit(struct tpl_proc *p, tpc_u64 ktime, tpc_u32 code)
 {
 	if (pev.nexits == pev.cap) {
@@ -164,14 +139,14 @@ static int on_pevent(void *ctx, void *data, size_t size)
 	};
 	switch (h.kind) {
 	case TPC_PEV_EXEC: {
-		struct rec r[TPC_PEV_RECS];
+		struct tpc_value r[TPC_PEV_RECS];
 		size_t off = ALIGN8(sizeof(h));
 		if (h.nrecs != TPC_PEV_RECS) {
 			malformed("an exec without its records");
 			return 0;
 		}
 		for (int i = 0; i < TPC_PEV_RECS; i++)
-			if (take(data, h.size, &off, &r[i])) {
+			if (tpc_record_take(data, h.size, &off, &r[i])) {
 				malformed("a record out of bounds");
 				return 0;
 			}

@@ -60,9 +60,47 @@ struct seen {
 	struct tpc_proc p;
 };
 
-/* ppid from /proc/<pid>/stat: the 4th field, after the ")" that ends the
- * comm (which may itself contain ")" and spaces). */
-static int read_ppid(const char *pid, tpc_u32 *ppid)
+/* What both seeds read of /proc/PID/status.  Fields not found keep the
+ * values the caller set. */
+struct proc_status {
+	unsigned long long cap_inh, cap_prm, cap_eff;
+	tpc_u32 euid;  /* second of Uid: */
+	tpc_u32 nspid; /* innermost of NSpid: */
+};
+
+static void read_status(const char *pid, struct proc_status *st)
+{
+	char path[300], line[512];
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+		unsigned long r, e;
+		if (sscanf(line, "CapInh: %llx", &v) == 1)
+			st->cap_inh = v;
+		else if (sscanf(line, "CapPrm: %llx", &v) == 1)
+			st->cap_prm = v;
+		else if (sscanf(line, "CapEff: %llx", &v) == 1)
+			st->cap_eff = v;
+		else if (sscanf(line, "Uid: %lu %lu", &r, &e) == 2)
+			st->euid = (tpc_u32)e;
+		else if (!strncmp(line, "NSpid:", 6)) {
+			char *last = strrchr(line, '\t');
+			if (!last)
+				last = strrchr(line, ' ');
+			if (last)
+				st->nspid = (tpc_u32)strtoul(last + 1, NULL, 10);
+		}
+	}
+	fclose(f);
+}
+
+/* Fields 4 (ppid) and 22 (start time, in clock ticks) of /proc/PID/stat;
+ * both follow the ")" that ends the comm, which may itself hold ")" and
+ * spaces. */
+static int read_stat(const char *pid, tpc_u32 *ppid, unsigned long long *ticks)
 {
 	char path[300], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
@@ -75,39 +113,21 @@ static int read_ppid(const char *pid, tpc_u32 *ppid)
 		return -1;
 	buf[n] = '\0';
 	char *rp = strrchr(buf, ')');
+	if (!rp)
+		return -1;
 	unsigned long v;
 	char state;
-	if (!rp || sscanf(rp + 1, " %c %lu", &state, &v) != 2 || v > 0xffffffffUL)
+	if (sscanf(rp + 1, " %c %lu", &state, &v) != 2 || v > 0xffffffffUL)
 		return -1;
 	*ppid = (tpc_u32)v;
-	return 0;
-}
-
-/* CapInh, CapPrm, CapEff and the innermost NSpid of /proc/<pid>/status. */
-static void read_status(const char *pid, struct tpc_proc *p, tpc_u32 *nspid)
-{
-	char path[300], line[512];
-	snprintf(path, sizeof(path), "/proc/%s/status", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-		if (sscanf(line, "CapInh: %llx", &v) == 1)
-			p->caps[1] = v;
-		else if (sscanf(line, "CapPrm: %llx", &v) == 1)
-			p->caps[2] = v;
-		else if (sscanf(line, "CapEff: %llx", &v) == 1)
-			p->caps[0] = v;
-		else if (!strncmp(line, "NSpid:", 6)) {
-			char *last = strrchr(line, '\t');
-			if (!last)
-				last = strrchr(line, ' ');
-			if (last)
-				*nspid = (tpc_u32)strtoul(last + 1, NULL, 10);
+	/* after ")": field 3 is the state; start time is field 22 */
+	int field = 2;
+	for (char *c = rp + 1; *c; c++)
+		if (*c == ' ' && ++field == 22) {
+			*ticks = strtoull(c + 1, NULL, 10);
+			return 0;
 		}
-	}
-	fclose(f);
+	return -1;
 }
 
 static int binary_matches(const struct tpc_mfollow *f, const struct tpc_proc *p)
@@ -212,7 +232,8 @@ int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
 		struct seen *s = &v[n];
 		memset(s, 0, sizeof(*s));
 		s->pid = (tpc_u32)pid;
-		if (read_ppid(de->d_name, &s->p.ppid))
+		unsigned long long ticks;
+		if (read_stat(de->d_name, &s->p.ppid, &ticks))
 			continue;
 		char path[300];
 		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
@@ -225,8 +246,12 @@ int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
 		 * with exec-time namespaces (the kernel records its own) */
 		if (m && m->seed_exec_state)
 			read_ns(de->d_name, s->p.ns);
-		s->nspid = s->pid;
-		read_status(de->d_name, &s->p, &s->nspid);
+		struct proc_status st = { .nspid = s->pid };
+		read_status(de->d_name, &st);
+		s->p.caps[0] = st.cap_eff;
+		s->p.caps[1] = st.cap_inh;
+		s->p.caps[2] = st.cap_prm;
+		s->nspid = st.nspid;
 		n++;
 	}
 	closedir(d);
@@ -282,60 +307,6 @@ static char *read_all(const char *pid, const char *what, size_t *n)
 	return buf;
 }
 
-/* Fields 4 (ppid) and 22 (start time, in clock ticks) of /proc/PID/stat. */
-static int read_stat(const char *pid, tpc_u32 *ppid, unsigned long long *ticks)
-{
-	char path[300], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	char *rp = strrchr(buf, ')');
-	if (!rp)
-		return -1;
-	unsigned long v;
-	char state;
-	if (sscanf(rp + 1, " %c %lu", &state, &v) != 2)
-		return -1;
-	*ppid = (tpc_u32)v;
-	/* after ")": field 3 is the state; start time is field 22 */
-	int field = 2;
-	for (char *s = rp + 1; *s; s++)
-		if (*s == ' ' && ++field == 22) {
-			*ticks = strtoull(s + 1, NULL, 10);
-			return 0;
-		}
-	return -1;
-}
-
-/* The effective uid (second of Uid:) and innermost NSpid of /proc/PID/status. */
-static void read_ids(const char *pid, tpc_u32 *euid, tpc_u32 *nspid)
-{
-	char path[300], line[512];
-	snprintf(path, sizeof(path), "/proc/%s/status", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long r, e;
-		if (sscanf(line, "Uid: %lu %lu", &r, &e) == 2)
-			*euid = (tpc_u32)e;
-		else if (!strncmp(line, "NSpid:", 6)) {
-			char *last = strrchr(line, '\t');
-			if (!last)
-				last = strrchr(line, ' ');
-			if (last)
-				*nspid = (tpc_u32)strtoul(last + 1, NULL, 10);
-		}
-	}
-	fclose(f);
-}
-
 int tpl_seed_pcache(void)
 {
 	DIR *d = opendir("/proc");
@@ -368,7 +339,10 @@ int tpl_seed_pcache(void)
 			x.flags |= TPL_PF_ERROR_CWD;
 		}
 		cwd[clen] = '\0';
-		read_ids(de->d_name, &x.uid, &x.nspid);
+		struct proc_status st = { .euid = x.uid, .nspid = x.nspid };
+		read_status(de->d_name, &st);
+		x.uid = st.euid;
+		x.nspid = st.nspid;
 		size_t nl = 0;
 		char *lu = read_all(de->d_name, "loginuid", &nl);
 		if (lu) {
