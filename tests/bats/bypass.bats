@@ -397,3 +397,66 @@ stdout_policy() {
 	[ "$(jq -c 'select(.process_kprobe.process.binary == "/usr/bin/dash")' "$T/a.json" | wc -l)" -ge 2 ]
 	[ "$(jq -c 'select(.process_kprobe.process.binary == "/usr/bin/dash")' "$T/b.json" | wc -l)" -ge 2 ]
 }
+
+# sockaddr_policy CALL ACTION: CALL's sockaddr (arg 1) filtered on
+# Family + SPort + SAddr (a sockaddr's address and port are the
+# source's, Tetragon's reading), with ACTION
+sockaddr_policy() {
+	cat >"$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "bypass-sockaddr"
+	spec:
+	  kprobes:
+	  - call: "$1"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "int"
+	    - index: 1
+	      type: "sockaddr"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Family"
+	        values: ["AF_INET", "AF_INET6"]
+	      - index: 1
+	        operator: "SPort"
+	        values: ["47321"]
+	      - index: 1
+	        operator: "SAddr"
+	        values: ["127.0.0.0/8", "::1"]
+	      matchActions:
+	      - action: $2
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+}
+
+@test "a sockaddr in a page the caller never touched is checked at the syscall's exit: connect killed, bind reported, both flagged" {
+	mkdir -m 1777 "$W/tmp"
+	sockaddr_policy sys_connect Sigkill
+	start_loader "$T/p.bpf.o"
+	local rc4 rc6 other
+	rc4=$(as_nobody "$PROGS/unfaulted_sockaddr" connect 127.0.0.1 47321 "$W/tmp/c4")
+	rc6=$(as_nobody "$PROGS/unfaulted_sockaddr" connect ::1 47321 "$W/tmp/c6")
+	# another port: checked at exit too, and not matched
+	other=$(as_nobody "$PROGS/unfaulted_sockaddr" connect 127.0.0.1 47322 "$W/tmp/c7")
+	stop_loader
+	events .process_kprobe
+	[ "$rc4" -eq 137 ]
+	[ "$rc6" -eq 137 ]
+	[ "$other" -eq 0 ]
+	# the address compared at exit is the address reported
+	[ "$(events 'select(.process_kprobe.read_at_exit == true and .process_kprobe.action == "KPROBE_ACTION_SIGKILL") | .process_kprobe.args[1]' | sort | tr '\n' ' ')" = \
+		'{"sockaddr_arg":{"family":"AF_INET","addr":"127.0.0.1","port":47321}} {"sockaddr_arg":{"family":"AF_INET6","addr":"::1","port":47321}} ' ]
+	[ "$(count_events '.process_kprobe')" -eq 2 ]
+
+	sockaddr_policy sys_bind Post
+	start_loader "$T/p.bpf.o"
+	rc4=$(as_nobody "$PROGS/unfaulted_sockaddr" bind 127.0.0.1 47321 "$W/tmp/b4")
+	stop_loader
+	events .process_kprobe
+	[ "$rc4" -eq 0 ]
+	[ "$(count_events '.process_kprobe.read_at_exit == true and .process_kprobe.args[1].sockaddr_arg.port == 47321')" -eq 1 ]
+}
