@@ -4,12 +4,16 @@
  * and the mapping's address is given to the raw syscall without reading
  * it first. A BPF read of the sockaddr at syscall entry finds no page; the
  * kernel then faults it in and connects (or binds).
- *   unfaulted_sockaddr connect|bind ADDR PORT SCRATCH
+ *   unfaulted_sockaddr connect|bind ADDR PORT SCRATCH [split]
  * ADDR: an IPv4 or IPv6 address. UDP needs no listener to connect.
+ * split: the sockaddr's first 16 bytes (family and port) are in a page
+ * the process wrote, the rest (a sockaddr_in6's address) in the next,
+ * untouched page: a reader that stops at 16 bytes sees a fine sockaddr.
  * Exits 0 when the call succeeded, 1 when it failed. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +24,9 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 5 || (strcmp(argv[1], "connect") && strcmp(argv[1], "bind"))) {
-		fprintf(stderr, "usage: unfaulted_sockaddr connect|bind ADDR PORT SCRATCH\n");
+	if (argc < 5 || argc > 6 || (strcmp(argv[1], "connect") && strcmp(argv[1], "bind")) ||
+	    (argc == 6 && strcmp(argv[5], "split"))) {
+		fprintf(stderr, "usage: unfaulted_sockaddr connect|bind ADDR PORT SCRATCH [split]\n");
 		return 2;
 	}
 	struct sockaddr_storage ss;
@@ -41,18 +46,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "unfaulted_sockaddr: bad address %s\n", argv[2]);
 		return 2;
 	}
+	bool split = argc == 6;
+	/* what goes in the untouched page: all of it, or what follows the
+	 * first 16 bytes */
+	size_t head = split ? 16 : 0;
 	int s = open(argv[4], O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (s < 0 || write(s, &ss, len) != (ssize_t)len) {
+	if (s < 0 || write(s, (char *)&ss + head, len - head) != (ssize_t)(len - head)) {
 		perror("scratch");
 		return 2;
 	}
 	fsync(s);
 	posix_fadvise(s, 0, 0, POSIX_FADV_DONTNEED);
-	void *sa = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, s, 0);
-	if (sa == MAP_FAILED) {
+	/* two adjacent pages: a written anonymous one, then the file's (a
+	 * mapping of its own, so no fault of the first maps it around) */
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	char *pages = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pages == MAP_FAILED || mmap(pages + pg, pg, PROT_READ, MAP_PRIVATE | MAP_FIXED, s, 0) == MAP_FAILED) {
 		perror("mmap");
 		return 2;
 	}
+	memcpy(pages + pg - head, &ss, head);
+	void *sa = pages + pg - head;
 	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		perror("socket");
