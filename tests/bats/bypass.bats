@@ -464,3 +464,81 @@ sockaddr_policy() {
 	[ "$rc4" -eq 0 ]
 	[ "$(count_events '.process_kprobe.read_at_exit == true and .process_kprobe.args[1].sockaddr_arg.port == 47321')" -eq 1 ]
 }
+
+# (CelExpr reads only integer slots, cel.c: no user string of its own to fault)
+@test "SubString and SubStringIgnCase on a string in a page the caller never touched: checked at the syscall's exit" {
+	local part
+	part="$(basename "$W")/targ"
+	cat >"$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "bypass-substring"
+	spec:
+	  kprobes:
+	  - call: "sys_openat"
+	    syscall: true
+	    message: "substring"
+	    args:
+	    - index: 1
+	      type: "string"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "SubString"
+	        values: ["no-such-part", "$part"]
+	      matchActions:
+	      - action: Sigkill
+	  - call: "sys_openat"
+	    syscall: true
+	    message: "ign-case"
+	    args:
+	    - index: 1
+	      type: "string"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "SubStringIgnCase"
+	        values: ["${part^^}"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	mkdir -m 1777 "$W/tmp"
+	local rc
+	rc=$(as_nobody "$PROGS/unfaulted_open" "$TARGET" "$W/tmp/scratch")
+	stop_loader
+	events .process_kprobe
+	[ "$rc" -eq 137 ]
+	[ "$(count_events ".process_kprobe.message == \"substring\" and .process_kprobe.args[0].string_arg == \"$TARGET\" and .process_kprobe.read_at_exit == true and .process_kprobe.action == \"KPROBE_ACTION_SIGKILL\"")" -eq 1 ]
+	[ "$(count_events ".process_kprobe.message == \"ign-case\" and .process_kprobe.args[0].string_arg == \"$TARGET\" and .process_kprobe.read_at_exit == true")" -eq 1 ]
+}
+
+# child_status SHELL...: SHELL (as nobody) runs /usr/bin/cat on $TARGET
+# and prints cat's exit status (the shell is the parent of cat: a
+# command followed by another is not exec'd in place)
+child_status() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@" -c '/usr/bin/cat "$1" >/dev/null 2>&1; echo $?' sh "$TARGET"
+}
+
+@test "matchParentBinaries is the parent's executable: a symlink, ./name, bin/../bin and bin//name all match" {
+	mkdir -m 755 "$W/bin"
+	cp /usr/bin/dash "$W/bin/mydash"
+	ln -s "$W/bin/mydash" "$W/link"
+	kill_policy "  matchParentBinaries:
+	      - operator: In
+	        values: [\"$W/bin/mydash\"]"
+	start_loader "$T/p.bpf.o"
+	[ "$(child_status "$W/bin/mydash")" -eq 137 ]
+	[ "$(child_status "$W/link")" -eq 137 ]
+	[ "$(cd "$W/bin" && child_status ./mydash)" -eq 137 ]
+	[ "$(cd "$W" && child_status bin/../bin/mydash)" -eq 137 ]
+	[ "$(cd "$W" && child_status bin//mydash)" -eq 137 ]
+	# another parent's child is not stopped
+	[ "$(child_status /usr/bin/dash)" -eq 0 ]
+	stop_loader
+	events .process_kprobe
+	[ "$(count_events '.process_kprobe.process.binary == "/usr/bin/cat" and .process_kprobe.action == "KPROBE_ACTION_SIGKILL"')" -eq 5 ]
+	[ "$(count_events '.process_kprobe')" -eq 5 ]
+	# and each names its parent by the executable, however it was called
+	[ "$(count_events ".process_kprobe.parent.binary == \"$W/bin/mydash\"")" -eq 5 ]
+}
