@@ -456,7 +456,11 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 	struct buf c = {0};
 	buf_printf(b, "\t\tif (kr%d == TPC_UNREAD)\n\t\t\tkr%d = ", i, i);
 	net_read_call(b, hp, a);
-	buf_printf(b, ";\n\t\tif (kr%d)\n\t\t\tbreak;\n", i);
+	if (hp->late && (a->type == AT_SOCKADDR || a->type == AT_SOCKADDR_UN) && arg_user_memory(hp, a))
+		/* a sockaddr in a page not present yet: retried at the syscall's exit */
+		buf_printf(b, ";\n\t\tif (kr%d) {\n\t\t\tfaulted = true;\n\t\t\tbreak;\n\t\t}\n", i);
+	else
+		buf_printf(b, ";\n\t\tif (kr%d)\n\t\t\tbreak;\n", i);
 	enum op p = ops[ma->op].positive;
 	bool dest = net_op_is_dest(ma->op);
 	if (net_op_is_addr(ma->op)) {

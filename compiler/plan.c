@@ -519,6 +519,20 @@ static bool reads_user_bytes(const struct hook *h)
 	return false;
 }
 
+/* A network operator compares a sockaddr arg of h (its tuple is read
+ * from the caller's memory at entry). */
+static bool sockaddr_filtered(const struct hook *h)
+{
+	for (int s = 0; s < h->nselectors; s++)
+		for (int m = 0; m < h->selectors[s].nmatch_args; m++) {
+			const struct match_arg *ma = &h->selectors[s].match_args[m];
+			const struct arg *a = match_target(h, ma);
+			if (a && ops[ma->op].net && (a->type == AT_SOCKADDR || a->type == AT_SOCKADDR_UN) && !a->is_data)
+				return true;
+		}
+	return false;
+}
+
 /* hp->site is set: which probe of model hook `model` it is. */
 static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, struct diags *d)
 {
@@ -559,6 +573,10 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 	for (int i = 0; i < hp->nstrs && !hp->at_return; i++)
 		hp->late |= (h->kind == HOOK_KPROBE || h->kind == HOOK_FENTRY) && h->syscall && hp->strs[i].checked &&
 			    !hp->strs[i].is_path;
+	/* so is a sockaddr a network operator compares (sys_connect,
+	 * sys_bind, sys_sendto pass it from the caller's memory) */
+	hp->late |= (h->kind == HOOK_KPROBE || h->kind == HOOK_FENTRY) && h->syscall && !hp->at_return &&
+		    sockaddr_filtered(h);
 	/* the entry half hands the return half one u64 mask of the selectors
 	 * whose entry checks passed */
 	if (hp->at_return && h->nselectors > TPC_RETURN_SELECTORS && !hp->site)

@@ -175,11 +175,13 @@ static __always_inline int tpc_net_sockaddr(struct tpc_rec_net *r, __u64 ptr, bo
 		r->sport = tpc_ntohs(*(__be16 *)(sa + 2));
 		__builtin_memcpy(r->saddr, sa + 4, 4);
 	} else if (r->family == TPC_AF_INET6) {
+		/* its address may reach into a page not present yet: a
+		 * fault, never an address of zeros that filters compare */
 		err = user ? bpf_probe_read_user(sa, 28, (void *)ptr) : bpf_probe_read_kernel(sa, 28, (void *)ptr);
-		if (!err) {
-			r->sport = tpc_ntohs(*(__be16 *)(sa + 2));
-			__builtin_memcpy(r->saddr, sa + 8, 16);
-		}
+		if (err)
+			return -1;
+		r->sport = tpc_ntohs(*(__be16 *)(sa + 2));
+		__builtin_memcpy(r->saddr, sa + 8, 16);
 	}
 	return 0;
 }

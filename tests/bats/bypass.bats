@@ -397,3 +397,148 @@ stdout_policy() {
 	[ "$(jq -c 'select(.process_kprobe.process.binary == "/usr/bin/dash")' "$T/a.json" | wc -l)" -ge 2 ]
 	[ "$(jq -c 'select(.process_kprobe.process.binary == "/usr/bin/dash")' "$T/b.json" | wc -l)" -ge 2 ]
 }
+
+# sockaddr_policy CALL ACTION: CALL's sockaddr (arg 1) filtered on
+# Family + SPort + SAddr (a sockaddr's address and port are the
+# source's, Tetragon's reading), with ACTION
+sockaddr_policy() {
+	cat >"$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "bypass-sockaddr"
+	spec:
+	  kprobes:
+	  - call: "$1"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "int"
+	    - index: 1
+	      type: "sockaddr"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Family"
+	        values: ["AF_INET", "AF_INET6"]
+	      - index: 1
+	        operator: "SPort"
+	        values: ["47321"]
+	      - index: 1
+	        operator: "SAddr"
+	        values: ["127.0.0.0/8", "::1"]
+	      matchActions:
+	      - action: $2
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+}
+
+@test "a sockaddr in a page the caller never touched is checked at the syscall's exit: connect killed, bind reported, both flagged" {
+	mkdir -m 1777 "$W/tmp"
+	sockaddr_policy sys_connect Sigkill
+	start_loader "$T/p.bpf.o"
+	local rc4 rc6 split other
+	rc4=$(as_nobody "$PROGS/unfaulted_sockaddr" connect 127.0.0.1 47321 "$W/tmp/c4")
+	rc6=$(as_nobody "$PROGS/unfaulted_sockaddr" connect ::1 47321 "$W/tmp/c6")
+	# family and port in a present page, the IPv6 address in the next,
+	# untouched one: not an address of zeros, a fault retried at exit
+	split=$(as_nobody "$PROGS/unfaulted_sockaddr" connect ::1 47321 "$W/tmp/c6s" split)
+	# another port: checked at exit too, and not matched
+	other=$(as_nobody "$PROGS/unfaulted_sockaddr" connect 127.0.0.1 47322 "$W/tmp/c7")
+	stop_loader
+	events .process_kprobe
+	[ "$rc4" -eq 137 ]
+	[ "$rc6" -eq 137 ]
+	[ "$split" -eq 137 ]
+	[ "$other" -eq 0 ]
+	# the address compared at exit is the address reported
+	[ "$(events 'select(.process_kprobe.read_at_exit == true and .process_kprobe.action == "KPROBE_ACTION_SIGKILL") | .process_kprobe.args[1]' | sort | tr '\n' ' ')" = \
+		'{"sockaddr_arg":{"family":"AF_INET","addr":"127.0.0.1","port":47321}} {"sockaddr_arg":{"family":"AF_INET6","addr":"::1","port":47321}} {"sockaddr_arg":{"family":"AF_INET6","addr":"::1","port":47321}} ' ]
+	[ "$(count_events '.process_kprobe')" -eq 3 ]
+
+	sockaddr_policy sys_bind Post
+	start_loader "$T/p.bpf.o"
+	rc4=$(as_nobody "$PROGS/unfaulted_sockaddr" bind 127.0.0.1 47321 "$W/tmp/b4")
+	stop_loader
+	events .process_kprobe
+	[ "$rc4" -eq 0 ]
+	[ "$(count_events '.process_kprobe.read_at_exit == true and .process_kprobe.args[1].sockaddr_arg.port == 47321')" -eq 1 ]
+}
+
+# (CelExpr reads only integer slots, cel.c: no user string of its own to fault)
+@test "SubString and SubStringIgnCase on a string in a page the caller never touched: checked at the syscall's exit" {
+	local part
+	part="$(basename "$W")/targ"
+	cat >"$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "bypass-substring"
+	spec:
+	  kprobes:
+	  - call: "sys_openat"
+	    syscall: true
+	    message: "substring"
+	    args:
+	    - index: 1
+	      type: "string"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "SubString"
+	        values: ["no-such-part", "$part"]
+	      matchActions:
+	      - action: Sigkill
+	  - call: "sys_openat"
+	    syscall: true
+	    message: "ign-case"
+	    args:
+	    - index: 1
+	      type: "string"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "SubStringIgnCase"
+	        values: ["${part^^}"]
+	EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	mkdir -m 1777 "$W/tmp"
+	local rc
+	rc=$(as_nobody "$PROGS/unfaulted_open" "$TARGET" "$W/tmp/scratch")
+	stop_loader
+	events .process_kprobe
+	[ "$rc" -eq 137 ]
+	[ "$(count_events ".process_kprobe.message == \"substring\" and .process_kprobe.args[0].string_arg == \"$TARGET\" and .process_kprobe.read_at_exit == true and .process_kprobe.action == \"KPROBE_ACTION_SIGKILL\"")" -eq 1 ]
+	[ "$(count_events ".process_kprobe.message == \"ign-case\" and .process_kprobe.args[0].string_arg == \"$TARGET\" and .process_kprobe.read_at_exit == true")" -eq 1 ]
+}
+
+# child_status SHELL...: SHELL (as nobody) runs /usr/bin/cat on $TARGET
+# and prints cat's exit status (the shell is the parent of cat: a
+# command followed by another is not exec'd in place)
+child_status() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@" -c '/usr/bin/cat "$1" >/dev/null 2>&1; echo $?' sh "$TARGET"
+}
+
+@test "matchParentBinaries is the parent's executable: a symlink, ./name, bin/../bin and bin//name all match" {
+	mkdir -m 755 "$W/bin"
+	cp /usr/bin/dash "$W/bin/mydash"
+	ln -s "$W/bin/mydash" "$W/link"
+	kill_policy "  matchParentBinaries:
+	      - operator: In
+	        values: [\"$W/bin/mydash\"]"
+	start_loader "$T/p.bpf.o"
+	[ "$(child_status "$W/bin/mydash")" -eq 137 ]
+	[ "$(child_status "$W/link")" -eq 137 ]
+	[ "$(cd "$W/bin" && child_status ./mydash)" -eq 137 ]
+	[ "$(cd "$W" && child_status bin/../bin/mydash)" -eq 137 ]
+	[ "$(cd "$W" && child_status bin//mydash)" -eq 137 ]
+	# another parent's child is not stopped
+	[ "$(child_status /usr/bin/dash)" -eq 0 ]
+	stop_loader
+	events .process_kprobe
+	[ "$(count_events '.process_kprobe.process.binary == "/usr/bin/cat" and .process_kprobe.action == "KPROBE_ACTION_SIGKILL"')" -eq 5 ]
+	[ "$(count_events '.process_kprobe')" -eq 5 ]
+	# and each names its parent by the executable, however it was called
+	[ "$(count_events ".process_kprobe.parent.binary == \"$W/bin/mydash\"")" -eq 5 ]
+}

@@ -37,6 +37,8 @@ asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"hook id=4 kind=kprobe nargs=1 function=__x64_sys_connect call=sys_connect syscall=1\\n\"\n"
     "\t.ascii \"prog hook=4 name=tpc_h4_kprobe variant=kprobe role=entry\\n\"\n"
     "\t.ascii \"prog hook=4 name=tpc_h4_twin variant=tracepoint role=entry\\n\"\n"
+    "\t.ascii \"prog hook=4 name=tpc_h4_kretprobe variant=kprobe role=return\\n\"\n"
+    "\t.ascii \"prog hook=4 name=tpc_h4_twin_ret variant=tracepoint role=return\\n\"\n"
     "\t.ascii \"arg hook=4 pos=0 index=1 type=sockaddr\\n\"\n"
     "\t.ascii \"end\\n\"\n"
     "\t.byte 0\n"
@@ -368,19 +370,22 @@ int tpc_h3_kprobe(struct pt_regs *ctx)
 
 // hook 4: the checks and actions of kprobe sys_connect (line 81)
 // (its checks: about 10 BPF instructions, plan.c allows 24000)
-static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
+static __always_inline int tpc_h4_checks(void *ctx, __u64 *a, __u16 origin, bool at_exit)
 {
 	__u16 sel = 0;
 	__u32 act = 0;
 	struct tpc_rec_net k0;
 	int kr0 = TPC_UNREAD;
+	bool faulted = false; /* a user-memory read failed: the page is not present yet */
 	/* selector 1 (line 87) */
 	if (!sel) do {
 		/* matchArgs index 1 NotSAddr (line 88) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sockaddr(&k0, a[1], true);
-		if (kr0)
+		if (kr0) {
+			faulted = true;
 			break;
+		}
 		if (k0.family != TPC_AF_INET && k0.family != TPC_AF_INET6)
 			break;
 		if ((k0.family == TPC_AF_INET && (((tpc_net_word(k0.saddr, 0) & 0xffff0000U) == 0xc0a80000U) /* "192.168.0.0/16" */)))
@@ -388,15 +393,21 @@ static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
 		/* matchArgs index 1 SPort (line 91) */
 		if (kr0 == TPC_UNREAD)
 			kr0 = tpc_net_sockaddr(&k0, a[1], true);
-		if (kr0)
+		if (kr0) {
+			faulted = true;
 			break;
+		}
 		if (!(k0.sport == 53))
 			break;
 		sel = 1;
 		act = TPC_ACT_POST;
 	} while (0);
-	if (!sel)
+	if (!sel) {
+		/* the kernel faults the page in and the call goes on: check again at its exit */
+		if (faulted && !at_exit)
+			tpc_stash_put(4, a, TPC_H4_NA, 1);
 		return 0;
+	}
 	if (tpc_is_loader())
 		return 0;
 	struct tpc_scratch *sc = tpc_scratch();
@@ -407,6 +418,21 @@ static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
 				 : tpc_put_sockaddr(sc, off, a[1], true);
 	tpc_event_submit(sc, off);
 	return 0;
+}
+
+static __always_inline int tpc_h4(void *ctx, __u64 *a, __u16 origin)
+{
+	return tpc_h4_checks(ctx, a, origin, false);
+}
+
+// hook 4 at the syscall's exit: the checks again, with the args kept at entry,
+// when a read failed there (the event says so: TPC_ORIGIN_LATE)
+static __always_inline int tpc_h4_late(void *ctx, __s64 ret, __u16 origin)
+{
+	__u64 a[TPC_H4_NA];
+	if (!tpc_stash_take(4, a, TPC_H4_NA))
+		return 0;
+	return tpc_h4_checks(ctx, a, origin | TPC_ORIGIN_LATE, true);
 }
 
 // hook 4: kprobe on the syscall wrapper __x64_sys_connect; the wrapper's only
@@ -428,6 +454,20 @@ int tpc_h4_twin(struct trace_event_raw_sys_enter *ctx)
 	__u64 a[TPC_H4_NA] = {};
 	a[1] = ctx->args[1];
 	return tpc_h4(ctx, a, TPC_ORIGIN_TRACEPOINT);
+}
+
+// hook 4: kretprobe on __x64_sys_connect: the exit re-check of a faulted read.
+SEC("kretprobe/__x64_sys_connect")
+int tpc_h4_kretprobe(struct pt_regs *ctx)
+{
+	return tpc_h4_late(ctx, (__s64)PT_REGS_RC(ctx), TPC_ORIGIN_KPROBE);
+}
+
+// hook 4: the syscalls/sys_exit_connect tracepoint twin of the kretprobe above: the exit re-check of a faulted read.
+SEC("tracepoint/syscalls/sys_exit_connect")
+int tpc_h4_twin_ret(struct trace_event_raw_sys_exit *ctx)
+{
+	return tpc_h4_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
 // Follow bits a new child inherits from its parent (followForks,
