@@ -9,6 +9,7 @@ load helpers
 
 CORPUS="${TPC_CORPUS:-$REPO/../shared/corpus/tetragon}" # as tests/corpus/update.sh
 
+# bats test_tags=slow
 @test "every corpus file has a record and matches it" {
 	require_root
 	[ -d "$CORPUS" ] || skip "corpus not found at $CORPUS"

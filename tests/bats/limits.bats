@@ -194,6 +194,7 @@ compile_and_verify() {
 	[ "$status" -eq 0 ] || { echo "tp-load --verify: $output" | grep -v ' ok '; return 1; }
 }
 
+# bats test_tags=slow
 @test "6,000 integer values, 6,000 string values and 30,000 values compile and pass the verifier (hashed tables)" {
 	require_root
 	local p="$BATS_TEST_TMPDIR"
@@ -209,6 +210,7 @@ compile_and_verify() {
 	[ "$(grep -c '^// [0-9]* values of [0-9]* bytes, hashed into' "$p/many.c")" -eq 5 ]
 }
 
+# bats test_tags=slow
 @test "1,200 Prefix values of different first words pass the verifier: each compare loads its words afresh" {
 	require_root
 	# before: 250 of them took 355,000 verifier steps and 500 ran past
@@ -221,6 +223,7 @@ compile_and_verify() {
 	[ "$steps" -lt 100000 ]
 }
 
+# bats test_tags=slow
 @test "Prefix and Postfix values past what a BPF jump reaches are refused at the value that goes past (too-many-compares)" {
 	local p="$BATS_TEST_TMPDIR"
 	# before: 2,000 compiled, and the verifier refused the object

@@ -10,6 +10,10 @@
 # passes the kernel verifier. Every pair the rules refuse is refused with
 # a reason (tp-field-type / btf-arg-type), never with a crash.
 
+# slow: their time is clang's and the kernel verifier's; the sanitizer
+# half of CI leaves them out (tests/run-all.sh)
+# bats file_tags=slow
+
 load helpers
 
 TYPES="int uint32 int64 uint64 size_t int16 uint16 int8 uint8 string char_buf char_iovec fd file path dentry"
