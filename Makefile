@@ -92,6 +92,8 @@ test-progs: $(TEST_PROGS)
 $(OUT)/tests/progs/%: tests/progs/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -o $@ $<
+# userStackTrace's test walks this one's stack by frame pointers
+$(OUT)/tests/progs/stack_target: PROG_CFLAGS += -O0 -fno-omit-frame-pointer
 # the semaphore build of usdt_target includes it
 $(OUT)/tests/progs/usdt_sema_target: tests/progs/usdt_target.c
 

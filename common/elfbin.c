@@ -258,6 +258,40 @@ int elfbin_addr_to_offset(const struct elfbin *e, uint64_t addr, int exec, uint6
 	return -1;
 }
 
+int elfbin_offset_to_addr(const struct elfbin *e, uint64_t off, uint64_t *addr)
+{
+	for (size_t i = 0; i < e->nph; i++) {
+		const GElf_Phdr *p = &e->ph[i];
+		if (p->p_type == PT_LOAD && off >= p->p_offset && off - p->p_offset < p->p_filesz) {
+			*addr = off - p->p_offset + p->p_vaddr;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct each_func {
+	int (*fn)(void *, const char *, uint64_t, uint64_t);
+	void *arg;
+};
+
+static int call_func(void *arg, const char *nm, const GElf_Sym *sym)
+{
+	struct each_func *ef = arg;
+	int t = GELF_ST_TYPE(sym->st_info);
+	if (t != STT_FUNC && t != STT_GNU_IFUNC)
+		return 0;
+	return ef->fn(ef->arg, nm, sym->st_value, sym->st_size);
+}
+
+int elfbin_each_func(struct elfbin *e, int (*fn)(void *arg, const char *name, uint64_t addr, uint64_t size),
+		     void *arg)
+{
+	struct each_func ef = {fn, arg};
+	int rc = each_symbol(e, SHT_SYMTAB, call_func, &ef);
+	return rc ? rc : each_symbol(e, SHT_DYNSYM, call_func, &ef);
+}
+
 /* Calls fn on each note of every SHT_NOTE section; stops when it returns
  * non-zero. */
 static void each_note(struct elfbin *e, int (*fn)(void *, const GElf_Nhdr *, const char *, const char *), void *arg)

@@ -53,6 +53,16 @@ const char *const *elfbin_func_names(struct elfbin *e);
  * 0, or -1 when no such segment holds it. */
 int elfbin_addr_to_offset(const struct elfbin *e, uint64_t addr, int exec, uint64_t *off);
 
+/* The virtual address of file offset off through the PT_LOAD segment
+ * holding it. 0, or -1 when no segment maps it. */
+int elfbin_offset_to_addr(const struct elfbin *e, uint64_t off, uint64_t *addr);
+
+/* Calls fn on every defined function (STT_FUNC, STT_GNU_IFUNC) of .symtab
+ * and .dynsym (a function in both comes twice); stops when fn returns
+ * non-zero and returns that. name is valid until elfbin_close. */
+int elfbin_each_func(struct elfbin *e, int (*fn)(void *arg, const char *name, uint64_t addr, uint64_t size),
+		     void *arg);
+
 /* The GNU build id (.note.gnu.build-id) into id[0..max); its length, or 0
  * when the binary has none. */
 size_t elfbin_build_id(struct elfbin *e, unsigned char *id, size_t max);

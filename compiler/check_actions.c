@@ -103,9 +103,41 @@ static void check_fd_args(const struct policy *p, const struct hook *h, const st
 			 a->kind == ACT_COPYFD ? "new fd" : "file name");
 }
 
+/* kernelStackTrace / userStackTrace: flags of a Post, reported where
+ * Tetragon reports them (kprobe and fentry events); elsewhere Tetragon
+ * accepts and ignores them (tracepoints, uprobes) or refuses them (lsm). */
+static void check_stack(const struct policy *p, const struct hook *h, const struct action *a, struct diags *d)
+{
+	if (!a->kernel_stack && !a->user_stack)
+		return;
+	switch (h->kind) {
+	case HOOK_KPROBE:
+	case HOOK_FENTRY:
+		if (!a->name || strcmp(a->name, "Post"))
+			diag_add(d, p->file, a->stack_pos, SEV_ERROR, "stack-trace",
+				 "kernelStackTrace or userStackTrace can only be used along Post action");
+		return;
+	case HOOK_LSM:
+		diag_add(d, p->file, a->stack_pos, SEV_ERROR, "stack-trace",
+			 "kernelStackTrace and userStackTrace are not supported on lsmhooks (Tetragon refuses them)");
+		return;
+	case HOOK_TRACEPOINT:
+	case HOOK_RAW_TRACEPOINT:
+	case HOOK_UPROBE:
+	case HOOK_USDT:
+	case HOOK_KIND_COUNT:
+		diag_add(d, p->file, a->stack_pos, SEV_WARNING, "stack-trace",
+			 "kernelStackTrace and userStackTrace have no effect on %s: stacks are reported for kprobes "
+			 "and fentries only (as Tetragon does)",
+			 h->kind == HOOK_UPROBE ? "a uprobe" : h->kind == HOOK_USDT ? "a USDT" : "a tracepoint");
+		return;
+	}
+}
+
 static void check_action(const struct policy *p, const struct hook *h, const struct selector *s,
 			 const struct action *a, struct diags *d)
 {
+	check_stack(p, h, a, d);
 	switch (a->kind) {
 	case ACT_SIGKILL:
 		if (!selector_has_filters(s))

@@ -119,7 +119,13 @@ static void emit_selector_actions(struct buf *b, const struct hook *h, const str
 			buf_printf(b, "%s%s", first ? "" : " | ", actions[k].bit_name);
 			first = false;
 		}
-	buf_puts(b, ";\n");
+	bool kstack = false, ustack = false;
+	for (int i = 0; i < s->nactions; i++)
+		if (action_posts_stacks(h, &s->actions[i])) {
+			kstack |= s->actions[i].kernel_stack;
+			ustack |= s->actions[i].user_stack;
+		}
+	buf_printf(b, "%s%s;\n", kstack ? " | TPC_ACT_KSTACK" : "", ustack ? " | TPC_ACT_USTACK" : "");
 	for (int i = 0; i < s->nactions; i++) {
 		const struct action *a = &s->actions[i];
 		if (a->kind == ACT_SIGNAL)
@@ -336,6 +342,8 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 			buf_printf(b, "\t(void)(%s);\n", c.s);
 		buf_free(&c);
 	}
+	if (hp->uses_stacks) /* ids of the stacks: tp-load symbolises them */
+		buf_puts(b, "\ttpc_get_stacks(ctx, sc, act);\n");
 	if (hp->uses_rate)
 		buf_puts(b, "\t__u32 args_at = off;\n");
 	if (with_ret)
@@ -493,6 +501,9 @@ char *emit_policy_c(const struct plan *pl)
 	if (pl->preload)
 		buf_puts(&b, "\n// Uprobes that read user strings copy them first, faulting pages in: per-thread buffers.\n"
 			     "#include \"tpc_preload.bpf.h\"\n");
+	if (pl->stacks)
+		buf_puts(&b, "\n// kernelStackTrace/userStackTrace: the stacks' map; events carry their ids.\n"
+			     "#include \"tpc_stacks.bpf.h\"\n");
 	if (policy_tracks_socks(p))
 		buf_puts(&b, "\n// TrackSock/UntrackSock: owners of socks, and events of tracked socks made theirs.\n"
 			     "#include \"tpc_socktrack.bpf.h\"\n");

@@ -63,6 +63,7 @@ const struct lint_rule lint_rules[] = {
 	{"override-error", "Override with a positive argError"},
 	{"action-arg", "an action's argFd/argName that is not a suitable arg of the hook"},
 	{"followfd-unfollow", "FollowFD without an UnfollowFD in the policy"},
+	{"stack-trace", "kernelStackTrace/userStackTrace on an action other than Post, on an lsm hook, or where no stack is reported"},
 	/* hooks */
 	{"not-a-syscall", "syscall: true on a call that does not name a syscall"},
 	{"syscall-flag", "a sys_ call without syscall: true"},

@@ -339,6 +339,15 @@ bool hook_has_action(const struct hook *h, enum action_kind k)
 	return false;
 }
 
+bool action_posts_stacks(const struct hook *h, const struct action *a)
+{
+	/* Tetragon reports stacks on kprobe (process_kprobe) events only:
+	 * kprobes, their tracepoint twins, fentries; check_actions.c warns
+	 * where the flags have no effect */
+	return (a->kernel_stack || a->user_stack) && a->kind == ACT_POST &&
+	       (h->kind == HOOK_KPROBE || h->kind == HOOK_FENTRY);
+}
+
 int sockaddr_len_index(const struct hook *h, const struct arg *a)
 {
 	if (a->type != AT_SOCKADDR_UN || a->is_data || a->resolve || a->index < 0 || a->index + 1 > 4)

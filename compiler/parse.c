@@ -923,8 +923,8 @@ static const struct key_spec action_keys[] = {
 	[AK_ARG_SOCK] = {"argSock", K_IMPL, 0},
 	[AK_ARG_VALUE] = {"argValue", K_UNSUPPORTED, "matchActions.argValue"},
 	[AK_IMA_HASH] = {"imaHash", K_UNSUPPORTED, "matchActions.imaHash"},
-	[AK_KERNEL_STACK] = {"kernelStackTrace", K_UNSUPPORTED, "matchActions.kernelStackTrace"},
-	[AK_USER_STACK] = {"userStackTrace", K_UNSUPPORTED, "matchActions.userStackTrace"},
+	[AK_KERNEL_STACK] = {"kernelStackTrace", K_IMPL, 0},
+	[AK_USER_STACK] = {"userStackTrace", K_IMPL, 0},
 	[AK_RATE_LIMIT] = {"rateLimit", K_IMPL, 0},
 	[AK_RATE_LIMIT_SCOPE] = {"rateLimitScope", K_IMPL, 0},
 };
@@ -1027,9 +1027,15 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 		case AK_ARG_NEW_SYMBOL:
 		case AK_ARG_REGS:
 		case AK_ARG_VALUE:
-		case AK_IMA_HASH:
+		case AK_IMA_HASH: break;
 		case AK_KERNEL_STACK:
-		case AK_USER_STACK: break;
+			if (get_bool(c, v, "kernelStackTrace", &a->kernel_stack) && a->kernel_stack && !a->user_stack)
+				a->stack_pos = node_pos(k);
+			break;
+		case AK_USER_STACK:
+			if (get_bool(c, v, "userStackTrace", &a->user_stack) && a->user_stack && !a->kernel_stack)
+				a->stack_pos = node_pos(k);
+			break;
 		}
 	}
 	if (!has_action)

@@ -185,6 +185,7 @@ static void plan_process(struct hook_plan *hp)
 			hp->uses_sig |= s->actions[k].kind == ACT_SIGNAL;
 			hp->uses_override |= s->actions[k].kind == ACT_OVERRIDE;
 			hp->uses_rate |= s->actions[k].rate_limit_ns != 0;
+			hp->uses_stacks |= action_posts_stacks(h, &s->actions[k]);
 		}
 	}
 	if (hp->need_proc)
@@ -563,6 +564,7 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 	plan_strings(hp);
 	plan_slots(hp, pl->p, d);
 	plan_process(hp);
+	pl->stacks |= hp->uses_stacks;
 	plan_sets(hp);
 	plan_cost(hp, pl->p, d);
 	/* A syscall's string argument in a page the caller has not touched

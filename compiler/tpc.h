@@ -444,6 +444,10 @@ struct action {
 	uint64_t rate_limit_ns; /* rateLimit on Post: 0 = none */
 	int rate_limit_scope;   /* 0 thread, 1 process, 2 global */
 	struct pos rate_pos;
+	/* kernelStackTrace / userStackTrace (flags of a Post): the event
+	 * carries the stacks, symbolised by tp-load */
+	bool kernel_stack, user_stack;
+	struct pos stack_pos; /* the first of the two keys set true */
 	struct pos pos, kind_pos;
 };
 
@@ -630,6 +634,8 @@ const struct arg *match_target(const struct hook *h, const struct match_arg *m);
 bool match_arg_on_bytes(const struct arg *a, const struct match_arg *m);
 bool selector_has_filters(const struct selector *s);
 bool hook_has_action(const struct hook *h, enum action_kind k);
+/* a's Post asks for stacks, and h's events report them */
+bool action_posts_stacks(const struct hook *h, const struct action *a);
 bool policy_tracks_socks(const struct policy *p);
 /* The parameter that holds a sockaddr_un arg's length (connect, bind,
  * security_socket_connect, unix_stream_connect, ... all pass it next),
@@ -919,6 +925,7 @@ struct hook_plan {
 	unsigned caps_used; /* capability sets read, 1 << set */
 	/* locals the body declares */
 	bool uses_sig, uses_override, uses_rate;
+	bool uses_stacks; /* a selector's Post asks for kernel or user stacks (kprobes, fentries) */
 	bool sock_owners; /* the policy tracks socks (TrackSock): an event of a tracked one is its owner's */
 	struct valueset *sets; /* large value sets of its filters */
 	int nsets;
@@ -957,6 +964,7 @@ struct plan {
 	bool seed_exec_state; /* *Changes filters: the seed records namespaces and caps */
 	bool fork_nspid;      /* a followed matchPIDs filter compares namespace pids */
 	bool preload;         /* a hook pre-loads user strings: the object has the pre-load buffers */
+	bool stacks;          /* a hook posts stacks: the object has the stack map (tpc_stacks.bpf.h) */
 };
 
 /* false when the policy runs past a limit (reported in d) */

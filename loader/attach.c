@@ -176,7 +176,7 @@ int tpl_obj_open(struct tpl_obj *o, int dirfd, const char *name, const char *pat
 
 	memset(o, 0, sizeof(*o));
 	o->path = path;
-	o->events_fd = o->lost_fd = o->procs_fd = o->fds_fd = -1;
+	o->events_fd = o->lost_fd = o->procs_fd = o->fds_fd = o->stacks_fd = -1;
 	/* One read of the file: the bytes whose digest is checked are the
 	 * bytes parsed and loaded (no window to swap the file in between). */
 	fd = tpl_open_file(dirfd, dirfd >= 0 ? name : path);
@@ -322,9 +322,10 @@ static int msg_fds(const void *head)
 	if (m->step == 1)
 		return 1;
 	if (m->step != 2 || m->nlinks < 0 || m->nlinks > TPL_MAX_LINKS || m->nproc_links < 0 ||
-	    m->npev_links < 0 || m->npev_links > TPL_NPEV_PROGS || m->nproc_links > m->nlinks - m->npev_links)
+	    m->npev_links < 0 || m->npev_links > TPL_NPEV_PROGS || m->nproc_links > m->nlinks - m->npev_links ||
+	    (m->nstacks != 0 && m->nstacks != 1))
 		return -1;
-	return TPL_MSG_MAPS + m->nlinks;
+	return TPL_MSG_MAPS + m->nlinks + m->nstacks;
 }
 
 /* What became of a child that sent nothing more. */
@@ -346,7 +347,7 @@ static void report_child(const struct tpl_obj *o, pid_t pid)
 int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 {
 	struct tpl_load_req req = { .share_procs_fd = -1 };
-	int sv[2], fds[TPL_MSG_MAPS + TPL_MAX_LINKS], n, rc = -1;
+	int sv[2], fds[TPL_MSG_MAPS + TPL_MAX_LINKS + 1], n, rc = -1;
 	struct tpl_load_msg msg;
 	pid_t pid;
 
@@ -415,11 +416,13 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		goto out;
 	}
 	/* step 2: what tp-load keeps of the object */
-	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS, msg_fds);
+	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS + 1, msg_fds);
 	close(sv[0]);
 	report_child(o, pid);
 	if (n < 0 || msg.step != 2)
 		goto out;
+	if (msg.nstacks)
+		o->stacks_fd = fds[TPL_MSG_MAPS + msg.nlinks];
 	o->events_fd = fds[0];
 	o->lost_fd = fds[1];
 	o->fds_fd = fds[3];
@@ -517,6 +520,7 @@ void tpl_obj_close(struct tpl_obj *o)
 	close_fd(&o->lost_fd);
 	close_fd(&o->procs_fd);
 	close_fd(&o->fds_fd);
+	close_fd(&o->stacks_fd);
 	tpc_manifest_free(&o->m);
 	free(o->image);
 	o->image = NULL;

@@ -50,6 +50,7 @@ struct tpl_obj {
 	int proc_links[TPL_NPROC_PROGS]; /* its own process tracking, when it has its own table */
 	int nproc_links;
 	int events_fd, lost_fd, procs_fd, fds_fd;
+	int stacks_fd; /* TPC_STACKS_MAP, or -1 (stacks.h) */
 	unsigned long long malformed; /* records dropped by the decoder */
 };
 
@@ -80,6 +81,7 @@ struct tpl_load_msg {
 	int nlinks;      /* link fds after the TPL_MSG_MAPS map fds */
 	int nproc_links; /* of them, the process tracking programs' (first) */
 	int npev_links;  /* then the process event programs' */
+	int nstacks;     /* 1: the stack map's fd follows the links (objects with stacks) */
 };
 
 /* In the child: load and attach as req says, talking over sock; never

@@ -81,6 +81,7 @@ int tpc_event_decode(const void *data, size_t len,
 			 ev->h.hook, ev->h.nargs, ev->hook->nargs);
 		return -1;
 	}
+	ev->kstack = ev->ustack = NULL;
 	memcpy(ev->comm, ev->h.comm, sizeof(ev->h.comm));
 	ev->comm[sizeof(ev->h.comm)] = '\0';
 

@@ -9,6 +9,8 @@
 
 #include "manifest.h"
 
+struct tpl_stack;
+
 struct tpc_value {
 	tpc_u32 flags;      /* TPC_ARGF_* */
 	tpc_u32 len;        /* bytes at data; 0 for integers */
@@ -23,6 +25,9 @@ struct tpc_ev {
 	struct tpc_value bin;   /* binary path record */
 	int nargs;
 	struct tpc_value args[TPL_MAX_ARGS];
+	/* kernelStackTrace / userStackTrace, symbolised (stacks.h); NULL
+	 * when the event has none */
+	const struct tpl_stack *kstack, *ustack;
 };
 
 /* Decode data[0..len).  Returns 0, or -1 with a reason in err. */

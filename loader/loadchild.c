@@ -305,13 +305,17 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 		}
 		msg.nhooks++;
 	}
-	int fds[TPL_MSG_MAPS + TPL_MAX_LINKS] = { map_fd(c, TPC_MAP_EVENTS), map_fd(c, TPC_MAP_LOST),
+	int fds[TPL_MSG_MAPS + TPL_MAX_LINKS + 1] = { map_fd(c, TPC_MAP_EVENTS), map_fd(c, TPC_MAP_LOST),
 						 map_fd(c, TPC_MAP_PROCS), map_fd(c, TPC_MAP_FDS),
 						 map_fd(c, TPC_MAP_PEVENTS), map_fd(c, TPC_MAP_PLOST) };
 	memcpy(fds + TPL_MSG_MAPS, c->links, sizeof(int) * (size_t)c->nlinks);
 	msg.step = 2;
 	msg.nlinks = c->nlinks;
-	return tpl_send_fds(sock, &msg, sizeof(msg), fds, TPL_MSG_MAPS + c->nlinks) ? 1 : 0;
+	/* kernelStackTrace/userStackTrace: tp-load reads the stacks by id */
+	int stacks = map_fd(c, TPC_MAP_STACKS);
+	if (stacks >= 0)
+		fds[TPL_MSG_MAPS + msg.nlinks + msg.nstacks++] = stacks;
+	return tpl_send_fds(sock, &msg, sizeof(msg), fds, TPL_MSG_MAPS + c->nlinks + msg.nstacks) ? 1 : 0;
 }
 
 int tpl_child_check(const struct tpl_obj *o)

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "pevents.h"
 #include "print.h"
+#include "stacks.h"
 #include "trust.h"
 #include "verify.h"
 
@@ -110,6 +111,8 @@ static void usage(FILE *f)
 		"                             (policy events still name their process)\n"
 		"      --no-emoji             compact output: no emoji before each event\n"
 		"      --timestamps           compact output: each event's local time first\n"
+		"      --expose-stack-addresses  kernelStackTrace/userStackTrace frames carry\n"
+		"                             their addresses (kernel addresses: off by default)\n"
 		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
 		"                             (e.g. 256K, 4M; default 512K): bigger rides\n"
 		"                             out longer bursts, costs resident memory\n"
@@ -216,7 +219,7 @@ static int parse_options(int argc, char **argv)
 {
 	enum { O_COUNT = 256, O_TIMEOUT, O_ATTACH, O_VERIFY, O_HELP, O_VERSION,
 	       O_DIR, O_REQUIRE_DIGEST, O_RINGBUF, O_HOSTNS,
-	       O_HOLD, O_NOPEV, O_NOEMOJI, O_TIMESTAMPS,
+	       O_HOLD, O_NOPEV, O_NOEMOJI, O_TIMESTAMPS, O_STACK_ADDRS,
 	       /* operations */
 	       O_METRICS, O_EXPORT, O_EXPORT_SIZE, O_EXPORT_BACKUPS, O_EXPORT_COMPRESS, O_EXPORT_PERM,
 	       O_ALLOW, O_DENY, O_REDACT, O_TRUSTED_KEYS };
@@ -238,6 +241,7 @@ static int parse_options(int argc, char **argv)
 		{ "no-process-events", no_argument, NULL, O_NOPEV },
 		{ "no-emoji", no_argument, NULL, O_NOEMOJI },
 		{ "timestamps", no_argument, NULL, O_TIMESTAMPS },
+		{ "expose-stack-addresses", no_argument, NULL, O_STACK_ADDRS },
 		/* operations (Tetragon's names) */
 		{ "metrics-server", required_argument, NULL, O_METRICS },
 		{ "export-filename", required_argument, NULL, O_EXPORT },
@@ -325,6 +329,9 @@ static int parse_options(int argc, char **argv)
 			break;
 		case O_TIMESTAMPS:
 			out.timestamps = 1;
+			break;
+		case O_STACK_ADDRS:
+			tpl_stack_addresses = 1;
 			break;
 		case O_HOSTNS: {
 			errno = 0;
@@ -526,6 +533,9 @@ static int on_event(void *ctx, void *data, size_t size)
 			tpl_err("%s: dropped a malformed record: %s", o->path, err);
 		return 0;
 	}
+	/* kernelStackTrace/userStackTrace: the frames, while the process
+	 * (its mappings) is most likely still there */
+	tpl_stacks_resolve(o->stacks_fd, o->path, &ev);
 	/* GetUrl/DnsLookup: queued for the workers, never waited for here */
 	tpl_actions_submit(&o->m, &ev);
 	tpl_event_of_hook(&ev, o->m.hooks[ev.h.hook].policy ? o->m.hooks[ev.h.hook].policy : o->m.policy, &e);
@@ -595,6 +605,8 @@ static void tick(void)
 static void report_totals(unsigned long long kernel_lost, unsigned long long malformed)
 {
 	unsigned long long unwritten = out.batch.lost + unformatted;
+	tpl_stacks_report();
+	tpl_stacks_free();
 	unsigned long long lost = kernel_lost + malformed + unwritten;
 	char why[160] = "";
 	int n = 0;

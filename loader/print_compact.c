@@ -15,6 +15,7 @@
 #include "hooks.h"
 #include "kargs.h"
 #include "print.h"
+#include "stacks.h"
 
 static void quoted(FILE *f, const char *str, size_t n, int truncated)
 {
@@ -48,6 +49,39 @@ static void plain(FILE *f, const char *s)
 {
 	for (; *s; s++)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* A stack in a few words: its innermost frames, "sym+0xoff" (user
+ * frames: "sym@file"), then how many more; the JSON form has them all. */
+#define COMPACT_FRAMES 4
+static void compact_stack(FILE *f, const char *what, const struct tpl_stack *st)
+{
+	if (!st)
+		return;
+	fprintf(f, " %s:", what);
+	if (st->err) {
+		fprintf(f, " missing (%s)", strerrorname_np(-st->err) ? strerrorname_np(-st->err) : "error");
+		return;
+	}
+	if (!st->n) {
+		fputs(" no symbols", f);
+		return;
+	}
+	for (int i = 0; i < st->n && i < COMPACT_FRAMES; i++) {
+		const struct tpl_frame *fr = &st->f[i];
+		fputs(i ? " < " : " ", f);
+		const char *base = strrchr(fr->module, '/');
+		if (!strcmp(what, "kstack")) {
+			plain(f, *fr->symbol ? fr->symbol : "?");
+			fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+		} else {
+			plain(f, *fr->symbol ? fr->symbol : "?");
+			fputc('@', f);
+			plain(f, base ? base + 1 : fr->module);
+		}
+	}
+	if (st->n > COMPACT_FRAMES)
+		fprintf(f, " < (%d more)", st->n - COMPACT_FRAMES);
 }
 
 static void compact_arg(FILE *f, const struct tpc_marg *ma,
@@ -220,6 +254,8 @@ int tpl_print_compact(const struct tpl_out *o, const struct tpl_event *e)
 			fputc(' ', f);
 			plain(f, h->message);
 		}
+		compact_stack(f, "kstack", ev->kstack);
+		compact_stack(f, "ustack", ev->ustack);
 		break;
 	}
 	}

@@ -39,6 +39,7 @@
 #include "json.h"
 #include "kargs.h"
 #include "print.h"
+#include "stacks.h"
 
 static void base64(FILE *f, const char *data, size_t n)
 {
@@ -317,6 +318,35 @@ static void json_return_typed(FILE *f, const char *type, long long r)
 		fprintf(f, ",\"return\":{\"long_arg\":\"%lld\"}", r);
 }
 
+/* kernel_stack_trace / user_stack_trace: StackTraceEntry objects, zero
+ * fields omitted (protojson), the address only with
+ * --expose-stack-addresses. */
+static void json_stack(FILE *f, const char *key, const struct tpl_stack *st)
+{
+	if (!st || !st->n)
+		return;
+	fprintf(f, ",\"%s\":[", key);
+	for (int i = 0; i < st->n; i++) {
+		const struct tpl_frame *fr = &st->f[i];
+		int n = 0;
+		fputs(i ? ",{" : "{", f);
+		if (tpl_stack_addresses && fr->address)
+			n += fprintf(f, "\"address\":\"%llu\"", (unsigned long long)fr->address) > 0;
+		if (fr->offset)
+			n += fprintf(f, "%s\"offset\":\"%llu\"", n ? "," : "", (unsigned long long)fr->offset) > 0;
+		if (*fr->symbol) {
+			fprintf(f, "%s\"symbol\":", n++ ? "," : "");
+			json_write_cstr(f, fr->symbol);
+		}
+		if (*fr->module) {
+			fprintf(f, "%s\"module\":", n++ ? "," : "");
+			json_write_cstr(f, fr->module);
+		}
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
 static void json_hook(FILE *f, const struct tpl_event *e)
 {
 	const struct tpc_ev *ev = e->ev;
@@ -349,6 +379,7 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 	if (ev->h.origin & TPC_ORIGIN_LATE)
 		fputs(",\"read_at_exit\":true", f);
 	fprintf(f, ",\"action\":\"%s\"", tpl_action_name(ev->h.actions));
+	json_stack(f, "kernel_stack_trace", ev->kstack);
 	fputs(",\"policy_name\":", f);
 	json_write_cstr(f, e->policy);
 	if (h->message) {
@@ -364,6 +395,7 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 		}
 		fputc(']', f);
 	}
+	json_stack(f, "user_stack_trace", ev->ustack);
 }
 
 int tpl_print_json(const struct tpl_out *o, const struct tpl_event *e)

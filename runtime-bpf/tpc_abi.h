@@ -13,6 +13,7 @@ typedef unsigned char tpc_u8;
 typedef unsigned short tpc_u16;
 typedef unsigned int tpc_u32;
 typedef unsigned long long tpc_u64;
+typedef int tpc_s32;
 typedef long long tpc_s64;
 #else
 #include <stdint.h>
@@ -20,10 +21,11 @@ typedef uint8_t tpc_u8;
 typedef uint16_t tpc_u16;
 typedef uint32_t tpc_u32;
 typedef uint64_t tpc_u64;
+typedef int32_t tpc_s32;
 typedef int64_t tpc_s64;
 #endif
 
-#define TPC_ABI_VERSION 4
+#define TPC_ABI_VERSION 5
 
 /* ELF section of the object that carries the manifest (see below). */
 #define TPC_MANIFEST_SECTION ".tpc.manifest"
@@ -38,6 +40,9 @@ typedef int64_t tpc_s64;
 #define TPC_CONFIG_MAP tpc_config     /* array[1] of struct tpc_config, written by tp-load before attaching */
 #define TPC_FDS_MAP tpc_fds           /* hash: struct tpc_fd_key -> followed name (FollowFD) */
 #define TPC_LOADERS_MAP tpc_loaders   /* hash, pinned: host tgid of every tp-load -> its start time */
+/* Only in objects with a kernelStackTrace or userStackTrace: the stacks
+ * bpf_get_stackid records, by id. */
+#define TPC_STACKS_MAP tpc_stacks     /* BPF_MAP_TYPE_STACK_TRACE: id -> TPC_STACK_DEPTH u64 addresses */
 #define TPC_PROC_EXEC_PROG tpc_proc_exec /* tracepoint sched/sched_process_exec */
 #define TPC_PROC_FORK_PROG tpc_proc_fork /* tracepoint sched/sched_process_fork */
 #define TPC_PROC_EXIT_PROG tpc_proc_exit /* tracepoint sched/sched_process_exit */
@@ -55,6 +60,7 @@ typedef int64_t tpc_s64;
 #define TPC_MAP_CONFIG TPC_NAME(TPC_CONFIG_MAP)
 #define TPC_MAP_FDS TPC_NAME(TPC_FDS_MAP)
 #define TPC_MAP_LOADERS TPC_NAME(TPC_LOADERS_MAP)
+#define TPC_MAP_STACKS TPC_NAME(TPC_STACKS_MAP)
 #define TPC_PROG_PROC_EXEC TPC_NAME(TPC_PROC_EXEC_PROG)
 #define TPC_PROG_PROC_FORK TPC_NAME(TPC_PROC_FORK_PROG)
 #define TPC_PROG_PROC_EXIT TPC_NAME(TPC_PROC_EXIT_PROG)
@@ -87,6 +93,8 @@ typedef int64_t tpc_s64;
 #define TPC_FOLLOW_PATH_MAX 256 /* bytes of a FollowFD name kept per fd */
 #define TPC_MAX_HOOKS 4096      /* hooks of one object: tp-load's manifest reader takes no more */
 #define TPC_PRELOAD_SLOTS 6     /* user strings and buffers a sleepable (uprobe) hook pre-loads per thread */
+#define TPC_STACK_DEPTH 127     /* frames of one stack (Tetragon's), innermost first */
+#define TPC_STACK_ENTRIES 32768 /* stacks TPC_STACKS_MAP holds (Tetragon's size) */
 
 /* Generated code: a lazily read argument that has not been read yet. */
 #define TPC_UNREAD (-1000)
@@ -109,6 +117,12 @@ typedef int64_t tpc_s64;
 #define TPC_ACT_BIT_(name, bit, spelling) TPC_ACT_##name = 1u << (bit),
 enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 #undef TPC_ACT_BIT_
+/* Flags of a Post (kernelStackTrace, userStackTrace), or'ed into
+ * tpc_event.actions: the event's kstack / ustack fields hold a stack id
+ * of TPC_STACKS_MAP (or the error bpf_get_stackid returned), which
+ * tp-load looks up and symbolises. */
+#define TPC_ACT_KSTACK (1u << 16)
+#define TPC_ACT_USTACK (1u << 17)
 
 /* Flags of one argument record. */
 #define TPC_ARGF_TRUNCATED (1u << 0) /* data is a prefix of the value */
@@ -158,6 +172,12 @@ struct tpc_event {
 	tpc_u64 start_ns;
 	tpc_u64 exec_seq;
 	char comm[16];
+	/* With TPC_ACT_KSTACK / TPC_ACT_USTACK in actions: the kernel and
+	 * the user stack's id in TPC_STACKS_MAP, or bpf_get_stackid's
+	 * negative error (-EEXIST: its bucket holds another stack; -EFAULT:
+	 * no stack could be walked), which tp-load reports. Else 0. */
+	tpc_s32 kstack;
+	tpc_s32 ustack;
 };
 
 /* One argument (or the binary path).  Integers: len 0, value holds the
@@ -367,7 +387,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * byte outside [A-Za-z0-9._/:+-]). The first line is exactly
  * "tpc-manifest <TPC_ABI_VERSION>"; the last is "end". Records:
  *
- *   tpc-manifest 4
+ *   tpc-manifest 5
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
  *   hook id=<n> kind=kprobe|tracepoint|uprobe|usdt|raw_tracepoint|lsm|fentry nargs=<n>

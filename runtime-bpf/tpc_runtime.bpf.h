@@ -173,6 +173,8 @@ static __always_inline __u32 tpc_event_begin(struct tpc_scratch *sc, __u16 hook,
 	e->start_ns = BPF_CORE_READ(leader, start_boottime);
 	e->exec_seq = BPF_CORE_READ(leader, self_exec_id);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->kstack = 0;
+	e->ustack = 0;
 
 	/* binary record: the process table's path of the executable (the
 	 * table knows every process: tp-load seeds it from /proc, the exec

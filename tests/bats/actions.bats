@@ -2,7 +2,8 @@
 # Actions end to end on this kernel, through the syscalls/sys_enter_openat
 # tracepoint twin: Signal, NoPost, rateLimit, GetUrl and DnsLookup (run by
 # tp-load against local servers that record what they receive), and
-# Override, which this kernel cannot do and tp-load must refuse loudly.
+# Override, which this kernel cannot do and tp-load must refuse loudly;
+# Post's kernelStackTrace and userStackTrace, symbolised by tp-load.
 # Every test has its own directory under /tmp ($D) for the paths it opens.
 
 load helpers
@@ -458,4 +459,72 @@ EOF
 	grep -q "call bpf_override_return#58" <<<"$output"
 	# ...and not in the twin: a tracepoint program reaching it is refused
 	grep -q "^$T/o.bpf.o: tpc_h0_twin tracepoint/syscalls/sys_enter_symlinkat ok " <<<"$output"
+}
+
+# stack_run [tp-load options]: stack_target opens $D/target from its own
+# functions and stays until its event is printed (tp-load symbolises a
+# user stack from the process's mappings, which go when it exits).
+stack_run() {
+	: >"$D/target"
+	rm -f "$D/go"
+	start_loader --no-process-events "$@" "$T/p.bpf.o"
+	"$PROGS/stack_target" "$D/target" "$D/go" &
+	local pid=$! i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$EVENTS" ] && break
+		sleep 0.05
+	done
+	touch "$D/go"
+	wait $pid
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+}
+
+stack_policy() {
+	openat_policy stacks >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/target"]
+      matchActions:
+      - action: Post
+        kernelStackTrace: true
+        userStackTrace: true
+EOF
+	compile "$T/p.yaml" "$T/p.bpf.o"
+}
+
+@test "kernelStackTrace and userStackTrace: kernel frames from kallsyms, the program's own functions from its ELF symbols" {
+	stack_policy
+	stack_run
+	[ "$(count_events .process_kprobe)" -eq 1 ]
+	local ev
+	ev=$(events .process_kprobe)
+	# kernel: the syscall entry under the tracepoint twin; symbol and
+	# offset from its start, no address without --expose-stack-addresses
+	jq -e '[.kernel_stack_trace[].symbol] | any(test("do_syscall_64|entry_SYSCALL"))' <<<"$ev"
+	jq -e '.kernel_stack_trace | all(.symbol != null and (.offset | test("^[0-9]+$")) and .address == null)' <<<"$ev"
+	# user: innermost first, stack_inner (which made the syscall), then
+	# its callers, named in the program's file
+	local prog="$PROGS/stack_target"
+	[ "$(jq -r '[.user_stack_trace[] | select(.module == "'"$prog"'") | .symbol] | join(" ")' <<<"$ev")" = \
+		"stack_inner stack_outer main" ]
+	[ "$(jq -r '.user_stack_trace[0].symbol' <<<"$ev")" = stack_inner ]
+	# the offset is the address's in the file: within stack_inner's bytes
+	local start size off
+	read -r start size < <(nm -S "$prog" | awk '$4 == "stack_inner" { print $1, $2 }')
+	off=$(jq -r '.user_stack_trace[0].offset' <<<"$ev")
+	[ "$off" -ge $((16#$start)) ] && [ "$off" -lt $((16#$start + 16#$size)) ]
+}
+
+@test "stacks in -o compact, and addresses with --expose-stack-addresses" {
+	stack_policy
+	stack_run -o compact
+	grep -Eq 'kstack: .*(do_syscall_64|entry_SYSCALL)' "$EVENTS"
+	grep -q 'ustack: stack_inner@stack_target < stack_outer@stack_target < main@stack_target' "$EVENTS"
+	stack_run --expose-stack-addresses
+	local ev
+	ev=$(events .process_kprobe)
+	jq -e '.kernel_stack_trace | all(.address | test("^[0-9]+$"))' <<<"$ev"
+	jq -e '.user_stack_trace | all(.address | test("^[0-9]+$"))' <<<"$ev"
 }

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-auto digest=sha256:bc5b5c3556ac9039a89cac6bc309656ea7a854a8f84ec8182761fc005ef7d9c3 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=tracepoint nargs=3 tp=syscalls/sys_enter_write\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-files digest=sha256:be08e0a2b4b8cab417a3bf70071785a783c49134df471133034179c362b4ddc3 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=security_file_open call=security_file_open syscall=0\\n\"\n"

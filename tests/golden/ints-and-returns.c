@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-ints digest=sha256:d8d0ac28dff982ece937d2e7aebc5bfe817e9cbf31d4906e8365173c9eb438ed seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=3 function=__x64_sys_lseek call=sys_lseek syscall=1\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-kernel-types digest=sha256:7d4cd0d0be072f4cf8863e94dc3078fb72ac374f97a1c0e947d11e47c22b85e6 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=raw_tracepoint nargs=4 tp=sched/sched_process_exec\\n\"\n"

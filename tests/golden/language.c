@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=language digest=sha256:f0b31be6a365eef588142e6a42a5be66cde8bedb62ac5fb11d5b4c1059f8997b seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_read call=sys_read syscall=1\\n\"\n"

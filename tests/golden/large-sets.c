@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-large-sets digest=sha256:281c02c38d3a571472d43e9e836514f732b8462270037f36b041d51e265553f0 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1\\n\"\n"

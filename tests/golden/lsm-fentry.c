@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-lsm-fentry digest=sha256:722bb30545101f1a9f42013074add64da3acd1464976efc6e32a69c17a73649b seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=lsm nargs=1 function=file_open override=1\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-network digest=sha256:21e73050457499d8062abc9bd1c043d32a72d4d0cb5214ebda11e523607362af seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=tcp_connect call=tcp_connect syscall=0\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-process digest=sha256:92aef32e411a6445687fe0437aa8cac417a2e2c955e73cc5dbd016fecf2c3cad seed=procs,exec-state\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_execve call=sys_execve syscall=1\\n\"\n"

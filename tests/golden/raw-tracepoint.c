@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-raw-tracepoint digest=sha256:b41f003b17747e261fcf9623ee76eef2d4d93c13bb108014dfe81152cdb55b2c seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=raw_tracepoint nargs=1 tp=raw_syscalls/sys_enter\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-resolve digest=sha256:2a918d316797d63362cda2853a9e7030b0c3a490d0dc9eeda956f32297dfa498 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=raw_tracepoint nargs=4 tp=sched/sched_process_exec\\n\"\n"

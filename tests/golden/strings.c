@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-strings digest=sha256:9ecce20b3a5f98774e86cb5951ac03426affa7c8053c7d3a96a17d900ee1c964 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-tracepoints digest=sha256:d4ff0897004abcd5e9e13489886a05777621ffd122087b405589641bbc13a4ec seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=tracepoint nargs=2 tp=syscalls/sys_enter_openat\\n\"\n"

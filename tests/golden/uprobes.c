@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=ledger digest=sha256:6a93cf7cd60f6a07d47a6cd96ad55a1da6ca9a4b759fd90fb9d2b25f87015201 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=uprobe nargs=2 path=/opt/acme/bin/ledgerd symbol=ledger_apply digests=sha256:0d6f0e2c31a9f3b8f0b9b2f4a3a8c6e1d5b7c9e0f1a2b3c4d5e6f708192a3b4c return=1 return_type=int message=ledger%20call tags=ledger\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=golden-usdts digest=sha256:4c810604a2e46eaa0af4cf5751b360c22c4bd7847e095acbf9d4b8687e83d872 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=usdt nargs=2 path=/opt/tpc-golden/usdt-fixture provider=golden name=pair offset=4149 ref_ctr_offset=8202 sha256=cd564d10acc0b08bdb4a44383c7f3d3a1b6d8a6a2c19626ae2a1da9e9ddb8b85\\n\"\n"

@@ -13,7 +13,9 @@
 #
 # Environment: KERNEL_VM_TIMEOUT (seconds per VM), KERNEL_VM_MEM (MiB),
 # KERNEL_VM_ACCEL (kvm|tcg; default: kvm where it can run a stock kernel),
-# KERNEL_VM_JOBS (VMs at once, default 2).
+# KERNEL_VM_JOBS (VMs at once, default 2), KERNEL_VM_TESTS (a comma-
+# separated list of test names of vm-tests.sh: only those run, in the VMs
+# and on the host; e.g. KERNEL_VM_TESTS=kernel_stack to check one feature).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -154,7 +156,7 @@ boot() {
 		-m "${KERNEL_VM_MEM:-1024}" -smp "${KERNEL_VM_CPUS:-1}" -nodefaults -display none -no-reboot \
 		-serial "file:$out/$k.console.log" -serial "file:$res" \
 		-kernel "${kdir[$k]}/vmlinuz" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1" \
+		-append "console=ttyS0 panic=-1${KERNEL_VM_TESTS:+ tpc.tests=$KERNEL_VM_TESTS}" \
 		>"$out/$k.qemu.log" 2>&1 &
 	qpid[$k]=$!
 }

@@ -1824,6 +1824,7 @@ run_all() {
 	for entry in "${TESTS[@]}"; do
 		IFS='|' read -r name kind title <<<"$entry"
 		[ "${2:-}" != host ] || [[ "$HOST_TESTS" == *" $name "* ]] || continue
+		[ -z "${KERNEL_VM_TESTS:-}" ] || [[ ",$KERNEL_VM_TESTS," == *",$name,"* ]] || continue
 		case $kind in
 		syscall)
 			run_one "$name" kprobe "$title [kprobe]"

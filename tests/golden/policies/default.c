@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=credential-files digest=sha256:8e7a31856fa04f880e9df86a3f80b9e85343e26a1ff59d8dce8fd7f59b975a3a seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1 message=credential%20file%20opened tags=observability.filesystem,credentials\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=deny-passwd-write digest=sha256:a8f52088960fda4b6e485b570fe7ffd752da01726abc0c387d48e32a2fffc736 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=3 function=__x64_sys_write call=sys_write syscall=1\\n\"\n"

@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=deny-shadow-write digest=sha256:e0f8c7ff6707ed5cf3a031348af143e8395e84765a6ddb6054c2ef5d55261c44 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=__x64_sys_openat call=sys_openat syscall=1\\n\"\n"

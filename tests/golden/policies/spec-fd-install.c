@@ -18,7 +18,7 @@
 // A section of its own, written by the assembler: no BTF describes it, so
 // nothing in the object depends on its size.
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
-    "\t.ascii \"tpc-manifest 4\\n\"\n"
+    "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
     "\t.ascii \"policy name=fd-install digest=sha256:e06bb176fc3fc2099896393c023b3dd716cce0b93986384dae21571bfef0d8f0 seed=procs\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=2 function=fd_install call=fd_install syscall=0\\n\"\n"
