@@ -47,7 +47,8 @@ if [ "${SANITIZE:-}" = 1 ]; then
 	filter=(--filter-tags '!slow')
 	echo "run-all: SANITIZE=1 leaves out the tests tagged slow (clang- and verifier-bound) and the kernel matrix; make test runs them"
 fi
-bats --tap "${filter[@]}" "${suites[@]}" | tee -a "$tap"
+# --timing: each line ends with its time (where CI's minutes go)
+bats --tap --timing "${filter[@]}" "${suites[@]}" | tee -a "$tap"
 
 # The kernel matrix, when every suite runs: Debian's stock kernels in QEMU
 # run the kprobe, kretprobe and feature-probe tests this kernel cannot
