@@ -9,9 +9,11 @@
  * --no-emoji drops the emoji, --timestamps puts the local time first.  Strings and bytes are quoted C-style (\n, \", \xHH),
  * "..." after a value marks truncation, "?" an unreadable value. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "filter.h"
 #include "hooks.h"
 #include "kargs.h"
 #include "print.h"
@@ -181,13 +183,18 @@ static void where(FILE *f, const struct tpl_out *o, const struct tpl_proc *p)
 }
 
 /* "BINARY ARGS" of a process */
+/* The binary and its arguments; --redaction-filters apply here as in
+ * the JSON form, or -o compact would print what JSON hides. */
 static void command(FILE *f, const struct tpl_proc *p, const char *fallback)
 {
 	plain(f, p->binary[0] || !fallback ? p->binary : fallback);
-	if (p->args[0]) {
-		fputc(' ', f);
-		plain(f, p->args);
-	}
+	if (!p->args[0])
+		return;
+	fputc(' ', f);
+	size_t n;
+	char *red = tpl_redaction_active() ? tpl_redact_args(p->binary, p->args, strlen(p->args), &n) : NULL;
+	plain(f, red ? red : p->args);
+	free(red);
 }
 
 int tpl_print_compact(const struct tpl_out *o, const struct tpl_event *e)

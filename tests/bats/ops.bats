@@ -482,6 +482,16 @@ export_lines() {
 
 # ---- the journal and the service manager ----
 
+@test "--redaction-filters hide the arguments in -o compact too (its process lines print them)" {
+	object redc "$T/redc" "$T/p.bpf.o"
+	start_loader -o compact --redaction-filters '{"redact":["--password[= ](\\S+)"]}' "$T/p.bpf.o"
+	sh -c 'exec cat -- "$0" --password=hunter2 2>/dev/null' "$T/redc1" || true
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	grep -F -- "$T/redc1" "$EVENTS" | grep -qF -- '--password=*****'
+	! grep -q hunter2 "$EVENTS"
+}
+
 @test "journal: when stderr is JOURNAL_STREAM's stream, every status line carries its syslog priority; events none" {
 	object j "$T/j" "$T/p.bpf.o"
 	: >"$T/err"
