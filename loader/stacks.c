@@ -75,17 +75,24 @@ static int lookup(int map_fd, tpc_s32 id, uint64_t *addrs)
 	return n;
 }
 
+/* Empties st and fills addrs with the frames of stack id `id`: their
+ * number, or a failure (reported, and kept in st->err for the printers). */
+static int fetch(struct tpl_stack *st, int map_fd, tpc_s32 id, const char *objpath, const struct tpc_ev *ev,
+		 int user, uint64_t *addrs)
+{
+	st->n = 0;
+	st->slen = 0;
+	int n = lookup(map_fd, id, addrs);
+	st->err = n < 0 ? n : 0;
+	if (n < 0)
+		report(objpath, ev, user, n);
+	return n;
+}
+
 static void kernel_stack(int map_fd, const char *objpath, const struct tpc_ev *ev)
 {
 	uint64_t addrs[TPC_STACK_DEPTH];
-	kstack.n = 0;
-	kstack.slen = 0;
-	int n = lookup(map_fd, ev->h.kstack, addrs);
-	kstack.err = n < 0 ? n : 0;
-	if (n < 0) {
-		report(objpath, ev, 0, n);
-		return;
-	}
+	int n = fetch(&kstack, map_fd, ev->h.kstack, objpath, ev, 0, addrs);
 	for (int i = 0; i < n; i++) {
 		struct tpl_ksym s;
 		if (!tpl_ksym_find(addrs[i], &s))
@@ -96,14 +103,9 @@ static void kernel_stack(int map_fd, const char *objpath, const struct tpc_ev *e
 static void user_stack(int map_fd, const char *objpath, const struct tpc_ev *ev)
 {
 	uint64_t addrs[TPC_STACK_DEPTH];
-	ustack.n = 0;
-	ustack.slen = 0;
-	int n = lookup(map_fd, ev->h.ustack, addrs);
-	ustack.err = n < 0 ? n : 0;
-	if (n < 0) {
-		report(objpath, ev, 1, n);
+	int n = fetch(&ustack, map_fd, ev->h.ustack, objpath, ev, 1, addrs);
+	if (n < 0)
 		return;
-	}
 	/* the process's mappings now: one that exited since loses its frames
 	 * (Tetragon's too: user stacks are symbolised asynchronously) */
 	struct tpl_umaps *m = tpl_umaps_read((pid_t)ev->h.pid, (pid_t)ev->h.tid);
