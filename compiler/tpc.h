@@ -979,7 +979,11 @@ void manifest_encode(struct buf *b, const char *s);
  * (malloc'ed), or -1 with *err: clang's output and the kept source path,
  * or "interrupted" when a signal (tpc_signal) stopped clang, whose
  * temporary directory is then gone. */
-int cc_compile(const char *c_src, const char *arch, char **obj, size_t *obj_len, char **err);
+int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **obj, size_t *obj_len, char **err);
+/* objstrip.c: .BTF.ext without its line info (false: nothing to drop) and
+ * the llvm-objcopy that goes with CLANG */
+bool objstrip_btf_ext(const char *obj, size_t len, char **ext, size_t *ext_len);
+char *objstrip_tool(const char *clang);
 
 /* output.c: the files a compile writes (the object first, then files
  * beside it: OBJ.sha256, OBJ.sig). prepare refuses a destination that
