@@ -234,6 +234,39 @@ static void cond_equal(struct buf *b, const struct hook_plan *hp, const struct m
 	free(done);
 }
 
+/* Prefix values: those of a length with a set (plan.c) are one hashed
+ * lookup of the string's first bytes, the rest word compares. A string's
+ * NUL, within the first bytes of any longer string's, matches no value;
+ * a buffer's bytes are counted by its size argument. */
+static void cond_prefix(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const char *w,
+			const char *lenexpr, bool is_buf)
+{
+	bool first = true;
+	bool *done = xcalloc((size_t)ma->nvalues, sizeof(bool));
+	for (int v = 0; v < ma->nvalues; v++) {
+		if (done[v])
+			continue;
+		const struct value *val = &ma->values[v];
+		const struct valueset *vs = prefix_in_set(val) ? plan_valueset(hp, ma, val->len) : NULL;
+		if (!first)
+			buf_puts(b, " ||\n\t\t    ");
+		first = false;
+		if (is_buf)
+			buf_printf(b, "(%s >= %zu && ", lenexpr, val->len);
+		if (vs) {
+			for (int u = v; u < ma->nvalues; u++)
+				done[u] |= ma->values[u].len == val->len && prefix_in_set(&ma->values[u]);
+			cond_in_set(b, hp, vs, w);
+			buf_printf(b, " /* %d prefixes of %zu bytes */", vs->n, vs->len);
+		} else {
+			cond_words_prefix(b, w, val);
+		}
+		if (is_buf)
+			buf_puts(b, ")");
+	}
+	free(done);
+}
+
 static void emit_string_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma,
 			      const struct arg *a, const struct str_plan *sp)
 {
@@ -258,17 +291,7 @@ static void emit_string_check(struct buf *b, const struct hook_plan *hp, const s
 		buf_printf(b, "\t\tif (n%d < 0 || %s(", i, ops[ma->op].negated ? "" : "!");
 	switch (ops[ma->op].positive) {
 	case OP_EQUAL: cond_equal(b, hp, ma, w, lenexpr, sp->is_buf); break;
-	case OP_PREFIX:
-		for (int v = 0; v < ma->nvalues; v++) {
-			if (v)
-				buf_puts(b, " ||\n\t\t    ");
-			if (sp->is_buf)
-				buf_printf(b, "(%s >= %zu && ", lenexpr, ma->values[v].len);
-			cond_words_prefix(b, w, &ma->values[v]);
-			if (sp->is_buf)
-				buf_puts(b, ")");
-		}
-		break;
+	case OP_PREFIX: cond_prefix(b, hp, ma, w, lenexpr, sp->is_buf); break;
 	case OP_POSTFIX:
 		for (int v = 0; v < ma->nvalues; v++) {
 			if (v)

@@ -88,6 +88,13 @@ static void cond_binary(struct buf *b, const struct hook_plan *hp, const char *p
 			break;
 		case OP_PREFIX:
 			buf_printf(b, "(%s->binlen >= %zu && ", p, val->len);
+			if (vs && prefix_in_set(val)) { /* many prefixes of this length: one hashed lookup */
+				for (int u = v; u < m->nvalues; u++)
+					done[u] |= m->values[u].len == val->len && prefix_in_set(&m->values[u]);
+				cond_in_set(b, hp, vs, w);
+				buf_printf(b, " /* %d prefixes */)", vs->n);
+				break;
+			}
 			cond_words_prefix(b, w, val);
 			buf_puts(b, ")");
 			break;

@@ -51,6 +51,8 @@ static void emit_lookup(struct buf *b, const struct hook_plan *hp, const struct 
 			else /* past the value's last byte the buffer holds stale data */
 				buf_printf(b, "\t__u64 w%d = w[%d] & 0x%llxULL;\n", k, k, (1ULL << (8 * bytes)) - 1);
 		}
+	if (vs->prefix) /* an empty row is all zero; no value's first word is */
+		buf_puts(b, "\tif (!w0)\n\t\treturn false;\n");
 	buf_printf(b, "\t__u64 h = 0x%llxULL;\n", (unsigned long long)vs->seed);
 	for (int k = 0; k < vs->words; k++)
 		buf_printf(b, "\th = tpc_mix(h, w%d);\n", k);

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 	      "                        by KEY (a PEM private key: openssl genpkey -algorithm\n"
 	      "                        ed25519), for tp-load --trusted-keys\n"
 	      "      --emit-c FILE     also write the generated C to FILE ('-' for stdout)\n"
+	      "      --keep-debug      keep clang's DWARF and BTF line info in the object (the\n"
+	      "                        verifier's log then shows source lines; about 3x larger)\n"
 	      "      --arch ARCH       target architecture: x86_64 or arm64 (default: this host's)\n"
 	      "      --tracefs DIR     where tracepoint formats are read (default /sys/kernel/tracing)\n"
 	      "      --color WHEN      colour diagnostics: auto, always, never (default auto)\n"
@@ -166,7 +168,7 @@ static int write_c(const char *path, const char *csrc)
 /* emit, clang; then the object and its digest replace the old ones
  * together (output.c). The temporaries are made first: a destination tpc
  * cannot write is refused before clang runs. */
-static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c,
+static int compile(struct plan *pl, const struct policy_set *ps, const char *out, const char *emit_c, bool keep_debug,
 		   const struct tpc_key *key)
 {
 	struct output files[] = {
@@ -188,7 +190,7 @@ static int compile(struct plan *pl, const struct policy_set *ps, const char *out
 	csrc = emit_policy_c(pl);
 	if (emit_c && write_c(emit_c, csrc))
 		rc = EXIT_IO;
-	if (rc == EXIT_OK && !tpc_signal && cc_compile(csrc, pl->t->arch, &obj, &obj_len, &err)) {
+	if (rc == EXIT_OK && !tpc_signal && cc_compile(csrc, pl->t->arch, keep_debug, &obj, &obj_len, &err)) {
 		if (!tpc_signal)
 			fprintf(stderr, "tpc: internal error: %s\n", err);
 		rc = EXIT_INTERNAL;
@@ -281,10 +283,11 @@ int main(int argc, char **argv)
 		{"btf", required_argument, 0, 'B'},    {"no-btf", no_argument, 0, 'N'},
 		{"sign-key", required_argument, 0, 'K'},
 		{"root", required_argument, 0, 'R'},
+		{"keep-debug", no_argument, 0, 'D'},
 		{0, 0, 0, 0},
 	};
 	const char *out = NULL, *emit_c = NULL, *color = "auto", *format = "text";
-	bool werror = false;
+	bool werror = false, keep_debug = false;
 	const char *sign_key = NULL;
 	struct target t = {.arch = host_arch(), .tracefs = "/sys/kernel/tracing"};
 	int c;
@@ -292,6 +295,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'c': emit_c = optarg; break;
+		case 'D': keep_debug = true; break;
 		case 'a':
 			if (!strcmp(optarg, "x86_64") || !strcmp(optarg, "x86") || !strcmp(optarg, "amd64"))
 				t.arch = "x86";
@@ -408,7 +412,7 @@ int main(int argc, char **argv)
 	else
 		diags_print_text(&d, stderr, want_color(color));
 	if (rc == EXIT_OK && !lint)
-		rc = compile(&plans[0], &sets[0], out, emit_c, key);
+		rc = compile(&plans[0], &sets[0], out, emit_c, keep_debug, key);
 	tpc_key_free(key);
 	for (int i = 0; i < nfiles; i++) {
 		plan_free(&plans[i]);

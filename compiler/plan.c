@@ -201,8 +201,14 @@ static struct valueset *add_set(struct hook_plan *hp)
 }
 
 /* Sets for a filter's values, one per length with VALUESET_MIN or more
- * values of it. */
-static void string_sets(struct hook_plan *hp, const void *owner, const struct value *v, int n)
+ * values of it. A Prefix set leaves out a value whose first word is zero
+ * (all NUL: an empty row would match it); it stays a compare. */
+bool prefix_in_set(const struct value *v)
+{
+	return valueset_word(v->s, v->len, 0) != 0;
+}
+
+static void string_sets(struct hook_plan *hp, const void *owner, const struct value *v, int n, bool prefix)
 {
 	const struct value **same = xcalloc((size_t)(n ? n : 1), sizeof(*same));
 	bool *done = xcalloc((size_t)(n ? n : 1), sizeof(bool));
@@ -211,7 +217,7 @@ static void string_sets(struct hook_plan *hp, const void *owner, const struct va
 			continue;
 		int k = 0;
 		for (int j = i; j < n; j++)
-			if (!done[j] && v[j].len == v[i].len) {
+			if (!done[j] && v[j].len == v[i].len && (!prefix || prefix_in_set(&v[j]))) {
 				same[k++] = &v[j];
 				done[j] = true;
 			}
@@ -219,6 +225,7 @@ static void string_sets(struct hook_plan *hp, const void *owner, const struct va
 			continue;
 		struct valueset *vs = add_set(hp);
 		valueset_build(vs, same, k, v[i].len);
+		vs->prefix = prefix;
 		vs->owner = owner;
 		vs->id = hp->nsets - 1;
 	}
@@ -325,21 +332,29 @@ static void plan_sets(struct hook_plan *hp)
 				free(nums);
 				continue;
 			}
+			if (a && ops[ma->op].positive == OP_PREFIX && match_arg_on_bytes(a, ma)) {
+				string_sets(hp, ma, ma->values, ma->nvalues, true);
+				continue;
+			}
 			if (!a || ops[ma->op].positive != OP_EQUAL)
 				continue;
 			if (match_arg_on_bytes(a, ma))
-				string_sets(hp, ma, ma->values, ma->nvalues);
+				string_sets(hp, ma, ma->values, ma->nvalues, false);
 			else if (arg_type_is_int(a->type))
 				int_set(hp, ma, ma->values, ma->nvalues, a);
 		}
-		for (int m = 0; m < sel->nmatch_binaries; m++)
-			if (ops[sel->match_binaries[m].op].positive == OP_IN)
+		for (int m = 0; m < sel->nmatch_binaries; m++) {
+			enum op pos = ops[sel->match_binaries[m].op].positive;
+			if (pos == OP_IN || pos == OP_PREFIX)
 				string_sets(hp, &sel->match_binaries[m], sel->match_binaries[m].values,
-					    sel->match_binaries[m].nvalues);
-		for (int m = 0; m < sel->nmatch_parent_binaries; m++)
-			if (ops[sel->match_parent_binaries[m].op].positive == OP_IN)
+					    sel->match_binaries[m].nvalues, pos == OP_PREFIX);
+		}
+		for (int m = 0; m < sel->nmatch_parent_binaries; m++) {
+			enum op pos = ops[sel->match_parent_binaries[m].op].positive;
+			if (pos == OP_IN || pos == OP_PREFIX)
 				string_sets(hp, &sel->match_parent_binaries[m], sel->match_parent_binaries[m].values,
-					    sel->match_parent_binaries[m].nvalues);
+					    sel->match_parent_binaries[m].nvalues, pos == OP_PREFIX);
+		}
 		for (int m = 0; m < sel->nmatch_pids; m++)
 			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues,
 				&(const struct arg){.type = AT_UINT32});
@@ -364,9 +379,9 @@ const struct valueset *plan_valueset(const struct hook_plan *hp, const void *own
  * measured on what emit writes (about: each estimate errs high), and
  * refuses the value that takes a hook past TPC_CHECK_INSNS_MAX at its
  * line. Hashed sets (valueset.c) cost a lookup whatever their size; the
- * compares that stay chains are Prefix and Postfix values, Equal/In
- * values of a length fewer than 8 values share, GT/LT/Mask and small
- * integer lists. */
+ * compares that stay chains are Postfix values, Equal/In/Prefix values
+ * of a length fewer than 8 values share, GT/LT/Mask and small integer
+ * lists. */
 #define COST_WORD 5     /* a word of a string value: its load, a 64-bit constant, mask, jump */
 #define COST_BYTE 12    /* a byte of a Postfix value: offset from the length, masked load, jump */
 #define COST_LENGTH 3   /* a length compare ahead of a value's words */
@@ -401,8 +416,8 @@ static void cost_add(struct cost *c, long n, struct pos at)
 	c->reported = true;
 	diag_add(c->d, c->p->file, at, SEV_ERROR, "too-many-compares",
 		 "the checks of this hook come to about %ld BPF instructions here, past %d: a failed check jumps "
-		 "over the checks after it, and a BPF jump reaches 32767 instructions (Prefix and Postfix values, "
-		 "and Equal values that fewer than %d values of their length share, are compared one by one: "
+		 "over the checks after it, and a BPF jump reaches 32767 instructions (Postfix values, and Equal "
+		 "and Prefix values that fewer than %d values of their length share, are compared one by one: "
 		 "spread them over several hooks)",
 		 c->hp->check_insns, TPC_CHECK_INSNS_MAX, VALUESET_MIN);
 }
@@ -415,7 +430,10 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 		switch (positive) {
 		case OP_EQUAL:
 		case OP_IN:
+		case OP_PREFIX:
 			vs = plan_valueset(c->hp, owner, v[i].len);
+			if (vs && positive == OP_PREFIX && !prefix_in_set(&v[i]))
+				vs = NULL;
 			if (vs) { /* one lookup for all its values */
 				bool *counted = &c->set_counted[vs - c->hp->sets];
 				if (!*counted)
@@ -425,7 +443,6 @@ static void cost_strings(struct cost *c, const void *owner, const struct value *
 				cost_add(c, COST_LENGTH + words_of(v[i].len) * COST_WORD, v[i].pos);
 			}
 			break;
-		case OP_PREFIX: cost_add(c, COST_LENGTH + words_of(v[i].len) * COST_WORD, v[i].pos); break;
 		case OP_POSTFIX: cost_add(c, COST_LENGTH + (long)v[i].len * COST_BYTE, v[i].pos); break;
 		case OP_SUBSTRING: /* a bpf_loop call: its step is a function of its own */
 		case OP_SUBSTRING_IGN: cost_add(c, COST_LENGTH + 8 * COST_INT, v[i].pos); break;

@@ -863,6 +863,8 @@ struct valueset {
 	const void *owner; /* the filter (match_arg, match_proc) it serves */
 	size_t len;        /* bytes of each value (8 for integers) */
 	bool ints;         /* a set of integers: rows {1, key} */
+	bool prefix;       /* Prefix values: the string is not known to be len bytes long, so
+			    * a lookup refuses an all-zero first word (an empty row is all zero) */
 	int words;         /* u64 words of each value */
 	int n;
 	uint64_t *values;  /* n rows of words, in policy order */
@@ -975,6 +977,8 @@ int plan_follow_bit(const struct plan *pl, const struct match_proc *m);
 const struct str_plan *plan_str(const struct hook_plan *hp, int slot);
 /* the set serving filter `owner`'s values of `len` bytes, or NULL */
 const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len);
+/* whether a Prefix value of a length with a set is in it (plan.c) */
+bool prefix_in_set(const struct value *v);
 
 /* emit.c and emit_*.c: the BPF C of one object. */
 char *emit_policy_c(const struct plan *pl);
@@ -987,7 +991,11 @@ void manifest_encode(struct buf *b, const char *s);
  * (malloc'ed), or -1 with *err: clang's output and the kept source path,
  * or "interrupted" when a signal (tpc_signal) stopped clang, whose
  * temporary directory is then gone. */
-int cc_compile(const char *c_src, const char *arch, char **obj, size_t *obj_len, char **err);
+int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **obj, size_t *obj_len, char **err);
+/* objstrip.c: .BTF.ext without its line info (false: nothing to drop) and
+ * the llvm-objcopy that goes with CLANG */
+bool objstrip_btf_ext(const char *obj, size_t len, char **ext, size_t *ext_len);
+char *objstrip_tool(const char *clang);
 
 /* output.c: the files a compile writes (the object first, then files
  * beside it: OBJ.sha256, OBJ.sig). prepare refuses a destination that

@@ -312,6 +312,52 @@ macros_policy() {
 		"$(printf '%s' "$sel" | sed 's/^\t//')" >"$T/$1.yaml"
 }
 
+@test "many Prefix values of one length are one hashed lookup: Prefix and NotPrefix match what the compares matched" {
+	require_root
+	local d n i
+	d=$(for i in 0 1 2 3 4 5 6 7 8 9; do printf '"%s", ' "$T/d$i/"; done)
+	n=$(for i in 0 1 2 3 4 5 6 7 8 9; do printf '"%s", ' "$T/n$i/"; done)
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "many-prefixes"
+	spec:
+	  kprobes:
+	  - call: sys_openat
+	    syscall: true
+	    message: Prefix
+	    args: [{index: 1, type: string}]
+	    selectors:
+	    - matchArgs: [{index: 1, operator: Prefix, values: [${d}"$T/long-one/"]}]
+	  - call: sys_openat
+	    syscall: true
+	    message: NotPrefix
+	    args: [{index: 1, type: string}]
+	    selectors:
+	    - matchArgs:
+	      - {index: 1, operator: Prefix, values: ["$T/n"]}
+	      - {index: 1, operator: NotPrefix, values: [${n%, }]}
+	EOF
+	run "$TPC" "$T/p.yaml" -o "$T/p.bpf.o" --emit-c "$T/p.c"
+	[ "$status" -eq 0 ]
+	grep -q 'tpc_h0_vs0_has(w[0-9]*) /\* 10 prefixes of [0-9]* bytes \*/' "$T/p.c"
+	grep -q 'tpc_h1_vs0_has(w[0-9]*) /\* 10 prefixes of [0-9]* bytes \*/' "$T/p.c"
+	start_loader "$T/p.bpf.o"
+	# shorter than the prefixes ($T/d3, $T/n3): its NUL is where a
+	# prefix has a byte, so Prefix fails and NotPrefix holds
+	calls open:"$T/d3/f" open:"$T/d9/" open:"$T/dx/f" open:"$T/d3" open:"$T/long-one/z" open:"$T/" \
+		open:"$T/n3/f" open:"$T/nx/f" open:"$T/n3" open:"$T/n"
+	stop_loader
+	events "select(.process_kprobe.process.pid == $CALLER) | [.process_kprobe.message, .process_kprobe.args[0].string_arg]"
+	local m
+	for m in "Prefix $T/d3/f" "Prefix $T/d9/" "Prefix $T/long-one/z" "NotPrefix $T/nx/f" "NotPrefix $T/n3" "NotPrefix $T/n"; do
+		[ "$(by_caller '.process_kprobe.message == "'"${m%% *}"'" and .process_kprobe.args[0].string_arg == "'"${m#* }"'"')" -eq 1 ]
+	done
+	[ "$(by_caller '.process_kprobe.message == "Prefix"')" -eq 3 ]
+	[ "$(by_caller '.process_kprobe.message == "NotPrefix"')" -eq 3 ]
+}
+
 @test "selectorsMacros: two selectors using macros behave, and compile, as written inline" {
 	require_root
 	macros_policy with-macros macros

@@ -43,10 +43,12 @@ openat_policy() {
 }
 
 # fake_clang FILE BODY: a stand-in for clang (TPC_CLANG) running BODY in
-# tpc's scratch directory; clang's arguments end with -o policy.bpf.o
+# tpc's scratch directory; clang's arguments end with -o policy.bpf.o.
+# What it writes is no ELF object: llvm-objcopy is stood in for by true.
 fake_clang() {
 	printf '#!/bin/sh\n%s\n' "$2" >"$1"
 	chmod +x "$1"
+	export TPC_OBJCOPY=true
 }
 
 @test "-o onto a device node is refused, naming it, and the node stays a device (/dev/null too)" {

@@ -28,6 +28,28 @@ teardown() {
 	[ "$n" -ge 3 ]
 }
 
+@test "the object keeps .BTF and .BTF.ext but no DWARF (--keep-debug keeps it); its .sha256 names the bytes written" {
+	local t="$BATS_TEST_TMPDIR"
+	compile "$REPO/policies/default.yaml" "$t/d.bpf.o"
+	run readelf -S -W "$t/d.bpf.o"
+	grep -q ' \.BTF ' <<<"$output"
+	grep -q ' \.BTF\.ext ' <<<"$output"
+	! grep -q '\.debug_\|\.rel\.BTF' <<<"$output"
+	! readelf -s -W "$t/d.bpf.o" | grep -q ' LBB'
+	[ "$(stat -c %s "$t/d.bpf.o")" -lt 60000 ] # 171 KB with its debug info
+	[ "$(cut -d' ' -f1 "$t/d.bpf.o.sha256")" = "$(sha256sum <"$t/d.bpf.o" | cut -d' ' -f1)" ]
+	run "$TPLOAD" --verify "$t/d.bpf.o" # CO-RE relocations still applied
+	[ "$status" -eq 0 ]
+	! grep -q rejected <<<"$output"
+	run "$TPC" --keep-debug "$REPO/policies/default.yaml" -o "$t/k.bpf.o"
+	[ "$status" -eq 0 ]
+	readelf -S -W "$t/k.bpf.o" | grep -q ' \.debug_info '
+	TPC_OBJCOPY=/nonexistent/llvm-objcopy run "$TPC" "$REPO/policies/default.yaml" -o "$t/n.bpf.o"
+	[ "$status" -eq 3 ]
+	[ "$output" = "tpc: internal error: cannot run /nonexistent/llvm-objcopy: No such file or directory (install llvm, set TPC_OBJCOPY, or keep the debug info: tpc --keep-debug)" ]
+	[ ! -e "$t/n.bpf.o" ]
+}
+
 @test "openat Equal /etc/passwd: cat /etc/passwd gives exactly one event, cat /etc/hostname none" {
 	write_policy "$BATS_TEST_TMPDIR/p.yaml" <<-'EOF'
 	apiVersion: cilium.io/v1alpha1

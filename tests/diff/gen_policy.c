@@ -221,9 +221,10 @@ static void gen_match_arg(struct rng *r, const struct hook *h, struct match_arg 
 		}
 	}
 	/* now and then many values of one length, which the plan puts in a
-	 * hashed set (VALUESET_MIN or more): the first value with one byte
-	 * changed, so that events aimed at one of them hit the set */
-	bool eq = m->op == OP_EQUAL || m->op == OP_NOTEQUAL;
+	 * hashed set (VALUESET_MIN or more; Equal and Prefix): the first value
+	 * with one byte changed, so that events aimed at one of them hit the
+	 * set */
+	bool eq = m->op == OP_EQUAL || m->op == OP_NOTEQUAL || m->op == OP_PREFIX || m->op == OP_NOTPREFIX;
 	if ((str || fd_path) && eq && m->nvalues && m->values[0].len > 0 && rng_chance(r, 12)) {
 		int extra = VALUESET_MIN + (int)rng_below(r, 24);
 		m->values = xrealloc(m->values, sizeof(*m->values) * (size_t)(m->nvalues + extra));
@@ -270,6 +271,17 @@ static void gen_match_proc(struct rng *r, struct match_proc *m, bool pids, struc
 		else
 			s = xstrdup(base);
 		m->values[v] = sc(s);
+	}
+	/* now and then many prefixes of one length: a hashed set, as for
+	 * matchArgs (the leading '/' kept) */
+	if (!pids && (m->op == OP_PREFIX || m->op == OP_NOTPREFIX) && m->values[0].len > 1 && rng_chance(r, 12)) {
+		int extra = VALUESET_MIN + (int)rng_below(r, 12);
+		m->values = xrealloc(m->values, sizeof(*m->values) * (size_t)(m->nvalues + extra));
+		for (int k = 0; k < extra; k++) {
+			char *t = xstrdup(m->values[0].s);
+			t[1 + rng_below(r, (uint32_t)m->values[0].len - 1)] = (char)('!' + rng_below(r, 90));
+			m->values[m->nvalues++] = sc(t);
+		}
 	}
 }
 

@@ -315,10 +315,13 @@ static bool make_fake_clang(void)
 {
 	char *path = xasprintf("%s/fake-clang", workdir);
 	/* tpc runs "$TPC_CLANG ... -o policy.bpf.o" in its own temporary
-	 * directory; only the --emit-c output is wanted here */
+	 * directory, then $TPC_OBJCOPY on what it wrote; only the --emit-c
+	 * output is wanted here */
 	bool ok = write_text(path, "#!/bin/sh\n: > policy.bpf.o\n") && chmod(path, 0755) == 0;
-	if (ok)
+	if (ok) {
 		setenv("TPC_CLANG", path, 1);
+		setenv("TPC_OBJCOPY", "true", 1);
+	}
 	free(path);
 	return ok;
 }
