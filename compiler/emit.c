@@ -518,6 +518,7 @@ char *emit_policy_c(const struct plan *pl)
 			   hp->na - 1);
 		hook_emit_decls(&b, hp);
 		emit_valuesets(&b, hp);
+		emit_addrtables(&b, hp);
 		emit_substr_fns(&b, hp);
 		emit_value_fns(&b, hp);
 		if (hp->at_return)

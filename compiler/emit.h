@@ -26,6 +26,8 @@ void comment_value(struct buf *b, const struct value *v);
 
 /* emit_sets.c: large value sets (valueset.c) as tables and lookups */
 void emit_valuesets(struct buf *b, const struct hook_plan *hp);
+/* and address filters' range tables (addrtable.c) and searches */
+void emit_addrtables(struct buf *b, const struct hook_plan *hp);
 /* "tpc_h<N>_vs<K>_has(arg)" */
 void cond_in_set(struct buf *b, const struct hook_plan *hp, const struct valueset *vs, const char *arg);
 

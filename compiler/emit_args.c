@@ -492,6 +492,13 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 		buf_printf(b, "\t\tif (k%d.family != TPC_AF_INET && k%d.family != TPC_AF_INET6)\n\t\t\tbreak;\n", i, i);
 		for (int fam = 4; fam <= 16; fam += 12) {
 			bool first = true;
+			const struct addrtable *at = plan_addrtable(hp, ma, fam);
+			if (at) { /* every value of the family: one search of their ranges */
+				buf_printf(&c, "%sk%d.family == %s && tpc_h%d_at%d_has(%s) /* %d CIDRs, %d ranges */)",
+					   c.s && *c.s ? " ||\n\t\t    (" : "(", i, fam == 4 ? "TPC_AF_INET" : "TPC_AF_INET6",
+					   hp->id, at->id, field, at->n, at->nranges);
+				continue;
+			}
 			for (int v = 0; v < ma->nvalues; v++) {
 				struct net_value nv;
 				char why[160];

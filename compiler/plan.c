@@ -265,8 +265,30 @@ static void int_set(struct hook_plan *hp, const void *owner, const struct value 
  * compare): the filter then costs one lookup whatever its size. */
 static void net_set(struct hook_plan *hp, const struct match_arg *ma)
 {
-	if (net_op_is_addr(ma->op)) { /* IPv4 values by prefix length: the masked address's set */
-		for (int v = 0; v < ma->nvalues; v++) {
+	if (net_op_is_addr(ma->op)) {
+		/* many values of a family: their ranges' table, whatever their prefix lengths */
+		bool v4_table = false;
+		for (int alen = 4; alen <= 16; alen += 12) {
+			struct net_value *nv = xcalloc((size_t)ma->nvalues + 1, sizeof(*nv));
+			int n = 0;
+			for (int v = 0; v < ma->nvalues; v++) {
+				char why[200];
+				if (net_value_parse(ma->op, ma->values[v].s, &nv[n], why, sizeof(why)) && nv[n].alen == alen)
+					n++;
+			}
+			if (n >= ADDRTABLE_MIN) {
+				hp->atabs = xrealloc(hp->atabs, sizeof(*hp->atabs) * (size_t)(hp->natabs + 1));
+				struct addrtable *at = &hp->atabs[hp->natabs];
+				addrtable_build(at, nv, n, alen);
+				at->alen = alen;
+				at->owner = ma;
+				at->id = hp->natabs++;
+				v4_table |= alen == 4;
+			}
+			free(nv);
+		}
+		/* else IPv4 values by prefix length: the masked address's set */
+		for (int v = 0; v < ma->nvalues && !v4_table; v++) {
 			if (net_v4_group(ma, v) != v)
 				continue;
 			uint64_t *keys = xcalloc((size_t)ma->nvalues, sizeof(uint64_t));
@@ -359,6 +381,14 @@ static void plan_sets(struct hook_plan *hp)
 			int_set(hp, &sel->match_pids[m], sel->match_pids[m].values, sel->match_pids[m].nvalues,
 				&(const struct arg){.type = AT_UINT32});
 	}
+}
+
+const struct addrtable *plan_addrtable(const struct hook_plan *hp, const void *owner, int alen)
+{
+	for (int i = 0; i < hp->natabs; i++)
+		if (hp->atabs[i].owner == owner && hp->atabs[i].alen == alen)
+			return &hp->atabs[i];
+	return NULL;
 }
 
 const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len)
@@ -480,6 +510,27 @@ static void cost_ints(struct cost *c, const void *owner, const struct value *v, 
 		cost_add(c, COST_INT, v[i].pos);
 }
 
+/* An address filter: a family's table costs its search once (per step a
+ * load and a subtraction per limb), the values without one a compare. */
+static void cost_addrs(struct cost *c, const struct match_arg *ma)
+{
+	bool counted[2] = {false, false};
+	for (int v = 0; v < ma->nvalues; v++) {
+		struct net_value nv;
+		char why[200];
+		if (!net_value_parse(ma->op, ma->values[v].s, &nv, why, sizeof(why)))
+			continue;
+		const struct addrtable *at = plan_addrtable(c->hp, ma, nv.alen);
+		if (!at) {
+			cost_add(c, COST_INT, ma->values[v].pos);
+			continue;
+		}
+		if (!counted[nv.alen == 16])
+			cost_add(c, (long)(at->bits + 2) * at->limbs * 4 + 8, ma->values[v].pos);
+		counted[nv.alen == 16] = true;
+	}
+}
+
 static void plan_cost(struct hook_plan *hp, const struct policy *p, struct diags *d)
 {
 	struct cost c = {hp, p, d, false, xcalloc((size_t)hp->nsets + 1, sizeof(bool))};
@@ -515,6 +566,9 @@ static void plan_cost(struct hook_plan *hp, const struct policy *p, struct diags
 			if (a && match_arg_on_bytes(a, ma)) {
 				cost_add(&c, COST_FILTER + COST_READ, ma->pos);
 				cost_strings(&c, ma, ma->values, ma->nvalues, ops[ma->op].positive);
+			} else if (net_op_is_addr(ma->op)) {
+				cost_add(&c, COST_FILTER, ma->pos);
+				cost_addrs(&c, ma);
 			} else {
 				cost_add(&c, COST_FILTER, ma->pos);
 				cost_ints(&c, ma, ma->values, ma->nvalues, ma->pos);
@@ -715,6 +769,9 @@ void plan_free(struct plan *pl)
 		for (int k = 0; k < hp->nsets; k++)
 			valueset_free(&hp->sets[k]);
 		free(hp->sets);
+		for (int k = 0; k < hp->natabs; k++)
+			addrtable_free(&hp->atabs[k]);
+		free(hp->atabs);
 		if (hp->tp)
 			tp_record_free(&hp->rec, hp->tp->nfields);
 	}

@@ -884,6 +884,29 @@ void valueset_free(struct valueset *vs);
 uint64_t valueset_word(const char *s, size_t len, int k);
 uint64_t valueset_hash(const struct valueset *vs, const uint64_t *words);
 
+/* addrtable.c: many addresses of one family of an address filter as a
+ * sorted table of disjoint ranges, searched by halving (a constant table
+ * in .rodata, like a valueset). */
+struct addrtable {
+	int id;            /* tpc_h<hook>_at<id> in generated code */
+	const void *owner; /* the filter (match_arg) it serves */
+	int alen;          /* 4 or 16: the family's address bytes */
+	int limbs;         /* 32-bit words of an address: alen / 4 */
+	int n;             /* values (CIDRs) it holds */
+	int nranges;       /* disjoint ranges they come to */
+	int bits;          /* 1 << bits rows, the last range repeated past nranges */
+	uint32_t *rows;    /* per row: start limbs, then end limbs (inclusive) */
+};
+/* Address filters with at least this many values of one family use a
+ * table; fewer stay masked compares, which the verifier walks in fewer
+ * steps up to about 16 values (measured: addrtable.c). */
+#ifndef ADDRTABLE_MIN
+#define ADDRTABLE_MIN 20
+#endif
+void addrtable_build(struct addrtable *at, const struct net_value *nv, int n, int alen);
+bool addrtable_has(const struct addrtable *at, const uint32_t *addr); /* addr: limbs, host order */
+void addrtable_free(struct addrtable *at);
+
 enum prog_role { PROG_ENTRY, PROG_RETURN };
 
 struct prog_plan {
@@ -931,6 +954,8 @@ struct hook_plan {
 	bool sock_owners; /* the policy tracks socks (TrackSock): an event of a tracked one is its owner's */
 	struct valueset *sets; /* large value sets of its filters */
 	int nsets;
+	struct addrtable *atabs; /* address filters' range tables */
+	int natabs;
 	long check_insns; /* estimated BPF instructions of its checks (plan_cost) */
 	/* uprobe, usdt */
 	int site;          /* which probe of the hook this plan attaches (hook_count_sites) */
@@ -979,6 +1004,8 @@ const struct str_plan *plan_str(const struct hook_plan *hp, int slot);
 const struct valueset *plan_valueset(const struct hook_plan *hp, const void *owner, size_t len);
 /* whether a Prefix value of a length with a set is in it (plan.c) */
 bool prefix_in_set(const struct value *v);
+/* the range table serving filter `owner`'s addresses of alen bytes, or NULL */
+const struct addrtable *plan_addrtable(const struct hook_plan *hp, const void *owner, int alen);
 
 /* emit.c and emit_*.c: the BPF C of one object. */
 char *emit_policy_c(const struct plan *pl);

@@ -214,6 +214,30 @@ compile_and_verify() {
 	[ "$(grep -c '^// [0-9]* values of [0-9]* bytes, hashed into' "$p/many.c")" -eq 5 ]
 }
 
+@test "3,000 IPv4 and 3,000 IPv6 CIDRs of mixed prefix lengths compile and pass the verifier (range tables)" {
+	require_root
+	[ -r /sys/kernel/btf/vmlinux ] || skip "needs the kernel BTF at /sys/kernel/btf/vmlinux"
+	local p="$BATS_TEST_TMPDIR"
+	{
+		printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: "cidrs"\nspec:\n'
+		printf '  tracepoints:\n  - subsystem: "sock"\n    event: "inet_sock_set_state"\n    raw: true\n'
+		printf '    args:\n    - index: 0\n      type: "sock"\n    selectors:\n    - matchArgs:\n'
+		printf '      - index: 0\n        operator: "NotDAddr"\n        values:\n'
+		awk 'BEGIN { split("8 12 16 20 24 28 32", l4); split("16 32 48 64 96 112 128", l6)
+			for (i = 0; i < 3000; i++) {
+				printf "        - \"%d.%d.%d.%d/%d\"\n", 1 + i % 223, int(i / 223) * 17 % 256, i * 7 % 256, i % 256, l4[1 + i % 7]
+				printf "        - \"2001:%x:%x::%x/%d\"\n", i, i * 7 % 65536, i, l6[1 + i % 7]
+			} }'
+	} >"$p/cidrs.yaml"
+	compile_and_verify "$p/cidrs.yaml"
+	grep -q '^// 3000 IPv4 CIDRs as [0-9]* sorted ranges' "$p/cidrs.c"
+	grep -q '^// 3000 IPv6 CIDRs as [0-9]* sorted ranges' "$p/cidrs.c"
+	local steps
+	steps=$(grep ' tpc_h0_raw_tp ' <<<"$output" | grep -o 'verified=[0-9]*' | cut -d= -f2)
+	echo "verifier steps: $steps"
+	[ "$steps" -lt 3000 ]
+}
+
 # bats test_tags=slow
 @test "Prefix values of different first words pass the verifier: 1,200 in sets (a lookup per length), 266 compares loading their words afresh" {
 	require_root

@@ -702,3 +702,60 @@ c.recv(10); c.close()' >"$T/client.pid"
 	[ "$(count_events '.process_tracepoint | .policy_name == "tcp-states" and .args[0].sock_arg.dport == 47101')" -ge 4 ]
 	[ "$(count_events '.process_tracepoint.policy_name == "miss"')" -eq 0 ]
 }
+
+# cidr_list EXTRA...: 22 IPv4 and 22 IPv6 CIDRs of mixed prefix lengths far
+# from loopback, then EXTRA, as a YAML flow list's items
+cidr_list() {
+	python3 - "$@" <<-'EOF'
+	import sys
+	v = ["%d.%d.%d.0/%d" % (10 + 7 * i, 3 * i, i, (8, 12, 16, 20, 24, 28, 32)[i % 7]) for i in range(22)]
+	v += ["2001:db8:%x:%x::/%d" % (i, 7 * i, (16, 32, 48, 64, 96, 112, 128)[i % 7]) for i in range(22)]
+	v[22:] = [("3%03x:" % i) + x[5:] if x.endswith(("/16", "/32")) else x for i, x in enumerate(v[22:])]
+	print(", ".join('"%s"' % x for x in v + sys.argv[1:]))
+	EOF
+}
+
+@test "many CIDRs of mixed prefix lengths are one range search per family: DAddr, NotDAddr, NotSAddr match as the chains would, v4-mapped as before" {
+	local hit miss
+	hit=$(cidr_list 127.0.0.0/30 126.0.0.0/7 ::1/128 ::/127)
+	# around loopback but not on it: 127.0.0.0 and 127.0.0.2-3, ::0 and ::2-3, and the v4-mapped /104
+	miss=$(cidr_list 127.0.0.0/32 127.0.0.2/31 126.0.0.0/8 128.0.0.0/8 ::/128 ::2/127 ::ffff:127.0.0.0/104)
+	state_policy "$T/hit.yaml" "      - index: 0
+	        operator: \"DAddr\"
+	        values: [$hit]"
+	state_policy "$T/miss.yaml" "      - index: 0
+	        operator: \"DAddr\"
+	        values: [$miss]"
+	state_policy "$T/nothit.yaml" "      - index: 0
+	        operator: \"NotDAddr\"
+	        values: [$hit]"
+	state_policy "$T/notmiss.yaml" "      - index: 0
+	        operator: \"NotSAddr\"
+	        values: [$miss]"
+	for p in hit miss nothit notmiss; do
+		sed -i "s/name: \"tcp-states\"/name: \"$p\"/" "$T/$p.yaml"
+	done
+	run "$TPC" "$T/hit.yaml" -o "$T/hit.bpf.o" --emit-c "$T/hit.c"
+	[ "$status" -eq 0 ]
+	grep -q 'k0.family == TPC_AF_INET && tpc_h0_at0_has(k0.daddr) /\* 24 CIDRs, 23 ranges \*/' "$T/hit.c"
+	grep -q 'k0.family == TPC_AF_INET6 && tpc_h0_at1_has(k0.daddr) /\* 24 CIDRs, 23 ranges \*/' "$T/hit.c"
+	for p in miss nothit notmiss; do compile "$T/$p.yaml" "$T/$p.bpf.o"; done
+	start_loader "$T/hit.bpf.o" "$T/miss.bpf.o" "$T/nothit.bpf.o" "$T/notmiss.bpf.o"
+	tcp_conn 127.0.0.1 47101 >/dev/null
+	tcp_conn ::1 47112 >/dev/null
+	python3 - <<-'EOF'
+	import socket
+	l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	l.bind(("::", 47111)); l.listen()
+	c = socket.socket(socket.AF_INET6); c.connect(("::ffff:127.0.0.1", 47111))
+	a, _ = l.accept(); c.close(); a.close(); l.close()
+	EOF
+	stop_loader
+	cat "$EVENTS"
+	n() { count_events ".process_tracepoint | .policy_name == \"$1\" and .args[0].sock_arg.dport == $2"; }
+	# 127.0.0.1 and ::1 are in the hit lists; a v4-mapped address is IPv6, which no IPv4 CIDR matches
+	[ "$(n hit 47101)" -ge 4 ] && [ "$(n hit 47112)" -ge 4 ] && [ "$(n hit 47111)" -eq 0 ]
+	[ "$(n miss 47101)" -eq 0 ] && [ "$(n miss 47112)" -eq 0 ] && [ "$(n miss 47111)" -ge 4 ]
+	[ "$(n nothit 47101)" -eq 0 ] && [ "$(n nothit 47112)" -eq 0 ] && [ "$(n nothit 47111)" -ge 4 ]
+	[ "$(n notmiss 47101)" -ge 4 ] && [ "$(n notmiss 47112)" -ge 4 ] && [ "$(n notmiss 47111)" -eq 0 ]
+}
