@@ -28,6 +28,17 @@ struct btf *check_hook_btf(const struct policy *p, const struct hook *h, const s
 	return btf;
 }
 
+/* ignore.callNotFound: a call this kernel lacks is the point of the key
+ * (one policy for kernels before and after a rename), so it is said, not
+ * refused; tp-load skips the hook on a node without it. */
+static void not_found_skipped(const struct policy *p, const struct hook *h, const char *what, const char *name,
+			      struct diags *d)
+{
+	diag_add(d, p->file, h->call_pos, SEV_WARNING, "call-not-found",
+		 "%s '%s' is not in the kernel BTF; ignore.callNotFound: the hook is skipped on nodes without it", what,
+		 name);
+}
+
 static void check_syscall_btf(const struct policy *p, const struct hook *h, const char *sc, struct btf *btf,
 			      const struct target *o, struct kproto *proto, bool *have, struct diags *d)
 {
@@ -36,6 +47,10 @@ static void check_syscall_btf(const struct policy *p, const struct hook *h, cons
 		char *fn = xasprintf("%s%s", syscall_prefixes[i], sc);
 		exists = kbtf_has_func(btf, fn);
 		free(fn);
+	}
+	if (!exists && h->call_not_found) {
+		not_found_skipped(p, h, "syscall", sc, d);
+		return;
 	}
 	if (!exists) {
 		char *want = xasprintf("__x64_sys_%s", sc);
@@ -63,6 +78,10 @@ static void check_function_btf(const struct policy *p, const struct hook *h, str
 	 * be probed but its prototype is unknown */
 	if (*have || !strncmp(h->call, "list:", 5) || (h->kind == HOOK_KPROBE && !o->btf && ksyms_has_func(h->call)))
 		return; /* (a fentry attaches by BTF: it needs the function there) */
+	if (h->call_not_found) {
+		not_found_skipped(p, h, "function", h->call, d);
+		return;
+	}
 	if (syscall_name(h->call)) {
 		diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
 			 "function '%s' is not in the kernel BTF; it names a syscall: set syscall: true", h->call);

@@ -85,6 +85,7 @@ const struct lint_rule lint_rules[] = {
 	/* kernel BTF */
 	{"btf-unavailable", "the kernel BTF cannot be read; kernel checks skipped"},
 	{"btf-no-call", "the kprobe's or fentry's function or syscall, or the lsm hook (bpf_lsm_<hook>), is not in the kernel BTF"},
+	{"call-not-found", "with ignore.callNotFound: the kprobe's or fentry's function or syscall is not in the kernel BTF; the hook is skipped on nodes without it"},
 	{"btf-arg-index", "an arg index beyond the function's (or raw tracepoint's) prototype"},
 	{"btf-arg-type", "an arg type that contradicts the function's (or raw tracepoint's) prototype"},
 	{"btf-fleet", "with --btf DIR: a call, field or resolve path some of the fleet's kernels lack (they are named)"},

@@ -1293,8 +1293,28 @@ static const struct key_spec kprobe_keys[] = {
 	[KP_RETURN_ARG] = {"returnArg", K_IMPL, 0},
 	[KP_RETURN_ARG_ACTION] = {"returnArgAction", K_IMPL, 0},
 	[KP_DATA] = {"data", K_IMPL, 0},
-	[KP_IGNORE] = {"ignore", K_UNSUPPORTED, "kprobe 'ignore'"},
+	[KP_IGNORE] = {"ignore", K_IMPL, 0},
 };
+
+enum ignore_key { IG_CALL_NOT_FOUND };
+static const struct key_spec ignore_keys[] = {
+	[IG_CALL_NOT_FOUND] = {"callNotFound", K_IMPL, 0},
+};
+
+/* ignore: {callNotFound: true}: a call missing from the kernel is
+ * skipped rather than refused (check warns, tp-load skips the hook on a
+ * node without it), so one policy serves kernels that renamed a function. */
+static void parse_ignore(struct pctx *c, yaml_node_t *n, struct hook *h)
+{
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_MAPPING_NODE, "ignore"))
+		return;
+	FOR_PAIRS(c, n, k, v)
+	{
+		switch ((enum ignore_key)LOOKUP(c, k, ignore_keys, "ignore")) {
+		case IG_CALL_NOT_FOUND: get_bool(c, v, "callNotFound", &h->call_not_found); break;
+		}
+	}
+}
 
 /* data: entries parsed like args, kept after them in h->args (the slots
  * after the args', as Tetragon numbers them). */
@@ -1379,7 +1399,7 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum ho
 			free(ra);
 			break;
 		}
-		case KP_IGNORE: break;
+		case KP_IGNORE: parse_ignore(c, v, h); break;
 		}
 	}
 	append_data(h, data, ndata);

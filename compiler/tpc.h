@@ -569,6 +569,7 @@ struct hook {
 	char *call;      /* kprobe, fentry: function as written; lsm: the hook */
 	bool syscall;
 	bool is_return;
+	bool call_not_found; /* ignore.callNotFound: a call missing from the kernel skips the hook */
 	enum action_kind return_arg_action; /* returnArgAction: ACT_TRACKSOCK, ACT_UNTRACKSOCK, or ACT_UNKNOWN (none) */
 	struct pos return_arg_action_pos;
 	char *subsystem; /* tracepoint, raw tracepoint */

@@ -438,8 +438,11 @@ static void type_btf_arg(const struct policy *p, const struct hook *h, struct ar
 	char *what = hook_describe(h, -1);
 	if (!hook_proto(h, t, &proto)) {
 		diag_add(d, p->file, type_pos(a), SEV_ERROR, "auto-type",
-			 "type auto needs the prototype of %s from the kernel BTF, which tpc %s; write the type", what,
-			 t->no_btf ? "was told not to read (--no-btf)" : "cannot find");
+			 "type auto needs the prototype of %s from the kernel BTF, which tpc %s; write the type%s", what,
+			 t->no_btf ? "was told not to read (--no-btf)" : "cannot find",
+			 h->call_not_found && !t->no_btf ? " (ignore.callNotFound skips a missing hook on a node, but "
+							  "its args are typed when compiling)"
+							: "");
 		free(what);
 		return;
 	}
@@ -499,6 +502,12 @@ static bool type_resolve(const struct policy *p, const struct hook *h, struct ar
 	struct kproto proto;
 	char *hd = hook_describe(h, -1);
 	if (!hook_proto(h, t, &proto)) {
+		if (h->call_not_found) /* the call's absence was only a warning */
+			diag_add(d, p->file, at, SEV_ERROR, "resolve",
+				 "resolve needs the prototype of %s from the kernel BTF, which does not have it "
+				 "(ignore.callNotFound skips a missing hook on a node, but its resolve paths are walked "
+				 "when compiling): name the struct it points at with btfType",
+				 hd);
 		free(hd);
 		return true; /* btf-no-call, no-tracepoint */
 	}

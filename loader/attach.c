@@ -36,6 +36,7 @@
 
 #include "sha256.h"
 #include "attach.h"
+#include "optional.h"
 #include "digest.h"
 #include "fdpass.h"
 #include "hooks.h"
@@ -356,9 +357,20 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		tpl_err("out of memory");
 		return -1;
 	}
-	for (int i = 0; i < o->m.nhooks; i++)
+	for (int i = 0; i < o->m.nhooks; i++) {
+		if (tpl_hook_missing(&o->m.hooks[i])) {
+			/* ignore.callNotFound: one policy for kernels with
+			 * either of two functions; said once, when loaded */
+			char what[600];
+			tpl_hook_describe(&o->m.hooks[i], what, sizeof(what));
+			tpl_warn("%s: hook %d (%s): not on this kernel: skipped (ignore.callNotFound)", o->path, i,
+				 what);
+			req.variant[i] = TPL_VARIANT_SKIPPED;
+			continue;
+		}
 		if (choose_variant(o, i, mode, &req.variant[i]))
 			goto out;
+	}
 	req.sites = calloc((size_t)(o->m.nhooks > 0 ? o->m.nhooks : 1), sizeof(*req.sites));
 	if (!req.sites) {
 		tpl_err("out of memory");
@@ -368,6 +380,8 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		req.sites[i].fd = -1;
 	for (int i = 0; i < o->m.nhooks; i++) {
 		char desc[700], problem[4600];
+		if (req.variant[i] == TPL_VARIANT_SKIPPED)
+			continue;
 		if (tpl_hook_open(&o->m.hooks[i], &req.sites[i], problem, sizeof(problem)) == 0)
 			continue;
 		tpl_hook_describe_variant(&o->m.hooks[i], req.variant[i], desc, sizeof(desc));

@@ -54,9 +54,14 @@ struct tpl_obj {
 	unsigned long long malformed; /* records dropped by the decoder */
 };
 
+/* req.variant of a hook that is not loaded or attached at all */
+#define TPL_VARIANT_SKIPPED (-1)
+
 /* What the loading child is asked (attach.c, loadchild.c). */
 struct tpl_load_req {
-	int *variant;       /* per hook: the variant to attach */
+	int *variant;       /* per hook: the variant to attach, or
+			     * TPL_VARIANT_SKIPPED (an optional hook whose
+			     * function this kernel lacks) */
 	int share_procs_fd; /* the shared process table to use, or -1 */
 	int attach_procs;   /* attach the process tracking programs */
 	int attach_pev;     /* attach the process event programs (pevents.h) */

@@ -292,6 +292,8 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		char desc[700];
+		if (req->variant[i] == TPL_VARIANT_SKIPPED)
+			continue; /* nothing of it was loaded */
 		tpl_hook_describe_variant(h, req->variant[i], desc, sizeof(desc));
 		snprintf(what, sizeof(what), "hook %d (%s)", i, desc);
 		/* return programs first: an entry stash never waits for a

@@ -48,6 +48,8 @@ struct tpc_hook {
 	int ret;           /* return=1: the event comes at return */
 	char *return_type; /* its type, or NULL */
 	int override;      /* a selector overrides the return value */
+	int optional;      /* optional=1 (kprobe, fentry: ignore.callNotFound):
+			    * a function this kernel lacks skips the hook */
 
 	/* The kind's own fields: read, checked, used and freed by
 	 * loader/hooks.c only. */

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "verify.h"
+#include "optional.h"
 
 /* The bytes tpl_obj_open read, checked (--require-digest,
  * --trusted-keys) and parsed: never the file again, which may have
@@ -107,6 +108,16 @@ static int refuse_unloadable(const char *path, const struct tpc_manifest *m, cha
 
 	for (int i = 0; i < m->nhooks; i++) {
 		const struct tpc_hook *h = &m->hooks[i];
+		if (h->kind == TPC_HOOK_FENTRY && tpl_hook_missing(h)) {
+			/* a fentry does not load without its target; a
+			 * kprobe's program does, and is verified as usual */
+			char what[600];
+			tpl_hook_describe(h, what, sizeof(what));
+			tpl_warn("%s: hook %d (%s): not on this kernel: skipped (ignore.callNotFound)", path, i, what);
+			for (int k = 0; k < h->nprogs && *nskip < max; k++)
+				skip[(*nskip)++] = h->progs[k].name;
+			continue;
+		}
 		for (int k = 0; k < h->nprogs; k++) {
 			const char *why = NULL;
 			if (tpl_variant_loadable(h->progs[k].variant, &why) || !why)

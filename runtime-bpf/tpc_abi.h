@@ -398,7 +398,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  *        [ref_ctr_offset=<n>] [digests=<algo:hex,...>]          (kind=uprobe)
  *        [path=<binary>] [provider=<p>] [name=<n>] [offset=<n>]
  *        [ref_ctr_offset=<n>] [sha256=<hex>]                    (kind=usdt)
- *        [return=0|1 [return_type=<type>]] [override=1]
+ *        [return=0|1 [return_type=<type>]] [override=1] [optional=1]
  *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
  *   prog hook=<n> name=<program> variant=kprobe|tracepoint|uprobe|tp_btf|lsm|fentry role=entry|return [override=1]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
@@ -433,7 +433,10 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * the binary tpc read (its argument reads were decoded from that build:
  * tp-load refuses a file with another digest). return=1: the event comes at return, with
  * the return value (of type return_type=). override=1: a selector
- * overrides the call's return value.
+ * overrides the call's return value. optional=1 (kprobe, fentry; the
+ * policy's ignore.callNotFound): where the function is not on the
+ * running kernel, tp-load says so and skips the hook (no program of it
+ * is loaded or attached) instead of refusing the object.
  * prog: one record per program of the hook, name= its symbol in the
  * object. A hook's programs come in variants (TPC_PROG_VARIANTS), each
  * with one entry program and, with return=1, one return program; the

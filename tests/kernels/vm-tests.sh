@@ -1705,6 +1705,53 @@ test_kernel_stack() {
 	eq "$(count_events '[.process_kprobe.kernel_stack_trace[]?.symbol] | index("do_unlinkat") != null')" 1 "events whose stack holds do_unlinkat"
 }
 
+# ---- ignore.callNotFound: one policy for kernels with either function ---
+
+kprobe_test call_not_found "ignore.callNotFound: of security_bpf_map_alloc (< 6.9) and security_bpf_map_create (6.9+) the one this kernel has reports a map's creation, the other and a function no kernel has are skipped"
+# the corpus's bpf policy's pair, and a function that exists nowhere
+policy_call_not_found() {
+	cat <<-'EOF'
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "call-not-found"
+	spec:
+	  kprobes:
+	  - call: "security_bpf_map_alloc"
+	    syscall: false
+	    args: [{index: 0, type: "bpf_map"}]
+	    ignore: {callNotFound: true}
+	  - call: "security_bpf_map_create"
+	    syscall: false
+	    args: [{index: 0, type: "bpf_map"}]
+	    ignore: {callNotFound: true}
+	  - call: "tpc_no_such_function"
+	    syscall: false
+	    ignore: {callNotFound: true}
+	EOF
+}
+test_call_not_found() {
+	local names=(security_bpf_map_alloc security_bpf_map_create) have=0 lacks=1 fn i
+	# 6.9 renamed the hook (and gave it more parameters)
+	if grep -qw security_bpf_map_create /proc/kallsyms; then
+		have=1 lacks=0
+	fi
+	start_loader "$OBJ"
+	"$PROGS/bpf_map_create" tpcignore
+	stop_loader
+	for fn in "${names[$lacks]}" tpc_no_such_function; do
+		i=$lacks
+		[ "$fn" != tpc_no_such_function ] || i=2
+		eq "$(grep -c "hook $i (kprobe $fn): not on this kernel: skipped (ignore.callNotFound)" "$LOADER_ERR")" 1 \
+			"tp-load's skip lines for $fn"
+	done
+	eq "$(grep -c 'not on this kernel' "$LOADER_ERR")" 2 "skip lines in all"
+	eq "$(count_events ".process_kprobe.function_name == \"${names[$have]}\" and .process_kprobe.args[0].bpf_map_arg.MapName == \"tpcignore\"")" 1 \
+		"events of ${names[$have]} for the map created"
+	eq "$(count_events ".process_kprobe.function_name != \"${names[$have]}\"")" 0 "events of other hooks"
+	echo "note: ${names[$have]} attached, ${names[$lacks]} skipped"
+}
+
 # ---- the harness -------------------------------------------------------
 
 # compile OBJDIR (host): every test's policy, and the shipped policies
