@@ -154,7 +154,7 @@ openat_return_policy() {
 	openat_policy "$1" | sed 's/^    syscall: true$/    syscall: true\n    return: true\n    returnArg:\n      index: 0\n      type: int/'
 }
 
-@test "matchReturnActions at sys_exit_openat: Sigkill after ENOENT (status 137), NoPost + Signal, Post" {
+@test "matchReturnActions at sys_exit_openat: Sigkill after ENOENT (status 137), NoPost + Signal, Post; action and return_action" {
 	openat_return_policy return-actions >"$T/p.yaml" <<EOF
     - matchArgs:
       - index: 1
@@ -179,31 +179,51 @@ openat_return_policy() {
         values: ["$D/loud"]
       matchReturnActions:
       - action: Post
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/both"]
+      matchActions:
+      - action: Signal
+        argSig: 10
+      matchReturnActions:
+      - action: Post
 EOF
 	grep -q "return: true" "$T/p.yaml"
 	compile "$T/p.yaml" "$T/p.bpf.o"
 	: >"$D/quiet"
 	: >"$D/loud"
+	: >"$D/both"
 	start_loader --no-process-events "$T/p.bpf.o"
 	local st=0
 	cat "$D/missing" 2>/dev/null || st=$?
 	# an existing file: openat returns an fd, selector 1 does not match
 	cat "$D/loud"
 	with_usr1_handler "$D/quiet"
+	# matchActions and matchReturnActions of one selector both act
+	with_usr1_handler "$D/both"
 	stop_loader
 	cat "$EVENTS"
+	[ "$(cat "$D/both.got")" = got ]
 	# killed after the call, which had failed: the kill came at return
 	[ "$st" -eq 137 ]
 	[ "$(cat "$D/quiet.got")" = got ]
 	[ "$(cat "$D/quiet.after")" = after ]
+	# action names the selector's matchActions (none: Post), return_action
+	# its matchReturnActions, as in Tetragon
 	run events '.process_kprobe | select(.args[0].string_arg == "'"$D/missing"'")'
-	[ "$(jq -r .action <<<"$output")" = KPROBE_ACTION_SIGKILL ]
+	[ "$(jq -r .action <<<"$output")" = KPROBE_ACTION_POST ]
+	[ "$(jq -r .return_action <<<"$output")" = KPROBE_ACTION_SIGKILL ]
 	[ "$(jq -r .return.int_arg <<<"$output")" = -2 ]
 	run events '.process_kprobe | select(.args[0].string_arg == "'"$D/loud"'")'
 	[ "$(jq -r .action <<<"$output")" = KPROBE_ACTION_POST ]
+	[ "$(jq -r .return_action <<<"$output")" = KPROBE_ACTION_POST ]
 	[ "$(jq -r .return.int_arg <<<"$output")" -ge 0 ]
+	run events '.process_kprobe | select(.args[0].string_arg == "'"$D/both"'")'
+	[ "$(jq -r .action <<<"$output")" = KPROBE_ACTION_SIGNAL ]
+	[ "$(jq -r .return_action <<<"$output")" = KPROBE_ACTION_POST ]
 	[ "$(grep -c "$D/quiet" "$EVENTS")" -eq 0 ]
-	[ "$(wc -l <"$EVENTS")" -eq 2 ]
+	[ "$(wc -l <"$EVENTS")" -eq 3 ]
 }
 
 @test "rateLimit: identical calls of one thread post one event; other arguments post their own" {
