@@ -391,8 +391,13 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 	if (ev->h.origin & TPC_ORIGIN_LATE)
 		fputs(",\"read_at_exit\":true", f);
 	/* a selector with matchReturnActions: its matchActions name action,
-	 * its return actions return_action (the event's bits are both) */
-	const struct tpc_mretaction *ra = retaction_of(ev);
+	 * its return actions return_action (the event's bits are both);
+	 * only process_kprobe has that field (process_uprobe keeps the
+	 * union in action) */
+	const struct tpc_mretaction *ra = NULL;
+
+	if (!strcmp(tpl_hook_json_key(h->kind), "process_kprobe"))
+		ra = retaction_of(ev);
 	fprintf(f, ",\"action\":\"%s\"",
 		tpl_action_name(ra ? (tpc_u32)ra->entry : ev->h.actions));
 	json_stack(f, "kernel_stack_trace", ev->kstack);
