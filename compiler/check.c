@@ -353,6 +353,7 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 				check_match_arg(p, h, &s->match_args[k], d);
 		}
 		check_actions(p, h, d);
+		check_return_actions(p, h, d);
 	}
 	check_policy_actions(p, d);
 	check_fleet(p, t, d);

@@ -32,6 +32,10 @@ void check_usdt(const struct policy *p, const struct hook *h, const struct targe
 /* check_actions.c: per-action rules and whole-policy action rules */
 void check_actions(const struct policy *p, const struct hook *h, struct diags *d);
 void check_policy_actions(const struct policy *p, struct diags *d);
+/* check_return_actions.c: matchReturnActions; the actions it checks
+ * alone (the others' generic rules stay check_actions.c's) */
+void check_return_actions(const struct policy *p, const struct hook *h, struct diags *d);
+bool return_action_checked_here(const struct action *a);
 /* check_process.c: process-aware filters and return probes */
 void check_process_filters(const struct policy *p, const struct hook *h, struct diags *d);
 /* check_support.c: what the code generator does not implement yet, and

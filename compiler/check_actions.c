@@ -197,7 +197,8 @@ void check_actions(const struct policy *p, const struct hook *h, struct diags *d
 	for (int j = 0; j < h->nselectors; j++) {
 		const struct selector *s = &h->selectors[j];
 		for (int k = 0; k < s->nactions; k++)
-			check_action(p, h, s, &s->actions[k], d);
+			if (!return_action_checked_here(&s->actions[k]))
+				check_action(p, h, s, &s->actions[k], d);
 	}
 }
 
@@ -212,7 +213,7 @@ void check_policy_actions(const struct policy *p, struct diags *d)
 		for (int j = 0; j < p->hooks[i].nselectors; j++) {
 			const struct selector *s = &p->hooks[i].selectors[j];
 			for (int k = 0; k < s->nactions; k++) {
-				if (s->actions[k].kind == ACT_FOLLOWFD && !follow)
+				if (s->actions[k].kind == ACT_FOLLOWFD && !follow && !s->actions[k].at_return)
 					follow = &s->actions[k];
 				unfollow |= s->actions[k].kind == ACT_UNFOLLOWFD;
 			}

@@ -64,6 +64,8 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 		}
 		for (int k = 0; k < s->nactions; k++) {
 			const struct action *a = &s->actions[k];
+			if (return_action_checked_here(a))
+				continue;
 			if (a->rate_limit_ns && a->kind != ACT_POST)
 				diag_add(d, p->file, a->rate_pos, SEV_ERROR, "rate-limit",
 					 "rateLimit is only valid with the Post action");

@@ -202,6 +202,14 @@ static void emit_fd_actions(struct buf *b, const struct hook_plan *hp, const str
 		case ACT_COUNT: break;
 		case ACT_TRACKSOCK:
 		case ACT_UNTRACKSOCK: {
+			if (ac->at_return) { /* matchReturnActions: argSock 0, the returned sock (check_return_actions.c) */
+				buf_printf(b, "\t\t/* %s of the returned sock (matchReturnActions, line %d) */\n", ac->name,
+					   ac->pos.line);
+				buf_printf(b, "\t\ttpc_%s_sock(tpc_sock_addr((__u64)ret, %s));\n",
+					   ac->kind == ACT_TRACKSOCK ? "track" : "untrack",
+					   hp->h->return_arg.type == AT_SOCKET ? "true" : "false");
+				break;
+			}
 			const struct arg *a = ac->arg_sock < hp->h->nargs ? &hp->h->args[ac->arg_sock] : NULL;
 			if (!a)
 				break;

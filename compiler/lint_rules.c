@@ -48,6 +48,8 @@ const struct lint_rule lint_rules[] = {
 	{"bad-value", "a value that does not parse or fit the arg's type"},
 	{"return-copy", "returnCopy on a hook that has no return probe (a tracepoint)"},
 	{"return-args", "matchReturnArgs without a return probe"},
+	{"return-actions", "matchReturnActions without a return probe, or an action that cannot act after the call "
+			   "returned (Override, fd tracking; TrackSock of anything but the returned sock)"},
 	{"return-arg", "returnArg without return: true (ignored)"},
 	{"binary-path", "a matchBinaries value that is not an absolute path"},
 	{"too-many-hooks", "more than 4096 hooks in one object (all documents of a file together): tp-load takes no more"},

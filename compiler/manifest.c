@@ -106,6 +106,32 @@ static void manifest_actions(struct buf *b, const struct plan *pl)
 	}
 }
 
+/* retaction records: the TPC_ACT_* bits of a selector's matchActions
+ * (entry=) and matchReturnActions (return=), for selectors that have
+ * the latter. The event's actions are their union; tp-load names the two
+ * apart, as Tetragon's action and return_action. */
+static void manifest_return_actions(struct buf *b, const struct plan *pl)
+{
+	for (int i = 0; i < pl->nhooks; i++) {
+		const struct hook *h = pl->hooks[i].h;
+		for (int s = 0; s < h->nselectors; s++) {
+			const struct selector *sel = &h->selectors[s];
+			unsigned entry = 0, ret = 0;
+			bool any = false;
+			for (int k = 0; k < sel->nactions; k++) {
+				const struct action *a = &sel->actions[k];
+				any |= a->at_return;
+				if (a->at_return)
+					ret |= actions[a->kind].bit;
+				else
+					entry |= actions[a->kind].bit;
+			}
+			if (any)
+				buf_printf(b, "retaction hook=%d selector=%d entry=%u return=%u\n", i, s + 1, entry, ret);
+		}
+	}
+}
+
 /* follow records: how tp-load sets the follow bits of processes it seeds */
 static void manifest_follows(struct buf *b, const struct plan *pl)
 {
@@ -150,6 +176,7 @@ char *manifest_build(const struct plan *pl)
 	for (int i = 0; i < pl->nhooks; i++)
 		manifest_hook(&b, pl, &pl->hooks[i]);
 	manifest_actions(&b, pl);
+	manifest_return_actions(&b, pl);
 	manifest_follows(&b, pl);
 	buf_puts(&b, "end\n");
 	return b.s;

@@ -965,16 +965,19 @@ static void parse_rate_limit_scope(struct pctx *c, yaml_node_t *v, struct action
 	free(sc);
 }
 
-static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
+/* An entry of matchActions, or of matchReturnActions when at_return. */
+static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a, bool at_return)
 {
+	const char *entry = at_return ? "a matchReturnActions entry" : "a matchActions entry";
 	a->pos = node_pos(n);
-	if (!expect_kind(c, n, YAML_MAPPING_NODE, "a matchActions entry"))
+	a->at_return = at_return;
+	if (!expect_kind(c, n, YAML_MAPPING_NODE, entry))
 		return;
 	bool has_action = false;
 	FOR_PAIRS(c, n, k, v)
 	{
 		long long x;
-		switch ((enum action_key)LOOKUP(c, k, action_keys, "a matchActions entry")) {
+		switch ((enum action_key)LOOKUP(c, k, action_keys, entry)) {
 		case AK_ACTION:
 			has_action = true;
 			parse_action_name(c, v, a);
@@ -1039,7 +1042,8 @@ static void parse_action(struct pctx *c, yaml_node_t *n, struct action *a)
 		}
 	}
 	if (!has_action)
-		diag_add(c->d, c->file, a->pos, SEV_ERROR, "missing-key", "matchActions entry is missing 'action'");
+		diag_add(c->d, c->file, a->pos, SEV_ERROR, "missing-key", "%s entry is missing 'action'",
+			 at_return ? "matchReturnActions" : "matchActions");
 }
 
 enum selector_key {
@@ -1069,7 +1073,7 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_NAMESPACE_CHANGES] = {"matchNamespaceChanges", K_IMPL, 0},
 	[SK_MATCH_CAPABILITY_CHANGES] = {"matchCapabilityChanges", K_IMPL, 0},
 	[SK_MATCH_RETURN_ARGS] = {"matchReturnArgs", K_IMPL, 0},
-	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_UNSUPPORTED, "matchReturnActions"},
+	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_IMPL, 0},
 	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
 	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_IMPL, 0},
 	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
@@ -1107,7 +1111,10 @@ static yaml_node_t *parse_selector_body(struct pctx *c, yaml_node_t *n, struct s
 			PARSE_LIST(c, v, s->match_args, s->nmatch_args, "matchArgs", parse_match_arg(c, item, at));
 			break;
 		case SK_MATCH_ACTIONS:
-			PARSE_LIST(c, v, s->actions, s->nactions, "matchActions", parse_action(c, item, at));
+			PARSE_LIST(c, v, s->actions, s->nactions, "matchActions", parse_action(c, item, at, false));
+			break;
+		case SK_MATCH_RETURN_ACTIONS: /* the same list, each marked to run at return */
+			PARSE_LIST(c, v, s->actions, s->nactions, "matchReturnActions", parse_action(c, item, at, true));
 			break;
 		case SK_MATCH_PIDS:
 			PARSE_LIST(c, v, s->match_pids, s->nmatch_pids, "matchPIDs", parse_match_proc(c, item, at, true));
@@ -1159,7 +1166,6 @@ static yaml_node_t *parse_selector_body(struct pctx *c, yaml_node_t *n, struct s
 					s->match_parent_binaries[i].follow = false;
 				}
 			break;
-		case SK_MATCH_RETURN_ACTIONS:
 		case SK_MATCH_WORKLOADS:
 		case SK_LABEL: break;
 		}

@@ -449,6 +449,9 @@ struct action {
 	bool kernel_stack, user_stack;
 	struct pos stack_pos; /* the first of the two keys set true */
 	struct pos pos, kind_pos;
+	/* from matchReturnActions: run at return, and only when the
+	 * selector's matchReturnArgs matched (argSock 0 = the return value) */
+	bool at_return;
 };
 
 /* Namespace kinds, in the order of tpc_abi.h's TPC_NS_* indexes. */

@@ -49,7 +49,7 @@ struct parser {
 	int nargs, args_cap;
 	struct pending_prog *progs;
 	int nprogs, progs_cap;
-	int hooks_cap, actions_cap, follows_cap;
+	int hooks_cap, actions_cap, retactions_cap, follows_cap;
 	int have_policy, have_tpc;
 	char *err;
 	size_t errlen;
@@ -504,6 +504,23 @@ static int parse_action(struct parser *p, const struct line *l)
 	return 0;
 }
 
+static int parse_retaction(struct parser *p, const struct line *l)
+{
+	struct tpc_manifest *m = p->m;
+	struct tpc_mretaction r = { 0 };
+
+	if (get_uint(p, l, "hook", TPL_MAX_HOOKS, &r.hook) ||
+	    get_uint(p, l, "selector", 1 << 20, &r.selector) ||
+	    get_uint(p, l, "entry", 0xffff, &r.entry) ||
+	    get_uint(p, l, "return", 0xffff, &r.ret))
+		return -1;
+	if (grow((void **)&m->retactions, &p->retactions_cap,
+		 m->nretactions + 1, sizeof(r)))
+		return fail(p, l->no, "out of memory");
+	m->retactions[m->nretactions++] = r;
+	return 0;
+}
+
 /* arch= is one of TPC_ARCHES (whether it is this machine's, attach.c
  * decides: the manifest alone is valid anywhere). */
 static int check_arch(struct parser *p, const struct line *l, const char *arch)
@@ -552,6 +569,8 @@ static int parse_record(struct parser *p, const char *kind,
 		return parse_arg(p, l);
 	if (strcmp(kind, "action") == 0)
 		return parse_action(p, l);
+	if (strcmp(kind, "retaction") == 0)
+		return parse_retaction(p, l);
 	if (strcmp(kind, "follow") == 0)
 		return parse_follow(p, l);
 	return fail(p, l->no, "unknown record \"%.40s\"", kind);
@@ -742,6 +761,14 @@ static int finish(struct parser *p)
 		if (m->actions[i].hook >= m->nhooks)
 			return fail(p, 0, "action of hook %d, which does not exist",
 				    m->actions[i].hook);
+	for (i = 0; i < m->nretactions; i++)
+		if (m->retactions[i].hook >= m->nhooks)
+			return fail(p, 0, "retaction of hook %d, which does not exist",
+				    m->retactions[i].hook);
+	for (i = 0; i < m->nhooks; i++) {
+		m->hooks[i].retactions = m->retactions;
+		m->hooks[i].nretactions = m->nretactions;
+	}
 	return 0;
 }
 
@@ -853,6 +880,7 @@ void tpc_manifest_free(struct tpc_manifest *m)
 		free(m->actions[i].value);
 	}
 	free(m->actions);
+	free(m->retactions);
 	for (int i = 0; i < m->nfollows; i++) {
 		for (int k = 0; k < m->follows[i].nvalues; k++)
 			free(m->follows[i].values[k]);

@@ -46,6 +46,10 @@ struct tpc_hook {
 				  * program too when ret) */
 	int nprogs;
 	int ret;           /* return=1: the event comes at return */
+	/* the manifest's retaction records (all hooks': match hook and
+	 * selector), set once the manifest is parsed */
+	const struct tpc_mretaction *retactions;
+	int nretactions;
 	char *return_type; /* its type, or NULL */
 	int override;      /* a selector overrides the return value */
 	int optional;      /* optional=1 (kprobe, fentry: ignore.callNotFound):
@@ -89,6 +93,15 @@ struct tpc_maction {
 	char *value;
 };
 
+/* A selector with matchReturnActions (tpc_abi.h "retaction" record):
+ * the TPC_ACT_* bits of its matchActions and of its matchReturnActions,
+ * which the event's actions hold together. */
+struct tpc_mretaction {
+	int hook;
+	int selector;
+	int entry, ret;
+};
+
 /* A filter with followForks/followChildren (tpc_abi.h "follow" record):
  * tp-load sets its bit for processes it seeds from /proc. */
 enum tpc_follow_kind { TPC_FOLLOW_PID = 1, TPC_FOLLOW_BINARY = 2 };
@@ -114,6 +127,8 @@ struct tpc_manifest {
 	int nhooks;
 	struct tpc_maction *actions;
 	int nactions;
+	struct tpc_mretaction *retactions;
+	int nretactions;
 	struct tpc_mfollow *follows;
 	int nfollows;
 };

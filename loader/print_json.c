@@ -347,6 +347,18 @@ static void json_stack(FILE *f, const char *key, const struct tpl_stack *st)
 	fputc(']', f);
 }
 
+/* The retaction record of the event's selector, or NULL. */
+static const struct tpc_mretaction *retaction_of(const struct tpc_ev *ev)
+{
+	const struct tpc_hook *h = ev->hook;
+
+	for (int i = 0; i < h->nretactions; i++)
+		if (h->retactions[i].hook == ev->h.hook &&
+		    h->retactions[i].selector == ev->h.selector)
+			return &h->retactions[i];
+	return NULL;
+}
+
 static void json_hook(FILE *f, const struct tpl_event *e)
 {
 	const struct tpc_ev *ev = e->ev;
@@ -378,10 +390,22 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 	 * its entry (its page was not present yet) */
 	if (ev->h.origin & TPC_ORIGIN_LATE)
 		fputs(",\"read_at_exit\":true", f);
-	fprintf(f, ",\"action\":\"%s\"", tpl_action_name(ev->h.actions));
+	/* a selector with matchReturnActions: its matchActions name action,
+	 * its return actions return_action (the event's bits are both);
+	 * only process_kprobe has that field (process_uprobe keeps the
+	 * union in action) */
+	const struct tpc_mretaction *ra = NULL;
+
+	if (!strcmp(tpl_hook_json_key(h->kind), "process_kprobe"))
+		ra = retaction_of(ev);
+	fprintf(f, ",\"action\":\"%s\"",
+		tpl_action_name(ra ? (tpc_u32)ra->entry : ev->h.actions));
 	json_stack(f, "kernel_stack_trace", ev->kstack);
 	fputs(",\"policy_name\":", f);
 	json_write_cstr(f, e->policy);
+	if (ra)
+		fprintf(f, ",\"return_action\":\"%s\"",
+			tpl_action_name((tpc_u32)ra->ret));
 	if (h->message) {
 		fputs(",\"message\":", f);
 		json_write_cstr(f, h->message);

@@ -403,6 +403,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  *   prog hook=<n> name=<program> variant=kprobe|tracepoint|uprobe|tp_btf|lsm|fentry role=entry|return [override=1]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
  *   action hook=<n> selector=<s> kind=<GetUrl|DnsLookup> value=<url|fqdn>
+ *   retaction hook=<n> selector=<s> entry=<bits> return=<bits>
  *   follow bit=<n> kind=pid ns=0|1 values=<pid,pid,...>
  *   follow bit=<n> kind=binary op=In|Prefix|Postfix values=<path,path,...>
  *   end
@@ -454,6 +455,10 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * followForks, *Changes), so tp-load seeds it from /proc; exec-state: the
  * object has *Changes filters, so the seed records namespaces and
  * capabilities too. Without seed= nothing is seeded.
+ * retaction: a selector with matchReturnActions; entry= and return= are
+ * the TPC_ACT_* bits of its matchActions and of its matchReturnActions
+ * (the event's actions hold both), which tp-load names apart as the
+ * event's action and return_action.
  * follow records describe the filters with followForks/followChildren, so
  * that tp-load can set bit n of tpc_proc.follow for processes it seeds
  * from /proc (the kernel side sets it at fork): a process has bit n when

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Actions end to end on this kernel, through the syscalls/sys_enter_openat
-# tracepoint twin: Signal, NoPost, rateLimit, GetUrl and DnsLookup (run by
-# tp-load against local servers that record what they receive), and
+# tracepoint twin (sys_exit_openat for matchReturnActions): Signal, NoPost,
+# rateLimit, GetUrl and DnsLookup (run by tp-load against local servers
+# that record what they receive), and
 # Override, which this kernel cannot do and tp-load must refuse loudly;
 # Post's kernelStackTrace and userStackTrace, symbolised by tp-load.
 # Every test has its own directory under /tmp ($D) for the paths it opens.
@@ -145,6 +146,84 @@ EOF
 	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$D/loud"'"')" -eq 1 ]
 	[ "$(grep -c "$D/quiet" "$EVENTS")" -eq 0 ]
 	grep -qx "tp-load: 1 events, 0 lost" "$LOADER_ERR"
+}
+
+# openat_return_policy NAME: as openat_policy, with return: true and the
+# returned fd (or -errno) as returnArg.
+openat_return_policy() {
+	openat_policy "$1" | sed 's/^    syscall: true$/    syscall: true\n    return: true\n    returnArg:\n      index: 0\n      type: int/'
+}
+
+@test "matchReturnActions at sys_exit_openat: Sigkill after ENOENT (status 137), NoPost + Signal, Post; action and return_action" {
+	openat_return_policy return-actions >"$T/p.yaml" <<EOF
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["$D/"]
+      matchReturnArgs:
+      - operator: Equal
+        values: [-2]
+      matchReturnActions:
+      - action: Sigkill
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/quiet"]
+      matchReturnActions:
+      - action: NoPost
+      - action: Signal
+        argSig: 10
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/loud"]
+      matchReturnActions:
+      - action: Post
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["$D/both"]
+      matchActions:
+      - action: Signal
+        argSig: 10
+      matchReturnActions:
+      - action: Post
+EOF
+	grep -q "return: true" "$T/p.yaml"
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	: >"$D/quiet"
+	: >"$D/loud"
+	: >"$D/both"
+	start_loader --no-process-events "$T/p.bpf.o"
+	local st=0
+	cat "$D/missing" 2>/dev/null || st=$?
+	# an existing file: openat returns an fd, selector 1 does not match
+	cat "$D/loud"
+	with_usr1_handler "$D/quiet"
+	# matchActions and matchReturnActions of one selector both act
+	with_usr1_handler "$D/both"
+	stop_loader
+	cat "$EVENTS"
+	[ "$(cat "$D/both.got")" = got ]
+	# killed after the call, which had failed: the kill came at return
+	[ "$st" -eq 137 ]
+	[ "$(cat "$D/quiet.got")" = got ]
+	[ "$(cat "$D/quiet.after")" = after ]
+	# action names the selector's matchActions (none: Post), return_action
+	# its matchReturnActions, as in Tetragon
+	run events '.process_kprobe | select(.args[0].string_arg == "'"$D/missing"'")'
+	[ "$(jq -r .action <<<"$output")" = KPROBE_ACTION_POST ]
+	[ "$(jq -r .return_action <<<"$output")" = KPROBE_ACTION_SIGKILL ]
+	[ "$(jq -r .return.int_arg <<<"$output")" = -2 ]
+	run events '.process_kprobe | select(.args[0].string_arg == "'"$D/loud"'")'
+	[ "$(jq -r .action <<<"$output")" = KPROBE_ACTION_POST ]
+	[ "$(jq -r .return_action <<<"$output")" = KPROBE_ACTION_POST ]
+	[ "$(jq -r .return.int_arg <<<"$output")" -ge 0 ]
+	run events '.process_kprobe | select(.args[0].string_arg == "'"$D/both"'")'
+	[ "$(jq -r .action <<<"$output")" = KPROBE_ACTION_SIGNAL ]
+	[ "$(jq -r .return_action <<<"$output")" = KPROBE_ACTION_POST ]
+	[ "$(grep -c "$D/quiet" "$EVENTS")" -eq 0 ]
+	[ "$(wc -l <"$EVENTS")" -eq 3 ]
 }
 
 @test "rateLimit: identical calls of one thread post one event; other arguments post their own" {

@@ -616,6 +616,35 @@ c.recv(10); c.close()' >"$T/client.pid"
 	echo "$output" | grep -q 'kprobe/tcp_rcv_established ok'
 }
 
+@test "matchReturnActions TrackSock argSock 0 tracks the returned sock when matchReturnArgs match, and passes the verifier" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata: {name: accepted-conn-owner-ret}
+	spec:
+	  kprobes:
+	  - call: inet_csk_accept
+	    syscall: false
+	    return: true
+	    returnArg: {index: 0, type: uint64}
+	    selectors:
+	    - matchReturnArgs: [{index: 0, operator: NotEqual, values: [0]}]
+	      matchReturnActions: [{action: TrackSock, argSock: 0}, {action: NoPost}]
+	EOF
+	run "$TPC" "$T/p.yaml" -o "$T/p.bpf.o" --emit-c "$T/p.c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# inside the selector, after its return check: only a matching return is tracked
+	sed -n '/tpc_h0_return/,/^}/p' "$T/p.c" >"$T/ret.c"
+	cat "$T/ret.c"
+	grep -A3 'matchReturnArgs NotEqual' "$T/ret.c" | grep -q 'break;'
+	grep -q 'tpc_track_sock(tpc_sock_addr((__u64)ret, false));' "$T/ret.c"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q 'kretprobe/inet_csk_accept ok'
+}
+
 @test "tp-load -o compact prints sock and sockaddr args as tuples" {
 	state_policy "$T/p.yaml"
 	write_policy "$T/c.yaml" <<-EOF

@@ -155,19 +155,23 @@ fake_clang() {
 head -c 2000000 /dev/urandom >policy.bpf.o
 touch "$SYNC/ready.$$"
 while [ ! -e "$SYNC/go" ]; do sleep 0.01; done'
-	local out="$OUTDIR/p.bpf.o" sync="$BATS_TEST_TMPDIR/sync" round bad=0 i
+	local out="$OUTDIR/p.bpf.o" sync="$BATS_TEST_TMPDIR/sync" round bad=0 i pids
 	for ((round = 0; round < 30; round++)); do
 		rm -rf "$sync"
 		mkdir "$sync"
+		pids=()
 		for i in 1 2 3 4; do
 			SYNC="$sync" TPC_CLANG="$BATS_TEST_TMPDIR/clang" "$TPC" --no-btf "$POLICY" -o "$out" &
+			pids+=($!)
 		done
 		for ((i = 0; i < 400; i++)); do
 			[ "$(ls "$sync" | wc -l)" -ge 4 ] && break
 			sleep 0.05
 		done
 		touch "$sync/go"
-		wait
+		# these four only: a bare wait also waits for the watchdog bats
+		# starts with BATS_TEST_TIMEOUT (run-all.sh sets it), i.e. forever
+		wait "${pids[@]}"
 		(cd "$OUTDIR" && sha256sum --quiet -c p.bpf.o.sha256) || bad=$((bad + 1))
 	done
 	echo "$bad of 30 rounds left a mismatched pair"

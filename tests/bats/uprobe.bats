@@ -134,6 +134,33 @@ EQUAL_2_4='    selectors:
 	[ "$(count_events '.process_uprobe | has("return")')" -eq 0 ]
 }
 
+@test "matchReturnActions at a uretprobe: Sigkill when the return value matches, after the call" {
+	require_copy_from_user_str
+	uprobe_policy "return-kill" 'symbols: ["tpc_probe_me"]
+	    return: true
+	    returnArg:
+	      index: 0
+	      type: "int"' '    selectors:
+    - matchReturnArgs:
+      - index: 0
+        operator: "Equal"
+        values: ["9"]
+      matchReturnActions:
+      - action: Sigkill'
+	compile "$T/p.yaml" "$T/p.bpf.o"
+	start_loader "$T/p.bpf.o"
+	run "$TARGET" 1 3 5
+	stop_loader
+	cat "$EVENTS"
+	# tpc_probe_me returns 3n: killed at the return of the call on 3,
+	# so the call on 5 never happens
+	[ "$status" -eq 137 ]
+	run tsv '.process_uprobe.args | map(.int_arg // .string_arg) | @tsv'
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${lines[0]}" = $'3\tvalue-3\t9' ]
+	[ "$(count_events '.process_uprobe.action == "KPROBE_ACTION_SIGKILL"')" -eq 1 ]
+}
+
 @test "attaching by offset and by address gives the same events as by symbol" {
 	require_copy_from_user_str
 	local addr off by_symbol
