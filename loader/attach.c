@@ -191,12 +191,9 @@ int tpl_obj_open(struct tpl_obj *o, int dirfd, const char *name, const char *pat
 		tpl_err("%s", err);
 		return -1;
 	}
-	if (tpl_require_digest) {
-		char hex[SHA256_HEX_LEN + 1];
-		sha256_hex(o->image, o->image_len, hex);
-		if (tpl_digest_check(dirfd, name, path, hex))
-			return -1;
-	}
+	sha256_hex(o->image, o->image_len, o->sha256);
+	if (tpl_require_digest && tpl_digest_check(dirfd, name, path, o->sha256))
+		return -1;
 	/* --trusted-keys: signed by a trusted key, these very bytes */
 	if (tpl_trust_check(path, o->image, o->image_len))
 		return -1;
@@ -485,6 +482,16 @@ out:
 	free(req.sites);
 	free(req.variant);
 	return rc;
+}
+
+int tpl_obj_proc_links(const struct tpl_obj *o, const int **links)
+{
+	if (o->nproc_links) {
+		*links = o->proc_links;
+		return o->nproc_links;
+	}
+	*links = shared.links;
+	return shares_table(o) ? shared.nlinks : 0;
 }
 
 unsigned long long tpl_obj_lost(const struct tpl_obj *o)

@@ -52,6 +52,7 @@ struct tpl_obj {
 	int events_fd, lost_fd, procs_fd, fds_fd;
 	int stacks_fd; /* TPC_STACKS_MAP, or -1 (stacks.h) */
 	unsigned long long malformed; /* records dropped by the decoder */
+	char sha256[65]; /* of image: names its pins under --keep-on-exit (keep.h) */
 };
 
 /* req.variant of a hook that is not loaded or attached at all */
@@ -122,6 +123,10 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks);
  * before); tpl_loader_forget() removes that entry, at exit. */
 extern unsigned int tpl_host_tgid;
 void tpl_loader_forget(void);
+
+/* The links of the process tracking programs o's hooks rely on: its own,
+ * or the shared table's. Returns how many, *links set. */
+int tpl_obj_proc_links(const struct tpl_obj *o, const int **links);
 
 /* Sum over CPUs of tpc_lost[0]. */
 unsigned long long tpl_obj_lost(const struct tpl_obj *o);

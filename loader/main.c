@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "fdsweep.h"
 #include "hooks.h"
+#include "keep.h"
 #include "procs.h"
 #include "digest.h"
 #include "dir.h"
@@ -116,6 +117,11 @@ static void usage(FILE *f)
 		"      --ring-buffer SIZE     event ring buffer per object, a power of two\n"
 		"                             (e.g. 256K, 4M; default 512K): bigger rides\n"
 		"                             out longer bursts, costs resident memory\n"
+		"      --keep-on-exit         pin every object's links in bpffs (" TPL_KEEP_DIR "/SHA256)\n"
+		"                             and leave them attached at exit: enforcement\n"
+		"                             goes on while tp-load restarts; the next\n"
+		"                             tp-load of the same object replaces the pins\n"
+		"                             (without the flag: removes them)\n"
 		"  -q, --quiet                no status lines on stderr\n"
 		"\n"
 		"Operations:\n"
@@ -222,7 +228,7 @@ static int parse_options(int argc, char **argv)
 	       O_HOLD, O_NOPEV, O_NOEMOJI, O_TIMESTAMPS, O_STACK_ADDRS,
 	       /* operations */
 	       O_METRICS, O_EXPORT, O_EXPORT_SIZE, O_EXPORT_BACKUPS, O_EXPORT_COMPRESS, O_EXPORT_PERM,
-	       O_ALLOW, O_DENY, O_REDACT, O_TRUSTED_KEYS };
+	       O_ALLOW, O_DENY, O_REDACT, O_TRUSTED_KEYS, O_KEEP };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, O_COUNT },
@@ -235,6 +241,7 @@ static int parse_options(int argc, char **argv)
 		{ "ring-buffer", required_argument, NULL, O_RINGBUF },
 		{ "host-ns-pid", required_argument, NULL, O_HOSTNS },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "keep-on-exit", no_argument, NULL, O_KEEP },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "debug-hold", no_argument, NULL, O_HOLD },
@@ -314,6 +321,9 @@ static int parse_options(int argc, char **argv)
 			opt.require_digest = 1;
 			tpl_require_digest = 1;
 			break;
+		case O_KEEP:
+			tpl_keep_on_exit = 1;
+			break;
 		case O_HOLD:
 			opt.hold = 1;
 			break;
@@ -392,6 +402,8 @@ static int parse_options(int argc, char **argv)
 		if (tpl_filters_init(opt.allowlist, opt.denylist, opt.redaction, err, sizeof(err)))
 			return usage_error("%s", err);
 	}
+	if (tpl_keep_on_exit && (opt.dir || opt.verify))
+		return usage_error("%s", "--keep-on-exit takes object arguments: no --dir, no --verify");
 	if (opt.dir && (optind < argc || opt.verify))
 		return usage_error("%s", "--dir takes no object arguments and no --verify");
 	if (optind >= argc && !opt.dir)
@@ -717,7 +729,9 @@ static void detach_and_drain(struct tpl_obj *objs, int nobj,
 {
 	tpl_metrics_health(0, "stopping");
 	tpl_notify("STOPPING=1");
-	for (int i = 0; i < nobj; i++)
+	/* --keep-on-exit: the pins hold the links; what the hooks make from
+	 * now on waits in the pinned ring buffers for the next tp-load */
+	for (int i = 0; i < nobj && !tpl_keep_on_exit; i++)
 		tpl_obj_detach(&objs[i]);
 	/* process events last: exits are reported until no hook can fire */
 	tpl_pev_detach();
@@ -728,6 +742,46 @@ static void detach_and_drain(struct tpl_obj *objs, int nobj,
 			tpl_err("draining the ring buffers: %s", strerror(-err));
 	}
 	flush_events();
+}
+
+/* Events of a previous tp-load's copy of an object (--keep-on-exit), made
+ * while no tp-load ran: decoded with this copy's manifest (same sha256,
+ * same object), counted. */
+static unsigned long long kept_events, kept_lost;
+
+static int on_kept_event(void *ctx, void *data, size_t size)
+{
+	kept_events++;
+	return on_event(ctx, data, size);
+}
+
+/* o is attached: take over its pins from a previous tp-load (keep.h),
+ * detach that copy, print what its ring buffer holds. */
+static int adopt(struct tpl_obj *o)
+{
+	struct tpl_keep_old old;
+	int found;
+
+	if (tpl_keep_start(o, &old, &found))
+		return -1;
+	if (!found)
+		return 0;
+	unsigned long long before = kept_events, lost;
+	tpl_keep_old_detach(&old); /* nothing new arrives: the drain ends */
+	if (old.events_fd >= 0) {
+		struct ring_buffer *rb = ring_buffer__new(old.events_fd, on_kept_event, o, NULL);
+		if (rb) {
+			ring_buffer__consume(rb);
+			ring_buffer__free(rb);
+		}
+		flush_events();
+	}
+	lost = tpl_keep_old_lost(&old);
+	kept_lost += lost;
+	tpl_info("%s: replaced the copy a previous tp-load left attached (%s/%s): %llu events it kept, %llu lost",
+		 o->path, TPL_KEEP_DIR, o->sha256, kept_events - before, lost);
+	tpl_keep_old_close(&old);
+	return 0;
 }
 
 static int run(int nobj, char **paths)
@@ -748,6 +802,8 @@ static int run(int nobj, char **paths)
 		    tpl_obj_start(&objs[i], opt.attach, &nhooks))
 			goto out;
 		tpl_metrics_add_object(&objs[i], nhooks - before);
+		if (adopt(&objs[i]))
+			goto out;
 		if (stop)
 			goto out_ok;
 	}
@@ -765,6 +821,7 @@ static int run(int nobj, char **paths)
 			goto out;
 		}
 	}
+	tpl_keep_report_others(objs, nobj);
 	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
 	tpl_metrics_health(1, "ok");
 	tpl_notify("READY=1\nSTATUS=%d hooks from %d objects attached", nhooks, nobj);
@@ -784,7 +841,7 @@ report: {
 		lost += tpl_obj_lost(&objs[i]);
 		bad += objs[i].malformed;
 	}
-	report_totals(lost + pev_lost(), bad);
+	report_totals(lost + kept_lost + pev_lost(), bad);
 	}
 out:
 	ring_buffer__free(rb);

@@ -22,6 +22,8 @@ setup() {
 
 teardown() {
 	teardown_loader
+	# --keep-on-exit tests: their pins, whatever became of the test
+	[ -z "${KEEP:-}" ] || rm -rf "$KEEP"
 }
 
 # open_policy: an object with one hook, openat of $TARGET (so that no
@@ -118,6 +120,103 @@ signal_detaches() {
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
 	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$TARGET"'"')" -eq 1 ]
+}
+
+# kill_policy: Sigkill at openat of $TARGET; KEEP: its pin directory
+kill_policy() {
+	write_policy "$BATS_TEST_TMPDIR/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "keep"
+	spec:
+	  kprobes:
+	  - call: "sys_openat"
+	    syscall: true
+	    args:
+	    - index: 1
+	      type: "string"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Equal"
+	        values:
+	        - "$TARGET"
+	      matchActions:
+	      - action: Sigkill
+	EOF
+	compile "$BATS_TEST_TMPDIR/p.yaml" "$OBJ"
+	KEEP=/sys/fs/bpf/tpc/keep/$(sha256sum "$OBJ" | cut -d' ' -f1)
+	: >"$TARGET"
+}
+
+# pinned_link_ids: the ids of the links pinned in $KEEP
+pinned_link_ids() {
+	local f
+	for f in "$KEEP"/hook-* "$KEEP"/proc-*; do
+		bpftool link show pinned "$f" -j | jq .id
+	done | sort -n
+}
+
+@test "--keep-on-exit: Sigkill goes on while no tp-load runs; the next tp-load replaces the pins; without the flag they go" {
+	kill_policy
+	start_loader --no-process-events --keep-on-exit "$OBJ"
+	[ -d "$KEEP" ] && [ -e "$KEEP/events" ] && [ -e "$KEEP/lost" ] && [ -e "$KEEP/hook-0" ]
+	[ "$(stat -c %U:%a "$KEEP")" = root:700 ]
+	local old new id
+	old=$(pinned_link_ids)
+	[ -n "$old" ]
+	kill -TERM "$LOADER_PID"
+	reap_loader
+	LOADER_PID=
+	# no tp-load: the pinned links still kill, and the event waits
+	run cat "$TARGET"
+	[ "$status" -eq 137 ]
+	[ "$(pinned_link_ids)" = "$old" ]
+
+	# same object again: attached first, then the old copy's pins replaced
+	start_loader --no-process-events --keep-on-exit "$OBJ"
+	grep -q "replaced the copy a previous tp-load left attached ($KEEP): 1 events it kept, 0 lost" "$LOADER_ERR"
+	new=$(pinned_link_ids)
+	[ -n "$new" ]
+	for id in $old; do
+		! grep -qx "$id" <<<"$new"
+		! bpftool link show id "$id" >/dev/null 2>&1
+	done
+	run cat "$TARGET"
+	[ "$status" -eq 137 ]
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	# the kept event and the new one, both reported
+	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$TARGET"'"')" -eq 2 ]
+
+	# without the flag: the pins go once this copy is attached, and at exit
+	# nothing stays
+	start_loader --no-process-events "$OBJ"
+	[ ! -e "$KEEP" ]
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	for id in $new; do
+		! bpftool link show id "$id" >/dev/null 2>&1
+	done
+	run cat "$TARGET"
+	[ "$status" -eq 0 ]
+}
+
+@test "--keep-on-exit: a pin directory that is not ours is left alone and refused" {
+	kill_policy
+	mkdir -p /sys/fs/bpf/tpc/keep
+	mkdir -m 0777 "$KEEP"
+	run "$TPLOAD" --timeout 5 --no-process-events --keep-on-exit "$OBJ"
+	[ "$status" -eq 1 ]
+	grep -q "$KEEP: not a directory of tp-load's (bpffs, owned by root, writable by no one else): left alone" <<<"$output"
+	[ -d "$KEEP" ]
+	rmdir "$KEEP"
+	ln -s /sys/fs/bpf/tpc "$KEEP"
+	run "$TPLOAD" --timeout 5 --no-process-events --keep-on-exit "$OBJ"
+	[ "$status" -eq 1 ]
+	grep -q "$KEEP: Not a directory (not a directory of tp-load's: left alone)" <<<"$output"
+	[ -L "$KEEP" ]
 }
 
 @test "an object the verifier rejects leaves nothing loaded" {
