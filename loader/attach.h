@@ -53,6 +53,7 @@ struct tpl_obj {
 	int stacks_fd; /* TPC_STACKS_MAP, or -1 (stacks.h) */
 	unsigned long long malformed; /* records dropped by the decoder */
 	char sha256[65]; /* of image: names its pins under --keep-on-exit (keep.h) */
+	int pinned;      /* its pins are this tp-load's (keep.h) */
 };
 
 /* req.variant of a hook that is not loaded or attached at all */

@@ -24,6 +24,7 @@
 #include "dir.h"
 #include "pevents.h"
 #include "fdsweep.h"
+#include "keep.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
@@ -175,7 +176,8 @@ static struct tpl_obj *start_object(struct dir_state *s, const char *name, const
 		return NULL;
 	}
 	*nhooks = 0;
-	if (tpl_obj_open(obj, s->dirfd, name, path) || tpl_obj_start(obj, s->o->attach, nhooks)) {
+	if (tpl_obj_open(obj, s->dirfd, name, path) || tpl_obj_start(obj, s->o->attach, nhooks) ||
+	    (s->o->adopt && s->o->adopt(obj))) {
 		tpl_obj_close(obj);
 		free(obj);
 		return NULL;
@@ -321,9 +323,13 @@ static int rescan(struct dir_state *s, struct counts *k)
 		old[nold++] = take(&s->v[i]);
 	}
 
-	/* step 2: the old versions stop; what they already produced is printed */
-	for (int i = 0; i < nold; i++)
+	/* step 2: the old versions stop; what they already produced is
+	 * printed. A policy the directory dropped or replaced goes for good:
+	 * its --keep-on-exit pins too. */
+	for (int i = 0; i < nold; i++) {
+		tpl_keep_unpin(old[i].obj);
 		tpl_obj_detach(old[i].obj);
+	}
 	if (nold)
 		drain(s);
 
@@ -403,6 +409,14 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 	t->started = 1;
 	if (rescan(&s, &k))
 		goto out;
+	{
+		const struct tpl_obj **ps = calloc((size_t)s.n + 1, sizeof(*ps));
+		for (int i = 0; ps && i < s.n; i++)
+			ps[i] = s.v[i].obj;
+		if (ps)
+			tpl_keep_report_others(ps, s.n);
+		free(ps);
+	}
 	tpl_info("attached %d hooks from %d objects in %s", total_hooks(&s), s.n, o->dir);
 	report_state(&s, &k, 0);
 
@@ -454,7 +468,8 @@ out:
 	/* as for plain objects: detach everything, then print what is left */
 	tpl_metrics_health(0, "stopping");
 	tpl_notify("STOPPING=1");
-	for (int i = 0; i < s.n; i++)
+	/* --keep-on-exit: the pins hold the hooks attached (keep.h) */
+	for (int i = 0; i < s.n && !tpl_keep_on_exit; i++)
 		tpl_obj_detach(s.v[i].obj);
 	tpl_pev_detach();
 	drain(&s);

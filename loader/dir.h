@@ -29,6 +29,7 @@ struct tpl_dir_opts {
 	volatile sig_atomic_t *stop;    /* set by the caller's signal handler */
 	volatile sig_atomic_t *no_more; /* set: do not drain at exit */
 	const int *output_failed;       /* set: drain anyway, on_event counts the rest lost */
+	int (*adopt)(struct tpl_obj *); /* once attached: take over its pins (keep.h); 0 or -1 */
 };
 
 struct tpl_dir_totals {

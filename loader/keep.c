@@ -24,7 +24,23 @@
 #include "keep.h"
 #include "log.h"
 
+#define SHA256_HEX 65
+
 int tpl_keep_on_exit;
+
+/* The sha256 this tp-load pinned: a second object of the same bytes
+ * (given twice, or two names in --dir) is not pinned again, and must
+ * not take the first one's pins for a previous tp-load's. */
+static char (*mine)[SHA256_HEX];
+static int nmine;
+
+static int is_mine(const char *sha)
+{
+	for (int i = 0; i < nmine; i++)
+		if (!strcmp(mine[i], sha))
+			return i;
+	return -1;
+}
 
 /* Opens name below at as a directory of ours: bpffs, root's, writable by
  * no one else, not a symlink. -1 with errno (ENOENT: absent); a directory
@@ -219,7 +235,7 @@ static int pin_one(int dir, const char *shown, const char *name, int fd)
 }
 
 /* Pins o's links and maps in keep/<sha>. 0, or -1 (said; nothing left). */
-static int pin(int keep, const struct tpl_obj *o, const char *shown)
+static int pin(int keep, struct tpl_obj *o, const char *shown)
 {
 	const int *pl;
 	int npl = tpl_obj_proc_links(o, &pl), dir, rc = 0;
@@ -242,9 +258,17 @@ static int pin(int keep, const struct tpl_obj *o, const char *shown)
 		rc |= pin_one(dir, shown, name, o->links[i]);
 	}
 	close(dir);
-	if (rc)
+	o->pinned = 1;
+	if (rc) {
 		tpl_keep_unpin(o);
-	return rc;
+		return rc;
+	}
+	void *m = realloc(mine, sizeof(*mine) * (size_t)(nmine + 1));
+	if (m) { /* else: only the duplicate check misses it */
+		mine = m;
+		memcpy(mine[nmine++], o->sha256, SHA256_HEX);
+	}
+	return 0;
 }
 
 int tpl_keep_start(struct tpl_obj *o, struct tpl_keep_old *old, int *found)
@@ -255,6 +279,12 @@ int tpl_keep_start(struct tpl_obj *o, struct tpl_keep_old *old, int *found)
 	old_init(old);
 	*found = 0;
 	snprintf(shown, sizeof(shown), "%s/%s", TPL_KEEP_DIR, o->sha256);
+	if (is_mine(o->sha256) >= 0) {
+		tpl_warn("%s: the same bytes as an object already pinned in %s: not pinned again", o->path, shown);
+		if (keep >= 0)
+			close(keep);
+		return 0;
+	}
 	if (keep < 0)
 		return tpl_keep_on_exit || errno != ENOENT ? -1 : 0;
 	dir = our_dir(keep, o->sha256, shown);
@@ -271,13 +301,18 @@ int tpl_keep_start(struct tpl_obj *o, struct tpl_keep_old *old, int *found)
 	return rc;
 }
 
-void tpl_keep_unpin(const struct tpl_obj *o)
+void tpl_keep_unpin(struct tpl_obj *o)
 {
 	char shown[sizeof(TPL_KEEP_DIR) + 80];
 	struct tpl_keep_old old;
-	int keep = keep_dir(0), dir;
+	int keep, dir, at = is_mine(o->sha256);
 
-	if (keep < 0)
+	if (!o->pinned)
+		return; /* nothing of o's was pinned by this tp-load */
+	o->pinned = 0;
+	if (at >= 0)
+		memmove(mine + at, mine + at + 1, sizeof(*mine) * (size_t)(--nmine - at));
+	if ((keep = keep_dir(0)) < 0)
 		return;
 	snprintf(shown, sizeof(shown), "%s/%s", TPL_KEEP_DIR, o->sha256);
 	old_init(&old);
@@ -290,7 +325,7 @@ void tpl_keep_unpin(const struct tpl_obj *o)
 	close(keep);
 }
 
-void tpl_keep_report_others(const struct tpl_obj *objs, int nobj)
+void tpl_keep_report_others(const struct tpl_obj *const *objs, int nobj)
 {
 	int keep = keep_dir(0);
 	DIR *d;
@@ -304,7 +339,7 @@ void tpl_keep_report_others(const struct tpl_obj *objs, int nobj)
 	while ((e = readdir(d))) {
 		int mine = e->d_name[0] == '.';
 		for (int i = 0; !mine && i < nobj; i++)
-			mine = !strcmp(e->d_name, objs[i].sha256);
+			mine = !strcmp(e->d_name, objs[i]->sha256);
 		if (!mine)
 			tpl_warn("%s/%s: pins of an object not loaded now (another version of a policy?) keep it "
 				 "attached; tp-load leaves them (rm -r the directory to detach it)",

@@ -44,10 +44,10 @@ void tpl_keep_old_close(struct tpl_keep_old *old);
 
 /* o goes away for good while tp-load runs (--dir removed or replaced
  * it): its pins too, so that the old policy does not stay attached. */
-void tpl_keep_unpin(const struct tpl_obj *o);
+void tpl_keep_unpin(struct tpl_obj *o);
 
-/* Pins of other objects (other versions of a policy): counted and said
- * once at start, never removed by tp-load. */
-void tpl_keep_report_others(const struct tpl_obj *objs, int nobj);
+/* Pins of other objects (other versions of a policy): said once at
+ * start, never removed by tp-load. objs[i] are the objects loaded. */
+void tpl_keep_report_others(const struct tpl_obj *const *objs, int nobj);
 
 #endif

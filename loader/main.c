@@ -402,8 +402,8 @@ static int parse_options(int argc, char **argv)
 		if (tpl_filters_init(opt.allowlist, opt.denylist, opt.redaction, err, sizeof(err)))
 			return usage_error("%s", err);
 	}
-	if (tpl_keep_on_exit && (opt.dir || opt.verify))
-		return usage_error("%s", "--keep-on-exit takes object arguments: no --dir, no --verify");
+	if (tpl_keep_on_exit && opt.verify)
+		return usage_error("%s", "--verify attaches nothing: no --keep-on-exit");
 	if (opt.dir && (optind < argc || opt.verify))
 		return usage_error("%s", "--dir takes no object arguments and no --verify");
 	if (optind >= argc && !opt.dir)
@@ -762,10 +762,11 @@ static int adopt(struct tpl_obj *o)
 	struct tpl_keep_old old;
 	int found;
 
-	if (tpl_keep_start(o, &old, &found))
-		return -1;
+	/* -1 with found: the old pins were taken, ours could not be made:
+	 * the old copy is still drained and closed here */
+	int rc = tpl_keep_start(o, &old, &found);
 	if (!found)
-		return 0;
+		return rc;
 	unsigned long long before = kept_events, lost;
 	tpl_keep_old_detach(&old); /* nothing new arrives: the drain ends */
 	if (old.events_fd >= 0) {
@@ -781,7 +782,7 @@ static int adopt(struct tpl_obj *o)
 	tpl_info("%s: replaced the copy a previous tp-load left attached (%s/%s): %llu events it kept, %llu lost",
 		 o->path, TPL_KEEP_DIR, o->sha256, kept_events - before, lost);
 	tpl_keep_old_close(&old);
-	return 0;
+	return rc;
 }
 
 static int run(int nobj, char **paths)
@@ -821,7 +822,14 @@ static int run(int nobj, char **paths)
 			goto out;
 		}
 	}
-	tpl_keep_report_others(objs, nobj);
+	{
+		const struct tpl_obj **ps = calloc((size_t)nobj, sizeof(*ps));
+		for (i = 0; ps && i < nobj; i++)
+			ps[i] = &objs[i];
+		if (ps)
+			tpl_keep_report_others(ps, nobj);
+		free(ps);
+	}
 	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
 	tpl_metrics_health(1, "ok");
 	tpl_notify("READY=1\nSTATUS=%d hooks from %d objects attached", nhooks, nobj);
@@ -861,7 +869,7 @@ static int run_dir(void)
 		.dir = opt.dir, .attach = opt.attach,
 		.require_digest = opt.require_digest, .timeout = opt.timeout,
 		.on_event = on_event, .flush = flush_events, .tick = tick, .on_hup = dir_hup, .stop = &stop, .no_more = &no_more,
-		.output_failed = &write_errno,
+		.output_failed = &write_errno, .adopt = adopt,
 	};
 	struct tpl_dir_totals t = { 0 };
 	int rc = tpl_dir_run(&d, &t);
@@ -870,7 +878,7 @@ static int run_dir(void)
 	rc |= report_write_error();
 	if (!t.started) /* nothing was attached: nothing to report */
 		return rc;
-	report_totals(t.lost + pev_lost(), t.malformed);
+	report_totals(t.lost + kept_lost + pev_lost(), t.malformed);
 	return rc;
 }
 

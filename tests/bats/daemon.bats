@@ -25,6 +25,9 @@ teardown() {
 	[ -z "${READER_PID:-}" ] || kill "$READER_PID" 2>/dev/null || true
 	teardown_loader
 	[ -z "${TMPFS:-}" ] || umount "$TMPFS" 2>/dev/null || true
+	# --keep-on-exit: its pins, whatever became of the test
+	local k
+	for k in ${KEEPS:-}; do rm -rf "$k"; done
 }
 
 # openat_policy NAME PREFIX: posts every openat of a path under PREFIX
@@ -117,6 +120,42 @@ summary() {
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
 	[ "$(count_events ".process_kprobe.args[0].string_arg == \"$T/keep-after\"")" -eq 1 ]
+	no_orphan_tpc_progs
+}
+
+# keep_dir OBJ: where --keep-on-exit pins OBJ
+keep_dir() {
+	echo "/sys/fs/bpf/tpc/keep/$(sha256sum "$1" | cut -d' ' -f1)"
+}
+
+@test "--dir --keep-on-exit: a replaced policy's pins go at the reload, the kept one's events come at the next start" {
+	local dir="$T/policies" ka kb
+	mkdir -p "$dir" "$T/a" "$T/b"
+	object keep-a "$T/a/" "$dir/p.bpf.o"
+	ka=$(keep_dir "$dir/p.bpf.o")
+	KEEPS="$ka"
+	start_loader --no-process-events --keep-on-exit --dir "$dir"
+	[ -e "$ka/hook-0" ]
+	object keep-b "$T/b/" "$T/b.bpf.o"
+	kb=$(keep_dir "$T/b.bpf.o")
+	KEEPS="$ka $kb"
+	mv "$T/b.bpf.o" "$dir/p.bpf.o"
+	kill -HUP "$LOADER_PID"
+	wait_log 1 "reloaded "
+	# the directory replaced the policy: the old version's pins are gone
+	[ ! -e "$ka" ] && [ -e "$kb/hook-0" ]
+	kill -TERM "$LOADER_PID"
+	reap_loader
+	LOADER_PID=
+	# no tp-load: the event waits in the pinned ring buffer
+	: >"$T/b/x"
+	start_loader --no-process-events --dir "$dir"
+	grep -q "replaced the copy a previous tp-load left attached ($kb): 1 events it kept, 0 lost" "$LOADER_ERR"
+	# without the flag the pins go once the new copy is attached
+	[ ! -e "$kb" ]
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	[ "$(count_events ".process_kprobe.args[0].string_arg == \"$T/b/x\"")" -eq 1 ]
 	no_orphan_tpc_progs
 }
 
