@@ -326,10 +326,35 @@ static int msg_fds(const void *head)
 	return TPL_MSG_MAPS + m->nlinks + m->nstacks;
 }
 
-/* What became of a child that sent nothing more. */
-static void report_child(const struct tpl_obj *o, pid_t pid)
+/* How long tp-load waits for each answer of a loading child. Loading
+ * and verifying the largest objects tpc makes takes seconds; a child that
+ * says nothing for this long is stuck (seen: a child forked while another
+ * thread held a lock of ASan's allocator, which has no fork handler, never
+ * got past its first malloc), and waiting on would hang tp-load with it. */
+#define TPL_LOAD_ANSWER_MS 120000
+
+/* The bound; tests shorten it with TPL_LOAD_ANSWER_MS. */
+static int answer_ms(void)
+{
+	const char *e = getenv("TPL_LOAD_ANSWER_MS");
+	char *end;
+	long v = e ? strtol(e, &end, 10) : 0;
+	return e && *e && !*end && v > 0 && v <= TPL_LOAD_ANSWER_MS ? (int)v : TPL_LOAD_ANSWER_MS;
+}
+
+/* What became of a child that sent nothing more. n is what the receive
+ * returned: -2 (no answer in time) kills the child first. */
+static void report_child(const struct tpl_obj *o, pid_t pid, int n)
 {
 	int st;
+	if (n == -2) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		tpl_err("%s: its loading process gave no answer in %.1f s: killed; skipped", o->path,
+			answer_ms() / 1000.0);
+		return;
+	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (WIFSIGNALED(st))
@@ -409,11 +434,11 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	close(sv[1]);
 
 	/* step 1: the whoami program; tp-load runs it, then says go */
-	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, 1, msg_fds);
+	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, 1, msg_fds, answer_ms());
 	if (n != 1 || msg.step != 1) {
 		if (n > 0)
 			close(fds[0]);
-		report_child(o, pid);
+		report_child(o, pid, n);
 		close(sv[0]);
 		goto out;
 	}
@@ -423,13 +448,13 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	tpl_host_ns(go.host_ns); /* read in tp-load, once: it says when it cannot */
 	if (!ok || send(sv[0], &go, sizeof(go), MSG_NOSIGNAL) != sizeof(go)) {
 		close(sv[0]);
-		report_child(o, pid);
+		report_child(o, pid, -1);
 		goto out;
 	}
 	/* step 2: what tp-load keeps of the object */
-	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS + 1, msg_fds);
+	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS + 1, msg_fds, answer_ms());
 	close(sv[0]);
-	report_child(o, pid);
+	report_child(o, pid, n);
 	if (n < 0 || msg.step != 2)
 		goto out;
 	if (msg.nstacks)

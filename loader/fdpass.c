@@ -1,7 +1,9 @@
 /* fdpass.c: see fdpass.h. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdpass.h"
@@ -50,10 +52,41 @@ int tpl_send_fds(int sock, const void *head, size_t len, const int *fds, int nfd
 	return 0;
 }
 
-/* Receives one message: its bytes into buf (len at most), its fds
- * appended to fds[*got..max). Returns the bytes read, -1 on error or EOF. */
-static ssize_t recv_one(int sock, void *buf, size_t len, int *fds, int *got, int max)
+static long long now_ms(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Until sock has something to read: 0, or -2 once deadline (a monotonic
+ * ms time; 0: none) has passed. Signals do not cut the wait short. */
+static int wait_readable(int sock, long long deadline)
+{
+	for (;;) {
+		int ms = -1;
+		if (deadline) {
+			long long left = deadline - now_ms();
+			if (left <= 0)
+				return -2;
+			ms = left > 1000000000 ? 1000000000 : (int)left;
+		}
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		int n = poll(&p, 1, ms);
+		if (n > 0)
+			return 0; /* data, EOF or an error: recvmsg says which */
+		if (n < 0 && errno != EINTR)
+			return 0;
+	}
+}
+
+/* Receives one message: its bytes into buf (len at most), its fds
+ * appended to fds[*got..max). Returns the bytes read, -1 on error or EOF,
+ * -2 when nothing came before deadline. */
+static ssize_t recv_one(int sock, void *buf, size_t len, int *fds, int *got, int max, long long deadline)
+{
+	if (wait_readable(sock, deadline))
+		return -2;
 	struct iovec iov = { buf, len };
 	union {
 		char buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
@@ -85,10 +118,13 @@ static ssize_t recv_one(int sock, void *buf, size_t len, int *fds, int *got, int
 	return n;
 }
 
-int tpl_recv_fds(int sock, void *head, size_t len, int *fds, int max, int (*count)(const void *head))
+int tpl_recv_fds(int sock, void *head, size_t len, int *fds, int max, int (*count)(const void *head),
+		 int timeout_ms)
 {
-	int got = 0;
-	ssize_t n = recv_one(sock, head, len, fds, &got, max);
+	int got = 0, timed_out = 0;
+	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	ssize_t n = recv_one(sock, head, len, fds, &got, max, deadline);
+	timed_out = n == -2;
 	if (n != (ssize_t)len)
 		goto fail;
 	int nfds = count(head);
@@ -96,7 +132,9 @@ int tpl_recv_fds(int sock, void *head, size_t len, int *fds, int max, int (*coun
 		goto fail;
 	while (got < nfds) {
 		char one;
-		if (recv_one(sock, &one, 1, fds, &got, nfds) != 1)
+		n = recv_one(sock, &one, 1, fds, &got, nfds, deadline);
+		timed_out = n == -2;
+		if (n != 1)
 			goto fail;
 	}
 	if (got != nfds)
@@ -105,5 +143,5 @@ int tpl_recv_fds(int sock, void *head, size_t len, int *fds, int max, int (*coun
 fail:
 	for (int i = 0; i < got; i++)
 		close(fds[i]);
-	return -1;
+	return timed_out ? -2 : -1;
 }

@@ -11,7 +11,9 @@ int tpl_send_fds(int sock, const void *head, size_t len, const int *fds, int nfd
 
 /* Receives a head of exactly len bytes and the fds that come with it:
  * count(head) says how many (at most max). Returns their number, -1 on
- * error (nothing kept open). */
-int tpl_recv_fds(int sock, void *head, size_t len, int *fds, int max, int (*count)(const void *head));
+ * error, -2 when the whole of it did not come within timeout_ms (0: no
+ * bound); nothing is kept open on failure. */
+int tpl_recv_fds(int sock, void *head, size_t len, int *fds, int max, int (*count)(const void *head),
+		 int timeout_ms);
 
 #endif

@@ -331,6 +331,10 @@ int tpl_child_check(const struct tpl_obj *o)
 void tpl_child_load(const struct tpl_obj *o, const struct tpl_load_req *req, int sock)
 {
 	struct child c = { .o = o, .attach_pev = req->attach_pev };
+	/* tests: a child that never answers (as one stuck on a lock would) */
+	if (getenv("TPL_TEST_STALL_CHILD"))
+		for (;;)
+			pause();
 	int rc = child_run(&c, req, sock);
 	fflush(stderr);
 	_exit(rc ? TPL_CHILD_REPORTED : 0);

@@ -72,7 +72,10 @@ static struct {
 	int ok;
 	char why[256];
 	unsigned long long heartbeat; /* CLOCK_MONOTONIC ns */
-} M = { .mu = PTHREAD_MUTEX_INITIALIZER, .lfd = -1, .stop_pipe = { -1, -1 } };
+	pthread_cond_t started_cv;
+	int started; /* the server thread is running its own code */
+} M = { .mu = PTHREAD_MUTEX_INITIALIZER, .lfd = -1, .stop_pipe = { -1, -1 },
+	.started_cv = PTHREAD_COND_INITIALIZER };
 
 static unsigned long long now_ns(void)
 {
@@ -445,6 +448,10 @@ static void *server(void *arg)
 	int who[MAX_CLIENTS + 2];
 	(void)arg;
 
+	pthread_mutex_lock(&M.mu);
+	M.started = 1;
+	pthread_cond_signal(&M.started_cv);
+	pthread_mutex_unlock(&M.mu);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		C[i].fd = -1;
 	for (;;) {
@@ -570,6 +577,13 @@ int tpl_metrics_start(const char *addr)
 		M.lfd = -1;
 		return -1;
 	}
+	/* tp-load forks a loading child next: the new thread must be past
+	 * its start-up (which ASan's runtime does under its own locks, with
+	 * no fork handler) before that, or the child can inherit them held */
+	pthread_mutex_lock(&M.mu);
+	while (!M.started)
+		pthread_cond_wait(&M.started_cv, &M.mu);
+	pthread_mutex_unlock(&M.mu);
 	M.on = 1;
 	tpl_info("metrics on http://%s/metrics, health on /healthz", M.bound);
 	return 0;

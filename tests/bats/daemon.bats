@@ -123,6 +123,19 @@ summary() {
 	no_orphan_tpc_progs
 }
 
+@test "a loading process that never answers is killed after the bound and its object skipped: tp-load does not hang on it" {
+	object stall "$T/stall" "$T/stall.bpf.o"
+	# TPL_TEST_STALL_CHILD: the child waits forever, as one stuck on a
+	# lock it inherited would; TPL_LOAD_ANSWER_MS: the bound (120 s)
+	SECONDS=0
+	TPL_TEST_STALL_CHILD=1 TPL_LOAD_ANSWER_MS=1500 run timeout 60 "$TPLOAD" --timeout 5 "$T/stall.bpf.o"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	((SECONDS < 30))
+	grep -qx "tp-load: $T/stall.bpf.o: its loading process gave no answer in 1.5 s: killed; skipped" <<<"$output"
+	no_orphan_tpc_progs
+}
+
 # keep_dir OBJ: where --keep-on-exit pins OBJ
 keep_dir() {
 	echo "/sys/fs/bpf/tpc/keep/$(sha256sum "$1" | cut -d' ' -f1)"
