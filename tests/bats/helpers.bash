@@ -84,6 +84,9 @@ reap_loader() {
 		fi
 		echo "--- its stderr:" >&2
 		tail -20 "${LOADER_ERR:-/dev/null}" >&2 || true
+		# its loading children too: one left behind holds the test's
+		# output pipe open, and bats waits for that pipe to close
+		pkill -KILL -P "$LOADER_PID" 2>/dev/null || true
 		kill -KILL "$LOADER_PID" 2>/dev/null || true
 		wait "$LOADER_PID" 2>/dev/null
 		return 124
