@@ -27,34 +27,42 @@ static bool int_fits(long long v, const char *text, enum arg_type t)
 }
 
 /* The network operators, and the network types' operators: the spec's
- * table of which applies to which (section 1.3), and their values. */
-static void check_net_match(const struct policy *p, const struct match_arg *m, const struct arg *a, struct diags *d)
+ * table of which applies to which (section 1.3), and their values. In
+ * matchReturnArgs (at_return) a is the returnArg, the value returned. */
+void check_net_match(const struct policy *p, const struct match_arg *m, const struct arg *a, bool at_return,
+		     struct diags *d)
 {
 	struct pos at = m->op_pos.line ? m->op_pos : m->pos;
+	char what[64];
+	if (at_return)
+		snprintf(what, sizeof(what), "the returnArg, of type %s", a->type_name);
+	else
+		snprintf(what, sizeof(what), "arg %d of type %s", a->index, a->type_name);
 	if (!ops[m->op].net && a->type == AT_SOCKADDR_UN) {
 		diag_add(d, p->file, at, SEV_ERROR, "op-type",
-			 "operator %s does not apply to arg %d of type %s: sockaddr_un only supports Family and the string "
+			 "operator %s does not apply to %s: sockaddr_un only supports Family and the string "
 			 "operators on its path",
-			 op_name(m->op), a->index, a->type_name);
+			 op_name(m->op), what);
 		return;
 	}
 	if (!ops[m->op].net) {
 		diag_add(d, p->file, at, SEV_ERROR, "op-type",
-			 "operator %s does not apply to arg %d of type %s: use SPort, DPort, SAddr, DAddr, Protocol, "
+			 "operator %s does not apply to %s: use SPort, DPort, SAddr, DAddr, Protocol, "
 			 "Family, State and their Not forms",
-			 op_name(m->op), a->index, a->type_name);
+			 op_name(m->op), what);
 		return;
 	}
 	const char *why = net_op_conflict(m->op, a->type);
 	if (why) {
-		diag_add(d, p->file, at, SEV_ERROR, "op-type", "operator %s does not apply to arg %d of type %s: %s",
-			 op_name(m->op), a->index, a->type_name, why);
+		diag_add(d, p->file, at, SEV_ERROR, "op-type", "operator %s does not apply to %s: %s", op_name(m->op),
+			 what, why);
 		return;
 	}
 	if (net_op_is_priv(m->op)) /* no values: the port is below 1024 */
 		return;
 	if (m->nvalues == 0)
-		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchArgs entry has no values");
+		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "%s entry has no values",
+			 at_return ? "matchReturnArgs" : "matchArgs");
 	for (int i = 0; i < m->nvalues; i++) {
 		struct net_value nv;
 		char text[200];
@@ -135,7 +143,7 @@ static void check_match_arg(const struct policy *p, const struct hook *h, const 
 		return;
 	}
 	if (ops[m->op].net || arg_type_is_net(a->type) || (a->type == AT_SOCKADDR_UN && !ops[m->op].on_bytes)) {
-		check_net_match(p, m, a, d);
+		check_net_match(p, m, a, false, d);
 		return;
 	}
 	if (m->nvalues == 0)

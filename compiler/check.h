@@ -36,6 +36,10 @@ void check_policy_actions(const struct policy *p, struct diags *d);
  * alone (the others' generic rules stay check_actions.c's) */
 void check_return_actions(const struct policy *p, const struct hook *h, struct diags *d);
 bool return_action_checked_here(const struct action *a);
+/* check.c: a network operator, or any operator on a network type, in
+ * matchArgs or (at_return, a the returnArg) matchReturnArgs */
+void check_net_match(const struct policy *p, const struct match_arg *m, const struct arg *a, bool at_return,
+		     struct diags *d);
 /* check_process.c: process-aware filters and return probes */
 void check_process_filters(const struct policy *p, const struct hook *h, struct diags *d);
 /* check_support.c: what the code generator does not implement yet, and

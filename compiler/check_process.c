@@ -50,10 +50,30 @@ static void check_ns_values(const struct policy *p, const struct match_ns *m, st
 		diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchNamespaces entry has no values");
 }
 
-static void check_return_args(const struct policy *p, const struct selector *s, struct diags *d)
+/* The types a return value may have here: the integers, and a struct
+ * sock pointer (sock, socket: inet_csk_accept's), which is read at
+ * return into a sock_arg and compared by the network operators. */
+static bool return_type_ok(enum arg_type t)
 {
+	return arg_type_is_int(t) || t == AT_SOCK || t == AT_SOCKET;
+}
+
+static void check_return_args(const struct policy *p, const struct hook *h, const struct selector *s,
+			      struct diags *d)
+{
+	/* no returnArg: the value is a 64-bit integer */
+	const struct arg int64 = {.type = AT_INT64, .type_name = "int64", .index = 0};
+	const struct arg *ra = h->has_return_arg && arg_type_known(h->return_arg.type) ? &h->return_arg : &int64;
+	if (h->has_return_arg && !return_type_ok(ra->type))
+		return; /* the returnArg's own error says it */
 	for (int i = 0; i < s->nmatch_return_args; i++) {
 		const struct match_arg *m = &s->match_return_args[i];
+		if (m->op == OP_UNKNOWN || m->op == OP_OTHER)
+			continue;
+		if (ops[m->op].net || arg_type_is_net(ra->type)) {
+			check_net_match(p, m, ra, true, d);
+			continue;
+		}
 		if (m->values && !m->nvalues)
 			diag_add(d, p->file, m->pos, SEV_ERROR, "no-values", "matchReturnArgs entry has no values");
 		for (int v = 0; v < m->nvalues; v++) {
@@ -88,11 +108,17 @@ void check_process_filters(const struct policy *p, const struct hook *h, struct 
 			if (s->match_ns_changes[k].values && !s->match_ns_changes[k].nvalues)
 				diag_add(d, p->file, s->match_ns_changes[k].pos, SEV_ERROR, "no-values",
 					 "matchNamespaceChanges entry has no values");
-		check_return_args(p, s, d);
+		check_return_args(p, h, s, d);
 	}
-	if (h->has_return_arg && !arg_type_is_int(h->return_arg.type) && arg_type_known(h->return_arg.type))
+	if (h->has_return_arg && !return_type_ok(h->return_arg.type) && arg_type_known(h->return_arg.type))
 		diag_add(d, p->file, h->return_arg.type_pos, SEV_ERROR, "unsupported",
-			 "unsupported: returnArg type '%s' (integer types only)", h->return_arg.type_name);
+			 "unsupported: returnArg type '%s' (integer types, sock and socket only)", h->return_arg.type_name);
+	else if (h->has_return_arg && arg_type_is_net(h->return_arg.type) && h->kind != HOOK_KPROBE &&
+		 h->kind != HOOK_FENTRY)
+		diag_add(d, p->file, h->return_arg.type_pos, SEV_ERROR, "unsupported",
+			 "unsupported: returnArg type '%s' on a %s (a returned sock is a kernel function's: kprobes "
+			 "and fentries)",
+			 h->return_arg.type_name, h->kind == HOOK_UPROBE ? "uprobe" : "usdt");
 	if (h->has_return_arg && !h->is_return)
 		diag_add(d, p->file, h->return_pos, SEV_WARNING, "return-arg",
 			 "returnArg without return: true is ignored: the hook has no return probe");

@@ -236,13 +236,19 @@ static void emit_selector(struct buf *b, const struct plan *pl, const struct hoo
 	buf_puts(b, "\t} while (0);\n");
 }
 
-/* matchReturnArgs on the return value, typed by returnArg (default int64). */
-static void emit_return_checks(struct buf *b, const struct hook *h, const struct selector *s)
+/* matchReturnArgs on the return value, typed by returnArg (default
+ * int64); on a returned sock, the network operators (emit_args.c). */
+static void emit_return_checks(struct buf *b, const struct hook_plan *hp, const struct selector *s)
 {
+	const struct hook *h = hp->h;
 	enum arg_type t = h->has_return_arg && arg_type_is_int(h->return_arg.type) ? h->return_arg.type : AT_INT64;
 	const char *ct = arg_types[t].ctype;
 	for (int m = 0; m < s->nmatch_return_args; m++) {
 		const struct match_arg *ma = &s->match_return_args[m];
+		if (ops[ma->op].net) {
+			emit_return_net_check(b, hp, ma);
+			continue;
+		}
 		buf_printf(b, "\t\t/* matchReturnArgs %s (line %d) */\n", op_name(ma->op), ma->pos.line);
 		struct buf c = {0};
 		for (int v = 0; v < ma->nvalues; v++) {
@@ -358,6 +364,8 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 		buf_puts(b, "\t((struct tpc_event *)sc->ev)->retval = ret;\n");
 	for (int i = 0; i < h->nargs; i++)
 		emit_output_arg(b, hp, &h->args[i], with_ret);
+	if (with_ret)
+		emit_return_record(b, hp);
 	if (hp->uses_rate)
 		buf_printf(b,
 			   "\tif (rate_ns && tpc_rate_limited(sc, args_at, off, %d, %d, sel, rate_scope, rate_ns))\n\t\treturn %s;\n",
@@ -443,6 +451,7 @@ static void emit_return_body(struct buf *b, const struct plan *pl, const struct 
 	buf_puts(b, "\tif (!mask)\n\t\treturn 0;\n");
 	emit_action_locals(b, hp);
 	emit_str_locals(b, hp);
+	emit_return_locals(b, hp);
 	if (h->nselectors == 0) {
 		buf_puts(b, "\tact = TPC_ACT_POST;\n");
 	} else {
@@ -450,7 +459,7 @@ static void emit_return_body(struct buf *b, const struct plan *pl, const struct 
 			const struct selector *s = &h->selectors[si];
 			buf_printf(b, "\t/* selector %d (line %d) */\n\tif (!sel && (mask & (1ULL << %d))) do {\n", si + 1,
 				   s->pos.line, si);
-			emit_return_checks(b, h, s);
+			emit_return_checks(b, hp, s);
 			emit_selector_actions(b, h, s, si);
 			emit_fd_actions(b, hp, s, true);
 			buf_puts(b, "\t} while (0);\n");

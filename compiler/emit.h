@@ -48,6 +48,11 @@ void emit_cel_check(struct buf *b, const struct hook_plan *hp, const struct matc
 void emit_arg_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a);
 void emit_output_arg(struct buf *b, const struct hook_plan *hp, const struct arg *a, bool at_return);
 void emit_str_locals(struct buf *b, const struct hook_plan *hp);
+/* A returned sock (returnArg sock/socket): its network filters in
+ * matchReturnArgs, the tuple they read, its record after the args'. */
+void emit_return_net_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma);
+void emit_return_locals(struct buf *b, const struct hook_plan *hp);
+void emit_return_record(struct buf *b, const struct hook_plan *hp);
 /* a sleepable hook: every pre-loaded arg not read yet, read now (at_return:
  * in the return half, where returnCopy sizes come from the return value) */
 void emit_preloads(struct buf *b, const struct hook_plan *hp, bool at_return);

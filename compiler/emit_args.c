@@ -39,10 +39,13 @@ static int size_index(const struct arg *a)
 	return a->size_arg_index ? a->size_arg_index - 1 : -1;
 }
 
-/* The C expression of an arg's value: a[index], or v<slot>. */
+/* The C expression of an arg's value: a[index], or v<slot>; the
+ * returnArg's is the value returned. */
 static void value_expr(char *out, size_t len, const struct hook_plan *hp, const struct arg *a)
 {
-	if (arg_has_value_fn(hp->h, a))
+	if (a == &hp->h->return_arg)
+		snprintf(out, len, "(__u64)ret");
+	else if (arg_has_value_fn(hp->h, a))
 		snprintf(out, len, "v%d", a->slot);
 	else
 		snprintf(out, len, "a[%d]", a->index);
@@ -420,13 +423,35 @@ static bool net_filtered(const struct hook_plan *hp, const struct arg *a)
 	return false;
 }
 
+/* The number in the names of an arg's tuple (k<n>, kr<n>): its slot; the
+ * returned sock's is the one past the last slot. */
+static int net_id(const struct hook_plan *hp, const struct arg *a)
+{
+	return a == &hp->h->return_arg ? hp->h->nargs : a->slot;
+}
+
+/* A network operator of some selector's matchReturnArgs compares the
+ * returned sock: its tuple is read once, as an arg's is. */
+static bool return_net_filtered(const struct hook_plan *hp)
+{
+	const struct hook *h = hp->h;
+	if (!h->has_return_arg || !arg_type_is_net(h->return_arg.type))
+		return false;
+	for (int s = 0; s < h->nselectors; s++)
+		for (int m = 0; m < h->selectors[s].nmatch_return_args; m++)
+			if (ops[h->selectors[s].match_return_args[m].op].net)
+				return true;
+	return false;
+}
+
 static void net_read_call(struct buf *b, const struct hook_plan *hp, const struct arg *a)
 {
 	char v[32];
 	value_expr(v, sizeof(v), hp, a);
 	if (a->type == AT_SOCKADDR_UN) /* Family: the sockaddr itself, not the path it loads */
 		snprintf(v, sizeof(v), "a[%d]", a->index);
-	buf_printf(b, "tpc_net_%s(&k%d, %s", a->type == AT_SOCKADDR_UN ? "sockaddr" : arg_types[a->type].reader, a->slot, v);
+	buf_printf(b, "tpc_net_%s(&k%d, %s", a->type == AT_SOCKADDR_UN ? "sockaddr" : arg_types[a->type].reader,
+		   net_id(hp, a), v);
 	if (a->type == AT_SOCKADDR || a->type == AT_SOCKADDR_UN)
 		buf_printf(b, ", %s", bool_c(arg_user_memory(hp, a)));
 	buf_puts(b, ")");
@@ -474,7 +499,7 @@ static void cond_addr(struct buf *c, const char *field, const struct net_value *
 
 static void emit_net_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma, const struct arg *a)
 {
-	int i = a->slot;
+	int i = net_id(hp, a);
 	char field[48];
 	struct buf c = {0};
 	buf_printf(b, "\t\tif (kr%d == TPC_UNREAD)\n\t\t\tkr%d = ", i, i);
@@ -559,6 +584,38 @@ static void emit_net_check(struct buf *b, const struct hook_plan *hp, const stru
 	}
 	emit_break_if(b, ops[ma->op].negated, c.s);
 	buf_free(&c);
+}
+
+/* matchReturnArgs with a network operator: on the returned sock's tuple. */
+void emit_return_net_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma)
+{
+	buf_printf(b, "\t\t/* matchReturnArgs %s on the returned %s (line %d) */\n", op_name(ma->op),
+		   hp->h->return_arg.type_name, ma->pos.line);
+	emit_net_check(b, hp, ma, &hp->h->return_arg);
+}
+
+/* The return half's locals: the returned sock's tuple when a filter reads it. */
+void emit_return_locals(struct buf *b, const struct hook_plan *hp)
+{
+	if (return_net_filtered(hp))
+		buf_printf(b, "\tstruct tpc_rec_net k%d; /* the returned sock's */\n\tint kr%d = TPC_UNREAD;\n",
+			   hp->h->nargs, hp->h->nargs);
+}
+
+/* After the args, the record of a returnArg that is a kernel struct (a
+ * returned sock): the tuple its filters compared, or read now. */
+void emit_return_record(struct buf *b, const struct hook_plan *hp)
+{
+	const struct arg *a = &hp->h->return_arg;
+	if (!hp->h->has_return_arg || !arg_type_is_net(a->type))
+		return;
+	int i = hp->h->nargs;
+	buf_printf(b, "\t/* returnArg %s: its record follows the args' */\n", a->type_name);
+	if (return_net_filtered(hp))
+		buf_printf(b, "\toff = kr%d != TPC_UNREAD ? tpc_put_net(sc, off, &k%d, kr%d)\n\t\t\t\t : ", i, i, i);
+	else
+		buf_puts(b, "\toff = ");
+	buf_printf(b, "tpc_put_%s(sc, off, (__u64)ret);\n", arg_types[a->type].reader);
 }
 
 void emit_cel_check(struct buf *b, const struct hook_plan *hp, const struct match_arg *ma)

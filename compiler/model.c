@@ -140,21 +140,21 @@ const struct op_info ops[OP_COUNT] = {
 	[OP_MASK] = {"Mask", ARGS_RET, true, false, false, OP_MASK, NEED_NONE},
 	[OP_IN] = {"In", PROC_ANY, false, false, false, OP_IN, NEED_NONE},
 	[OP_NOTIN] = {"NotIn", PROC_ANY, false, false, true, OP_IN, NEED_NONE},
-	[OP_SPORT] = {"SPort", OPW_ARGS, false, false, false, OP_SPORT, NEED_NONE, true},
-	[OP_NOTSPORT] = {"NotSPort", OPW_ARGS, false, false, true, OP_SPORT, NEED_NONE, true},
-	[OP_SPORTPRIV] = {"SPortPriv", OPW_ARGS, false, false, false, OP_SPORTPRIV, NEED_NONE, true},
-	[OP_NOTSPORTPRIV] = {"NotSportPriv", OPW_ARGS, false, false, true, OP_SPORTPRIV, NEED_NONE, true},
-	[OP_DPORT] = {"DPort", OPW_ARGS, false, false, false, OP_DPORT, NEED_NONE, true},
-	[OP_NOTDPORT] = {"NotDPort", OPW_ARGS, false, false, true, OP_DPORT, NEED_NONE, true},
-	[OP_DPORTPRIV] = {"DPortPriv", OPW_ARGS, false, false, false, OP_DPORTPRIV, NEED_NONE, true},
-	[OP_NOTDPORTPRIV] = {"NotDPortPriv", OPW_ARGS, false, false, true, OP_DPORTPRIV, NEED_NONE, true},
-	[OP_SADDR] = {"SAddr", OPW_ARGS, false, false, false, OP_SADDR, NEED_NONE, true},
-	[OP_NOTSADDR] = {"NotSAddr", OPW_ARGS, false, false, true, OP_SADDR, NEED_NONE, true},
-	[OP_DADDR] = {"DAddr", OPW_ARGS, false, false, false, OP_DADDR, NEED_NONE, true},
-	[OP_NOTDADDR] = {"NotDAddr", OPW_ARGS, false, false, true, OP_DADDR, NEED_NONE, true},
-	[OP_PROTOCOL] = {"Protocol", OPW_ARGS, false, false, false, OP_PROTOCOL, NEED_NONE, true},
-	[OP_FAMILY] = {"Family", OPW_ARGS, false, false, false, OP_FAMILY, NEED_NONE, true},
-	[OP_STATE] = {"State", OPW_ARGS, false, false, false, OP_STATE, NEED_NONE, true},
+	[OP_SPORT] = {"SPort", ARGS_RET, false, false, false, OP_SPORT, NEED_NONE, true},
+	[OP_NOTSPORT] = {"NotSPort", ARGS_RET, false, false, true, OP_SPORT, NEED_NONE, true},
+	[OP_SPORTPRIV] = {"SPortPriv", ARGS_RET, false, false, false, OP_SPORTPRIV, NEED_NONE, true},
+	[OP_NOTSPORTPRIV] = {"NotSportPriv", ARGS_RET, false, false, true, OP_SPORTPRIV, NEED_NONE, true},
+	[OP_DPORT] = {"DPort", ARGS_RET, false, false, false, OP_DPORT, NEED_NONE, true},
+	[OP_NOTDPORT] = {"NotDPort", ARGS_RET, false, false, true, OP_DPORT, NEED_NONE, true},
+	[OP_DPORTPRIV] = {"DPortPriv", ARGS_RET, false, false, false, OP_DPORTPRIV, NEED_NONE, true},
+	[OP_NOTDPORTPRIV] = {"NotDPortPriv", ARGS_RET, false, false, true, OP_DPORTPRIV, NEED_NONE, true},
+	[OP_SADDR] = {"SAddr", ARGS_RET, false, false, false, OP_SADDR, NEED_NONE, true},
+	[OP_NOTSADDR] = {"NotSAddr", ARGS_RET, false, false, true, OP_SADDR, NEED_NONE, true},
+	[OP_DADDR] = {"DAddr", ARGS_RET, false, false, false, OP_DADDR, NEED_NONE, true},
+	[OP_NOTDADDR] = {"NotDAddr", ARGS_RET, false, false, true, OP_DADDR, NEED_NONE, true},
+	[OP_PROTOCOL] = {"Protocol", ARGS_RET, false, false, false, OP_PROTOCOL, NEED_NONE, true},
+	[OP_FAMILY] = {"Family", ARGS_RET, false, false, false, OP_FAMILY, NEED_NONE, true},
+	[OP_STATE] = {"State", ARGS_RET, false, false, false, OP_STATE, NEED_NONE, true},
 	[OP_INRANGE] = {"InRange", OPW_ARGS, true, false, false, OP_INRANGE, NEED_NONE},
 	[OP_NOTINRANGE] = {"NotInRange", OPW_ARGS, true, false, true, OP_INRANGE, NEED_NONE},
 	[OP_SUBSTRING] = {"SubString", OPW_ARGS, false, true, false, OP_SUBSTRING, NEED_WHOLE},
@@ -200,7 +200,11 @@ const char *const *op_names_where(enum op_where where)
 {
 	static const char *const pids[] = {"In", "NotIn", NULL};
 	static const char *const binaries[] = {"In", "NotIn", "Prefix", "NotPrefix", "Postfix", "NotPostfix", NULL};
-	static const char *const ret[] = {"Equal", "NotEqual", "GT", "LT", "GreaterThan", "LessThan", "Mask", NULL};
+	static const char *const ret[] = {"Equal",    "NotEqual",  "GT",	     "LT",	     "GreaterThan",
+					  "LessThan", "Mask",	   "SPort",	     "NotSPort",     "SPortPriv",
+					  "NotSportPriv", "DPort", "NotDPort", "DPortPriv", "NotDPortPriv",
+					  "SAddr",    "NotSAddr",  "DAddr",	     "NotDAddr",     "Protocol",
+					  "Family",   "State",	   NULL};
 	switch (where) {
 	case OPW_ARGS: return op_names;
 	case OPW_RETURN: return ret;

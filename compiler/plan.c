@@ -365,6 +365,9 @@ static void plan_sets(struct hook_plan *hp)
 			else if (arg_type_is_int(a->type))
 				int_set(hp, ma, ma->values, ma->nvalues, a);
 		}
+		for (int m = 0; m < sel->nmatch_return_args; m++) /* a returned sock's */
+			if (ops[sel->match_return_args[m].op].net)
+				net_set(hp, &sel->match_return_args[m]);
 		for (int m = 0; m < sel->nmatch_binaries; m++) {
 			enum op pos = ops[sel->match_binaries[m].op].positive;
 			if (pos == OP_IN || pos == OP_PREFIX)
@@ -575,9 +578,12 @@ static void plan_cost(struct hook_plan *hp, const struct policy *p, struct diags
 			}
 		}
 		for (int m = 0; m < sel->nmatch_return_args; m++) {
-			cost_add(&c, COST_FILTER, sel->match_return_args[m].pos);
-			cost_ints(&c, NULL, sel->match_return_args[m].values, sel->match_return_args[m].nvalues,
-				  sel->match_return_args[m].pos);
+			const struct match_arg *ma = &sel->match_return_args[m];
+			cost_add(&c, COST_FILTER, ma->pos);
+			if (net_op_is_addr(ma->op))
+				cost_addrs(&c, ma);
+			else
+				cost_ints(&c, ops[ma->op].net ? ma : NULL, ma->values, ma->nvalues, ma->pos);
 		}
 	}
 	free(c.set_counted);

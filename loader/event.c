@@ -45,6 +45,11 @@ static tpc_s64 ret_of_type(tpc_s64 r, const char *type)
 	return r;
 }
 
+int tpc_ret_has_record(const char *type)
+{
+	return type && (!strcmp(type, "sock") || !strcmp(type, "socket"));
+}
+
 int tpc_event_decode(const void *data, size_t len,
 		     const struct tpc_manifest *m, struct tpc_ev *ev,
 		     char *err, size_t errlen)
@@ -98,6 +103,12 @@ int tpc_event_decode(const void *data, size_t len,
 				 ev->h.hook, i);
 			return -1;
 		}
+	}
+	ev->has_ret = ev->hook->ret && tpc_ret_has_record(ev->hook->return_type);
+	if (ev->has_ret && tpc_record_take(base, ev->h.size, &off, &ev->ret)) {
+		snprintf(err, errlen, "hook %u: return record out of bounds",
+			 ev->h.hook);
+		return -1;
 	}
 	return 0;
 }

@@ -25,6 +25,10 @@ struct tpc_ev {
 	struct tpc_value bin;   /* binary path record */
 	int nargs;
 	struct tpc_value args[TPL_MAX_ARGS];
+	/* the returnArg's record when it is a kernel struct (a returned
+	 * sock: tpc_ret_has_record), after the args' */
+	int has_ret;
+	struct tpc_value ret;
 	/* kernelStackTrace / userStackTrace, symbolised (stacks.h); NULL
 	 * when the event has none */
 	const struct tpl_stack *kstack, *ustack;
@@ -41,6 +45,10 @@ int tpc_event_decode(const void *data, size_t len,
  * events both carry their strings this way. */
 int tpc_record_take(const char *base, size_t size, size_t *off,
 		    struct tpc_value *v);
+
+/* A return value of this returnArg type comes with its own record
+ * (sock, socket: the returned struct sock, read at return). */
+int tpc_ret_has_record(const char *return_type);
 
 /* Length of a string value: up to its first NUL within len. */
 size_t tpc_value_strlen(const struct tpc_value *v);

@@ -250,7 +250,10 @@ int tpl_print_compact(const struct tpl_out *o, const struct tpl_event *e)
 			compact_arg(f, &h->args[i], &ev->args[i]);
 		}
 		fputc(')', f);
-		if (h->ret)
+		if (ev->has_ret) {
+			fputs(" = ", f);
+			tpl_karg_compact(f, tpl_karg_of(h->return_type), &ev->ret);
+		} else if (h->ret)
 			fprintf(f, " = %lld", (long long)ev->h.retval);
 		if (ev->h.origin & TPC_ORIGIN_LATE)
 			fputs(" (read at exit)", f);

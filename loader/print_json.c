@@ -384,7 +384,12 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 		json_return(f, h, ev->h.retval);
 	}
 	fputc(']', f);
-	if (h->ret && !(style & TPL_JSON_RETURN_IN_ARGS))
+	if (ev->has_ret && !(style & TPL_JSON_RETURN_IN_ARGS)) {
+		/* a returned sock: its sock_arg, as an arg of its type is printed */
+		fputs(",\"return\":{", f);
+		tpl_karg_json(f, tpl_karg_of(h->return_type), h->return_type, &ev->ret, 0);
+		fputc('}', f);
+	} else if (h->ret && !(style & TPL_JSON_RETURN_IN_ARGS))
 		json_return_typed(f, h->return_type, (long long)ev->h.retval);
 	/* checked at the syscall's exit: an argument could not be read at
 	 * its entry (its page was not present yet) */

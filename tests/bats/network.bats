@@ -580,7 +580,7 @@ c.recv(10); c.close()' >"$T/client.pid"
 	[ "$(jq -c '{family, saddr, daddr}' "$T/ev")" = '{"family":"AF_INET6","saddr":"::ffff:127.0.0.1","daddr":"::ffff:127.0.0.1"}' ]
 }
 
-@test "the spec's accepted-connection owner policy (returnArgAction TrackSock, NotDAddr + State, UntrackSock + NoPost) passes the verifier" {
+@test "the spec's accepted-connection owner policy (returnArg sock, SPort range in matchReturnArgs, returnArgAction TrackSock, NotDAddr + State, UntrackSock + NoPost) passes the verifier" {
 	write_policy "$T/p.yaml" <<-EOF
 	apiVersion: cilium.io/v1alpha1
 	kind: TracingPolicy
@@ -590,8 +590,10 @@ c.recv(10); c.close()' >"$T/client.pid"
 	  - call: inet_csk_accept
 	    syscall: false
 	    return: true
-	    returnArg: {index: 0, type: uint64}
+	    returnArg: {index: 0, type: sock}
 	    returnArgAction: TrackSock
+	    selectors:
+	    - matchReturnArgs: [{index: 0, operator: SPort, values: ["8000:8099"]}]
 	  - call: tcp_rcv_established
 	    syscall: false
 	    args: [{index: 0, type: sock, label: conn}]
@@ -609,11 +611,59 @@ c.recv(10); c.close()' >"$T/client.pid"
 	run "$TPC" "$T/p.yaml" -o "$T/p.bpf.o" --emit-c "$T/p.c"
 	[ "$status" -eq 0 ]
 	grep -q 'tpc_track_sock((__u64)ret);' "$T/p.c"
+	grep -q 'k0.sport >= 8000 && k0.sport <= 8099' "$T/p.c"
 	run "$TPLOAD" --verify "$T/p.bpf.o"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -q 'kretprobe/inet_csk_accept ok'
 	echo "$output" | grep -q 'kprobe/tcp_rcv_established ok'
+}
+
+@test "matchReturnArgs on a returned sock: every network operator, sets and CIDR tables, socket too; the tuple is read once; passes the verifier" {
+	write_policy "$T/p.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata: {name: accept-filters}
+	spec:
+	  kprobes:
+	  - call: inet_csk_accept
+	    syscall: false
+	    return: true
+	    returnArg: {index: 0, type: sock}
+	    selectors:
+	    - matchReturnArgs:
+	      - {index: 0, operator: DPort, values: ["443", "8000:8099"]}
+	      - {index: 0, operator: NotSPort, values: ["22"]}
+	      - {index: 0, operator: DAddr, values: ["10.0.0.0/8", "fd00::/8", "::ffff:192.168.0.0/112"]}
+	      - {index: 0, operator: NotSAddr, values: ["127.0.0.1"]}
+	      - {index: 0, operator: Protocol, values: ["IPPROTO_TCP"]}
+	    - matchReturnArgs:
+	      - {index: 0, operator: Family, values: ["AF_INET6"]}
+	      - {index: 0, operator: State, values: ["TCP_ESTABLISHED", "TCP_SYN_RECV"]}
+	      - {index: 0, operator: DPortPriv}
+	      - {index: 0, operator: NotSportPriv}
+	    - matchReturnArgs:
+	      - {index: 0, operator: NotDPort, values: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]}
+	      - {index: 0, operator: NotDAddr, values: ["10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16", "10.5.0.0/16", "10.6.0.0/16", "10.7.0.0/16", "10.8.0.0/16", "10.9.0.0/16", "10.10.0.0/16", "10.11.0.0/24", "10.12.0.0/24"]}
+	  - call: sock_alloc
+	    syscall: false
+	    return: true
+	    returnArg: {index: 0, type: socket}
+	    selectors:
+	    - matchReturnArgs: [{index: 0, operator: Family, values: ["AF_UNIX"]}]
+	EOF
+	run "$TPC" "$T/p.yaml" -o "$T/p.bpf.o" --emit-c "$T/p.c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# one read of the returned sock per event, whichever selectors compare it
+	[ "$(grep -B1 'kr0 = tpc_net_sock(&k0, (__u64)ret);' "$T/p.c" | grep -c 'if (kr0 == TPC_UNREAD)')" -eq 11 ]
+	grep -q 'tpc_put_net(sc, off, &k0, kr0)' "$T/p.c"
+	grep -q 'kr0 = tpc_net_socket(&k0, (__u64)ret);' "$T/p.c"
+	run "$TPLOAD" --verify "$T/p.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q 'kretprobe/inet_csk_accept ok'
+	echo "$output" | grep -q 'kretprobe/sock_alloc ok'
 }
 
 @test "matchReturnActions TrackSock argSock 0 tracks the returned sock when matchReturnArgs match, and passes the verifier" {
