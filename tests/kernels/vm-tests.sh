@@ -1336,6 +1336,58 @@ test_kretprobe_copy() {
 		jq -r . | base64 -d | od -An -tx1 | tr -d ' \n')" "$(od -An -tx1 "$W/script" | tr -d ' \n')" "bytes"
 }
 
+# ---- network.bats: a returned sock (kretprobes do not attach on the host) --
+
+kprobe_test kretprobe_sock "returnArg sock (inet_csk_accept): the accepted sock's exact sock_arg for loopback TCP over IPv4 and IPv6; matchReturnArgs DPort takes the client ports it names only"
+policy_kretprobe_sock() {
+	cat <<EOF
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "accepted"
+spec:
+  kprobes:
+  - call: "inet_csk_accept"
+    syscall: false
+    return: true
+    returnArg:
+      index: 0
+      type: "sock"
+    selectors:
+    - matchReturnArgs:
+      - index: 0
+        operator: "DPort"
+        values: ["40101", "40103"]
+EOF
+}
+test_kretprobe_sock() {
+	start_loader "$OBJ"
+	# the accepted sock's peer is the client: its port is the client's
+	local p
+	for p in "127.0.0.1 40001 40101" "127.0.0.1 40002 40102" "::1 40003 40103"; do
+		# shellcheck disable=SC2086
+		$PROGS/tcp_accept $p >/dev/null || { echo "tcp_accept $p failed"; return 1; }
+	done
+	stop_loader
+	eq "$(count_events '.process_kprobe.function_name == "inet_csk_accept"')" 2 "accepts reported (ports 40101, 40103)"
+	eq "$(count_events '.process_kprobe.return.sock_arg.dport == 40102')" 0 "events of the accept from port 40102"
+	local v4 v6
+	v4=$(events 'select(.process_kprobe.return.sock_arg.dport == 40101) | .process_kprobe')
+	v6=$(events 'select(.process_kprobe.return.sock_arg.dport == 40103) | .process_kprobe')
+	eq "$(jq -c '.return.sock_arg | del(.cookie)' <<<"$v4")" \
+		'{"family":"AF_INET","type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":"127.0.0.1","daddr":"127.0.0.1","sport":40001,"dport":40101,"state":"TCP_ESTABLISHED"}' \
+		"IPv4 sock_arg"
+	eq "$(jq -c '.return.sock_arg | del(.cookie)' <<<"$v6")" \
+		'{"family":"AF_INET6","type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":"::1","daddr":"::1","sport":40003,"dport":40103,"state":"TCP_ESTABLISHED"}' \
+		"IPv6 sock_arg"
+	# the cookie is the struct sock's kernel address: a different sock each
+	[[ "$(jq -r .return.sock_arg.cookie <<<"$v4")" =~ ^[1-9][0-9]+$ ]] || { echo "no cookie: $v4"; return 1; }
+	[ "$(jq -r .return.sock_arg.cookie <<<"$v4")" != "$(jq -r .return.sock_arg.cookie <<<"$v6")" ] ||
+		{ echo "the two socks have one cookie"; return 1; }
+	eq "$(jq -r .process.binary <<<"$v4")" "$PROGS/tcp_accept" "the accepting binary"
+	eq "$(jq -c .args <<<"$v4")" '[]' "args (none declared)"
+}
+
 kprobe_test kprobe_sigkill "Sigkill from a kernel function's kprobe (vfs_write, file arg): the writer dies, the file is unchanged"
 policy_kprobe_sigkill() {
 	cat <<EOF
