@@ -6,7 +6,9 @@
  * Kernel structs are read with CO-RE through local types named
  * <struct>___rt that declare only the members used; sk_type and
  * sk_protocol were bitfields before 5.6, so they are read as bitfields
- * (which also reads a plain member). Packet headers and struct sockaddr
+ * (which also reads a plain member). An skb's sec_path is read only
+ * where the running kernel has it (bpf_core_field_exists and friends:
+ * CONFIG_XFRM). Packet headers and struct sockaddr
  * are UAPI layouts, read as bytes. A reader returns 0, or -1 when the
  * pointer is NULL or the first read fails (a fault record; a filter on
  * it fails). */
@@ -49,6 +51,19 @@ struct sock___rt {
 struct socket___rt {
 	struct sock___rt *sk;
 };
+/* skb extensions (CONFIG_SKB_EXTENSIONS): a block of chunks of 8 bytes,
+ * offset[id] the chunk where extension id starts; the sec_path one
+ * (SKB_EXT_SEC_PATH) exists only with CONFIG_XFRM. */
+struct skb_ext___rt {
+	__u8 offset[1];
+};
+struct sec_path___rt {
+	int len;
+	int olen;
+};
+enum skb_ext_id___rt {
+	SKB_EXT_SEC_PATH___rt = 1,
+};
 struct sk_buff___rt {
 	unsigned int len;
 	__u32 hash;
@@ -56,6 +71,8 @@ struct sk_buff___rt {
 	__u32 mark;
 	unsigned char *head;
 	__u16 network_header;
+	__u8 active_extensions;
+	struct skb_ext___rt *extensions;
 };
 
 #pragma clang attribute pop
@@ -93,6 +110,27 @@ static __always_inline int tpc_net_socket(struct tpc_rec_net *r, __u64 ptr)
 	return tpc_net_sock(r, sk);
 }
 
+/* sec_path_len and sec_path_olen: the XFRM states an skb went through
+ * (len: on input, olen: on offload output), from its sec_path extension
+ * when it has one; 0 on kernels without XFRM or skb extensions. */
+static __always_inline void tpc_net_skb_secpath(struct tpc_rec_net *r, struct sk_buff___rt *skb)
+{
+	if (!bpf_core_field_exists(skb->active_extensions) || !bpf_core_field_exists(skb->extensions) ||
+	    !bpf_core_enum_value_exists(enum skb_ext_id___rt, SKB_EXT_SEC_PATH___rt) ||
+	    !bpf_core_type_exists(struct sec_path___rt))
+		return;
+	__u32 id = bpf_core_enum_value(enum skb_ext_id___rt, SKB_EXT_SEC_PATH___rt);
+	if (id >= 8 || !(BPF_CORE_READ(skb, active_extensions) & (1U << id)))
+		return;
+	struct skb_ext___rt *ext = BPF_CORE_READ(skb, extensions);
+	__u8 chunk;
+	if (!ext || bpf_probe_read_kernel(&chunk, 1, (void *)ext + bpf_core_field_offset(struct skb_ext___rt, offset) + id))
+		return;
+	struct sec_path___rt *sp = (struct sec_path___rt *)((void *)ext + ((__u32)chunk << 3));
+	r->sec_path_len = BPF_CORE_READ(sp, len);
+	r->sec_path_olen = BPF_CORE_READ(sp, olen);
+}
+
 /* IPv6 extension headers skipped to find the transport protocol: hop-by-
  * hop, routing, fragment, AH, destination options; at most 7 of them. */
 static __always_inline int tpc_ipv6_ext(__u8 nh)
@@ -111,6 +149,7 @@ static __always_inline int tpc_net_skb(struct tpc_rec_net *r, __u64 ptr)
 	r->hash = BPF_CORE_READ(skb, hash);
 	r->priority = BPF_CORE_READ(skb, priority);
 	r->mark = BPF_CORE_READ(skb, mark);
+	tpc_net_skb_secpath(r, skb);
 	unsigned char *nh = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
 	__u8 ip[40];
 	if (bpf_probe_read_kernel(ip, 20, nh))
