@@ -156,6 +156,22 @@ END {
 			((r, "tpc") in ucall) ? ucall[r, "tpc"] : "n/a", ((r, "bpftrace") in ucall) ? ucall[r, "bpftrace"] : "n/a"
 	}
 
+	# 1. the network row (net.sh): one address and one port of connect's
+	# sockaddr, on the miss path and on the matched path (event posted)
+	nname["n1"] = "N1 connect's sockaddr, SAddr + SPort, missed (other port)"
+	nname["n1m"] = "N1 connect's sockaddr, SAddr + SPort, matched (event posted)"
+	split("n1 n1m", NN, " ")
+	for (i = 1; i <= 2; i++) {
+		r = NN[i]
+		if (!has(r, "tpc") && !has(r, "bpftrace") && !(("n1", "tpc") in na))
+			continue
+		f = floor_of(r)
+		ratio = (has(r, "tpc") && has(r, "bpftrace") && added(r, "bpftrace") > 0) ? added(r, "tpc") / added(r, "bpftrace") : -1
+		printf "| 1 | %s: ns/event (added over floor) | %s | %s | %s | | %s |\n", nname[r], \
+			f < 0 ? "n/a" : fmt(f), cell(r, "tpc"), cell(r, "bpftrace"), \
+			ratio < 0 ? "-" : sprintf("%.2f× bpftrace's added", ratio)
+	}
+
 	# 2. matched path
 	bt = matched_best("tpc"); bb = matched_best("bpftrace")
 	printf "| 2 | matched path: events/s delivered with zero loss | - | %s | %s | ≥ 500,000 | %s |\n", \
@@ -215,14 +231,14 @@ END {
 	print ""
 	print "Added cost is over the floor measured in the same phase (tpc and"
 	print "bpftrace run in separate phases beside the floor; see cost.sh)."
-	print "Other processes' openat calls are in the counts too: the storm's"
+	print "Other processes' openat (N1: connect) calls are in the counts too: the storm's"
 	print "share of the events below says how clean a row is."
 	print ""
 	print "## 1. Cost per event, rounds"
 	print ""
 	print "| row | program | ns/event, each storm | storm share of events | storm calls/s |"
 	print "| --- | --- | --- | --- | --- |"
-	nt = split("b1 b2 b3 b4 b5 b6 u1 u2", RR, " ") # the storm rows, then the uprobe rows
+	nt = split("b1 b2 b3 b4 b5 b6 u1 u2 n1 n1m", RR, " ") # the storm rows, the uprobe rows, the connect storm's
 	for (i = 1; i <= nt; i++) {
 		r = RR[i]
 		nw = split("floor_tpc tpc floor_limit limit floor_bpftrace bpftrace", W, " ")

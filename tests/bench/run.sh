@@ -6,7 +6,7 @@
 #
 #   tests/bench/run.sh            everything (about 2.5 minutes here)
 #   tests/bench/run.sh cost ...   only the named steps:
-#                                 cost uprobe matched system compile startup
+#                                 cost uprobe net matched system compile startup
 #
 # TPC and TPLOAD name other builds of tpc and tp-load to measure.
 # Needs root. Installs bpftrace, gnuplot and time from Debian itself: the
@@ -26,6 +26,7 @@ TPLOAD="${TPLOAD:-$REPO/out/bin/tp-load}"
 . "$HERE/lib.sh"
 . "$HERE/cost.sh"
 . "$HERE/uprobe.sh"
+. "$HERE/net.sh"
 . "$HERE/matched.sh"
 . "$HERE/system.sh"
 . "$HERE/compile.sh"
@@ -51,7 +52,7 @@ fi
 make -s -C "$HERE" OUT="$REPO/out"
 
 steps=("$@")
-((${#steps[@]})) || steps=(cost uprobe matched system compile startup)
+((${#steps[@]})) || steps=(cost uprobe net matched system compile startup)
 
 rm -rf "$WORK"
 mkdir -p "$WORK" /tmp/tpc-bench
@@ -79,6 +80,7 @@ for step in "${steps[@]}"; do
 	case "$step" in
 	cost) measure_cost ;;
 	uprobe) measure_uprobe ;;
+	net) measure_net ;;
 	matched) measure_matched ;;
 	system) measure_system ;;
 	compile) measure_compile ;;
