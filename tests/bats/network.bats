@@ -448,8 +448,11 @@ l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 l.bind(("127.0.0.1", 47601)); l.listen()
 print(os.getpid(), flush=True)
 a, _ = l.accept(); time.sleep(0.3); a.close(); l.close()' >"$T/server.pid" &
-	local server=$!
-	sleep 0.3
+	local server=$! i
+	# the server prints its pid once it listens: connect only then (a fixed
+	# sleep lost the race on a loaded machine)
+	for i in $(seq 100); do [ -s "$T/server.pid" ] && break; sleep 0.1; done
+	[ -s "$T/server.pid" ]
 	python3 -c '
 import socket, os
 c = socket.socket(); c.connect(("127.0.0.1", 47601)); print(os.getpid(), flush=True)
