@@ -101,7 +101,7 @@ static bool read_file(const char *path, char **data, size_t *len)
 	}
 }
 
-/* Runs clang (or llvm-objcopy) and waits for it. SIGINT, SIGTERM and SIGHUP are blocked
+/* Runs clang and waits for it. SIGINT, SIGTERM and SIGHUP are blocked
  * from before the spawn to the end of the wait and taken with SIGCHLD by
  * sigwaitinfo, so none can slip between the spawn and the wait: on one,
  * clang is stopped and reaped, tpc_signal set, and -1 returned with
@@ -157,61 +157,22 @@ static int run_tool(const char *clang, char **argv, posix_spawn_file_actions_t *
 	return rc;
 }
 
-/* Trims the object clang wrote at OBJ in DIR (objstrip.c says what and
- * why) with llvm-objcopy, in place, and reads it back into *objdata. */
-static int strip(const char *dir, const char *obj, const char *log, char **objdata, size_t *objlen, char **err)
+/* Trims the object clang wrote (objstrip.c says what and why), in
+ * memory: *objdata is replaced by the trimmed bytes, which are what the
+ * .sha256 and .sig describe. */
+static int strip(char **objdata, size_t *objlen, char **err)
 {
-	char *ext = NULL, *ext_path = xasprintf("%s/btf_ext.bin", dir), *update = NULL;
-	size_t ext_len = 0;
-	if (objstrip_btf_ext(*objdata, *objlen, &ext, &ext_len)) {
-		bool wrote = write_file(ext_path, ext, ext_len);
-		free(ext);
-		if (!wrote) {
-			*err = xasprintf("cannot write %s: %s", ext_path, strerror(errno));
-			free(ext_path);
-			return -1;
-		}
-		update = xasprintf("--update-section=.BTF.ext=%s", ext_path);
+	char *out = NULL, *why = NULL;
+	size_t len = 0;
+	if (objstrip_trim(*objdata, *objlen, &out, &len, &why)) {
+		*err = xasprintf("cannot trim the object clang wrote: %s (tpc --keep-debug keeps it whole)", why);
+		free(why);
+		return -1;
 	}
-	int ret = -1;
-	char *tool = objstrip_tool(getenv("TPC_CLANG") && *getenv("TPC_CLANG") ? getenv("TPC_CLANG") : "clang");
-	/* the update, when there is one, goes before the object's name */
-	char *argv[] = {tool, "--strip-debug", "--remove-section=.rel.BTF", "--remove-section=.rel.BTF.ext",
-			"--remove-section=.llvm_addrsig", "--wildcard", "--strip-symbol=LBB*",
-			update ? update : (char *)obj, update ? (char *)obj : NULL, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	int status = 0, spawn_err = 0;
-	int rc = run_tool(tool, argv, &fa, &status, &spawn_err);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc && spawn_err)
-		*err = xasprintf("cannot run %s: %s (install llvm, set TPC_OBJCOPY, or keep the debug info: "
-				 "tpc --keep-debug)", tool, strerror(spawn_err));
-	else if (rc)
-		*err = xasprintf("interrupted");
-	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		char *text = read_small_file(log);
-		*err = xasprintf("%s failed (%s %d)\n%s", tool, WIFEXITED(status) ? "exit" : "signal",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), text);
-		free(text);
-	} else {
-		char *data = NULL;
-		size_t len = 0;
-		if (!read_file(obj, &data, &len))
-			*err = xasprintf("cannot read the object %s wrote (%s): %s", tool, obj, strerror(errno));
-		else {
-			free(*objdata);
-			*objdata = data;
-			*objlen = len;
-			ret = 0;
-		}
-	}
-	free(tool);
-	free(ext_path);
-	free(update);
-	return ret;
+	free(*objdata);
+	*objdata = out;
+	*objlen = len;
+	return 0;
 }
 
 int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objdata, size_t *objlen, char **err)
@@ -291,7 +252,7 @@ int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objd
 		ok = false;
 		goto out;
 	}
-	if (!keep_debug && strip(dir, obj, log, objdata, objlen, err)) {
+	if (!keep_debug && strip(objdata, objlen, err)) {
 		ok = false;
 		goto out;
 	}

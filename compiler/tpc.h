@@ -1023,10 +1023,10 @@ void manifest_encode(struct buf *b, const char *s);
  * or "interrupted" when a signal (tpc_signal) stopped clang, whose
  * temporary directory is then gone. */
 int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **obj, size_t *obj_len, char **err);
-/* objstrip.c: .BTF.ext without its line info (false: nothing to drop) and
- * the llvm-objcopy that goes with CLANG */
-bool objstrip_btf_ext(const char *obj, size_t len, char **ext, size_t *ext_len);
-char *objstrip_tool(const char *clang);
+/* objstrip.c: the object OBJ without DWARF, line info, .llvm_addrsig, the
+ * relocations of .BTF/.BTF.ext and LLVM's branch labels: 0 and the new
+ * image in *out (malloc'ed), or -1 and why in *err (malloc'ed) */
+int objstrip_trim(const char *obj, size_t len, char **out, size_t *out_len, char **err);
 
 /* output.c: the files a compile writes (the object first, then files
  * beside it: OBJ.sha256, OBJ.sig). prepare refuses a destination that

@@ -44,11 +44,11 @@ openat_policy() {
 
 # fake_clang FILE BODY: a stand-in for clang (TPC_CLANG) running BODY in
 # tpc's scratch directory; clang's arguments end with -o policy.bpf.o.
-# What it writes is no ELF object: llvm-objcopy is stood in for by true.
+# What it writes is no ELF object, so tpc runs with --keep-debug, which
+# writes clang's object as it is.
 fake_clang() {
 	printf '#!/bin/sh\n%s\n' "$2" >"$1"
 	chmod +x "$1"
-	export TPC_OBJCOPY=true
 }
 
 @test "-o onto a device node is refused, naming it, and the node stays a device (/dev/null too)" {
@@ -135,7 +135,7 @@ fake_clang() {
 	# the stand-in for clang lists the object's directory while tpc waits
 	fake_clang "$BATS_TEST_TMPDIR/clang" "ls -A '$OUTDIR' >'$seen'; printf obj >policy.bpf.o"
 	umask 022
-	TPC_CLANG="$BATS_TEST_TMPDIR/clang" run "$TPC" "$POLICY" -o "$out"
+	TPC_CLANG="$BATS_TEST_TMPDIR/clang" run "$TPC" --keep-debug "$POLICY" -o "$out"
 	[ "$status" -eq 0 ]
 	cat "$seen"
 	[ "$(wc -l <"$seen")" -eq 2 ]
@@ -161,7 +161,7 @@ while [ ! -e "$SYNC/go" ]; do sleep 0.01; done'
 		mkdir "$sync"
 		pids=()
 		for i in 1 2 3 4; do
-			SYNC="$sync" TPC_CLANG="$BATS_TEST_TMPDIR/clang" "$TPC" --no-btf "$POLICY" -o "$out" &
+			SYNC="$sync" TPC_CLANG="$BATS_TEST_TMPDIR/clang" "$TPC" --keep-debug --no-btf "$POLICY" -o "$out" &
 			pids+=($!)
 		done
 		for ((i = 0; i < 400; i++)); do
@@ -187,7 +187,7 @@ kill_during_compile() {
 	: >"$CLANG_PIDFILE"
 	fake_clang "$BATS_TEST_TMPDIR/clang" 'echo $$ >"$CLANG_PIDFILE"; exec sleep 60'
 	CLANG_PIDFILE="$CLANG_PIDFILE" TMPDIR="$tmp" TPC_CLANG="$BATS_TEST_TMPDIR/clang" \
-		env --default-signal "$TPC" --no-btf "$POLICY" -o "$out" &
+		env --default-signal "$TPC" --keep-debug --no-btf "$POLICY" -o "$out" &
 	local pid=$! i
 	for ((i = 0; i < 200; i++)); do
 		[ -s "$CLANG_PIDFILE" ] && break

@@ -44,9 +44,22 @@ teardown() {
 	run "$TPC" --keep-debug "$REPO/policies/default.yaml" -o "$t/k.bpf.o"
 	[ "$status" -eq 0 ]
 	readelf -S -W "$t/k.bpf.o" | grep -q ' \.debug_info '
-	TPC_OBJCOPY=/nonexistent/llvm-objcopy run "$TPC" "$REPO/policies/default.yaml" -o "$t/n.bpf.o"
+	# the trimmed object is the debug one less what goes: same code,
+	# same relocations, same BTF, same verdicts
+	cmp <(llvm-objcopy -O binary --only-section=.BTF "$t/k.bpf.o" /dev/stdout) \
+		<(llvm-objcopy -O binary --only-section=.BTF "$t/d.bpf.o" /dev/stdout)
+	# (offset, type, symbol: the symbols' indices differ)
+	local code_relocs='/^Relocation section/ { keep = $0 !~ /BTF|debug/; next } keep && NF == 5 { print $1, $3, $4, $5 }'
+	diff <(readelf -r -W "$t/k.bpf.o" | awk "$code_relocs") <(readelf -r -W "$t/d.bpf.o" | awk "$code_relocs")
+	diff <("$TPLOAD" --verify "$t/k.bpf.o" 2>&1 | sed 's/^[^:]*: //') \
+		<("$TPLOAD" --verify "$t/d.bpf.o" 2>&1 | sed 's/^[^:]*: //')
+	# what clang wrote is trimmed by tpc itself: an object it cannot
+	# read is an internal error, and nothing is written
+	printf '#!/bin/sh\nprintf obj >policy.bpf.o\n' >"$t/clang"
+	chmod +x "$t/clang"
+	TPC_CLANG="$t/clang" run "$TPC" "$REPO/policies/default.yaml" -o "$t/n.bpf.o"
 	[ "$status" -eq 3 ]
-	[ "$output" = "tpc: internal error: cannot run /nonexistent/llvm-objcopy: No such file or directory (install llvm, set TPC_OBJCOPY, or keep the debug info: tpc --keep-debug)" ]
+	[ "$output" = "tpc: internal error: cannot trim the object clang wrote: it is no ELF file (tpc --keep-debug keeps it whole)" ]
 	[ ! -e "$t/n.bpf.o" ]
 }
 

@@ -85,7 +85,7 @@ static int run_tpc(const struct opts *o, const char *yaml_path, const char *c_pa
 {
 	char *obj = xasprintf("%s/out.bpf.o", workdir);
 	char *log = xasprintf("%s/tpc.log", workdir);
-	char *argv[] = {(char *)o->tpc, "--no-btf", (char *)yaml_path, "-o", obj, "--emit-c", (char *)c_path, NULL};
+	char *argv[] = {(char *)o->tpc, "--no-btf", "--keep-debug", (char *)yaml_path, "-o", obj, "--emit-c", (char *)c_path, NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -315,13 +315,11 @@ static bool make_fake_clang(void)
 {
 	char *path = xasprintf("%s/fake-clang", workdir);
 	/* tpc runs "$TPC_CLANG ... -o policy.bpf.o" in its own temporary
-	 * directory, then $TPC_OBJCOPY on what it wrote; only the --emit-c
-	 * output is wanted here */
+	 * directory; only the --emit-c output is wanted here, and the empty
+	 * object is written as it is (run_tpc passes --keep-debug) */
 	bool ok = write_text(path, "#!/bin/sh\n: > policy.bpf.o\n") && chmod(path, 0755) == 0;
-	if (ok) {
+	if (ok)
 		setenv("TPC_CLANG", path, 1);
-		setenv("TPC_OBJCOPY", "true", 1);
-	}
 	free(path);
 	return ok;
 }
