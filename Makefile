@@ -54,10 +54,10 @@ COMMON_OBJ   := $(patsubst common/%.c,$(OBJDIR)/common/%.o,$(COMMON_SRC))
 all: $(BIN)/tpc $(BIN)/tp-load
 
 $(BIN)/tpc: $(COMPILER_OBJ) $(COMMON_OBJ) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf -lelf -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lyaml -lbpf -lelf -ldl
 
 $(BIN)/tp-load: $(LOADER_OBJ) $(COMMON_OBJ) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpcre2-8 -lpthread -ldl -lcrypto
+	$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz -lpcre2-8 -lpthread -ldl
 
 # The compiler's switches over its enums (hook kinds, operators, actions,
 # arg classes) have no default: a new enumerator is a build error until

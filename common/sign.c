@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "crypto_lazy.h"
 #include "sha256.h"
 #include "sign.h"
 
@@ -63,6 +64,8 @@ static struct tpc_key *wrap(EVP_PKEY *pkey, char *err, size_t errlen, const char
 
 struct tpc_key *tpc_key_read_private(const char *path, char *err, size_t errlen)
 {
+	if (tpc_crypto_open(err, errlen))
+		return NULL;
 	errno = 0;
 	BIO *b = BIO_new_file(path, "r");
 	if (!b) {
@@ -80,6 +83,8 @@ struct tpc_key *tpc_key_parse_public(const void *pem, size_t len, char *err, siz
 		snprintf(err, errlen, "too long for a public key");
 		return NULL;
 	}
+	if (tpc_crypto_open(err, errlen))
+		return NULL;
 	BIO *b = BIO_new_mem_buf(pem, (int)len);
 	if (!b) {
 		snprintf(err, errlen, "out of memory");
@@ -140,6 +145,9 @@ int tpc_sig_parse(const char *text, size_t len, char id[TPC_KEY_ID_LEN + 1], uns
 	if (b64[B64 - 1] != '=' || b64[B64 - 2] != '=')
 		return -1;
 	unsigned char raw[3 * (B64 / 4)];
+	char why[256];
+	if (tpc_crypto_open(why, sizeof(why)))
+		return -1;
 	if (EVP_DecodeBlock(raw, (const unsigned char *)b64, B64) != (int)sizeof(raw) || raw[TPC_SIG_LEN] ||
 	    raw[TPC_SIG_LEN + 1]) /* the padding's bits are zero in the one spelling of 64 bytes */
 		return -1;

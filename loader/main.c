@@ -472,6 +472,17 @@ static void redact_event(struct tpl_out *o, size_t mark)
  * Redaction and the export filters (filter.h) see its JSON form, whatever
  * the output form; the metrics count it once its bytes are out (the
  * batch's tag). Returns 0 (a ring buffer callback's "go on"). */
+static void flush_events(void);
+
+/* A batch this large is written out from inside the ring buffer
+ * callback when the output can take it now: a ring that never runs dry (a
+ * steady stream of events) never hands control back to the loop's flush,
+ * and the batch would hold every event of the stream (30 MB after 2 s at
+ * 100k events/s). When the reader lags, the batch keeps growing instead:
+ * blocking in write would stop draining the ring, and the kernel would
+ * drop events once it is full. */
+#define FLUSH_BYTES (64 * 1024)
+
 static int emit(const struct tpl_event *e)
 {
 	if (write_errno) { /* output failed: what still comes is lost, and counted */
@@ -520,6 +531,8 @@ static int emit(const struct tpl_event *e)
 	out.batch.tag = tag;
 	tpl_batch_event_done(&out.batch);
 	formatted++;
+	if (out.batch.len >= FLUSH_BYTES && tpl_batch_writable(&out.batch))
+		flush_events();
 	if (opt.count && formatted >= opt.count)
 		no_more = stop = 1;
 	return 0;

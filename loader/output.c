@@ -12,6 +12,7 @@
  * larger than the limit goes alone into a file of its own. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,6 +85,12 @@ void tpl_batch_event_done(struct tpl_batch *b)
 	b->tags[b->nends] = b->tag;
 	b->ends[b->nends++] = b->len;
 	b->tag = 0;
+}
+
+int tpl_batch_writable(const struct tpl_batch *b)
+{
+	struct pollfd p = { .fd = b->fd, .events = POLLOUT };
+	return b->regular || (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT));
 }
 
 static void batch_reset(struct tpl_batch *b)

@@ -62,6 +62,8 @@ int tpl_batch_init(struct tpl_batch *b, int fd);
 void tpl_batch_set_fd(struct tpl_batch *b, int fd);
 /* the event just printed into b->f is complete */
 void tpl_batch_event_done(struct tpl_batch *b);
+/* the fd can take bytes without blocking now (a pipe with room, a file) */
+int tpl_batch_writable(const struct tpl_batch *b);
 /* writes the batch out; -1 once output has failed (b->err says why) */
 int tpl_batch_flush(struct tpl_batch *b);
 void tpl_batch_fini(struct tpl_batch *b);

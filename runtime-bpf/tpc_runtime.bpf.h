@@ -32,6 +32,38 @@
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user, bpf_send_signal are GPL-only */
 
+/* ---- the ordinary kernel stack ----
+ * Since Linux 6.13 the verifier moves a tracepoint or kprobe program whose
+ * stack frame is 64 bytes or more onto a per-CPU "private stack", which
+ * lives in vmalloc'd per-CPU memory. Hardened usercopy (on in distribution
+ * kernels) checks every bpf_probe_read_user{,_str} destination, and one
+ * outside the task's own stack costs it a vmap-area tree lookup under a
+ * lock: measured here, +50 to +60 ns on each check-read of a user string,
+ * most of what a one-value filter costs. A program that may tail call
+ * keeps the ordinary stack (the verifier gives no private stack to
+ * programs with a tail call), so the hook programs carry one that never
+ * runs: ctx is never NULL, and the array is never filled (an empty slot
+ * would fall through anyway). Cost: one compare. One array for all the
+ * tracepoint programs: a prog array belongs to the first program type
+ * that uses it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} tpc_no_tail_tp SEC(".maps");
+
+#define TPC_ORDINARY_STACK(ctx, array)                                             \
+	do {                                                                       \
+		/* tested through a copy clang cannot see into: testing ctx   \
+		 * itself lets it pass a constant 0, which the verifier        \
+		 * refuses */                                                  \
+		void *tpc_ctx_ = (ctx);                                            \
+		asm volatile("" : "+r"(tpc_ctx_));                                 \
+		if (!tpc_ctx_)                                                     \
+			bpf_tail_call((ctx), &(array), 0);                         \
+	} while (0)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TPC_RINGBUF_BYTES);
@@ -466,6 +498,22 @@ struct {
 	__type(value, struct tpc_stash);
 } tpc_stash_map SEC(".maps");
 
+/* How many entries tpc_stash_map may hold, so that the return half of
+ * every call returns after one load while nothing is stashed (a faulted
+ * read is rare; a return hook's entry checks fail on most calls). It may
+ * count too many, never too few: it goes up before an entry is added,
+ * down only after a delete that removed one; an entry evicted by the LRU
+ * or overwritten (a thread whose return half never ran) stays counted,
+ * which costs lookups, never a missed re-check. A thread's own count is
+ * seen by its return half: the same CPU, or a migration in between, which
+ * orders memory. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tpc_stash_pending SEC(".maps");
+
 static __always_inline __u64 tpc_stash_key(int hook)
 {
 	return (bpf_get_current_pid_tgid() & 0xffffffffULL) << 16 | (__u64)hook;
@@ -479,6 +527,12 @@ static __always_inline void tpc_stash_put(int hook, const __u64 *a, int na, __u6
 		if (i < na)
 			st.a[i] = a[i];
 	st.mask = mask;
+	/* counted before the entry exists: the count is never below the
+	 * entries there are */
+	__u32 zero = 0;
+	__u64 *pending = bpf_map_lookup_elem(&tpc_stash_pending, &zero);
+	if (pending)
+		__sync_fetch_and_add(pending, 1);
 	bpf_map_update_elem(&tpc_stash_map, &key, &st, BPF_ANY);
 }
 
@@ -486,6 +540,11 @@ static __always_inline void tpc_stash_put(int hook, const __u64 *a, int na, __u6
  * its selector mask, or 0 when there is none. */
 static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 {
+	__u32 zero = 0;
+	__u64 *pending = bpf_map_lookup_elem(&tpc_stash_pending, &zero);
+	/* nothing stashed anywhere: the common case of an exit re-check */
+	if (pending && !*(volatile __u64 *)pending)
+		return 0;
 	__u64 key = tpc_stash_key(hook);
 	struct tpc_stash *st = bpf_map_lookup_elem(&tpc_stash_map, &key);
 	if (!st)
@@ -494,7 +553,9 @@ static __always_inline __u64 tpc_stash_take(int hook, __u64 *a, int na)
 		if (i < na)
 			a[i] = st->a[i];
 	__u64 mask = st->mask;
-	bpf_map_delete_elem(&tpc_stash_map, &key);
+	/* only the taker whose delete removed the entry uncounts it */
+	if (!bpf_map_delete_elem(&tpc_stash_map, &key) && pending)
+		__sync_fetch_and_add(pending, -1);
 	return mask;
 }
 

@@ -148,6 +148,7 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_write")
 int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h0(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -233,6 +234,7 @@ int tpc_h1_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int tpc_h1_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	a[1] = ctx->args[1];
 	return tpc_h1_entry(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -249,6 +251,7 @@ int tpc_h1_kretprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_exit_openat")
 int tpc_h1_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	return tpc_h1_return(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
@@ -298,6 +301,7 @@ int tpc_h2_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_dup2")
 int tpc_h2_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H2_NA] = {};
 	a[0] = ctx->args[0];
 	a[1] = ctx->args[1];
@@ -350,6 +354,7 @@ int tpc_h3_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_close")
 int tpc_h3_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H3_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h3(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -433,6 +438,7 @@ int tpc_h4_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_symlinkat")
 int tpc_h4_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H4_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h4(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -449,6 +455,7 @@ int tpc_h4_kretprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_exit_symlinkat")
 int tpc_h4_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	return tpc_h4_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
@@ -494,6 +501,7 @@ int tpc_h5_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int tpc_h5_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H5_NA] = {};
 
 	return tpc_h5(ctx, a, TPC_ORIGIN_TRACEPOINT);

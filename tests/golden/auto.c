@@ -71,6 +71,7 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/syscalls/sys_enter_write")
 int tpc_h0_tp(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	/* field 5: unsigned int fd */
 	a[5] = ctx->args[0];
@@ -115,6 +116,7 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/raw_syscalls/sys_enter")
 int tpc_h1_tp(struct trace_event_raw_sys_enter___h1 *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	/* field 4: long id */
 	a[4] = (__u64)(__s64)ctx->id;

@@ -111,6 +111,7 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_lseek")
 int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	a[0] = ctx->args[0];
 	a[1] = ctx->args[1];
@@ -188,6 +189,7 @@ int tpc_h1_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_read")
 int tpc_h1_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	a[0] = ctx->args[0];
 	a[1] = ctx->args[1];
@@ -206,6 +208,7 @@ int tpc_h1_kretprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_exit_read")
 int tpc_h1_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	return tpc_h1_return(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 

@@ -222,6 +222,7 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/raw_syscalls/sys_enter")
 int tpc_h1_tp(struct trace_event_raw_sys_enter___h1 *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	/* field 4: long id */
 	a[4] = (__u64)(__s64)ctx->id;
@@ -262,6 +263,7 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/sched/sched_process_exec")
 int tpc_h2_tp(struct trace_event_raw_sched_process_exec___h2 *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H2_NA] = {};
 	/* field 4: __data_loc char[] filename */
 	a[4] = (__u64)ctx + (ctx->__data_loc_filename & 0xffff);

@@ -94,6 +94,7 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_read")
 int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h0(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -144,6 +145,7 @@ int tpc_h1_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_write")
 int tpc_h1_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h1(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -215,6 +217,7 @@ int tpc_h2_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_lseek")
 int tpc_h2_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H2_NA] = {};
 	a[1] = ctx->args[1];
 	a[2] = ctx->args[2];
@@ -358,6 +361,7 @@ int tpc_h3_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int tpc_h3_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H3_NA] = {};
 	a[1] = ctx->args[1];
 	return tpc_h3(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -374,6 +378,7 @@ int tpc_h3_kretprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_exit_openat")
 int tpc_h3_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	return tpc_h3_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
@@ -436,6 +441,7 @@ int tpc_h4_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_fchmod")
 int tpc_h4_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H4_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h4(ctx, a, TPC_ORIGIN_TRACEPOINT);

@@ -451,6 +451,7 @@ int tpc_h4_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_connect")
 int tpc_h4_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H4_NA] = {};
 	a[1] = ctx->args[1];
 	return tpc_h4(ctx, a, TPC_ORIGIN_TRACEPOINT);
@@ -467,6 +468,7 @@ int tpc_h4_kretprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_exit_connect")
 int tpc_h4_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	return tpc_h4_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 

@@ -150,6 +150,7 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_execve")
 int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	a[0] = ctx->args[0];
 	return tpc_h0(ctx, a, TPC_ORIGIN_TRACEPOINT);

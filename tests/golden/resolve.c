@@ -328,6 +328,7 @@ int tpc_h1_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int tpc_h1_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	a[1] = ctx->args[1];
 	return tpc_h1(ctx, a, TPC_ORIGIN_TRACEPOINT);

@@ -79,6 +79,7 @@ static __always_inline int tpc_h0(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int tpc_h0_tp(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	/* field 6: const char * filename */
 	a[6] = ctx->args[1];
@@ -139,6 +140,7 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/sched/sched_process_exec")
 int tpc_h1_tp(struct trace_event_raw_sched_process_exec___h1 *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	/* field 4: __data_loc char[] filename */
 	a[4] = (__u64)ctx + (ctx->__data_loc_filename & 0xffff);
@@ -203,6 +205,7 @@ static __always_inline int tpc_h2(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/sched/sched_switch")
 int tpc_h2_tp(struct trace_event_raw_sched_switch___h2 *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H2_NA] = {};
 	/* field 4: char [16] prev_comm */
 	a[4] = (__u64)&ctx->prev_comm;

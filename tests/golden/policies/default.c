@@ -131,6 +131,7 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	a[1] = ctx->args[1];
 	a[2] = ctx->args[2];
@@ -148,6 +149,7 @@ int tpc_h0_kretprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_exit_openat")
 int tpc_h0_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	return tpc_h0_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
@@ -208,6 +210,7 @@ static __always_inline int tpc_h1(void *ctx, __u64 *a, __u16 origin)
 SEC("tracepoint/sched/sched_process_exec")
 int tpc_h1_tp(struct trace_event_raw_sched_process_exec___h1 *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H1_NA] = {};
 	/* field 4: __data_loc char[] filename */
 	a[4] = (__u64)ctx + (ctx->__data_loc_filename & 0xffff);

@@ -103,6 +103,7 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_write")
 int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	a[0] = ctx->args[0];
 	a[1] = ctx->args[1];

@@ -114,6 +114,7 @@ int tpc_h0_kprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int tpc_h0_twin(struct trace_event_raw_sys_enter *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	__u64 a[TPC_H0_NA] = {};
 	a[1] = ctx->args[1];
 	a[2] = ctx->args[2];
@@ -131,6 +132,7 @@ int tpc_h0_kretprobe(struct pt_regs *ctx)
 SEC("tracepoint/syscalls/sys_exit_openat")
 int tpc_h0_twin_ret(struct trace_event_raw_sys_exit *ctx)
 {
+	TPC_ORDINARY_STACK(ctx, tpc_no_tail_tp);
 	return tpc_h0_late(ctx, (__s64)ctx->ret, TPC_ORIGIN_TRACEPOINT);
 }
 
