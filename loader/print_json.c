@@ -16,11 +16,19 @@
  * pid, uid, cwd, binary, arguments, flags, start_time, auid, docker, pod,
  * parent_exec_id, tid.
  *
- * Beyond Tetragon (documented extensions):
- * - an argument the kernel could not read (TPC_ARGF_FAULT) is printed with
- *   its empty/zero value plus "error":"fault";
- * - a string, file or path cut at TPC_STR_MAX (TPC_ARGF_TRUNCATED) gets
- *   "truncated":true (char_buf uses Tetragon's truncated_bytes_arg);
+ * Every field is one of Tetragon's (tests/schema/tetragon-events.json),
+ * so that its protos parse each line without ignoring unknown fields.
+ * Read status and truncation go where Tetragon puts them:
+ * - an argument the kernel could not read (TPC_ARGF_FAULT) is Tetragon's
+ *   error_arg "Bad address for basic type" (its label kept);
+ * - a file or path cut at TPC_STR_MAX (TPC_ARGF_TRUNCATED; the path's end
+ *   is kept) has "flags":"unresolvedPathComponents", a char_buf is a
+ *   truncated_bytes_arg with its orig_size; a string has no place for it
+ *   in Tetragon's KprobeArgument and is cut silently, as Tetragon's are.
+ *
+ * With TPC_JSON_EXTENSIONS=1 in the environment, two fields beyond
+ * Tetragon's protos are added (a strict protojson reader rejects them):
+ * - "truncated":true on a string_arg cut at TPC_STR_MAX;
  * - "read_at_exit":true: the checks ran at the syscall's exit, because an
  *   argument could not be read at its entry (a page not yet present);
  * - return probes print "return" by returnArg's type (int_arg, size_arg
@@ -40,6 +48,10 @@
 #include "kargs.h"
 #include "print.h"
 #include "stacks.h"
+
+/* TPC_JSON_EXTENSIONS: the event being printed may carry fields beyond
+ * Tetragon's (set per event from its tpl_out) */
+static int extensions;
 
 static void base64(FILE *f, const char *data, size_t n)
 {
@@ -89,6 +101,13 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		fputc('}', f);
 		return;
 	}
+	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD) {
+		/* as Tetragon reports a basic read that failed (an fd that
+		 * names no file, a pipe or a bad number, is no fault: its
+		 * number is printed) */
+		fputs("\"error_arg\":{\"Message\":\"Bad address for basic type\"}", f);
+		goto tail;
+	}
 	enum tpl_karg karg = tpl_karg_of(ma->type);
 	if (karg != TPL_KARG_NONE) { /* kernel structs and named numbers */
 		tpl_karg_json(f, karg, ma->type, v, tp_event);
@@ -101,8 +120,9 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		if (v->len || (v->flags & TPC_ARGF_TRUNCATED)) {
 			fputs("\"file_arg\":{\"path\":", f);
 			json_write_utf8(f, v->data, tpc_value_strlen(v));
+			if (v->flags & TPC_ARGF_TRUNCATED)
+				fputs(",\"flags\":\"unresolvedPathComponents\"", f);
 			fputc('}', f);
-			is_str = 1;
 			break;
 		}
 		fprintf(f, "\"int_arg\":%d", (int)(tpc_u32)x);
@@ -134,7 +154,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	case TPL_ARG_STRING:
 		fputs("\"string_arg\":", f);
 		json_write_utf8(f, v->data, tpc_value_strlen(v));
-		is_str = 1;
+		is_str = extensions;
 		break;
 	case TPL_ARG_FILE:
 	case TPL_ARG_PATH:
@@ -143,13 +163,15 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 			      "\"path_arg\":{\"path\":",
 		      f);
 		json_write_utf8(f, v->data, tpc_value_strlen(v));
+		/* KprobeFile/KprobePath: mount, path, flags, permission */
+		if (v->flags & TPC_ARGF_TRUNCATED)
+			fputs(",\"flags\":\"unresolvedPathComponents\"", f);
 		if (TPC_ARGF_MODE(v->flags)) { /* the inode's, as ls -l shows it */
 			char perm[11];
 			tpl_mode_str(TPC_ARGF_MODE(v->flags), perm);
 			fprintf(f, ",\"permission\":\"%s\"", perm);
 		}
 		fputc('}', f);
-		is_str = 1;
 		break;
 	case TPL_ARG_CONST_BUF:
 		/* as Tetragon: an array of 8-byte elements is one size_arg
@@ -183,9 +205,6 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	if (is_str && (v->flags & TPC_ARGF_TRUNCATED))
 		fputs(",\"truncated\":true", f);
 tail:
-	/* an fd that names no file (a pipe, a socket, a bad number) is no fault */
-	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD)
-		fputs(",\"error\":\"fault\"", f);
 	if (ma->label && labels) {
 		fputs(",\"label\":", f);
 		json_write_cstr(f, ma->label);
@@ -257,6 +276,10 @@ static void json_proc(FILE *f, const struct tpl_proc *p, tpc_u32 tid, tpc_u32 ui
 		json_write_cstr(f, p->pod->ns);
 		fputs(",\"name\":", f);
 		json_write_cstr(f, p->pod->name);
+		if (p->pod->uid && *p->pod->uid) { /* from the kubelet's log directory */
+			fputs(",\"uid\":", f);
+			json_write_cstr(f, p->pod->uid);
+		}
 		fputs(",\"container\":{\"id\":", f);
 		json_write_cstr(f, p->container_id);
 		fputs(",\"name\":", f);
@@ -388,7 +411,7 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 		json_return_typed(f, h->return_type, (long long)ev->h.retval);
 	/* checked at the syscall's exit: an argument could not be read at
 	 * its entry (its page was not present yet) */
-	if (ev->h.origin & TPC_ORIGIN_LATE)
+	if (extensions && (ev->h.origin & TPC_ORIGIN_LATE))
 		fputs(",\"read_at_exit\":true", f);
 	/* a selector with matchReturnActions: its matchActions name action,
 	 * its return actions return_action (the event's bits are both);
@@ -426,6 +449,7 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_event *e)
 {
 	FILE *f = o->f;
 	struct timespec ts;
+	extensions = o->json_extensions;
 	const char *key = e->kind == TPL_EV_EXEC ? "process_exec" :
 			  e->kind == TPL_EV_EXIT ? "process_exit" : tpl_hook_json_key(e->ev->hook->kind);
 
