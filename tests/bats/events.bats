@@ -293,7 +293,7 @@ b64d() {
 	grep -Fx "exit    $(hostname) $T/wd/prog $TARGET 0" "$EVENTS"
 }
 
-# bats test_tags=slow
+# (not tagged slow: the sanitizer run renders its every kind of argument)
 @test "strict protojson: a mixed run (exec/exit, kprobes, tracepoints, uprobe, network, files, returns, stacks, truncation, a fault) has only Tetragon's fields and types" {
 	[ -e /sys/bus/event_source/devices/uprobe ] || skip "this kernel has no uprobes"
 	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "FUNC 'bpf_copy_from_user_str'" ||
@@ -525,4 +525,26 @@ c = socket.socket(); c.connect(("127.0.0.1", 47131)); a, _ = l.accept(); c.close
 	[[ "${lines[6]}" == "$T/bad.json:8: .: GetEventsResponse: more than one of a oneof: process_exec, process_exit" ]]
 	[[ "${lines[7]}" == "$T/bad.json:9: .process_kprobe.read_at_exit: unknown field of ProcessKprobe" ]]
 	[[ "${lines[8]}" == "$T/bad.json:10: .process_kprobe.args[0].bytes_arg: bad base64: 'not base64!'" ]]
+}
+
+@test "arguments over the bound: the exec's flags say truncArgs, where Tetragon says it; the arguments kept are their start" {
+	policy
+	cp /usr/bin/true "$T/longargs"
+	local long
+	long=$(printf 'a%.0s' $(seq 1 6000))
+	start_loader "$T/p.bpf.o"
+	"$T/longargs" "$long" second
+	"$T/longargs" short
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	run jq -r "select(.process_exec.process.binary == \"$T/longargs\") | .process_exec.process | [.flags, (.arguments | length), .arguments[0:10]] | @tsv" "$EVENTS"
+	echo "$output"
+	[ "${#lines[@]}" -eq 2 ]
+	# Tetragon's order of the flags: clone last
+	[[ "${lines[0]}" =~ ^execve\ truncArgs\ clone$'\t'[0-9]+$'\t'aaaaaaaaaa$ ]]
+	local n
+	n=$(cut -f2 <<<"${lines[0]}")
+	[ "$n" -ge 4000 ] && [ "$n" -lt 6000 ]
+	[ "${lines[1]}" = $'execve clone\t5\tshort' ]
+	schema_check "$EVENTS"
 }
