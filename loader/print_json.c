@@ -258,15 +258,19 @@ static void json_proc(FILE *f, const struct tpl_proc *p, tpc_u32 tid, tpc_u32 ui
 		json_write_utf8(f, p->cwd, strlen(p->cwd));
 	}
 	const char *bin = p->binary[0] || !fallback_bin ? p->binary : fallback_bin;
-	fputs(",\"binary\":", f);
-	json_write_utf8(f, bin, strlen(bin));
+	if (*bin) { /* an empty string is left out, as protojson does */
+		fputs(",\"binary\":", f);
+		json_write_utf8(f, bin, strlen(bin));
+	}
 	if (p->args[0]) {
 		fputs(",\"arguments\":", f);
 		json_write_utf8(f, p->args, strlen(p->args));
 	}
 	tpl_proc_flags_str(p->flags, flags, sizeof(flags));
-	fputs(",\"flags\":", f);
-	json_write_cstr(f, flags);
+	if (flags[0]) {
+		fputs(",\"flags\":", f);
+		json_write_cstr(f, flags);
+	}
 	fputs(",\"start_time\":", f);
 	tpl_boot_to_wall(p->ktime, &ts);
 	json_time(f, &ts);
@@ -467,7 +471,10 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_event *e)
 		const char *name = tpl_signal_name(sig);
 		if (sig && name)
 			fprintf(f, ",\"signal\":\"%s\"", name);
-		fprintf(f, ",\"status\":%u", (e->code >> 8) & 0xff);
+		/* protojson leaves a zero uint32 out, as Tetragon's
+		 * export does: a process killed by a signal has none */
+		if ((e->code >> 8) & 0xff)
+			fprintf(f, ",\"status\":%u", (e->code >> 8) & 0xff);
 		fputs(",\"time\":", f);
 		tpl_boot_to_wall(e->ktime_ns, &ts);
 		json_time(f, &ts);

@@ -153,6 +153,8 @@ b64d() {
 	run events "select(.process_exit.process.pid == $pid) | .process_exit"
 	[ "$(wc -l <<<"$output")" -eq 1 ]
 	[ "$(jq -r .signal <<<"$output")" = SIGKILL ]
+	# a zero status is left out, as protojson leaves zeros out
+	[ "$(jq -r 'has("status")' <<<"$output")" = false ]
 	[ "$(jq -r .process.binary <<<"$output")" = "$(readlink -f /usr/bin/sleep)" ]
 	[ "$(jq -r .process.arguments <<<"$output")" = 60 ]
 }
