@@ -393,24 +393,23 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 
 	unsigned style = tpl_hook_json_style(h->kind);
 	tpl_hook_json_target(f, h);
-	fputs(",\"args\":[", f);
+	/* "args" only when there is one: protojson leaves an empty list out */
 	int n = 0;
 	for (int i = 0; i < ev->nargs; i++) {
 		if (!strcmp(h->args[i].type, "nop"))
 			continue; /* a slot only: nothing to print, as in Tetragon */
-		if (n++)
-			fputc(',', f);
+		fputs(n++ ? "," : ",\"args\":[", f);
 		json_arg(f, &h->args[i], &ev->args[i], !(style & TPL_JSON_NO_LABELS),
 			 !strcmp(tpl_hook_json_key(h->kind), "process_tracepoint"));
 	}
 	if (h->ret && (style & TPL_JSON_RETURN_IN_ARGS)) {
 		/* process_uprobe: the return value is the last arg, typed by
 		 * returnArg when the policy gave one */
-		if (n)
-			fputc(',', f);
+		fputs(n++ ? "," : ",\"args\":[", f);
 		json_return(f, h, ev->h.retval);
 	}
-	fputc(']', f);
+	if (n)
+		fputc(']', f);
 	if (h->ret && !(style & TPL_JSON_RETURN_IN_ARGS))
 		json_return_typed(f, h->return_type, (long long)ev->h.retval);
 	/* checked at the syscall's exit: an argument could not be read at

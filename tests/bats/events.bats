@@ -499,7 +499,7 @@ c = socket.socket(); c.connect(("127.0.0.1", 47131)); a, _ = l.accept(); c.close
 	schema_check "$EVENTS"
 }
 
-@test "the schema checker rejects unknown fields, wrong JSON types, bad enum names, two args in one, bad timestamps" {
+@test "the schema checker rejects unknown fields, wrong JSON types, bad enum names, two args in one, bad timestamps, zeros protojson omits" {
 	local ok='"node_name":"n","time":"2026-11-30T21:00:00.123456789Z"'
 	local p='"process":{"exec_id":"eA==","pid":1,"tid":1}'
 	cat >"$T/bad.json" <<-EOF
@@ -513,11 +513,13 @@ c = socket.socket(); c.connect(("127.0.0.1", 47131)); a, _ = l.accept(); c.close
 	{"process_exec":{$p},"process_exit":{$p},$ok}
 	{"process_kprobe":{$p,"read_at_exit":true},$ok}
 	{"process_kprobe":{$p,"args":[{"bytes_arg":"not base64!"}]},$ok}
+	{"process_exit":{$p,"status":0,"signal":"SIGKILL"},$ok}
+	{"process_kprobe":{$p,"args":[{"int_arg":0},{"size_arg":"0"}],"return":{"int_arg":0}},$ok}
 	EOF
 	run python3 "$REPO/tests/tools/tetragon_schema_check.py" "$REPO/tests/schema/tetragon-events.json" "$T/bad.json"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[ "${#lines[@]}" -eq 9 ]
+	[ "${#lines[@]}" -eq 10 ]
 	[[ "${lines[0]}" == "$T/bad.json:2: .process_kprobe.args[0].error: unknown field of KprobeArgument" ]]
 	[[ "${lines[1]}" == "$T/bad.json:3: .process_kprobe.args[0].long_arg: int64 must be a string of decimal digits: 5" ]]
 	[[ "${lines[2]}" == "$T/bad.json:4: .process_kprobe.args[0]: KprobeArgument: more than one of a oneof: int_arg, size_arg" ]]
@@ -527,6 +529,8 @@ c = socket.socket(); c.connect(("127.0.0.1", 47131)); a, _ = l.accept(); c.close
 	[[ "${lines[6]}" == "$T/bad.json:8: .: GetEventsResponse: more than one of a oneof: process_exec, process_exit" ]]
 	[[ "${lines[7]}" == "$T/bad.json:9: .process_kprobe.read_at_exit: unknown field of ProcessKprobe" ]]
 	[[ "${lines[8]}" == "$T/bad.json:10: .process_kprobe.args[0].bytes_arg: bad base64: 'not base64!'" ]]
+	# protojson leaves zeros out, except in a oneof (line 12 is right)
+	[[ "${lines[9]}" == "$T/bad.json:11: .process_exit.status: a zero value protojson leaves out: 0" ]]
 }
 
 @test "arguments over the bound: the exec's flags say truncArgs, where Tetragon says it; the arguments kept are their start" {

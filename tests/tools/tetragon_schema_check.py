@@ -12,7 +12,9 @@ little stricter where tp-load's output has one right form:
   int64/uint64 are strings of decimal digits in range (as protojson writes);
 - bytes are standard padded base64; Timestamps are RFC 3339 in UTC;
 - enums are one of their names;
-- oneofs: at most one member set (exactly one where required).
+- oneofs: at most one member set (exactly one where required);
+- a zero, false, empty string, list or map outside a oneof and outside a
+  wrapper type is an error: protojson (Tetragon's export) leaves it out.
 
 Prints "EVENTS:LINE: path: problem" for each problem and exits 1 if any.
 With --kinds, prints what the run covered (event types, argument kinds,
@@ -116,6 +118,23 @@ class Checker:
             return self.message(path, t, v)
         raise SystemExit("schema: unknown type %s" % t)
 
+    def is_zero(self, t, v):
+        """v is t's default, which protojson does not write (wrappers and
+        messages are present when set, whatever they hold)"""
+        if t.startswith("[]") or t == "map":
+            return v == [] or v == {}
+        if t in ("string", "bytes"):
+            return v == ""
+        if t == "bool":
+            return v is False
+        if t in ("int32", "uint32"):
+            return v == 0 and not isinstance(v, bool)
+        if t in ("int64", "uint64"):
+            return v == "0"
+        if t.startswith("enum:"):
+            return v == self.enums[t[5:]][0]
+        return False
+
     def message(self, path, name, obj):
         if not isinstance(obj, dict):
             return self.err(path, "%s must be an object: %r" % (name, obj))
@@ -131,6 +150,10 @@ class Checker:
                 self.err(p, "null")
                 continue
             t = fields[k]
+            in_oneof = any(k in g for g in m.get("oneof", []) + m.get("required_oneof", []))
+            if not in_oneof and self.is_zero(t, v):
+                self.err(p, "a zero value protojson leaves out: %r" % (v,))
+                continue
             if t.startswith("[]"):
                 if not isinstance(v, list):
                     self.err(p, "repeated field must be an array: %r" % (v,))
