@@ -38,12 +38,13 @@ static const char *const securebits[] = {
 	"SecBitKeepCaps", "SecBitKeepCapsLocked", "SecBitNoCapAmbientRaise", "SecBitNoCapAmbientRaiseLocked",
 };
 
-/* kernel/panic.c taint_flags, in bit order */
+/* Tetragon's TaintedBitsType: its names, at the kernel taint bit of each
+ * value (1, 2, 4, 1024, 4096, 8192, 32768, 262144).  A bit it has no name
+ * for cannot be written as that enum and is left out. */
 static const char *const taints[] = {
-	"TAINT_PROPRIETARY_MODULE", "TAINT_FORCED_MODULE", "TAINT_CPU_OUT_OF_SPEC", "TAINT_FORCED_RMMOD",
-	"TAINT_MACHINE_CHECK", "TAINT_BAD_PAGE", "TAINT_USER", "TAINT_DIE", "TAINT_OVERRIDDEN_ACPI_TABLE",
-	"TAINT_WARN", "TAINT_CRAP", "TAINT_FIRMWARE_WORKAROUND", "TAINT_OOT_MODULE", "TAINT_UNSIGNED_MODULE",
-	"TAINT_SOFTLOCKUP", "TAINT_LIVEPATCH", "TAINT_AUX", "TAINT_RANDSTRUCT", "TAINT_TEST",
+	[0] = "TAINT_PROPRIETARY_MODULE", [1] = "TAINT_FORCED_MODULE", [2] = "TAINT_FORCED_UNLOAD_MODULE",
+	[10] = "TAINT_STAGED_MODULE", [12] = "TAINT_OUT_OF_TREE_MODULE", [13] = "TAINT_UNSIGNED_MODULE",
+	[15] = "TAINT_KERNEL_LIVE_PATCH_MODULE", [18] = "TAINT_TEST_MODULE",
 };
 
 /* include/uapi/linux/bpf.h enum bpf_cmd */
@@ -253,19 +254,17 @@ static void module_json(FILE *f, const struct tpc_rec_module *m)
 			fprintf(f, "%s\"signature_ok\":true", first ? "" : ",");
 			first = 0;
 		}
-		if (m->taints) {
-			fprintf(f, "%s\"tainted\":[", first ? "" : ",");
-			int n = 0;
-			for (unsigned b = 0; b < 64; b++)
-				if (m->taints & (1ULL << b)) {
-					const char *t = NAMED(taints, b);
-					if (t)
-						fprintf(f, "%s\"%s\"", n++ ? "," : "", t);
-					else
-						fprintf(f, "%s\"TAINT_%u\"", n++ ? "," : "", b);
-				}
-			fputc(']', f);
+		int n = 0;
+		for (unsigned b = 0; b < 64; b++) {
+			const char *t = NAMED(taints, b);
+			if (!t || !(m->taints & (1ULL << b)))
+				continue;
+			if (!n++)
+				fprintf(f, "%s\"tainted\":[", first ? "" : ",");
+			fprintf(f, "%s\"%s\"", n > 1 ? "," : "", t);
 		}
+		if (n)
+			fputc(']', f);
 	}
 	fputc('}', f);
 }

@@ -1,6 +1,7 @@
 /* print.c: what the JSON and compact printers share. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,8 @@ int tpl_out_init(struct tpl_out *o, int fd)
 		return -1;
 	o->f = o->batch.f;
 	tpl_node_name(o->node_name, sizeof(o->node_name));
+	const char *x = getenv("TPC_JSON_EXTENSIONS");
+	o->json_extensions = x && !strcmp(x, "1");
 	return 0;
 }
 

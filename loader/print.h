@@ -17,6 +17,7 @@ struct tpl_out {
 	char node_name[256];   /* $NODE_NAME, else the host name */
 	int no_emoji;          /* compact: no emoji before the event's name */
 	int timestamps;        /* compact: the event's time first */
+	int json_extensions;   /* TPC_JSON_EXTENSIONS=1: JSON fields beyond Tetragon's */
 };
 
 enum tpl_argclass {

@@ -16,11 +16,19 @@
  * pid, uid, cwd, binary, arguments, flags, start_time, auid, docker, pod,
  * parent_exec_id, tid.
  *
- * Beyond Tetragon (documented extensions):
- * - an argument the kernel could not read (TPC_ARGF_FAULT) is printed with
- *   its empty/zero value plus "error":"fault";
- * - a string, file or path cut at TPC_STR_MAX (TPC_ARGF_TRUNCATED) gets
- *   "truncated":true (char_buf uses Tetragon's truncated_bytes_arg);
+ * Every field is one of Tetragon's (tests/schema/tetragon-events.json),
+ * so that its protos parse each line without ignoring unknown fields.
+ * Read status and truncation go where Tetragon puts them:
+ * - an argument the kernel could not read (TPC_ARGF_FAULT) is Tetragon's
+ *   error_arg "Bad address for basic type" (its label kept);
+ * - a file or path cut at TPC_STR_MAX (TPC_ARGF_TRUNCATED; the path's end
+ *   is kept) has "flags":"unresolvedPathComponents", a char_buf is a
+ *   truncated_bytes_arg with its orig_size; a string has no place for it
+ *   in Tetragon's KprobeArgument and is cut silently, as Tetragon's are.
+ *
+ * With TPC_JSON_EXTENSIONS=1 in the environment, two fields beyond
+ * Tetragon's protos are added (a strict protojson reader rejects them):
+ * - "truncated":true on a string_arg cut at TPC_STR_MAX;
  * - "read_at_exit":true: the checks ran at the syscall's exit, because an
  *   argument could not be read at its entry (a page not yet present);
  * - return probes print "return" by returnArg's type (int_arg, size_arg
@@ -40,6 +48,10 @@
 #include "kargs.h"
 #include "print.h"
 #include "stacks.h"
+
+/* TPC_JSON_EXTENSIONS: the event being printed may carry fields beyond
+ * Tetragon's (set per event from its tpl_out) */
+static int extensions;
 
 static void base64(FILE *f, const char *data, size_t n)
 {
@@ -89,6 +101,13 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		fputc('}', f);
 		return;
 	}
+	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD) {
+		/* as Tetragon reports a basic read that failed (an fd that
+		 * names no file, a pipe or a bad number, is no fault: its
+		 * number is printed) */
+		fputs("\"error_arg\":{\"Message\":\"Bad address for basic type\"}", f);
+		goto tail;
+	}
 	enum tpl_karg karg = tpl_karg_of(ma->type);
 	if (karg != TPL_KARG_NONE) { /* kernel structs and named numbers */
 		tpl_karg_json(f, karg, ma->type, v, tp_event);
@@ -101,8 +120,9 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 		if (v->len || (v->flags & TPC_ARGF_TRUNCATED)) {
 			fputs("\"file_arg\":{\"path\":", f);
 			json_write_utf8(f, v->data, tpc_value_strlen(v));
+			if (v->flags & TPC_ARGF_TRUNCATED)
+				fputs(",\"flags\":\"unresolvedPathComponents\"", f);
 			fputc('}', f);
-			is_str = 1;
 			break;
 		}
 		fprintf(f, "\"int_arg\":%d", (int)(tpc_u32)x);
@@ -134,7 +154,7 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	case TPL_ARG_STRING:
 		fputs("\"string_arg\":", f);
 		json_write_utf8(f, v->data, tpc_value_strlen(v));
-		is_str = 1;
+		is_str = extensions;
 		break;
 	case TPL_ARG_FILE:
 	case TPL_ARG_PATH:
@@ -143,13 +163,15 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 			      "\"path_arg\":{\"path\":",
 		      f);
 		json_write_utf8(f, v->data, tpc_value_strlen(v));
+		/* KprobeFile/KprobePath: mount, path, flags, permission */
+		if (v->flags & TPC_ARGF_TRUNCATED)
+			fputs(",\"flags\":\"unresolvedPathComponents\"", f);
 		if (TPC_ARGF_MODE(v->flags)) { /* the inode's, as ls -l shows it */
 			char perm[11];
 			tpl_mode_str(TPC_ARGF_MODE(v->flags), perm);
 			fprintf(f, ",\"permission\":\"%s\"", perm);
 		}
 		fputc('}', f);
-		is_str = 1;
 		break;
 	case TPL_ARG_CONST_BUF:
 		/* as Tetragon: an array of 8-byte elements is one size_arg
@@ -183,9 +205,6 @@ static void json_arg(FILE *f, const struct tpc_marg *ma,
 	if (is_str && (v->flags & TPC_ARGF_TRUNCATED))
 		fputs(",\"truncated\":true", f);
 tail:
-	/* an fd that names no file (a pipe, a socket, a bad number) is no fault */
-	if ((v->flags & TPC_ARGF_FAULT) && tpl_arg_class(ma->type) != TPL_ARG_FD)
-		fputs(",\"error\":\"fault\"", f);
 	if (ma->label && labels) {
 		fputs(",\"label\":", f);
 		json_write_cstr(f, ma->label);
@@ -239,15 +258,19 @@ static void json_proc(FILE *f, const struct tpl_proc *p, tpc_u32 tid, tpc_u32 ui
 		json_write_utf8(f, p->cwd, strlen(p->cwd));
 	}
 	const char *bin = p->binary[0] || !fallback_bin ? p->binary : fallback_bin;
-	fputs(",\"binary\":", f);
-	json_write_utf8(f, bin, strlen(bin));
+	if (*bin) { /* an empty string is left out, as protojson does */
+		fputs(",\"binary\":", f);
+		json_write_utf8(f, bin, strlen(bin));
+	}
 	if (p->args[0]) {
 		fputs(",\"arguments\":", f);
 		json_write_utf8(f, p->args, strlen(p->args));
 	}
 	tpl_proc_flags_str(p->flags, flags, sizeof(flags));
-	fputs(",\"flags\":", f);
-	json_write_cstr(f, flags);
+	if (flags[0]) {
+		fputs(",\"flags\":", f);
+		json_write_cstr(f, flags);
+	}
 	fputs(",\"start_time\":", f);
 	tpl_boot_to_wall(p->ktime, &ts);
 	json_time(f, &ts);
@@ -257,6 +280,10 @@ static void json_proc(FILE *f, const struct tpl_proc *p, tpc_u32 tid, tpc_u32 ui
 		json_write_cstr(f, p->pod->ns);
 		fputs(",\"name\":", f);
 		json_write_cstr(f, p->pod->name);
+		if (p->pod->uid && *p->pod->uid) { /* from the kubelet's log directory */
+			fputs(",\"uid\":", f);
+			json_write_cstr(f, p->pod->uid);
+		}
 		fputs(",\"container\":{\"id\":", f);
 		json_write_cstr(f, p->container_id);
 		fputs(",\"name\":", f);
@@ -366,24 +393,23 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 
 	unsigned style = tpl_hook_json_style(h->kind);
 	tpl_hook_json_target(f, h);
-	fputs(",\"args\":[", f);
+	/* "args" only when there is one: protojson leaves an empty list out */
 	int n = 0;
 	for (int i = 0; i < ev->nargs; i++) {
 		if (!strcmp(h->args[i].type, "nop"))
 			continue; /* a slot only: nothing to print, as in Tetragon */
-		if (n++)
-			fputc(',', f);
+		fputs(n++ ? "," : ",\"args\":[", f);
 		json_arg(f, &h->args[i], &ev->args[i], !(style & TPL_JSON_NO_LABELS),
 			 !strcmp(tpl_hook_json_key(h->kind), "process_tracepoint"));
 	}
 	if (h->ret && (style & TPL_JSON_RETURN_IN_ARGS)) {
 		/* process_uprobe: the return value is the last arg, typed by
 		 * returnArg when the policy gave one */
-		if (n)
-			fputc(',', f);
+		fputs(n++ ? "," : ",\"args\":[", f);
 		json_return(f, h, ev->h.retval);
 	}
-	fputc(']', f);
+	if (n)
+		fputc(']', f);
 	if (ev->has_ret && !(style & TPL_JSON_RETURN_IN_ARGS)) {
 		/* a returned sock: its sock_arg, as an arg of its type is printed */
 		fputs(",\"return\":{", f);
@@ -393,7 +419,7 @@ static void json_hook(FILE *f, const struct tpl_event *e)
 		json_return_typed(f, h->return_type, (long long)ev->h.retval);
 	/* checked at the syscall's exit: an argument could not be read at
 	 * its entry (its page was not present yet) */
-	if (ev->h.origin & TPC_ORIGIN_LATE)
+	if (extensions && (ev->h.origin & TPC_ORIGIN_LATE))
 		fputs(",\"read_at_exit\":true", f);
 	/* a selector with matchReturnActions: its matchActions name action,
 	 * its return actions return_action (the event's bits are both);
@@ -431,6 +457,7 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_event *e)
 {
 	FILE *f = o->f;
 	struct timespec ts;
+	extensions = o->json_extensions;
 	const char *key = e->kind == TPL_EV_EXEC ? "process_exec" :
 			  e->kind == TPL_EV_EXIT ? "process_exit" : tpl_hook_json_key(e->ev->hook->kind);
 
@@ -448,7 +475,10 @@ int tpl_print_json(const struct tpl_out *o, const struct tpl_event *e)
 		const char *name = tpl_signal_name(sig);
 		if (sig && name)
 			fprintf(f, ",\"signal\":\"%s\"", name);
-		fprintf(f, ",\"status\":%u", (e->code >> 8) & 0xff);
+		/* protojson leaves a zero uint32 out, as Tetragon's
+		 * export does: a process killed by a signal has none */
+		if ((e->code >> 8) & 0xff)
+			fprintf(f, ",\"status\":%u", (e->code >> 8) & 0xff);
 		fputs(",\"time\":", f);
 		tpl_boot_to_wall(e->ktime_ns, &ts);
 		json_time(f, &ts);

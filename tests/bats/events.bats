@@ -52,6 +52,15 @@ policy() {
 	compile "$T/p.yaml" "$T/p.bpf.o"
 }
 
+# schema_check FILE: every line parses as Tetragon's GetEventsResponse,
+# no unknown field, every type and enum name as its protos say
+# (tests/schema/tetragon-events.json); prints what the run covered
+schema_check() {
+	run python3 "$REPO/tests/tools/tetragon_schema_check.py" --kinds "$REPO/tests/schema/tetragon-events.json" "$1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
 # b64d STRING: base64-decoded
 b64d() {
 	printf '%s' "$1" | base64 -d
@@ -144,6 +153,8 @@ b64d() {
 	run events "select(.process_exit.process.pid == $pid) | .process_exit"
 	[ "$(wc -l <<<"$output")" -eq 1 ]
 	[ "$(jq -r .signal <<<"$output")" = SIGKILL ]
+	# a zero status is left out, as protojson leaves zeros out
+	[ "$(jq -r 'has("status")' <<<"$output")" = false ]
 	[ "$(jq -r .process.binary <<<"$output")" = "$(readlink -f /usr/bin/sleep)" ]
 	[ "$(jq -r .process.arguments <<<"$output")" = 60 ]
 }
@@ -212,8 +223,9 @@ b64d() {
 	cat "$TARGET$(printf '\xff\xfe')x" 2>/dev/null || true
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
-	# every line is one JSON object
+	# every line is one JSON object, and parses as Tetragon's event
 	[ "$(jq -c . "$EVENTS" | wc -l)" -eq "$(wc -l <"$EVENTS")" ]
+	schema_check "$EVENTS"
 	run events ".process_kprobe | select(.args[0].string_arg // \"\" | startswith(\"$TARGET\"))"
 	[ "$(wc -l <<<"$output")" -eq 1 ]
 	[ "$(jq -r .args[0].string_arg <<<"$output")" = "$TARGET"$'\xef\xbf\xbd'x ]
@@ -255,8 +267,12 @@ b64d() {
 	[ "$(jq -r .docker <<<"$output")" = "${id:0:31}" ]
 	[ "$(jq -r .pod.namespace <<<"$output")" = ns1 ]
 	[ "$(jq -r .pod.name <<<"$output")" = web-7f9 ]
+	[ "$(jq -r .pod.uid <<<"$output")" = 0b1c-22aa ]
 	[ "$(jq -r .pod.container.name <<<"$output")" = nginx ]
 	[ "$(jq -r .pod.container.id <<<"$output")" = "docker://$id" ]
+	# no pod_labels: no node-local source has them exactly (README)
+	[ "$(jq -r '.pod | has("pod_labels")' <<<"$output")" = false ]
+	schema_check "$EVENTS"
 	# the policy event of the process names the same container
 	[ "$(events "select(.process_kprobe.process.pid == $pid) | .process_kprobe.process.docker")" = "\"${id:0:31}\"" ]
 }
@@ -277,4 +293,264 @@ b64d() {
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
 	grep -Fx "exit    $(hostname) $T/wd/prog $TARGET 0" "$EVENTS"
+}
+
+# (not tagged slow: the sanitizer run renders its every kind of argument)
+@test "strict protojson: a mixed run (exec/exit, kprobes, tracepoints, uprobe, network, files, returns, stacks, truncation, a fault) has only Tetragon's fields and types" {
+	[ -e /sys/bus/event_source/devices/uprobe ] || skip "this kernel has no uprobes"
+	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "FUNC 'bpf_copy_from_user_str'" ||
+		skip "this kernel has no bpf_copy_from_user_str (Linux 6.12)"
+	command -v perl >/dev/null || skip "no perl to make a faulting syscall"
+	cp /usr/bin/perl "$T/faulter"
+	cp "$PROGS/uprobe_target" "$T/uprobe_target"
+	cp /usr/bin/true "$T/tpc-mixed-exec"
+	cat >"$T/k.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "mixed-kprobes"
+	spec:
+	  kprobes:
+	  - call: "sys_openat"
+	    syscall: true
+	    return: true
+	    returnArg:
+	      index: 0
+	      type: "size_t"
+	    args:
+	    - index: 1
+	      type: "string"
+	      label: "path"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "Prefix"
+	        values: ["$TARGET"]
+	  - call: "sys_write"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "fd"
+	    - index: 1
+	      type: "char_buf"
+	      sizeArgIndex: 3
+	    - index: 2
+	      type: "size_t"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "Postfix"
+	        values: ["/tpc-mixed-w"]
+	  - call: "sys_connect"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "int"
+	    - index: 1
+	      type: "sockaddr"
+	    selectors:
+	    - matchArgs:
+	      - index: 1
+	        operator: "SPort"
+	        values: ["47131"]
+	      matchActions:
+	      - action: Post
+	        kernelStackTrace: true
+	        userStackTrace: true
+	  - call: "sys_chdir"
+	    syscall: true
+	    args:
+	    - index: 0
+	      type: "string"
+	      label: "dir"
+	    selectors:
+	    - matchBinaries:
+	      - operator: "In"
+	        values: ["$T/faulter"]
+	EOF
+	cat >"$T/t.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "mixed-tracepoints"
+	spec:
+	  tracepoints:
+	  - subsystem: "sock"
+	    event: "inet_sock_set_state"
+	    raw: true
+	    args:
+	    - index: 0
+	      type: "sock"
+	    selectors:
+	    - matchArgs:
+	      - index: 0
+	        operator: "DPort"
+	        values: ["47131"]
+	  - subsystem: "sched"
+	    event: "sched_process_exec"
+	    args:
+	    - index: 4
+	      type: "data_loc"
+	    selectors:
+	    - matchArgs:
+	      - index: 4
+	        operator: "Postfix"
+	        values: ["/tpc-mixed-exec"]
+	  - subsystem: "raw_syscalls"
+	    event: "sys_enter"
+	    args:
+	    - index: 4
+	      type: "syscall64"
+	    selectors:
+	    - matchArgs:
+	      - index: 4
+	        operator: "Equal"
+	        values: ["231"]
+	      matchBinaries:
+	      - operator: "In"
+	        values: ["$T/tpc-mixed-exec"]
+	EOF
+	cat >"$T/u.yaml" <<-EOF
+	apiVersion: cilium.io/v1alpha1
+	kind: TracingPolicy
+	metadata:
+	  name: "mixed-uprobe"
+	spec:
+	  uprobes:
+	  - path: "$T/uprobe_target"
+	    symbols: ["tpc_probe_me"]
+	    return: true
+	    returnArg:
+	      index: 0
+	      type: "int"
+	    args:
+	    - index: 0
+	      type: "int"
+	    - index: 1
+	      type: "string"
+	EOF
+	compile "$T/k.yaml" "$T/k.bpf.o"
+	compile "$T/t.yaml" "$T/t.bpf.o"
+	compile "$T/u.yaml" "$T/u.bpf.o"
+	# a path over the bound (22 directories of 200-odd bytes), reached by
+	# relative steps
+	local name dirs=() i
+	name=$(printf 'x%.0s' $(seq 1 200))
+	for i in $(seq 1 22); do dirs+=("$name$i"); done
+	(cd "$T" && for d in "${dirs[@]}"; do mkdir "$d" && cd "$d"; done)
+	start_loader "$T/k.bpf.o" "$T/t.bpf.o" "$T/u.bpf.o"
+	cat "$TARGET" >/dev/null
+	cat "$TARGET-missing" 2>/dev/null || true
+	# a short write, a write over the char_buf bound, a write on a long path
+	bash -c 'echo short >"$0/tpc-mixed-w"; dd if=/dev/zero bs=5000 count=1 status=none >"$0/tpc-mixed-w"' "$T"
+	bash -c 'cd "$0" || exit 1; for d in "$@"; do cd "$d" || exit 1; done; echo x >tpc-mixed-w' "$T" "${dirs[@]}"
+	python3 -c '
+import socket
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 47131)); l.listen()
+c = socket.socket(); c.connect(("127.0.0.1", 47131)); a, _ = l.accept(); c.close(); a.close()'
+	"$T/uprobe_target" 2 >/dev/null
+	"$T/tpc-mixed-exec"
+	# chdir on address 1: the kernel cannot read the string
+	"$T/faulter" -e 'syscall(80, 1)'
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	schema_check "$EVENTS"
+	local k
+	for k in "event process_exec" "event process_exit" "event process_kprobe" "event process_tracepoint" \
+		"event process_uprobe" "arg string_arg" "arg int_arg" "arg size_arg" "arg file_arg" "arg bytes_arg" \
+		"arg truncated_bytes_arg" "arg sockaddr_arg" "arg sock_arg" "arg syscall_id" "arg error_arg"; do
+		grep -Fxq "$k" <<<"$output" || { echo "not covered: $k"; return 1; }
+	done
+	# the truncated path: flagged where Tetragon flags it, its end kept
+	run events 'select(.process_kprobe.args[0].file_arg.flags) | .process_kprobe.args[0].file_arg'
+	[ "$(jq -r .flags <<<"$output")" = unresolvedPathComponents ]
+	[[ "$(jq -r .path <<<"$output")" == *"/${dirs[21]}/tpc-mixed-w" ]]
+	# the char_buf over 4096 bytes: its first bytes and its size
+	[ "$(count_events '.process_kprobe.args[1].truncated_bytes_arg.orig_size == "5000" and .process_kprobe.args[2].size_arg == "5000"')" -eq 1 ]
+	# the fault: Tetragon's error_arg, the label kept
+	[ "$(events 'select(.process_kprobe.function_name // "" | endswith("sys_chdir")) | .process_kprobe.args[0]')" = \
+		'{"error_arg":{"Message":"Bad address for basic type"},"label":"dir"}' ]
+	# a stack and the returns of the mix (python's user stack may not symbolise)
+	[ "$(count_events '.process_kprobe.kernel_stack_trace')" -ge 1 ]
+	[ "$(count_events '.process_kprobe.return.size_arg == "18446744073709551614"')" -eq 1 ]
+	[ "$(count_events '.process_uprobe.args[2].int_arg == 6')" -eq 1 ]
+}
+
+@test "TPC_JSON_EXTENSIONS=1 marks a string cut at 4095 bytes truncated (and read_at_exit: bypass.bats); the checker rejects both as unknown fields" {
+	policy
+	local long
+	long="$TARGET/$(printf 'y%.0s' $(seq 1 5000))"
+	TPC_JSON_EXTENSIONS=1 start_loader "$T/p.bpf.o"
+	cat "$long" 2>/dev/null || true
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	run events '.process_kprobe.args[0] | select(.truncated)'
+	[ "$(wc -l <<<"$output")" -eq 1 ]
+	[ "$(jq -r '.string_arg | length' <<<"$output")" -eq 4095 ]
+	run python3 "$REPO/tests/tools/tetragon_schema_check.py" "$REPO/tests/schema/tetragon-events.json" "$EVENTS"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *".process_kprobe.args[0].truncated: unknown field of KprobeArgument"* ]]
+	# without it, the same string is cut as Tetragon cuts it: no marker
+	start_loader "$T/p.bpf.o"
+	cat "$long" 2>/dev/null || true
+	stop_loader
+	[ "$(count_events '.process_kprobe.args[0].string_arg | length == 4095')" -eq 1 ]
+	schema_check "$EVENTS"
+}
+
+@test "the schema checker rejects unknown fields, wrong JSON types, bad enum names, two args in one, bad timestamps, zeros protojson omits" {
+	local ok='"node_name":"n","time":"2026-11-30T21:00:00.123456789Z"'
+	local p='"process":{"exec_id":"eA==","pid":1,"tid":1}'
+	cat >"$T/bad.json" <<-EOF
+	{"process_kprobe":{$p,"args":[{"string_arg":"x","label":"l"}],"action":"KPROBE_ACTION_POST"},$ok}
+	{"process_kprobe":{$p,"args":[{"int_arg":1,"error":"fault"}]},$ok}
+	{"process_kprobe":{$p,"args":[{"long_arg":5}]},$ok}
+	{"process_kprobe":{$p,"args":[{"size_arg":"1","int_arg":2}]},$ok}
+	{"process_kprobe":{$p,"action":"KPROBE_ACTION_KILL"},$ok}
+	{"process_exec":{"process":{"pid":"1"}},$ok}
+	{"process_exit":{$p,"time":"2026-11-30 21:00:00"},$ok}
+	{"process_exec":{$p},"process_exit":{$p},$ok}
+	{"process_kprobe":{$p,"read_at_exit":true},$ok}
+	{"process_kprobe":{$p,"args":[{"bytes_arg":"not base64!"}]},$ok}
+	{"process_exit":{$p,"status":0,"signal":"SIGKILL"},$ok}
+	{"process_kprobe":{$p,"args":[{"int_arg":0},{"size_arg":"0"}],"return":{"int_arg":0}},$ok}
+	EOF
+	run python3 "$REPO/tests/tools/tetragon_schema_check.py" "$REPO/tests/schema/tetragon-events.json" "$T/bad.json"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 10 ]
+	[[ "${lines[0]}" == "$T/bad.json:2: .process_kprobe.args[0].error: unknown field of KprobeArgument" ]]
+	[[ "${lines[1]}" == "$T/bad.json:3: .process_kprobe.args[0].long_arg: int64 must be a string of decimal digits: 5" ]]
+	[[ "${lines[2]}" == "$T/bad.json:4: .process_kprobe.args[0]: KprobeArgument: more than one of a oneof: int_arg, size_arg" ]]
+	[[ "${lines[3]}" == "$T/bad.json:5: .process_kprobe.action: not a KprobeAction name: 'KPROBE_ACTION_KILL'" ]]
+	[[ "${lines[4]}" == "$T/bad.json:6: .process_exec.process.pid: UInt32Value must be a JSON integer: '1'" ]]
+	[[ "${lines[5]}" == "$T/bad.json:7: .process_exit.time: not an RFC 3339 UTC timestamp: '2026-11-30 21:00:00'" ]]
+	[[ "${lines[6]}" == "$T/bad.json:8: .: GetEventsResponse: more than one of a oneof: process_exec, process_exit" ]]
+	[[ "${lines[7]}" == "$T/bad.json:9: .process_kprobe.read_at_exit: unknown field of ProcessKprobe" ]]
+	[[ "${lines[8]}" == "$T/bad.json:10: .process_kprobe.args[0].bytes_arg: bad base64: 'not base64!'" ]]
+	# protojson leaves zeros out, except in a oneof (line 12 is right)
+	[[ "${lines[9]}" == "$T/bad.json:11: .process_exit.status: a zero value protojson leaves out: 0" ]]
+}
+
+@test "arguments over the bound: the exec's flags say truncArgs, where Tetragon says it; the arguments kept are their start" {
+	policy
+	cp /usr/bin/true "$T/longargs"
+	local long
+	long=$(printf 'a%.0s' $(seq 1 6000))
+	start_loader "$T/p.bpf.o"
+	"$T/longargs" "$long" second
+	"$T/longargs" short
+	stop_loader
+	[ "$LOADER_STATUS" -eq 0 ]
+	run jq -r "select(.process_exec.process.binary == \"$T/longargs\") | .process_exec.process | [.flags, (.arguments | length), .arguments[0:10]] | @tsv" "$EVENTS"
+	echo "$output"
+	[ "${#lines[@]}" -eq 2 ]
+	# Tetragon's order of the flags: clone last
+	[[ "${lines[0]}" =~ ^execve\ truncArgs\ clone$'\t'[0-9]+$'\t'aaaaaaaaaa$ ]]
+	local n
+	n=$(cut -f2 <<<"${lines[0]}")
+	[ "$n" -ge 4000 ] && [ "$n" -lt 6000 ]
+	[ "${lines[1]}" = $'execve clone\t5\tshort' ]
+	schema_check "$EVENTS"
 }

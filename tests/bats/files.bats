@@ -92,10 +92,10 @@ paths_written_by() {
 	echo "$output"
 	[ "${lines[0]}" = "$MNT/a/b/c.txt" ]
 	[ "${lines[1]}" = "$deep/leaf.txt" ]
-	[ "$(count_events ".process_kprobe.process.pid == $w and .process_kprobe.args[0].truncated == true")" -eq 0 ]
+	[ "$(count_events ".process_kprobe.process.pid == $w and .process_kprobe.args[0].file_arg.flags")" -eq 0 ]
 }
 
-@test "a path longer than the bound is marked truncated, never cut silently" {
+@test "a path longer than the bound is flagged unresolvedPathComponents, never cut silently" {
 	# 22 directories of 200-odd bytes: over PATH_MAX, so the writer
 	# walks down by relative steps
 	local long="$T" name dirs=()
@@ -110,7 +110,8 @@ paths_written_by() {
 	stop_loader
 	[ "$(count_events ".process_kprobe.process.pid == $w")" -eq 1 ]
 	run events "select(.process_kprobe.process.pid == $w) | .process_kprobe.args[0]"
-	[ "$(jq -r .truncated <<<"$output")" = true ]
+	# flagged where Tetragon flags a path it could not walk whole
+	[ "$(jq -r .file_arg.flags <<<"$output")" = unresolvedPathComponents ]
 	local got
 	got=$(jq -r .file_arg.path <<<"$output")
 	[ "${#got}" -le 4095 ]
