@@ -42,6 +42,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "safefile.h"
+#include "stamp.h"
 #include "pevents.h"
 #include "procs.h"
 #include "trust.h"
@@ -419,6 +420,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		tpl_err("%s: socketpair: %s", o->path, strerror(errno));
 		goto out;
 	}
+	tpl_stamp("%s: hooks chosen and opened", o->path);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
@@ -442,6 +444,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		close(sv[0]);
 		goto out;
 	}
+	tpl_stamp("%s: programs loaded (child's step 1)", o->path);
 	int ok = register_loader(o, fds[0]) == 0;
 	close(fds[0]);
 	struct tpl_load_go go = { .go = 'g' };
@@ -454,6 +457,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	/* step 2: what tp-load keeps of the object */
 	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS + 1, msg_fds, answer_ms());
 	close(sv[0]);
+	tpl_stamp("%s: attached (child's step 2)", o->path);
 	report_child(o, pid, n);
 	if (n < 0 || msg.step != 2)
 		goto out;
@@ -499,6 +503,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	/* a new table: processes that predate tp-load go in now */
 	if (req.attach_procs && o->m.seed_procs)
 		tpl_seed_procs(o->procs_fd, &o->m);
+	tpl_stamp("%s: process table seeded", o->path);
 	*nhooks += msg.nhooks;
 	rc = 0;
 out:

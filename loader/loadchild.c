@@ -19,6 +19,7 @@
 #include "kfeatures.h"
 #include "log.h"
 #include "procs.h"
+#include "stamp.h"
 
 struct child {
 	const struct tpl_obj *o;
@@ -237,8 +238,10 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 	int i;
 	char what[760];
 
+	tpl_stamp("child started");
 	if (open_checked(c, req->share_procs_fd))
 		return 1;
+	tpl_stamp("object opened and checked");
 	/* load only what will be attached */
 	bpf_object__for_each_program(p, c->obj)
 		bpf_program__set_autoload(p, false);
@@ -256,6 +259,7 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 	}
 	if (load(c))
 		return 1;
+	tpl_stamp("object loaded (BTF, CO-RE, maps, verifier)");
 	/* this process makes calls a hook could see, from now on excluded */
 	if (run_whoami(c, "its loading process"))
 		return 1;
@@ -289,6 +293,7 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 				tpl_pev_progs[i]))
 			return 1;
 	msg.npev_links = c->nlinks - msg.nproc_links;
+	tpl_stamp("process tracking attached");
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		char desc[700];
