@@ -293,7 +293,7 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 				tpl_pev_progs[i]))
 			return 1;
 	msg.npev_links = c->nlinks - msg.nproc_links;
-	tpl_stamp("process tracking attached");
+	tpl_stamp("process tracking programs on");
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		char desc[700];

@@ -837,7 +837,7 @@ static int run(int nobj, char **paths)
 		free(ps);
 	}
 	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
-	tpl_stamp("attached");
+	tpl_stamp("every hook on");
 	tpl_metrics_health(1, "ok");
 	tpl_notify("READY=1\nSTATUS=%d hooks from %d objects attached", nhooks, nobj);
 	sweep_objs = objs;
