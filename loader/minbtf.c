@@ -163,8 +163,10 @@ static int find_members(struct gen *g, __u32 sid, const char *name, __u32 *next,
 		mark_type(g, m->type, 0);
 		/* a zero-length array is flexible only as the last member:
 		 * keep the last one, so that it stays last or not */
-		if (btf_is_array(mt) && btf_array(mt)->nelems == 0)
+		if (btf_is_array(mt) && btf_array(mt)->nelems == 0) {
 			mark_member(g, sid, vlen - 1);
+			mark_type(g, btf_members(t)[vlen - 1].type, 0);
+		}
 		if (*nnext == SET_MAX)
 			return decline(g, "more than %d members named %s", SET_MAX, name);
 		next[(*nnext)++] = m->type;
