@@ -132,6 +132,24 @@ static void manifest_return_actions(struct buf *b, const struct plan *pl)
 	}
 }
 
+/* " stacks=kernel[,user]" / " stacks=user": the stacks the policy's
+ * actions take, so that tp-load reads /proc/kallsyms while loading an
+ * object whose events carry kernel stacks, not on its first event. */
+static void manifest_stacks(struct buf *b, const struct plan *pl)
+{
+	bool kernel = false, user = false;
+	for (int i = 0; i < pl->nhooks; i++) {
+		const struct hook *h = pl->hooks[i].h;
+		for (int s = 0; s < h->nselectors; s++)
+			for (int k = 0; k < h->selectors[s].nactions; k++) {
+				kernel |= h->selectors[s].actions[k].kernel_stack;
+				user |= h->selectors[s].actions[k].user_stack;
+			}
+	}
+	if (kernel || user)
+		buf_printf(b, " stacks=%s%s%s", kernel ? "kernel" : "", kernel && user ? "," : "", user ? "user" : "");
+}
+
 /* follow records: how tp-load sets the follow bits of processes it seeds */
 static void manifest_follows(struct buf *b, const struct plan *pl)
 {
@@ -172,6 +190,7 @@ char *manifest_build(const struct plan *pl)
 		buf_puts(&b, " seed=procs,exec-state");
 	else if (pl->seed_procs)
 		buf_puts(&b, " seed=procs");
+	manifest_stacks(&b, pl);
 	buf_puts(&b, "\n");
 	for (int i = 0; i < pl->nhooks; i++)
 		manifest_hook(&b, pl, &pl->hooks[i]);

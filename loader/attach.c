@@ -41,7 +41,9 @@
 #include "fdpass.h"
 #include "hooks.h"
 #include "log.h"
+#include "ksyms.h"
 #include "safefile.h"
+#include "stamp.h"
 #include "pevents.h"
 #include "procs.h"
 #include "trust.h"
@@ -375,12 +377,16 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	pid_t pid;
 
 	req.variant = calloc(o->m.nhooks ? o->m.nhooks : 1, sizeof(int));
-	if (!req.variant) {
+	int *missing = calloc(o->m.nhooks ? o->m.nhooks : 1, sizeof(int));
+	if (!req.variant || !missing) {
+		free(missing);
+		free(req.variant);
 		tpl_err("out of memory");
 		return -1;
 	}
+	tpl_hooks_missing(&o->m, missing);
 	for (int i = 0; i < o->m.nhooks; i++) {
-		if (tpl_hook_missing(&o->m.hooks[i])) {
+		if (missing[i]) {
 			/* ignore.callNotFound: one policy for kernels with
 			 * either of two functions; said once, when loaded */
 			char what[600];
@@ -419,6 +425,13 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		tpl_err("%s: socketpair: %s", o->path, strerror(errno));
 		goto out;
 	}
+	/* kernel stacks are symbolised from /proc/kallsyms: read it now (once
+	 * per tp-load), before any hook fires, not in the first event's path */
+	if (o->m.kernel_stacks) {
+		tpl_ksyms_ready();
+		tpl_stamp("%s: /proc/kallsyms read for kernel stacks", o->path);
+	}
+	tpl_stamp("%s: hooks chosen and opened", o->path);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
@@ -442,6 +455,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		close(sv[0]);
 		goto out;
 	}
+	tpl_stamp("%s: programs loaded (child's step 1)", o->path);
 	int ok = register_loader(o, fds[0]) == 0;
 	close(fds[0]);
 	struct tpl_load_go go = { .go = 'g' };
@@ -454,6 +468,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	/* step 2: what tp-load keeps of the object */
 	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS + 1, msg_fds, answer_ms());
 	close(sv[0]);
+	tpl_stamp("%s: hooks on (child's step 2)", o->path);
 	report_child(o, pid, n);
 	if (n < 0 || msg.step != 2)
 		goto out;
@@ -499,6 +514,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	/* a new table: processes that predate tp-load go in now */
 	if (req.attach_procs && o->m.seed_procs)
 		tpl_seed_procs(o->procs_fd, &o->m);
+	tpl_stamp("%s: process table seeded", o->path);
 	*nhooks += msg.nhooks;
 	rc = 0;
 out:
@@ -506,6 +522,7 @@ out:
 		tpl_hook_close(&req.sites[i]);
 	free(req.sites);
 	free(req.variant);
+	free(missing);
 	return rc;
 }
 

@@ -122,10 +122,15 @@ unusable:
 	return -1;
 }
 
-int tpl_ksym_find(uint64_t addr, struct tpl_ksym *out)
+void tpl_ksyms_ready(void)
 {
 	if (!tab.loaded)
 		tpl_ksyms_load("/proc/kallsyms");
+}
+
+int tpl_ksym_find(uint64_t addr, struct tpl_ksym *out)
+{
+	tpl_ksyms_ready();
 	if (tab.loaded < 0 || !tab.n || addr < tab.v[0].addr)
 		return -1;
 	size_t lo = 0, hi = tab.n; /* the last entry with addr <= the address */

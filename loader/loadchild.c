@@ -14,15 +14,18 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "corebtf.h"
 #include "fdpass.h"
 #include "hooks.h"
 #include "kfeatures.h"
 #include "log.h"
 #include "procs.h"
+#include "stamp.h"
 
 struct child {
 	const struct tpl_obj *o;
 	int attach_pev;
+	const char *core_btf; /* btf_custom_path, or NULL: the kernel's BTF */
 	struct bpf_object *obj;
 	int links[TPL_MAX_LINKS];
 	int nlinks;
@@ -147,7 +150,8 @@ static int open_checked(struct child *c, int share_procs_fd)
 	tpl_capture_begin();
 	/* tpc_loaders is pinned under TPC_PIN_DIR: every object of every
 	 * tp-load of the node shares it */
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path, .pin_root_path = TPC_PIN_DIR);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = base ? base + 1 : path, .pin_root_path = TPC_PIN_DIR,
+		    .btf_custom_path = c->core_btf);
 	c->obj = bpf_object__open_mem(o->image, o->image_len, &oo);
 	tpl_capture_end();
 	if (!c->obj) {
@@ -237,8 +241,14 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 	int i;
 	char what[760];
 
+	tpl_stamp("child started");
+	/* CO-RE against the kernel types this object needs, not all 5-6 MB */
+	char core_path[64];
+	int core_fd;
+	c->core_btf = tpl_core_btf(o, core_path, sizeof(core_path), &core_fd);
 	if (open_checked(c, req->share_procs_fd))
 		return 1;
+	tpl_stamp("object opened and checked");
 	/* load only what will be attached */
 	bpf_object__for_each_program(p, c->obj)
 		bpf_program__set_autoload(p, false);
@@ -254,8 +264,12 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 				bpf_program__set_autoload(bpf_object__find_program_by_name(c->obj, h->progs[k].name),
 							  true);
 	}
-	if (load(c))
+	int loaded = load(c);
+	if (core_fd >= 0)
+		close(core_fd);
+	if (loaded)
 		return 1;
+	tpl_stamp("object loaded (BTF, CO-RE, maps, verifier)");
 	/* this process makes calls a hook could see, from now on excluded */
 	if (run_whoami(c, "its loading process"))
 		return 1;
@@ -289,6 +303,7 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 				tpl_pev_progs[i]))
 			return 1;
 	msg.npev_links = c->nlinks - msg.nproc_links;
+	tpl_stamp("process tracking programs on");
 	for (i = 0; i < o->m.nhooks; i++) {
 		const struct tpc_hook *h = &o->m.hooks[i];
 		char desc[700];

@@ -35,6 +35,7 @@
 #include "pevents.h"
 #include "print.h"
 #include "stacks.h"
+#include "stamp.h"
 #include "trust.h"
 #include "verify.h"
 
@@ -808,16 +809,21 @@ static int run(int nobj, char **paths)
 		tpl_err("out of memory");
 		return 1;
 	}
+	tpl_stamp("options read, output set up");
 	if (tpl_check_kernel(1))
 		goto out;
+	tpl_stamp("kernel checked");
 	for (i = 0; i < nobj; i++) {
 		int before = nhooks;
-		if (tpl_obj_open(&objs[i], -1, paths[i], paths[i]) ||
-		    tpl_obj_start(&objs[i], opt.attach, &nhooks))
+		if (tpl_obj_open(&objs[i], -1, paths[i], paths[i]))
+			goto out;
+		tpl_stamp("%s: read, digest and manifest checked", paths[i]);
+		if (tpl_obj_start(&objs[i], opt.attach, &nhooks))
 			goto out;
 		tpl_metrics_add_object(&objs[i], nhooks - before);
 		if (adopt(&objs[i]))
 			goto out;
+		tpl_stamp("%s: started", paths[i]);
 		if (stop)
 			goto out_ok;
 	}
@@ -844,6 +850,7 @@ static int run(int nobj, char **paths)
 		free(ps);
 	}
 	tpl_info("attached %d hooks from %d objects", nhooks, nobj);
+	tpl_stamp("every hook on");
 	tpl_metrics_health(1, "ok");
 	tpl_notify("READY=1\nSTATUS=%d hooks from %d objects attached", nhooks, nobj);
 	sweep_objs = objs;
@@ -911,6 +918,7 @@ int main(int argc, char **argv)
 {
 	int rc, fd = 1;
 
+	tpl_stamp_init();
 	tpl_log_init(); /* first: usage errors carry the journal's priority too */
 	rc = parse_options(argc, argv);
 	if (rc)

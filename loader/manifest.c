@@ -559,6 +559,8 @@ static int parse_record(struct parser *p, const char *kind,
 		const char *seed = get(l, "seed");
 		m->seed_procs = seed && !strncmp(seed, "procs", 5);
 		m->seed_exec_state = seed && strstr(seed, "exec-state") != NULL;
+		const char *stacks = get(l, "stacks");
+		m->kernel_stacks = stacks && !strncmp(stacks, "kernel", 6);
 		return get_str(p, l, "name", 1, &m->policy);
 	}
 	if (strcmp(kind, "hook") == 0)

@@ -123,6 +123,7 @@ struct tpc_manifest {
 	char *policy;
 	int seed_procs;      /* policy seed=procs: seed the process table */
 	int seed_exec_state; /* policy seed=...,exec-state */
+	int kernel_stacks;   /* policy stacks=kernel...: events carry kernel stacks */
 	struct tpc_hook *hooks;
 	int nhooks;
 	struct tpc_maction *actions;

@@ -1,48 +1,87 @@
 /* optional.c: is an optional hook's function on this kernel? Asked before
  * anything of the object is loaded, so that a missing function skips its
  * hook whole: no program of it is loaded (a fentry's would not even load
- * without its target) or attached, and the other hooks go on. */
+ * without its target) or attached, and the other hooks go on.
+ *
+ * All of an object's optional hooks are answered together: /proc/kallsyms
+ * (~120k lines) is read once and the vmlinux BTF (5-6 MB) parsed once per
+ * object, not once per hook. */
 #include "optional.h"
 
 #include <bpf/btf.h>
 #include <stdio.h>
 #include <string.h>
 
-/* 1 when /proc/kallsyms names fn (the kernel image or a loaded module),
- * 0 when it does not, -1 when it cannot be read. */
-static int kallsyms_has(const char *fn)
+static int is_optional(const struct tpc_hook *h, enum tpc_hook_kind kind)
 {
+	return h->optional && h->kprobe.function && h->kind == kind;
+}
+
+/* Marks missing the optional kprobe hooks whose function /proc/kallsyms
+ * does not name (the kernel image or a loaded module); kprobes attach by
+ * kallsyms name. Unreadable: none is marked. */
+static void kallsyms_check(const struct tpc_manifest *m, int *missing)
+{
+	int want = 0;
+	for (int i = 0; i < m->nhooks; i++)
+		if (is_optional(&m->hooks[i], TPC_HOOK_KPROBE)) {
+			missing[i] = 1; /* until the file names it */
+			want++;
+		}
+	if (!want)
+		return;
 	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[512], name[256];
-	int found = 0;
-
-	if (!f)
-		return -1;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %255s", name) == 1 && strcmp(name, fn) == 0)
-			found = 1;
+	if (!f) {
+		for (int i = 0; i < m->nhooks; i++)
+			if (is_optional(&m->hooks[i], TPC_HOOK_KPROBE))
+				missing[i] = 0;
+		return;
+	}
+	char line[512];
+	while (want && fgets(line, sizeof(line), f)) {
+		/* "ADDR TYPE NAME[\t[MODULE]]" */
+		char *name = strchr(line, ' ');
+		name = name ? strchr(name + 1, ' ') : NULL;
+		if (!name)
+			continue;
+		name++;
+		name[strcspn(name, " \t\n")] = 0;
+		for (int i = 0; i < m->nhooks; i++)
+			if (missing[i] && is_optional(&m->hooks[i], TPC_HOOK_KPROBE) &&
+			    strcmp(m->hooks[i].kprobe.function, name) == 0) {
+				missing[i] = 0;
+				want--;
+			}
+	}
 	fclose(f);
-	return found;
 }
 
-/* 1 when the vmlinux BTF has function fn, 0 when not, -1 unreadable */
-static int btf_has(const char *fn)
+/* Marks missing the optional fentry hooks whose function the vmlinux BTF
+ * lacks (fentries attach by BTF id). Unreadable: none is marked. */
+static void btf_check(const struct tpc_manifest *m, int *missing)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return -1;
-	int found = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) > 0;
+	struct btf *btf = NULL;
+	for (int i = 0; i < m->nhooks; i++) {
+		if (!is_optional(&m->hooks[i], TPC_HOOK_FENTRY))
+			continue;
+		if (!btf && !(btf = btf__load_vmlinux_btf()))
+			return;
+		missing[i] = btf__find_by_name_kind(btf, m->hooks[i].kprobe.function, BTF_KIND_FUNC) <= 0;
+	}
 	btf__free(btf);
-	return found;
 }
 
-int tpl_hook_missing(const struct tpc_hook *h)
+void tpl_hooks_missing(const struct tpc_manifest *m, int *missing)
 {
-	if (!h->optional || !h->kprobe.function)
-		return 0;
-	if (h->kind == TPC_HOOK_KPROBE) /* kprobes attach by kallsyms name */
-		return kallsyms_has(h->kprobe.function) == 0;
-	if (h->kind == TPC_HOOK_FENTRY) /* fentries by BTF id */
-		return btf_has(h->kprobe.function) == 0;
-	return 0;
+	for (int i = 0; i < m->nhooks; i++)
+		missing[i] = 0;
+	kallsyms_check(m, missing);
+	btf_check(m, missing);
+}
+
+void tpl_fentries_missing(const struct tpc_manifest *m, int *missing)
+{
+	for (int i = 0; i < m->nhooks; i++)
+		missing[i] = 0;
+	btf_check(m, missing);
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pevents.h"
 #include "procs.h"
+#include "stamp.h"
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
 /* How long a lookup waits for a process event the kernel is still
@@ -339,7 +340,7 @@ int tpl_pev_adopt(const char *path, int ring_fd, int lost_fd, const int *links, 
 	 * container of its own pid namespace. */
 	tpl_pcache_set_seed_time(boot_ns());
 	if (tpl_host_tgid && tpl_host_tgid == (unsigned int)getpid())
-		tpl_seed_pcache();
+		tpl_seed_pcache(), tpl_stamp("tp-load's process table seeded from /proc");
 	else
 		tpl_info("note: /proc shows another pid namespace than the kernel's: processes older than tp-load "
 			 "are named by what their events carry");

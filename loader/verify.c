@@ -105,10 +105,16 @@ static int verify_one(const struct tpl_obj *o, int idx)
 static int refuse_unloadable(const char *path, const struct tpc_manifest *m, char **skip, int max, int *nskip)
 {
 	int bad = 0;
+	int *missing = calloc(m->nhooks ? (size_t)m->nhooks : 1, sizeof(int));
 
+	if (!missing) {
+		tpl_err("out of memory");
+		return 1;
+	}
+	tpl_fentries_missing(m, missing);
 	for (int i = 0; i < m->nhooks; i++) {
 		const struct tpc_hook *h = &m->hooks[i];
-		if (h->kind == TPC_HOOK_FENTRY && tpl_hook_missing(h)) {
+		if (missing[i]) {
 			/* a fentry does not load without its target; a
 			 * kprobe's program does, and is verified as usual */
 			char what[600];
@@ -133,6 +139,7 @@ static int refuse_unloadable(const char *path, const struct tpc_manifest *m, cha
 			bad = 1;
 		}
 	}
+	free(missing);
 	return bad;
 }
 

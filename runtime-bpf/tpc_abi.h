@@ -390,6 +390,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  *   tpc-manifest 5
  *   tpc version=<tpc version> arch=x86_64|arm64
  *   policy name=<name> [digest=sha256:<hex>] [seed=procs[,exec-state]]
+ *          [stacks=kernel|user|kernel,user]
  *   hook id=<n> kind=kprobe|tracepoint|uprobe|usdt|raw_tracepoint|lsm|fentry nargs=<n>
  *        [function=<symbol>] [call=<as written>] [syscall=0|1]   (kind=kprobe, fentry)
  *        [function=<hook>]                                       (kind=lsm)
@@ -455,6 +456,9 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * followForks, *Changes), so tp-load seeds it from /proc; exec-state: the
  * object has *Changes filters, so the seed records namespaces and
  * capabilities too. Without seed= nothing is seeded.
+ * stacks=: the policy's actions take kernel and/or user stacks
+ * (kernelStackTrace, userStackTrace); with kernel, tp-load reads
+ * /proc/kallsyms while loading the object rather than on its first event.
  * retaction: a selector with matchReturnActions; entry= and return= are
  * the TPC_ACT_* bits of its matchActions and of its matchReturnActions
  * (the event's actions hold both), which tp-load names apart as the

@@ -575,7 +575,11 @@ EOF
 
 @test "kernelStackTrace and userStackTrace: kernel frames from kallsyms, the program's own functions from its ELF symbols" {
 	stack_policy
+	get_manifest "$T/p.bpf.o" | grep -q '^policy .* stacks=kernel,user$'
+	export TPL_TIMING=1
 	stack_run
+	# kallsyms is read while loading, not in the first event's callback
+	grep -n 'kallsyms read for kernel stacks\|attached .* hooks' "$LOADER_ERR" | head -n 1 | grep -q kallsyms
 	[ "$(count_events .process_kprobe)" -eq 1 ]
 	local ev
 	ev=$(events .process_kprobe)

@@ -20,7 +20,7 @@
 asm(".pushsection " TPC_MANIFEST_SECTION ", \"a\"\n"
     "\t.ascii \"tpc-manifest 5\\n\"\n"
     "\t.ascii \"tpc version=0.2.0 arch=x86_64\\n\"\n"
-    "\t.ascii \"policy name=golden-actions digest=sha256:1ca1d0800e383e0c24d50e5af30ef07c3b214bd8bac2cd14c759ded00f699c7e seed=procs\\n\"\n"
+    "\t.ascii \"policy name=golden-actions digest=sha256:1ca1d0800e383e0c24d50e5af30ef07c3b214bd8bac2cd14c759ded00f699c7e seed=procs stacks=kernel,user\\n\"\n"
     "\t.ascii \"hook id=0 kind=kprobe nargs=1 function=__x64_sys_write call=sys_write syscall=1\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_kprobe variant=kprobe role=entry\\n\"\n"
     "\t.ascii \"prog hook=0 name=tpc_h0_twin variant=tracepoint role=entry\\n\"\n"
