@@ -44,7 +44,11 @@ FORCE:
 COMPILER_SRC := $(filter-out compiler/embed_gen.c,$(wildcard compiler/*.c))
 LOADER_SRC   := $(wildcard loader/*.c)
 COMMON_SRC   := $(wildcard common/*.c)
-EMBEDDED     := $(wildcard runtime-bpf/*.h) $(wildcard templates/*.tmpl)
+# The runtime programs every object carries, compiled once per target
+# architecture here (tpc links them with each policy's unit: compiler/link.c).
+BPF_CLANG    ?= clang
+RUNTIME_BPF  := $(OBJDIR)/runtime/tpc_procs.x86.bpf.o $(OBJDIR)/runtime/tpc_procs.arm64.bpf.o
+EMBEDDED     := $(wildcard runtime-bpf/*.h) $(wildcard templates/*.tmpl) $(RUNTIME_BPF)
 
 COMPILER_OBJ := $(patsubst compiler/%.c,$(OBJDIR)/compiler/%.o,$(COMPILER_SRC)) $(OBJDIR)/compiler/runtime_files.o
 LOADER_OBJ   := $(patsubst loader/%.c,$(OBJDIR)/loader/%.o,$(LOADER_SRC))
@@ -74,6 +78,12 @@ $(OBJDIR)/compiler/runtime_files.c: $(EMBEDDED) $(OBJDIR)/embed_gen | $(OBJDIR)/
 $(OBJDIR)/compiler/runtime_files.o: $(OBJDIR)/compiler/runtime_files.c $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) -I compiler -I common -I runtime-bpf -c -o $@ $<
 
+# As cc.c compiles a policy (same flags, relative names, /tpc as the
+# directory): the objects do not depend on where tpc is built.
+$(OBJDIR)/runtime/tpc_procs.%.bpf.o: runtime-bpf/tpc_procs.bpf.c $(wildcard runtime-bpf/*.h) | $(OBJDIR)/runtime
+	cd runtime-bpf && $(BPF_CLANG) -target bpf -O2 -g -Wall -Werror -fdebug-compilation-dir=/tpc \
+		-D__TARGET_ARCH_$* -I . -c tpc_procs.bpf.c -o $(abspath $@)
+
 $(OBJDIR)/embed_gen: compiler/embed_gen.c | $(OBJDIR)
 	$(CC) -O2 -o $@ $<
 
@@ -82,7 +92,7 @@ $(OBJDIR)/embed_gen: compiler/embed_gen.c | $(OBJDIR)
 $(OBJDIR)/loader/%.o: loader/%.c $(wildcard loader/*.h) $(wildcard common/*.h) runtime-bpf/tpc_abi.h $(FLAGS_STAMP) | $(OBJDIR)/loader
 	$(CC) $(CFLAGS) -Wswitch-enum -I loader -I common -I runtime-bpf -c -o $@ $<
 
-$(BIN) $(OBJDIR) $(OBJDIR)/compiler $(OBJDIR)/loader $(OBJDIR)/common:
+$(BIN) $(OBJDIR) $(OBJDIR)/compiler $(OBJDIR)/loader $(OBJDIR)/common $(OBJDIR)/runtime:
 	mkdir -p $@
 
 # Small C programs the tests drive (tests/progs/*.c).

@@ -177,7 +177,6 @@ static int strip(char **objdata, size_t *objlen, char **err)
 
 int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objdata, size_t *objlen, char **err)
 {
-	(void)arch;
 	*err = NULL;
 	*objdata = NULL;
 	*objlen = 0;
@@ -190,17 +189,23 @@ int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objd
 	}
 	bool ok = true;
 	for (size_t i = 0; i < embedded_files_count && ok; i++) {
-		if (strstr(embedded_files[i].name, ".tmpl"))
-			continue;
+		if (strstr(embedded_files[i].name, ".tmpl") || strstr(embedded_files[i].name, ".bpf.o"))
+			continue; /* clang needs the headers only (link.c writes its object) */
 		char *p = xasprintf("%s/%s", dir, embedded_files[i].name);
 		ok = write_file(p, embedded_files[i].data, embedded_files[i].len);
 		free(p);
 	}
 	char *src = xasprintf("%s/policy.bpf.c", dir);
-	char *obj = xasprintf("%s/policy.bpf.o", dir);
+	char *unit = xasprintf("%s/policy.bpf.o", dir);
+	/* the object: clang's unit linked with the runtime programs (link.c);
+	 * with the debug info kept, clang's unit itself, which then compiles
+	 * them too (the linker would drop the DWARF) */
+	char *obj = keep_debug ? xstrdup(unit) : xasprintf("%s/tpc.bpf.o", dir);
 	char *log = xasprintf("%s/clang.log", dir);
 	char *prefix_map = xasprintf("-fdebug-prefix-map=%s=/tpc", dir);
-	ok = ok && write_file(src, c_src, strlen(c_src));
+	char *full = keep_debug ? xasprintf("%s\n#include \"tpc_procs.bpf.h\"\n", c_src) : NULL;
+	ok = ok && write_file(src, full ? full : c_src, strlen(full ? full : c_src));
+	free(full);
 	if (!ok) {
 		*err = xasprintf("cannot write the generated source in %s: %s", dir, strerror(errno));
 		goto out;
@@ -247,6 +252,10 @@ int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objd
 		ok = false;
 		goto out_keep;
 	}
+	if (!keep_debug && cc_link(dir, unit, arch, obj, err)) {
+		ok = false;
+		goto out;
+	}
 	if (!read_file(obj, objdata, objlen)) {
 		*err = xasprintf("cannot read the object clang wrote (%s): %s", obj, strerror(errno));
 		ok = false;
@@ -260,6 +269,7 @@ out:
 	remove_dir(dir);
 out_keep:
 	free(src);
+	free(unit);
 	free(obj);
 	free(log);
 	free(prefix_map);

@@ -1,5 +1,5 @@
 /* embed_gen.c: a build-time tool. Writes a C file holding the given files
- * as byte arrays (the runtime headers and templates), so tpc carries all it
+ * as byte arrays (the runtime headers, templates and objects), so tpc carries all it
  * needs and does not depend on where it is installed.
  * Usage: embed_gen OUT.c FILE... (each embedded under its base name) */
 #include <stdio.h>
@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 		int c;
 		long n = 0;
 		while ((c = fgetc(in)) != EOF)
-			fprintf(out, "%s%s%d", n ? "," : "", n % 20 ? "" : "\n\t", c), n++;
+			fprintf(out, "%s%s%d", n ? "," : "", n % 20 ? "" : "\n\t", (signed char)c), n++; /* objects too */
 		fprintf(out, "%s0};\n", n ? "," : "");
 		fclose(in);
 	}

@@ -545,7 +545,8 @@ char *emit_policy_c(const struct plan *pl)
 		emit_programs(&b, hp);
 	}
 	buf_puts(&b, "\n");
+	/* the runtime programs (tpc_procs.bpf.h) are not in this unit: cc.c
+	 * links them, compiled once, with it */
 	emit_fork_follow(&b, pl);
-	buf_puts(&b, "#include \"tpc_procs.bpf.h\"\n");
 	return b.s;
 }

@@ -284,10 +284,16 @@ void emit_process_checks(struct buf *b, const struct plan *pl, const struct hook
  * (current, at sched_process_fork): the parent matched the filter. */
 void emit_fork_follow(struct buf *b, const struct plan *pl)
 {
-	buf_puts(b, "// Follow bits a new child inherits from its parent (followForks,\n"
+	bool binaries = false;
+	for (int i = 0; i < pl->nfollows; i++)
+		binaries |= !pl->follows[i].pid;
+	buf_puts(b, "// Follow bits a new child of pid inherits from it (followForks,\n"
 		    "// followChildren): set when the parent matches the filter itself.\n"
-		    "static __always_inline __u64 tpc_fork_follow(const struct tpc_proc *parent, __u32 pid)\n{\n"
+		    "// Global: the fork program, linked in from tpc's runtime object, calls it.\n"
+		    "__noinline __u64 tpc_fork_follow(__u32 pid)\n{\n"
 		    "\t__u64 bits = 0;\n");
+	if (binaries)
+		buf_puts(b, "\tconst struct tpc_proc *parent = bpf_map_lookup_elem(&tpc_procs, &pid);\n");
 	if (pl->fork_nspid)
 		buf_puts(b, "\t__u32 nspid = tpc_task_ns_tgid(tpc_task());\n");
 	for (int i = 0; i < pl->nfollows; i++) {

@@ -279,11 +279,16 @@ static int read_symbols(struct strip *st)
 	Elf_Data *d = elf_getdata(elf_getscn(st->e, st->symtab), NULL);
 	bool *used = xcalloc(st->nsyms_in, sizeof(*used));
 	mark_used(st, used, st->nsyms_in);
-	bool global_seen = false;
 	int rc = 0;
+	for (size_t j = 0; j < st->nsyms_in; j++)
+		st->sym_map[j] = UINT32_MAX;
+	/* two passes, locals then globals: ELF wants the locals first
+	 * (sh_info counts them), and libbpf's BPF linker, which wrote the
+	 * object when the runtime was linked in, appends symbols in the order
+	 * it meets them */
+	for (int pass = 0; pass < 2 && !rc; pass++)
 	for (size_t j = 0; j < st->nsyms_in; j++) {
 		GElf_Sym sym;
-		st->sym_map[j] = UINT32_MAX;
 		if (!d || !gelf_getsym(d, (int)j, &sym)) {
 			rc = fail(st, "%s", elf_errmsg(-1));
 			break;
@@ -302,11 +307,8 @@ static int read_symbols(struct strip *st)
 		int type = GELF_ST_TYPE(sym.st_info);
 		if (j && (type == STT_FILE || in_dropped || is_label(&sym, name) || (type == STT_SECTION && !used[j])))
 			continue;
-		if (local && global_seen) {
-			rc = fail(st, "local symbol %s after the globals", name);
-			break;
-		}
-		global_seen |= !local;
+		if (local != (pass == 0))
+			continue;
 		Elf64_Sym *o = &st->syms[st->nsyms];
 		o->st_info = sym.st_info;
 		o->st_other = sym.st_other;

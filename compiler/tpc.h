@@ -1023,6 +1023,9 @@ void manifest_encode(struct buf *b, const char *s);
  * or "interrupted" when a signal (tpc_signal) stopped clang, whose
  * temporary directory is then gone. */
 int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **obj, size_t *obj_len, char **err);
+/* link.c: links the unit clang wrote (UNIT) with the runtime programs
+ * compiled for ARCH when tpc was built, into OUT; DIR is scratch. */
+int cc_link(const char *dir, const char *unit, const char *arch, const char *out, char **err);
 /* objstrip.c: the object OBJ without DWARF, line info, .llvm_addrsig, the
  * relocations of .BTF/.BTF.ext and LLVM's branch labels: 0 and the new
  * image in *out (malloc'ed), or -1 and why in *err (malloc'ed) */

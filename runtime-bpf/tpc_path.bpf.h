@@ -39,7 +39,7 @@ struct tpc_pathbuf {
 	char b[TPC_STR_MAX * 2];
 };
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -55,7 +55,7 @@ struct tpc_fd_val {
 	char path[TPC_FOLLOW_PATH_MAX];
 };
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TPC_MAX_FOLLOWED_FDS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

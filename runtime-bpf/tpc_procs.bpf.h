@@ -1,11 +1,33 @@
 /* tpc_procs.bpf.h: the process table. Programs on sched_process_exec,
  * _fork and _exit keep one struct tpc_proc per process: the path it
  * executed, its parent, its namespaces and capabilities at exec, and the
- * follow bits it inherited. Included at the end of the generated file,
- * after the policy's tpc_fork_follow(), which says which follow filters a
- * new child inherits from its parent. */
+ * follow bits it inherited; the process events; and tp-load's whoami.
+ * None of it depends on the policy: tpc_procs.bpf.c compiles it once per
+ * architecture when tpc is built, and tpc links that object with each
+ * policy's (clang then compiles only the policy's hooks). tpc --keep-debug
+ * compiles it with the policy instead, as one unit (the linker drops
+ * DWARF). */
 #ifndef TPC_PROCS_BPF_H
 #define TPC_PROCS_BPF_H
+
+/* The follow bits a new child of ptgid inherits (followForks,
+ * followChildren): the policy's own, so the policy unit defines it, as a
+ * global function (verified on its own, scalars in and out) that the fork
+ * program below calls across the link. */
+extern __u64 tpc_fork_follow(__u32 ptgid);
+
+/* tp-load runs this once (BPF_PROG_RUN) after loading: bpf_get_current_*
+ * give its tgid as the root pid namespace sees it, whatever namespace
+ * tp-load runs in (a container without host pid). Returns that tgid,
+ * 0 when the entry could not be written. */
+SEC("syscall")
+int TPC_WHOAMI_PROG(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 start = BPF_CORE_READ(task, group_leader, start_time);
+	return bpf_map_update_elem(&tpc_loaders, &tgid, &start, BPF_ANY) ? 0 : (int)tgid;
+}
 
 /* Layout of sched_process_fork: only the fields we read are declared
  * (its comm fields changed type across kernels). */
@@ -73,7 +95,7 @@ int TPC_PROC_FORK_PROG(struct trace_event_raw_sched_process_fork *ctx)
 		p->exec_ns = 0;
 		tpc_fill_task_state(p);
 	}
-	p->follow |= tpc_fork_follow(pp, ptgid);
+	p->follow |= tpc_fork_follow(ptgid);
 	p->ppid = ptgid;
 	bpf_map_update_elem(&tpc_procs, &child, p, BPF_ANY);
 	return 0;

@@ -1,7 +1,7 @@
 /* tpc_runtime.bpf.h: what every generated object shares: the maps of the
  * ABI (tpc_abi.h), event building into per-CPU scratch, argument record
- * writers, and the process-tracking programs on sched_process_*.
- * Included once, by the generated policy file. */
+ * writers. Included once by the generated policy file, and by
+ * tpc_procs.bpf.c (the runtime programs tpc links with every policy). */
 #ifndef TPC_RUNTIME_BPF_H
 #define TPC_RUNTIME_BPF_H
 
@@ -30,7 +30,13 @@
 #define TPC_MAX_STASH 16384
 #endif
 
-char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user, bpf_send_signal are GPL-only */
+/* The maps below are defined in both units of an object: the policy's
+ * (the generated C) and the runtime programs tpc links with it
+ * (tpc_procs.bpf.c, compiled once when tpc is built). Weak, so that
+ * libbpf's BPF linker keeps one of each (it checks that both agree)
+ * instead of refusing two definitions of one name. The license is the
+ * policy unit's (the generated prologue). */
+#define TPC_SHARED_MAP __weak
 
 /* ---- the ordinary kernel stack ----
  * Since Linux 6.13 the verifier moves a tracepoint or kprobe program whose
@@ -46,7 +52,7 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user, bpf_send_signal a
  * would fall through anyway). Cost: one compare. One array for all the
  * tracepoint programs: a prog array belongs to the first program type
  * that uses it. */
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -64,19 +70,19 @@ struct {
 			bpf_tail_call((ctx), &(array), 0);                         \
 	} while (0)
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TPC_RINGBUF_BYTES);
 } TPC_EVENTS_MAP SEC(".maps");
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } TPC_LOST_MAP SEC(".maps");
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TPC_MAX_PROCS);
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* allocate entries as processes come: quicker load, less memory */
@@ -84,7 +90,7 @@ struct {
 	__type(value, struct tpc_proc);
 } TPC_PROCS_MAP SEC(".maps");
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -104,14 +110,14 @@ struct tpc_slots {
 	char str[TPC_STR_SLOTS][TPC_STR_MAX];
 };
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct tpc_scratch);
 } tpc_scratch_map SEC(".maps");
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -142,26 +148,13 @@ static __always_inline struct tpc_config *tpc_cfg(void)
  * tgid of a dead tp-load is not one. LRU: entries of tp-loads killed
  * before they could remove themselves never fill it. Root only: bpffs
  * and CAP_BPF. */
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, TPC_MAX_LOADERS);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } TPC_LOADERS_MAP SEC(".maps");
-
-/* tp-load runs this once (BPF_PROG_RUN) after loading: bpf_get_current_*
- * give its tgid as the root pid namespace sees it, whatever namespace
- * tp-load runs in (a container without host pid). Returns that tgid,
- * 0 when the entry could not be written. */
-SEC("syscall")
-int TPC_WHOAMI_PROG(void *ctx)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u64 start = BPF_CORE_READ(task, group_leader, start_time);
-	return bpf_map_update_elem(&tpc_loaders, &tgid, &start, BPF_ANY) ? 0 : (int)tgid;
-}
 
 /* True for the calls of any tp-load (its writes of events would
  * otherwise feed a sys_write policy forever, its own or another's). */
@@ -491,7 +484,7 @@ struct tpc_stash {
 
 /* LRU: an entry whose return never comes (a thread killed in the call)
  * is eventually evicted instead of filling the map. */
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, TPC_MAX_STASH);
 	__type(key, __u64);
@@ -507,7 +500,7 @@ struct {
  * which costs lookups, never a missed re-check. A thread's own count is
  * seen by its return half: the same CPU, or a migration in between, which
  * orders memory. */
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -567,7 +560,7 @@ struct tpc_rl_key {
 	__u32 scope_id; /* tid, tgid or 0 (rateLimitScope) */
 };
 
-struct {
+TPC_SHARED_MAP struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, TPC_MAX_RATELIMIT);
 	__type(key, struct tpc_rl_key);

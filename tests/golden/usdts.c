@@ -5,6 +5,8 @@
 #define __TARGET_ARCH_x86
 #include "tpc_runtime.bpf.h"
 
+char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user, bpf_send_signal are GPL-only */
+
 // What string compares read, loaded afresh by each compare (volatile):
 // the verifier then carries nothing it learnt from one value's compare
 // into the next, and a chain of N values is verified in about N steps,
@@ -142,12 +144,12 @@ int tpc_h1_uprobe(struct pt_regs *ctx)
 	return tpc_h1(ctx, a, TPC_ORIGIN_UPROBE);
 }
 
-// Follow bits a new child inherits from its parent (followForks,
+// Follow bits a new child of pid inherits from it (followForks,
 // followChildren): set when the parent matches the filter itself.
-static __always_inline __u64 tpc_fork_follow(const struct tpc_proc *parent, __u32 pid)
+// Global: the fork program, linked in from tpc's runtime object, calls it.
+__noinline __u64 tpc_fork_follow(__u32 pid)
 {
 	__u64 bits = 0;
 	return bits;
 }
 
-#include "tpc_procs.bpf.h"
