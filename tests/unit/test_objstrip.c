@@ -53,25 +53,31 @@ static Elf64_Sym sym(uint32_t name, int bind, int type, uint16_t shndx, uint64_t
 }
 
 /* The input; BAD_RELOC points a relocation of the code at the label. */
-static size_t make(struct img *m, bool bad_reloc)
+/* LINKER_ORDER: the local function sub and the global g trade places, so a
+ * local comes after the globals, as libbpf's BPF linker writes them */
+static size_t make(struct img *m, bool bad_reloc, bool linker_order)
 {
+	int ix[Y_N];
+	for (int i = 0; i < Y_N; i++)
+		ix[i] = i;
+	if (linker_order)
+		ix[Y_SUB] = Y_G, ix[Y_G] = Y_SUB;
 	memset(m, 0, sizeof(*m));
 	m->len = sizeof(Elf64_Ehdr);
 	m->strlen = 1;
-	Elf64_Sym syms[Y_N] = {
-		[Y_FILE] = sym(str(m, "x.c"), STB_LOCAL, STT_FILE, SHN_ABS, 0),
-		[Y_SEC_TEXT] = sym(0, STB_LOCAL, STT_SECTION, S_TEXT, 0),
-		[Y_SEC_DEBUG] = sym(0, STB_LOCAL, STT_SECTION, S_DEBUG, 0),
-		/* a kept section's symbol no kept relocation uses */
-		[Y_SEC_BTF] = sym(0, STB_LOCAL, STT_SECTION, S_BTF, 0),
-		[Y_LBB] = sym(str(m, "LBB0_1"), STB_LOCAL, STT_NOTYPE, S_TEXT, 8),
-		[Y_SUB] = sym(str(m, "sub"), STB_LOCAL, STT_FUNC, S_TEXT, 16),
-		[Y_PROG] = sym(str(m, "prog"), STB_GLOBAL, STT_FUNC, S_TEXT, 0),
-		[Y_G] = sym(str(m, "g"), STB_GLOBAL, STT_NOTYPE, SHN_UNDEF, 0),
-	};
-	Elf64_Rel rel_text[2] = {{8, ELF64_R_INFO(bad_reloc ? Y_LBB : Y_G, 1)}, {24, ELF64_R_INFO(Y_SEC_TEXT, 10)}};
+	Elf64_Sym syms[Y_N] = {0};
+	syms[ix[Y_FILE]] = sym(str(m, "x.c"), STB_LOCAL, STT_FILE, SHN_ABS, 0);
+	syms[ix[Y_SEC_TEXT]] = sym(0, STB_LOCAL, STT_SECTION, S_TEXT, 0);
+	syms[ix[Y_SEC_DEBUG]] = sym(0, STB_LOCAL, STT_SECTION, S_DEBUG, 0);
+	/* a kept section's symbol no kept relocation uses */
+	syms[ix[Y_SEC_BTF]] = sym(0, STB_LOCAL, STT_SECTION, S_BTF, 0);
+	syms[ix[Y_LBB]] = sym(str(m, "LBB0_1"), STB_LOCAL, STT_NOTYPE, S_TEXT, 8);
+	syms[ix[Y_SUB]] = sym(str(m, "sub"), STB_LOCAL, STT_FUNC, S_TEXT, 16);
+	syms[ix[Y_PROG]] = sym(str(m, "prog"), STB_GLOBAL, STT_FUNC, S_TEXT, 0);
+	syms[ix[Y_G]] = sym(str(m, "g"), STB_GLOBAL, STT_NOTYPE, SHN_UNDEF, 0);
+	Elf64_Rel rel_text[2] = {{8, ELF64_R_INFO(bad_reloc ? Y_LBB : ix[Y_G], 1)}, {24, ELF64_R_INFO(Y_SEC_TEXT, 10)}};
 	Elf64_Rel rel_debug[1] = {{0, ELF64_R_INFO(Y_SEC_DEBUG, 3)}};
-	Elf64_Rel rel_btf[2] = {{4, ELF64_R_INFO(Y_G, 3)}, {8, ELF64_R_INFO(Y_SEC_BTF, 3)}};
+	Elf64_Rel rel_btf[2] = {{4, ELF64_R_INFO(ix[Y_G], 3)}, {8, ELF64_R_INFO(Y_SEC_BTF, 3)}};
 	/* .BTF.ext: header, then func info (8), line info (16), CO-RE (8) */
 	char ext[64] = {0};
 	uint32_t hdr[8] = {0x0001eB9F, 32, 0, 8, 8, 16, 24, 8};
@@ -132,7 +138,7 @@ int main(void)
 	tap_prefix = "objstrip";
 	elf_version(EV_CURRENT);
 	static struct img m;
-	size_t len = make(&m, false);
+	size_t len = make(&m, false, false);
 	char *out = NULL, *err = NULL;
 	size_t out_len = 0;
 	OK(!objstrip_trim(m.buf, len, &out, &out_len, &err), "trims the image (%s)", err ? err : "no error");
@@ -220,8 +226,42 @@ int main(void)
 	free(out);
 	free(err);
 
+	/* the linker's order: locals are moved ahead of the globals, and the
+	 * relocations follow their symbols */
+	len = make(&m, false, true);
+	err = NULL;
+	OK(!objstrip_trim(m.buf, len, &out, &out_len, &err), "trims a local after the globals (%s)",
+	   err ? err : "no error");
+	e = out ? elf_memory(out, out_len) : NULL;
+	symtab_s = e ? by_name(e, ".symtab", NULL) : NULL;
+	rel_s = e ? by_name(e, ".rel.text", NULL) : NULL;
+	d = symtab_s ? elf_getdata(symtab_s, NULL) : NULL;
+	if (symtab_s)
+		gelf_getshdr(symtab_s, &sym_sh);
+	nsyms = d ? d->d_size / sizeof(Elf64_Sym) : 0;
+	struct buf order = {0};
+	for (size_t j = 0; j < nsyms; j++) {
+		GElf_Sym s;
+		gelf_getsym(d, (int)j, &s);
+		buf_printf(&order, "%s%s", j ? " " : "", elf_strptr(e, sym_sh.sh_link, s.st_name));
+	}
+	STR_EQ(order.s, "  sub g prog", "locals first, then the globals in their order");
+	buf_free(&order);
+	OK(symtab_s && sym_sh.sh_info == 3, "three locals (%u)", (unsigned)sym_sh.sh_info);
+	d = rel_s ? elf_getdata(rel_s, NULL) : NULL;
+	r0 = (GElf_Rel){0};
+	if (d)
+		gelf_getrel(d, 0, &r0);
+	OK(ELF64_R_SYM(r0.r_info) == 3, "the relocation against g follows it to 3 (%u)",
+	   (unsigned)ELF64_R_SYM(r0.r_info));
+	if (e)
+		elf_end(e);
+	free(out);
+	free(err);
+	out = NULL;
+
 	/* what cannot be done is said, not guessed at */
-	len = make(&m, true);
+	len = make(&m, true, false);
 	OK(objstrip_trim(m.buf, len, &out, &out_len, &err) == -1 && out == NULL, "a relocation against a label fails");
 	STR_EQ(err, "a relocation in .rel.text refers to a symbol that goes", "and says where");
 	free(err);
