@@ -1076,11 +1076,116 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_IMPL, 0},
 	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
 	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_IMPL, 0},
-	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
+	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_IMPL, 0},
 	[SK_MACROS] = {"macros", K_IMPL, 0},
 	/* not matched and not in events (Tetragon reports it in policy status) */
 	[SK_LABEL] = {"label", K_IGNORED, 0},
 };
+
+/* ---- workload selectors (BEYOND-THE-SEED 7e) ----
+ *
+ * podSelector, containerSelector and hostSelector select by Kubernetes
+ * metadata (pod labels, container names and images, which cgroup is
+ * whose) that a node learns from Kubernetes and its runtime, not by
+ * itself. What tpc can honour exactly is the combination that filters
+ * nothing: all three null, or all three {} (after a null container
+ * selector beside a pod selector, or the reverse, becomes {}). Any other
+ * is refused at the selector that makes it select, saying what it needs. */
+enum wl_state { WL_NULL, WL_ALL, WL_SOME };
+
+static bool node_empty(struct pctx *c, yaml_node_t *n)
+{
+	if (!n || scalar_is_null(n))
+		return true;
+	if (n->type == YAML_SEQUENCE_NODE)
+		return n->data.sequence.items.top == n->data.sequence.items.start;
+	if (n->type != YAML_MAPPING_NODE)
+		return false;
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++)
+		if (!node_empty(c, node_at(c, q->value)))
+			return false;
+	return true;
+}
+
+/* null, {} (a label selector with no labels and no expressions: every
+ * workload), or one that selects */
+static enum wl_state wl_state_of(struct pctx *c, yaml_node_t *n)
+{
+	if (!n || scalar_is_null(n))
+		return WL_NULL;
+	return node_empty(c, n) ? WL_ALL : WL_SOME;
+}
+
+struct workloads {
+	yaml_node_t *pod, *container, *host; /* values, NULL when absent */
+	struct pos pod_at, container_at, host_at;
+};
+
+static const char WL_POD_NEEDS[] = "it needs the pods' labels and their containers' cgroup ids, which a node learns "
+				   "from Kubernetes; Tetragon outside Kubernetes refuses it too";
+static const char WL_CONTAINER_NEEDS[] = "it needs container names and images per cgroup, which a node learns from "
+					 "Kubernetes and its runtime";
+static const char WL_HOST_NEEDS[] = "it limits the hooks to processes outside pod containers, which needs the pods' "
+				    "cgroups from Kubernetes";
+
+/* Refuses what w selects unless it filters nothing; `where` is
+ * "" (spec) or "matchWorkloads." */
+static void check_workloads(struct pctx *c, const struct workloads *w, const char *where)
+{
+	enum wl_state pod = wl_state_of(c, w->pod), ct = wl_state_of(c, w->container), host = wl_state_of(c, w->host);
+	if (host == WL_SOME) {
+		diag_add(c->d, c->file, w->host_at, SEV_ERROR, "bad-value",
+			 "%shostSelector must be null or {} (Tetragon rejects any other)", where);
+		return;
+	}
+	if (pod != WL_NULL && ct == WL_NULL)
+		ct = WL_ALL;
+	if (ct != WL_NULL && pod == WL_NULL)
+		pod = WL_ALL;
+	if ((pod == WL_NULL && host == WL_NULL) || (pod == WL_ALL && ct == WL_ALL && host == WL_ALL))
+		return; /* no filtering, exactly as Tetragon */
+	if (w->pod && pod != WL_NULL)
+		diag_add(c->d, c->file, w->pod_at, SEV_ERROR, "unsupported", "unsupported: %spodSelector (%s)", where,
+			 WL_POD_NEEDS);
+	else if (w->container && ct != WL_NULL)
+		diag_add(c->d, c->file, w->container_at, SEV_ERROR, "unsupported", "unsupported: %scontainerSelector (%s)",
+			 where, WL_CONTAINER_NEEDS);
+	else
+		diag_add(c->d, c->file, w->host_at, SEV_ERROR, "unsupported",
+			 "unsupported: %shostSelector {} (%s)%s", where, WL_HOST_NEEDS,
+			 pod == WL_NULL ? "; leave it out to trace every process" : "; with pod and container selectors "
+										 "{} too it filters nothing");
+}
+
+enum workload_key { WK_POD, WK_CONTAINER, WK_HOST };
+static const struct key_spec workload_keys[] = {
+	[WK_POD] = {"podSelector", K_IMPL, 0},
+	[WK_CONTAINER] = {"containerSelector", K_IMPL, 0},
+	[WK_HOST] = {"hostSelector", K_IMPL, 0},
+};
+
+/* A selector's matchWorkloads: in a macro it is ignored, as Tetragon
+ * ignores it there (a Quirk: tpc warns). */
+static void parse_match_workloads(struct pctx *c, yaml_node_t *k, yaml_node_t *v)
+{
+	if (c->in_macro) {
+		diag_add(c->d, c->file, node_pos(k), SEV_WARNING, "macro",
+			 "matchWorkloads in a macro is ignored (as Tetragon ignores it there)");
+		return;
+	}
+	if (scalar_is_null(v) || !expect_kind(c, v, YAML_MAPPING_NODE, "matchWorkloads"))
+		return;
+	struct workloads w = {0};
+	FOR_PAIRS(c, v, wk, wv)
+	{
+		switch ((enum workload_key)LOOKUP(c, wk, workload_keys, "matchWorkloads")) {
+		case WK_POD: w.pod = wv, w.pod_at = node_pos(wk); break;
+		case WK_CONTAINER: w.container = wv, w.container_at = node_pos(wk); break;
+		case WK_HOST: w.host = wv, w.host_at = node_pos(wv); break;
+		}
+	}
+	check_workloads(c, &w, "matchWorkloads.");
+}
 
 static void selector_free(struct selector *s);
 
@@ -1166,7 +1271,7 @@ static yaml_node_t *parse_selector_body(struct pctx *c, yaml_node_t *n, struct s
 					s->match_parent_binaries[i].follow = false;
 				}
 			break;
-		case SK_MATCH_WORKLOADS:
+		case SK_MATCH_WORKLOADS: parse_match_workloads(c, k, v); break;
 		case SK_LABEL: break;
 		}
 	}
@@ -2129,12 +2234,8 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_OPTIONS] = {"options", K_IMPL, 0},
 	[SPEC_ENFORCERS] = {"enforcers", K_IMPL, 0},
 	[SPEC_LOADER] = {"loader", K_UNSUPPORTED, "loader"},
-	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED,
-			       "podSelector (it needs the pods' labels and their containers' cgroup ids, which a node "
-			       "learns from Kubernetes; Tetragon outside Kubernetes refuses it too)"},
-	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED,
-				     "containerSelector (it needs container names and images per cgroup, which a node "
-				     "learns from Kubernetes and its runtime)"},
+	[SPEC_POD_SELECTOR] = {"podSelector", K_IMPL, 0},
+	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_IMPL, 0},
 	[SPEC_HOST_SELECTOR] = {"hostSelector", K_IMPL, 0},
 	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_IMPL, 0},
 	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_IMPL, 0},
@@ -2385,6 +2486,7 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 			parse_macros(c, node_at(c, q->value));
 	}
 	yaml_node_t *options = NULL; /* after the hooks: policy-mode looks at their actions */
+	struct workloads wl = {0};
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
@@ -2396,20 +2498,9 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		case SPEC_FENTRIES: parse_hook_list(c, v, p, HOOK_FENTRY, "fentries"); break;
 		case SPEC_OPTIONS: options = v; break;
 		case SPEC_ENFORCERS: parse_enforcers(c, v, p); break;
-		case SPEC_HOST_SELECTOR:
-			/* null: with pod and container selectors null (tpc has no
-			 * other) nothing is filtered, exactly; {}: only processes
-			 * outside pod containers, which tpc cannot tell yet */
-			if (scalar_is_null(v))
-				break;
-			if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top == v->data.mapping.pairs.start)
-				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported",
-					 "unsupported: hostSelector {} (it limits the hooks to processes outside pod "
-					 "containers, which tpc cannot tell apart yet); leave it out to trace every process");
-			else
-				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-value",
-					 "hostSelector must be null or {} (Tetragon rejects any other)");
-			break;
+		case SPEC_HOST_SELECTOR: wl.host = v, wl.host_at = node_pos(v); break;
+		case SPEC_POD_SELECTOR: wl.pod = v, wl.pod_at = node_pos(k); break;
+		case SPEC_CONTAINER_SELECTOR: wl.container = v, wl.container_at = node_pos(k); break;
 		case SPEC_NODE_SELECTOR:
 			/* Tetragon evaluates it only for policies from the Kubernetes
 			 * API; tp-load loads files */
@@ -2419,11 +2510,10 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 			break;
 		case SPEC_LISTS: /* parsed before the hooks */
 		case SPEC_SELECTORS_MACROS:
-		case SPEC_LOADER:
-		case SPEC_POD_SELECTOR:
-		case SPEC_CONTAINER_SELECTOR: break;
+		case SPEC_LOADER: break;
 		}
 	}
+	check_workloads(c, &wl, "");
 	char *method = NULL;
 	struct pos method_at = {0};
 	if (options)
