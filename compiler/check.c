@@ -329,6 +329,29 @@ static bool file_has_errors(const struct diags *d, const char *file)
 	return false;
 }
 
+/* An enforcer's call must be a function of the kernel: its program
+ * attaches there (the syscall's wrapper for sys_X). */
+static void check_enforcers(const struct policy *p, const struct target *t, struct diags *d)
+{
+	for (int i = 0; i < p->nenforcers; i++) {
+		const struct hook *h = &p->enforcers[i];
+		struct btf *btf = check_hook_btf(p, h, t, d);
+		if (!btf)
+			return;
+		const char *sc = h->syscall ? syscall_name(h->call) : NULL;
+		char *fn = sc ? xasprintf("%s_sys_%s", t->arch && !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", sc) : xstrdup(h->call);
+		if (!kbtf_has_func(btf, fn)) {
+			const char *s = kbtf_suggest_func(btf, fn);
+			char dym[160] = "";
+			if (s)
+				snprintf(dym, sizeof(dym), "; did you mean '%s'?", s);
+			diag_add(d, p->file, h->call_pos, SEV_ERROR, "btf-no-call",
+				 "enforcer call '%s' is not in the kernel BTF (no %s)%s", h->call, fn, dym);
+		}
+		free(fn);
+	}
+}
+
 void check_policy(const struct policy *p, const struct target *t, struct diags *d)
 {
 	struct target def = *t;
@@ -363,6 +386,7 @@ void check_policy(const struct policy *p, const struct target *t, struct diags *
 		check_actions(p, h, d);
 		check_return_actions(p, h, d);
 	}
+	check_enforcers(p, t, d);
 	check_policy_actions(p, d);
 	check_fleet(p, t, d);
 }

@@ -184,6 +184,41 @@ static void check_action(const struct policy *p, const struct hook *h, const str
 				 sk->type_name);
 		break;
 	}
+	case ACT_NOTIFYENFORCER:
+		if (!p->has_enforcers)
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "notify-enforcer",
+				 "NotifyEnforcer action specified, but spec contains no enforcers");
+		if (a->has_arg_sig && (a->arg_sig < 0 || a->arg_sig > 64))
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "bad-value", "argSig %lld is not a signal number (1-64)",
+				 a->arg_sig);
+		if (a->has_arg_error && (a->arg_error < -32768 || a->arg_error > 65535))
+			diag_add(d, p->file, a->kind_pos, SEV_WARNING, "override-error",
+				 "argError %lld does not fit in 16 bits: the enforcer returns %d (Tetragon keeps 16 bits)",
+				 a->arg_error, (int)(short)a->arg_error);
+		/* fall through */
+	case ACT_CLEANUPENFORCERNOTIFICATION:
+		switch (h->kind) {
+		case HOOK_KPROBE:
+		case HOOK_TRACEPOINT: break;
+		case HOOK_FENTRY:
+			diag_add(d, p->file, a->kind_pos, SEV_ERROR, "unsupported",
+				 "%s on a fentry: Tetragon refuses enforcement there (enforcement is not supported for "
+				 "fentry yet); use a kprobe or a tracepoint",
+				 a->name);
+			break;
+		case HOOK_RAW_TRACEPOINT:
+		case HOOK_UPROBE:
+		case HOOK_USDT:
+		case HOOK_LSM: /* check_lsm.c refuses it */
+		case HOOK_KIND_COUNT:
+			if (h->kind != HOOK_LSM)
+				diag_add(d, p->file, a->kind_pos, SEV_WARNING, "notify-enforcer",
+					 "%s has no effect on a %s: it acts from kprobes and non-raw tracepoints only (as in "
+					 "Tetragon)",
+					 a->name, h->kind == HOOK_RAW_TRACEPOINT ? "raw tracepoint" : hook_kind_name(h->kind));
+			break;
+		}
+		break;
 	case ACT_UNKNOWN:
 	case ACT_POST:
 	case ACT_NOPOST:

@@ -30,6 +30,8 @@ static void check_lsm_actions(const struct policy *p, const struct hook *h, stru
 			case ACT_COPYFD:
 			case ACT_GETURL:
 			case ACT_DNSLOOKUP:
+			case ACT_NOTIFYENFORCER:
+			case ACT_CLEANUPENFORCERNOTIFICATION:
 				diag_add(d, p->file, a->kind_pos, SEV_ERROR, "unsupported",
 					 "unsupported: %s on an lsm hook (Tetragon: %s action is not supported): an lsm hook "
 					 "can Post, NoPost, Sigkill, Signal or Override",

@@ -196,6 +196,8 @@ static void check_probe_actions(const struct policy *p, const struct hook *h, st
 			case ACT_NOPOST:
 			case ACT_TRACKSOCK: /* its argSock must be a sock, which a probe cannot read */
 			case ACT_UNTRACKSOCK:
+			case ACT_NOTIFYENFORCER: /* a no-op there: check_actions.c warns */
+			case ACT_CLEANUPENFORCERNOTIFICATION:
 			case ACT_OTHER:
 			case ACT_COUNT: break;
 			}

@@ -39,6 +39,10 @@ static const char *refused_at_return(enum action_kind k)
 	case ACT_COPYFD:
 		return "fd tracking is not a return action (in matchActions of a return hook it runs at return already, "
 		       "argFd naming returnArg's index takes the returned fd)";
+	case ACT_NOTIFYENFORCER:
+	case ACT_CLEANUPENFORCERNOTIFICATION:
+		return "it is not a return action in Tetragon: put it in matchActions (a hook with return: true runs "
+		       "those at return)";
 	case ACT_UNKNOWN: /* refused by the parser already */
 	case ACT_OTHER:
 	case ACT_COUNT:

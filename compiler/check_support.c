@@ -93,6 +93,8 @@ void check_support(const struct policy *p, const struct hook *h, struct diags *d
 			case ACT_DNSLOOKUP:
 			case ACT_TRACKSOCK:
 			case ACT_UNTRACKSOCK:
+			case ACT_NOTIFYENFORCER:
+			case ACT_CLEANUPENFORCERNOTIFICATION:
 			case ACT_OTHER:
 			case ACT_COUNT: break;
 			}

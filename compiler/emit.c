@@ -134,6 +134,9 @@ static void emit_selector_actions(struct buf *b, const struct hook *h, const str
 			buf_printf(b, "\t\toverride_err = -1; /* argError %lld: an lsm verdict is -4095..0 */\n", a->arg_error);
 		else if (a->kind == ACT_OVERRIDE)
 			buf_printf(b, "\t\toverride_err = %lld;\n", a->arg_error);
+		if (a->kind == ACT_NOTIFYENFORCER && (h->kind == HOOK_KPROBE || h->kind == HOOK_TRACEPOINT))
+			buf_printf(b, "\t\tnotify_err = %d; /* argError %lld, 16 bits */\n\t\tnotify_sig = %lld;\n",
+				   (int)(short)a->arg_error, a->arg_error, a->arg_sig);
 		if (a->rate_limit_ns)
 			buf_printf(b, "\t\trate_ns = %lluULL; /* rateLimit */\n\t\trate_scope = %d; /* %s */\n",
 				   (unsigned long long)a->rate_limit_ns, a->rate_limit_scope,
@@ -198,6 +201,8 @@ static void emit_fd_actions(struct buf *b, const struct hook_plan *hp, const str
 		case ACT_NOPOST:
 		case ACT_GETURL:
 		case ACT_DNSLOOKUP:
+		case ACT_NOTIFYENFORCER:
+		case ACT_CLEANUPENFORCERNOTIFICATION:
 		case ACT_OTHER:
 		case ACT_COUNT: break;
 		case ACT_TRACKSOCK:
@@ -294,6 +299,8 @@ static void emit_action_locals(struct buf *b, const struct hook_plan *hp)
 		buf_puts(b, "\tlong override_err = 0;\n");
 	if (hp->uses_rate)
 		buf_puts(b, "\t__u64 rate_ns = 0;\n\tint rate_scope = 0;\n");
+	if (hp->uses_notify)
+		buf_puts(b, "\tlong notify_err = 0;\n\tint notify_sig = 0;\n");
 }
 
 /* Locals a hook body starts with: who is calling and the config when the
@@ -325,6 +332,11 @@ static void emit_post(struct buf *b, const struct hook_plan *hp, bool with_ret)
 		buf_puts(b, "\tif (act & TPC_ACT_SIGKILL)\n\t\tbpf_send_signal(9);\n");
 	if (hp->uses_sig)
 		buf_puts(b, "\tif (act & TPC_ACT_SIGNAL)\n\t\tbpf_send_signal(sig);\n");
+	/* a verdict for this thread's next enforcer call (tpc_enforcer.bpf.h) */
+	if (hp->uses_notify)
+		buf_puts(b, "\tif (act & TPC_ACT_NOTIFYENFORCER)\n\t\ttpc_enforcer_notify(notify_err, notify_sig);\n");
+	if (hp->uses_cleanup)
+		buf_puts(b, "\tif (act & TPC_ACT_CLEANUPENFORCERNOTIFICATION)\n\t\ttpc_enforcer_cleanup();\n");
 	/* an lsm program overrides by what it returns: the hook's verdict */
 	const char *ret0 = h->kind == HOOK_LSM && hp->uses_override && !with_ret ? "verdict" : "0";
 	if (hp->uses_override && !with_ret && h->kind == HOOK_LSM)
@@ -473,6 +485,26 @@ static void emit_return_body(struct buf *b, const struct plan *pl, const struct 
 	buf_puts(b, "}\n");
 }
 
+/* An enforcer's programs (hook_plan_enforcer): each applies the calling
+ * thread's pending verdict at the call's entry. A kprobe overrides the
+ * return value with bpf_override_return (the function is then skipped);
+ * an fmod_ret program's non-zero return does the same. */
+static void emit_enforcer(struct buf *b, const struct hook_plan *hp)
+{
+	buf_printf(b, "\n// hook %d: enforcer on %s (spec.enforcers, line %d): applies NotifyEnforcer's verdict\n", hp->id,
+		   hp->function, hp->h->pos.line);
+	for (int i = 0; i < hp->nprogs; i++) {
+		const struct prog_plan *p = &hp->progs[i];
+		if (p->variant == TPC_VARIANT_KPROBE)
+			buf_printf(b, "SEC(\"%s\")\nint %s(struct pt_regs *ctx)\n{\n\tlong err = tpc_enforcer_take();\n"
+				      "\tif (err)\n\t\tbpf_override_return(ctx, err);\n\treturn 0;\n}\n",
+				   p->section, p->name);
+		else
+			buf_printf(b, "SEC(\"%s\")\nint %s(unsigned long long *ctx)\n{\n\treturn (int)tpc_enforcer_take();\n}\n",
+				   p->section, p->name);
+	}
+}
+
 /* The hook's programs, each from its template. */
 static void emit_programs(struct buf *b, const struct hook_plan *hp)
 {
@@ -529,8 +561,15 @@ char *emit_policy_c(const struct plan *pl)
 	free(manifest);
 	emit_access_types(&b, pl);
 
+	if (pl->enforcer)
+		buf_puts(&b, "\n// spec.enforcers / NotifyEnforcer: each thread's pending verdict.\n"
+			     "#include \"tpc_enforcer.bpf.h\"\n");
 	for (int i = 0; i < pl->nhooks; i++) {
 		const struct hook_plan *hp = &pl->hooks[i];
+		if (hp->h->enforcer) {
+			emit_enforcer(&b, hp);
+			continue;
+		}
 		buf_printf(&b, "\n#define TPC_H%d_NA %d /* raw values the hook reads: a[0..%d] */\n", hp->id, hp->na,
 			   hp->na - 1);
 		hook_emit_decls(&b, hp);

@@ -266,6 +266,22 @@ static char *hook_function(const struct hook *h, const struct target *t, const c
 	return *sc ? xasprintf("%s_sys_%s", !strcmp(t->arch, "arm64") ? "__arm64" : "__x64", *sc) : xstrdup(h->call);
 }
 
+/* An enforcer's variants in order of preference: a kprobe that
+ * overrides, then an fmod_ret trampoline (its return value replaces the
+ * call's). Neither has a template: emit.c writes both bodies. */
+void hook_plan_enforcer(struct hook_plan *hp, const struct target *t)
+{
+	const char *sc;
+	hp->function = hook_function(hp->h, t, &sc);
+	hp->override = true;
+	if (hp->h->enforcer & ENFORCE_OVERRIDE_RETURN)
+		add_prog(hp, "enforce", PROG_ENTRY, TPC_VARIANT_KPROBE, NULL, xasprintf("kprobe/%s", hp->function))
+			->can_override = true;
+	if (hp->h->enforcer & ENFORCE_FMOD_RET)
+		add_prog(hp, "enforce_fmod", PROG_ENTRY, TPC_VARIANT_FENTRY, NULL, xasprintf("fmod_ret/%s", hp->function))
+			->can_override = true;
+}
+
 void hook_plan_programs(struct hook_plan *hp, const struct target *t)
 {
 	const struct hook *h = hp->h;

@@ -31,6 +31,12 @@ const struct lint_rule lint_rules[] = {
 		     "list, a name defined twice)"},
 	{"cel-expr", "a CelExpr outside tpc's subset of CEL, of the wrong types, or not returning bool"},
 	{"node-selector", "a nodeSelector, which tp-load ignores (Tetragon applies it only to policies from the Kubernetes API)"},
+	{"enforcer", "a spec.enforcers entry beyond the first, or a call that is not sys_X, a prefixed syscall, "
+		     "security_X or list:NAME, or needs another override-method"},
+	{"notify-enforcer", "NotifyEnforcer without spec.enforcers, or NotifyEnforcer/CleanupEnforcerNotification where "
+			    "it has no effect"},
+	{"syscall-default", "a kprobe or fentry on a kernel function without syscall: the CRD's default (true) does not "
+			    "fit it; tpc probes the function (write syscall: false)"},
 	{"option", "an option with a bad value (the policy is refused), or an unknown option (ignored, as Tetragon "
 		   "ignores it)"},
 	{"macro", "a selector macro that is undefined, uses other macros, or sets a field the selector or another "

@@ -57,6 +57,8 @@ static void manifest_hook(struct buf *b, const struct plan *pl, const struct hoo
 	}
 	if (hp->override)
 		buf_puts(b, " override=1");
+	if (h->enforcer)
+		buf_puts(b, " enforcer=1"); /* spec.enforcers: no events */
 	if (h->call_not_found && (h->kind == HOOK_KPROBE || h->kind == HOOK_FENTRY))
 		buf_puts(b, " optional=1"); /* ignore.callNotFound: skipped where the call is missing */
 	if (h->policy_name && p->name && strcmp(h->policy_name, p->name))

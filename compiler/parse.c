@@ -1076,11 +1076,116 @@ static const struct key_spec selector_keys[] = {
 	[SK_MATCH_RETURN_ACTIONS] = {"matchReturnActions", K_IMPL, 0},
 	[SK_MATCH_DATA] = {"matchData", K_IMPL, 0},
 	[SK_MATCH_PARENT_BINARIES] = {"matchParentBinaries", K_IMPL, 0},
-	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_UNSUPPORTED, "matchWorkloads"},
+	[SK_MATCH_WORKLOADS] = {"matchWorkloads", K_IMPL, 0},
 	[SK_MACROS] = {"macros", K_IMPL, 0},
 	/* not matched and not in events (Tetragon reports it in policy status) */
 	[SK_LABEL] = {"label", K_IGNORED, 0},
 };
+
+/* ---- workload selectors (BEYOND-THE-SEED 7e) ----
+ *
+ * podSelector, containerSelector and hostSelector select by Kubernetes
+ * metadata (pod labels, container names and images, which cgroup is
+ * whose) that a node learns from Kubernetes and its runtime, not by
+ * itself. What tpc can honour exactly is the combination that filters
+ * nothing: all three null, or all three {} (after a null container
+ * selector beside a pod selector, or the reverse, becomes {}). Any other
+ * is refused at the selector that makes it select, saying what it needs. */
+enum wl_state { WL_NULL, WL_ALL, WL_SOME };
+
+static bool node_empty(struct pctx *c, yaml_node_t *n)
+{
+	if (!n || scalar_is_null(n))
+		return true;
+	if (n->type == YAML_SEQUENCE_NODE)
+		return n->data.sequence.items.top == n->data.sequence.items.start;
+	if (n->type != YAML_MAPPING_NODE)
+		return false;
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++)
+		if (!node_empty(c, node_at(c, q->value)))
+			return false;
+	return true;
+}
+
+/* null, {} (a label selector with no labels and no expressions: every
+ * workload), or one that selects */
+static enum wl_state wl_state_of(struct pctx *c, yaml_node_t *n)
+{
+	if (!n || scalar_is_null(n))
+		return WL_NULL;
+	return node_empty(c, n) ? WL_ALL : WL_SOME;
+}
+
+struct workloads {
+	yaml_node_t *pod, *container, *host; /* values, NULL when absent */
+	struct pos pod_at, container_at, host_at;
+};
+
+static const char WL_POD_NEEDS[] = "it needs the pods' labels and their containers' cgroup ids, which a node learns "
+				   "from Kubernetes; Tetragon outside Kubernetes refuses it too";
+static const char WL_CONTAINER_NEEDS[] = "it needs container names and images per cgroup, which a node learns from "
+					 "Kubernetes and its runtime";
+static const char WL_HOST_NEEDS[] = "it limits the hooks to processes outside pod containers, which needs the pods' "
+				    "cgroups from Kubernetes";
+
+/* Refuses what w selects unless it filters nothing; `where` is
+ * "" (spec) or "matchWorkloads." */
+static void check_workloads(struct pctx *c, const struct workloads *w, const char *where)
+{
+	enum wl_state pod = wl_state_of(c, w->pod), ct = wl_state_of(c, w->container), host = wl_state_of(c, w->host);
+	if (host == WL_SOME) {
+		diag_add(c->d, c->file, w->host_at, SEV_ERROR, "bad-value",
+			 "%shostSelector must be null or {} (Tetragon rejects any other)", where);
+		return;
+	}
+	if (pod != WL_NULL && ct == WL_NULL)
+		ct = WL_ALL;
+	if (ct != WL_NULL && pod == WL_NULL)
+		pod = WL_ALL;
+	if ((pod == WL_NULL && host == WL_NULL) || (pod == WL_ALL && ct == WL_ALL && host == WL_ALL))
+		return; /* no filtering, exactly as Tetragon */
+	if (w->pod && pod != WL_NULL)
+		diag_add(c->d, c->file, w->pod_at, SEV_ERROR, "unsupported", "unsupported: %spodSelector (%s)", where,
+			 WL_POD_NEEDS);
+	else if (w->container && ct != WL_NULL)
+		diag_add(c->d, c->file, w->container_at, SEV_ERROR, "unsupported", "unsupported: %scontainerSelector (%s)",
+			 where, WL_CONTAINER_NEEDS);
+	else
+		diag_add(c->d, c->file, w->host_at, SEV_ERROR, "unsupported",
+			 "unsupported: %shostSelector {} (%s)%s", where, WL_HOST_NEEDS,
+			 pod == WL_NULL ? "; leave it out to trace every process" : "; with pod and container selectors "
+										 "{} too it filters nothing");
+}
+
+enum workload_key { WK_POD, WK_CONTAINER, WK_HOST };
+static const struct key_spec workload_keys[] = {
+	[WK_POD] = {"podSelector", K_IMPL, 0},
+	[WK_CONTAINER] = {"containerSelector", K_IMPL, 0},
+	[WK_HOST] = {"hostSelector", K_IMPL, 0},
+};
+
+/* A selector's matchWorkloads: in a macro it is ignored, as Tetragon
+ * ignores it there (a Quirk: tpc warns). */
+static void parse_match_workloads(struct pctx *c, yaml_node_t *k, yaml_node_t *v)
+{
+	if (c->in_macro) {
+		diag_add(c->d, c->file, node_pos(k), SEV_WARNING, "macro",
+			 "matchWorkloads in a macro is ignored (as Tetragon ignores it there)");
+		return;
+	}
+	if (scalar_is_null(v) || !expect_kind(c, v, YAML_MAPPING_NODE, "matchWorkloads"))
+		return;
+	struct workloads w = {0};
+	FOR_PAIRS(c, v, wk, wv)
+	{
+		switch ((enum workload_key)LOOKUP(c, wk, workload_keys, "matchWorkloads")) {
+		case WK_POD: w.pod = wv, w.pod_at = node_pos(wk); break;
+		case WK_CONTAINER: w.container = wv, w.container_at = node_pos(wk); break;
+		case WK_HOST: w.host = wv, w.host_at = node_pos(wv); break;
+		}
+	}
+	check_workloads(c, &w, "matchWorkloads.");
+}
 
 static void selector_free(struct selector *s);
 
@@ -1166,7 +1271,7 @@ static yaml_node_t *parse_selector_body(struct pctx *c, yaml_node_t *n, struct s
 					s->match_parent_binaries[i].follow = false;
 				}
 			break;
-		case SK_MATCH_WORKLOADS:
+		case SK_MATCH_WORKLOADS: parse_match_workloads(c, k, v); break;
 		case SK_LABEL: break;
 		}
 	}
@@ -1352,6 +1457,25 @@ static void append_data(struct hook *h, struct arg *data, int ndata)
 		h->args[i].slot = i;
 }
 
+/* syscall left out: the CRD's default is true. For a syscall (sys_X or a
+ * prefixed wrapper) that is what tpc does; for a kernel function it would
+ * read the arguments from a syscall's register frame, which is never what
+ * the writer meant (the seed's prose treats it as a function): tpc probes
+ * the function and warns, so the object does not change and the policy
+ * can say syscall: false for Tetragon too. */
+static void syscall_default(struct pctx *c, struct hook *h, const char *call, struct pos at)
+{
+	if (syscall_name(call)) {
+		h->syscall = true;
+		return;
+	}
+	diag_add(c->d, c->file, at, SEV_WARNING, "syscall-default",
+		 "syscall is not set, and defaults to true (the CRD): Tetragon would read the arguments of '%s', "
+		 "not a syscall, from a syscall's register frame; tpc probes it as a kernel function: write "
+		 "syscall: false",
+		 call);
+}
+
 /* kprobes and fentries: the same keys (kind says which) */
 static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum hook_kind kind)
 {
@@ -1376,7 +1500,10 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum ho
 				get_name(c, v, "call", true, &h->call);
 			break;
 		}
-		case KP_SYSCALL: get_bool(c, v, "syscall", &h->syscall); break;
+		case KP_SYSCALL:
+			h->syscall_set = true;
+			get_bool(c, v, "syscall", &h->syscall);
+			break;
 		case KP_ARGS: parse_args(c, v, h); break;
 		case KP_SELECTORS: parse_selectors(c, v, h); break;
 		case KP_MESSAGE: get_string(c, v, "message", &h->message); break;
@@ -1411,6 +1538,8 @@ static void parse_kprobe(struct pctx *c, yaml_node_t *n, struct hook *h, enum ho
 	append_data(h, data, ndata);
 	if (!has_call)
 		diag_add(c->d, c->file, h->pos, SEV_ERROR, "missing-key", "%s is missing 'call'", what + 2);
+	else if (!h->syscall_set && h->call && strncmp(h->call, "list:", 5))
+		syscall_default(c, h, h->call, h->call_pos);
 }
 
 enum lsm_key { LSM_HOOK, LSM_ARGS, LSM_SELECTORS, LSM_MESSAGE, LSM_TAGS };
@@ -2051,6 +2180,8 @@ static void parse_list_hook(struct pctx *c, yaml_node_t *item, yaml_node_t *call
 		h->call_pos = l->mpos[i];
 		if (l->type == LIST_SYSCALLS || l->type == LIST_GEN_SYSCALLS)
 			h->syscall = true; /* as Tetragon forces it */
+		else if (!h->syscall_set && !i) /* once for the list */
+			syscall_default(&ci, h, l->members[i], node_pos(call));
 	}
 	diags_free(&quiet);
 }
@@ -2101,14 +2232,10 @@ static const struct key_spec spec_keys[] = {
 	[SPEC_FENTRIES] = {"fentries", K_IMPL, 0},
 	[SPEC_LISTS] = {"lists", K_IMPL, 0},
 	[SPEC_OPTIONS] = {"options", K_IMPL, 0},
-	[SPEC_ENFORCERS] = {"enforcers", K_UNSUPPORTED, "enforcers"},
+	[SPEC_ENFORCERS] = {"enforcers", K_IMPL, 0},
 	[SPEC_LOADER] = {"loader", K_UNSUPPORTED, "loader"},
-	[SPEC_POD_SELECTOR] = {"podSelector", K_UNSUPPORTED,
-			       "podSelector (it needs the pods' labels and their containers' cgroup ids, which a node "
-			       "learns from Kubernetes; Tetragon outside Kubernetes refuses it too)"},
-	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_UNSUPPORTED,
-				     "containerSelector (it needs container names and images per cgroup, which a node "
-				     "learns from Kubernetes and its runtime)"},
+	[SPEC_POD_SELECTOR] = {"podSelector", K_IMPL, 0},
+	[SPEC_CONTAINER_SELECTOR] = {"containerSelector", K_IMPL, 0},
 	[SPEC_HOST_SELECTOR] = {"hostSelector", K_IMPL, 0},
 	[SPEC_NODE_SELECTOR] = {"nodeSelector", K_IMPL, 0},
 	[SPEC_SELECTORS_MACROS] = {"selectorsMacros", K_IMPL, 0},
@@ -2131,7 +2258,7 @@ static bool policy_enforces(const struct policy *p)
 		for (int j = 0; j < p->hooks[i].nselectors; j++)
 			for (int k = 0; k < p->hooks[i].selectors[j].nactions; k++) {
 				enum action_kind a = p->hooks[i].selectors[j].actions[k].kind;
-				if (a == ACT_SIGKILL || a == ACT_SIGNAL || a == ACT_OVERRIDE)
+				if (a == ACT_SIGKILL || a == ACT_SIGNAL || a == ACT_OVERRIDE || a == ACT_NOTIFYENFORCER)
 					return true;
 			}
 	return false;
@@ -2146,7 +2273,7 @@ static const struct key_spec option_keys[] = {
 /* Each option Tetragon has, with what it means for tpc; unknown names
  * are ignored, as Tetragon ignores them (a warning says so), a bad value
  * refuses the policy as it does. */
-static void parse_options(struct pctx *c, yaml_node_t *n, const struct policy *p)
+static void parse_options(struct pctx *c, yaml_node_t *n, const struct policy *p, char **method, struct pos *method_at)
 {
 	static const char *const names[] = {"disable-kprobe-multi", "disable-uprobe-multi", "override-method",
 					    "policy-mode", "sleepable-preload-size", NULL};
@@ -2184,19 +2311,22 @@ static void parse_options(struct pctx *c, yaml_node_t *n, const struct policy *p
 					 "FALSE, False)",
 					 name, v);
 		} else if (!strcmp(name, "override-method")) {
-			if (!strcmp(v, "fmod-ret"))
-				diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
-					 "unsupported: override-method fmod-ret (tpc overrides return values with "
-					 "bpf_override_return from kprobes, and lsm hooks by their verdict)");
-			else if (strcmp(v, "override-return"))
+			/* the enforcers' method; Override actions always use
+			 * bpf_override_return (kprobes) or the lsm verdict */
+			if (strcmp(v, "fmod-ret") && strcmp(v, "override-return"))
 				diag_add(c->d, c->file, at, SEV_ERROR, "option",
 					 "failed to set option override-method: '%s' is not override-return or fmod-ret", v);
+			else if (!*method) { /* without enforcers it has no effect, as in Tetragon */
+				*method = xstrdup(v);
+				*method_at = at;
+			}
 		} else if (!strcmp(name, "policy-mode")) {
 			if (!strcmp(v, "monitor")) {
 				/* a policy without enforcement is monitor-only anyway */
 				if (policy_enforces(p))
 					diag_add(c->d, c->file, at, SEV_ERROR, "unsupported",
-						 "unsupported: policy-mode monitor on a policy with Sigkill, Signal or Override "
+						 "unsupported: policy-mode monitor on a policy with Sigkill, Signal, Override or "
+						 "NotifyEnforcer "
 						 "(tpc has no monitor mode: those actions would run)");
 			} else if (strcmp(v, "enforce")) {
 				diag_add(c->d, c->file, at, SEV_ERROR, "option",
@@ -2218,6 +2348,131 @@ static void parse_options(struct pctx *c, yaml_node_t *n, const struct policy *p
 	}
 }
 
+/* ---- enforcers (BEYOND-THE-SEED 7i) ---- */
+
+/* A call an enforcer may sit on: sys_X, a prefixed syscall wrapper, or a
+ * security_* function (fmod_ret only). */
+static bool enforcer_call_ok(const char *s, bool *syscall)
+{
+	static const char *const prefixes[] = {"__x64_", "__ia32_", "__arm64_", ""};
+	*syscall = false;
+	if (!strncmp(s, "security_", 9) && s[9])
+		return true;
+	for (int i = 0; i < 4; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (!strncmp(s, prefixes[i], n) && !strncmp(s + n, "sys_", 4) && s[n + 4])
+			return *syscall = true;
+	}
+	return false;
+}
+
+static void enforcer_add(struct pctx *c, struct policy *p, const char *call, struct pos at)
+{
+	bool syscall;
+	if (!enforcer_call_ok(call, &syscall)) {
+		diag_add(c->d, c->file, at, SEV_ERROR, "enforcer",
+			 "enforcer sensor requires either syscall or security_ functions: '%s' is neither (write sys_NAME, "
+			 "a prefixed syscall symbol, security_NAME or list:NAME)",
+			 call);
+		return;
+	}
+	for (const char *q = call; *q; q++) /* it names a section and a program: an identifier */
+		if (!(*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'))) {
+			diag_add(c->d, c->file, at, SEV_ERROR, "enforcer", "enforcer call '%s' is not a symbol name", call);
+			return;
+		}
+	p->enforcers = xrealloc(p->enforcers, sizeof(*p->enforcers) * (size_t)(p->nenforcers + 1));
+	struct hook *h = &p->enforcers[p->nenforcers++];
+	memset(h, 0, sizeof(*h));
+	h->kind = HOOK_KPROBE; /* the method is chosen once options are read */
+	h->call = xstrdup(call);
+	h->syscall = syscall;
+	h->pos = h->call_pos = at;
+}
+
+enum enforcer_key { EK_CALLS };
+static const struct key_spec enforcer_keys[] = {
+	[EK_CALLS] = {"calls", K_IMPL, 0},
+};
+
+static void parse_enforcers(struct pctx *c, yaml_node_t *n, struct policy *p)
+{
+	p->has_enforcers = true;
+	p->enforcers_pos = node_pos(n);
+	if (scalar_is_null(n) || !expect_kind(c, n, YAML_SEQUENCE_NODE, "enforcers"))
+		return;
+	int k = 0;
+	FOR_ITEMS(c, n, item)
+	{
+		if (k++) {
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "enforcer",
+				 "we support only single enforcer sensor (Tetragon's limit): put every call in the first "
+				 "entry's calls");
+			continue;
+		}
+		if (!expect_kind(c, item, YAML_MAPPING_NODE, "an enforcer"))
+			continue;
+		bool has_calls = false;
+		FOR_PAIRS(c, item, ek, v)
+		{
+			switch ((enum enforcer_key)LOOKUP(c, ek, enforcer_keys, "an enforcer")) {
+			case EK_CALLS:
+				has_calls = true;
+				if (!expect_kind(c, v, YAML_SEQUENCE_NODE, "enforcer calls"))
+					break;
+				FOR_ITEMS(c, v, call)
+				{
+					char *s = NULL;
+					if (!get_string(c, call, "an enforcer call", &s))
+						continue;
+					if (strncmp(s, "list:", 5)) {
+						enforcer_add(c, p, s, node_pos(call));
+						free(s);
+						continue;
+					}
+					const struct plist *l = NULL;
+					for (int i = 0; i < c->nlists; i++)
+						if (c->lists[i].name && !strcmp(c->lists[i].name, s + 5))
+							l = &c->lists[i];
+					if (!l)
+						diag_add(c->d, c->file, node_pos(call), SEV_ERROR, "unknown-list", "list '%s' not found",
+							 s);
+					for (int i = 0; l && !l->refused && i < l->n; i++)
+						enforcer_add(c, p, l->members[i], node_pos(call));
+					free(s);
+				}
+				break;
+			}
+		}
+		if (!has_calls)
+			diag_add(c->d, c->file, node_pos(item), SEV_ERROR, "missing-key", "enforcer is missing 'calls'");
+	}
+}
+
+/* The enforcers' attach methods (option override-method, at *method, or
+ * its default: override-return where the kernel has it, else fmod-ret;
+ * security_* functions have only fmod-ret, as in Tetragon). */
+static void enforcer_methods(struct pctx *c, struct policy *p, const char *method, struct pos at)
+{
+	for (int i = 0; i < p->nenforcers; i++) {
+		struct hook *h = &p->enforcers[i];
+		bool security = !h->syscall;
+		if (method && !strcmp(method, "override-return")) {
+			if (security)
+				diag_add(c->d, c->file, h->call_pos, SEV_ERROR, "enforcer",
+					 "enforcer call '%s' needs override-method fmod-ret: bpf_override_return cannot change a "
+					 "security_ function's result (option at line %d)",
+					 h->call, at.line);
+			h->enforcer = ENFORCE_OVERRIDE_RETURN;
+		} else if (method && !strcmp(method, "fmod-ret")) {
+			h->enforcer = ENFORCE_FMOD_RET;
+		} else {
+			h->enforcer = security ? ENFORCE_FMOD_RET : ENFORCE_OVERRIDE_RETURN | ENFORCE_FMOD_RET;
+		}
+		h->kind = h->enforcer & ENFORCE_OVERRIDE_RETURN ? HOOK_KPROBE : HOOK_FENTRY;
+	}
+}
+
 static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 {
 	if (!expect_kind(c, n, YAML_MAPPING_NODE, "spec"))
@@ -2231,6 +2486,7 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 			parse_macros(c, node_at(c, q->value));
 	}
 	yaml_node_t *options = NULL; /* after the hooks: policy-mode looks at their actions */
+	struct workloads wl = {0};
 	FOR_PAIRS(c, n, k, v)
 	{
 		switch ((enum spec_key)LOOKUP(c, k, spec_keys, "spec")) {
@@ -2241,20 +2497,10 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 		case SPEC_LSMHOOKS: parse_hook_list(c, v, p, HOOK_LSM, "lsmhooks"); break;
 		case SPEC_FENTRIES: parse_hook_list(c, v, p, HOOK_FENTRY, "fentries"); break;
 		case SPEC_OPTIONS: options = v; break;
-		case SPEC_HOST_SELECTOR:
-			/* null: with pod and container selectors null (tpc has no
-			 * other) nothing is filtered, exactly; {}: only processes
-			 * outside pod containers, which tpc cannot tell yet */
-			if (scalar_is_null(v))
-				break;
-			if (v->type == YAML_MAPPING_NODE && v->data.mapping.pairs.top == v->data.mapping.pairs.start)
-				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "unsupported",
-					 "unsupported: hostSelector {} (it limits the hooks to processes outside pod "
-					 "containers, which tpc cannot tell apart yet); leave it out to trace every process");
-			else
-				diag_add(c->d, c->file, node_pos(v), SEV_ERROR, "bad-value",
-					 "hostSelector must be null or {} (Tetragon rejects any other)");
-			break;
+		case SPEC_ENFORCERS: parse_enforcers(c, v, p); break;
+		case SPEC_HOST_SELECTOR: wl.host = v, wl.host_at = node_pos(v); break;
+		case SPEC_POD_SELECTOR: wl.pod = v, wl.pod_at = node_pos(k); break;
+		case SPEC_CONTAINER_SELECTOR: wl.container = v, wl.container_at = node_pos(k); break;
 		case SPEC_NODE_SELECTOR:
 			/* Tetragon evaluates it only for policies from the Kubernetes
 			 * API; tp-load loads files */
@@ -2264,14 +2510,16 @@ static void parse_spec(struct pctx *c, yaml_node_t *n, struct policy *p)
 			break;
 		case SPEC_LISTS: /* parsed before the hooks */
 		case SPEC_SELECTORS_MACROS:
-		case SPEC_ENFORCERS:
-		case SPEC_LOADER:
-		case SPEC_POD_SELECTOR:
-		case SPEC_CONTAINER_SELECTOR: break;
+		case SPEC_LOADER: break;
 		}
 	}
+	check_workloads(c, &wl, "");
+	char *method = NULL;
+	struct pos method_at = {0};
 	if (options)
-		parse_options(c, options, p);
+		parse_options(c, options, p, &method, &method_at);
+	enforcer_methods(c, p, method, method_at);
+	free(method);
 }
 
 /* metadata is a Kubernetes ObjectMeta: a policy copied from `kubectl get
@@ -2558,6 +2806,9 @@ void policy_set_free(struct policy_set *ps)
 		for (int j = 0; j < p->nhooks; j++)
 			hook_free(&p->hooks[j]);
 		free(p->hooks);
+		for (int j = 0; j < p->nenforcers; j++)
+			hook_free(&p->enforcers[j]);
+		free(p->enforcers);
 		free(p->name);
 		free(p->kind);
 	}

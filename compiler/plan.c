@@ -184,6 +184,11 @@ static void plan_process(struct hook_plan *hp)
 		for (int k = 0; k < s->nactions; k++) {
 			hp->uses_sig |= s->actions[k].kind == ACT_SIGNAL;
 			hp->uses_override |= s->actions[k].kind == ACT_OVERRIDE;
+			/* no-ops elsewhere (check_actions.c warns) */
+			if (h->kind == HOOK_KPROBE || h->kind == HOOK_TRACEPOINT) {
+				hp->uses_notify |= s->actions[k].kind == ACT_NOTIFYENFORCER;
+				hp->uses_cleanup |= s->actions[k].kind == ACT_CLEANUPENFORCERNOTIFICATION;
+			}
 			hp->uses_rate |= s->actions[k].rate_limit_ns != 0;
 			hp->uses_stacks |= action_posts_stacks(h, &s->actions[k]);
 		}
@@ -642,6 +647,7 @@ static void plan_hook(struct plan *pl, struct hook_plan *hp, int model, int id, 
 	plan_slots(hp, pl->p, d);
 	plan_process(hp);
 	pl->stacks |= hp->uses_stacks;
+	pl->enforcer |= hp->uses_notify || hp->uses_cleanup;
 	plan_sets(hp);
 	plan_cost(hp, pl->p, d);
 	/* A syscall's string argument in a page the caller has not touched
@@ -733,6 +739,7 @@ bool plan_build(struct plan *pl, const struct policy *p, const struct target *t,
 		nsites[i] = hook_count_sites(&p->hooks[i], t, &usdt[i], &nusdt[i]);
 		pl->nhooks += nsites[i];
 	}
+	pl->nhooks += p->nenforcers; /* planned last: the hooks' ids do not move */
 	pl->hooks = xcalloc((size_t)(pl->nhooks ? pl->nhooks : 1), sizeof(*pl->hooks));
 	for (int i = 0, id = 0; i < p->nhooks; i++)
 		for (int k = 0; k < nsites[i]; k++, id++) {
@@ -750,6 +757,15 @@ bool plan_build(struct plan *pl, const struct policy *p, const struct target *t,
 			}
 			plan_hook(pl, hp, i, id, d);
 		}
+	for (int i = 0, id = pl->nhooks - p->nenforcers; i < p->nenforcers; i++, id++) {
+		struct hook_plan *hp = &pl->hooks[id];
+		hp->h = &p->enforcers[i];
+		hp->id = id;
+		hp->arch = t->arch;
+		hp->na = 1;
+		hook_plan_enforcer(hp, t);
+		pl->enforcer = true;
+	}
 	free(nsites);
 	free(nusdt);
 	free(usdt);

@@ -324,6 +324,8 @@ enum action_kind {
 	ACT_DNSLOOKUP,
 	ACT_TRACKSOCK,   /* argSock: the sock's owner is this thread (tpc_net.bpf.h) */
 	ACT_UNTRACKSOCK,
+	ACT_NOTIFYENFORCER, /* a verdict for this thread's next enforcer call (tpc_enforcer.bpf.h) */
+	ACT_CLEANUPENFORCERNOTIFICATION,
 	ACT_OTHER, /* a CRD action tpc recognises but does not implement yet */
 	ACT_COUNT,
 };
@@ -571,6 +573,7 @@ struct hook {
 	enum hook_kind kind;
 	char *call;      /* kprobe, fentry: function as written; lsm: the hook */
 	bool syscall;
+	bool syscall_set; /* written in the policy (else the CRD's default, true, for syscall names) */
 	bool is_return;
 	bool call_not_found; /* ignore.callNotFound: a call missing from the kernel skips the hook */
 	enum action_kind return_arg_action; /* returnArgAction: ACT_TRACKSOCK, ACT_UNTRACKSOCK, or ACT_UNKNOWN (none) */
@@ -589,6 +592,8 @@ struct hook {
 	char **tags;
 	int ntags;
 	struct pos pos, call_pos;
+	/* an enforcer of spec.enforcers: ENFORCE_* methods its programs may use */
+	unsigned enforcer;
 	const char *policy_name; /* of the document it came from (not owned) */
 	/* uprobe and usdt: the user-space binary probed */
 	char *path;
@@ -609,6 +614,10 @@ struct hook {
 	struct pos probe_pos;
 };
 
+/* the attach methods of an enforcer (option override-method) */
+#define ENFORCE_OVERRIDE_RETURN 1u /* kprobe + bpf_override_return */
+#define ENFORCE_FMOD_RET 2u        /* fmod_ret trampoline */
+
 struct policy {
 	const char *file; /* as given on the command line (not owned) */
 	char *name;
@@ -616,6 +625,12 @@ struct policy {
 	struct hook *hooks;
 	int nhooks;
 	struct pos pos, kind_pos;
+	/* spec.enforcers (BEYOND-THE-SEED 7i): one hook per call, enforcer
+	 * set, no args or selectors; planned after the hooks */
+	struct hook *enforcers;
+	int nenforcers;
+	bool has_enforcers;   /* the key is there (NotifyEnforcer needs it) */
+	struct pos enforcers_pos;
 };
 
 /* The policies of one file (a YAML stream may hold several documents), and
@@ -832,6 +847,8 @@ int hook_count_sites(const struct hook *h, const struct target *t, struct usdt_s
 bool hook_kind_may_sleep(enum hook_kind k);
 /* entry programs and, for hooks that report at return, return programs */
 void hook_plan_programs(struct hook_plan *hp, const struct target *t);
+/* the programs of an enforcer of spec.enforcers (hp->h->enforcer set) */
+void hook_plan_enforcer(struct hook_plan *hp, const struct target *t);
 /* statements filling a[] of the entry program `prog` */
 void hook_emit_fill(struct buf *b, const struct hook_plan *hp, int prog);
 /* declarations the entry programs need (a tracepoint's record struct) */
@@ -954,6 +971,8 @@ struct hook_plan {
 	unsigned caps_used; /* capability sets read, 1 << set */
 	/* locals the body declares */
 	bool uses_sig, uses_override, uses_rate;
+	bool uses_notify;  /* a selector's NotifyEnforcer (kprobes and tracepoints: tpc_enforcer.bpf.h) */
+	bool uses_cleanup; /* ... CleanupEnforcerNotification */
 	bool uses_stacks; /* a selector's Post asks for kernel or user stacks (kprobes, fentries) */
 	bool sock_owners; /* the policy tracks socks (TrackSock): an event of a tracked one is its owner's */
 	struct valueset *sets; /* large value sets of its filters */
@@ -996,6 +1015,7 @@ struct plan {
 	bool fork_nspid;      /* a followed matchPIDs filter compares namespace pids */
 	bool preload;         /* a hook pre-loads user strings: the object has the pre-load buffers */
 	bool stacks;          /* a hook posts stacks: the object has the stack map (tpc_stacks.bpf.h) */
+	bool enforcer;        /* enforcers or their actions: the verdicts map (tpc_enforcer.bpf.h) */
 };
 
 /* false when the policy runs past a limit (reported in d) */

@@ -40,6 +40,7 @@
 #include "digest.h"
 #include "fdpass.h"
 #include "hooks.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "ksyms.h"
 #include "safefile.h"
@@ -215,6 +216,44 @@ static const struct tpc_mprog *entry_prog(const struct tpc_hook *h, int v)
 	return NULL;
 }
 
+/* An enforcer (spec.enforcers) has no twin to fall back on: its
+ * variants are a kprobe with bpf_override_return and an fmod_ret
+ * trampoline, in that order of preference; the first this kernel can run
+ * is attached, and when none can the refusal names what each lacks. */
+static int choose_enforcer_variant(const struct tpl_obj *o, int i, const char *what, tpl_attach_mode mode,
+				   int *chosen)
+{
+	const struct tpc_hook *h = &o->m.hooks[i];
+	char why_all[900] = "";
+	size_t n = 0;
+
+	for (int k = 0; k < h->nprogs; k++) {
+		enum tpc_prog_variant v = h->progs[k].variant;
+		const char *why = NULL;
+		int ok = tpl_variant_attachable(v, &why);
+		if (ok && v == TPC_VARIANT_KPROBE && tpl_override_return_available(&why) == 0)
+			ok = 0;
+		if (ok && mode != TPL_ATTACH_AUTO && (int)mode != (int)v) {
+			ok = 0;
+			why = "another variant was asked (--attach)";
+		}
+		if (ok) {
+			*chosen = v;
+			return 0;
+		}
+		n += (size_t)snprintf(why_all + n, n < sizeof(why_all) ? sizeof(why_all) - n : 0, "%s%s: %s",
+				      n ? "; " : "", v == TPC_VARIANT_KPROBE ? "a kprobe with bpf_override_return" :
+						   "an fmod_ret trampoline",
+				      why ? why : "not available");
+		if (n >= sizeof(why_all))
+			n = sizeof(why_all) - 1;
+	}
+	tpl_err("%s: hook %d (%s): the enforcer cannot run on this kernel, refusing the policy (its NotifyEnforcer "
+		"verdicts would never be applied): it needs %s",
+		o->path, i, what, why_all);
+	return -1;
+}
+
 /* The variant of hook i to attach: with mode auto, the first (in the
  * manifest's order of preference) that this kernel can attach; else the
  * one asked for, when the hook's kind can have it (--attach=kprobe leaves
@@ -233,6 +272,8 @@ static int choose_variant(const struct tpl_obj *o, int i, tpl_attach_mode mode, 
 	if (mode != TPL_ATTACH_AUTO && !tpl_hook_kind_has_variant(h->kind, mode))
 		mode = TPL_ATTACH_AUTO;
 
+	if (h->enforcer)
+		return choose_enforcer_variant(o, i, what, mode, chosen);
 	if (h->override) {
 		/* the variant that can override, and the first that cannot */
 		int ov = -1;

@@ -295,3 +295,14 @@ int tpl_features_explain(struct bpf_object *obj, const char *path)
 	}
 	return named;
 }
+
+int tpl_override_return_available(const char **why)
+{
+	static int state = -2;
+
+	if (state == -2)
+		state = probe_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return);
+	if (state == 0)
+		*why = "bpf_override_return is not available on this kernel (it needs CONFIG_BPF_KPROBE_OVERRIDE)";
+	return state;
+}

@@ -15,4 +15,8 @@
  * missing feature these probes know). */
 int tpl_features_explain(struct bpf_object *obj, const char *path);
 
+/* Whether kprobe programs may call bpf_override_return on this kernel:
+ * 1 yes, 0 no (why set to a sentence), -1 the probe cannot tell. */
+int tpl_override_return_available(const char **why);
+
 #endif

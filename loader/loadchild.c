@@ -81,6 +81,10 @@ static int need_prog(struct child *c, int hook, const char *name,
 			tpl_err("%s: no program %s in the object", c->o->path, name);
 		return -1;
 	}
+	/* an enforcer's trampoline modifies the return value: fmod_ret/ */
+	if (v == TPC_VARIANT_FENTRY && role == TPC_ROLE_ENTRY &&
+	    !strncmp(bpf_program__section_name(p), "fmod_ret/", 9))
+		prefix = "fmod_ret/";
 	if (bpf_program__type(p) != tpl_variant_prog_type(v) ||
 	    strncmp(bpf_program__section_name(p), prefix, strlen(prefix)) != 0) {
 		tpl_err("%s: program %s is of section %s, expected a %.*s program",

@@ -329,6 +329,7 @@ static int parse_hook(struct parser *p, const struct line *l)
 	    get_flag(p, l, "return", &h->ret) ||
 	    get_str(p, l, "return_type", 0, &h->return_type) ||
 	    get_flag(p, l, "override", &h->override) ||
+	    get_flag(p, l, "enforcer", &h->enforcer) ||
 	    get_flag(p, l, "optional", &h->optional))
 		goto out;
 	if (h->return_type && !tpc_is_ident(h->return_type)) {

@@ -52,6 +52,7 @@ struct tpc_hook {
 	int nretactions;
 	char *return_type; /* its type, or NULL */
 	int override;      /* a selector overrides the return value */
+	int enforcer;      /* enforcer=1: a spec.enforcers program, no events */
 	int optional;      /* optional=1 (kprobe, fentry: ignore.callNotFound):
 			    * a function this kernel lacks skips the hook */
 

@@ -131,9 +131,16 @@ static int refuse_unloadable(const char *path, const struct tpc_manifest *m, cha
 			char what[600];
 			tpl_hook_describe(h, what, sizeof(what));
 			printf("%s: %s %s%s refused\n", path, h->progs[k].name,
-			       tpl_variant_section(h->progs[k].variant, h->progs[k].role), tpl_hook_target(h));
+			       h->enforcer && h->progs[k].variant == TPC_VARIANT_FENTRY ?
+				       "fmod_ret/" :
+				       tpl_variant_section(h->progs[k].variant, h->progs[k].role),
+			       tpl_hook_target(h));
 			fflush(stdout);
-			tpl_err("%s: hook %d (%s): %s", path, i, what, why);
+			if (h->enforcer)
+				tpl_err("%s: hook %d (%s): the enforcer's fmod_ret trampoline cannot load: %s", path, i,
+					what, why);
+			else
+				tpl_err("%s: hook %d (%s): %s", path, i, what, why);
 			if (*nskip < max)
 				skip[(*nskip)++] = h->progs[k].name;
 			bad = 1;

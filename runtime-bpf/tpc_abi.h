@@ -43,6 +43,11 @@ typedef int64_t tpc_s64;
 /* Only in objects with a kernelStackTrace or userStackTrace: the stacks
  * bpf_get_stackid records, by id. */
 #define TPC_STACKS_MAP tpc_stacks     /* BPF_MAP_TYPE_STACK_TRACE: id -> TPC_STACK_DEPTH u64 addresses */
+/* Only in objects with spec.enforcers or NotifyEnforcer /
+ * CleanupEnforcerNotification (tpc_enforcer.bpf.h): each thread's pending
+ * verdict, and how many verdicts were dropped unused. */
+#define TPC_VERDICTS_MAP tpc_verdicts /* hash: pid_tgid -> struct tpc_verdict */
+#define TPC_MISSED_MAP tpc_missed     /* per-CPU array[1] of u64: verdicts overwritten or cleaned up unused */
 #define TPC_PROC_EXEC_PROG tpc_proc_exec /* tracepoint sched/sched_process_exec */
 #define TPC_PROC_FORK_PROG tpc_proc_fork /* tracepoint sched/sched_process_fork */
 #define TPC_PROC_EXIT_PROG tpc_proc_exit /* tracepoint sched/sched_process_exit */
@@ -56,6 +61,7 @@ typedef int64_t tpc_s64;
 #define TPC_PEV_EXIT_PROG tpc_pev_exit /* tracepoint sched/sched_process_exit */
 #define TPC_MAP_EVENTS TPC_NAME(TPC_EVENTS_MAP)
 #define TPC_MAP_LOST TPC_NAME(TPC_LOST_MAP)
+#define TPC_MAP_MISSED TPC_NAME(TPC_MISSED_MAP)
 #define TPC_MAP_PROCS TPC_NAME(TPC_PROCS_MAP)
 #define TPC_MAP_CONFIG TPC_NAME(TPC_CONFIG_MAP)
 #define TPC_MAP_FDS TPC_NAME(TPC_FDS_MAP)
@@ -113,7 +119,9 @@ typedef int64_t tpc_s64;
 	X(GETURL, 8, "GetUrl")         \
 	X(DNSLOOKUP, 9, "DnsLookup")   \
 	X(TRACKSOCK, 10, "TrackSock")  \
-	X(UNTRACKSOCK, 11, "UntrackSock")
+	X(UNTRACKSOCK, 11, "UntrackSock") \
+	X(NOTIFYENFORCER, 12, "NotifyEnforcer") \
+	X(CLEANUPENFORCERNOTIFICATION, 13, "CleanupEnforcerNotification")
 #define TPC_ACT_BIT_(name, bit, spelling) TPC_ACT_##name = 1u << (bit),
 enum tpc_action_bits { TPC_ACTIONS(TPC_ACT_BIT_) };
 #undef TPC_ACT_BIT_
@@ -399,7 +407,7 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  *        [ref_ctr_offset=<n>] [digests=<algo:hex,...>]          (kind=uprobe)
  *        [path=<binary>] [provider=<p>] [name=<n>] [offset=<n>]
  *        [ref_ctr_offset=<n>] [sha256=<hex>]                    (kind=usdt)
- *        [return=0|1 [return_type=<type>]] [override=1] [optional=1]
+ *        [return=0|1 [return_type=<type>]] [override=1] [optional=1] [enforcer=1]
  *        [policy=<name>] [message=<text>] [tags=<t1,t2>]
  *   prog hook=<n> name=<program> variant=kprobe|tracepoint|uprobe|tp_btf|lsm|fentry role=entry|return [override=1]
  *   arg hook=<n> pos=<k> index=<i> type=<type> [label=<text>] [field=<name>]
@@ -449,6 +457,12 @@ enum tpc_prog_role { TPC_PROG_ROLES(TPC_ROLE_) TPC_ROLE_COUNT };
  * tp_btf/EVENT, lsm/HOOK, fentry/SYM, fexit/SYM), return programs before
  * entry ones; uprobe programs (sections uprobe and uretprobe, uprobe.s
  * and uretprobe.s when sleepable) at the place the hook record names.
+ * enforcer=1 (kind=kprobe or fentry, with override=1): the program of
+ * spec.enforcers at the entry of function=, which applies the verdict
+ * NotifyEnforcer left for the calling thread; it posts no events. Its
+ * variants are a kprobe with bpf_override_return and an fmod_ret
+ * trampoline (variant=fentry, section fmod_ret/SYM), in order of
+ * preference; tp-load attaches the first this kernel can run.
  * override=1 on a program: it performs the
  * hook's Override (bpf_override_return); a hook with override=1 only
  * attaches a variant whose entry program has it.

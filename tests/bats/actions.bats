@@ -540,6 +540,45 @@ EOF
 	grep -q "^$T/o.bpf.o: tpc_h0_twin tracepoint/syscalls/sys_enter_symlinkat ok " <<<"$output"
 }
 
+@test "enforcers: NotifyEnforcer's verdict map and the enforcer programs are compiled; tp-load refuses them here by name (load and --verify)" {
+	compile "$FIXTURES/actions/mkdir-enforcer.yaml" "$T/e.bpf.o"
+	get_manifest "$T/e.bpf.o" | grep -qx 'hook id=2 kind=fentry nargs=0 function=security_inode_mkdir call=security_inode_mkdir syscall=0 override=1 enforcer=1'
+	get_manifest "$T/e.bpf.o" | grep -qx 'prog hook=2 name=tpc_h2_enforce_fmod variant=fentry role=entry override=1'
+	run llvm-objdump -h "$T/e.bpf.o"
+	grep -q ' fmod_ret/security_inode_mkdir ' <<<"$output"
+	# this kernel has no BPF trampolines: the enforcer cannot run, and a
+	# policy whose verdicts would never be applied is refused
+	run "$TPLOAD" --timeout 5 "$T/e.bpf.o"
+	[ "$status" -eq 1 ]
+	grep -q "hook 2 (fentry security_inode_mkdir): the enforcer cannot run on this kernel.*it needs an fmod_ret trampoline: BTF trampolines (fentry/fexit) are not available" <<<"$output"
+	[ "$(grep -c "attached" <<<"$output")" -eq 0 ]
+	# --verify: the tracepoints that notify load; the trampoline is refused by name
+	run "$TPLOAD" --verify "$T/e.bpf.o"
+	[ "$status" -eq 1 ]
+	grep -q "^$T/e.bpf.o: tpc_h0_tp tracepoint/syscalls/sys_enter_mkdir ok " <<<"$output"
+	grep -q "^$T/e.bpf.o: tpc_h1_tp tracepoint/syscalls/sys_enter_mkdirat ok " <<<"$output"
+	grep -q "^$T/e.bpf.o: tpc_h2_enforce_fmod fmod_ret/security_inode_mkdir refused" <<<"$output"
+	grep -q "the enforcer's fmod_ret trampoline cannot load" <<<"$output"
+	# a syscall enforcer defaults to a kprobe with bpf_override_return,
+	# else an fmod_ret trampoline: the kprobe's rejection names the helper
+	sed 's/calls: \["security_inode_mkdir"\]/calls: ["sys_mkdirat"]/' "$FIXTURES/actions/mkdir-enforcer.yaml" >"$T/s.yaml"
+	compile "$T/s.yaml" "$T/s.bpf.o"
+	get_manifest "$T/s.bpf.o" | grep -qx 'prog hook=2 name=tpc_h2_enforce variant=kprobe role=entry override=1'
+	get_manifest "$T/s.bpf.o" | grep -qx 'prog hook=2 name=tpc_h2_enforce_fmod variant=fentry role=entry override=1'
+	run "$TPLOAD" --timeout 5 "$T/s.bpf.o"
+	[ "$status" -eq 1 ]
+	grep -q "it needs a kprobe with bpf_override_return: this kernel has no kprobes.*; an fmod_ret trampoline: BTF trampolines" <<<"$output"
+	run "$TPLOAD" --verify "$T/s.bpf.o"
+	[ "$status" -eq 1 ]
+	grep -q "^$T/s.bpf.o: tpc_h2_enforce kprobe/__x64_sys_mkdirat rejected" <<<"$output"
+	grep -q "bpf_override_return is not available on this kernel" <<<"$output"
+	# override-method fmod-ret leaves only the trampoline
+	printf '  options: [{name: override-method, value: fmod-ret}]\n' >>"$T/s.yaml"
+	compile "$T/s.yaml" "$T/f.bpf.o"
+	[ "$(get_manifest "$T/f.bpf.o" | grep -c '^prog hook=2 ')" -eq 1 ]
+	get_manifest "$T/f.bpf.o" | grep -qx 'prog hook=2 name=tpc_h2_enforce_fmod variant=fentry role=entry override=1'
+}
+
 # stack_run [tp-load options]: stack_target opens $D/target from its own
 # functions and stays until its event is printed (tp-load symbolises a
 # user stack from the process's mappings, which go when it exits).

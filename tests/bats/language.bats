@@ -670,4 +670,10 @@ macros_policy() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"unsupported: podSelector (it needs the pods' labels and their containers' cgroup ids"* ]]
+	# pod and host selectors {} (the container selector then {} too) select every process: exact, accepted
+	sed -i 's/podSelector: {matchLabels: {app: web}}/podSelector: {}\n  hostSelector: {}/' "$T/p.yaml"
+	run "$TPC" lint "$T/p.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"error"* ]]
 }

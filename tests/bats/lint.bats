@@ -151,7 +151,7 @@ require_kernel_info() {
 	require_kernel_info
 	run "$TPC" "$LINT/btf-arg-type-string-on-struct.yaml" -o "$BATS_TEST_TMPDIR/x.bpf.o"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"10:13: error: arg 0 is declared string but vfs_read's 'file' is struct file *"*"[btf-arg-type]"* ]]
+	[[ "$output" == *"11:13: error: arg 0 is declared string but vfs_read's 'file' is struct file *"*"[btf-arg-type]"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/x.bpf.o" ]
 	run "$TPC" -Werror "$LINT/kill-all-sigkill.yaml" -o "$BATS_TEST_TMPDIR/y.bpf.o"
 	[ "$status" -eq 1 ]
@@ -163,7 +163,7 @@ require_kernel_info() {
 	local c="${TPC_CORPUS:-$REPO/../shared/corpus/tetragon}"
 	[ -d "$c" ] || skip "corpus not found at $c"
 	rule() { "$TPC" lint --format=json "$c/testdata__specs__$1.yaml" | jq -r '[.diagnostics[] | select(.rule != "unsupported") | "\(.line):\(.column):\(.rule)"] | join(" ")'; }
-	[ "$(rule nosuchcall)" = "7:11:btf-no-call" ]
+	[ "$(rule nosuchcall)" = "7:11:syscall-default 7:11:btf-no-call" ]
 	[ "$(rule notasyscall)" = "7:11:not-a-syscall" ]
 	[ "$(rule wrongargindex)" = "10:14:btf-arg-index" ]
 	[ "$(rule syswrongargindex)" = "10:14:btf-arg-index" ]

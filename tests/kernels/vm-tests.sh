@@ -1574,6 +1574,33 @@ test_override() {
 	echo "note: Override: refused, naming bpf_override_return"
 }
 
+# ---- spec.enforcers, NotifyEnforcer ------------------------------------
+
+# A verdict left at sys_enter_mkdir(at) is applied by the enforcer, an
+# fmod_ret trampoline on security_inode_mkdir, as the same mkdir reaches
+# it: the error makes mkdir fail with EPERM, the signal kills mkdir with
+# SIGUSR1; other mkdirs are untouched (tests/fixtures/actions/mkdir-enforcer.yaml).
+plain_test enforcer "NotifyEnforcer: the thread's next enforcer call fails with the error, or gets the signal"
+policy_enforcer() { cat "$REPO/tests/fixtures/actions/mkdir-enforcer.yaml"; }
+test_enforcer() {
+	local st
+	start_loader "$OBJ" || return 1
+	st=0
+	mkdir "$W/tpc-enforced" 2>"$R/mkdir.err" || st=$?
+	[ "$st" -ne 0 ] || { echo "mkdir tpc-enforced succeeded"; stop_loader; return 1; }
+	[ ! -e "$W/tpc-enforced" ] || { echo "tpc-enforced exists"; stop_loader; return 1; }
+	grep -qi "not permitted" "$R/mkdir.err" || { echo "mkdir did not fail with EPERM:"; cat "$R/mkdir.err"; stop_loader; return 1; }
+	st=0
+	mkdir "$W/tpc-signalled" 2>/dev/null || st=$?
+	eq "$st" 138 "mkdir tpc-signalled's status (128 + SIGUSR1)" || { stop_loader; return 1; }
+	# the verdict was used: the next mkdir of the same thread's kind is untouched
+	mkdir "$W/plain" || { echo "a plain mkdir failed"; stop_loader; return 1; }
+	[ -d "$W/plain" ] || { echo "plain was not made"; stop_loader; return 1; }
+	stop_loader || return 1
+	eq "$(count_events '.process_tracepoint.action == "KPROBE_ACTION_NOTIFYENFORCER"')" 2 "NotifyEnforcer events"
+	echo "note: NotifyEnforcer: mkdir failed with EPERM, and was killed by SIGUSR1"
+}
+
 # ---- what each kernel offers -------------------------------------------
 
 # The other tests' objects pass the verifier when their tests load them

@@ -84,14 +84,14 @@ int main(void)
 			  "    args:\n"
 			  "    - index: x\n"
 			  "      type: strng\n"
-			  "  enforcers: []\n";
+			  "  loader: true\n";
 	parse(bad, &ps, &d);
 	OK(d.errors == 4, "four errors in the bad document (got %d)", d.errors);
 	STR_EQ(diag_text(&d, 0), "8:5: unknown key 'sycall' in a kprobe; did you mean 'syscall'? [unknown-key]",
 	       "unknown key with suggestion");
 	STR_EQ(diag_text(&d, 1), "10:14: index must be an integer, not 'x' [wrong-type]", "non-integer index");
 	STR_EQ(diag_text(&d, 2), "11:13: unknown arg type 'strng'; did you mean 'string'? [bad-enum]", "bad arg type");
-	STR_EQ(diag_text(&d, 3), "12:3: unsupported: enforcers [unsupported]", "enforcers refused as unsupported");
+	STR_EQ(diag_text(&d, 3), "12:3: unsupported: loader [unsupported]", "loader refused as unsupported");
 	policy_set_free(&ps);
 	diags_free(&d);
 
