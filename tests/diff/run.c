@@ -150,8 +150,9 @@ static void set_bin(struct tpc_proc *p, const char *bin, uint32_t seed)
 
 /* The process table entry of the caller: what it executed and had then,
  * and the follow bits the generated fork rule gives it when its
- * ancestors' forks are replayed, oldest first (tpc_procs.bpf.h does the
- * same at each sched_process_fork). */
+ * ancestors' forks are replayed, oldest first, through the shim's
+ * tpcd_fork_follow (the kernel's fork program does the same at each
+ * sched_process_fork). */
 static void fill_proc(struct gen_so *so, const struct dev_event *e)
 {
 	struct tpcd_env *env = so->env;

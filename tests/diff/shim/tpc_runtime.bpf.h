@@ -1,9 +1,10 @@
 /* tpc_runtime.bpf.h (host shim): stands in for runtime-bpf/ when the C that
  * tpc generates is compiled with the host's cc for the differential test.
  *
- * The generated file includes "tpc_runtime.bpf.h" first and
- * "tpc_procs.bpf.h" last; built with -I tests/diff/shim ahead of everything
- * else, it gets these instead of the BPF ones. Every helper the generated
+ * The generated file includes "tpc_runtime.bpf.h" first; built with
+ * -I tests/diff/shim ahead of everything else, it gets this instead of the
+ * BPF one (the runtime programs of tpc_procs.bpf.h are linked in by tpc, not
+ * part of the emitted C). Every helper the generated
  * code calls is answered from struct tpcd_env (env.h), which the driver
  * fills before each call through the exported pointer tpcd_env:
  *  - the current task (pid, namespaces, capabilities) and its process
@@ -96,13 +97,33 @@ struct tpcd_map {
 };
 static struct tpcd_map tpc_procs = {1};
 
+/* The parent whose fork tpcd_fork_follow() replays (NULL otherwise). */
+static const struct tpc_proc *tpcd_fork_parent;
+
 /* Only the process table is looked up by generated code: the current
- * task's entry when the driver says it exists. */
+ * task's entry when the driver says it exists, and during a replayed fork
+ * the parent's. */
 static void *bpf_map_lookup_elem(void *map, const void *key)
 {
+	if (map == &tpc_procs && tpcd_fork_parent)
+		return *(const __u32 *)key == tpcd_env->task.tgid ? (void *)tpcd_fork_parent : NULL;
 	if (map == &tpc_procs && tpcd_env->proc_known && *(const __u32 *)key == tpcd_env->task.tgid)
 		return &tpcd_env->proc;
 	return NULL;
+}
+
+/* The fork rule, exported for the driver: it builds a process's follow
+ * bits the way the kernel does, by replaying its ancestors' forks through
+ * the policy's tpc_fork_follow() (in the kernel the fork program, linked
+ * in from tpc's runtime object, calls it with the parent's tgid, and it
+ * looks the parent up itself). */
+__u64 tpc_fork_follow(__u32 pid);
+__u64 tpcd_fork_follow(const struct tpc_proc *parent, __u32 pid)
+{
+	tpcd_fork_parent = parent;
+	__u64 bits = tpc_fork_follow(pid);
+	tpcd_fork_parent = NULL;
+	return bits;
 }
 
 static __always_inline __u64 bpf_get_current_pid_tgid(void)
@@ -379,6 +400,10 @@ static __always_inline void tpc_unfollow_fd(__u64 fd)
 static __always_inline void tpc_copy_fd(__u64 oldfd, __u64 newfd)
 {
 }
+
+/* the hooks' never-taken tail call that keeps the kernel's ordinary stack
+ * (tpc_runtime.bpf.h says why): nothing to model in a host run */
+#define TPC_ORDINARY_STACK(ctx, array) do { } while (0)
 
 /* ---- return probes: one stash per hook (one thread) ---- */
 
