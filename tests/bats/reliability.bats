@@ -228,6 +228,8 @@ pinned_link_ids() {
 	"$TPC" "$BATS_TEST_TMPDIR/p.yaml" -o "$OBJ" --emit-c "$BATS_TEST_TMPDIR/p.c"
 	{
 		sed 's/ name=tpc_h0_twin / name=tpc_zz_rejected /' "$BATS_TEST_TMPDIR/p.c"
+		# the runtime programs tpc links in (as tpc --keep-debug does)
+		printf '\n#include "tpc_procs.bpf.h"\n'
 		printf '\nSEC("tracepoint/syscalls/sys_exit_openat")\n'
 		printf 'int tpc_zz_rejected(void *ctx)\n{\n\treturn *(volatile int *)((char *)ctx + 65536);\n}\n'
 	} >"$BATS_TEST_TMPDIR/rejected.bpf.c"
@@ -248,8 +250,12 @@ pinned_link_ids() {
 	# tp-load attaches each program where its own section says: the
 	# policy's C with the twin's section naming a tracepoint no kernel has
 	"$TPC" "$BATS_TEST_TMPDIR/p.yaml" -o "$OBJ" --emit-c "$BATS_TEST_TMPDIR/p.c"
-	sed 's,SEC("tracepoint/syscalls/sys_enter_openat"),SEC("tracepoint/syscalls/sys_enter_nosuch"),' \
-		"$BATS_TEST_TMPDIR/p.c" >"$BATS_TEST_TMPDIR/bad.bpf.c"
+	{
+		sed 's,SEC("tracepoint/syscalls/sys_enter_openat"),SEC("tracepoint/syscalls/sys_enter_nosuch"),' \
+			"$BATS_TEST_TMPDIR/p.c"
+		# the runtime programs tpc links in (as tpc --keep-debug does)
+		printf '\n#include "tpc_procs.bpf.h"\n'
+	} >"$BATS_TEST_TMPDIR/bad.bpf.c"
 	grep -q 'SEC("tracepoint/syscalls/sys_enter_nosuch")' "$BATS_TEST_TMPDIR/bad.bpf.c"
 	clang -target bpf -O2 -g -I "$REPO/runtime-bpf" -c "$BATS_TEST_TMPDIR/bad.bpf.c" \
 		-o "$BATS_TEST_TMPDIR/bad.bpf.o"
