@@ -552,10 +552,19 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 	}
 	for (int i = first_hook; i < msg.nlinks; i++)
 		o->links[o->nlinks++] = fds[TPL_MSG_MAPS + i];
-	/* a new table: processes that predate tp-load go in now */
-	if (req.attach_procs && o->m.seed_procs)
-		tpl_seed_procs(o->procs_fd, &o->m);
-	tpl_stamp("%s: process table seeded", o->path);
+	/* new tables: processes that predate tp-load go in now, both the
+	 * object's and tp-load's own (when this object brought the process
+	 * events) from one walk of /proc: both sets of programs are attached,
+	 * so what changes from here on is the kernel's to record */
+	int pcache = tpl_pev_seed_begin();
+	if (req.attach_procs && o->m.seed_procs) {
+		int seeded = tpl_seed_procs(o->procs_fd, &o->m, pcache);
+		tpl_stamp("%s: process table%s seeded: %d entries, %d processes as the previous walk read them", o->path,
+			  pcache ? "s (tp-load's and the object's, one /proc walk)" : "", seeded, tpl_seed_reused());
+	} else if (pcache) {
+		tpl_seed_pcache();
+		tpl_stamp("tp-load's process table seeded from /proc");
+	}
 	*nhooks += msg.nhooks;
 	rc = 0;
 out:

@@ -26,6 +26,7 @@
 #include "fdsweep.h"
 #include "keep.h"
 #include "log.h"
+#include "procs.h"
 #include "metrics.h"
 #include "notify.h"
 #include "safefile.h"
@@ -407,7 +408,9 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 	}
 	free_names(probe, nprobe);
 	t->started = 1;
-	if (rescan(&s, &k))
+	int bad = rescan(&s, &k);
+	tpl_seed_forget(); /* what the objects' seeds shared */
+	if (bad)
 		goto out;
 	{
 		const struct tpl_obj **ps = calloc((size_t)s.n + 1, sizeof(*ps));
@@ -439,7 +442,9 @@ int tpl_dir_run(const struct tpl_dir_opts *o, struct tpl_dir_totals *t)
 			/* MONOTONIC_USEC: what Type=notify-reload units check */
 			tpl_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
 				   (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000, o->dir);
-			if (rescan(&s, &k))
+			bad = rescan(&s, &k);
+			tpl_seed_forget();
+			if (bad)
 				goto out;
 			tpl_info("reloaded %s: %d objects, %d hooks (%d added, %d replaced, %d removed, %d failed)",
 				 o->dir, s.n, total_hooks(&s), k.added, k.replaced, k.removed, k.failed);

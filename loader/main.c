@@ -827,6 +827,7 @@ static int run(int nobj, char **paths)
 		if (stop)
 			goto out_ok;
 	}
+	tpl_seed_forget(); /* what the objects' seeds shared */
 	for (i = 0; i < nobj; i++) {
 		int err;
 		if (!rb) {

@@ -29,6 +29,7 @@ int tpl_no_process_events;
 static struct {
 	tpl_event_sink sink;
 	int started;     /* programs attached */
+	int seeded;      /* tpl_pev_seed_begin said whether to seed */
 	int ring_fd, lost_fd;
 	int *links;
 	int nlinks;
@@ -334,17 +335,27 @@ int tpl_pev_adopt(const char *path, int ring_fd, int lost_fd, const int *links, 
 		pev.cons_page = NULL;
 	if (pev.prod_page == MAP_FAILED)
 		pev.prod_page = NULL;
+	return 0;
+}
+
+int tpl_pev_seed_begin(void)
+{
 	/* processes older than tp-load: from /proc, once the kernel reports
 	 * every exec, fork and exit (what changes meanwhile is in the ring).
 	 * Only where /proc shows the pids the kernel reports: not from a
 	 * container of its own pid namespace. */
-	tpl_pcache_set_seed_time(boot_ns());
-	if (tpl_host_tgid && tpl_host_tgid == (unsigned int)getpid())
-		tpl_seed_pcache(), tpl_stamp("tp-load's process table seeded from /proc");
-	else
+	if (!pev.started || pev.seeded)
+		return 0;
+	pev.seeded = 1;
+	if (!tpl_host_tgid || tpl_host_tgid != (unsigned int)getpid()) {
 		tpl_info("note: /proc shows another pid namespace than the kernel's: processes older than tp-load "
 			 "are named by what their events carry");
-	return 0;
+		return 0;
+	}
+	/* an exec the ring reports from before this instant is already what
+	 * the walk, which starts after it, reads */
+	tpl_pcache_set_seed_time(boot_ns());
+	return 1;
 }
 
 void tpl_pev_detach(void)

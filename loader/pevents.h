@@ -54,8 +54,13 @@ void tpl_pev_init(tpl_event_sink sink);
 int tpl_pev_wanted(void);
 /* The attached programs' ring buffer and lost counter, and their links:
  * tp-load keeps them until tpl_pev_detach, whatever becomes of the
- * object; the table is then seeded from /proc. 0, or -1 (printed). */
+ * object. 0, or -1 (printed). */
 int tpl_pev_adopt(const char *path, int ring_fd, int lost_fd, const int *links, int nlinks);
+/* Once, after tpl_pev_adopt: 1 when tp-load's table is to be seeded from
+ * /proc now (procs.h; the caller does, in the walk that seeds the adopting
+ * object's table if it has one), with the seed's time set; 0 where /proc
+ * shows another pid namespace than the kernel's (a note says so). */
+int tpl_pev_seed_begin(void);
 /* Detach the process event programs (after the hooks: exits go on being
  * reported until no hook can fire). */
 void tpl_pev_detach(void);

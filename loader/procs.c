@@ -1,37 +1,18 @@
 /* procs.c: see procs.h. */
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
 #include "log.h"
 #include "pcache.h"
+#include "procread.h"
 #include "procs.h"
 
 int tpl_host_ns_pid = 1;
-
-/* /proc/<pid>/ns/<name> for each TPC_NS_* index */
-static const char *const ns_files[TPC_NS_COUNT] = {
-	"uts", "ipc", "mnt", "pid", "pid_for_children", "net", "time", "time_for_children", "cgroup", "user",
-};
-
-static int read_ns(const char *pid, tpc_u32 ns[TPC_NS_COUNT])
-{
-	int got = 0;
-	for (int i = 0; i < TPC_NS_COUNT; i++) {
-		char path[96];
-		struct stat st;
-		snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, ns_files[i]);
-		ns[i] = stat(path, &st) ? 0 : (tpc_u32)st.st_ino;
-		got += ns[i] != 0;
-	}
-	return got;
-}
 
 void tpl_host_ns(tpc_u32 ns[TPC_NS_COUNT])
 {
@@ -40,11 +21,11 @@ void tpl_host_ns(tpc_u32 ns[TPC_NS_COUNT])
 	if (!done) { /* once per tp-load: every object means the same host */
 		char pid[32];
 		snprintf(pid, sizeof(pid), "%d", tpl_host_ns_pid);
-		if (!read_ns(pid, found)) {
+		if (!tpl_read_ns(pid, found)) {
 			tpl_info("note: cannot read /proc/%s/ns (not allowed here); host_ns means tp-load's own "
 				 "namespaces",
 				 pid);
-			read_ns("self", found);
+			tpl_read_ns("self", found);
 		}
 		done = 1;
 	}
@@ -57,77 +38,33 @@ struct seen {
 	tpc_u32 nspid; /* in its own pid namespace */
 	int parent; /* index in the table, or -1 */
 	int done;   /* follow computed */
+	int has_ns; /* p.ns was read */
+	unsigned long long ticks; /* start time: with pid, which process this is */
+	size_t exe_len;           /* of the whole path (p.bin may be cut) */
 	struct tpc_proc p;
 };
 
-/* What both seeds read of /proc/PID/status.  Fields not found keep the
- * values the caller set. */
-struct proc_status {
-	unsigned long long cap_inh, cap_prm, cap_eff;
-	tpc_u32 euid;  /* second of Uid: */
-	tpc_u32 nspid; /* innermost of NSpid: */
-};
+/* The last table walk's processes (sorted by pid), for the next table
+ * walks of the same start: a process found there again, with the same
+ * start time and executable, takes what status and ns said of it then
+ * (capabilities, NSpid, namespaces) instead of reading them again. Only
+ * its parent is read anew (a parent's exit reparents it). */
+static struct {
+	struct seen *v;
+	int n;
+	int reused; /* of the last walk's processes, how many were known */
+} last;
 
-static void read_status(const char *pid, struct proc_status *st)
+int tpl_seed_reused(void)
 {
-	char path[300], line[512];
-	snprintf(path, sizeof(path), "/proc/%s/status", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-		unsigned long r, e;
-		if (sscanf(line, "CapInh: %llx", &v) == 1)
-			st->cap_inh = v;
-		else if (sscanf(line, "CapPrm: %llx", &v) == 1)
-			st->cap_prm = v;
-		else if (sscanf(line, "CapEff: %llx", &v) == 1)
-			st->cap_eff = v;
-		else if (sscanf(line, "Uid: %lu %lu", &r, &e) == 2)
-			st->euid = (tpc_u32)e;
-		else if (!strncmp(line, "NSpid:", 6)) {
-			char *last = strrchr(line, '\t');
-			if (!last)
-				last = strrchr(line, ' ');
-			if (last)
-				st->nspid = (tpc_u32)strtoul(last + 1, NULL, 10);
-		}
-	}
-	fclose(f);
+	return last.reused;
 }
 
-/* Fields 4 (ppid) and 22 (start time, in clock ticks) of /proc/PID/stat;
- * both follow the ")" that ends the comm, which may itself hold ")" and
- * spaces. */
-static int read_stat(const char *pid, tpc_u32 *ppid, unsigned long long *ticks)
+void tpl_seed_forget(void)
 {
-	char path[300], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	char *rp = strrchr(buf, ')');
-	if (!rp)
-		return -1;
-	unsigned long v;
-	char state;
-	if (sscanf(rp + 1, " %c %lu", &state, &v) != 2 || v > 0xffffffffUL)
-		return -1;
-	*ppid = (tpc_u32)v;
-	/* after ")": field 3 is the state; start time is field 22 */
-	int field = 2;
-	for (char *c = rp + 1; *c; c++)
-		if (*c == ' ' && ++field == 22) {
-			*ticks = strtoull(c + 1, NULL, 10);
-			return 0;
-		}
-	return -1;
+	free(last.v);
+	last.v = NULL;
+	last.n = last.reused = 0;
 }
 
 static int binary_matches(const struct tpc_mfollow *f, const struct tpc_proc *p)
@@ -207,21 +144,79 @@ static void compute_follow(const struct tpc_manifest *m, struct seen *v, int n)
 	}
 }
 
-int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
+/* One process into tp-load's table, from what was read of it. */
+static int into_pcache(const struct tpl_proc_read *r, unsigned long long tick)
+{
+	if (!r->exe_len)
+		return 0; /* a kernel thread: no program to name */
+	struct tpl_proc_info x = {
+		.pid = r->pid,
+		.nspid = r->nspid,
+		.uid = r->euid,
+		.auid = r->auid,
+		.ppid = r->ppid,
+		.start_ns = r->ticks * tick,
+		.binary = r->exe,
+		.binary_len = r->exe_len,
+		.argv = r->argv ? r->argv : "",
+		.argv_len = r->argv ? r->argv_len : 0,
+		.cwd = r->cwd,
+		.cwd_len = r->cwd_len > 0 ? (size_t)r->cwd_len : 0,
+		.cgroup = r->cgroup,
+		.cgroup_len = r->cgroup ? r->cgroup_len : 0,
+	};
+	x.ktime = x.start_ns;
+	if (r->cwd_len < 0)
+		x.flags |= TPL_PF_ERROR_CWD;
+	if (!r->argv)
+		x.flags |= TPL_PF_ERROR_ARGS;
+	else if (r->argv_len >= TPC_BUF_MAX)
+		x.flags |= TPL_PF_TRUNC_ARGS;
+	return tpl_pcache_seeded(&x) != NULL;
+}
+
+/* A process of the last walk that is this one still (same start time,
+ * same executable; an exec of another binary changes the latter), with
+ * namespaces if they are needed; else NULL. */
+static const struct seen *known(const struct tpl_proc_read *r, int need_ns)
+{
+	int i = last.n ? find(last.v, last.n, r->pid) : -1;
+	if (i < 0)
+		return NULL;
+	const struct seen *s = &last.v[i];
+	if (s->ticks != r->ticks || s->exe_len != r->exe_len || (need_ns && !s->has_ns))
+		return NULL;
+	size_t cmp = s->p.binlen < r->exe_len ? s->p.binlen : r->exe_len;
+	return memcmp(s->p.bin, r->exe, cmp) ? NULL : s;
+}
+
+/* The walk both seeds share: every /proc/<pid> read once, for the
+ * object's table when procs_fd >= 0 and for tp-load's when pcache. */
+static int walk(int procs_fd, const struct tpc_manifest *m, int pcache)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
 	struct seen *v = NULL;
-	int n = 0, cap = 0, count = 0;
+	int n = 0, cap = 0, count = 0, table = procs_fd >= 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long tick = hz > 0 ? 1000000000ULL / (unsigned long long)hz : 10000000ULL;
+	/* ten stat(2) calls a process: only for objects that compare with
+	 * exec-time namespaces (the kernel records its own) */
+	int need_ns = table && m && m->seed_exec_state, reused = 0;
+	struct tpl_proc_read *r = malloc(sizeof(*r)); /* two paths of 4 KB: not on the stack */
 
-	if (!d)
+	if (!d || !r) {
+		if (d)
+			closedir(d);
+		free(r);
 		return 0;
+	}
 	while ((de = readdir(d))) {
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
 		if (!de->d_name[0] || *end || pid == 0 || pid > 0xffffffffUL)
 			continue;
-		if (n == cap) {
+		if (table && n == cap) {
 			int nc = cap ? cap * 2 : 512;
 			struct seen *nv = realloc(v, sizeof(*v) * (size_t)nc);
 			if (!nv)
@@ -229,32 +224,57 @@ int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
 			v = nv;
 			cap = nc;
 		}
-		struct seen *s = &v[n];
-		memset(s, 0, sizeof(*s));
-		s->pid = (tpc_u32)pid;
-		unsigned long long ticks;
-		if (read_stat(de->d_name, &s->p.ppid, &ticks))
+		int dfd = tpl_proc_open(de->d_name);
+		if (dfd < 0)
 			continue;
-		char path[300];
-		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
-		ssize_t len = readlink(path, s->p.bin, sizeof(s->p.bin) - 1);
-		if (len < 0)
-			len = 0; /* kernel threads, or not allowed: no binary */
-		s->p.bin[len] = '\0';
-		s->p.binlen = (tpc_u32)len;
-		/* ten stat(2) calls a process: only for objects that compare
-		 * with exec-time namespaces (the kernel records its own) */
-		if (m && m->seed_exec_state)
-			read_ns(de->d_name, s->p.ns);
-		struct proc_status st = { .nspid = s->pid };
-		read_status(de->d_name, &st);
-		s->p.caps[0] = st.cap_eff;
-		s->p.caps[1] = st.cap_inh;
-		s->p.caps[2] = st.cap_prm;
-		s->nspid = st.nspid;
-		n++;
+		tpl_proc_init(r, (tpc_u32)pid);
+		/* stat first: a process gone is skipped; tp-load's table has no
+		 * use for a kernel thread (no executable) */
+		if (tpl_proc_read(dfd, TPL_READ_STAT | TPL_READ_EXE, r) || (!table && !r->exe_len)) {
+			close(dfd);
+			continue;
+		}
+		const struct seen *k = table ? known(r, need_ns) : NULL;
+		reused += k != NULL;
+		unsigned more = (k ? 0 : TPL_READ_STATUS | (need_ns ? TPL_READ_NS : 0)) | (pcache ? TPL_READ_PCACHE : 0);
+		if (pcache)
+			more |= TPL_READ_STATUS; /* its uid and NSpid, for tp-load's table */
+		tpl_proc_read(dfd, more, r);
+		close(dfd);
+		if (pcache && into_pcache(r, tick) && !table)
+			count++;
+		if (table) {
+			struct seen *s = &v[n++];
+			memset(s, 0, sizeof(*s));
+			s->pid = r->pid;
+			s->ticks = r->ticks;
+			s->exe_len = r->exe_len;
+			s->p.ppid = r->ppid;
+			if (k) {
+				s->nspid = k->nspid;
+				s->has_ns = k->has_ns;
+				memcpy(s->p.ns, k->p.ns, sizeof(s->p.ns));
+				memcpy(s->p.caps, k->p.caps, sizeof(s->p.caps));
+			} else {
+				s->nspid = r->nspid;
+				s->has_ns = need_ns;
+				memcpy(s->p.ns, r->ns, sizeof(s->p.ns));
+				memcpy(s->p.caps, r->caps, sizeof(s->p.caps));
+			}
+			/* kernel threads, or not allowed: no binary */
+			size_t len = r->exe_len < sizeof(s->p.bin) ? r->exe_len : sizeof(s->p.bin) - 1;
+			memcpy(s->p.bin, r->exe, len);
+			s->p.bin[len] = '\0';
+			s->p.binlen = (tpc_u32)len;
+		}
+		tpl_proc_read_free(r);
 	}
 	closedir(d);
+	free(r);
+	if (pcache)
+		tpl_pcache_link_seeded();
+	if (!table)
+		return count;
 	if (n)
 		qsort(v, (size_t)n, sizeof(*v), by_pid);
 	for (int i = 0; i < n; i++)
@@ -264,114 +284,23 @@ int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m)
 	for (int i = 0; i < n; i++)
 		if (bpf_map_update_elem(procs_fd, &v[i].pid, &v[i].p, BPF_NOEXIST) == 0)
 			count++;
-	free(v);
+	/* kept for the next object's walk, without this object's follow
+	 * bits (computed afresh, per object) */
+	tpl_seed_forget();
+	for (int i = 0; i < n; i++)
+		v[i].p.follow = 0, v[i].done = 0;
+	last.v = v;
+	last.n = n;
+	last.reused = reused;
 	return count;
 }
 
-/* ---- the seed of tp-load's process table (pcache.c) ---- */
-
-/* The whole of a small /proc file (cmdline, cgroup), NUL-terminated; its
- * length in *n. NULL when it cannot be read. */
-static char *read_all(const char *pid, const char *what, size_t *n)
+int tpl_seed_procs(int procs_fd, const struct tpc_manifest *m, int pcache)
 {
-	char path[300];
-	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == cap) {
-			if (cap >= TPC_BUF_MAX) /* as the kernel side reads at most */
-				break;
-			char *nb = realloc(buf, cap * 2 + 1);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	if (buf) {
-		buf[len] = '\0';
-		*n = len;
-	}
-	return buf;
+	return walk(procs_fd, m, pcache);
 }
 
 int tpl_seed_pcache(void)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	long hz = sysconf(_SC_CLK_TCK);
-	unsigned long long tick = hz > 0 ? 1000000000ULL / (unsigned long long)hz : 10000000ULL;
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char *end;
-		unsigned long pid = strtoul(de->d_name, &end, 10);
-		if (!de->d_name[0] || *end || pid == 0 || pid > 0xffffffffUL)
-			continue;
-		struct tpl_proc_info x = { .pid = (tpc_u32)pid, .nspid = (tpc_u32)pid, .auid = 0xffffffff };
-		unsigned long long ticks = 0;
-		if (read_stat(de->d_name, &x.ppid, &ticks))
-			continue;
-		char exe[TPC_STR_MAX], cwd[TPC_STR_MAX], path[300];
-		snprintf(path, sizeof(path), "/proc/%s/exe", de->d_name);
-		ssize_t len = readlink(path, exe, sizeof(exe) - 1);
-		if (len <= 0)
-			continue; /* a kernel thread, or gone: no program to name */
-		exe[len] = '\0';
-		snprintf(path, sizeof(path), "/proc/%s/cwd", de->d_name);
-		ssize_t clen = readlink(path, cwd, sizeof(cwd) - 1);
-		if (clen < 0) {
-			clen = 0;
-			x.flags |= TPL_PF_ERROR_CWD;
-		}
-		cwd[clen] = '\0';
-		struct proc_status st = { .euid = x.uid, .nspid = x.nspid };
-		read_status(de->d_name, &st);
-		x.uid = st.euid;
-		x.nspid = st.nspid;
-		size_t nl = 0;
-		char *lu = read_all(de->d_name, "loginuid", &nl);
-		if (lu) {
-			x.auid = (tpc_u32)strtoul(lu, NULL, 10);
-			free(lu);
-		}
-		size_t an = 0, cn = 0;
-		char *argv = read_all(de->d_name, "cmdline", &an);
-		char *cg = read_all(de->d_name, "cgroup", &cn);
-		if (!argv)
-			x.flags |= TPL_PF_ERROR_ARGS;
-		else if (an >= TPC_BUF_MAX)
-			x.flags |= TPL_PF_TRUNC_ARGS;
-		x.start_ns = ticks * tick;
-		x.ktime = x.start_ns;
-		x.binary = exe;
-		x.binary_len = (size_t)len;
-		x.argv = argv ? argv : "";
-		x.argv_len = argv ? an : 0;
-		x.cwd = cwd;
-		x.cwd_len = (size_t)clen;
-		x.cgroup = cg;
-		x.cgroup_len = cg ? cn : 0;
-		if (tpl_pcache_seeded(&x))
-			n++;
-		free(argv);
-		free(cg);
-	}
-	closedir(d);
-	tpl_pcache_link_seeded();
-	return n;
+	return walk(-1, NULL, 1);
 }

@@ -82,6 +82,40 @@ opens_total() {
 	[ "$(count_events '.process_kprobe.process.binary == "/usr/bin/cat"')" -eq 2 ]
 }
 
+@test "two objects with tables of their own: the second's seed reuses the first's /proc walk and still knows older processes" {
+	# as above: S, a child P forked before tp-load started, opens on go.pre
+	bash -c 'sub() { while [ ! -e "$1" ]; do sleep 0.02; done; cat "$2" >/dev/null; }
+		sub "$0.pre" "$1" &
+		while [ ! -e "$0" ]; do sleep 0.02; done
+		cat "$1" >/dev/null; wait' "$T/go" "$TARGET" 3>&- &
+	local P=$!
+	BG=$P
+	# two objects with follow bits (numbered per object: no shared table)
+	policy "pids-follow-a" "  matchPIDs:
+	      - operator: In
+	        followForks: true
+	        values: [$P]"
+	mv "$T/p.bpf.o" "$T/a.bpf.o"
+	policy "pids-follow-b" "  matchPIDs:
+	      - operator: In
+	        followForks: true
+	        values: [$P]"
+	TPL_TIMING=1 start_loader "$T/a.bpf.o" "$T/p.bpf.o"
+	touch "$T/go.pre"
+	touch "$T/go"
+	wait $P
+	stop_loader
+	cat "$EVENTS" "$LOADER_ERR"
+	# the first walk read every process, the second took them from it
+	grep -q "a.bpf.o: process tables (tp-load's and the object's, one /proc walk) seeded: [0-9]* entries, 0 processes" "$LOADER_ERR"
+	local reused
+	reused=$(sed -n 's/.*p.bpf.o: process table seeded: [0-9]* entries, \([0-9]*\) processes as the previous walk.*/\1/p' "$LOADER_ERR")
+	[ "${reused:-0}" -gt 0 ]
+	# each object reports both opens: S's (seeded) and the later cat's
+	[ "$(count_events '.process_kprobe.policy_name == "pids-follow-a"')" -eq 2 ]
+	[ "$(count_events '.process_kprobe.policy_name == "pids-follow-b"')" -eq 2 ]
+}
+
 @test "matchPIDs In without followForks: the pid itself matches, its child does not" {
 	bash -c 'while [ ! -e "$0" ]; do sleep 0.02; done; : <"$1"; cat "$1" >/dev/null' "$T/go" "$TARGET" 3>&- &
 	local P=$!
