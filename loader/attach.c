@@ -180,7 +180,7 @@ int tpl_obj_open(struct tpl_obj *o, int dirfd, const char *name, const char *pat
 
 	memset(o, 0, sizeof(*o));
 	o->path = path;
-	o->events_fd = o->lost_fd = o->procs_fd = o->fds_fd = o->stacks_fd = -1;
+	o->events_fd = o->lost_fd = o->procs_fd = o->fds_fd = o->stacks_fd = o->missed_fd = -1;
 	/* One read of the file: the bytes whose digest is checked are the
 	 * bytes parsed and loaded (no window to swap the file in between). */
 	fd = tpl_open_file(dirfd, dirfd >= 0 ? name : path);
@@ -364,9 +364,9 @@ static int msg_fds(const void *head)
 		return 1;
 	if (m->step != 2 || m->nlinks < 0 || m->nlinks > TPL_MAX_LINKS || m->nproc_links < 0 ||
 	    m->npev_links < 0 || m->npev_links > TPL_NPEV_PROGS || m->nproc_links > m->nlinks - m->npev_links ||
-	    (m->nstacks != 0 && m->nstacks != 1))
+	    (m->nstacks != 0 && m->nstacks != 1) || (m->nmissed != 0 && m->nmissed != 1))
 		return -1;
-	return TPL_MSG_MAPS + m->nlinks + m->nstacks;
+	return TPL_MSG_MAPS + m->nlinks + m->nstacks + m->nmissed;
 }
 
 /* How long tp-load waits for each answer of a loading child. Loading
@@ -413,7 +413,7 @@ static void report_child(const struct tpl_obj *o, pid_t pid, int n)
 int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 {
 	struct tpl_load_req req = { .share_procs_fd = -1 };
-	int sv[2], fds[TPL_MSG_MAPS + TPL_MAX_LINKS + 1], n, rc = -1;
+	int sv[2], fds[TPL_MSG_MAPS + TPL_MAX_LINKS + 2], n, rc = -1;
 	struct tpl_load_msg msg;
 	pid_t pid;
 
@@ -507,7 +507,7 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		goto out;
 	}
 	/* step 2: what tp-load keeps of the object */
-	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS + 1, msg_fds, answer_ms());
+	n = tpl_recv_fds(sv[0], &msg, sizeof(msg), fds, TPL_MSG_MAPS + TPL_MAX_LINKS + 2, msg_fds, answer_ms());
 	close(sv[0]);
 	tpl_stamp("%s: hooks on (child's step 2)", o->path);
 	report_child(o, pid, n);
@@ -515,6 +515,8 @@ int tpl_obj_start(struct tpl_obj *o, tpl_attach_mode mode, int *nhooks)
 		goto out;
 	if (msg.nstacks)
 		o->stacks_fd = fds[TPL_MSG_MAPS + msg.nlinks];
+	if (msg.nmissed)
+		o->missed_fd = fds[TPL_MSG_MAPS + msg.nlinks + msg.nstacks];
 	o->events_fd = fds[0];
 	o->lost_fd = fds[1];
 	o->fds_fd = fds[3];
@@ -586,23 +588,34 @@ int tpl_obj_proc_links(const struct tpl_obj *o, const int **links)
 	return shares_table(o) ? shared.nlinks : 0;
 }
 
-unsigned long long tpl_obj_lost(const struct tpl_obj *o)
+/* Sum over CPUs of a per-CPU array[1] of u64 counters (tpc_lost, tpc_missed). */
+static unsigned long long percpu_sum(int fd)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	unsigned long long sum = 0;
 	tpc_u32 key = 0;
 	tpc_u64 *v;
 
-	if (o->lost_fd < 0 || ncpus <= 0)
+	if (fd < 0 || ncpus <= 0)
 		return 0;
 	v = calloc(ncpus, sizeof(*v));
 	if (!v)
 		return 0;
-	if (bpf_map_lookup_elem(o->lost_fd, &key, v) == 0)
+	if (bpf_map_lookup_elem(fd, &key, v) == 0)
 		for (int i = 0; i < ncpus; i++)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+unsigned long long tpl_obj_lost(const struct tpl_obj *o)
+{
+	return percpu_sum(o->lost_fd);
+}
+
+unsigned long long tpl_obj_missed(const struct tpl_obj *o)
+{
+	return percpu_sum(o->missed_fd);
 }
 
 void tpl_obj_detach(struct tpl_obj *o)
@@ -634,6 +647,7 @@ void tpl_obj_close(struct tpl_obj *o)
 	close_fd(&o->procs_fd);
 	close_fd(&o->fds_fd);
 	close_fd(&o->stacks_fd);
+	close_fd(&o->missed_fd);
 	tpc_manifest_free(&o->m);
 	free(o->image);
 	o->image = NULL;

@@ -51,6 +51,7 @@ struct tpl_obj {
 	int nproc_links;
 	int events_fd, lost_fd, procs_fd, fds_fd;
 	int stacks_fd; /* TPC_STACKS_MAP, or -1 (stacks.h) */
+	int missed_fd; /* TPC_MISSED_MAP, or -1: the object has no enforcer */
 	unsigned long long malformed; /* records dropped by the decoder */
 	char sha256[65]; /* of image: names its pins under --keep-on-exit (keep.h) */
 	int pinned;      /* its pins are this tp-load's (keep.h) */
@@ -89,6 +90,7 @@ struct tpl_load_msg {
 	int nproc_links; /* of them, the process tracking programs' (first) */
 	int npev_links;  /* then the process event programs' */
 	int nstacks;     /* 1: the stack map's fd follows the links (objects with stacks) */
+	int nmissed;     /* 1: tpc_missed's fd follows (objects with enforcers) */
 };
 
 /* In the child: load and attach as req says, talking over sock; never
@@ -131,6 +133,11 @@ int tpl_obj_proc_links(const struct tpl_obj *o, const int **links);
 
 /* Sum over CPUs of tpc_lost[0]. */
 unsigned long long tpl_obj_lost(const struct tpl_obj *o);
+
+/* Sum over CPUs of tpc_missed[0]: NotifyEnforcer verdicts replaced, or
+ * dropped by CleanupEnforcerNotification, before an enforcer applied
+ * them. 0 for an object without enforcers. */
+unsigned long long tpl_obj_missed(const struct tpl_obj *o);
 
 /* Detach every hook and the process tracking programs; the object stays
  * loaded, so its ring buffer can still be drained and tpc_lost read with

@@ -191,6 +191,8 @@ static struct tpl_obj *start_object(struct dir_state *s, const char *name, const
 static void retire_object(struct dir_state *s, struct tpl_obj *obj)
 {
 	s->t->lost += tpl_obj_lost(obj);
+	s->t->missed += tpl_obj_missed(obj);
+	s->t->enforcers |= obj->missed_fd >= 0;
 	s->t->malformed += obj->malformed;
 	tpl_metrics_remove_object(obj);
 	tpl_obj_close(obj);

@@ -34,6 +34,8 @@ struct tpl_dir_opts {
 
 struct tpl_dir_totals {
 	unsigned long long lost, malformed; /* over every object of the run */
+	unsigned long long missed;          /* enforcer verdicts unused (tpl_obj_missed) */
+	int enforcers;                      /* some object had enforcers: missed is reported */
 	int started;                        /* the first load was done */
 };
 

@@ -5,6 +5,7 @@
  *                            /proc-N   of the process tracking it relies on
  *                            /events   its event ring buffer
  *                            /lost     its lost counter (tpc_lost)
+ *                            /missed   its missed-verdict counter (tpc_missed), with enforcers
  * Paths are used through /proc/self/fd/DIRFD/NAME once DIRFD was opened
  * and checked, so no component is looked up twice by name. */
 #include <dirent.h>
@@ -84,11 +85,11 @@ static int keep_dir(int create)
 	return fd;
 }
 
-/* "events", "lost", "hook-N" or "proc-N": the names tp-load writes */
+/* "events", "lost", "missed", "hook-N" or "proc-N": the names tp-load writes */
 static int our_name(const char *n)
 {
 	const char *d;
-	if (!strcmp(n, "events") || !strcmp(n, "lost"))
+	if (!strcmp(n, "events") || !strcmp(n, "lost") || !strcmp(n, "missed"))
 		return 1;
 	if (!strncmp(n, "hook-", 5))
 		d = n + 5;
@@ -118,7 +119,7 @@ static void fd_kind(int fd, char *kind, size_t len)
 
 static void old_init(struct tpl_keep_old *old)
 {
-	old->events_fd = old->lost_fd = -1;
+	old->events_fd = old->lost_fd = old->missed_fd = -1;
 	old->nlinks = 0;
 }
 
@@ -136,23 +137,36 @@ void tpl_keep_old_close(struct tpl_keep_old *old)
 		close(old->events_fd);
 	if (old->lost_fd >= 0)
 		close(old->lost_fd);
+	if (old->missed_fd >= 0)
+		close(old->missed_fd);
 	old_init(old);
 }
 
-unsigned long long tpl_keep_old_lost(const struct tpl_keep_old *old)
+/* Sum over CPUs of a per-CPU array[1] of u64 (tpc_lost, tpc_missed). */
+static unsigned long long percpu_sum(int fd)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	unsigned long long sum = 0;
 	__u32 key = 0;
 	__u64 *v;
 
-	if (old->lost_fd < 0 || ncpus <= 0 || !(v = calloc(ncpus, sizeof(*v))))
+	if (fd < 0 || ncpus <= 0 || !(v = calloc(ncpus, sizeof(*v))))
 		return 0;
-	if (bpf_map_lookup_elem(old->lost_fd, &key, v) == 0)
+	if (bpf_map_lookup_elem(fd, &key, v) == 0)
 		for (int i = 0; i < ncpus; i++)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+unsigned long long tpl_keep_old_lost(const struct tpl_keep_old *old)
+{
+	return percpu_sum(old->lost_fd);
+}
+
+unsigned long long tpl_keep_old_missed(const struct tpl_keep_old *old)
+{
+	return percpu_sum(old->missed_fd);
 }
 
 /* Takes every pin of dir (shown): fds into old, then removes the pins
@@ -204,6 +218,8 @@ static int take(int keep, int dir, const char *sha, const char *shown, struct tp
 			old->events_fd = fd;
 		else if (!strcmp(e->d_name, "lost") && old->lost_fd < 0)
 			old->lost_fd = fd;
+		else if (!strcmp(e->d_name, "missed") && old->missed_fd < 0)
+			old->missed_fd = fd;
 		else
 			close(fd);
 	}
@@ -249,6 +265,9 @@ static int pin(int keep, struct tpl_obj *o, const char *shown)
 		return -1;
 	rc |= pin_one(dir, shown, "events", o->events_fd);
 	rc |= pin_one(dir, shown, "lost", o->lost_fd);
+	/* verdicts the kept enforcers miss while no tp-load runs are counted */
+	if (o->missed_fd >= 0)
+		rc |= pin_one(dir, shown, "missed", o->missed_fd);
 	for (int i = 0; !rc && i < npl; i++) {
 		snprintf(name, sizeof(name), "proc-%d", i);
 		rc |= pin_one(dir, shown, name, pl[i]);

@@ -26,6 +26,7 @@ extern int tpl_keep_on_exit;
  * already removed; closing links detaches the old copy. */
 struct tpl_keep_old {
 	int events_fd, lost_fd; /* -1 when absent */
+	int missed_fd;          /* tpc_missed: -1 when absent (no enforcer) */
 	int links[TPL_MAX_LINKS];
 	int nlinks;
 };
@@ -40,6 +41,8 @@ int tpl_keep_start(struct tpl_obj *o, struct tpl_keep_old *old, int *found);
 void tpl_keep_old_detach(struct tpl_keep_old *old);
 /* Sum over CPUs of the old lost counter. */
 unsigned long long tpl_keep_old_lost(const struct tpl_keep_old *old);
+/* Sum over CPUs of the old missed-verdict counter (0 without one). */
+unsigned long long tpl_keep_old_missed(const struct tpl_keep_old *old);
 void tpl_keep_old_close(struct tpl_keep_old *old);
 
 /* o goes away for good while tp-load runs (--dir removed or replaced

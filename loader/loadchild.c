@@ -326,7 +326,8 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 		}
 		msg.nhooks++;
 	}
-	int fds[TPL_MSG_MAPS + TPL_MAX_LINKS + 1] = { map_fd(c, TPC_MAP_EVENTS), map_fd(c, TPC_MAP_LOST),
+	/* the maps, the links, then the stack map and tpc_missed when the object has them */
+	int fds[TPL_MSG_MAPS + TPL_MAX_LINKS + 2] = { map_fd(c, TPC_MAP_EVENTS), map_fd(c, TPC_MAP_LOST),
 						 map_fd(c, TPC_MAP_PROCS), map_fd(c, TPC_MAP_FDS),
 						 map_fd(c, TPC_MAP_PEVENTS), map_fd(c, TPC_MAP_PLOST) };
 	memcpy(fds + TPL_MSG_MAPS, c->links, sizeof(int) * (size_t)c->nlinks);
@@ -336,7 +337,12 @@ static int child_run(struct child *c, const struct tpl_load_req *req, int sock)
 	int stacks = map_fd(c, TPC_MAP_STACKS);
 	if (stacks >= 0)
 		fds[TPL_MSG_MAPS + msg.nlinks + msg.nstacks++] = stacks;
-	return tpl_send_fds(sock, &msg, sizeof(msg), fds, TPL_MSG_MAPS + c->nlinks + msg.nstacks) ? 1 : 0;
+	/* spec.enforcers: tp-load reports the verdicts that went unused */
+	int missed = map_fd(c, TPC_MAP_MISSED);
+	if (missed >= 0)
+		fds[TPL_MSG_MAPS + msg.nlinks + msg.nstacks + msg.nmissed++] = missed;
+	int nfds = TPL_MSG_MAPS + c->nlinks + msg.nstacks + msg.nmissed;
+	return tpl_send_fds(sock, &msg, sizeof(msg), fds, nfds) ? 1 : 0;
 }
 
 int tpl_child_check(const struct tpl_obj *o)

@@ -649,6 +649,20 @@ static void report_totals(unsigned long long kernel_lost, unsigned long long mal
 		say("%llu events, %llu lost", out.batch.written, lost);
 }
 
+/* After the totals, for objects with spec.enforcers: the NotifyEnforcer
+ * verdicts that were never applied (replaced by the thread's next one, or
+ * dropped by CleanupEnforcerNotification, before it entered an enforcer
+ * call). Not a loss of tp-load's, but enforcement that did not happen:
+ * a warning, kept with -q, when there are any. */
+static void report_missed(int enforcers, unsigned long long missed)
+{
+	if (!enforcers)
+		return;
+	(missed ? tpl_warn : tpl_info)("enforcer verdicts missed: %llu (replaced or cleaned up before an enforcer "
+				       "call applied them)",
+				       missed);
+}
+
 /* A failure of the event output ends tp-load with status 1, a closed
  * pipe too: the reader of the events is gone. */
 static int report_write_error(void)
@@ -761,7 +775,7 @@ static void detach_and_drain(struct tpl_obj *objs, int nobj,
 /* Events of a previous tp-load's copy of an object (--keep-on-exit), made
  * while no tp-load ran: decoded with this copy's manifest (same sha256,
  * same object), counted. */
-static unsigned long long kept_events, kept_lost;
+static unsigned long long kept_events, kept_lost, kept_missed;
 
 static int on_kept_event(void *ctx, void *data, size_t size)
 {
@@ -793,8 +807,16 @@ static int adopt(struct tpl_obj *o)
 	}
 	lost = tpl_keep_old_lost(&old);
 	kept_lost += lost;
-	tpl_info("%s: replaced the copy a previous tp-load left attached (%s/%s): %llu events it kept, %llu lost",
-		 o->path, TPL_KEEP_DIR, o->sha256, kept_events - before, lost);
+	unsigned long long missed = tpl_keep_old_missed(&old);
+	kept_missed += missed;
+	if (old.missed_fd >= 0) /* its enforcers ran on while no tp-load did */
+		tpl_info("%s: replaced the copy a previous tp-load left attached (%s/%s): %llu events it kept, %llu "
+			 "lost, %llu enforcer verdicts missed",
+			 o->path, TPL_KEEP_DIR, o->sha256, kept_events - before, lost, missed);
+	else
+		tpl_info("%s: replaced the copy a previous tp-load left attached (%s/%s): %llu events it kept, "
+			 "%llu lost",
+			 o->path, TPL_KEEP_DIR, o->sha256, kept_events - before, lost);
 	tpl_keep_old_close(&old);
 	return rc;
 }
@@ -865,12 +887,16 @@ static int run(int nobj, char **paths)
 out_ok:
 	rc = 0;
 report: {
-	unsigned long long lost = 0, bad = 0;
+	unsigned long long lost = 0, bad = 0, missed = 0;
+	int enforcers = 0;
 	for (i = 0; i < nobj; i++) {
 		lost += tpl_obj_lost(&objs[i]);
 		bad += objs[i].malformed;
+		missed += tpl_obj_missed(&objs[i]);
+		enforcers |= objs[i].missed_fd >= 0;
 	}
 	report_totals(lost + kept_lost + pev_lost(), bad);
+	report_missed(enforcers, missed + kept_missed);
 	}
 out:
 	ring_buffer__free(rb);
@@ -900,6 +926,7 @@ static int run_dir(void)
 	if (!t.started) /* nothing was attached: nothing to report */
 		return rc;
 	report_totals(t.lost + kept_lost + pev_lost(), t.malformed);
+	report_missed(t.enforcers, t.missed + kept_missed);
 	return rc;
 }
 

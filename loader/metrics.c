@@ -49,6 +49,8 @@ struct mobj {
 	const void *key; /* the struct tpl_obj */
 	char *name;
 	int lost_fd;               /* a dup: the object's own may be closed first */
+	int missed_fd;             /* tpc_missed (a dup), or -1: no enforcer */
+	char *enforcer_policy;     /* the label of its missed verdicts */
 	const unsigned long *cons; /* the ring buffer's consumer and producer positions */
 	const unsigned long *prod;
 	unsigned long size;
@@ -68,6 +70,11 @@ static struct {
 	struct mobj *o;
 	int no, ocap;
 	unsigned long long retired_lost; /* kernel losses of objects closed */
+	struct retired_missed {          /* missed verdicts of objects closed, by policy */
+		char *policy;
+		unsigned long long n;
+	} *rm;
+	int nrm;
 	unsigned long long malformed, unwritten;
 	int ok;
 	char why[256];
@@ -168,19 +175,57 @@ static void help(FILE *f, const char *name, const char *type, const char *text)
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
 }
 
-static unsigned long long obj_lost(const struct mobj *o)
+/* Sum over CPUs of a per-CPU array[1] of u64 (tpc_lost, tpc_missed). */
+static unsigned long long percpu_sum(int fd)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	unsigned long long sum = 0;
 	unsigned key = 0;
-	if (o->lost_fd < 0 || ncpus <= 0)
+	if (fd < 0 || ncpus <= 0)
 		return 0;
 	unsigned long long *v = calloc((size_t)ncpus, sizeof(*v));
-	if (v && bpf_map_lookup_elem(o->lost_fd, &key, v) == 0)
+	if (v && bpf_map_lookup_elem(fd, &key, v) == 0)
 		for (int i = 0; i < ncpus; i++)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+static unsigned long long obj_lost(const struct mobj *o)
+{
+	return percpu_sum(o->lost_fd);
+}
+
+/* tpc_enforcer_missed_total: one series per policy with an enforcer, of
+ * the objects attached and those closed (a counter never goes down when
+ * --dir replaces an object). Policies are few: linear scans. */
+static void render_missed(FILE *f)
+{
+	struct retired_missed *v = calloc((size_t)(M.nrm + M.no) + 1, sizeof(*v));
+	int n = 0;
+	if (!v)
+		return;
+	for (int i = 0; i < M.nrm; i++)
+		v[n++] = M.rm[i];
+	for (int i = 0; i < M.no; i++) {
+		if (M.o[i].missed_fd < 0 || !M.o[i].enforcer_policy)
+			continue;
+		int k = 0;
+		while (k < n && strcmp(v[k].policy, M.o[i].enforcer_policy))
+			k++;
+		if (k == n)
+			v[n++] = (struct retired_missed){ .policy = M.o[i].enforcer_policy };
+		v[k].n += percpu_sum(M.o[i].missed_fd);
+	}
+	help(f, "tpc_enforcer_missed_total", "counter",
+	     "NotifyEnforcer verdicts never applied: replaced by the thread's next one, or dropped by "
+	     "CleanupEnforcerNotification, before an enforcer call took them; by policy.");
+	for (int k = 0; k < n; k++) {
+		fputs("tpc_enforcer_missed_total{policy=", f);
+		label_value(f, v[k].policy);
+		fprintf(f, "} %llu\n", v[k].n);
+	}
+	free(v);
 }
 
 static int has_policy(char **v, int n, const char *p)
@@ -240,6 +285,7 @@ static void render(FILE *f)
 	fprintf(f, "tpc_events_lost_total{reason=\"ring_buffer_full\"} %llu\n", kernel_lost);
 	fprintf(f, "tpc_events_lost_total{reason=\"malformed\"} %llu\n", M.malformed);
 	fprintf(f, "tpc_events_lost_total{reason=\"not_written\"} %llu\n", M.unwritten);
+	render_missed(f);
 	help(f, "tpc_policies_loaded", "gauge", "Policies attached (distinct policy names of the objects loaded).");
 	fprintf(f, "tpc_policies_loaded %d\n", npol);
 	help(f, "tpc_objects_loaded", "gauge", "Compiled objects attached.");
@@ -614,6 +660,11 @@ void tpl_metrics_stop(void)
 		remove_object(M.o[0].key);
 	free(M.o);
 	M.o = NULL;
+	for (int k = 0; k < M.nrm; k++)
+		free(M.rm[k].policy);
+	free(M.rm);
+	M.rm = NULL;
+	M.nrm = 0;
 	M.on = 0;
 	pthread_mutex_unlock(&M.mu);
 }
@@ -724,6 +775,9 @@ static void free_mobj(struct mobj *m)
 	long page = sysconf(_SC_PAGESIZE);
 	if (m->lost_fd >= 0)
 		close(m->lost_fd);
+	if (m->missed_fd >= 0)
+		close(m->missed_fd);
+	free(m->enforcer_policy);
 	if (m->cons)
 		munmap((void *)m->cons, (size_t)page);
 	if (m->prod)
@@ -736,7 +790,7 @@ static void free_mobj(struct mobj *m)
 
 void tpl_metrics_add_object(const struct tpl_obj *o, int nhooks)
 {
-	struct mobj m = { .key = o, .lost_fd = -1, .nhooks = nhooks };
+	struct mobj m = { .key = o, .lost_fd = -1, .missed_fd = -1, .nhooks = nhooks };
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (!M.on)
@@ -744,6 +798,19 @@ void tpl_metrics_add_object(const struct tpl_obj *o, int nhooks)
 	const char *base = strrchr(o->path, '/');
 	m.name = strdup(base ? base + 1 : o->path);
 	m.lost_fd = o->lost_fd >= 0 ? fcntl(o->lost_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (o->missed_fd >= 0) {
+		/* the policy of its (first) enforcer: the verdict map is the
+		 * object's, shared by its policies when it holds several */
+		const char *p = o->m.policy;
+		for (int i = 0; i < o->m.nhooks; i++)
+			if (o->m.hooks[i].enforcer) {
+				if (o->m.hooks[i].policy)
+					p = o->m.hooks[i].policy;
+				break;
+			}
+		m.enforcer_policy = strdup(p ? p : m.name ? m.name : "");
+		m.missed_fd = m.enforcer_policy ? fcntl(o->missed_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	}
 	if (o->events_fd >= 0) {
 		struct bpf_map_info info = { 0 };
 		__u32 il = sizeof(info);
@@ -783,6 +850,26 @@ void tpl_metrics_add_object(const struct tpl_obj *o, int nhooks)
 	pthread_mutex_unlock(&M.mu);
 }
 
+/* With the lock held: o's missed verdicts go on counting in its policy's
+ * series once it is closed. */
+static void retire_missed(struct mobj *o)
+{
+	if (o->missed_fd < 0 || !o->enforcer_policy)
+		return;
+	unsigned long long n = percpu_sum(o->missed_fd);
+	for (int k = 0; k < M.nrm; k++)
+		if (!strcmp(M.rm[k].policy, o->enforcer_policy)) {
+			M.rm[k].n += n;
+			return;
+		}
+	struct retired_missed *v = realloc(M.rm, sizeof(*v) * (size_t)(M.nrm + 1));
+	if (!v)
+		return;
+	M.rm = v;
+	M.rm[M.nrm++] = (struct retired_missed){ .policy = o->enforcer_policy, .n = n };
+	o->enforcer_policy = NULL; /* the table's now */
+}
+
 /* With the lock held. */
 static void remove_object(const void *key)
 {
@@ -790,6 +877,7 @@ static void remove_object(const void *key)
 		if (M.o[i].key != key)
 			continue;
 		M.retired_lost += obj_lost(&M.o[i]);
+		retire_missed(&M.o[i]);
 		free_mobj(&M.o[i]);
 		M.o[i] = M.o[--M.no];
 		return;

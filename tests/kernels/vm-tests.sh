@@ -1581,11 +1581,21 @@ test_override() {
 # fmod_ret trampoline on security_inode_mkdir, as the same mkdir reaches
 # it: the error makes mkdir fail with EPERM, the signal kills mkdir with
 # SIGUSR1; other mkdirs are untouched (tests/fixtures/actions/mkdir-enforcer.yaml).
-plain_test enforcer "NotifyEnforcer: the thread's next enforcer call fails with the error, or gets the signal"
+# A verdict replaced before an enforcer call took it is counted missed: one
+# mkdir process whose first mkdir(2) fails at the path lookup (no parent:
+# the LSM hook is never reached) and whose second is enforced; tp-load says
+# so in /metrics and at exit. With --keep-on-exit the enforcer goes on
+# while no tp-load runs, and the next tp-load reports what it missed then.
+plain_test enforcer "NotifyEnforcer: the thread's next enforcer call fails with the error, or gets the signal; a replaced verdict is reported missed, kept copies' too"
 policy_enforcer() { cat "$REPO/tests/fixtures/actions/mkdir-enforcer.yaml"; }
+# enforcer_missed URL: tpc_enforcer_missed_total of the fixture's policy
+enforcer_missed() {
+	wget -q -O - "$1/metrics" | awk '$1 == "tpc_enforcer_missed_total{policy=\"mkdir-enforcer\"}" { print $2 }'
+}
 test_enforcer() {
-	local st
-	start_loader "$OBJ" || return 1
+	local st url
+	start_loader --metrics-server 127.0.0.1:0 "$OBJ" || return 1
+	url=$(sed -nE 's|^tp-load: metrics on (http://[^/]+)/metrics.*|\1|p' "$LOADER_ERR" | head -1)
 	st=0
 	mkdir "$W/tpc-enforced" 2>"$R/mkdir.err" || st=$?
 	[ "$st" -ne 0 ] || { echo "mkdir tpc-enforced succeeded"; stop_loader; return 1; }
@@ -1597,9 +1607,25 @@ test_enforcer() {
 	# the verdict was used: the next mkdir of the same thread's kind is untouched
 	mkdir "$W/plain" || { echo "a plain mkdir failed"; stop_loader; return 1; }
 	[ -d "$W/plain" ] || { echo "plain was not made"; stop_loader; return 1; }
+	eq "$(enforcer_missed "$url")" 0 "tpc_enforcer_missed_total with every verdict applied" || { stop_loader; return 1; }
+	# two verdicts in a row for one thread, then its enforcer call
+	mkdir "$W/none/tpc-enforced" "$W/tpc-enforced" 2>"$R/mkdir.err" && { echo "the double mkdir succeeded"; stop_loader; return 1; }
+	grep -qi "not permitted" "$R/mkdir.err" || { echo "the second mkdir did not fail with EPERM:"; cat "$R/mkdir.err"; stop_loader; return 1; }
+	eq "$(enforcer_missed "$url")" 1 "tpc_enforcer_missed_total after a replaced verdict" || { stop_loader; return 1; }
 	stop_loader || return 1
-	eq "$(count_events '.process_tracepoint.action == "KPROBE_ACTION_NOTIFYENFORCER"')" 2 "NotifyEnforcer events"
-	echo "note: NotifyEnforcer: mkdir failed with EPERM, and was killed by SIGUSR1"
+	grep -q '^tp-load: enforcer verdicts missed: 1 ' "$LOADER_ERR" || { echo "tp-load's summary does not say 1 missed:"; tail -3 "$LOADER_ERR"; return 1; }
+	eq "$(count_events '.process_tracepoint.action == "KPROBE_ACTION_NOTIFYENFORCER"')" 4 "NotifyEnforcer events" || return 1
+	# --keep-on-exit: the same while no tp-load runs, reported by the next
+	start_loader --keep-on-exit "$OBJ" || return 1
+	stop_loader || return 1
+	mkdir "$W/none/tpc-enforced" "$W/tpc-enforced" 2>"$R/mkdir.err" && { echo "the double mkdir succeeded with the kept copy"; return 1; }
+	grep -qi "not permitted" "$R/mkdir.err" || { echo "the kept enforcer did not apply the verdict:"; cat "$R/mkdir.err"; return 1; }
+	start_loader "$OBJ" || return 1
+	stop_loader || return 1
+	grep -q 'replaced the copy a previous tp-load left attached .*: 2 events it kept, 0 lost, 1 enforcer verdicts missed$' "$LOADER_ERR" ||
+		{ echo "the kept copy's missed verdict is not reported:"; cat "$LOADER_ERR"; return 1; }
+	grep -q '^tp-load: enforcer verdicts missed: 1 ' "$LOADER_ERR" || { echo "the summary does not count the kept copy's missed verdict:"; tail -3 "$LOADER_ERR"; return 1; }
+	echo "note: NotifyEnforcer: mkdir failed with EPERM, and was killed by SIGUSR1; a replaced verdict counted missed, by a kept copy too"
 }
 
 # ---- what each kernel offers -------------------------------------------
