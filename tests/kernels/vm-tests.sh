@@ -1386,7 +1386,8 @@ test_kretprobe_sock() {
 	[ "$(jq -r .return.sock_arg.cookie <<<"$v4")" != "$(jq -r .return.sock_arg.cookie <<<"$v6")" ] ||
 		{ echo "the two socks have one cookie"; return 1; }
 	eq "$(jq -r .process.binary <<<"$v4")" "$PROGS/tcp_accept" "the accepting binary"
-	eq "$(jq -c .args <<<"$v4")" '[]' "args (none declared)"
+	# none declared: no "args" at all, as protojson leaves an empty list out
+	eq "$(jq -c .args <<<"$v4")" null "args (none declared)"
 }
 
 kprobe_test kprobe_sigkill "Sigkill from a kernel function's kprobe (vfs_write, file arg): the writer dies, the file is unchanged"
