@@ -4,10 +4,10 @@
  * Why our own: the kernel fills in a ring buffer's whole mapping when it is
  * mapped (remap_vmalloc_range), so every mapped page is resident. libbpf
  * maps the data area twice, back to back, so that a record that wraps
- * reads contiguously: 2x the ring's size in RSS. Here the data area is
- * mapped once (the consumer page read-write, the producer page and the
- * data read-only, as the ring buffer ABI allows) and the rare record
- * that wraps is copied into a buffer of the ring's own.
+ * reads contiguously: 2x the ring's size in RSS. Here the consumer page is
+ * mapped read-write and the producer page read-only, as the ring buffer
+ * ABI allows, and of the data area only a window around the records being
+ * read (ring.c), moved on as they are.
  *
  * Same semantics as libbpf's: a set of rings polled through one epoll
  * descriptor; a callback returning < 0 stops the read and is returned;
