@@ -5,10 +5,10 @@
  * during a change:
  *   1. start the new and changed objects (attached from now on);
  *   2. detach the removed and replaced ones and drain every ring buffer
- *      through the current ring_buffer manager;
- *   3. build a new manager over the objects now in use, then close the
+ *      through the current ring set (ring.h);
+ *   3. build a new set over the objects now in use, then close the
  *      old ones.
- * libbpf's ring_buffer cannot forget a ring, hence the rebuild. */
+ * A ring set has no removal (a rescan is rare), hence the rebuild. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +44,7 @@ struct dir_state {
 	struct tpl_dir_totals *t;
 	struct entry *v; /* sorted by name */
 	int n;
-	struct ring_buffer *rb;
+	struct tpl_rings *rb;
 	int dirfd; /* the directory, held open: renaming a parent swaps nothing */
 };
 
@@ -201,17 +201,14 @@ static void retire_object(struct dir_state *s, struct tpl_obj *obj)
 
 static int rebuild_ring(struct dir_state *s)
 {
-	ring_buffer__free(s->rb);
+	tpl_rings_free(s->rb);
 	s->rb = NULL;
 	for (int i = 0; i < s->n; i++) {
 		struct tpl_obj *obj = s->v[i].obj;
 		int err;
-		if (!s->rb) {
-			s->rb = ring_buffer__new(obj->events_fd, s->o->on_event, obj, NULL);
-			err = s->rb ? 0 : -errno;
-		} else {
-			err = ring_buffer__add(s->rb, obj->events_fd, s->o->on_event, obj);
-		}
+		if (!s->rb)
+			s->rb = tpl_rings_new();
+		err = s->rb ? tpl_rings_add(s->rb, obj->events_fd, s->o->on_event, obj) : -errno;
 		if (err) {
 			tpl_err("%s: cannot open ring buffer %s: %s", s->v[i].path, TPC_MAP_EVENTS,
 				strerror(-err));
@@ -480,7 +477,7 @@ out:
 		tpl_obj_detach(s.v[i].obj);
 	tpl_pev_detach();
 	drain(&s);
-	ring_buffer__free(s.rb);
+	tpl_rings_free(s.rb);
 	for (int i = 0; i < s.n; i++) {
 		retire_object(&s, s.v[i].obj);
 		free_entry(&s.v[i]);

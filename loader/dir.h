@@ -16,13 +16,14 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "ring.h"
 
 struct tpl_dir_opts {
 	const char *dir;
 	tpl_attach_mode attach;
 	int require_digest;             /* check OBJ.sha256 (digest.h) */
 	double timeout;                 /* seconds; 0: none */
-	ring_buffer_sample_fn on_event; /* its ctx is the struct tpl_obj * */
+	tpl_ring_fn on_event;           /* its ctx is the struct tpl_obj * */
 	void (*flush)(void);            /* writes out the events printed so far */
 	void (*tick)(void);             /* called every turn of the event loop */
 	void (*on_hup)(void);           /* called at a SIGHUP, before the rescan */

@@ -3,7 +3,7 @@
  *   tp-load [options] OBJ.bpf.o [OBJ...]
  *
  * Every object is opened, loaded and attached (attach.c); their ring
- * buffers are polled by one ring_buffer manager; each record is decoded
+ * buffers are polled as one ring set (ring.c); each record is decoded
  * against its object's manifest (event.c) and printed (print_*.c). */
 #include <errno.h>
 #include <getopt.h>
@@ -705,7 +705,7 @@ static struct tpl_obj *sweep_objs;
 static int sweep_nobj;
 
 /* Poll until stopped; returns the exit status. */
-static int poll_loop(struct ring_buffer *rb)
+static int poll_loop(struct tpl_rings *rb)
 {
 	double deadline = opt.timeout > 0 ? now_mono() + opt.timeout : 0;
 	double next_sweep = now_mono() + 1;
@@ -753,7 +753,7 @@ static int poll_loop(struct ring_buffer *rb)
  * kernel made is either printed or counted in tpc_lost (read after this):
  * events + lost at exit is exactly what the hooks produced. */
 static void detach_and_drain(struct tpl_obj *objs, int nobj,
-			     struct ring_buffer *rb)
+			     struct tpl_rings *rb)
 {
 	tpl_metrics_health(0, "stopping");
 	tpl_notify("STOPPING=1");
@@ -798,11 +798,10 @@ static int adopt(struct tpl_obj *o)
 	unsigned long long before = kept_events, lost;
 	tpl_keep_old_detach(&old); /* nothing new arrives: the drain ends */
 	if (old.events_fd >= 0) {
-		struct ring_buffer *rb = ring_buffer__new(old.events_fd, on_kept_event, o, NULL);
-		if (rb) {
-			ring_buffer__consume(rb);
-			ring_buffer__free(rb);
-		}
+		struct tpl_rings *rb = tpl_rings_new();
+		if (rb && tpl_rings_add(rb, old.events_fd, on_kept_event, o) == 0)
+			tpl_rings_consume(rb);
+		tpl_rings_free(rb);
 		flush_events();
 	}
 	lost = tpl_keep_old_lost(&old);
@@ -824,7 +823,7 @@ static int adopt(struct tpl_obj *o)
 static int run(int nobj, char **paths)
 {
 	struct tpl_obj *objs = calloc(nobj, sizeof(*objs));
-	struct ring_buffer *rb = NULL;
+	struct tpl_rings *rb = NULL;
 	int i, nhooks = 0, rc = 1;
 
 	if (!objs) {
@@ -852,12 +851,9 @@ static int run(int nobj, char **paths)
 	tpl_seed_forget(); /* what the objects' seeds shared */
 	for (i = 0; i < nobj; i++) {
 		int err;
-		if (!rb) {
-			rb = ring_buffer__new(objs[i].events_fd, on_event, &objs[i], NULL);
-			err = rb ? 0 : -errno;
-		} else {
-			err = ring_buffer__add(rb, objs[i].events_fd, on_event, &objs[i]);
-		}
+		if (!rb)
+			rb = tpl_rings_new();
+		err = rb ? tpl_rings_add(rb, objs[i].events_fd, on_event, &objs[i]) : -errno;
 		if (err) {
 			tpl_err("%s: cannot open ring buffer %s: %s", paths[i],
 				TPC_MAP_EVENTS, strerror(-err));
@@ -899,7 +895,7 @@ report: {
 	report_missed(enforcers, missed + kept_missed);
 	}
 out:
-	ring_buffer__free(rb);
+	tpl_rings_free(rb);
 	for (i = 0; i < nobj; i++) {
 		tpl_metrics_remove_object(&objs[i]);
 		tpl_obj_close(&objs[i]);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "log.h"
 #include "pevents.h"
 #include "procs.h"
+#include "ring.h"
 #include "stamp.h"
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
@@ -33,10 +33,7 @@ static struct {
 	int ring_fd, lost_fd;
 	int *links;
 	int nlinks;
-	struct ring_buffer *rb;
-	/* the ring's positions, read-only, to see a record still being written */
-	void *cons_page, *prod_page;
-	size_t page;
+	struct tpl_rings *rb;
 	unsigned long long malformed;
 	/* exits read, printed after the policies' ring buffers */
 	struct pexit {
@@ -207,7 +204,7 @@ static int on_pevent(void *ctx, void *data, size_t size)
 
 static int pump(void)
 {
-	return pev.rb ? ring_buffer__consume(pev.rb) : 0;
+	return pev.rb ? tpl_rings_consume(pev.rb) : 0;
 }
 
 /* Everything committed is read; a record the kernel is still writing
@@ -217,12 +214,8 @@ static void pump_settled(void)
 	if (!pev.rb)
 		return;
 	pump();
-	if (!pev.cons_page || !pev.prod_page)
-		return;
 	for (int i = 0; i < SETTLE_SPINS; i++) {
-		uint64_t c = __atomic_load_n((uint64_t *)pev.cons_page, __ATOMIC_ACQUIRE);
-		uint64_t p = __atomic_load_n((uint64_t *)pev.prod_page, __ATOMIC_ACQUIRE);
-		if (c == p)
+		if (!tpl_rings_pending(pev.rb))
 			return;
 		sched_yield();
 		pump();
@@ -270,7 +263,7 @@ static void gc(void)
 	tpl_pcache_gc(now);
 }
 
-int tpl_events_poll(struct ring_buffer *rb, int ms)
+int tpl_events_poll(struct tpl_rings *rb, int ms)
 {
 	int n = 0, err;
 	gc();
@@ -280,12 +273,12 @@ int tpl_events_poll(struct ring_buffer *rb, int ms)
 	if (err > 0)
 		n += err;
 	if (rb) {
-		err = ring_buffer__poll(rb, ms);
+		err = tpl_rings_poll(rb, ms);
 		/* events below the wakeup mark raise no epoll event: read them */
 		if (err == 0)
-			err = ring_buffer__consume(rb);
+			err = tpl_rings_consume(rb);
 	} else if (pev.rb) {
-		err = ring_buffer__poll(pev.rb, ms);
+		err = tpl_rings_poll(pev.rb, ms);
 	} else {
 		err = poll(NULL, 0, ms) < 0 ? -errno : 0;
 	}
@@ -298,12 +291,12 @@ int tpl_events_poll(struct ring_buffer *rb, int ms)
 	return err < 0 ? err : n;
 }
 
-int tpl_events_drain(struct ring_buffer *rb)
+int tpl_events_drain(struct tpl_rings *rb)
 {
 	int err = 0;
 	pump();
 	if (rb)
-		err = ring_buffer__consume(rb);
+		err = tpl_rings_consume(rb);
 	pump();
 	flush_exits();
 	return err < 0 ? err : 0;
@@ -323,18 +316,12 @@ int tpl_pev_adopt(const char *path, int ring_fd, int lost_fd, const int *links, 
 	pev.ring_fd = ring_fd;
 	pev.lost_fd = lost_fd;
 	pev.started = 1;
-	pev.rb = ring_buffer__new(ring_fd, on_pevent, NULL, NULL);
-	if (!pev.rb) {
-		tpl_err("%s: cannot open ring buffer %s: %s", path, TPC_MAP_PEVENTS, strerror(errno));
+	pev.rb = tpl_rings_new();
+	int err = pev.rb ? tpl_rings_add(pev.rb, ring_fd, on_pevent, NULL) : -errno;
+	if (err) {
+		tpl_err("%s: cannot open ring buffer %s: %s", path, TPC_MAP_PEVENTS, strerror(-err));
 		return -1;
 	}
-	pev.page = (size_t)sysconf(_SC_PAGESIZE);
-	pev.cons_page = mmap(NULL, pev.page, PROT_READ, MAP_SHARED, ring_fd, 0);
-	pev.prod_page = mmap(NULL, pev.page, PROT_READ, MAP_SHARED, ring_fd, (off_t)pev.page);
-	if (pev.cons_page == MAP_FAILED)
-		pev.cons_page = NULL;
-	if (pev.prod_page == MAP_FAILED)
-		pev.prod_page = NULL;
 	return 0;
 }
 
@@ -388,13 +375,8 @@ void tpl_pev_fini(void)
 	flush_exits();
 	free(pev.exits);
 	pev.exits = NULL;
-	ring_buffer__free(pev.rb);
+	tpl_rings_free(pev.rb);
 	pev.rb = NULL;
-	if (pev.cons_page)
-		munmap(pev.cons_page, pev.page);
-	if (pev.prod_page)
-		munmap(pev.prod_page, pev.page);
-	pev.cons_page = pev.prod_page = NULL;
 	free(pev.links);
 	pev.links = NULL;
 	if (pev.ring_fd >= 0)

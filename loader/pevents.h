@@ -19,6 +19,7 @@
 
 #include "event.h"
 #include "pcache.h"
+#include "ring.h"
 
 enum tpl_evkind {
 	TPL_EV_EXEC, /* process_exec */
@@ -74,9 +75,9 @@ void tpl_event_of_hook(const struct tpc_ev *ev, const char *policy, struct tpl_e
 /* The poll loops' step: process events, then the policies' ring buffers
  * rb (NULL: none; then only waits up to ms), then the exits read. Returns
  * the number of records read, or a negative errno (-EINTR included). */
-int tpl_events_poll(struct ring_buffer *rb, int ms);
+int tpl_events_poll(struct tpl_rings *rb, int ms);
 /* At exit, after every program is detached: all that is left. Returns a
  * negative errno, or 0. */
-int tpl_events_drain(struct ring_buffer *rb);
+int tpl_events_drain(struct tpl_rings *rb);
 
 #endif
