@@ -1,4 +1,5 @@
 /* corebtf.c: see corebtf.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 #define MAGIC "tpc-core-btf 1"
 #define MAX_ENTRY (8u << 20)
+/* entries kept for this kernel (about 3 KB each); TPL_CORE_BTF_CACHE_MAX */
+#define MAX_ENTRIES 256
 
 /* This kernel: its GNU build id (hex) from /sys/kernel/notes and the size
  * of its BTF. 0, or -1 when either cannot be had. */
@@ -159,6 +162,72 @@ static void cache_write(int dfd, const char *name, const struct key *k, const vo
 		unlinkat(dfd, tmp, 0);
 }
 
+/* An entry's name: HEX-HEX.core.btf; what it names is cut at the dash. */
+static int entry_name(const char *n, size_t *bidlen)
+{
+	size_t len = strlen(n), dash = strcspn(n, "-"), suffix = strlen(".core.btf");
+	if (len <= suffix || strcmp(n + len - suffix, ".core.btf") || !dash || n[dash] != '-')
+		return 0;
+	*bidlen = dash;
+	return strspn(n, "0123456789abcdef") == dash && strspn(n + dash + 1, "0123456789abcdef") == len - suffix - dash - 1;
+}
+
+struct aged {
+	char name[256];
+	long long mtime_ns;
+};
+
+static int oldest_first(const void *a, const void *b)
+{
+	const struct aged *x = a, *y = b;
+	return (x->mtime_ns > y->mtime_ns) - (x->mtime_ns < y->mtime_ns);
+}
+
+/* Keeps the cache bounded once an entry was written: entries of other
+ * kernels go (a node runs one kernel until it reboots, and an entry is
+ * made again in one start), and of this kernel's, the least recently
+ * written past MAX_ENTRIES (objects that were replaced). Only names an
+ * entry can have are touched, never followed. */
+static void cache_trim(int dfd, const char *bid)
+{
+	const char *env = getenv("TPL_CORE_BTF_CACHE_MAX");
+	long max = env && *env ? strtol(env, NULL, 10) : MAX_ENTRIES;
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct aged *mine = NULL;
+	size_t n = 0, cap = 0, bidlen;
+	for (struct dirent *e; (e = readdir(d));) {
+		struct stat st;
+		if (!entry_name(e->d_name, &bidlen) || strlen(e->d_name) >= sizeof(mine->name) ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;
+		if (bidlen != strlen(bid) || strncmp(e->d_name, bid, bidlen)) {
+			unlinkat(dfd, e->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			struct aged *m = realloc(mine, (cap = cap ? 2 * cap : 64) * sizeof(*mine));
+			if (!m)
+				break;
+			mine = m;
+		}
+		snprintf(mine[n].name, sizeof(mine[n].name), "%s", e->d_name);
+		mine[n++].mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	}
+	closedir(d);
+	if (max >= 1 && n > (size_t)max) {
+		qsort(mine, n, sizeof(*mine), oldest_first);
+		for (size_t i = 0; i < n - (size_t)max; i++)
+			unlinkat(dfd, mine[i].name, 0);
+	}
+	free(mine);
+}
+
 /* A memfd holding btf, named for libbpf by /proc/self/fd/N. */
 static const char *as_path(const void *btf, size_t len, char *path, size_t plen, int *fdp)
 {
@@ -213,8 +282,10 @@ const char *tpl_core_btf(const struct tpl_obj *o, char *path, size_t plen, int *
 		btf__free(vmlinux);
 		tpl_stamp("%s kernel BTF made (%zu bytes)%s%s", made ? "minimal" : "whole", len, made ? "" : ": ",
 			  made ? "" : why);
-		if (dfd >= 0)
+		if (dfd >= 0) {
 			cache_write(dfd, name, &k, btf, made ? len : 0);
+			cache_trim(dfd, k.bid);
+		}
 		if (!made)
 			goto out;
 	}
