@@ -622,12 +622,12 @@ refused_or_verified() {
 	fi
 	grep -q "$2 .* not available on this kernel" <<<"$output"
 	grep -q " refused$" <<<"$output"
-	! grep -q "rejected" <<<"$output"
+	(! grep -q "rejected" <<<"$output")
 	run "$TPLOAD" --timeout 5 "$1"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	grep -q "$2 .* not available on this kernel" <<<"$output"
-	! grep -q "attached" <<<"$output"
+	(! grep -q "attached" <<<"$output")
 	no_orphan_tpc_progs
 }
 
@@ -699,7 +699,7 @@ refused_or_verified() {
 	get_manifest "$T/p.bpf.o" | grep -q '^prog hook=0 name=tpc_h0_fexit variant=fentry role=return$'
 	get_manifest "$T/p.bpf.o" | grep -q '^hook id=1 kind=fentry nargs=2 function=__x64_sys_openat call=sys_openat syscall=1'
 	# no tracepoint twin: nothing weaker is there to attach instead
-	! get_manifest "$T/p.bpf.o" | grep -q 'variant=tracepoint'
+	(! get_manifest "$T/p.bpf.o" | grep -q 'variant=tracepoint')
 	refused_or_verified "$T/p.bpf.o" "BTF trampolines"
 }
 
@@ -764,7 +764,8 @@ loader_prog_tags() {
 	stop_loader
 	grep -q "are not used (" "$LOADER_ERR"
 	grep -q 'minimal kernel BTF made' "$LOADER_ERR"
-	[ -f "$entry" ] && [ ! -L "$entry" ]
+	[ -f "$entry" ]
+	[ ! -L "$entry" ]
 
 	# a cache directory others may write is neither read nor written
 	chmod 777 "$c"
@@ -777,4 +778,42 @@ loader_prog_tags() {
 	stop_loader
 	grep -q 'minimal kernel BTF made' "$LOADER_ERR"
 	[ ! -e "$entry" ]
+}
+
+@test "the minimal kernel BTF cache stays bounded: other kernels' entries and this kernel's oldest past the limit go; nothing else is touched" {
+	compile "$BATS_TEST_DIRNAME/../../policies/default.yaml" "$T/d.bpf.o"
+	local c="$T/cache" entry bid other old older
+	mkdir -m 755 "$c"
+	export TPL_TIMING=1 TPL_CORE_BTF_CACHE="$c"
+	start_loader "$T/d.bpf.o"
+	stop_loader
+	entry=$(echo "$c"/*-"$(sha256sum "$T/d.bpf.o" | cut -d' ' -f1)".core.btf)
+	[ -f "$entry" ]
+	bid=$(basename "$entry" | cut -d- -f1)
+	other="$c/00ff-$(printf 'a%.0s' $(seq 64)).core.btf"
+	older="$c/$bid-$(printf 'b%.0s' $(seq 64)).core.btf"
+	old="$c/$bid-$(printf 'c%.0s' $(seq 64)).core.btf"
+	echo x >"$other"
+	echo x >"$older" && touch -d '2 days ago' "$older"
+	echo x >"$old" && touch -d '1 day ago' "$old"
+	echo keep >"$c/notes.txt"
+	echo victim >"$T/victim"
+	ln -s "$T/victim" "$c/00fe-$(printf 'd%.0s' $(seq 64)).core.btf"
+	# a hit writes nothing and trims nothing
+	TPL_CORE_BTF_CACHE_MAX=2 start_loader "$T/d.bpf.o"
+	stop_loader
+	[ -f "$other" ]
+	[ -f "$older" ]
+	# a miss writes its entry, then trims: two of this kernel's are kept
+	rm "$entry"
+	TPL_CORE_BTF_CACHE_MAX=2 start_loader "$T/d.bpf.o"
+	stop_loader
+	grep -q 'minimal kernel BTF made' "$LOADER_ERR"
+	[ -f "$entry" ]
+	[ -f "$old" ]
+	[ ! -e "$older" ]
+	[ ! -e "$other" ]
+	[ "$(cat "$c/notes.txt")" = keep ]
+	[ -L "$c/00fe-$(printf 'd%.0s' $(seq 64)).core.btf" ]
+	[ "$(cat "$T/victim")" = victim ]
 }
