@@ -498,7 +498,8 @@ EOF
 	[ -n "$counts" ]
 	read -r failed dropped unfinished <<<"$counts"
 	[ $((failed + dropped + unfinished)) -eq 300 ]
-	[ "$dropped" -ge 40 ] && [ "$dropped" -le 44 ]
+	[ "$dropped" -ge 40 ]
+	[ "$dropped" -le 44 ]
 }
 
 @test "Override: the object calls bpf_override_return (helper 58) and its manifest marks the hook" {
@@ -636,7 +637,8 @@ EOF
 	local start size off
 	read -r start size < <(nm -S "$prog" | awk '$4 == "stack_inner" { print $1, $2 }')
 	off=$(jq -r '.user_stack_trace[0].offset' <<<"$ev")
-	[ "$off" -ge $((16#$start)) ] && [ "$off" -lt $((16#$start + 16#$size)) ]
+	[ "$off" -ge $((16#$start)) ]
+	[ "$off" -lt $((16#$start + 16#$size)) ]
 }
 
 @test "stacks in -o compact, and addresses with --expose-stack-addresses" {

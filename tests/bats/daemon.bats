@@ -156,7 +156,8 @@ keep_dir() {
 	kill -HUP "$LOADER_PID"
 	wait_log 1 "reloaded "
 	# the directory replaced the policy: the old version's pins are gone
-	[ ! -e "$ka" ] && [ -e "$kb/hook-0" ]
+	[ ! -e "$ka" ]
+	[ -e "$kb/hook-0" ]
 	kill -TERM "$LOADER_PID"
 	reap_loader
 	LOADER_PID=
@@ -256,7 +257,7 @@ keep_dir() {
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
 	# the FIFO is not a regular file: not even listed
-	! grep -q "fifo.bpf.o" "$LOADER_ERR"
+	(! grep -q "fifo.bpf.o" "$LOADER_ERR")
 }
 
 # ---- the event output: failures are loud and counted ----
@@ -315,7 +316,7 @@ storm_through_pipe() {
 	stop_loader
 	cat "$LOADER_ERR"
 	[ "$LOADER_STATUS" -eq 0 ]
-	! grep -q "Interrupted system call" "$LOADER_ERR"
+	(! grep -q "Interrupted system call" "$LOADER_ERR")
 	read -r written lost <<<"$(summary)"
 	[ $((written + lost)) -eq 10000 ]
 	# what tp-load counts as written is what the reader got, whole lines

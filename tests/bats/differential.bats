@@ -25,7 +25,7 @@ diffcheck() {
 	echo "$output" | grep -q '^diffcheck: 100000 pairs, 100 policies, '
 	echo "$output" | grep -q '^diffcheck: no disagreement$'
 	# every (filter, operator) row was seen both matching and not
-	! echo "$output" | grep -q 'gap'
+	(! echo "$output" | grep -q 'gap')
 	# the rows are there: one per filter and operator
 	[ "$(echo "$output" | grep -c '^match')" -ge 60 ]
 }

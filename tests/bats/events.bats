@@ -550,7 +550,8 @@ c = socket.socket(); c.connect(("127.0.0.1", 47131)); a, _ = l.accept(); c.close
 	[[ "${lines[0]}" =~ ^execve\ truncArgs\ clone$'\t'[0-9]+$'\t'aaaaaaaaaa$ ]]
 	local n
 	n=$(cut -f2 <<<"${lines[0]}")
-	[ "$n" -ge 4000 ] && [ "$n" -lt 6000 ]
+	[ "$n" -ge 4000 ]
+	[ "$n" -lt 6000 ]
 	[ "${lines[1]}" = $'execve clone\t5\tshort' ]
 	schema_check "$EVENTS"
 }

@@ -17,5 +17,6 @@ load helpers
 	# it really ran: the final stats report executions
 	local n
 	n=$(echo "$output" | sed -n 's/^stat::number_of_executed_units: *//p')
-	[ -n "$n" ] && [ "$n" -gt 100 ]
+	[ -n "$n" ]
+	[ "$n" -gt 100 ]
 }

@@ -95,7 +95,8 @@ state_policy() {
 	other=$(tcp_conn 127.0.0.1 47102)
 	stop_loader
 	cat "$EVENTS"
-	[ -n "$sport" ] && [ -n "$other" ]
+	[ -n "$sport" ]
+	[ -n "$other" ]
 	# the client's sock in every state it passes, the listener's never
 	# (its peer port is the client's)
 	[ "$(count_events '.process_tracepoint.args[0].sock_arg.dport == 47101')" -ge 4 ]
@@ -839,8 +840,16 @@ cidr_list() {
 	cat "$EVENTS"
 	n() { count_events ".process_tracepoint | .policy_name == \"$1\" and .args[0].sock_arg.dport == $2"; }
 	# 127.0.0.1 and ::1 are in the hit lists; a v4-mapped address is IPv6, which no IPv4 CIDR matches
-	[ "$(n hit 47101)" -ge 4 ] && [ "$(n hit 47112)" -ge 4 ] && [ "$(n hit 47111)" -eq 0 ]
-	[ "$(n miss 47101)" -eq 0 ] && [ "$(n miss 47112)" -eq 0 ] && [ "$(n miss 47111)" -ge 4 ]
-	[ "$(n nothit 47101)" -eq 0 ] && [ "$(n nothit 47112)" -eq 0 ] && [ "$(n nothit 47111)" -ge 4 ]
-	[ "$(n notmiss 47101)" -ge 4 ] && [ "$(n notmiss 47112)" -ge 4 ] && [ "$(n notmiss 47111)" -eq 0 ]
+	[ "$(n hit 47101)" -ge 4 ]
+	[ "$(n hit 47112)" -ge 4 ]
+	[ "$(n hit 47111)" -eq 0 ]
+	[ "$(n miss 47101)" -eq 0 ]
+	[ "$(n miss 47112)" -eq 0 ]
+	[ "$(n miss 47111)" -ge 4 ]
+	[ "$(n nothit 47101)" -eq 0 ]
+	[ "$(n nothit 47112)" -eq 0 ]
+	[ "$(n nothit 47111)" -ge 4 ]
+	[ "$(n notmiss 47101)" -ge 4 ]
+	[ "$(n notmiss 47112)" -ge 4 ]
+	[ "$(n notmiss 47111)" -eq 0 ]
 }

@@ -389,7 +389,7 @@ export_lines() {
 	[ "$LOADER_STATUS" -eq 0 ]
 	[ "$(wc -l <"$EVENTS")" -eq 200 ]
 	[ "$(jq -c 'select(.process_kprobe.policy_name == "pure")' "$EVENTS" | wc -l)" -eq 200 ]
-	! grep -q "tp-load" "$EVENTS"
+	(! grep -q "tp-load" "$EVENTS")
 	grep -q "^tp-load: metrics on " "$LOADER_ERR"
 	grep -qx "tp-load: 200 events, 0 lost" "$LOADER_ERR"
 }
@@ -469,7 +469,7 @@ export_lines() {
 	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$T/red1"'"')" -eq 1 ]
 	# the process object carries its arguments (issue 18's events)
 	[ "$(events 'select(.process_kprobe.process.arguments != null)' | wc -l)" -ge 1 ]
-	! grep -q hunter2 "$EVENTS"
+	(! grep -q hunter2 "$EVENTS")
 	events '.process_kprobe.process.arguments' | grep -qF -- '--password=*****'
 	# arguments_regex sees the arguments as printed
 	start_loader --no-process-events --export-allowlist '{"arguments_regex":["--keep-me"]}' "$T/p.bpf.o"
@@ -489,7 +489,7 @@ export_lines() {
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
 	grep -F -- "$T/redc1" "$EVENTS" | grep -qF -- '--password=*****'
-	! grep -q hunter2 "$EVENTS"
+	(! grep -q hunter2 "$EVENTS")
 }
 
 @test "journal: when stderr is JOURNAL_STREAM's stream, every status line carries its syslog priority; events none" {
@@ -524,7 +524,7 @@ export_lines() {
 	# no line without a priority
 	[ "$(grep -vc '^<[0-7]>' "$T/err")" -eq 0 ]
 	[ "$(count_events '.process_kprobe.args[0].string_arg == "'"$T/j1"'"')" -eq 1 ]
-	! grep -q '^<' "$EVENTS"
+	(! grep -q '^<' "$EVENTS")
 	# JOURNAL_STREAM of another stream (a shell redirected stderr): no prefix
 	JOURNAL_STREAM=1:1 run "$TPLOAD" --export-file-max-backups x "$T/p.bpf.o"
 	[ "$status" -eq 2 ]
@@ -597,7 +597,7 @@ notify_listener() {
 	sleep 1
 	stop_loader
 	grep -q "READY=1" "$T/notify.log"
-	! grep -q "WATCHDOG=1" "$T/notify.log"
+	(! grep -q "WATCHDOG=1" "$T/notify.log")
 	# nobody listens: a warning, never a failure
 	NOTIFY_SOCKET="$T/nobody.sock" start_loader --no-process-events "$T/p.bpf.o"
 	cat "$T/a2" 2>/dev/null || true

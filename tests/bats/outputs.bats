@@ -124,7 +124,8 @@ fake_clang() {
 	)
 	[ "$(cat "$victim")" = "precious" ]
 	(cd "$OUTDIR" && sha256sum -c p.bpf.o.sha256)
-	[ -f "$out" ] && [ ! -L "$out" ]
+	[ -f "$out" ]
+	[ ! -L "$out" ]
 	# and the object is what tpc compiled: the same bytes as elsewhere
 	compile "$POLICY" "$BATS_TEST_TMPDIR/ref.bpf.o"
 	cmp "$out" "$BATS_TEST_TMPDIR/ref.bpf.o"
@@ -205,7 +206,7 @@ kill_during_compile() {
 	[ -z "$(ls -A "$tmp")" ]
 	[ -z "$(ls -A "$OUTDIR")" ]
 	# clang was stopped too
-	! kill -0 "$(cat "$CLANG_PIDFILE")" 2>/dev/null
+	(! kill -0 "$(cat "$CLANG_PIDFILE")" 2>/dev/null)
 }
 
 @test "tpc killed by SIGTERM, SIGINT or SIGHUP during the compile leaves no temporary and stops clang" {

@@ -93,7 +93,7 @@ follow_policy() {
 	mkdir -p "$T/tracefs/events/$ev"
 	awk '/field:/ && !/common_/ { match($0, /offset:[0-9]+/); off = substr($0, RSTART + 7, RLENGTH - 7) + 8;
 		sub(/offset:[0-9]+/, "offset:" off) } { print }' /sys/kernel/tracing/events/$ev/format >"$T/tracefs/events/$ev/format"
-	! cmp -s /sys/kernel/tracing/events/$ev/format "$T/tracefs/events/$ev/format"
+	(! cmp -s /sys/kernel/tracing/events/$ev/format "$T/tracefs/events/$ev/format")
 	cp /usr/bin/true "$T/probe-exec"
 	cat >"$T/p.yaml" <<-EOF
 	apiVersion: cilium.io/v1alpha1

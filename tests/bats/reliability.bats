@@ -107,7 +107,8 @@ signal_detaches() {
 	local progs links
 	progs=$(bpf_ids_of "$LOADER_PID" prog)
 	links=$(bpf_ids_of "$LOADER_PID" link)
-	[ -n "$progs" ] && [ -n "$links" ]
+	[ -n "$progs" ]
+	[ -n "$links" ]
 	kill -9 "$LOADER_PID"
 	wait "$LOADER_PID" || true
 	LOADER_PID=
@@ -161,7 +162,10 @@ pinned_link_ids() {
 @test "--keep-on-exit: Sigkill goes on while no tp-load runs; the next tp-load replaces the pins; without the flag they go" {
 	kill_policy
 	start_loader --no-process-events --keep-on-exit "$OBJ"
-	[ -d "$KEEP" ] && [ -e "$KEEP/events" ] && [ -e "$KEEP/lost" ] && [ -e "$KEEP/hook-0" ]
+	[ -d "$KEEP" ]
+	[ -e "$KEEP/events" ]
+	[ -e "$KEEP/lost" ]
+	[ -e "$KEEP/hook-0" ]
 	[ "$(stat -c %U:%a "$KEEP")" = root:700 ]
 	local old new id
 	old=$(pinned_link_ids)
@@ -180,8 +184,8 @@ pinned_link_ids() {
 	new=$(pinned_link_ids)
 	[ -n "$new" ]
 	for id in $old; do
-		! grep -qx "$id" <<<"$new"
-		! bpftool link show id "$id" >/dev/null 2>&1
+		(! grep -qx "$id" <<<"$new")
+		(! bpftool link show id "$id" >/dev/null 2>&1)
 	done
 	run cat "$TARGET"
 	[ "$status" -eq 137 ]
@@ -197,7 +201,7 @@ pinned_link_ids() {
 	stop_loader
 	[ "$LOADER_STATUS" -eq 0 ]
 	for id in $new; do
-		! bpftool link show id "$id" >/dev/null 2>&1
+		(! bpftool link show id "$id" >/dev/null 2>&1)
 	done
 	run cat "$TARGET"
 	[ "$status" -eq 0 ]

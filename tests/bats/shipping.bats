@@ -97,7 +97,7 @@ reload() {
 	# clang's scratch directory was removed every time
 	[ -z "$(find "$one/tmp" "$two/tmp" "$three/tmp" -mindepth 1)" ]
 	# no path of the build machine is in the object
-	! grep -a -q -e "$BATS_TEST_TMPDIR" -e "$SHARED_TMP" "$one/policy.bpf.o" "$three/policy.bpf.o"
+	(! grep -a -q -e "$BATS_TEST_TMPDIR" -e "$SHARED_TMP" "$one/policy.bpf.o" "$three/policy.bpf.o")
 	grep -q "policy.bpf.o$" "$one/policy.bpf.o.sha256"
 }
 
@@ -116,13 +116,13 @@ reload() {
 	[ "$status" -eq 0 ]
 	run readelf -S -W "$BATS_TEST_TMPDIR/arm64.bpf.o"
 	grep -q ' kprobe/__arm64_sys_openat ' <<<"$output"
-	! grep -q '__x64_' <<<"$output"
+	(! grep -q '__x64_' <<<"$output")
 	grep -q ' tracepoint/syscalls/sys_enter_openat ' <<<"$output"
 	run readelf -S -W "$BATS_TEST_TMPDIR/x86_64.bpf.o"
 	grep -q ' kprobe/__x64_sys_openat ' <<<"$output"
-	! grep -q '__arm64_' <<<"$output"
+	(! grep -q '__arm64_' <<<"$output")
 	# the two differ only where the architecture shows
-	! cmp -s "$BATS_TEST_TMPDIR/arm64.bpf.o" "$BATS_TEST_TMPDIR/x86_64.bpf.o"
+	(! cmp -s "$BATS_TEST_TMPDIR/arm64.bpf.o" "$BATS_TEST_TMPDIR/x86_64.bpf.o")
 	# each manifest names its architecture and its kprobe's symbol
 	run manifest "$BATS_TEST_TMPDIR/arm64.bpf.o"
 	grep -q '^tpc version=[^ ]* arch=arm64$' <<<"$output"
@@ -182,7 +182,7 @@ reload() {
 	compile "$POLICY" "$BATS_TEST_TMPDIR/changed.bpf.o"
 	run manifest "$BATS_TEST_TMPDIR/changed.bpf.o"
 	grep -qxE "policy name=digest-test digest=sha256:$(sha256sum <"$POLICY" | cut -d' ' -f1)( seed=[a-z,-]+)?" <<<"$output"
-	! grep -q "$want" <<<"$output"
+	(! grep -q "$want" <<<"$output")
 }
 
 @test "tp-load --require-digest loads an object that matches its digest file" {
@@ -398,7 +398,7 @@ reload() {
 	MANPATH="$root/usr/share/man" run systemd-analyze verify "$BATS_TEST_TMPDIR/tp-load.service"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	! grep -i -e warn -e error -e unknown -e ignoring <<<"$output"
+	(! grep -i -e warn -e error -e unknown -e ignoring <<<"$output")
 }
 
 # ---- Kubernetes ----
@@ -421,7 +421,7 @@ reload() {
 	run yamllint -d relaxed "$k/tp-load.yaml" "$BATS_TEST_TMPDIR/cm.yaml"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	! grep -q error <<<"$output"
+	(! grep -q error <<<"$output")
 	# the ConfigMap carries the exact bytes and digests, under the names
 	# tp-load --dir --require-digest looks for
 	/usr/bin/python3 - "$BATS_TEST_TMPDIR/cm.yaml" "$d" <<-'PY'

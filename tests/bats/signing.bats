@@ -53,7 +53,8 @@ signed_compile() {
 
 @test "tpc --sign-key writes OBJ.sig: one line naming the key, a signature openssl verifies" {
 	signed_compile
-	[ -f "$OBJ.sig" ] && [ -f "$OBJ.sha256" ]
+	[ -f "$OBJ.sig" ]
+	[ -f "$OBJ.sha256" ]
 	local id
 	id=$(key_id "$KEYS/build.pub")
 	grep -Eqx "ed25519 key=$id sig=[A-Za-z0-9+/]{86}==" "$OBJ.sig"
@@ -90,7 +91,9 @@ signed_compile() {
 	[[ "$output" == *"not an unencrypted private key in PEM form"* ]]
 	run "$TPC" lint --sign-key "$BATS_TEST_TMPDIR/build.pem" "$POLICY"
 	[ "$status" -eq 2 ]
-	[ ! -e "$OBJ" ] && [ ! -e "$OBJ.sha256" ] && [ ! -e "$OBJ.sig" ]
+	[ ! -e "$OBJ" ]
+	[ ! -e "$OBJ.sha256" ]
+	[ ! -e "$OBJ.sig" ]
 	# a .sig destination that is not a regular file is refused like the object's
 	mkdir "$OBJ.sig"
 	run "$TPC" --sign-key "$BATS_TEST_TMPDIR/build.pem" "$POLICY" -o "$OBJ"

@@ -22,7 +22,7 @@ teardown() {
 		[ "$status" -eq 0 ]
 		# one line per program, each accepted
 		[ "$(grep -c ' ok insns=' <<<"$output")" -ge 4 ]
-		! grep -q rejected <<<"$output"
+		(! grep -q rejected <<<"$output")
 		n=$((n + 1))
 	done
 	[ "$n" -ge 3 ]
@@ -34,13 +34,13 @@ teardown() {
 	run readelf -S -W "$t/d.bpf.o"
 	grep -q ' \.BTF ' <<<"$output"
 	grep -q ' \.BTF\.ext ' <<<"$output"
-	! grep -q '\.debug_\|\.rel\.BTF' <<<"$output"
-	! readelf -s -W "$t/d.bpf.o" | grep -q ' LBB'
+	(! grep -q '\.debug_\|\.rel\.BTF' <<<"$output")
+	(! readelf -s -W "$t/d.bpf.o" | grep -q ' LBB')
 	[ "$(stat -c %s "$t/d.bpf.o")" -lt 60000 ] # 171 KB with its debug info
 	[ "$(cut -d' ' -f1 "$t/d.bpf.o.sha256")" = "$(sha256sum <"$t/d.bpf.o" | cut -d' ' -f1)" ]
 	run "$TPLOAD" --verify "$t/d.bpf.o" # CO-RE relocations still applied
 	[ "$status" -eq 0 ]
-	! grep -q rejected <<<"$output"
+	(! grep -q rejected <<<"$output")
 	run "$TPC" --keep-debug "$REPO/policies/default.yaml" -o "$t/k.bpf.o"
 	[ "$status" -eq 0 ]
 	readelf -S -W "$t/k.bpf.o" | grep -q ' \.debug_info '
@@ -302,8 +302,8 @@ teardown() {
 	# "/etc/passwd" as little-endian words: "/etc/pas" and "swd"
 	grep -q '0x7361702f6374652fULL' "$BATS_TEST_TMPDIR/d.c"
 	grep -q '0x647773ULL' "$BATS_TEST_TMPDIR/d.c"
-	! grep -Eq '\b(for|while) *\(' <(grep -v 'while (0)' "$BATS_TEST_TMPDIR/d.c")
-	! grep -q 'bpf_tail_call' "$BATS_TEST_TMPDIR/d.c"
+	(! grep -Eq '\b(for|while) *\(' <(grep -v 'while (0)' "$BATS_TEST_TMPDIR/d.c"))
+	(! grep -q 'bpf_tail_call' "$BATS_TEST_TMPDIR/d.c")
 }
 
 @test "clang failure is an internal error that keeps the generated file" {
