@@ -17,9 +17,10 @@
  * every header's content with what the PCH was built from (their times
  * differ), libbpf's in /usr/include too, and clang refuses a PCH made by
  * another version: either way clang fails, and cc.c compiles again
- * without the PCH. The object is the same one: the only bytes that differ
- * are a directory index in DWARF's line table, which the linker and
- * objstrip.c drop (--keep-debug does not use the PCH).
+ * without the PCH. The unit clang writes is the same, byte for byte, DWARF
+ * included, given cc.c's prefix map for the headers' paths (the PCH's
+ * headers are DIR/NAME, the plain compile's ./NAME). --keep-debug, which
+ * adds the runtime programs to the unit, does not use it.
  *
  * What clang cannot see: the plain compile searches /usr/local/include
  * before /usr/include, and a libbpf installed there would take the place
