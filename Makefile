@@ -47,8 +47,19 @@ COMMON_SRC   := $(wildcard common/*.c)
 # The runtime programs every object carries, compiled once per target
 # architecture here (tpc links them with each policy's unit: compiler/link.c).
 BPF_CLANG    ?= clang
+BPF_STRIP    ?= llvm-strip
+# cc.c's flags for a policy when it uses the precompiled header (cc.c's
+# pch_args and plain_args): the header is built with the same ones.
+PCH_CFLAGS   := -target bpf -O2 -g -Wall -Wno-unused-function -Werror=implicit-function-declaration \
+		-fdebug-compilation-dir=/tpc -I . -idirafter /usr/local/include -idirafter /usr/include \
+		-fpch-validate-input-files-content
 RUNTIME_BPF  := $(OBJDIR)/runtime/tpc_procs.x86.bpf.o $(OBJDIR)/runtime/tpc_procs.arm64.bpf.o
-EMBEDDED     := $(wildcard runtime-bpf/*.h) $(wildcard templates/*.tmpl) $(RUNTIME_BPF)
+# The runtime headers precompiled for this host's architecture (cc.c says
+# how tpc uses it and when it does not); ~1 MB, so not for the other one,
+# whose policies clang compiles from the headers as before.
+HOST_ARCH    := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86)
+RUNTIME_PCH  := $(OBJDIR)/runtime/tpc_runtime.$(HOST_ARCH).pch
+EMBEDDED     := $(wildcard runtime-bpf/*.h) $(wildcard templates/*.tmpl) $(RUNTIME_BPF) $(RUNTIME_PCH)
 
 COMPILER_OBJ := $(patsubst compiler/%.c,$(OBJDIR)/compiler/%.o,$(COMPILER_SRC)) $(OBJDIR)/compiler/runtime_files.o
 LOADER_OBJ   := $(patsubst loader/%.c,$(OBJDIR)/loader/%.o,$(LOADER_SRC))
@@ -80,9 +91,28 @@ $(OBJDIR)/compiler/runtime_files.o: $(OBJDIR)/compiler/runtime_files.c $(FLAGS_S
 
 # As cc.c compiles a policy (same flags, relative names, /tpc as the
 # directory): the objects do not depend on where tpc is built.
+# Without DWARF (llvm-strip -g): the BPF linker drops it anyway, and it was
+# 60% of each object embedded in tpc. .BTF and .BTF.ext stay.
 $(OBJDIR)/runtime/tpc_procs.%.bpf.o: runtime-bpf/tpc_procs.bpf.c $(wildcard runtime-bpf/*.h) | $(OBJDIR)/runtime
 	cd runtime-bpf && $(BPF_CLANG) -target bpf -O2 -g -Wall -Werror -fdebug-compilation-dir=/tpc \
-		-D__TARGET_ARCH_$* -I . -c tpc_procs.bpf.c -o $(abspath $@)
+		-D__TARGET_ARCH_$* -I . -c tpc_procs.bpf.c -o $(abspath $@).tmp
+	$(BPF_STRIP) -g $@.tmp -o $@
+	rm -f $@.tmp
+
+# The precompiled header: tpc_pch.ARCH.h (the prologue's first two lines,
+# which cc.c writes identically) with every runtime header, compiled with
+# cc.c's flags in a directory of copies. Relocatable, with that directory
+# as the sysroot: the header paths it records are relative to it, and cc.c
+# passes its temporary directory as the sysroot. The system's libbpf
+# headers are recorded by absolute path (searched after: -idirafter), and
+# each input's content hash is kept for cc.c's -fpch-validate-input-files-content.
+PCH_DIR = $(OBJDIR)/runtime/pch.$*
+$(OBJDIR)/runtime/tpc_runtime.%.pch: $(wildcard runtime-bpf/*.h) | $(OBJDIR)/runtime
+	rm -rf $(PCH_DIR) && mkdir -p $(PCH_DIR)
+	cp runtime-bpf/*.h $(PCH_DIR)/
+	printf '#define __TARGET_ARCH_$*\n#include "tpc_runtime.bpf.h"\n' >$(PCH_DIR)/tpc_pch.$*.h
+	cd $(PCH_DIR) && $(BPF_CLANG) $(PCH_CFLAGS) -relocatable-pch -isysroot $(abspath $(PCH_DIR)) \
+		-x c-header tpc_pch.$*.h -o $(abspath $@)
 
 $(OBJDIR)/embed_gen: compiler/embed_gen.c | $(OBJDIR)
 	$(CC) -O2 -o $@ $<

@@ -3,7 +3,9 @@
  * The generated file and the runtime headers built into tpc are written to
  * a fresh temporary directory and compiled there, so the object does not
  * depend on where tpc is run from: debug info names the directory
- * "/tpc" whatever its real path (reproducible output). */
+ * "/tpc" whatever its real path (reproducible output). The runtime
+ * headers come precompiled when they can (pch.c), with the plain compile
+ * as the fallback: the same object either way. */
 #include "tpc.h"
 
 #include <dirent.h>
@@ -157,6 +159,28 @@ static int run_tool(const char *clang, char **argv, posix_spawn_file_actions_t *
 	return rc;
 }
 
+/* run_tool in DIR, clang's output to LOG: relative names only. */
+static int run_clang(const char *dir, const char *clang, char **argv, const char *log, int *status, int *spawn_err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	char *cwd = getcwd(NULL, 0);
+	int rc;
+	if (chdir(dir)) {
+		*spawn_err = errno;
+		rc = -1;
+	} else {
+		rc = run_tool(clang, argv, &fa, status, spawn_err);
+		if (cwd && chdir(cwd)) { /* nothing sensible to do: paths below are absolute */
+		}
+	}
+	free(cwd);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
 /* Trims the object clang wrote (objstrip.c says what and why), in
  * memory: *objdata is replaced by the trimmed bytes, which are what the
  * .sha256 and .sig describe. */
@@ -189,8 +213,9 @@ int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objd
 	}
 	bool ok = true;
 	for (size_t i = 0; i < embedded_files_count && ok; i++) {
-		if (strstr(embedded_files[i].name, ".tmpl") || strstr(embedded_files[i].name, ".bpf.o"))
-			continue; /* clang needs the headers only (link.c writes its object) */
+		size_t n = strlen(embedded_files[i].name);
+		if (n < 2 || strcmp(embedded_files[i].name + n - 2, ".h"))
+			continue; /* clang needs the headers only (link.c writes its object, pch.c the PCH) */
 		char *p = xasprintf("%s/%s", dir, embedded_files[i].name);
 		ok = write_file(p, embedded_files[i].data, embedded_files[i].len);
 		free(p);
@@ -213,26 +238,31 @@ int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objd
 	const char *clang = getenv("TPC_CLANG");
 	if (!clang || !*clang)
 		clang = "clang";
-	char *argv[] = {(char *)clang, "-target", "bpf", "-O2", "-g", "-Wall", "-Wno-unused-function",
-			"-Werror=implicit-function-declaration", "-fdebug-compilation-dir=/tpc",
-			prefix_map, "-I", ".", "-c", "policy.bpf.c", "-o", "policy.bpf.o", NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	/* clang runs inside the temporary directory: relative names only */
-	char *cwd = getcwd(NULL, 0);
-	int status = 0, spawn_err = 0, rc;
-	if (chdir(dir)) {
-		spawn_err = errno;
-		rc = -1;
-	} else {
-		rc = run_tool(clang, argv, &fa, &status, &spawn_err);
-		if (cwd && chdir(cwd)) { /* nothing sensible to do: paths below are absolute */
-		}
-	}
-	free(cwd);
-	posix_spawn_file_actions_destroy(&fa);
+	char *pch = keep_debug ? NULL : pch_prepare(dir, arch, c_src);
+	char *plain[] = {(char *)clang, "-target", "bpf", "-O2", "-g", "-Wall", "-Wno-unused-function",
+			 "-Werror=implicit-function-declaration", "-fdebug-compilation-dir=/tpc",
+			 prefix_map, "-I", ".", "-c", "policy.bpf.c", "-o", "policy.bpf.o", NULL};
+	/* with the PCH (pch.c): its flags, then the plain compile's (the
+	 * Makefile builds it with the same: PCH_CFLAGS) */
+	enum { NPCH = 9, NPLAIN = sizeof(plain) / sizeof(plain[0]) };
+	char *argv[NPCH + NPLAIN] = {(char *)clang, "-isysroot", dir, "-idirafter", "/usr/local/include", "-idirafter",
+				     "/usr/include", "-fpch-validate-input-files-content", "-include-pch", pch};
+	memcpy(argv + NPCH + 1, plain + 1, (NPLAIN - 1) * sizeof(*plain));
+	/* The PCH's headers are found as DIR/NAME (the sysroot's), where the
+	 * plain compile finds ./NAME (-I .) under the directory it calls
+	 * /tpc: mapped to ./NAME, .BTF names them the same, /tpc/./NAME. */
+	char *pch_map = xasprintf("-fdebug-prefix-map=%s=.", dir);
+	for (size_t i = NPCH + 1; argv[i]; i++)
+		if (argv[i] == prefix_map)
+			argv[i] = pch_map;
+	int status = 0, spawn_err = 0;
+	int rc = run_clang(dir, clang, pch ? argv : plain, log, &status, &spawn_err);
+	if (pch && !rc && (!WIFEXITED(status) || WEXITSTATUS(status)))
+		/* a PCH clang refuses (another clang, changed libbpf headers):
+		 * the plain compile decides, and says what is wrong if anything */
+		rc = run_clang(dir, clang, plain, log, &status, &spawn_err);
+	free(pch);
+	free(pch_map);
 	if (rc && spawn_err) {
 		*err = xasprintf("cannot run %s: %s (install clang, or set TPC_CLANG)", clang, strerror(spawn_err));
 		ok = false;

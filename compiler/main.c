@@ -61,7 +61,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 ok, 1 the policy has errors or an output cannot be written,\n"
 	      "2 usage error, 3 internal error (clang failed).\n"
-	      "Environment: TPC_CLANG names the clang to run (default clang).\n",
+	      "Environment: TPC_CLANG names the clang to run (default clang); TPC_PCH=0\n"
+	      "compiles without the precompiled runtime headers (the same object).\n",
 	      f);
 }
 

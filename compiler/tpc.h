@@ -1043,6 +1043,11 @@ void manifest_encode(struct buf *b, const char *s);
  * or "interrupted" when a signal (tpc_signal) stopped clang, whose
  * temporary directory is then gone. */
 int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **obj, size_t *obj_len, char **err);
+/* pch.c: writes the precompiled runtime headers for ARCH and their prefix
+ * header into DIR and returns the PCH's name there (malloc'ed), or NULL:
+ * none for ARCH, TPC_PCH=0, SRC not starting with the prefix, or a libbpf
+ * in /usr/local/include that the PCH would hide. */
+char *pch_prepare(const char *dir, const char *arch, const char *src);
 /* link.c: links the unit clang wrote (UNIT) with the runtime programs
  * compiled for ARCH when tpc was built, into OUT; DIR is scratch. */
 int cc_link(const char *dir, const char *unit, const char *arch, const char *out, char **err);

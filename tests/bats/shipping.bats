@@ -101,6 +101,39 @@ reload() {
 	grep -q "policy.bpf.o$" "$one/policy.bpf.o.sha256"
 }
 
+@test "the precompiled runtime headers change no byte: the same object with them, without (TPC_PCH=0) and when clang refuses them" {
+	[ ! -e /usr/local/include/bpf ] || skip "libbpf headers in /usr/local/include: tpc does not use its PCH (compiler/pch.c)"
+	# a clang that says which way it was run, and refuses the PCH on demand
+	local log="$BATS_TEST_TMPDIR/clang.log" p mode
+	cat >"$BATS_TEST_TMPDIR/clang" <<-EOF
+	#!/bin/sh
+	case " \$* " in
+	*" -include-pch "*) echo pch >>"$log"; [ -z "\$REFUSE" ] || { echo "fatal error: refused" >&2; exit 1; } ;;
+	*) echo plain >>"$log" ;;
+	esac
+	exec clang "\$@"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/clang"
+	for p in default spec-fd-install; do
+		for mode in with without refused; do
+			: >"$log"
+			case $mode in
+			with) TPC_CLANG="$BATS_TEST_TMPDIR/clang" "$TPC" "$REPO/policies/$p.yaml" -o "$BATS_TEST_TMPDIR/$mode.o" ;;
+			without) TPC_PCH=0 TPC_CLANG="$BATS_TEST_TMPDIR/clang" "$TPC" "$REPO/policies/$p.yaml" -o "$BATS_TEST_TMPDIR/$mode.o" ;;
+			refused) REFUSE=1 TPC_CLANG="$BATS_TEST_TMPDIR/clang" "$TPC" "$REPO/policies/$p.yaml" -o "$BATS_TEST_TMPDIR/$mode.o" ;;
+			esac
+			echo "$p $mode: $(tr '\n' ' ' <"$log")" >&2
+			case $mode in
+			with) [ "$(cat "$log")" = pch ] ;;
+			without) [ "$(cat "$log")" = plain ] ;;
+			refused) [ "$(tr '\n' ' ' <"$log")" = "pch plain " ] ;;
+			esac
+		done
+		cmp "$BATS_TEST_TMPDIR/with.o" "$BATS_TEST_TMPDIR/without.o"
+		cmp "$BATS_TEST_TMPDIR/with.o" "$BATS_TEST_TMPDIR/refused.o"
+	done
+}
+
 # ---- another architecture ----
 
 @test "--arch arm64 and x86_64 name their own syscall wrappers and record their architecture; tp-load refuses the other one's object by name" {
