@@ -25,21 +25,23 @@ stat_pair() {
 	prog_line "$1" | awk '{print $4, $5}'
 }
 
-# cost_phase ROW WHO ID: storms with the floor and program ID attached;
-# records the medians of both and the storm's share of the events
-cost_phase() {
-	local row=$1 who=$2 id=$3 floor_id
-	floor_id=$(head -n 1 "$WORK/floor.ids")
+# storm_phase ROW WHO ID FLOOR_ID STORM...: runs the storm command
+# COST_ROUNDS times with the floor program FLOOR_ID and program ID attached;
+# records the medians of both, the storm's share of the events each
+# counted (other processes' calls count too; say how many there were), its
+# rate and the program's size. The storm prints "CALLS SECONDS RATE".
+storm_phase() {
+	local row=$1 who=$2 id=$3 floor_id=$4
+	shift 4
 	local r out f0 f1 p0 p1 fl=() pr=() share=() rates=()
 	for ((r = 0; r < COST_ROUNDS; r++)); do
 		f0=$(stat_pair "$floor_id")
 		p0=$(stat_pair "$id")
-		out=$(storm -c -d "$COST_SECONDS" "$MISS_PATH")
+		out=$("$@")
 		f1=$(stat_pair "$floor_id")
 		p1=$(stat_pair "$id")
 		fl+=("$(echo "$f0 $f1" | awk '{printf "%.1f", ($3 - $1) / ($4 - $2)}')")
 		pr+=("$(echo "$p0 $p1" | awk '{printf "%.1f", ($3 - $1) / ($4 - $2)}')")
-		# other processes' openat calls count too; say how many there were
 		share+=("$(echo "$out $f0 $f1" | awk '{printf "%.3f", $1 / ($7 - $5)}')")
 		rates+=("$(echo "$out" | awk '{print $3}')")
 	done
@@ -49,6 +51,11 @@ cost_phase() {
 	record "cost_storm $row $who $(median "${rates[@]}")"
 	# program size: xlated and verified instructions, jited bytes
 	record "insns $row $who $(prog_line "$id" | awk '{print $6, $8, $7}')"
+}
+
+# cost_phase ROW WHO ID: the openat storm on the miss path
+cost_phase() {
+	storm_phase "$1" "$2" "$3" "$(head -n 1 "$WORK/floor.ids")" storm -c -d "$COST_SECONDS" "$MISS_PATH"
 }
 
 cost_row() {

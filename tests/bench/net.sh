@@ -12,27 +12,10 @@
 NET_MATCH_PORT=47901
 NET_MISS_PORT=47902
 
-# net_phase ROW WHO ID PORT: storms at PORT with the floor and program ID
-# attached; records the medians as cost_phase does
+# net_phase ROW WHO ID PORT: the connect storm at PORT (cost.sh's
+# storm_phase with the connect floor)
 net_phase() {
-	local row=$1 who=$2 id=$3 port=$4 floor_id r out f0 f1 p0 p1 fl=() pr=() share=() rates=()
-	floor_id=$(head -n 1 "$WORK/floor_connect.ids")
-	for ((r = 0; r < COST_ROUNDS; r++)); do
-		f0=$(stat_pair "$floor_id")
-		p0=$(stat_pair "$id")
-		out=$("$BIN/tpc-bench-netstorm" -d "$COST_SECONDS" "$port")
-		f1=$(stat_pair "$floor_id")
-		p1=$(stat_pair "$id")
-		fl+=("$(echo "$f0 $f1" | awk '{printf "%.1f", ($3 - $1) / ($4 - $2)}')")
-		pr+=("$(echo "$p0 $p1" | awk '{printf "%.1f", ($3 - $1) / ($4 - $2)}')")
-		share+=("$(echo "$out $f0 $f1" | awk '{printf "%.3f", $1 / ($7 - $5)}')")
-		rates+=("$(echo "$out" | awk '{print $3}')")
-	done
-	record "cost $row $who $(median "${pr[@]}") rounds:$(IFS=,; echo "${pr[*]}")"
-	record "cost $row floor_$who $(median "${fl[@]}") rounds:$(IFS=,; echo "${fl[*]}")"
-	record "cost_share $row $who $(median "${share[@]}")"
-	record "cost_storm $row $who $(median "${rates[@]}")"
-	record "insns $row $who $(prog_line "$id" | awk '{print $6, $8, $7}')"
+	storm_phase "$1" "$2" "$3" "$(head -n 1 "$WORK/floor_connect.ids")" "$BIN/tpc-bench-netstorm" -d "$COST_SECONDS" "$4"
 }
 
 # net_who WHO: the miss then the match, with one loader of WHO attached
