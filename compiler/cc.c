@@ -21,9 +21,12 @@
 
 extern char **environ;
 
-static bool write_file(const char *path, const char *data, size_t len)
+/* Writes DATA to PATH, a file it creates (never one that exists, never
+ * through a link): tpc's files in its own fresh temporary directory
+ * (here, link.c's runtime object, pch.c's header). */
+bool cc_write_new(const char *path, const char *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return false;
 	size_t done = 0;
@@ -217,7 +220,7 @@ int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objd
 		if (n < 2 || strcmp(embedded_files[i].name + n - 2, ".h"))
 			continue; /* clang needs the headers only (link.c writes its object, pch.c the PCH) */
 		char *p = xasprintf("%s/%s", dir, embedded_files[i].name);
-		ok = write_file(p, embedded_files[i].data, embedded_files[i].len);
+		ok = cc_write_new(p, embedded_files[i].data, embedded_files[i].len);
 		free(p);
 	}
 	char *src = xasprintf("%s/policy.bpf.c", dir);
@@ -229,7 +232,7 @@ int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **objd
 	char *log = xasprintf("%s/clang.log", dir);
 	char *prefix_map = xasprintf("-fdebug-prefix-map=%s=/tpc", dir);
 	char *full = keep_debug ? xasprintf("%s\n#include \"tpc_procs.bpf.h\"\n", c_src) : NULL;
-	ok = ok && write_file(src, full ? full : c_src, strlen(full ? full : c_src));
+	ok = ok && cc_write_new(src, full ? full : c_src, strlen(full ? full : c_src));
 	free(full);
 	if (!ok) {
 		*err = xasprintf("cannot write the generated source in %s: %s", dir, strerror(errno));

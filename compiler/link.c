@@ -12,7 +12,6 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,20 +45,8 @@ int cc_link(const char *dir, const char *unit, const char *arch, const char *out
 		free(rt);
 		return -1;
 	}
-	int fd = open(rt, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	size_t done = 0;
-	while (fd >= 0 && done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	if (fd < 0 || done < len || close(fd)) {
+	if (!cc_write_new(rt, data, len)) {
 		*err = xasprintf("cannot write %s: %s", rt, strerror(errno));
-		if (fd >= 0 && done < len)
-			close(fd);
 		free(rt);
 		return -1;
 	}

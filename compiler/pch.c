@@ -28,7 +28,6 @@
 #include "tpc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,24 +36,6 @@
 static char *prefix_text(const char *arch)
 {
 	return xasprintf("#define __TARGET_ARCH_%s\n#include \"tpc_runtime.bpf.h\"\n", arch);
-}
-
-static bool put(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	size_t done = 0;
-	while (fd >= 0 && done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	bool ok = fd >= 0 && done == len;
-	if (fd >= 0 && close(fd))
-		ok = false;
-	return ok;
 }
 
 /* Whether SRC starts, after its comment lines, with exactly PREFIX: the
@@ -90,7 +71,7 @@ char *pch_prepare(const char *dir, const char *arch, const char *src)
 	}
 	char *pch = xasprintf("%s/%s", dir, name);
 	char *hdr = xasprintf("%s/tpc_pch.%s.h", dir, arch);
-	bool ok = put(pch, data, len) && put(hdr, text, strlen(text));
+	bool ok = cc_write_new(pch, data, len) && cc_write_new(hdr, text, strlen(text));
 	free(text);
 	free(hdr);
 	free(pch);

@@ -1043,6 +1043,9 @@ void manifest_encode(struct buf *b, const char *s);
  * or "interrupted" when a signal (tpc_signal) stopped clang, whose
  * temporary directory is then gone. */
 int cc_compile(const char *c_src, const char *arch, bool keep_debug, char **obj, size_t *obj_len, char **err);
+/* cc.c: writes a new file (O_EXCL, no link followed) in tpc's temporary
+ * directory; false and errno when it cannot */
+bool cc_write_new(const char *path, const char *data, size_t len);
 /* pch.c: writes the precompiled runtime headers for ARCH and their prefix
  * header into DIR and returns the PCH's name there (malloc'ed), or NULL:
  * none for ARCH, TPC_PCH=0, SRC not starting with the prefix, or a libbpf
